@@ -1,0 +1,39 @@
+import js from '@eslint/js';
+import prettier from 'eslint-config-prettier';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/generated/**', '.tributary/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' } },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports' }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@tributary/*/*'], message: 'Import a package through its exports map, never its internals.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Only config modules read the environment (DESIGN §10).
+    files: ['apps/*/src/**/*.ts'],
+    ignores: ['apps/*/src/**/*.config.ts', 'apps/*/src/**/*.spec.ts'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through the app config module.' }],
+    },
+  },
+  {
+    // contracts is the bottom of the dependency graph: it imports no other package of ours and no framework.
+    files: ['packages/contracts/src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['@tributary/*', '@nestjs/*', 'typeorm', 'kafkajs'] }],
+    },
+  },
+);
