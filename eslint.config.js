@@ -15,7 +15,10 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@tributary/*/*'], message: 'Import a package through its exports map, never its internals.' },
+            {
+              group: ['@tributary/*/*'],
+              message: 'Import a package through its exports map, never its internals.',
+            },
           ],
         },
       ],
@@ -26,8 +29,15 @@ export default tseslint.config(
     files: ['apps/*/src/**/*.ts'],
     ignores: ['apps/*/src/**/*.config.ts', 'apps/*/src/**/*.spec.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'Read configuration through the app config module.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read configuration through the app config module.' },
+      ],
     },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
   {
     // contracts is the bottom of the dependency graph: it imports no other package of ours and no framework.
@@ -36,4 +46,5 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: ['@tributary/*', '@nestjs/*', 'typeorm', 'kafkajs'] }],
     },
   },
+  prettier,
 );
