@@ -1,1 +1,2 @@
-export {};
+export { metrics, registry } from './metrics.js';
+export type { Metrics } from './metrics.js';
