@@ -1,1 +1,1 @@
-export {};
+export type { EncodedRecord, RecordSink } from './records.js';

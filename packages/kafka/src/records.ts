@@ -1,0 +1,18 @@
+/**
+ * A record ready for Kafka: Avro bytes in Confluent wire format plus string headers. The outbox stores
+ * exactly this, so the relay is a byte pipe and validation happens before the business transaction commits.
+ */
+export interface EncodedRecord {
+  readonly topic: string;
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers: Readonly<Record<string, string>>;
+  /** ce_id, repeated here so sinks and logs need not parse headers. */
+  readonly eventId: string;
+}
+
+/** Where encoded records go. The Kafka producer is one; tests may use others. */
+export interface RecordSink {
+  /** Resolves only when every record is acknowledged (acks=all), in the given order per partition. */
+  send(records: readonly EncodedRecord[]): Promise<void>;
+}
