@@ -1,1 +1,1 @@
-export type { EncodedRecord, RecordSink } from './records.js';
+export type { EncodedRecord, EventEncoder, RecordSink } from './records.js';

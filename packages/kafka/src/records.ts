@@ -16,3 +16,10 @@ export interface RecordSink {
   /** Resolves only when every record is acknowledged (acks=all), in the given order per partition. */
   send(records: readonly EncodedRecord[]): Promise<void>;
 }
+
+/** Turns a domain event into an EncodedRecord: Avro-encodes `data` against its registered schema and
+ * sets the CloudEvents headers. Throws a TributaryError (code `SCHEMA_VALIDATION_FAILED`, not retriable)
+ * when the payload does not match, so a bad event never reaches the outbox. */
+export interface EventEncoder {
+  encode(event: import('@tributary/contracts').DomainEvent): Promise<EncodedRecord>;
+}
