@@ -1,2 +1,15 @@
 export { metrics, registry } from './metrics.js';
 export type { Metrics } from './metrics.js';
+
+export { createLogger, childLogger } from './logging/logger.js';
+export type { CreateLoggerOptions, Logger, LogLevel } from './logging/logger.js';
+export { SECRET_KEYS, REDACTED, createRedactor } from './logging/redaction.js';
+export type { Redactor } from './logging/redaction.js';
+export {
+  runWithLogContext,
+  currentLogContext,
+  logBindings,
+  traceIdFromTraceparent,
+} from './logging/log-context.js';
+export type { LogContext } from './logging/log-context.js';
+export { PinoLoggerService } from './logging/nest-logger.service.js';
