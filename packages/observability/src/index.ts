@@ -13,3 +13,15 @@ export {
 } from './logging/log-context.js';
 export type { LogContext } from './logging/log-context.js';
 export { PinoLoggerService } from './logging/nest-logger.service.js';
+
+export { LagEstimator, OffsetTimeline } from './lag/lag-estimator.js';
+export type { LagEstimate, LagEstimatorOptions, OffsetSample } from './lag/lag-estimator.js';
+export { ConsumerLagCollector } from './lag/consumer-lag.collector.js';
+export type {
+  CommittedOffset,
+  ConsumerLagCollectorOptions,
+  ConsumerLagSource,
+  PartitionOffset,
+} from './lag/consumer-lag.collector.js';
+export { createConsumerLagMetrics } from './lag/consumer-lag.metrics.js';
+export type { ConsumerLagMetrics } from './lag/consumer-lag.metrics.js';
