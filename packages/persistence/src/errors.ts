@@ -1,0 +1,27 @@
+import { TributaryError } from '@tributary/contracts';
+
+/** Stable codes of this package's errors (DESIGN §6). */
+export const PersistenceErrorCode = {
+  invalidSchema: 'PERSISTENCE_INVALID_SCHEMA',
+  outboxRequiresTransaction: 'OUTBOX_REQUIRES_TRANSACTION',
+  outboxInvalidRecord: 'OUTBOX_INVALID_RECORD',
+  outboxDuplicateEvent: 'OUTBOX_DUPLICATE_EVENT',
+  outboxNoEncoder: 'OUTBOX_NO_ENCODER',
+  inboxInvalidKey: 'INBOX_INVALID_KEY',
+  externalRefInvalid: 'EXTERNAL_REF_INVALID',
+  auditInvalidEntry: 'AUDIT_INVALID_ENTRY',
+} as const;
+
+/** SQLSTATE of a failed query, whether it comes straight from pg or wrapped by TypeORM's QueryFailedError. */
+export function sqlStateOf(error: unknown): string | undefined {
+  if (!error || typeof error !== 'object') return undefined;
+  const e = error as { code?: unknown; driverError?: { code?: unknown } };
+  if (typeof e.driverError?.code === 'string') return e.driverError.code;
+  return typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined;
+}
+
+export const SqlState = { uniqueViolation: '23505' } as const;
+
+export function invalid(code: string, message: string): TributaryError {
+  return new TributaryError(code, message, { retriable: false });
+}
