@@ -1,0 +1,237 @@
+import type { EncodedRecord } from '@tributary/kafka';
+import { metrics } from '@tributary/observability';
+import { namesFor, Outbox, OutboxRelay, type OutboxRelayOptions, type RelayEvent } from '../index.js';
+import { createTestSchema, type TestSchema } from '../../test/support/database.js';
+import { gate, waitFor } from '../../test/support/env.js';
+import { interleaved, MemorySink, testRecord } from '../../test/support/records.js';
+
+describe('OutboxRelay (in-memory sink)', () => {
+  let db: TestSchema;
+  const outbox = new Outbox();
+  const relays: OutboxRelay[] = [];
+
+  beforeAll(async () => {
+    db = await createTestSchema('relay');
+  });
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((relay) => relay.stop()));
+    await db.admin.query(`TRUNCATE "${db.schema}".outbox`);
+  });
+  afterAll(async () => {
+    await db?.dispose();
+  });
+
+  function relay(overrides: Partial<OutboxRelayOptions> & { sink: MemorySink }, events: RelayEvent[] = []) {
+    const created = new OutboxRelay({
+      dataSource: db.dataSource,
+      batchSize: 50,
+      pollIntervalMs: 60_000,
+      retryInitialMs: 10,
+      retryMaxMs: 50,
+      onEvent: (event) => events.push(event),
+      ...overrides,
+    });
+    relays.push(created);
+    return created;
+  }
+
+  async function write(records: readonly EncodedRecord[], writer = outbox): Promise<void> {
+    await db.dataSource.transaction((manager) => writer.add(manager, records));
+  }
+
+  async function unpublished(): Promise<number> {
+    const { rows } = await db.admin.query(
+      `SELECT count(*)::int AS n FROM "${db.schema}".outbox WHERE published_at IS NULL`,
+    );
+    return rows[0].n;
+  }
+
+  const ids = (records: readonly EncodedRecord[]) => records.map((record) => record.eventId);
+
+  /** Event ids in the order they were first handed to a sink; later copies are duplicates. */
+  function firstCopies(records: readonly EncodedRecord[]): string[] {
+    return [...new Set(ids(records))];
+  }
+
+  it('publishes the backlog in id order, in batches, and marks every row published', async () => {
+    const records = interleaved('orders.v1', 5, 40);
+    await write(records);
+    const sink = new MemorySink();
+    relay({ sink }).start();
+    await waitFor(async () => (await unpublished()) === 0, { what: 'backlog published' });
+    expect(ids(sink.records)).toEqual(ids(records));
+    expect(sink.batches.every((batch) => batch.length <= 50)).toBe(true);
+    expect(sink.batches.length).toBe(4);
+    expect(sink.records[0]).toEqual(records[0]);
+  });
+
+  it('is woken by NOTIFY on commit, long before its polling interval', async () => {
+    const sink = new MemorySink();
+    relay({ sink, pollIntervalMs: 600_000 }).start();
+    await write([testRecord('orders.v1', 'a', 0)]);
+    await waitFor(() => sink.records.length === 1, { what: 'first row' });
+    // The relay is idle now and would not look again for ten minutes without a notification.
+    await write([testRecord('orders.v1', 'a', 1)]);
+    await waitFor(() => sink.records.length === 2, { what: 'row announced by NOTIFY', timeoutMs: 20_000 });
+  });
+
+  it('finds rows written without NOTIFY by polling', async () => {
+    const sink = new MemorySink();
+    relay({ sink, pollIntervalMs: 50 }).start();
+    await write([testRecord('orders.v1', 'a', 0)], new Outbox({ notify: false }));
+    await waitFor(() => sink.records.length === 1, { what: 'row found by polling' });
+  });
+
+  it('keeps rows unpublished while the sink fails and delivers them all once it recovers', async () => {
+    const records = interleaved('orders.v1', 3, 30);
+    await write(records);
+    const sink = new MemorySink();
+    sink.failuresLeft = 4;
+    const events: RelayEvent[] = [];
+    relay({ sink }, events).start();
+    await waitFor(() => events.some((event) => event.type === 'sink-failed'));
+    expect(await unpublished()).toBe(records.length);
+    await waitFor(async () => (await unpublished()) === 0, { what: 'recovery' });
+    expect(events.filter((event) => event.type === 'sink-failed')).toHaveLength(4);
+    // Failed sends delivered nothing here, so every row arrived exactly once, in order.
+    expect(ids(sink.records)).toEqual(ids(records));
+  });
+
+  it('finishes the batch in flight on stop() and then publishes nothing more', async () => {
+    const records = interleaved('orders.v1', 2, 50);
+    await write(records);
+    const sink = new MemorySink();
+    const held = gate();
+    const sending = gate<readonly EncodedRecord[]>();
+    sink.hold = held.promise;
+    sink.onSend = (batch) => sending.open(batch);
+    const stopping = relay({ sink, batchSize: 10 });
+    stopping.start();
+    const inFlight = await sending.promise;
+    const stopped = stopping.stop();
+    held.open();
+    await stopped;
+    expect(stopping.active).toBe(false);
+    expect(ids(sink.records)).toEqual(ids(inFlight));
+    expect(await unpublished()).toBe(records.length - inFlight.length);
+    // The lock is free again: another relay takes over and finishes the job.
+    const next = new MemorySink();
+    relay({ sink: next }).start();
+    await waitFor(async () => (await unpublished()) === 0);
+    expect(ids([...sink.records, ...next.records])).toEqual(ids(records));
+  });
+
+  it('waits as a standby while another session holds the lock, and reports the backlog meanwhile', async () => {
+    const names = namesFor(db.schema);
+    await db.admin.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [names.relayLockName]);
+    const records = interleaved('orders.v1', 2, 5);
+    await write(records);
+    const sink = new MemorySink();
+    const events: RelayEvent[] = [];
+    const standby = relay({ sink, metricsIntervalMs: 20 }, events);
+    standby.start();
+    await waitFor(() => events.some((event) => event.type === 'standby'));
+    const label = names.metricLabel;
+    const gauge = async (g: typeof metrics.outboxPending) =>
+      (await g.get()).values.find((value) => value.labels['outbox'] === label)?.value;
+    await waitFor(async () => (await gauge(metrics.outboxPending)) === records.length, {
+      what: 'pending gauge',
+    });
+    const oldest = await gauge(metrics.outboxOldestPendingCreated);
+    const { rows } = await db.admin.query(
+      `SELECT extract(epoch FROM min(created_at))::float8 AS t FROM "${db.schema}".outbox`,
+    );
+    expect(oldest).toBeCloseTo(rows[0].t, 3);
+    expect(standby.active).toBe(false);
+    expect(sink.records).toHaveLength(0);
+
+    const publishedCount = async () =>
+      (await metrics.outboxPublishDuration.get()).values.find(
+        (value) => value.labels['outbox'] === label && value.metricName?.endsWith('_count'),
+      )?.value ?? 0;
+    const countBefore = await publishedCount();
+    await db.admin.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [names.relayLockName]);
+    await waitFor(() => standby.active, { what: 'takeover' });
+    await waitFor(async () => (await gauge(metrics.outboxPending)) === 0, { what: 'pending back to 0' });
+    expect(await gauge(metrics.outboxOldestPendingCreated)).toBeUndefined();
+    expect(ids(sink.records)).toEqual(ids(records));
+    const active = (await metrics.outboxRelayActive.get()).values.find(
+      (value) => value.labels['outbox'] === label,
+    );
+    expect(active?.value).toBe(1);
+    expect((await publishedCount()) - countBefore).toBe(records.length);
+  });
+
+  it('lets exactly one of two relays publish, and fails over when its connection dies', async () => {
+    const records = interleaved('orders.v1', 10, 100);
+    await write(records);
+    const sink = new MemorySink();
+    const eventsA: RelayEvent[] = [];
+    const eventsB: RelayEvent[] = [];
+    const a = relay({ sink, applicationName: `relay-a-${db.schema}` }, eventsA);
+    const b = relay({ sink, applicationName: `relay-b-${db.schema}` }, eventsB);
+    a.start();
+    await waitFor(() => a.active, { what: 'A active' });
+    b.start();
+    await waitFor(() => eventsB.some((event) => event.type === 'standby'), { what: 'B standby' });
+    await waitFor(() => eventsA.some((event) => event.type === 'published'), { what: 'A publishing' });
+    expect(b.active).toBe(false);
+    expect(eventsB.some((event) => event.type === 'published')).toBe(false);
+
+    // Kill A's session, as a crashed host or a network cut would.
+    const killed = await db.admin.query(
+      `SELECT pg_terminate_backend(pid) AS done FROM pg_stat_activity WHERE application_name = $1`,
+      [`relay-a-${db.schema}`],
+    );
+    expect(killed.rows).toEqual([{ done: true }]);
+    await waitFor(() => b.active, { what: 'B takes over' });
+    await waitFor(() => eventsA.some((event) => event.type === 'connection-lost'));
+    await waitFor(async () => (await unpublished()) === 0, { what: 'everything published' });
+    // A came back as a standby: one active relay at a time.
+    await waitFor(() => eventsA.filter((event) => event.type === 'standby').length >= 2, {
+      what: 'A standby',
+    });
+    expect(a.active).toBe(false);
+    expect(eventsB.some((event) => event.type === 'published')).toBe(true);
+    // Nothing lost, and the first copies kept the id order; a batch A sent but could not mark may repeat.
+    expect(firstCopies(sink.records)).toEqual(ids(records));
+
+    // Stopping the active relay hands over too.
+    await b.stop();
+    await waitFor(() => a.active, { what: 'A takes over again' });
+  });
+
+  it('deletes published rows past the retention, and only those', async () => {
+    const records = interleaved('orders.v1', 1, 6);
+    await write(records);
+    const sink = new MemorySink();
+    relay({ sink }).start();
+    await waitFor(async () => (await unpublished()) === 0);
+    const [old1, old2, , , unpublishedOld] = records;
+    await db.admin.query(
+      `UPDATE "${db.schema}".outbox
+       SET created_at = now() - interval '3 days', published_at = now() - interval '2 days'
+       WHERE event_id = ANY($1::uuid[])`,
+      [[old1!.eventId, old2!.eventId]],
+    );
+    await db.admin.query(
+      `UPDATE "${db.schema}".outbox SET created_at = now() - interval '3 days', published_at = NULL
+       WHERE event_id = $1`,
+      [unpublishedOld!.eventId],
+    );
+    const events: RelayEvent[] = [];
+    await relays.splice(0).pop()!.stop();
+    // A sink that never acks keeps the unpublished old row unpublished while cleanup runs.
+    const stuck = new MemorySink();
+    const never = gate();
+    stuck.hold = never.promise;
+    relay({ sink: stuck, retentionMs: 24 * 3600_000, cleanupIntervalMs: 20 }, events);
+    relays[0]!.start();
+    await waitFor(() => events.some((event) => event.type === 'cleanup'), { what: 'cleanup' });
+    const { rows } = await db.admin.query(`SELECT event_id FROM "${db.schema}".outbox ORDER BY id`);
+    expect(rows.map((row) => row.event_id)).toEqual(ids(records.slice(2)));
+    expect(events.find((event) => event.type === 'cleanup')).toEqual({ type: 'cleanup', deleted: 2 });
+    // stop() waits for the batch in flight.
+    never.open();
+  });
+});

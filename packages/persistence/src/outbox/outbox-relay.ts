@@ -1,0 +1,359 @@
+import type { EncodedRecord } from '@tributary/kafka';
+import { metrics } from '@tributary/observability';
+import pg from 'pg';
+import { pgConfigOf, schemaOf } from '../data-source.js';
+import { namesFor, quoteIdent, type OutboxNames } from '../names.js';
+import {
+  backoffMs,
+  resolveRelayOptions,
+  type OutboxRelayOptions,
+  type RelayEvent,
+  type ResolvedRelayOptions,
+} from './outbox-relay.options.js';
+
+interface OutboxRow {
+  readonly id: string;
+  readonly topic: string;
+  readonly key: string;
+  readonly value: Buffer;
+  readonly headers: Record<string, string>;
+  readonly event_id: string;
+  readonly created_at: Date;
+}
+
+/** Aborts the active phase without counting as a failure: stop() was called. */
+class Stopped extends Error {}
+
+/**
+ * Publishes outbox rows to a RecordSink in id order (DESIGN §5).
+ *
+ * One relay per outbox is active: it holds a session-level advisory lock on a dedicated connection, and
+ * every read and mark of the outbox goes through that same connection. If the connection dies, the lock is
+ * released and this relay can no longer read or mark anything, so a standby that takes over never races a
+ * half-dead predecessor on the database. What can still be in flight is one sink.send; the new relay resends
+ * from the first unpublished row, so the first copy of every row still arrives in id order — duplicates,
+ * never losses or reorderings (the inbox makes duplicates harmless).
+ *
+ * Rows are marked published only after the sink resolved (acks=all); a crash between the two gives a
+ * duplicate. While batch N is being sent, batch N+1 is read, so Kafka and Postgres work in parallel.
+ */
+export class OutboxRelay {
+  readonly #options: ResolvedRelayOptions;
+  #names: OutboxNames | undefined;
+  #running: Promise<void> | undefined;
+  #stopping = false;
+  #active = false;
+  /** Set by NOTIFY so that a notification arriving while a batch is read is not missed. */
+  #woken = false;
+  #waiter: { readonly resolve: () => void; readonly onNotify: boolean } | undefined;
+  #broken: Error | undefined;
+  #client: pg.Client | undefined;
+  readonly #background = new Set<Promise<void>>();
+  readonly #timers = new Set<NodeJS.Timeout>();
+
+  constructor(options: OutboxRelayOptions) {
+    this.#options = resolveRelayOptions(options);
+  }
+
+  /** True while this relay holds the lock and publishes. */
+  get active(): boolean {
+    return this.#active;
+  }
+
+  /** Starts competing for the lock and, once it holds it, publishing. Returns at once. */
+  start(): void {
+    if (this.#running) return;
+    this.#names = namesFor(schemaOf(this.#options.dataSource));
+    this.#running = this.#run();
+    this.#every(this.#options.metricsIntervalMs, 'metrics', () => this.#measureBacklog(), true);
+    this.#every(this.#options.cleanupIntervalMs, 'cleanup', () => this.#cleanup(), false);
+  }
+
+  /** Finishes the batch in flight (send and mark), releases the lock and closes the connection. */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#stopping = true;
+    this.#interrupt();
+    for (const timer of this.#timers) clearTimeout(timer);
+    // A standby blocked in pg_advisory_lock only returns when its connection closes. Closing an active
+    // relay's connection here would abandon its batch, so only the waiting one is cut.
+    if (!this.#active) await closeClient(this.#client);
+    await this.#running;
+    await Promise.allSettled([...this.#background]);
+    const label = { outbox: this.#names!.metricLabel };
+    metrics.outboxRelayActive.set(label, 0);
+    this.#emit({ type: 'stopped' });
+  }
+
+  async #run(): Promise<void> {
+    let attempt = 0;
+    while (!this.#stopping) {
+      let client: pg.Client | undefined;
+      try {
+        client = await this.#connect();
+        this.#emit({ type: 'standby' });
+        // Blocks in Postgres until the active relay's session ends: no polling, no takeover delay.
+        await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [this.#names!.relayLockName]);
+        if (this.#stopping) break;
+        await client.query(`LISTEN ${quoteIdent(this.#names!.channel)}`);
+        this.#setActive(true);
+        attempt = 0;
+        await this.#publishWhileActive(client);
+      } catch (error) {
+        if (this.#stopping || error instanceof Stopped) break;
+        this.#setActive(false);
+        await closeClient(client);
+        const retryInMs = backoffMs(attempt++, this.#options.retryInitialMs, this.#options.retryMaxMs);
+        this.#emit({ type: 'connection-lost', error, retryInMs });
+        await this.#sleep(retryInMs, false);
+      } finally {
+        this.#setActive(false);
+        // Ending the session releases the advisory lock for a standby.
+        await closeClient(client);
+      }
+    }
+  }
+
+  async #connect(): Promise<pg.Client> {
+    this.#broken = undefined;
+    const client = new pg.Client({
+      ...pgConfigOf(this.#options.dataSource),
+      application_name: this.#options.applicationName,
+      keepAlive: true,
+    });
+    // Without a listener, an error on an idle connection would crash the process; here it ends the active
+    // phase, and the loop reconnects as a standby.
+    // Events of an earlier, abandoned connection must not disturb the current one.
+    const current = () => this.#client === client;
+    client.on('error', (error) => current() && this.#breakConnection(error));
+    client.on('end', () => current() && this.#breakConnection(new Error('Relay connection closed')));
+    client.on('notification', () => current() && this.#notified());
+    this.#client = client;
+    await client.connect();
+    // The server should notice a vanished relay quickly, so its lock passes to a standby: keepalives for a
+    // silent network, and (Postgres 14+) a periodic check of the client socket while waiting for the lock.
+    await client.query(
+      `SELECT set_config('tcp_keepalives_idle', '10', false), set_config('tcp_keepalives_interval', '5', false),
+              set_config('tcp_keepalives_count', '3', false)`,
+    );
+    await client
+      .query(`SELECT set_config('client_connection_check_interval', '2000', false)`)
+      .catch(() => undefined);
+    return client;
+  }
+
+  async #publishWhileActive(client: pg.Client): Promise<void> {
+    let sinkAttempt = 0;
+    while (!this.#stopping) {
+      this.#throwIfBroken();
+      this.#woken = false;
+      let batch = await this.#fetch(client, []);
+      if (batch.length === 0) {
+        await this.#waitForWork(this.#options.pollIntervalMs);
+        continue;
+      }
+      while (batch.length > 0) {
+        const startedAt = Date.now();
+        const sending = this.#options.sink.send(batch.map(toRecord));
+        // Read the next batch while this one travels to Kafka. It excludes the rows in flight, which are
+        // still unpublished; a full batch suggests there is more.
+        const next =
+          batch.length === this.#options.batchSize && !this.#stopping
+            ? this.#fetch(
+                client,
+                batch.map((row) => row.id),
+              )
+            : Promise.resolve([]);
+        next.catch(() => undefined);
+        try {
+          await sending;
+        } catch (error) {
+          await next.catch(() => undefined);
+          const retryInMs = backoffMs(sinkAttempt++, this.#options.retryInitialMs, this.#options.retryMaxMs);
+          this.#emit({ type: 'sink-failed', error, attempt: sinkAttempt, retryInMs });
+          // The rows stay unpublished; the next pass reads them again from the first unpublished row. New
+          // notifications do not shorten the pause: Kafka is the problem, not a lack of work.
+          await this.#sleep(retryInMs, false);
+          break;
+        }
+        sinkAttempt = 0;
+        const ackedAt = Date.now();
+        await this.#markPublished(
+          client,
+          batch.map((row) => row.id),
+        );
+        this.#observePublished(batch, startedAt, ackedAt);
+        if (this.#stopping) return;
+        batch = await next;
+      }
+    }
+  }
+
+  #fetch(client: pg.Client, inFlight: readonly string[]): Promise<OutboxRow[]> {
+    return client
+      .query<OutboxRow>(
+        `SELECT id, topic, key, value, headers, event_id, created_at
+         FROM ${this.#names!.outboxTable}
+         WHERE published_at IS NULL AND id <> ALL($2::bigint[])
+         ORDER BY id
+         LIMIT $1`,
+        [this.#options.batchSize, inFlight],
+      )
+      .then((result) => result.rows);
+  }
+
+  async #markPublished(client: pg.Client, ids: readonly string[]): Promise<void> {
+    // One statement for the whole batch: per-row round trips would cap throughput far below Kafka's.
+    await client.query(
+      `UPDATE ${this.#names!.outboxTable} SET published_at = now() WHERE id = ANY($1::bigint[])`,
+      [ids],
+    );
+  }
+
+  #observePublished(batch: readonly OutboxRow[], startedAt: number, ackedAt: number): void {
+    const label = { outbox: this.#names!.metricLabel };
+    for (const row of batch) {
+      metrics.outboxPublishDuration.observe(label, Math.max(0, ackedAt - row.created_at.getTime()) / 1000);
+    }
+    this.#emit({
+      type: 'published',
+      count: batch.length,
+      firstId: batch[0]!.id,
+      lastId: batch[batch.length - 1]!.id,
+      durationMs: Date.now() - startedAt,
+    });
+  }
+
+  /** Pending count and oldest creation time. Both read the small partial index: the count is exact up to
+   * 10 000 rows and estimated from the id range above that, so a large backlog does not make it slow. */
+  async #measureBacklog(): Promise<void> {
+    const table = this.#names!.outboxTable;
+    const [row] = (await this.#options.dataSource.query(
+      `SELECT (SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE published_at IS NULL LIMIT 10000) AS capped)::int
+                AS capped_count,
+              (SELECT max(id) - min(id) + 1 FROM ${table} WHERE published_at IS NULL)::bigint AS id_span,
+              (SELECT extract(epoch FROM created_at) FROM ${table}
+                 WHERE published_at IS NULL ORDER BY id LIMIT 1)::float8 AS oldest`,
+    )) as [{ capped_count: number; id_span: string | null; oldest: number | null }];
+    const label = { outbox: this.#names!.metricLabel };
+    const pending = row.capped_count < 10000 ? row.capped_count : Number(row.id_span ?? row.capped_count);
+    metrics.outboxPending.set(label, pending);
+    if (row.oldest === null) metrics.outboxOldestPendingCreated.remove(label);
+    else metrics.outboxOldestPendingCreated.set(label, row.oldest);
+  }
+
+  /** Deletes published rows past the retention in bounded chunks; only the active relay does it. */
+  async #cleanup(): Promise<void> {
+    if (!this.#active) return;
+    const table = this.#names!.outboxTable;
+    let deleted = 0;
+    for (;;) {
+      // created_at bounds the scan through its BRIN index; published_at decides.
+      const result = (await this.#options.dataSource.query(
+        `DELETE FROM ${table} WHERE id IN (
+           SELECT id FROM ${table}
+           WHERE created_at < now() - make_interval(secs => $1::float8 / 1000)
+             AND published_at < now() - make_interval(secs => $1::float8 / 1000)
+           LIMIT $2)`,
+        [this.#options.retentionMs, this.#options.cleanupBatchSize],
+      )) as [unknown[], number];
+      const count = result[1] ?? 0;
+      deleted += count;
+      if (count < this.#options.cleanupBatchSize || this.#stopping || !this.#active) break;
+    }
+    if (deleted > 0) this.#emit({ type: 'cleanup', deleted });
+  }
+
+  /** Runs `task` now (if asked) and then every `intervalMs`, never overlapping, until stop(). */
+  #every(intervalMs: number, name: 'metrics' | 'cleanup', task: () => Promise<void>, now: boolean): void {
+    const tick = () => {
+      if (this.#stopping) return;
+      const run = task()
+        .catch((error: unknown) => this.#emit({ type: 'background-failed', task: name, error }))
+        .finally(() => {
+          this.#background.delete(run);
+          schedule();
+        });
+      this.#background.add(run);
+    };
+    const schedule = () => {
+      if (this.#stopping) return;
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        tick();
+      }, intervalMs);
+      timer.unref();
+      this.#timers.add(timer);
+    };
+    if (now) tick();
+    else schedule();
+  }
+
+  #setActive(active: boolean): void {
+    if (this.#active === active) return;
+    this.#active = active;
+    metrics.outboxRelayActive.set({ outbox: this.#names!.metricLabel }, active ? 1 : 0);
+    if (active) this.#emit({ type: 'active' });
+  }
+
+  #breakConnection(error: Error): void {
+    this.#broken ??= error;
+    this.#interrupt();
+  }
+
+  #throwIfBroken(): void {
+    if (this.#broken) throw this.#broken;
+  }
+
+  #notified(): void {
+    this.#woken = true;
+    if (this.#waiter?.onNotify) this.#waiter.resolve();
+  }
+
+  #interrupt(): void {
+    this.#waiter?.resolve();
+  }
+
+  /** Waits for a NOTIFY, the polling interval, stop() or a broken connection, whichever comes first. */
+  async #waitForWork(ms: number): Promise<void> {
+    if (!this.#woken) await this.#sleep(ms, true);
+    if (this.#stopping) throw new Stopped();
+    this.#throwIfBroken();
+  }
+
+  /** A sleep that stop() and a broken connection (and, if asked, a NOTIFY) cut short. */
+  #sleep(ms: number, onNotify: boolean): Promise<void> {
+    if (this.#stopping || this.#broken) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        if (this.#waiter === waiter) this.#waiter = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      const waiter = { resolve: done, onNotify };
+      this.#waiter = waiter;
+    });
+  }
+
+  #emit(event: RelayEvent): void {
+    try {
+      this.#options.onEvent?.(event);
+    } catch {
+      // Observers must not be able to stop the relay.
+    }
+  }
+}
+
+const closed = new WeakSet<pg.Client>();
+
+/** Ends a client once, whoever asks first (the loop, stop()), and never throws. */
+async function closeClient(client: pg.Client | undefined): Promise<void> {
+  if (!client || closed.has(client)) return;
+  closed.add(client);
+  await client.end().catch(() => undefined);
+}
+
+function toRecord(row: OutboxRow): EncodedRecord {
+  return { topic: row.topic, key: row.key, value: row.value, headers: row.headers, eventId: row.event_id };
+}

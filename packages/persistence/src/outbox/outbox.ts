@@ -1,0 +1,94 @@
+import { TributaryError } from '@tributary/contracts';
+import type { DomainEvent } from '@tributary/contracts';
+import type { EncodedRecord, EventEncoder } from '@tributary/kafka';
+import type { EntityManager } from 'typeorm';
+import { schemaOf } from '../data-source.js';
+import { invalid, PersistenceErrorCode, sqlStateOf, SqlState } from '../errors.js';
+import { namesFor } from '../names.js';
+import { toOutboxColumns } from './outbox-rows.js';
+
+export interface OutboxOptions {
+  /** Needed by `publishEvent`: validates and encodes an event before it is written. */
+  readonly encoder?: EventEncoder;
+  /** NOTIFY the relay on commit (default true). Without it the relay finds rows at its polling interval. */
+  readonly notify?: boolean;
+}
+
+/**
+ * The write side of the outbox (DESIGN §5): records are written in the caller's transaction, together with
+ * the state change they announce, and reach Kafka through the relay once that transaction commits.
+ */
+export class Outbox {
+  readonly #encoder: EventEncoder | undefined;
+  readonly #notify: boolean;
+
+  constructor(options: OutboxOptions = {}) {
+    this.#encoder = options.encoder;
+    this.#notify = options.notify ?? true;
+  }
+
+  /** Adds encoded records, in order, to the outbox inside `manager`'s transaction. */
+  async add(manager: EntityManager, records: EncodedRecord | readonly EncodedRecord[]): Promise<void> {
+    const list: readonly EncodedRecord[] = isRecordList(records) ? records : [records];
+    if (list.length === 0) return;
+    // Outside a transaction the row would commit on its own, and a crash after it but before the state
+    // change would announce something that never happened.
+    if (!manager.queryRunner?.isTransactionActive) {
+      throw invalid(
+        PersistenceErrorCode.outboxRequiresTransaction,
+        'Outbox.add needs the EntityManager of an open transaction (dataSource.transaction(manager => ...)).',
+      );
+    }
+    const names = namesFor(schemaOf(manager.dataSource));
+    const c = toOutboxColumns(list);
+    // ORDER BY ordinality: ids (the publish order) follow the order of the given records.
+    const insert = `
+      INSERT INTO ${names.outboxTable} (topic, key, value, headers, event_id, aggregate_id)
+      SELECT topic, key, value, headers, event_id, aggregate_id
+      FROM unnest($1::text[], $2::text[], $3::bytea[], $4::jsonb[], $5::uuid[], $6::text[])
+        WITH ORDINALITY AS r(topic, key, value, headers, event_id, aggregate_id, n)
+      ORDER BY n`;
+    const params: unknown[] = [c.topics, c.keys, c.values, c.headers, c.eventIds, c.aggregateIds];
+    try {
+      if (this.#notify) {
+        // One statement: NOTIFY is queued in the transaction and delivered only if it commits. Postgres folds
+        // identical notifications of one transaction into one.
+        await manager.query(
+          `WITH inserted AS (${insert} RETURNING 1)
+           SELECT pg_notify($7, '') FROM (SELECT count(*) FROM inserted) AS done`,
+          [...params, names.channel],
+        );
+      } else {
+        await manager.query(insert, params);
+      }
+    } catch (error) {
+      if (sqlStateOf(error) === SqlState.uniqueViolation) {
+        throw new TributaryError(
+          PersistenceErrorCode.outboxDuplicateEvent,
+          'An outbox record with the same event id exists already: each event is written once.',
+          { retriable: false, cause: error },
+        );
+      }
+      throw error;
+    }
+  }
+
+  /** Encodes the event (schema validation happens here, before commit) and adds it. Returns the record. */
+  async publishEvent(manager: EntityManager, event: DomainEvent): Promise<EncodedRecord> {
+    if (!this.#encoder) {
+      throw invalid(
+        PersistenceErrorCode.outboxNoEncoder,
+        'Outbox.publishEvent needs an EventEncoder in its options.',
+      );
+    }
+    const record = await this.#encoder.encode(event);
+    await this.add(manager, record);
+    return record;
+  }
+}
+
+function isRecordList(
+  records: EncodedRecord | readonly EncodedRecord[],
+): records is readonly EncodedRecord[] {
+  return Array.isArray(records);
+}
