@@ -1,1 +1,16 @@
-export {};
+export { createDataSource, pgConfigOf, schemaOf } from './data-source.js';
+export type { PersistenceOptions } from './data-source.js';
+export { persistenceMigrations } from './migrations/index.js';
+export { namesFor } from './names.js';
+export type { OutboxNames } from './names.js';
+export { PersistenceErrorCode } from './errors.js';
+export { Outbox } from './outbox/outbox.js';
+export type { OutboxOptions } from './outbox/outbox.js';
+export { OutboxRelay } from './outbox/outbox-relay.js';
+export type { OutboxRelayOptions, RelayEvent } from './outbox/outbox-relay.options.js';
+export { withInbox } from './inbox/inbox.js';
+export type { InboxOutcome } from './inbox/inbox.js';
+export { ExternalRefRepository } from './external-refs/external-ref.repository.js';
+export type { ExternalKey, ExternalRef } from './external-refs/external-ref.repository.js';
+export { AuditLog } from './audit/audit-log.js';
+export type { AuditEntry, AuditQuery, AuditRecord } from './audit/audit-log.js';

@@ -1,0 +1,43 @@
+import { metrics } from '@tributary/observability';
+import type { DataSource, EntityManager } from 'typeorm';
+import { schemaOf } from '../data-source.js';
+import { invalid, PersistenceErrorCode } from '../errors.js';
+import { namesFor } from '../names.js';
+
+export type InboxOutcome<T> =
+  { readonly outcome: 'processed'; readonly value: T } | { readonly outcome: 'duplicate' };
+
+/**
+ * Runs `handler` at most once per (consumer group, event id), in one transaction with the inbox row
+ * (DESIGN §5): whatever the handler writes through `manager` — state, outbox rows — commits with the
+ * inbox row or not at all.
+ *
+ * The inbox row is inserted first. A concurrent delivery of the same event blocks on that insert until the
+ * first transaction ends: after a commit it finds the row and reports a duplicate; after a rollback its own
+ * insert succeeds and it runs the handler. A handler that throws rolls the inbox row back too, so a
+ * redelivery runs it again.
+ */
+export async function withInbox<T>(
+  dataSource: DataSource,
+  consumerGroup: string,
+  eventId: string,
+  handler: (manager: EntityManager) => Promise<T>,
+): Promise<InboxOutcome<T>> {
+  if (!consumerGroup)
+    throw invalid(PersistenceErrorCode.inboxInvalidKey, 'withInbox needs a consumer group.');
+  if (!eventId) throw invalid(PersistenceErrorCode.inboxInvalidKey, 'withInbox needs an event id.');
+  const { inboxTable } = namesFor(schemaOf(dataSource));
+  return dataSource.transaction(async (manager): Promise<InboxOutcome<T>> => {
+    const inserted = (await manager.query(
+      `INSERT INTO ${inboxTable} (consumer_group, event_id) VALUES ($1, $2)
+       ON CONFLICT (consumer_group, event_id) DO NOTHING
+       RETURNING 1 AS fresh`,
+      [consumerGroup, eventId],
+    )) as unknown[];
+    if (inserted.length === 0) {
+      metrics.inboxDuplicates.inc({ consumer_group: consumerGroup });
+      return { outcome: 'duplicate' };
+    }
+    return { outcome: 'processed', value: await handler(manager) };
+  });
+}
