@@ -1,0 +1,191 @@
+/**
+ * The schema tooling against the real registry of the stack (SCHEMA_REGISTRY_URL). Every test registers
+ * under its own topic prefix, so its subjects are its own; they are deleted afterwards.
+ */
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { schemaTextOf } from '../naming.js';
+import { checkSchemas } from './check.js';
+import { registerSchemas } from './register.js';
+import { SchemaRegistryAdmin } from './registry-admin.js';
+import { defaultSchemasDir, loadSchemaFiles, parseSchemaFile, subjectOf } from './schema-files.js';
+import type { SchemaFile } from './schema-files.js';
+
+const exec = promisify(execFile);
+const packageDir = fileURLToPath(new URL('../../', import.meta.url));
+
+const registryUrl = process.env.SCHEMA_REGISTRY_URL;
+let admin: SchemaRegistryAdmin;
+const usedSubjects = new Set<string>();
+
+/** A topic prefix no other test or run uses. */
+function uniquePrefix(): string {
+  return `it-${randomUUID().slice(0, 8)}.`;
+}
+
+function subjectsOf(files: readonly SchemaFile[], prefix: string): string[] {
+  const subjects = files.map((f) => subjectOf(f, prefix));
+  subjects.forEach((s) => usedSubjects.add(s));
+  return subjects;
+}
+
+/** OrderPlaced with its fields edited. */
+function orderPlacedWith(
+  file: SchemaFile,
+  edit: (fields: Record<string, unknown>[]) => Record<string, unknown>[],
+) {
+  const schema = structuredClone(file.schema) as unknown as { fields: Record<string, unknown>[] };
+  return parseSchemaFile(file.relativePath, JSON.stringify({ ...schema, fields: edit(schema.fields) }));
+}
+
+async function runScript(
+  script: string,
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(
+      process.execPath,
+      ['--import', 'tsx', `scripts/${script}.ts`, ...args],
+      {
+        cwd: packageDir,
+        env: { ...process.env, SCHEMA_REGISTRY_URL: registryUrl },
+        timeout: 90_000,
+      },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+beforeAll(() => {
+  if (!registryUrl) throw new Error('SCHEMA_REGISTRY_URL must be set (the testkit global setup sets it)');
+  admin = new SchemaRegistryAdmin({ url: registryUrl });
+});
+
+afterAll(async () => {
+  await Promise.all([...usedSubjects].map((subject) => admin.deleteSubject(subject, { permanent: true })));
+}, 60_000);
+
+describe('schema tooling against the real registry', () => {
+  const files = loadSchemaFiles();
+  const orderPlaced = files.find((f) => f.recordName === 'OrderPlaced')!;
+
+  it('registers every schema under <topic>-<record full name> with BACKWARD_TRANSITIVE, and re-running adds nothing', async () => {
+    const prefix = uniquePrefix();
+    const subjects = subjectsOf(files, prefix);
+
+    const first = await registerSchemas(admin, files, { topicPrefix: prefix });
+    expect(first.map((r) => [r.subject, r.status, r.compatibilitySet])).toEqual(
+      subjects.map((s) => [s, 'registered', true]),
+    );
+    expect(subjects).toContain(`${prefix}payments.payment.v1-tributary.payments.payment.PaymentSucceeded`);
+
+    for (const [i, file] of files.entries()) {
+      const subject = subjects[i]!;
+      expect(await admin.getCompatibility(subject)).toBe('BACKWARD_TRANSITIVE');
+      const latest = await admin.getVersion(subject, 'latest');
+      expect([latest.version, latest.id, latest.schema]).toEqual([
+        1,
+        first[i]!.id,
+        schemaTextOf(file.schema),
+      ]);
+    }
+
+    const second = await registerSchemas(admin, files, { topicPrefix: prefix });
+    expect(second).toEqual(first.map((r) => ({ ...r, status: 'unchanged', compatibilitySet: false })));
+    for (const subject of subjects) expect(await admin.listVersions(subject)).toEqual([1]);
+  }, 30_000);
+
+  it('refuses a breaking version in the registry (409) and in checkSchemas, naming subject and field, transitively', async () => {
+    const prefix = uniquePrefix();
+    const [subject] = subjectsOf([orderPlaced], prefix);
+    await registerSchemas(admin, [orderPlaced], { topicPrefix: prefix });
+
+    // v2: a compatible change, accepted by both.
+    const v2 = orderPlacedWith(orderPlaced, (f) => [
+      ...f,
+      { name: 'couponCode', type: ['null', 'string'], default: null, doc: 'Coupon applied, if any.' },
+    ]);
+    expect((await checkSchemas({ files: [v2], registry: admin, topicPrefix: prefix })).errors).toEqual([]);
+    expect((await registerSchemas(admin, [v2], { topicPrefix: prefix }))[0]!.status).toBe('registered');
+
+    // v3: couponCode becomes required. Fine against nothing, broken against v2 and (transitively) v1.
+    const v3 = orderPlacedWith(orderPlaced, (f) => [
+      ...f,
+      { name: 'couponCode', type: 'string', doc: 'Coupon.' },
+    ]);
+    const report = await checkSchemas({ files: [v3], registry: admin, topicPrefix: prefix });
+    expect(report.ok).toBe(false);
+    expect(report.errors).toEqual([
+      `${subject}: field "couponCode" was added without a default (BACKWARD_TRANSITIVE vs registry version 1)`,
+      `${subject}: field "couponCode" changed type from union<null, string> to string (BACKWARD_TRANSITIVE vs registry version 2)`,
+    ]);
+
+    expect(await admin.testCompatibility(subject!, schemaTextOf(v3.schema))).toMatchObject({
+      compatible: false,
+    });
+    await expect(admin.register(subject!, schemaTextOf(v3.schema))).rejects.toMatchObject({
+      code: 'SCHEMA_REGISTRY_INCOMPATIBLE',
+      status: 409,
+      retriable: false,
+    });
+    expect(await admin.listVersions(subject!)).toEqual([1, 2]);
+  }, 30_000);
+
+  it('runs the register and check scripts as processes: a broken schema fails check against registry and git', async () => {
+    const prefix = uniquePrefix();
+    subjectsOf(files, prefix);
+    const repo = await mkdtemp(join(tmpdir(), 'tributary-contracts-'));
+    try {
+      const schemas = join(repo, 'schemas');
+      await cp(defaultSchemasDir, schemas, { recursive: true });
+      const git = (...args: string[]) =>
+        exec('git', ['-C', repo, '-c', 'user.name=test', '-c', 'user.email=test@example.invalid', ...args]);
+      await git('init', '-q');
+      await git('add', '.');
+      await git('commit', '-q', '-m', 'v1 schemas');
+
+      const registered = await runScript('register', ['--schemas', schemas, '--topic-prefix', prefix]);
+      expect([registered.code, registered.stderr]).toEqual([0, '']);
+      expect(registered.stdout).toMatch(
+        new RegExp(
+          `^${prefix.replace('.', '\\.')}commerce\\.order\\.v1-tributary\\.commerce\\.order\\.OrderPlaced -> id \\d+ \\(registered, compatibility set\\)$`,
+          'm',
+        ),
+      );
+      const again = await runScript('register', ['--schemas', schemas, '--topic-prefix', prefix]);
+      expect(again.stdout).toContain(`0 registered, ${files.length} unchanged.`);
+
+      const clean = await runScript('check', ['--schemas', schemas, '--topic-prefix', prefix]);
+      expect([clean.code, clean.stdout]).toEqual([
+        0,
+        expect.stringContaining(`${files.length} schemas compatible`),
+      ]);
+
+      const file = join(schemas, orderPlaced.relativePath);
+      const broken = JSON.parse(await readFile(file, 'utf8')) as { fields: unknown[] };
+      broken.fields.push({ name: 'totalAmount', type: 'long', doc: 'Total in minor units.' });
+      await writeFile(file, JSON.stringify(broken, null, 2));
+
+      const failed = await runScript('check', ['--schemas', schemas, '--topic-prefix', prefix]);
+      const subject = subjectOf(orderPlaced, prefix);
+      expect(failed.code).toBe(1);
+      expect(failed.stderr).toContain(
+        `${subject}: field "totalAmount" was added without a default (BACKWARD_TRANSITIVE vs registry version 1)`,
+      );
+      expect(failed.stderr).toContain(
+        `${subject}: field "totalAmount" was added without a default (BACKWARD_TRANSITIVE vs git HEAD)`,
+      );
+      expect(failed.stdout).toContain(`FAIL ${subject}`);
+    } finally {
+      await rm(repo, { recursive: true, force: true });
+    }
+  }, 90_000); // four tsx processes on a shared two-core machine
+});
