@@ -56,11 +56,13 @@ try {
   problems.push(...report.errors);
 
   if (problems.length > 0) {
-    console.error(`\n${problems.length} breaking problem(s):`);
+    console.error(`\n${problems.length} problem(s):`);
     for (const problem of problems) console.error(`  ${problem}`);
-    console.error(
-      '\nA breaking change needs a new major topic and a deprecation window: see packages/contracts/CHANGELOG.md.',
-    );
+    if (report.errors.length > 0) {
+      console.error(
+        '\nA breaking change needs a new major topic and a deprecation window: see packages/contracts/CHANGELOG.md.',
+      );
+    }
     process.exit(1);
   }
   console.log(`\n${files.length} schemas compatible (BACKWARD_TRANSITIVE).`);
