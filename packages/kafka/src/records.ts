@@ -1,3 +1,5 @@
+import type { DomainEvent } from '@tributary/contracts';
+
 /**
  * A record ready for Kafka: Avro bytes in Confluent wire format plus string headers. The outbox stores
  * exactly this, so the relay is a byte pipe and validation happens before the business transaction commits.
@@ -21,5 +23,5 @@ export interface RecordSink {
  * sets the CloudEvents headers. Throws a TributaryError (code `SCHEMA_VALIDATION_FAILED`, not retriable)
  * when the payload does not match, so a bad event never reaches the outbox. */
 export interface EventEncoder {
-  encode(event: import('@tributary/contracts').DomainEvent): Promise<EncodedRecord>;
+  encode(event: DomainEvent): Promise<EncodedRecord>;
 }

@@ -1,0 +1,29 @@
+/**
+ * Stable error codes raised by this package. They travel in `tributary-error-code` headers, alert labels and
+ * DLQ tooling, so they are part of the public contract: add codes, never rename them.
+ */
+export const KafkaErrorCodes = {
+  /** The payload does not match its Avro schema. Not retriable: the producer has a bug. */
+  SCHEMA_VALIDATION_FAILED: 'SCHEMA_VALIDATION_FAILED',
+  /** The registry refused the schema as incompatible with the subject's earlier versions. */
+  SCHEMA_INCOMPATIBLE: 'SCHEMA_INCOMPATIBLE',
+  /** The registry rejected the schema or the subject's compatibility level differs from ours. */
+  SCHEMA_REGISTRATION_FAILED: 'SCHEMA_REGISTRATION_FAILED',
+  /** Timeout, refused connection or 5xx from the registry. Retriable: nothing is wrong with the record. */
+  SCHEMA_REGISTRY_UNAVAILABLE: 'SCHEMA_REGISTRY_UNAVAILABLE',
+  /** An event type that no EventDefinition (encoder) or no handler (consumer) knows. */
+  UNKNOWN_EVENT_TYPE: 'UNKNOWN_EVENT_TYPE',
+  DECODE_BAD_MAGIC_BYTE: 'DECODE_BAD_MAGIC_BYTE',
+  DECODE_UNKNOWN_SCHEMA: 'DECODE_UNKNOWN_SCHEMA',
+  DECODE_CORRUPT_AVRO: 'DECODE_CORRUPT_AVRO',
+  DECODE_MISSING_HEADERS: 'DECODE_MISSING_HEADERS',
+  /** The writer schema cannot be read with the consumer's (reader) schema for that event type. */
+  DECODE_INCOMPATIBLE_SCHEMA: 'DECODE_INCOMPATIBLE_SCHEMA',
+} as const;
+
+export type KafkaErrorCode = (typeof KafkaErrorCodes)[keyof typeof KafkaErrorCodes];
+
+/** True for the codes of records that can never be decoded; counted as `undecodable`. */
+export function isDecodeErrorCode(code: string): boolean {
+  return code.startsWith('DECODE_');
+}

@@ -1,0 +1,111 @@
+import type { ConnectionOptions } from 'node:tls';
+import { Kafka, logLevel } from 'kafkajs';
+import type { ITopicConfig, LogEntry, SASLOptions } from 'kafkajs';
+import { errorFields, stderrLogger } from './logger.js';
+import type { Logger } from './logger.js';
+
+export interface KafkaClientOptions {
+  clientId: string;
+  /** `host:port` list, or the comma-separated form used in environment variables. */
+  brokers: string | readonly string[];
+  logger?: Logger;
+  /** TCP connect timeout. kafkajs' 1 s default is too tight for a loaded CI machine. */
+  connectionTimeoutMs?: number;
+  requestTimeoutMs?: number;
+  ssl?: boolean | ConnectionOptions;
+  sasl?: SASLOptions;
+}
+
+export function parseBrokers(brokers: string | readonly string[]): string[] {
+  const list = (typeof brokers === 'string' ? brokers.split(',') : [...brokers])
+    .map((b) => b.trim())
+    .filter(Boolean);
+  if (list.length === 0) throw new Error('Kafka brokers: at least one host:port is required');
+  return list;
+}
+
+/** The one way to build a kafkajs client: consistent timeouts and retry, logs through our logger. */
+export function createKafkaClient(options: KafkaClientOptions): Kafka {
+  const logger = options.logger ?? stderrLogger;
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: parseBrokers(options.brokers),
+    connectionTimeout: options.connectionTimeoutMs ?? 5_000,
+    requestTimeout: options.requestTimeoutMs ?? 30_000,
+    // kafkajs retries a failed request 5 times by default; 8 with a 30 s ceiling rides out a broker restart.
+    retry: { initialRetryTime: 300, maxRetryTime: 30_000, retries: 8 },
+    ...(options.ssl !== undefined ? { ssl: options.ssl } : {}),
+    ...(options.sasl !== undefined ? { sasl: options.sasl } : {}),
+    logLevel: logLevel.INFO,
+    logCreator: () => (entry) => forwardLog(logger, entry),
+  });
+}
+
+function forwardLog(logger: Logger, { namespace, level, log }: LogEntry): void {
+  const { message, timestamp: _timestamp, logger: _name, ...fields } = log;
+  const line = { component: 'kafkajs', namespace, ...fields };
+  switch (level) {
+    case logLevel.ERROR:
+    case logLevel.NOTHING:
+      logger.error(line, message);
+      break;
+    case logLevel.WARN:
+      logger.warn(line, message);
+      break;
+    case logLevel.INFO:
+      logger.info(line, message);
+      break;
+    default:
+      logger.debug(line, message);
+  }
+}
+
+export interface TopicSpec {
+  topic: string;
+  numPartitions?: number;
+  replicationFactor?: number;
+  /** Topic configs, e.g. `{ 'retention.ms': '604800000' }`. */
+  configs?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Creates the topics that do not exist yet and waits for their leaders, so producing right after works
+ * even where broker-side auto creation is off (as it must be in production). Existing topics are left as
+ * they are: this never alters partitions or configs. Resolves to the names it created.
+ */
+export async function ensureTopics(kafka: Kafka, topics: readonly (TopicSpec | string)[]): Promise<string[]> {
+  const specs = topics.map((t) => (typeof t === 'string' ? { topic: t } : t));
+  if (specs.length === 0) return [];
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = specs.filter((s) => !existing.has(s.topic));
+    if (missing.length === 0) return [];
+    const request: ITopicConfig[] = missing.map((s) => ({
+      topic: s.topic,
+      numPartitions: s.numPartitions ?? 1,
+      replicationFactor: s.replicationFactor ?? -1,
+      configEntries: Object.entries(s.configs ?? {}).map(([name, value]) => ({ name, value })),
+    }));
+    // Another process may create the same topics concurrently; kafkajs resolves false when all already exist.
+    await admin.createTopics({ topics: request, waitForLeaders: true });
+    return missing.map((s) => s.topic);
+  } finally {
+    await admin
+      .disconnect()
+      .catch((error: unknown) => stderrLogger.warn(errorFields(error), 'admin disconnect failed'));
+  }
+}
+
+/** Partition count per topic, for sizing derived topics (retry tiers) like their sources. */
+export async function partitionCounts(kafka: Kafka, topics: readonly string[]): Promise<Map<string, number>> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
+    return new Map(metadata.map((t) => [t.name, t.partitions.length]));
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+}
