@@ -25,3 +25,23 @@ export type {
 } from './lag/consumer-lag.collector.js';
 export { createConsumerLagMetrics } from './lag/consumer-lag.metrics.js';
 export type { ConsumerLagMetrics } from './lag/consumer-lag.metrics.js';
+
+export { ObservabilityModule } from './observability.module.js';
+export type { ObservabilityModuleAsyncOptions } from './observability.module.js';
+export { OBSERVABILITY_OPTIONS } from './observability.options.js';
+export type { ObservabilityModuleOptions } from './observability.options.js';
+export { ReadinessRegistry } from './health/readiness.registry.js';
+export { postgresReadiness, kafkaReadiness, schemaRegistryReadiness } from './health/readiness.js';
+export type {
+  KafkaClusterDescription,
+  ReadinessCheck,
+  ReadinessCheckOptions,
+  SchemaRegistryReadinessOptions,
+  SqlQueryable,
+} from './health/readiness.js';
+export { HealthController } from './health/health.controller.js';
+export { MetricsController } from './http/metrics.controller.js';
+export { ShutdownService, SHUTDOWN_PHASES } from './shutdown/shutdown.service.js';
+export type { ShutdownPhase, ShutdownStep } from './shutdown/shutdown.service.js';
+export { bootstrapApp, SHUTDOWN_SIGNALS } from './shutdown/bootstrap.js';
+export type { BootstrapOptions } from './shutdown/bootstrap.js';

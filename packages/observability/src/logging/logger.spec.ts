@@ -92,13 +92,11 @@ describe('createLogger', () => {
       redactKeys: ['iban'],
       redactPaths: ['payload.card.number'],
     });
-    logger
-      .child({ secret: 'whsec_abc' })
-      .info({
-        iban: 'DE89370400440532013000',
-        amount: 5,
-        payload: { card: { number: '4242', brand: 'visa' } },
-      });
+    logger.child({ secret: 'whsec_abc' }).info({
+      iban: 'DE89370400440532013000',
+      amount: 5,
+      payload: { card: { number: '4242', brand: 'visa' } },
+    });
 
     expect(lines[0]).toMatchObject({
       secret: '[REDACTED]',
