@@ -27,3 +27,32 @@ export { decodeWireFormat, encodeWireFormat } from './serde/wire-format.js';
 
 export { KafkaEventProducer } from './producer.js';
 export type { EventProducerOptions } from './producer.js';
+
+export { ReliableConsumer } from './consumer/reliable-consumer.js';
+export type {
+  EventHandler,
+  EventHandlerContext,
+  ReliableConsumerOptions,
+} from './consumer/reliable-consumer.js';
+export {
+  DEFAULT_RETRY_TIERS,
+  dlqTopicName,
+  firstRetryTopic,
+  parseDelay,
+  retryTiersFor,
+  retryTopicName,
+  retryTopicSpecs,
+} from './consumer/retry-topics.js';
+export type { RetryTier } from './consumer/retry-topics.js';
+export {
+  RetryHeaders,
+  deliveryAttempt,
+  forwardingHeaders,
+  retryDueAt,
+} from './consumer/forwarding-headers.js';
+export type { ForwardingInput } from './consumer/forwarding-headers.js';
+export { decideOnFailure, pauseUntilDue } from './consumer/failure-policy.js';
+export type { Classification, FailureAction, FailureContext } from './consumer/failure-policy.js';
+export { DEFAULT_IN_PROCESS_RETRY, withInProcessRetry } from './consumer/in-process-retry.js';
+export type { InProcessRetryHooks, InProcessRetryOptions } from './consumer/in-process-retry.js';
+export type { PauseReason } from './consumer/partition-pauses.js';
