@@ -23,6 +23,8 @@ const common = {
 };
 
 export default {
+  // A project-level testTimeout is ignored by jest when projects are used; integration tests need minutes.
+  testTimeout: 120000,
   reporters: ['default', '<rootDir>/packages/testkit/jest/summary-reporter.cjs'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,packages}/*/src/**/*.spec.ts'] },
@@ -32,7 +34,6 @@ export default {
       testMatch: ['<rootDir>/{apps,packages}/*/{src,test}/**/*.{int,e2e}-spec.ts'],
       globalSetup: '<rootDir>/packages/testkit/jest/global-setup.js',
       globalTeardown: '<rootDir>/packages/testkit/jest/global-teardown.js',
-      testTimeout: 120000,
     },
   ],
 };
