@@ -68,15 +68,28 @@ export class KafkajsSink implements RecordSink {
   }
 }
 
-/** Reads `topics` from the beginning until `done` says enough, returning labels in arrival order per key. */
-export async function consumeLabels(
+export interface Received {
+  readonly topic: string;
+  readonly partition: number;
+  readonly key: string;
+  readonly seq: number;
+  readonly eventId: string;
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * Reads `topics` from the beginning, handing each record to `onRecord` (in partition order), until `done`
+ * says enough. Returns everything received, in arrival order.
+ */
+export async function consumeUntil(
   kafka: Kafka,
   topics: readonly string[],
-  done: (received: ReadonlyArray<{ key: string; seq: number; topic: string }>) => boolean,
-  timeoutMs = 60_000,
-): Promise<Array<{ key: string; seq: number; topic: string }>> {
+  done: (received: readonly Received[]) => boolean,
+  onRecord: (record: Received) => Promise<void> = async () => undefined,
+  timeoutMs = 90_000,
+): Promise<Received[]> {
   const consumer = kafka.consumer({ groupId: `verify-${Math.random().toString(36).slice(2)}` });
-  const received: Array<{ key: string; seq: number; topic: string }> = [];
+  const received: Received[] = [];
   await consumer.connect();
   try {
     await consumer.subscribe({ topics: [...topics], fromBeginning: true });
@@ -85,15 +98,28 @@ export async function consumeLabels(
         () => reject(new Error(`consumed ${received.length} records before the deadline`)),
         timeoutMs,
       );
-      void consumer.run({
-        eachMessage: async ({ topic, message }) => {
-          received.push({ ...parseLabel(message.value!), topic });
-          if (done(received)) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
+      consumer
+        .run({
+          eachMessage: async ({ topic, partition, message }) => {
+            const headers = Object.fromEntries(
+              Object.entries(message.headers ?? {}).map(([name, value]) => [name, String(value)]),
+            );
+            const record: Received = {
+              topic,
+              partition,
+              ...parseLabel(message.value!),
+              eventId: headers['ce_id'] ?? '',
+              headers,
+            };
+            await onRecord(record);
+            received.push(record);
+            if (done(received)) {
+              clearTimeout(timer);
+              resolve();
+            }
+          },
+        })
+        .catch(reject);
     });
   } finally {
     await consumer.disconnect();

@@ -17,10 +17,16 @@ export function testRecord(topic: string, key: string, seq: number, size = 64): 
 }
 
 /** Records for `keys` keys, `perKey` each, interleaved the way concurrent aggregates would write them. */
-export function interleaved(topic: string, keys: number, perKey: number, size = 64): EncodedRecord[] {
+export function interleaved(
+  topic: string,
+  keys: number,
+  perKey: number,
+  size = 64,
+  keyPrefix = 'key',
+): EncodedRecord[] {
   const records: EncodedRecord[] = [];
   for (let seq = 0; seq < perKey; seq++) {
-    for (let k = 0; k < keys; k++) records.push(testRecord(topic, `key-${k}`, seq, size));
+    for (let k = 0; k < keys; k++) records.push(testRecord(topic, `${keyPrefix}-${k}`, seq, size));
   }
   return records;
 }
