@@ -50,15 +50,19 @@ export async function waitFor<T>(
 }
 
 /** Reads everything on `topic` with a throwaway group, for asserting what landed in a tier or the DLQ. */
+export type CollectedMessage = KafkaMessage & { partition: number };
+
 export async function collect(
   kafka: Kafka,
   topic: string,
-): Promise<{ messages: KafkaMessage[]; stop(): Promise<void> }> {
-  const messages: KafkaMessage[] = [];
+): Promise<{ messages: CollectedMessage[]; stop(): Promise<void> }> {
+  const messages: CollectedMessage[] = [];
   const consumer = kafka.consumer({ groupId: uniqueName('collector'), maxWaitTimeInMs: 200 });
   await consumer.connect();
   await consumer.subscribe({ topics: [topic], fromBeginning: true });
-  await consumer.run({ eachMessage: async ({ message }) => void messages.push(message) });
+  await consumer.run({
+    eachMessage: async ({ message, partition }) => void messages.push({ ...message, partition }),
+  });
   return { messages, stop: () => consumer.disconnect() };
 }
 

@@ -168,6 +168,11 @@ export class ReliableConsumer {
     });
   }
 
+  /** The underlying kafkajs consumer once started, for instrumentation events (`consumer.events`). */
+  get kafkaConsumer(): Consumer | undefined {
+    return this.consumer;
+  }
+
   /** Backpressure: stop fetching these partitions until `resume`. Retry-due pauses are tracked separately. */
   pause(topic: string, partitions: readonly number[]): void {
     for (const partition of partitions) {

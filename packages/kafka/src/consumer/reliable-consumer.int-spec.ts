@@ -1,0 +1,403 @@
+import { TributaryError } from '@tributary/contracts';
+import type { DomainEvent } from '@tributary/contracts';
+import { metrics } from '@tributary/observability';
+import { Partitioners } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
+import {
+  captureLogger,
+  collect,
+  type CollectedMessage,
+  orderPlaced,
+  orderPlacedDefinition,
+  stackEnv,
+  testKafka,
+  text,
+  uniqueName,
+  waitFor,
+} from '../../test/support.js';
+import { ensureTopics } from '../kafka-client.js';
+import { KafkaEventProducer } from '../producer.js';
+import { AvroEventDecoder } from '../serde/avro-event-decoder.js';
+import { AvroEventEncoder } from '../serde/avro-event-encoder.js';
+import { SchemaRegistryClient } from '../serde/schema-registry-client.js';
+import { encodeWireFormat } from '../serde/wire-format.js';
+import { ReliableConsumer } from './reliable-consumer.js';
+import type { EventHandler, EventHandlerContext, ReliableConsumerOptions } from './reliable-consumer.js';
+
+const { registryUrl } = stackEnv();
+
+interface Call {
+  event: DomainEvent;
+  topic: string;
+  offset: string;
+  attempt: number;
+  at: number;
+  dueAt: number | undefined;
+}
+
+interface Fixture {
+  kafka: Kafka;
+  topic: string;
+  groupId: string;
+  producer: KafkaEventProducer;
+  consumer: ReliableConsumer;
+  calls: Call[];
+  log: ReturnType<typeof captureLogger>;
+  committed(topic: string, partition?: number): Promise<string | undefined>;
+}
+
+const open: { stop(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const resource of open.splice(0).reverse()) await resource.stop().catch(() => {});
+});
+
+/** A source topic, a registry-backed encoder and decoder, and a started consumer whose handler calls are recorded. */
+async function start(
+  handler: (event: DomainEvent, context: EventHandlerContext, calls: readonly Call[]) => Promise<void>,
+  options: Partial<ReliableConsumerOptions> = {},
+): Promise<Fixture> {
+  const log = captureLogger();
+  const kafka = testKafka(log.logger);
+  const topic = uniqueName('kafka-int.order.v1');
+  const groupId = uniqueName('kafka-int-group');
+  await ensureTopics(kafka, [{ topic, numPartitions: 2 }]);
+  const registry = new SchemaRegistryClient({ url: registryUrl });
+  const definition = orderPlacedDefinition(topic);
+  const producer = new KafkaEventProducer(kafka, {
+    encoder: new AvroEventEncoder({ registry, definitions: [definition] }),
+  });
+  open.push({ stop: () => producer.disconnect() });
+  const calls: Call[] = [];
+  const recording: EventHandler = async (event, context) => {
+    const raw = context.headers['retry_topic-backoff-timestamp'];
+    calls.push({
+      event,
+      topic: context.topic,
+      offset: context.offset,
+      attempt: context.attempt,
+      at: Date.now(),
+      dueAt: raw === undefined ? undefined : Number(String(raw)),
+    });
+    await handler(event, context, calls);
+  };
+  const consumer = new ReliableConsumer({
+    kafka,
+    groupId,
+    topics: [topic],
+    decoder: new AvroEventDecoder({ registry, readerDefinitions: [definition] }),
+    handler: recording,
+    retryTiers: ['1s', '2s'],
+    inProcessRetry: { maxRetries: 1, initialDelayMs: 10, maxDelayMs: 20, budgetMs: 500 },
+    fromBeginning: true,
+    logger: log.logger,
+    ...options,
+  });
+  await consumer.start();
+  open.push(consumer);
+  const admin = kafka.admin();
+  await admin.connect();
+  open.push({ stop: () => admin.disconnect() });
+  const committed = async (t: string, partition?: number) => {
+    const [entry] = await admin.fetchOffsets({ groupId, topics: [t] });
+    const offsets =
+      entry?.partitions.filter((p) => partition === undefined || p.partition === partition) ?? [];
+    const total = offsets.reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+    return offsets.every((p) => p.offset === '-1') ? undefined : String(total);
+  };
+  return { kafka, topic, groupId, producer, consumer, calls, log, committed };
+}
+
+async function readAll(kafka: Kafka, topic: string, count: number): Promise<CollectedMessage[]> {
+  const reader = await collect(kafka, topic);
+  try {
+    return await waitFor(
+      `${count} record(s) on ${topic}`,
+      () => reader.messages.length >= count && reader.messages,
+    );
+  } finally {
+    await reader.stop();
+  }
+}
+
+async function endOffset(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, p) => sum + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function counter(
+  metric: { get(): Promise<{ values: { labels: object; value: number }[] }> },
+  labels: object,
+) {
+  const { values } = await metric.get();
+  return values
+    .filter((v) =>
+      Object.entries(labels).every(([k, want]) => (v.labels as Record<string, unknown>)[k] === want),
+    )
+    .reduce((sum, v) => sum + v.value, 0);
+}
+
+describe('ReliableConsumer against the real Kafka and registry', () => {
+  it('passes a retriable failure through the retry tiers, each read only when due, then succeeds', async () => {
+    const f = await start(async (_event, context) => {
+      if (context.attempt < 3) {
+        throw new TributaryError('PROVIDER_UNAVAILABLE', `provider down at attempt ${context.attempt}`, {
+          retriable: true,
+        });
+      }
+    });
+    await f.producer.publish(orderPlaced('order-tiers'));
+
+    await waitFor('success on the second tier', () => f.calls.some((c) => c.attempt === 3));
+    // Each delivery gets one in-process retry before moving on.
+    expect(f.calls.map((c) => [c.topic, c.attempt])).toEqual([
+      [f.topic, 1],
+      [f.topic, 1],
+      [`${f.groupId}.retry.1s`, 2],
+      [`${f.groupId}.retry.1s`, 2],
+      [`${f.groupId}.retry.2s`, 3],
+    ]);
+    for (const call of f.calls.filter((c) => c.attempt > 1)) {
+      expect(call.dueAt).toBeDefined();
+      expect(call.at).toBeGreaterThanOrEqual(call.dueAt!);
+    }
+    expect(new Set(f.calls.map((c) => c.event.id)).size).toBe(1);
+
+    await waitFor('offsets committed on source and tiers', async () => {
+      const [source, tier1, tier2] = await Promise.all([
+        f.committed(f.topic),
+        f.committed(`${f.groupId}.retry.1s`),
+        f.committed(`${f.groupId}.retry.2s`),
+      ]);
+      return source === '1' && tier1 === '1' && tier2 === '1';
+    });
+    expect(await endOffset(f.kafka, `${f.groupId}.dlq`)).toBe(0);
+    expect(await counter(metrics.retries, { consumer_group: f.groupId, tier: `${f.groupId}.retry.1s` })).toBe(
+      1,
+    );
+    expect(await counter(metrics.retries, { consumer_group: f.groupId, tier: 'in_process' })).toBe(2);
+    expect(await counter(metrics.messagesConsumed, { consumer_group: f.groupId, outcome: 'processed' })).toBe(
+      1,
+    );
+  });
+
+  it('dead-letters a non-retriable failure at once with the documented headers, and moves on', async () => {
+    const f = await start(async (event) => {
+      if ((event.data as { note: string | null }).note === 'poison') {
+        throw new TributaryError('ORDER_INVALID', 'amount must be positive', { retriable: false });
+      }
+    });
+    const poison = await f.producer.publish(
+      orderPlaced('order-dlq', { data: { orderId: 'order-dlq', amountMinor: -1, note: 'poison' } }),
+    );
+    const good = orderPlaced('order-dlq');
+    await f.producer.publish(good);
+
+    await waitFor('the next record on the partition', () => f.calls.some((c) => c.event.id === good.id));
+    expect(f.calls.filter((c) => c.event.id === poison.eventId)).toHaveLength(1);
+
+    const [original] = await readAll(f.kafka, f.topic, 1);
+    const [dead] = await readAll(f.kafka, `${f.groupId}.dlq`, 1);
+    expect(dead!.value).toEqual(poison.value);
+    expect(dead!.key?.toString()).toBe('order-dlq');
+    expect(text(dead!, 'kafka_original-topic')).toBe(f.topic);
+    expect(text(dead!, 'kafka_original-partition')).toBe(String(original!.partition));
+    expect(text(dead!, 'kafka_original-offset')).toBe(original!.offset);
+    expect(text(dead!, 'kafka_original-timestamp')).toBe(original!.timestamp);
+    expect(text(dead!, 'kafka_dlt-original-consumer-group')).toBe(f.groupId);
+    expect(text(dead!, 'kafka_exception-fqcn')).toBe('TributaryError');
+    expect(text(dead!, 'kafka_exception-message')).toBe('amount must be positive');
+    expect(text(dead!, 'kafka_exception-stacktrace')).toContain('TributaryError: amount must be positive');
+    expect(text(dead!, 'retry_topic-attempts')).toBe('2');
+    expect(text(dead!, 'retry_topic-backoff-timestamp')).toBeUndefined();
+    expect(text(dead!, 'tributary-error-code')).toBe('ORDER_INVALID');
+    for (const name of [
+      'ce_id',
+      'ce_type',
+      'ce_source',
+      'ce_time',
+      'ce_subject',
+      'traceparent',
+      'correlation-id',
+    ]) {
+      expect(text(dead!, name)).toBe(poison.headers[name]);
+    }
+    await waitFor('both offsets committed', async () => (await f.committed(f.topic)) === '2');
+    expect(await counter(metrics.deadLetters, { consumer_group: f.groupId, code: 'ORDER_INVALID' })).toBe(1);
+  });
+
+  it('dead-letters a retriable failure once the tiers are spent, keeping the first origin and the last error', async () => {
+    const f = await start(async (_event, context) => {
+      throw new TributaryError('PROVIDER_UNAVAILABLE', `still down at attempt ${context.attempt}`, {
+        retriable: true,
+      });
+    });
+    const record = await f.producer.publish(orderPlaced('order-exhausted'));
+
+    const [dead] = await readAll(f.kafka, `${f.groupId}.dlq`, 1);
+    const [original] = await readAll(f.kafka, f.topic, 1);
+    expect(dead!.value).toEqual(record.value);
+    expect(text(dead!, 'kafka_original-topic')).toBe(f.topic);
+    expect(text(dead!, 'kafka_original-offset')).toBe(original!.offset);
+    expect(text(dead!, 'kafka_original-timestamp')).toBe(original!.timestamp);
+    expect(text(dead!, 'kafka_exception-message')).toBe('still down at attempt 3');
+    expect(text(dead!, 'retry_topic-attempts')).toBe('4');
+    expect(text(dead!, 'tributary-error-code')).toBe('PROVIDER_UNAVAILABLE');
+    expect(f.calls.map((c) => c.attempt)).toEqual([1, 1, 2, 2, 3, 3]);
+  });
+
+  it('sends undecodable records to the DLQ with their raw bytes and keeps the partition moving', async () => {
+    const f = await start(async () => {});
+    const raw = f.kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+    });
+    await raw.connect();
+    open.push({ stop: () => raw.disconnect() });
+    const ceHeaders = {
+      ce_specversion: '1.0',
+      ce_id: 'raw-1',
+      ce_source: '/raw',
+      ce_type: 'test.order.placed',
+      ce_time: new Date().toISOString(),
+    };
+    const badMagic = Buffer.from([0xde, 0xad, 0xbe, 0xef]);
+    const unknownSchema = encodeWireFormat(2_000_000_000, Buffer.from([2, 0x41]));
+    const good = orderPlaced('order-raw');
+    const encoded = await f.producer.publish(good);
+    const corrupt = Buffer.concat([encoded.value.subarray(0, 5), Buffer.from([0x02])]);
+    await raw.send({
+      topic: f.topic,
+      messages: [
+        {
+          key: 'order-raw',
+          value: badMagic,
+          headers: { ...ceHeaders, 'x-binary': Buffer.from([0xff, 0x00, 0xfe]) },
+        },
+        { key: 'order-raw', value: unknownSchema, headers: ceHeaders },
+        { key: 'order-raw', value: corrupt, headers: ceHeaders },
+        { key: 'order-raw', value: encoded.value, headers: {} },
+      ],
+    });
+    const after = orderPlaced('order-raw');
+    await f.producer.publish(after);
+
+    await waitFor('the good record after the bad ones', () => f.calls.some((c) => c.event.id === after.id));
+    const dead = await readAll(f.kafka, `${f.groupId}.dlq`, 4);
+    expect(dead.map((m) => text(m, 'tributary-error-code'))).toEqual([
+      'DECODE_BAD_MAGIC_BYTE',
+      'DECODE_UNKNOWN_SCHEMA',
+      'DECODE_CORRUPT_AVRO',
+      'DECODE_MISSING_HEADERS',
+    ]);
+    expect(dead[0]!.value).toEqual(badMagic);
+    expect(dead[0]!.key).toEqual(Buffer.from('order-raw'));
+    expect(dead[0]!.headers!['x-binary']).toEqual(Buffer.from([0xff, 0x00, 0xfe]));
+    expect(dead[1]!.value).toEqual(unknownSchema);
+    expect(dead[2]!.value).toEqual(corrupt);
+    expect(f.calls.map((c) => c.event.id)).toEqual([good.id, after.id]);
+    expect(
+      await counter(metrics.messagesConsumed, { consumer_group: f.groupId, outcome: 'undecodable' }),
+    ).toBe(4);
+  });
+
+  it('pauses a rate-limited partition for the requested time instead of retrying hot', async () => {
+    const f = await start(
+      async (_event, _context, calls) => {
+        if (calls.length === 1) {
+          throw new TributaryError('PROVIDER_RATE_LIMITED', 'slow down', {
+            retriable: true,
+            retryAfterMs: 700,
+          });
+        }
+      },
+      { rateLimitPause: { minMs: 100, maxMs: 5_000 } },
+    );
+    await f.producer.publish(orderPlaced('order-429'));
+
+    await waitFor('the retry after the pause', () => f.calls.length === 2);
+    expect(f.calls[1]!.at - f.calls[0]!.at).toBeGreaterThanOrEqual(700);
+    expect(f.calls[1]!.topic).toBe(f.topic);
+    expect(
+      await counter(metrics.partitionPauses, { consumer_group: f.groupId, reason: 'rate_limited' }),
+    ).toBe(1);
+    await waitFor('offset committed', async () => (await f.committed(f.topic)) === '1');
+    expect(await endOffset(f.kafka, `${f.groupId}.retry.1s`)).toBe(0);
+  });
+
+  it('holds a partition paused for backpressure until resumed', async () => {
+    const f = await start(async () => {});
+    const kafkaConsumer = f.consumer.kafkaConsumer!;
+    let fetches = 0;
+    kafkaConsumer.on(kafkaConsumer.events.FETCH, () => {
+      fetches += 1;
+    });
+    await f.producer.publish(orderPlaced('order-bp'));
+    await waitFor('the first record', () => f.calls.length === 1);
+
+    f.consumer.pause(f.topic, [0, 1]);
+    await f.producer.publish(orderPlaced('order-bp'));
+    // The consumer keeps fetching its tier partitions; several full rounds after the record was acknowledged
+    // would have delivered it, had the partition not been held.
+    const seen = fetches;
+    await waitFor('three more fetch rounds', () => fetches >= seen + 3);
+    expect(f.calls).toHaveLength(1);
+    expect(
+      await counter(metrics.partitionPauses, { consumer_group: f.groupId, reason: 'backpressure' }),
+    ).toBe(2);
+
+    f.consumer.resume(f.topic, [0, 1]);
+    await waitFor('the second record after resume', () => f.calls.length === 2);
+  });
+
+  it('drains on stop: the running handler finishes and its offset is committed', async () => {
+    let stopCalled = false;
+    let finished = false;
+    const f = await start(async () => {
+      await waitFor('stop() to be called', () => stopCalled);
+      // Real I/O after stop was requested, so an undrained shutdown would disconnect under it.
+      const registry = await fetch(`${registryUrl}/subjects`);
+      await registry.arrayBuffer();
+      finished = true;
+    });
+    await f.producer.publish(orderPlaced('order-drain'));
+    await waitFor('the handler to start', () => f.calls.length === 1);
+
+    stopCalled = true;
+    await f.consumer.stop();
+    expect(finished).toBe(true);
+    expect(await f.committed(f.topic)).toBe('1');
+  });
+
+  it('keeps the group membership through a handler longer than the session timeout that heartbeats', async () => {
+    let joins = 0;
+    const f = await start(
+      async (_event, context) => {
+        const until = Date.now() + 8_000;
+        while (Date.now() < until) {
+          await context.heartbeat();
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      },
+      { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500 },
+    );
+    // Count rebalances from here on: a missed session would kick the member out and make it rejoin.
+    const kafkaConsumer = f.consumer.kafkaConsumer!;
+    kafkaConsumer.on(kafkaConsumer.events.GROUP_JOIN, () => {
+      joins += 1;
+    });
+    await f.producer.publish(orderPlaced('order-long'));
+    await waitFor(
+      'the long handler to finish and commit',
+      async () => (await f.committed(f.topic)) === '1',
+      60_000,
+    );
+    expect(f.calls).toHaveLength(1);
+    expect(joins).toBe(0);
+  });
+});
