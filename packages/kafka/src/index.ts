@@ -56,3 +56,8 @@ export type { Classification, FailureAction, FailureContext } from './consumer/f
 export { DEFAULT_IN_PROCESS_RETRY, withInProcessRetry } from './consumer/in-process-retry.js';
 export type { InProcessRetryHooks, InProcessRetryOptions } from './consumer/in-process-retry.js';
 export type { PauseReason } from './consumer/partition-pauses.js';
+
+export { TRIBUTARY_KAFKA_TRANSPORT, TributaryKafkaServer } from './nest/tributary-kafka.server.js';
+export type { TributaryKafkaServerOptions } from './nest/tributary-kafka.server.js';
+export { TributaryEventContext } from './nest/tributary-event.context.js';
+export { TributaryEventErrorFilter } from './nest/tributary-event-error.filter.js';
