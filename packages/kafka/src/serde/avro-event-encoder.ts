@@ -27,6 +27,7 @@ interface CompiledDefinition {
 }
 
 const ENVELOPE_FIELDS = ['id', 'type', 'source', 'subject', 'time'] as const;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
 /** Validates and encodes domain events to Confluent-framed Avro with CloudEvents headers (DESIGN §4). */
 export class AvroEventEncoder implements EventEncoder {
@@ -57,6 +58,9 @@ export class AvroEventEncoder implements EventEncoder {
     for (const field of ENVELOPE_FIELDS) {
       if (typeof event[field] !== 'string' || event[field].length === 0)
         problems.push(`${field}: must be a non-empty string`);
+    }
+    if (typeof event.time === 'string' && event.time && !RFC3339.test(event.time)) {
+      problems.push('time: must be an RFC 3339 timestamp');
     }
     compiled.type.isValid(event.data, {
       errorHook: (path, value, type) =>

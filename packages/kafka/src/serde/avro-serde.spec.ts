@@ -70,6 +70,7 @@ describe('AvroEventEncoder', () => {
     const bad = {
       ...event,
       subject: '',
+      time: 'yesterday',
       data: { orderId: 'secret@example.com', amountMinor: 'ten', lines: [{ sku: 42 }] },
     };
     let caught: unknown;
@@ -81,6 +82,7 @@ describe('AvroEventEncoder', () => {
     expect(caught).toMatchObject({ code: 'SCHEMA_VALIDATION_FAILED', retriable: false });
     const message = (caught as Error).message;
     expect(message).toContain('subject: must be a non-empty string');
+    expect(message).toContain('time: must be an RFC 3339 timestamp');
     expect(message).toContain('data.amountMinor: expected long, got string');
     expect(message).toContain('data.lines.0.sku: expected string, got number');
     expect(message).not.toContain('ten');
