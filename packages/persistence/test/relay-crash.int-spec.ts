@@ -64,6 +64,8 @@ describe('a relay process killed with SIGKILL in the middle of a batch', () => {
     const first = start({ RELAY_ACK_DELAY_MS: '60000', RELAY_ACK_DELAY_FROM_BATCH: '4' });
     await waitFor(() => events(first, 'active').length === 1, { what: 'worker active', timeoutMs: 60_000 });
     await waitFor(() => events(first, 'sent').length >= 4, { what: 'fourth batch acknowledged by Kafka' });
+    // The third batch's mark overlaps the fourth batch's send; it has landed once the worker says so.
+    await waitFor(() => events(first, 'published').length === 3, { what: 'third batch marked' });
     first.child.kill('SIGKILL');
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     const acknowledged = events(first, 'sent')[3]!;

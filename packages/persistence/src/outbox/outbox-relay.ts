@@ -152,39 +152,57 @@ export class OutboxRelay {
         await this.#waitForWork(this.#options.pollIntervalMs);
         continue;
       }
-      while (batch.length > 0) {
-        const startedAt = Date.now();
-        const sending = this.#options.sink.send(batch.map(toRecord));
-        // Read the next batch while this one travels to Kafka. It excludes the rows in flight, which are
-        // still unpublished; a full batch suggests there is more.
-        const next =
-          batch.length === this.#options.batchSize && !this.#stopping
-            ? this.#fetch(
-                client,
-                batch.map((row) => row.id),
-              )
-            : Promise.resolve([]);
-        next.catch(() => undefined);
-        try {
-          await sending;
-        } catch (error) {
-          await next.catch(() => undefined);
-          const retryInMs = backoffMs(sinkAttempt++, this.#options.retryInitialMs, this.#options.retryMaxMs);
-          this.#emit({ type: 'sink-failed', error, attempt: sinkAttempt, retryInMs });
-          // The rows stay unpublished; the next pass reads them again from the first unpublished row. New
-          // notifications do not shorten the pause: Kafka is the problem, not a lack of work.
-          await this.#sleep(retryInMs, false);
-          break;
+      // Marking batch N runs while batch N+1 travels: sending N+1 only has to wait for N's acknowledgement.
+      let marking: Promise<void> = Promise.resolve();
+      try {
+        while (batch.length > 0) {
+          const startedAt = Date.now();
+          const sending = this.#options.sink.send(batch.map(toRecord));
+          sending.catch(() => undefined);
+          // Read the next batch while this one travels to Kafka. It excludes the rows in flight, which are
+          // still unpublished; a full batch suggests there is more. The connection runs queries in order, so
+          // the previous batch's mark is applied before this read.
+          const next =
+            batch.length === this.#options.batchSize && !this.#stopping
+              ? this.#fetch(
+                  client,
+                  batch.map((row) => row.id),
+                )
+              : Promise.resolve([]);
+          next.catch(() => undefined);
+          await marking.catch(async (error: unknown) => {
+            // The connection is gone. Let the send in flight settle, so this relay never has two.
+            await sending.catch(() => undefined);
+            throw error;
+          });
+          try {
+            await sending;
+          } catch (error) {
+            await next.catch(() => undefined);
+            const retryInMs = backoffMs(
+              sinkAttempt++,
+              this.#options.retryInitialMs,
+              this.#options.retryMaxMs,
+            );
+            this.#emit({ type: 'sink-failed', error, attempt: sinkAttempt, retryInMs });
+            // The rows stay unpublished; the next pass reads them again from the first unpublished row. New
+            // notifications do not shorten the pause: Kafka is the problem, not a lack of work.
+            await this.#sleep(retryInMs, false);
+            break;
+          }
+          sinkAttempt = 0;
+          const acked = batch;
+          const ackedAt = Date.now();
+          marking = this.#markPublished(
+            client,
+            acked.map((row) => row.id),
+          ).then(() => this.#observePublished(acked, startedAt, ackedAt));
+          if (this.#stopping) break;
+          batch = await next;
         }
-        sinkAttempt = 0;
-        const ackedAt = Date.now();
-        await this.#markPublished(
-          client,
-          batch.map((row) => row.id),
-        );
-        this.#observePublished(batch, startedAt, ackedAt);
-        if (this.#stopping) return;
-        batch = await next;
+      } finally {
+        // stop() finishes the batch in flight: its mark is part of it.
+        await marking;
       }
     }
   }
