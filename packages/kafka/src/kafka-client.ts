@@ -103,6 +103,10 @@ export async function partitionCounts(kafka: Kafka, topics: readonly string[]): 
   const admin = kafka.admin();
   await admin.connect();
   try {
+    // Asking metadata for a missing topic makes kafkajs retry for a long while; say what is missing instead.
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length > 0) throw new Error(`Kafka topic(s) not found: ${missing.join(', ')}`);
     const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...topics] });
     return new Map(metadata.map((t) => [t.name, t.partitions.length]));
   } finally {

@@ -374,6 +374,20 @@ describe('ReliableConsumer against the real Kafka and registry', () => {
     expect(await f.committed(f.topic)).toBe('1');
   });
 
+  it('refuses to start on a source topic that does not exist, naming it', async () => {
+    const kafka = testKafka();
+    const topic = uniqueName('kafka-int.missing.v1');
+    const consumer = new ReliableConsumer({
+      kafka,
+      groupId: uniqueName('kafka-int-group'),
+      topics: [topic],
+      decoder: new AvroEventDecoder({ registry: new SchemaRegistryClient({ url: registryUrl }) }),
+      handler: async () => {},
+    });
+    await expect(consumer.start()).rejects.toThrow(`Kafka topic(s) not found: ${topic}`);
+    await consumer.stop();
+  });
+
   it('keeps the group membership through a handler longer than the session timeout that heartbeats', async () => {
     let joins = 0;
     const f = await start(
