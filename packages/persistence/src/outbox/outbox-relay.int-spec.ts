@@ -65,6 +65,21 @@ describe('OutboxRelay (in-memory sink)', () => {
     expect(sink.records[0]).toEqual(records[0]);
   });
 
+  it('bounds batches by bytes too, always sending at least one row', async () => {
+    const big = testRecord('orders.v1', 'big', 0, 10_000);
+    const records = [
+      ...interleaved('orders.v1', 2, 5, 1000),
+      big,
+      ...interleaved('orders.v1', 1, 2, 1000, 'tail'),
+    ];
+    await write(records);
+    const sink = new MemorySink();
+    relay({ sink, maxBatchBytes: 3500 }).start();
+    await waitFor(async () => (await unpublished()) === 0);
+    expect(ids(sink.records)).toEqual(ids(records));
+    expect(sink.batches.map((batch) => batch.length)).toEqual([3, 3, 3, 1, 1, 2]);
+  });
+
   it('is woken by NOTIFY on commit, long before its polling interval', async () => {
     const sink = new MemorySink();
     relay({ sink, pollIntervalMs: 600_000 }).start();

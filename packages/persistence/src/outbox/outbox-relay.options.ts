@@ -9,6 +9,9 @@ export interface OutboxRelayOptions {
   readonly sink: RecordSink;
   /** Rows per sink.send (default 1000). */
   readonly batchSize?: number;
+  /** Bytes (value + key + headers) per sink.send, at least one row (default 768 KiB): keeps each Kafka
+   * request under the broker's default 1 MiB message.max.bytes. */
+  readonly maxBatchBytes?: number;
   /** Fallback scan when no NOTIFY arrives, e.g. for rows written with notify off (default 1000 ms). */
   readonly pollIntervalMs?: number;
   /** How often pending count and oldest age are measured (default 5000 ms). */
@@ -54,6 +57,7 @@ export type ResolvedRelayOptions = Required<Omit<OutboxRelayOptions, 'onEvent'>>
 
 const positive = [
   'batchSize',
+  'maxBatchBytes',
   'pollIntervalMs',
   'metricsIntervalMs',
   'retentionMs',
@@ -66,6 +70,7 @@ const positive = [
 export function resolveRelayOptions(options: OutboxRelayOptions): ResolvedRelayOptions {
   const resolved: ResolvedRelayOptions = {
     batchSize: 1000,
+    maxBatchBytes: 768 * 1024,
     pollIntervalMs: 1000,
     metricsIntervalMs: 5000,
     retentionMs: 24 * 60 * 60 * 1000,

@@ -21,6 +21,12 @@ interface OutboxRow {
   readonly created_at: Date;
 }
 
+interface Batch {
+  readonly rows: OutboxRow[];
+  /** The batch was cut by batchSize or maxBatchBytes: more rows are probably waiting. */
+  readonly more: boolean;
+}
+
 /** Aborts the active phase without counting as a failure: stop() was called. */
 class Stopped extends Error {}
 
@@ -42,6 +48,7 @@ export class OutboxRelay {
   #names: OutboxNames | undefined;
   #running: Promise<void> | undefined;
   #stopping = false;
+  #stopped: Promise<void> | undefined;
   #active = false;
   /** Set by NOTIFY so that a notification arriving while a batch is read is not missed. */
   #woken = false;
@@ -70,7 +77,12 @@ export class OutboxRelay {
   }
 
   /** Finishes the batch in flight (send and mark), releases the lock and closes the connection. */
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
+    this.#stopped ??= this.#stop();
+    return this.#stopped;
+  }
+
+  async #stop(): Promise<void> {
     if (!this.#running) return;
     this.#stopping = true;
     this.#interrupt();
@@ -147,7 +159,7 @@ export class OutboxRelay {
     while (!this.#stopping) {
       this.#throwIfBroken();
       this.#woken = false;
-      let batch = await this.#fetch(client, []);
+      let { rows: batch, more } = await this.#fetch(client, []);
       if (batch.length === 0) {
         await this.#waitForWork(this.#options.pollIntervalMs);
         continue;
@@ -160,15 +172,15 @@ export class OutboxRelay {
           const sending = this.#options.sink.send(batch.map(toRecord));
           sending.catch(() => undefined);
           // Read the next batch while this one travels to Kafka. It excludes the rows in flight, which are
-          // still unpublished; a full batch suggests there is more. The connection runs queries in order, so
-          // the previous batch's mark is applied before this read.
-          const next =
-            batch.length === this.#options.batchSize && !this.#stopping
+          // still unpublished. The connection runs queries in order, so the previous batch's mark is applied
+          // before this read.
+          const next: Promise<Batch> =
+            more && !this.#stopping
               ? this.#fetch(
                   client,
                   batch.map((row) => row.id),
                 )
-              : Promise.resolve([]);
+              : Promise.resolve({ rows: [], more: false });
           next.catch(() => undefined);
           await marking.catch(async (error: unknown) => {
             // The connection is gone. Let the send in flight settle, so this relay never has two.
@@ -198,7 +210,7 @@ export class OutboxRelay {
             acked.map((row) => row.id),
           ).then(() => this.#observePublished(acked, startedAt, ackedAt));
           if (this.#stopping) break;
-          batch = await next;
+          ({ rows: batch, more } = await next);
         }
       } finally {
         // stop() finishes the batch in flight: its mark is part of it.
@@ -207,17 +219,34 @@ export class OutboxRelay {
     }
   }
 
-  #fetch(client: pg.Client, inFlight: readonly string[]): Promise<OutboxRow[]> {
+  /**
+   * The next rows in id order, at most batchSize of them and at most maxBatchBytes (but always one): a
+   * Kafka request over the broker's size limit would be refused on every retry and stall the outbox. The
+   * byte bound is applied in Postgres so that rows left for the next batch are not transferred twice.
+   */
+  #fetch(client: pg.Client, inFlight: readonly string[]): Promise<Batch> {
     return client
-      .query<OutboxRow>(
-        `SELECT id, topic, key, value, headers, event_id, created_at
-         FROM ${this.#names!.outboxTable}
-         WHERE published_at IS NULL AND id <> ALL($2::bigint[])
-         ORDER BY id
-         LIMIT $1`,
-        [this.#options.batchSize, inFlight],
+      .query<OutboxRow & { fetched: string }>(
+        `SELECT id, topic, key, value, headers, event_id, created_at, fetched
+         FROM (
+           SELECT page.*, sum(size) OVER (ORDER BY id) AS running, count(*) OVER () AS fetched
+           FROM (
+             SELECT id, topic, key, value, headers, event_id, created_at,
+                    octet_length(value) + octet_length(key) + octet_length(headers::text) AS size
+             FROM ${this.#names!.outboxTable}
+             WHERE published_at IS NULL AND id <> ALL($2::bigint[])
+             ORDER BY id
+             LIMIT $1
+           ) AS page
+         ) AS sized
+         WHERE running <= $3 OR running = size
+         ORDER BY id`,
+        [this.#options.batchSize, inFlight, this.#options.maxBatchBytes],
       )
-      .then((result) => result.rows);
+      .then(({ rows }) => {
+        const fetched = rows.length === 0 ? 0 : Number(rows[0]!.fetched);
+        return { rows, more: fetched === this.#options.batchSize || rows.length < fetched };
+      });
   }
 
   async #markPublished(client: pg.Client, ids: readonly string[]): Promise<void> {
