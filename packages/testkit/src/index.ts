@@ -1,1 +1,25 @@
-export {};
+export type { StackEndpoints, StackSource } from './stack/endpoints.js';
+export { STACK_ENV, endpointsFromEnv, endpointsToEnv } from './stack/endpoints.js';
+export { StackError, StackErrorCode } from './stack/errors.js';
+export { acquireStack } from './stack/acquire.js';
+export type { AcquiredStack, AcquireOptions } from './stack/acquire.js';
+export { downLocalStack, localStackStatus, upLocalStack } from './stack/local-stack.js';
+export { kafkaToolCommand } from './stack/kafka-tools.js';
+export {
+  KAFKA_VERSIONS,
+  DEFAULT_KAFKA_VERSION,
+  APICURIO_VERSION,
+  resolveKafkaVersion,
+} from './stack/versions.js';
+export type { KafkaVersion } from './stack/versions.js';
+
+export { stackFromEnv } from './helpers/stack-from-env.js';
+export { uniqueName } from './helpers/unique-name.js';
+export { waitFor } from './helpers/wait-for.js';
+export type { WaitForOptions } from './helpers/wait-for.js';
+export { createTopics } from './helpers/topics.js';
+export type { TopicSpec } from './helpers/topics.js';
+export { createTestDatabase } from './helpers/test-database.js';
+export type { TestDatabase } from './helpers/test-database.js';
+export { spawnNodeProcess } from './helpers/node-process.js';
+export type { NodeProcessExit, NodeProcessHandle, SpawnNodeProcessOptions } from './helpers/node-process.js';

@@ -1,0 +1,156 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+
+export interface NodeProcessExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface NodeProcessHandle {
+  readonly pid: number;
+  /** Everything written so far. */
+  readonly stdout: string;
+  readonly stderr: string;
+  /** stdout and stderr interleaved in arrival order. */
+  readonly output: string;
+  /**
+   * Resolves with the first match of `pattern` in the output after the previous successful wait, so
+   * consecutive waits for the same line see consecutive occurrences. Rejects when the process exits
+   * first or the timeout passes, quoting the output.
+   */
+  waitForOutput(pattern: RegExp | string, options?: { timeoutMs?: number }): Promise<RegExpMatchArray>;
+  /** Sends `signal` (SIGTERM by default) and resolves once the process has exited. */
+  kill(signal?: NodeJS.Signals): Promise<NodeProcessExit>;
+  readonly exited: Promise<NodeProcessExit>;
+}
+
+export interface SpawnNodeProcessOptions {
+  /** Added to this process's environment (which carries the stack's connection details). */
+  env?: Record<string, string | undefined>;
+  args?: string[];
+  cwd?: string;
+}
+
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+// tsx is resolved from this package, so a script runs the same whatever the test's working directory.
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/**
+ * Runs a TypeScript (or JavaScript) file in a separate Node process the way the repo's apps run in
+ * development: tsx for TypeScript, the `source` condition so workspace packages load from src. Tests use
+ * it to SIGKILL a relay or consumer mid-work and start it again.
+ */
+export function spawnNodeProcess(
+  scriptPath: string,
+  options: SpawnNodeProcessOptions = {},
+): NodeProcessHandle {
+  const child = spawn(
+    process.execPath,
+    ['--import', tsxLoader, '--conditions=source', scriptPath, ...(options.args ?? [])],
+    {
+      cwd: options.cwd ?? process.cwd(),
+      env: { ...process.env, ...options.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  if (child.pid === undefined) throw new Error(`could not start node for ${scriptPath}`);
+  track(child);
+
+  let stdout = '';
+  let stderr = '';
+  let output = '';
+  let cursor = 0;
+  const listeners = new Set<() => void>();
+  const notify = () => listeners.forEach((listener) => listener());
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    output += chunk;
+    notify();
+  });
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+    stderr += chunk;
+    output += chunk;
+    notify();
+  });
+
+  let hasExited = false;
+  const exited = new Promise<NodeProcessExit>((resolve) => {
+    // 'close' rather than 'exit': by then both pipes are drained, so the output is complete.
+    child.once('close', (code, signal) => {
+      running.delete(child);
+      hasExited = true;
+      resolve({ code, signal });
+      notify();
+    });
+  });
+
+  const waitForOutput = (pattern: RegExp | string, { timeoutMs = 30_000 } = {}) =>
+    new Promise<RegExpMatchArray>((resolve, reject) => {
+      const regex =
+        typeof pattern === 'string'
+          ? new RegExp(escapeRegExp(pattern))
+          : new RegExp(pattern.source, pattern.flags.replace('g', ''));
+      const done = (finish: () => void) => {
+        listeners.delete(check);
+        clearTimeout(timer);
+        finish();
+      };
+      const check = () => {
+        const match = regex.exec(output.slice(cursor));
+        if (match) {
+          cursor += (match.index ?? 0) + match[0].length;
+          done(() => resolve(match));
+        } else if (hasExited) {
+          done(() => reject(new Error(`${scriptPath} exited before printing ${regex}; output:\n${output}`)));
+        }
+      };
+      const timer = setTimeout(
+        () =>
+          done(() =>
+            reject(
+              new Error(`${scriptPath} did not print ${regex} within ${timeoutMs} ms; output:\n${output}`),
+            ),
+          ),
+        timeoutMs,
+      );
+      listeners.add(check);
+      check();
+    });
+
+  return {
+    pid: child.pid,
+    get stdout() {
+      return stdout;
+    },
+    get stderr() {
+      return stderr;
+    },
+    get output() {
+      return output;
+    },
+    waitForOutput,
+    kill: async (signal = 'SIGTERM') => {
+      if (!hasExited) child.kill(signal);
+      return exited;
+    },
+    exited,
+  };
+}
+
+function track(child: ChildProcess): void {
+  running.add(child);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  // A test that fails before killing its child must not leave it running after the worker exits.
+  process.once('exit', () => {
+    for (const c of running) c.kill('SIGKILL');
+  });
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
