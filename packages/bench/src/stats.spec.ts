@@ -3,6 +3,7 @@ import {
   formatBytesDelta,
   formatMs,
   formatRate,
+  formatPercent,
   formatRatio,
   percentile,
   ratePerSecond,
@@ -79,6 +80,11 @@ describe('formatting', () => {
   it('formats ratios with two decimals', () => {
     expect(formatRatio(0.5)).toBe('0.50×');
     expect(formatRatio(1.239)).toBe('1.24×');
+  });
+
+  it('formats shares as whole percentages', () => {
+    expect(formatPercent(0.614)).toBe('61%');
+    expect(formatPercent(Number.NaN)).toBe('n/a');
   });
 
   it('formats bytes in binary units and deltas with a sign', () => {

@@ -67,6 +67,11 @@ export function formatRatio(value: number): string {
   return Number.isFinite(value) ? `${value.toFixed(2)}×` : NA;
 }
 
+/** A share as a whole percentage: 0.614 → "61%". */
+export function formatPercent(share: number): string {
+  return Number.isFinite(share) ? `${Math.round(share * 100)}%` : NA;
+}
+
 /** Binary units, one decimal: 1536 → "1.5 KiB", 268435456 → "256.0 MiB". */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return NA;

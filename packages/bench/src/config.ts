@@ -1,0 +1,107 @@
+import { parseArgs } from 'node:util';
+
+export const SUITES = ['backbone'] as const;
+export type SuiteName = (typeof SUITES)[number];
+
+export interface BackboneOptions {
+  /** Events per phase. */
+  readonly events: number;
+  /** Records per send: the relay's batchSize and the raw producer's batch. */
+  readonly batch: number;
+  /** Concurrent outbox writers, one connection each. */
+  readonly writers: number;
+  /** Events per writer transaction. */
+  readonly transactionSize: number;
+  /** Distinct Kafka keys (order ids). */
+  readonly keys: number;
+  readonly partitions: number;
+  /** partitionsConsumedConcurrently of the inbox consumer. */
+  readonly consumerConcurrency: number;
+  /** Size of the encoded record value. */
+  readonly recordBytes: number;
+  /** Records the raw producer sends untimed first, so its phase does not pay the JIT warm-up alone. */
+  readonly warmup: number;
+  /** Skip Kafka's ProducerPerformance (no java here, or only the platform's figures wanted). */
+  readonly skipCeiling: boolean;
+}
+
+export type Command =
+  | { readonly kind: 'help'; readonly text: string }
+  | { readonly kind: 'run'; readonly suite: SuiteName; readonly options: BackboneOptions };
+
+export const USAGE = `Usage: npm run bench -- <suite> [options]
+
+Suites:
+  backbone   raw kafkajs producer, outbox + relay, inbox consumer, against Kafka's ProducerPerformance
+
+Options (backbone):
+  --events N        events per phase (default 20000)
+  --batch N         records per send: relay batchSize and raw producer batch (default 1000)
+  --writers N       concurrent outbox writers (default 4)
+  --tx-size N       events per writer transaction (default 100)
+  --keys N          distinct keys (default 1000)
+  --partitions N    partitions of every bench topic (default 6)
+  --concurrency N   partitions the inbox consumer handles concurrently (default: --partitions)
+  --record-bytes N  encoded value size (default 1024)
+  --warmup N        untimed records before the raw producer phase (default 2000)
+  --no-ceiling      skip Kafka's ProducerPerformance
+  -h, --help        this text
+
+Connection details come from KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL when set; otherwise the
+testkit starts or reuses the local stack.`;
+
+/** Parses the command line (without node and script). Throws a RangeError naming the bad option. */
+export function parseCommand(argv: readonly string[]): Command {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      events: { type: 'string' },
+      batch: { type: 'string' },
+      writers: { type: 'string' },
+      'tx-size': { type: 'string' },
+      keys: { type: 'string' },
+      partitions: { type: 'string' },
+      concurrency: { type: 'string' },
+      'record-bytes': { type: 'string' },
+      warmup: { type: 'string' },
+      'no-ceiling': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || positionals.length === 0) return { kind: 'help', text: USAGE };
+  if (positionals.length > 1) throw new RangeError(`one suite at a time, got ${positionals.join(', ')}`);
+  const suite = positionals[0]!;
+  if (!isSuite(suite)) throw new RangeError(`unknown suite ${suite}; known: ${SUITES.join(', ')}`);
+
+  const partitions = integer('--partitions', values.partitions, 6, 1);
+  const options: BackboneOptions = {
+    events: integer('--events', values.events, 20_000, 1),
+    batch: integer('--batch', values.batch, 1_000, 1),
+    writers: integer('--writers', values.writers, 4, 1),
+    transactionSize: integer('--tx-size', values['tx-size'], 100, 1),
+    keys: integer('--keys', values.keys, 1_000, 1),
+    partitions,
+    consumerConcurrency: integer('--concurrency', values.concurrency, partitions, 1),
+    // Below this an OrderPlaced with its ids does not fit; the fixture pads upwards only.
+    recordBytes: integer('--record-bytes', values['record-bytes'], 1_024, 256),
+    warmup: integer('--warmup', values.warmup, 2_000, 0),
+    skipCeiling: values['no-ceiling'] ?? false,
+  };
+  return { kind: 'run', suite, options };
+}
+
+function isSuite(name: string): name is SuiteName {
+  return (SUITES as readonly string[]).includes(name);
+}
+
+function integer(flag: string, raw: string | undefined, fallback: number, min: number): number {
+  if (raw === undefined) return fallback;
+  // Underscores and commas as digit separators: --events 100_000 reads like the printed figures.
+  const value = Number(raw.replace(/[_,]/g, ''));
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new RangeError(`${flag} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}

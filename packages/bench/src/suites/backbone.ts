@@ -1,0 +1,208 @@
+import {
+  AvroEventEncoder,
+  SchemaRegistryClient,
+  createKafkaClient,
+  topicRecordSubject,
+} from '@tributary/kafka';
+import { createDataSource } from '@tributary/persistence';
+import { acquireStack, kafkaToolCommand, uniqueName } from '@tributary/testkit';
+import type { DataSource } from 'typeorm';
+import { pgInsertsCeiling } from '../ceilings/pg-inserts.js';
+import {
+  PRODUCER_PERFORMANCE_CLASS,
+  producerPerformanceArgs,
+  runProducerPerformance,
+} from '../ceilings/producer-performance.js';
+import type { BackboneOptions } from '../config.js';
+import { encodedOrderEvents, orderPlacedOn } from '../fixtures/order-events.js';
+import { Scratch } from '../infra/scratch.js';
+import { measureMemory } from '../memory.js';
+import { deadlineMs } from './backbone/figures.js';
+import { inboxConsumerPhase } from './backbone/inbox-consumer.js';
+import { outboxRelayPhase } from './backbone/outbox-relay.js';
+import { rawProducerPhase } from './backbone/raw-producer.js';
+import { renderBackboneReport } from './backbone/report.js';
+import type { BackboneResults, Outcome } from './backbone/report.js';
+
+/**
+ * The backbone suite (issue #2): Kafka's ProducerPerformance, (a) a raw kafkajs producer, the raw pg insert
+ * ceiling, (b) the outbox and relay, (c) the inbox consumer — one after the other in one run against one
+ * stack, so the ratios compare like with like. Everything it creates is removed at the end. Resolves to the
+ * printed report; a phase that fails is reported as not measured instead of aborting the rest.
+ */
+export async function runBackbone(options: BackboneOptions, log: (line: string) => void): Promise<string> {
+  const stack = await acquireStack({ log: (line) => log(`stack: ${line}`) });
+  const { endpoints } = stack;
+  const kafka = createKafkaClient({ clientId: 'tributary-bench', brokers: endpoints.kafka.brokers });
+  const scratch = new Scratch({
+    kafka,
+    registryUrl: endpoints.registry.url,
+    databaseUrl: endpoints.postgres.url,
+  });
+  let dataSource: DataSource | undefined;
+  const cleanUp = async () => {
+    await dataSource?.destroy().catch(() => undefined);
+    const problems = await scratch.dispose();
+    await stack.release().catch((error: unknown) => problems.push(`release stack: ${String(error)}`));
+    return problems;
+  };
+  const onSignal = () => {
+    log('interrupted: removing what the run created');
+    void cleanUp().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  try {
+    const run = uniqueName('bench.backbone');
+    const topics = { raw: `${run}.raw`, outbox: `${run}.outbox`, pp: `${run}.pp` };
+    const groupId = `${run}.inbox`;
+    log(`run ${run}: creating topics (${options.partitions} partitions) and a database`);
+    await scratch.createTopics(Object.values(topics), options.partitions);
+    const database = await scratch.createDatabase('bench_backbone');
+    dataSource = createDataSource({
+      url: database.url,
+      // Every writer and every concurrently consumed partition holds a connection; the relay opens its own.
+      poolSize: Math.max(options.writers, options.consumerConcurrency) + 1,
+      migrationsRun: true,
+      applicationName: 'tributary-bench',
+    });
+    await dataSource.initialize();
+
+    const registry = new SchemaRegistryClient({ url: endpoints.registry.url });
+    const definition = orderPlacedOn(topics.outbox);
+    scratch.trackSubject(topicRecordSubject(definition.topic, definition.recordName));
+    const encoder = new AvroEventEncoder({ registry, definitions: [definition] });
+    log(`encoding ${options.events} events of ${options.recordBytes} B`);
+    const workload = await encodedOrderEvents(encoder, {
+      count: options.events,
+      keys: options.keys,
+      recordBytes: options.recordBytes,
+    });
+    const { records } = workload;
+
+    const ceiling: Outcome<Awaited<ReturnType<typeof runProducerPerformance>>> = options.skipCeiling
+      ? { error: 'skipped (--no-ceiling)' }
+      : await attempt('Kafka ProducerPerformance', log, async () => {
+          const jvm = await kafkaToolCommand(
+            PRODUCER_PERFORMANCE_CLASS,
+            producerPerformanceArgs({
+              brokers: endpoints.kafka.brokers,
+              topic: topics.pp,
+              records: options.events,
+              recordSize: options.recordBytes,
+            }),
+            endpoints.kafka.version === 'unknown' ? {} : { version: endpoints.kafka.version },
+          );
+          return runProducerPerformance(jvm, deadlineMs(options.events));
+        });
+
+    const raw = await measured('(a) raw kafkajs producer', log, () =>
+      rawProducerPhase({
+        kafka,
+        topic: topics.raw,
+        records,
+        batch: options.batch,
+        warmup: options.warmup,
+      }),
+    );
+    const pg = await measured('raw pg inserts', log, () =>
+      pgInsertsCeiling({
+        url: database.url,
+        records,
+        writers: options.writers,
+        transactionSize: options.transactionSize,
+      }),
+    );
+    const ds = dataSource;
+    const outbox = await measured('(b) outbox + relay', log, () =>
+      outboxRelayPhase({
+        kafka,
+        dataSource: ds,
+        records,
+        batch: options.batch,
+        writers: options.writers,
+        transactionSize: options.transactionSize,
+      }),
+    );
+    scratch.trackGroup(groupId);
+    const inbox = outbox.figures
+      ? await measured('(c) inbox consumer', log, () =>
+          inboxConsumerPhase({
+            kafka,
+            registry,
+            dataSource: ds,
+            topic: topics.outbox,
+            groupId,
+            events: records.length,
+            concurrency: options.consumerConcurrency,
+            onTopics: (created) => scratch.trackTopics(created),
+          }),
+        )
+      : { error: 'skipped: it consumes what (b) published' };
+
+    const results: BackboneResults = {
+      options,
+      stack:
+        `${stack.description}: Kafka ${endpoints.kafka.version === 'unknown' ? '' : `${endpoints.kafka.version} `}` +
+        `at ${endpoints.kafka.brokers.join(',')}, registry ${endpoints.registry.url}, ` +
+        `Postgres ${redactPassword(endpoints.postgres.url)}`,
+      workload: {
+        valueBytes: workload.valueBytes,
+        headerBytes: workload.headerBytes,
+        linesPerOrder: workload.linesPerOrder,
+      },
+      ceiling,
+      raw,
+      pg,
+      outbox,
+      inbox,
+    };
+    return renderBackboneReport(results);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    log('cleaning up');
+    const problems = await cleanUp();
+    for (const problem of problems) log(`cleanup: ${problem}`);
+  }
+}
+
+async function attempt<T>(
+  name: string,
+  log: (line: string) => void,
+  work: () => Promise<T>,
+): Promise<Outcome<T>> {
+  log(`${name}...`);
+  try {
+    return { figures: await work() };
+  } catch (error) {
+    log(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+async function measured<T>(
+  name: string,
+  log: (line: string) => void,
+  work: () => Promise<T>,
+): Promise<Outcome<T>> {
+  log(`${name}...`);
+  try {
+    const { result, memory } = await measureMemory(work);
+    return { figures: result, memory };
+  } catch (error) {
+    log(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function redactPassword(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

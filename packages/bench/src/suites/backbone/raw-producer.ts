@@ -1,0 +1,57 @@
+import type { EncodedRecord } from '@tributary/kafka';
+import { Partitioners } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
+import type { Figures } from './figures.js';
+
+export interface RawProducerOptions {
+  readonly kafka: Kafka;
+  readonly topic: string;
+  readonly records: readonly EncodedRecord[];
+  readonly batch: number;
+  /** Records sent untimed before the clock starts. */
+  readonly warmup: number;
+}
+
+/**
+ * (a): kafkajs with the platform's producer settings and nothing else — idempotent, one request in flight,
+ * acks=all, Java's partitioner — sending the relay's batch size one batch after the other, as the relay
+ * does. Latency of a record: from its batch's send to the acknowledgement.
+ */
+export async function rawProducerPhase(options: RawProducerOptions): Promise<Figures> {
+  const producer = options.kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
+  await producer.connect();
+  try {
+    const warmup = options.records.slice(0, options.warmup);
+    for (let i = 0; i < warmup.length; i += options.batch) {
+      await send(producer, options.topic, warmup.slice(i, i + options.batch));
+    }
+
+    const { records } = options;
+    const latenciesMs = new Float64Array(records.length);
+    const started = performance.now();
+    for (let i = 0; i < records.length; i += options.batch) {
+      const batch = records.slice(i, i + options.batch);
+      const sentAt = performance.now();
+      await send(producer, options.topic, batch);
+      latenciesMs.fill(performance.now() - sentAt, i, i + batch.length);
+    }
+    return { events: records.length, elapsedMs: performance.now() - started, latenciesMs };
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+function send(producer: Producer, topic: string, records: readonly EncodedRecord[]) {
+  // Messages are built per batch, inside the clock, as KafkaEventProducer.send does for the relay.
+  return producer.sendBatch({
+    acks: -1,
+    topicMessages: [
+      { topic, messages: records.map((r) => ({ key: r.key, value: r.value, headers: { ...r.headers } })) },
+    ],
+  });
+}

@@ -1,0 +1,142 @@
+import { parseCommand } from '../../config.js';
+import type { BackboneOptions } from '../../config.js';
+import type { MemoryReport } from '../../memory.js';
+import type { Figures } from './figures.js';
+import { goalLine, renderBackboneReport } from './report.js';
+import type { BackboneResults } from './report.js';
+
+const command = parseCommand(['backbone', '--events', '1000']);
+const options = (command.kind === 'run' ? command.options : undefined) as BackboneOptions;
+
+/** `events` in `elapsedMs`, every latency `latencyMs`. */
+function figures(events: number, elapsedMs: number, latencyMs: number): Figures {
+  return { events, elapsedMs, latenciesMs: new Float64Array(events).fill(latencyMs) };
+}
+
+const memory: MemoryReport = {
+  before: { rss: 100 * 2 ** 20, heapUsed: 40 * 2 ** 20, heapTotal: 60 * 2 ** 20, external: 2 ** 20 },
+  after: { rss: 110 * 2 ** 20, heapUsed: 45 * 2 ** 20, heapTotal: 60 * 2 ** 20, external: 2 ** 20 },
+  peakRss: 120 * 2 ** 20,
+};
+
+function results(overrides: Partial<BackboneResults> = {}): BackboneResults {
+  return {
+    options,
+    stack: 'test stack',
+    workload: { valueBytes: 1024, headerBytes: 330, linesPerOrder: 28 },
+    ceiling: {
+      figures: {
+        records: 1000,
+        recordsPerSecond: 20_000,
+        megabytesPerSecond: 19.5,
+        avgLatencyMs: 10,
+        maxLatencyMs: 30,
+        p50Ms: 8,
+        p95Ms: 20,
+        p99Ms: 25,
+        p999Ms: 29,
+        line: '1000 records sent, ...',
+      },
+    },
+    raw: { figures: figures(1000, 100, 40), memory }, // 10,000/s
+    pg: { figures: figures(1000, 50, 5), memory }, // 20,000/s
+    outbox: {
+      figures: {
+        published: figures(1000, 160, 70), // 6,250/s
+        writes: figures(1000, 100, 12), // 10,000/s
+        relay: { batches: 2, busyMs: 120, sendMs: 90, firstAckAt: 30 },
+      },
+      memory,
+    },
+    inbox: {
+      figures: { ...figures(1000, 500, 3), joinMs: 400, effects: 1000, duplicates: 0 }, // 2,000/s
+      memory,
+    },
+    ...overrides,
+  };
+}
+
+describe('renderBackboneReport', () => {
+  it('prints each phase with its ratio to (a) and to ProducerPerformance of the same run', () => {
+    const report = renderBackboneReport(results());
+    const line = (prefix: string) =>
+      report
+        .split('\n')
+        .find((l) => l.startsWith(prefix))!
+        .split(/\s{2,}/);
+    expect(line('Kafka ProducerPerformance')).toEqual([
+      'Kafka ProducerPerformance (ceiling)',
+      '1,000',
+      '20,000',
+      '8.00',
+      '25.0',
+      '2.00×',
+      '1.00×',
+    ]);
+    expect(line('(a) raw kafkajs')).toEqual([
+      '(a) raw kafkajs producer',
+      '1,000',
+      '10,000',
+      '40.0',
+      '40.0',
+      '1.00×',
+      '0.50×',
+    ]);
+    expect(line('(b) outbox + relay')).toEqual([
+      '(b) outbox + relay -> Kafka',
+      '1,000',
+      '6,250',
+      '70.0',
+      '70.0',
+      '0.63×',
+      '0.31×',
+    ]);
+    expect(line('(c) inbox')).toEqual([
+      '(c) inbox consumer',
+      '1,000',
+      '2,000',
+      '3.00',
+      '3.00',
+      '0.20×',
+      '0.10×',
+    ]);
+    expect(line('(b) outbox writers')).toEqual([
+      '(b) outbox writers (commit)',
+      '10,000',
+      '12.0',
+      '12.0',
+      '0.50×',
+    ]);
+    expect(report).toContain('goal      (b) >= 0.5 x (a) for 1 KiB events: MET in this run, (b)/(a) = 0.63×');
+    expect(report).toContain('Kafka send 90.0 ms (75% of busy)');
+    expect(report).toContain('effects applied 1,000 of 1,000, duplicates skipped 0');
+    expect(report).toMatch(/\(b\) outbox \+ relay\s+100\.0 MiB\s+110\.0 MiB\s+\+10\.0 MiB\s+120\.0 MiB/);
+  });
+
+  it('prints n/a and the reason for phases that could not be measured', () => {
+    const report = renderBackboneReport(
+      results({
+        ceiling: { error: 'skipped (--no-ceiling)' },
+        inbox: { error: 'skipped: it consumes what (b) published' },
+      }),
+    );
+    expect(report).toMatch(
+      /Kafka ProducerPerformance \(ceiling\)\s+1,000\s+n\/a\s+n\/a\s+n\/a\s+n\/a\s+n\/a/,
+    );
+    expect(report).toMatch(/\(a\) raw kafkajs producer .* 1\.00×\s+n\/a$/m);
+    expect(report).toContain('not measured  ProducerPerformance: skipped (--no-ceiling)');
+    expect(report).toContain('not measured  (c): skipped: it consumes what (b) published');
+  });
+});
+
+describe('goalLine', () => {
+  it('says whether (b) reached half of (a) in this run', () => {
+    expect(goalLine(10_000, 5_000, 1024)).toMatch(/: MET in this run, \(b\)\/\(a\) = 0\.50×$/);
+    expect(goalLine(10_000, 4_999, 1024)).toMatch(/: NOT MET in this run, \(b\)\/\(a\) = 0\.50×$/);
+    expect(goalLine(10_000, Number.NaN, 1024)).toMatch(/not decided/);
+  });
+
+  it('flags a run with another record size, which the goal does not speak about', () => {
+    expect(goalLine(10_000, 6_000, 4096)).toContain('(this run used 4096 B values)');
+  });
+});

@@ -1,0 +1,242 @@
+import type { ProducerPerformanceSummary } from '../../ceilings/producer-performance.js';
+import type { BackboneOptions } from '../../config.js';
+import type { MemoryReport } from '../../memory.js';
+import {
+  formatBytes,
+  formatBytesDelta,
+  formatMs,
+  formatPercent,
+  formatRate,
+  formatRatio,
+  ratePerSecond,
+  ratio,
+  renderTable,
+  summarize,
+} from '../../stats.js';
+import type { Figures } from './figures.js';
+import type { InboxConsumerFigures } from './inbox-consumer.js';
+import type { OutboxRelayFigures } from './outbox-relay.js';
+
+/** A phase either produced figures or failed; the report prints what there is. */
+export interface Outcome<T> {
+  readonly figures?: T;
+  readonly error?: string;
+  readonly memory?: MemoryReport;
+}
+
+export interface BackboneResults {
+  readonly options: BackboneOptions;
+  readonly stack: string;
+  readonly workload: {
+    readonly valueBytes: number;
+    readonly headerBytes: number;
+    readonly linesPerOrder: number;
+  };
+  readonly ceiling: Outcome<ProducerPerformanceSummary>;
+  readonly raw: Outcome<Figures>;
+  readonly pg: Outcome<Figures>;
+  readonly outbox: Outcome<OutboxRelayFigures>;
+  readonly inbox: Outcome<InboxConsumerFigures>;
+}
+
+/** (b) must reach this share of (a)'s throughput for 1 KiB events (issue #2). */
+export const GOAL_SHARE = 0.5;
+
+interface Row {
+  readonly label: string;
+  readonly events: number;
+  readonly perSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+function row(label: string, outcome: Outcome<Figures>, events: number): Row {
+  if (!outcome.figures) return { label, events, perSecond: Number.NaN, p50: Number.NaN, p99: Number.NaN };
+  const { p50, p99 } = summarize(outcome.figures.latenciesMs);
+  return {
+    label,
+    events: outcome.figures.events,
+    perSecond: ratePerSecond(outcome.figures.events, outcome.figures.elapsedMs),
+    p50,
+    p99,
+  };
+}
+
+/** The printed report: workload, main table with ratios, goal line, write side, relay breakdown, memory. */
+export function renderBackboneReport(results: BackboneResults): string {
+  const o = results.options;
+  const pp = results.ceiling.figures;
+  const ceilingRow: Row = {
+    label: 'Kafka ProducerPerformance (ceiling)',
+    events: pp?.records ?? o.events,
+    perSecond: pp?.recordsPerSecond ?? Number.NaN,
+    p50: pp?.p50Ms ?? Number.NaN,
+    p99: pp?.p99Ms ?? Number.NaN,
+  };
+  const a = row('(a) raw kafkajs producer', results.raw, o.events);
+  const b = row(
+    '(b) outbox + relay -> Kafka',
+    withFigures(results.outbox, (f) => f.published),
+    o.events,
+  );
+  const c = row('(c) inbox consumer', results.inbox, o.events);
+  const main = [ceilingRow, a, b, c].map((r) => [
+    r.label,
+    r.events.toLocaleString('en-US'),
+    formatRate(r.perSecond),
+    formatMs(r.p50),
+    formatMs(r.p99),
+    formatRatio(ratio(r.perSecond, a.perSecond)),
+    formatRatio(ratio(r.perSecond, ceilingRow.perSecond)),
+  ]);
+
+  const lines: string[] = [];
+  lines.push('Tributary bench: backbone', '');
+  lines.push(`stack     ${results.stack}`);
+  lines.push(
+    `workload  ${o.events.toLocaleString('en-US')} commerce.order.placed events per phase, Avro value ` +
+      `${results.workload.valueBytes} B (${results.workload.linesPerOrder} order lines) + ~` +
+      `${Math.round(results.workload.headerBytes)} B CloudEvents headers, ${o.keys.toLocaleString('en-US')} keys, ` +
+      `${o.partitions} partitions`,
+  );
+  lines.push(
+    `          batch ${o.batch} (relay batchSize = raw producer batch), ${o.writers} writers x ` +
+      `${o.transactionSize}-event transactions, inbox consumer on ${o.consumerConcurrency} partitions at once`,
+  );
+  lines.push('');
+  lines.push(renderTable(['phase', 'events', 'events/s', 'p50 ms', 'p99 ms', 'vs (a)', 'vs PP'], main));
+  lines.push('');
+  lines.push(
+    'latency   PP: send -> ack per record (Java client, its own batching, 5 in flight, no key, no headers)',
+  );
+  lines.push(
+    '          (a): batch send -> ack   (b): writer commit -> Kafka ack   (c): handler (inbox tx + effect)',
+  );
+  lines.push('');
+  lines.push(goalLine(a.perSecond, b.perSecond, results.workload.valueBytes));
+
+  const pgRow = row('raw pg inserts (ceiling)', results.pg, o.events);
+  const writes = row(
+    '(b) outbox writers (commit)',
+    withFigures(results.outbox, (f) => f.writes),
+    o.events,
+  );
+  lines.push('');
+  lines.push(
+    renderTable(
+      ['write side', 'events/s', 'p50 ms', 'p99 ms', 'vs raw pg'],
+      [pgRow, writes].map((r) => [
+        r.label,
+        formatRate(r.perSecond),
+        formatMs(r.p50),
+        formatMs(r.p99),
+        formatRatio(ratio(r.perSecond, pgRow.perSecond)),
+      ]),
+    ),
+  );
+  lines.push('          latency: the transaction that wrote the row (BEGIN .. COMMIT)');
+
+  const outbox = results.outbox.figures;
+  if (outbox) lines.push('', ...relayLines(outbox, o.batch));
+  const inbox = results.inbox.figures;
+  if (inbox) {
+    lines.push(
+      `inbox     group join + first fetch ${formatMs(inbox.joinMs)} ms (not in the rate); effects applied ` +
+        `${inbox.effects.toLocaleString('en-US')} of ${inbox.events.toLocaleString('en-US')}, ` +
+        `duplicates skipped ${inbox.duplicates}`,
+    );
+  }
+
+  const failures = (
+    [
+      ['ProducerPerformance', results.ceiling],
+      ['(a)', results.raw],
+      ['raw pg', results.pg],
+      ['(b)', results.outbox],
+      ['(c)', results.inbox],
+    ] as const
+  ).filter(([, outcome]) => outcome.error);
+  if (failures.length > 0) {
+    lines.push('');
+    for (const [name, outcome] of failures) lines.push(`not measured  ${name}: ${outcome.error}`);
+  }
+
+  lines.push('', 'memory (this Node process; the ProducerPerformance JVM is not included)');
+  lines.push(
+    renderTable(
+      [
+        'phase',
+        'rss before',
+        'rss after',
+        'delta',
+        'peak rss',
+        'heap before',
+        'heap after',
+        'external after',
+      ],
+      memoryRows([
+        ['(a) raw producer', results.raw.memory],
+        ['raw pg inserts', results.pg.memory],
+        ['(b) outbox + relay', results.outbox.memory],
+        ['(c) inbox consumer', results.inbox.memory],
+      ]),
+    ),
+  );
+  return lines.join('\n');
+}
+
+function memoryRows(phases: readonly (readonly [string, MemoryReport | undefined])[]): string[][] {
+  const rows: string[][] = [];
+  for (const [name, m] of phases) {
+    if (!m) continue;
+    rows.push([
+      name,
+      formatBytes(m.before.rss),
+      formatBytes(m.after.rss),
+      formatBytesDelta(m.after.rss - m.before.rss),
+      formatBytes(m.peakRss),
+      formatBytes(m.before.heapUsed),
+      formatBytes(m.after.heapUsed),
+      formatBytes(m.after.external),
+    ]);
+  }
+  return rows;
+}
+
+/** The issue's goal, stated with this run's verdict. */
+export function goalLine(rawPerSecond: number, outboxPerSecond: number, valueBytes: number): string {
+  const share = ratio(outboxPerSecond, rawPerSecond);
+  const goal = `goal      (b) >= ${GOAL_SHARE} x (a) for 1 KiB events`;
+  if (!Number.isFinite(share)) return `${goal}: not decided, a phase did not run`;
+  const verdict = share >= GOAL_SHARE ? 'MET' : 'NOT MET';
+  const size = valueBytes === 1024 ? '' : ` (this run used ${valueBytes} B values)`;
+  return `${goal}: ${verdict} in this run, (b)/(a) = ${formatRatio(share)}${size}`;
+}
+
+function relayLines(f: OutboxRelayFigures, batchSize: number): string[] {
+  const { relay, published, writes } = f;
+  const sendShare = ratio(relay.sendMs, relay.busyMs);
+  const markAndWait = relay.busyMs - relay.sendMs;
+  const tail = published.elapsedMs - writes.elapsedMs;
+  const idle = published.elapsedMs - relay.busyMs;
+  const bound =
+    tail > 0.2 * published.elapsedMs
+      ? 'the relay was the bottleneck: a backlog was left when the writers finished'
+      : 'the writers were the bottleneck: the relay kept up with the commits';
+  return [
+    `relay     ${relay.batches} batches, ${formatRate(published.events / Math.max(1, relay.batches))} rows each ` +
+      `on average (batchSize ${batchSize}); busy ${formatMs(relay.busyMs)} of ${formatMs(published.elapsedMs)} ms`,
+    `          Kafka send ${formatMs(relay.sendMs)} ms (${formatPercent(sendShare)} of busy), mark published + ` +
+      `waiting for the next read ${formatMs(markAndWait)} ms, idle or first read ${formatMs(idle)} ms; ` +
+      `first ack after ${formatMs(relay.firstAckAt)} ms`,
+    `          writers done at ${formatMs(writes.elapsedMs)} ms, last ack at ${formatMs(published.elapsedMs)} ms: ${bound}`,
+  ];
+}
+
+function withFigures<T, U>(outcome: Outcome<T>, pick: (figures: T) => U): Outcome<U> {
+  return {
+    ...(outcome.figures ? { figures: pick(outcome.figures) } : {}),
+    ...(outcome.error ? { error: outcome.error } : {}),
+    ...(outcome.memory ? { memory: outcome.memory } : {}),
+  };
+}
