@@ -1,0 +1,33 @@
+import 'reflect-metadata';
+import { AvroEventDecoder, TributaryKafkaServer } from '@tributary/kafka';
+import { bootstrapApp } from '@tributary/observability';
+import type { Kafka } from 'kafkajs';
+import { AppModule } from './app.module.js';
+import { loadConfig } from './example-service.config.js';
+import { ProblemDetailsFilter } from './http/problem-details.filter.js';
+import { KAFKA } from './messaging/messaging.module.js';
+
+const config = loadConfig();
+await bootstrapApp(AppModule.forRoot(config), {
+  service: 'example-service',
+  port: config.port,
+  logLevel: config.logLevel,
+  configure: async (app) => {
+    app.useGlobalFilters(new ProblemDetailsFilter());
+    // Consumers stop before the ShutdownService phases run (Nest closes transports first), so the relay and
+    // the pool they write through are still open while in-flight handlers finish.
+    app.connectMicroservice({
+      strategy: new TributaryKafkaServer({
+        kafka: app.get<Kafka>(KAFKA),
+        decoder: app.get(AvroEventDecoder),
+        groupId: config.kafka.consumerGroup,
+        topics: ['commerce.order.v1'],
+        retryTiers: config.kafka.retryTiers,
+        createTopics: true,
+        // A new group starts at the oldest retained event: a service deployed after its first events must still see them.
+        fromBeginning: true,
+      }),
+    });
+    await app.startAllMicroservices();
+  },
+});
