@@ -1,0 +1,1 @@
+export { ensureCatalogueTopics } from './commands/topics.js';

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { dev } from './commands/dev.js';
+import { ensureCatalogueTopics } from './commands/topics.js';
+
+const usage = `usage: tributary <command>
+  dev [--rate <orders/s>] [--port <port>]   run the platform on the local stack with demo traffic
+  topics ensure                             create the catalogue topics on KAFKA_BROKERS`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { rate: { type: 'string', default: '2' }, port: { type: 'string', default: '3100' } },
+  });
+  const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`);
+  switch (positionals.join(' ')) {
+    case 'dev':
+      await dev({ rate: Number(values.rate), port: Number(values.port), log });
+      return 0;
+    case 'topics ensure': {
+      const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
+      if (brokers.length === 0) throw new Error('KAFKA_BROKERS is not set');
+      log(`ensured ${(await ensureCatalogueTopics(brokers)).join(', ')}`);
+      return 0;
+    }
+    default:
+      process.stdout.write(`${usage}\n`);
+      return positionals.length === 0 ? 0 : 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`tributary: ${(error as Error).message}\n`);
+    process.exit(1);
+  },
+);
