@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComponentContext } from './component.js';
+import { cdsOptions } from './cds.js';
 import { javaMarker } from './markers.js';
 import { kafkaAnswers, waitUntilReady } from './readiness.js';
 import { runToCompletion, spawnDetached } from './processes.js';
@@ -96,6 +97,7 @@ export async function startKafka(
   const pid = await spawnDetached({
     command: ctx.toolchain.java,
     args: [
+      ...cdsOptions(ctx.paths.cacheDir, ctx.toolchain.java, `kafka-${version}`),
       '-Xms256m',
       '-Xmx512m',
       '-XX:+UseG1GC',

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ComponentContext } from './component.js';
+import { cdsOptions } from './cds.js';
 import { javaMarker } from './markers.js';
 import { StackErrorCode, stackError } from './errors.js';
 import { spawnDetached } from './processes.js';
@@ -45,7 +46,10 @@ export async function startRegistry(ctx: ComponentContext, appDir: string): Prom
   const logFile = ctx.logFile('registry');
   const pid = await spawnDetached({
     command: ctx.toolchain.java,
-    args: registryJvmArgs(port, marker, workDir),
+    args: [
+      ...cdsOptions(ctx.paths.cacheDir, ctx.toolchain.java, `apicurio-${APICURIO_VERSION}`),
+      ...registryJvmArgs(port, marker, workDir),
+    ],
     cwd: appDir,
     logFile,
   });
