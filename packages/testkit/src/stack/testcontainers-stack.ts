@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { StackEndpoints } from './endpoints.js';
+import { newClusterId } from './kafka.js';
 import { pickFreePorts } from './ports.js';
 import { CONTAINER_IMAGES } from './versions.js';
 import type { KafkaVersion } from './versions.js';
@@ -61,6 +62,7 @@ export async function startContainerStack(version: KafkaVersion): Promise<Contai
       .withNetworkAliases('kafka')
       .withExposedPorts({ container: 9092, host: kafkaHostPort! })
       .withEnvironment({
+        CLUSTER_ID: newClusterId(),
         KAFKA_NODE_ID: '1',
         KAFKA_PROCESS_ROLES: 'broker,controller',
         KAFKA_LISTENERS: 'PLAINTEXT://0.0.0.0:9092,INTERNAL://0.0.0.0:19092,CONTROLLER://0.0.0.0:9093',
