@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { EncodedRecord } from '@tributary/kafka';
 import { metrics } from '@tributary/observability';
 import { namesFor, Outbox, OutboxRelay, type OutboxRelayOptions, type RelayEvent } from '../index.js';
@@ -63,6 +64,23 @@ describe('OutboxRelay (in-memory sink)', () => {
     expect(sink.batches.every((batch) => batch.length <= 50)).toBe(true);
     expect(sink.batches.length).toBe(4);
     expect(sink.records[0]).toEqual(records[0]);
+  });
+
+  it('hands values over byte for byte, whatever the bytes', async () => {
+    const everyByte = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    const records = [
+      { ...testRecord('orders.v1', 'bin', 0), value: everyByte },
+      { ...testRecord('orders.v1', 'bin', 1), value: randomBytes(4096) },
+      { ...testRecord('orders.v1', 'bin', 2), value: Buffer.alloc(0) },
+    ];
+    await write(records);
+    const sink = new MemorySink();
+    relay({ sink }).start();
+    await waitFor(() => sink.records.length === records.length);
+    expect(sink.records.map((record) => record.value.toString('hex'))).toEqual(
+      records.map((record) => record.value.toString('hex')),
+    );
+    expect(sink.records.map((record) => record.headers)).toEqual(records.map((record) => record.headers));
   });
 
   it('bounds batches by bytes too, always sending at least one row', async () => {

@@ -9,8 +9,8 @@ export interface OutboxRelayOptions {
   readonly sink: RecordSink;
   /** Rows per sink.send (default 1000). */
   readonly batchSize?: number;
-  /** Bytes (value + key + headers) per sink.send, at least one row (default 768 KiB): keeps each Kafka
-   * request under the broker's default 1 MiB message.max.bytes. */
+  /** Bytes per sink.send (value + key + stored headers size), at least one row (default 768 KiB): keeps
+   * each Kafka request under the broker's default 1 MiB message.max.bytes. */
   readonly maxBatchBytes?: number;
   /** Fallback scan when no NOTIFY arrives, e.g. for rows written with notify off (default 1000 ms). */
   readonly pollIntervalMs?: number;

@@ -16,9 +16,12 @@ interface OutboxRow {
   readonly topic: string;
   readonly key: string;
   readonly value: Buffer;
-  readonly headers: Record<string, string>;
+  /** JSON text, parsed only when the record is built. */
+  readonly headers: string;
   readonly event_id: string;
-  readonly created_at: Date;
+  /** created_at in epoch milliseconds. */
+  readonly created_ms: number;
+  readonly fetched: number;
 }
 
 interface Batch {
@@ -144,9 +147,11 @@ export class OutboxRelay {
     await client.connect();
     // The server should notice a vanished relay quickly, so its lock passes to a standby: keepalives for a
     // silent network, and (Postgres 14+) a periodic check of the client socket while waiting for the lock.
+    // Marks need no durability: a mark lost in a database crash only republishes its rows (duplicates, never
+    // losses), so the relay's commits skip the WAL flush wait.
     await client.query(
       `SELECT set_config('tcp_keepalives_idle', '10', false), set_config('tcp_keepalives_interval', '5', false),
-              set_config('tcp_keepalives_count', '3', false)`,
+              set_config('tcp_keepalives_count', '3', false), set_config('synchronous_commit', 'off', false)`,
     );
     await client
       .query(`SELECT set_config('client_connection_check_interval', '2000', false)`)
@@ -225,14 +230,16 @@ export class OutboxRelay {
    * byte bound is applied in Postgres so that rows left for the next batch are not transferred twice.
    */
   #fetch(client: pg.Client, inFlight: readonly string[]): Promise<Batch> {
-    return client
-      .query<OutboxRow & { fetched: string }>(
-        `SELECT id, topic, key, value, headers, event_id, created_at, fetched
+    // Text format on purpose: pg decodes every field of a binary-format row as UTF-8, which would corrupt
+    // bytea values. Casts keep the per-row parsing cheap (no Date or jsonb parser).
+    const query: pg.QueryConfig = {
+      text: `SELECT id::text AS id, topic, key, value, headers::text AS headers, event_id::text AS event_id,
+                      (extract(epoch FROM created_at) * 1000)::float8 AS created_ms, fetched::int4 AS fetched
          FROM (
            SELECT page.*, sum(size) OVER (ORDER BY id) AS running, count(*) OVER () AS fetched
            FROM (
              SELECT id, topic, key, value, headers, event_id, created_at,
-                    octet_length(value) + octet_length(key) + octet_length(headers::text) AS size
+                    octet_length(value) + octet_length(key) + pg_column_size(headers) AS size
              FROM ${this.#names!.outboxTable}
              WHERE published_at IS NULL AND id <> ALL($2::bigint[])
              ORDER BY id
@@ -240,13 +247,13 @@ export class OutboxRelay {
            ) AS page
          ) AS sized
          WHERE running <= $3 OR running = size
-         ORDER BY id`,
-        [this.#options.batchSize, inFlight, this.#options.maxBatchBytes],
-      )
-      .then(({ rows }) => {
-        const fetched = rows.length === 0 ? 0 : Number(rows[0]!.fetched);
-        return { rows, more: fetched === this.#options.batchSize || rows.length < fetched };
-      });
+         ORDER BY sized.id`,
+      values: [this.#options.batchSize, inFlight, this.#options.maxBatchBytes],
+    };
+    return client.query<OutboxRow>(query).then(({ rows }) => {
+      const fetched = rows[0]?.fetched ?? 0;
+      return { rows, more: fetched === this.#options.batchSize || rows.length < fetched };
+    });
   }
 
   async #markPublished(client: pg.Client, ids: readonly string[]): Promise<void> {
@@ -260,7 +267,7 @@ export class OutboxRelay {
   #observePublished(batch: readonly OutboxRow[], startedAt: number, ackedAt: number): void {
     const label = { outbox: this.#names!.metricLabel };
     for (const row of batch) {
-      metrics.outboxPublishDuration.observe(label, Math.max(0, ackedAt - row.created_at.getTime()) / 1000);
+      metrics.outboxPublishDuration.observe(label, Math.max(0, ackedAt - row.created_ms) / 1000);
     }
     this.#emit({
       type: 'published',
@@ -402,5 +409,11 @@ async function closeClient(client: pg.Client | undefined): Promise<void> {
 }
 
 function toRecord(row: OutboxRow): EncodedRecord {
-  return { topic: row.topic, key: row.key, value: row.value, headers: row.headers, eventId: row.event_id };
+  return {
+    topic: row.topic,
+    key: row.key,
+    value: row.value,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    eventId: row.event_id,
+  };
 }
