@@ -279,13 +279,24 @@ async function teardown(
   const outcomes = await Promise.all(
     state.processes.map(
       async (proc) =>
-        [proc.name, await stopProcess(proc, { signal: signalOf(proc.name), graceMs: 10_000 })] as const,
+        [
+          proc.name,
+          await stopProcess(proc, { signal: signalOf(proc.name), graceMs: graceFor(proc) }),
+        ] as const,
     ),
   );
   for (const [name, outcome] of outcomes) if (outcome !== 'not-running') log(`${name}: ${outcome}`);
   for (const dir of state.dataDirs) rmSync(dir, { recursive: true, force: true });
   removeState(paths.stackDir);
   return Object.fromEntries(outcomes);
+}
+
+/** A JVM recording its class-data-sharing archive writes it on the way out, which takes a while on a busy
+ * machine; killing it then would only mean recording again on the next start. */
+function graceFor(proc: ManagedProcess): number {
+  const recording =
+    commandLine(proc.pid)?.some((arg) => arg.startsWith('-XX:ArchiveClassesAtExit=')) ?? false;
+  return recording ? 60_000 : 10_000;
 }
 
 /** Processes of this stack directory that no state file lists any more (it was deleted or overwritten). */
