@@ -1,7 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import type { EncodedRecord } from '@tributary/kafka';
 import { metrics } from '@tributary/observability';
-import { namesFor, Outbox, OutboxRelay, type OutboxRelayOptions, type RelayEvent } from '../index.js';
+import {
+  createDataSource,
+  namesFor,
+  Outbox,
+  OutboxRelay,
+  type OutboxRelayOptions,
+  type RelayEvent,
+} from '../index.js';
 import { createTestSchema, type TestSchema } from '../../test/support/database.js';
 import { gate, waitFor } from '../../test/support/env.js';
 import { interleaved, MemorySink, testRecord } from '../../test/support/records.js';
@@ -232,6 +239,31 @@ describe('OutboxRelay (in-memory sink)', () => {
     // Stopping the active relay hands over too.
     await b.stop();
     await waitFor(() => a.active, { what: 'A takes over again' });
+  });
+
+  it('retries an unreachable database with growing backoff and stops cleanly meanwhile', async () => {
+    const unreachable = createDataSource({
+      url: 'postgres://postgres@127.0.0.1:1/nowhere',
+      schema: db.schema,
+    });
+    const events: RelayEvent[] = [];
+    const lonely = new OutboxRelay({
+      dataSource: unreachable,
+      sink: new MemorySink(),
+      retryInitialMs: 5,
+      retryMaxMs: 5000,
+      onEvent: (event) => events.push(event),
+    });
+    lonely.start();
+    const lost = () => events.filter((event) => event.type === 'connection-lost');
+    await waitFor(() => lost().length >= 4, { what: 'four failed connection attempts' });
+    expect(lost().map((event) => (event as { attempt: number }).attempt)).toEqual(
+      Array.from({ length: lost().length }, (_, i) => i + 1),
+    );
+    // stop() interrupts the retry pause and leaves nothing running.
+    await lonely.stop();
+    expect(events.at(-1)).toEqual({ type: 'stopped' });
+    expect(lonely.active).toBe(false);
   });
 
   it('deletes published rows past the retention, and only those', async () => {

@@ -47,7 +47,12 @@ export type RelayEvent =
       readonly attempt: number;
       readonly retryInMs: number;
     }
-  | { readonly type: 'connection-lost'; readonly error: unknown; readonly retryInMs: number }
+  | {
+      readonly type: 'connection-lost';
+      readonly error: unknown;
+      readonly attempt: number;
+      readonly retryInMs: number;
+    }
   | { readonly type: 'cleanup'; readonly deleted: number }
   | { readonly type: 'background-failed'; readonly task: 'metrics' | 'cleanup'; readonly error: unknown }
   | { readonly type: 'stopped' };

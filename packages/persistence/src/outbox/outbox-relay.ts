@@ -30,6 +30,11 @@ interface Batch {
   readonly more: boolean;
 }
 
+interface WakeOn {
+  readonly notify: boolean;
+  readonly broken: boolean;
+}
+
 /** Aborts the active phase without counting as a failure: stop() was called. */
 class Stopped extends Error {}
 
@@ -55,7 +60,7 @@ export class OutboxRelay {
   #active = false;
   /** Set by NOTIFY so that a notification arriving while a batch is read is not missed. */
   #woken = false;
-  #waiter: { readonly resolve: () => void; readonly onNotify: boolean } | undefined;
+  #waiter: { readonly resolve: () => void; readonly wakeOn: WakeOn } | undefined;
   #broken: Error | undefined;
   #client: pg.Client | undefined;
   readonly #background = new Set<Promise<void>>();
@@ -88,7 +93,7 @@ export class OutboxRelay {
   async #stop(): Promise<void> {
     if (!this.#running) return;
     this.#stopping = true;
-    this.#interrupt();
+    this.#waiter?.resolve();
     for (const timer of this.#timers) clearTimeout(timer);
     // A standby blocked in pg_advisory_lock only returns when its connection closes. Closing an active
     // relay's connection here would abandon its batch, so only the waiting one is cut.
@@ -119,8 +124,9 @@ export class OutboxRelay {
         this.#setActive(false);
         await closeClient(client);
         const retryInMs = backoffMs(attempt++, this.#options.retryInitialMs, this.#options.retryMaxMs);
-        this.#emit({ type: 'connection-lost', error, retryInMs });
-        await this.#sleep(retryInMs, false);
+        this.#emit({ type: 'connection-lost', error, attempt, retryInMs });
+        // Only stop() shortens this pause: events of the connection just closed must not.
+        await this.#sleep(retryInMs, { notify: false, broken: false });
       } finally {
         this.#setActive(false);
         // Ending the session releases the advisory lock for a standby.
@@ -204,7 +210,7 @@ export class OutboxRelay {
             this.#emit({ type: 'sink-failed', error, attempt: sinkAttempt, retryInMs });
             // The rows stay unpublished; the next pass reads them again from the first unpublished row. New
             // notifications do not shorten the pause: Kafka is the problem, not a lack of work.
-            await this.#sleep(retryInMs, false);
+            await this.#sleep(retryInMs, { notify: false, broken: true });
             break;
           }
           sinkAttempt = 0;
@@ -352,7 +358,7 @@ export class OutboxRelay {
 
   #breakConnection(error: Error): void {
     this.#broken ??= error;
-    this.#interrupt();
+    if (this.#waiter?.wakeOn.broken) this.#waiter.resolve();
   }
 
   #throwIfBroken(): void {
@@ -361,23 +367,19 @@ export class OutboxRelay {
 
   #notified(): void {
     this.#woken = true;
-    if (this.#waiter?.onNotify) this.#waiter.resolve();
-  }
-
-  #interrupt(): void {
-    this.#waiter?.resolve();
+    if (this.#waiter?.wakeOn.notify) this.#waiter.resolve();
   }
 
   /** Waits for a NOTIFY, the polling interval, stop() or a broken connection, whichever comes first. */
   async #waitForWork(ms: number): Promise<void> {
-    if (!this.#woken) await this.#sleep(ms, true);
+    if (!this.#woken) await this.#sleep(ms, { notify: true, broken: true });
     if (this.#stopping) throw new Stopped();
     this.#throwIfBroken();
   }
 
-  /** A sleep that stop() and a broken connection (and, if asked, a NOTIFY) cut short. */
-  #sleep(ms: number, onNotify: boolean): Promise<void> {
-    if (this.#stopping || this.#broken) return Promise.resolve();
+  /** A sleep that stop() cuts short, and as asked a NOTIFY or a broken connection. */
+  #sleep(ms: number, wakeOn: WakeOn): Promise<void> {
+    if (this.#stopping || (wakeOn.broken && this.#broken)) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -385,7 +387,7 @@ export class OutboxRelay {
         resolve();
       };
       const timer = setTimeout(done, ms);
-      const waiter = { resolve: done, onNotify };
+      const waiter = { resolve: done, wakeOn };
       this.#waiter = waiter;
     });
   }
