@@ -8,6 +8,7 @@ describe('parseCommand', () => {
       options: {
         events: 20_000,
         batch: 1_000,
+        batchBytes: 786_432,
         writers: 4,
         transactionSize: 100,
         keys: 1_000,
@@ -16,6 +17,7 @@ describe('parseCommand', () => {
         recordBytes: 1_024,
         warmup: 2_000,
         skipCeiling: false,
+        ceilingProps: [],
       },
     });
   });
@@ -28,6 +30,15 @@ describe('parseCommand', () => {
     expect(command.options.batch).toBe(500);
     // The consumer follows the partition count unless told otherwise.
     expect(command.options.consumerConcurrency).toBe(3);
+  });
+
+  it('collects repeated producer properties for ProducerPerformance', () => {
+    const command = parseCommand(['backbone', '--pp-prop', 'batch.size=262144', '--pp-prop=linger.ms=5']);
+    expect(command.kind === 'run' && command.options.ceilingProps).toEqual([
+      'batch.size=262144',
+      'linger.ms=5',
+    ]);
+    expect(() => parseCommand(['backbone', '--pp-prop', 'batch.size'])).toThrow(/name=value/);
   });
 
   it('shows the usage without a suite or with --help', () => {

@@ -8,6 +8,8 @@ export interface BackboneOptions {
   readonly events: number;
   /** Records per send: the relay's batchSize and the raw producer's batch. */
   readonly batch: number;
+  /** Bytes per send (the relay's maxBatchBytes), applied to the raw producer's batches too. */
+  readonly batchBytes: number;
   /** Concurrent outbox writers, one connection each. */
   readonly writers: number;
   /** Events per writer transaction. */
@@ -23,6 +25,8 @@ export interface BackboneOptions {
   readonly warmup: number;
   /** Skip Kafka's ProducerPerformance (no java here, or only the platform's figures wanted). */
   readonly skipCeiling: boolean;
+  /** Extra `name=value` producer properties for ProducerPerformance, after (so over) the defaults. */
+  readonly ceilingProps: readonly string[];
 }
 
 export type Command =
@@ -37,6 +41,7 @@ Suites:
 Options (backbone):
   --events N        events per phase (default 20000)
   --batch N         records per send: relay batchSize and raw producer batch (default 1000)
+  --batch-bytes N   bytes per send: relay maxBatchBytes and raw producer batch (default 786432)
   --writers N       concurrent outbox writers (default 4)
   --tx-size N       events per writer transaction (default 100)
   --keys N          distinct keys (default 1000)
@@ -45,6 +50,7 @@ Options (backbone):
   --record-bytes N  encoded value size (default 1024)
   --warmup N        untimed records before the raw producer phase (default 2000)
   --no-ceiling      skip Kafka's ProducerPerformance
+  --pp-prop K=V     extra producer property for ProducerPerformance, repeatable (e.g. batch.size=262144)
   -h, --help        this text
 
 Connection details come from KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL when set; otherwise the
@@ -59,6 +65,7 @@ export function parseCommand(argv: readonly string[]): Command {
     options: {
       events: { type: 'string' },
       batch: { type: 'string' },
+      'batch-bytes': { type: 'string' },
       writers: { type: 'string' },
       'tx-size': { type: 'string' },
       keys: { type: 'string' },
@@ -67,6 +74,7 @@ export function parseCommand(argv: readonly string[]): Command {
       'record-bytes': { type: 'string' },
       warmup: { type: 'string' },
       'no-ceiling': { type: 'boolean' },
+      'pp-prop': { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -79,6 +87,8 @@ export function parseCommand(argv: readonly string[]): Command {
   const options: BackboneOptions = {
     events: integer('--events', values.events, 20_000, 1),
     batch: integer('--batch', values.batch, 1_000, 1),
+    // The relay's default: keeps a request under the broker's default 1 MiB message.max.bytes.
+    batchBytes: integer('--batch-bytes', values['batch-bytes'], 768 * 1024, 1),
     writers: integer('--writers', values.writers, 4, 1),
     transactionSize: integer('--tx-size', values['tx-size'], 100, 1),
     keys: integer('--keys', values.keys, 1_000, 1),
@@ -88,6 +98,7 @@ export function parseCommand(argv: readonly string[]): Command {
     recordBytes: integer('--record-bytes', values['record-bytes'], 1_024, 256),
     warmup: integer('--warmup', values.warmup, 2_000, 0),
     skipCeiling: values['no-ceiling'] ?? false,
+    ceilingProps: (values['pp-prop'] ?? []).map(property),
   };
   return { kind: 'run', suite, options };
 }
@@ -104,4 +115,13 @@ function integer(flag: string, raw: string | undefined, fallback: number, min: n
     throw new RangeError(`${flag} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+function property(raw: string): string {
+  if (!/^[a-z][a-z0-9.]*=\S+$/i.test(raw)) {
+    throw new RangeError(
+      `--pp-prop must look like name=value (a Java producer property), got ${JSON.stringify(raw)}`,
+    );
+  }
+  return raw;
 }

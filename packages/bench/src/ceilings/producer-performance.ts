@@ -52,6 +52,8 @@ export interface ProducerPerformanceOptions {
   readonly topic: string;
   readonly records: number;
   readonly recordSize: number;
+  /** More `name=value` producer properties; later ones win, so these override the defaults. */
+  readonly extraProps?: readonly string[];
 }
 
 /**
@@ -73,6 +75,7 @@ export function producerPerformanceArgs(options: ProducerPerformanceOptions): st
     'acks=all',
     'enable.idempotence=true',
     'client.id=tributary-bench-producer-performance',
+    ...(options.extraProps ?? []),
   ];
 }
 

@@ -16,7 +16,7 @@ import {
 import type { BackboneOptions } from '../config.js';
 import { encodedOrderEvents, orderPlacedOn } from '../fixtures/order-events.js';
 import { Scratch } from '../infra/scratch.js';
-import { measureMemory } from '../memory.js';
+import { measureProcess } from '../process-report.js';
 import { deadlineMs } from './backbone/figures.js';
 import { inboxConsumerPhase } from './backbone/inbox-consumer.js';
 import { outboxRelayPhase } from './backbone/outbox-relay.js';
@@ -26,8 +26,8 @@ import type { BackboneResults, Outcome } from './backbone/report.js';
 
 /**
  * The backbone suite (issue #2): Kafka's ProducerPerformance, (a) a raw kafkajs producer, the raw pg insert
- * ceiling, (b) the outbox and relay, (c) the inbox consumer — one after the other in one run against one
- * stack, so the ratios compare like with like. Everything it creates is removed at the end. Resolves to the
+ * ceiling, (b) the outbox and relay, (b') the relay alone on a backlog, (c) the inbox consumer — one after
+ * the other in one run against one stack, so the ratios compare like with like. Everything it creates is removed at the end. Resolves to the
  * printed report; a phase that fails is reported as not measured instead of aborting the rest.
  */
 export async function runBackbone(options: BackboneOptions, log: (line: string) => void): Promise<string> {
@@ -55,7 +55,7 @@ export async function runBackbone(options: BackboneOptions, log: (line: string) 
 
   try {
     const run = uniqueName('bench.backbone');
-    const topics = { raw: `${run}.raw`, outbox: `${run}.outbox`, pp: `${run}.pp` };
+    const topics = { raw: `${run}.raw`, outbox: `${run}.outbox`, drain: `${run}.drain`, pp: `${run}.pp` };
     const groupId = `${run}.inbox`;
     log(`run ${run}: creating topics (${options.partitions} partitions) and a database`);
     await scratch.createTopics(Object.values(topics), options.partitions);
@@ -91,6 +91,7 @@ export async function runBackbone(options: BackboneOptions, log: (line: string) 
               topic: topics.pp,
               records: options.events,
               recordSize: options.recordBytes,
+              extraProps: options.ceilingProps,
             }),
             endpoints.kafka.version === 'unknown' ? {} : { version: endpoints.kafka.version },
           );
@@ -103,6 +104,7 @@ export async function runBackbone(options: BackboneOptions, log: (line: string) 
         topic: topics.raw,
         records,
         batch: options.batch,
+        batchBytes: options.batchBytes,
         warmup: options.warmup,
       }),
     );
@@ -115,16 +117,33 @@ export async function runBackbone(options: BackboneOptions, log: (line: string) 
       }),
     );
     const ds = dataSource;
+    const relayOptions = {
+      kafka,
+      batch: options.batch,
+      batchBytes: options.batchBytes,
+      writers: options.writers,
+      transactionSize: options.transactionSize,
+    };
     const outbox = await measured('(b) outbox + relay', log, () =>
-      outboxRelayPhase({
-        kafka,
-        dataSource: ds,
-        records,
-        batch: options.batch,
-        writers: options.writers,
-        transactionSize: options.transactionSize,
-      }),
+      outboxRelayPhase({ ...relayOptions, dataSource: ds, records, mode: 'concurrent' }),
     );
+    // Its own outbox (a second schema) and topic: the same event ids again, and (c) reads only (b)'s topic.
+    const drainSource = createDataSource({
+      url: database.url,
+      schema: 'bench_drain',
+      poolSize: options.writers + 1,
+      migrationsRun: true,
+      applicationName: 'tributary-bench',
+    });
+    await drainSource.initialize();
+    const drain = await measured("(b') relay draining a backlog", log, () =>
+      outboxRelayPhase({
+        ...relayOptions,
+        dataSource: drainSource,
+        records: records.map((r) => ({ ...r, topic: topics.drain })),
+        mode: 'backlog',
+      }),
+    ).finally(() => drainSource.destroy());
     scratch.trackGroup(groupId);
     const inbox = outbox.figures
       ? await measured('(c) inbox consumer', log, () =>
@@ -156,6 +175,7 @@ export async function runBackbone(options: BackboneOptions, log: (line: string) 
       raw,
       pg,
       outbox,
+      drain,
       inbox,
     };
     return renderBackboneReport(results);
@@ -189,8 +209,8 @@ async function measured<T>(
 ): Promise<Outcome<T>> {
   log(`${name}...`);
   try {
-    const { result, memory } = await measureMemory(work);
-    return { figures: result, memory };
+    const { result, process: usage } = await measureProcess(work);
+    return { figures: result, usage };
   } catch (error) {
     log(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
     return { error: error instanceof Error ? error.message : String(error) };

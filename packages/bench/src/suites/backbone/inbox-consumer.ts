@@ -1,5 +1,6 @@
 import { AvroEventDecoder, ReliableConsumer } from '@tributary/kafka';
 import type { SchemaRegistryClient } from '@tributary/kafka';
+import { metrics } from '@tributary/observability';
 import { withInbox } from '@tributary/persistence';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
@@ -79,6 +80,13 @@ export async function inboxConsumerPhase(options: InboxConsumerOptions): Promise
   });
   options.onTopics([...consumer.tiers.map((tier) => tier.topic), consumer.dlqTopic]);
 
+  // Records that fail never reach the handler; without this the phase would only end at its deadline.
+  const watchdog = setInterval(() => {
+    void failedRecords(options.groupId).then((failed) => {
+      if (failed)
+        done.reject(new Error(`records were not processed: ${failed} (see the consumer's log above)`));
+    });
+  }, 500);
   const started = performance.now();
   try {
     await consumer.start();
@@ -90,6 +98,7 @@ export async function inboxConsumerPhase(options: InboxConsumerOptions): Promise
       },
     );
   } finally {
+    clearInterval(watchdog);
     await consumer.stop();
   }
   const [{ count }] = (await dataSource.query(`SELECT count(*)::int AS count FROM ${EFFECT_TABLE}`)) as [
@@ -103,4 +112,19 @@ export async function inboxConsumerPhase(options: InboxConsumerOptions): Promise
     effects: count,
     duplicates,
   };
+}
+
+/** Outcomes other than processed (or duplicate) of the group, as "outcome: count", or undefined when none. */
+async function failedRecords(groupId: string): Promise<string | undefined> {
+  const { values } = await metrics.messagesConsumed.get();
+  const failed = values.filter(
+    (v) =>
+      v.labels.consumer_group === groupId &&
+      v.labels.outcome !== 'processed' &&
+      v.labels.outcome !== 'duplicate' &&
+      v.value > 0,
+  );
+  return failed.length === 0
+    ? undefined
+    : failed.map((v) => `${String(v.labels.outcome)} ${v.value}`).join(', ');
 }

@@ -12,36 +12,45 @@ export interface OutboxRelayOptions {
   readonly kafka: Kafka;
   /** Initialized and migrated; its pool needs a connection per writer. */
   readonly dataSource: DataSource;
-  /** Records whose topic is the bench's outbox topic; event ids must be new to this outbox. */
+  /** Records whose topic is the phase's topic; event ids must be new to this outbox. */
   readonly records: readonly EncodedRecord[];
   readonly batch: number;
+  readonly batchBytes: number;
   readonly writers: number;
   readonly transactionSize: number;
+  /**
+   * `concurrent`: the relay publishes while the writers commit — the platform as it runs.
+   * `backlog`: the writers fill the outbox first, then the relay drains it alone — the relay's own ceiling.
+   */
+  readonly mode: 'concurrent' | 'backlog';
 }
 
-/** Where the relay's time went, from its own `published` notifications and the sink's clock. */
+/** What the relay did with its time, seen from the sink: the relay's own events overlap when it pipelines. */
 export interface RelayBreakdown {
   readonly batches: number;
-  /** Sum over batches of send + mark (the relay's `durationMs`); the next read overlaps the send. */
-  readonly busyMs: number;
-  /** Sum of sink.send durations: produce requests until acks=all. */
+  readonly largestBatch: number;
+  /** Sum of sink.send durations (produce until acks=all). Sends never overlap: one request in flight. */
   readonly sendMs: number;
-  readonly firstAckAt: number;
+  /** From the first send's start to the last ack: `sendMs` plus the gaps the relay left between sends. */
+  readonly sendingSpanMs: number;
+  /** From the clock's start to the first send: the relay's first read (and, concurrently, the first commit). */
+  readonly firstSendAtMs: number;
 }
 
 export interface OutboxRelayFigures {
-  /** (b): commit → acknowledged by Kafka, events until the last acknowledgement. */
+  /** Events until the last acknowledgement; latency commit → ack (concurrent) or relay start → ack (backlog). */
   readonly published: Figures;
-  /** The writers alone: commit rate and transaction duration, against the raw pg ceiling. */
+  /** The writers: commit rate and transaction duration, against the raw pg ceiling. */
   readonly writes: Figures;
   readonly relay: RelayBreakdown;
+  readonly mode: OutboxRelayOptions['mode'];
 }
 
 /**
- * (b): writers commit records to the outbox in concurrent transactions while an OutboxRelay publishes them
- * through KafkaEventProducer. The clock starts before the first transaction and stops at the last
- * acknowledgement; an event's latency runs from its transaction's commit to the ack of its batch, so it
- * includes the time it waited in the outbox behind earlier rows.
+ * (b) and (b'): writers commit records to the outbox in concurrent transactions and an OutboxRelay publishes
+ * them through KafkaEventProducer. In `concurrent` mode the clock starts before the first transaction and an
+ * event's latency runs from its transaction's commit to the ack of its batch, so it includes the time the
+ * event waited in the outbox behind earlier rows. In `backlog` mode the clock starts when the relay starts.
  */
 export async function outboxRelayPhase(options: OutboxRelayOptions): Promise<OutboxRelayFigures> {
   const { records } = options;
@@ -50,19 +59,23 @@ export async function outboxRelayPhase(options: OutboxRelayOptions): Promise<Out
   const ackedAt = new Float64Array(records.length);
   const txLatencies = new Float64Array(records.length);
   let acked = 0;
+  let batches = 0;
+  let largestBatch = 0;
   let sendMs = 0;
-  let firstAckAt = Number.NaN;
+  let firstSendAt = Number.NaN;
   const allAcked = deferred();
 
   const producer = new KafkaEventProducer(options.kafka);
-  // Records acknowledgements as the relay sees them: after sink.send resolves, before the relay marks rows.
+  // Stamps acknowledgements as the relay sees them: after sink.send resolves, before the relay marks rows.
   const sink: RecordSink = {
     async send(batch) {
       const started = performance.now();
+      if (Number.isNaN(firstSendAt)) firstSendAt = started;
       await producer.send(batch);
       const now = performance.now();
       sendMs += now - started;
-      if (Number.isNaN(firstAckAt)) firstAckAt = now;
+      batches += 1;
+      largestBatch = Math.max(largestBatch, batch.length);
       for (const record of batch) {
         const i = indexOf.get(record.eventId);
         // A resend after a failure must not count twice; the first ack is when the event was out.
@@ -73,14 +86,9 @@ export async function outboxRelayPhase(options: OutboxRelayOptions): Promise<Out
       if (acked === records.length) allAcked.resolve();
     },
   };
-  let batches = 0;
-  let busyMs = 0;
   const failures: string[] = [];
   const onEvent = (event: RelayEvent) => {
-    if (event.type === 'published') {
-      batches += 1;
-      busyMs += event.durationMs;
-    } else if (event.type === 'sink-failed' || event.type === 'connection-lost') {
+    if (event.type === 'sink-failed' || event.type === 'connection-lost') {
       failures.push(
         `${event.type}: ${event.error instanceof Error ? event.error.message : String(event.error)}`,
       );
@@ -90,56 +98,72 @@ export async function outboxRelayPhase(options: OutboxRelayOptions): Promise<Out
     dataSource: options.dataSource,
     sink,
     batchSize: options.batch,
+    maxBatchBytes: options.batchBytes,
     onEvent,
   });
 
-  await producer.connect();
-  relay.start();
-  try {
-    await waitFor(() => relay.active, { timeoutMs: 30_000, message: 'the outbox relay holds its lock' });
+  const outbox = new Outbox();
+  let next = 0;
+  let lastCommit = 0;
+  const writer = async () => {
+    for (;;) {
+      const from = next;
+      if (from >= records.length) return;
+      const to = Math.min(records.length, from + options.transactionSize);
+      next = to;
+      const began = performance.now();
+      await options.dataSource.transaction((manager) => outbox.add(manager, records.slice(from, to)));
+      const now = performance.now();
+      committedAt.fill(now, from, to);
+      txLatencies.fill(now - began, from, to);
+      lastCommit = Math.max(lastCommit, now);
+    }
+  };
+  const write = () => Promise.all(Array.from({ length: options.writers }, writer));
 
-    const outbox = new Outbox();
-    let next = 0;
+  await producer.connect();
+  let relayStarted = false;
+  try {
+    let writesStarted = performance.now();
+    if (options.mode === 'backlog') await write();
     const started = performance.now();
-    let lastCommit = started;
-    const writer = async () => {
-      for (;;) {
-        const from = next;
-        if (from >= records.length) return;
-        const to = Math.min(records.length, from + options.transactionSize);
-        next = to;
-        const began = performance.now();
-        await options.dataSource.transaction((manager) => outbox.add(manager, records.slice(from, to)));
-        const now = performance.now();
-        committedAt.fill(now, from, to);
-        txLatencies.fill(now - began, from, to);
-        lastCommit = Math.max(lastCommit, now);
-      }
-    };
-    await Promise.all(Array.from({ length: options.writers }, writer));
+    relay.start();
+    relayStarted = true;
+    if (options.mode === 'concurrent') {
+      await waitFor(() => relay.active, { timeoutMs: 30_000, message: 'the outbox relay holds its lock' });
+      writesStarted = performance.now();
+      await write();
+    }
+    const clockStart = options.mode === 'concurrent' ? writesStarted : started;
     try {
       await within(allAcked.promise, deadlineMs(records.length), `publishing ${records.length} outbox rows`);
     } catch (error) {
-      throw new Error(
-        `${(error as Error).message}: ${acked} acknowledged${failures.length ? `; relay: ${failures.slice(-3).join('; ')}` : ''}`,
-        { cause: error },
-      );
+      const relayNotes = failures.length ? `; relay: ${failures.slice(-3).join('; ')}` : '';
+      throw new Error(`${(error as Error).message}: ${acked} acknowledged${relayNotes}`, { cause: error });
     }
 
     let lastAck = 0;
     const latenciesMs = new Float64Array(records.length);
     for (let i = 0; i < records.length; i++) {
       lastAck = Math.max(lastAck, ackedAt[i]!);
+      const from = options.mode === 'concurrent' ? committedAt[i]! : started;
       // The ack can reach the relay before the writer's COMMIT reply reaches the writer: count that as 0.
-      latenciesMs[i] = Math.max(0, ackedAt[i]! - committedAt[i]!);
+      latenciesMs[i] = Math.max(0, ackedAt[i]! - from);
     }
     return {
-      published: { events: records.length, elapsedMs: lastAck - started, latenciesMs },
-      writes: { events: records.length, elapsedMs: lastCommit - started, latenciesMs: txLatencies },
-      relay: { batches, busyMs, sendMs, firstAckAt: firstAckAt - started },
+      mode: options.mode,
+      published: { events: records.length, elapsedMs: lastAck - clockStart, latenciesMs },
+      writes: { events: records.length, elapsedMs: lastCommit - writesStarted, latenciesMs: txLatencies },
+      relay: {
+        batches,
+        largestBatch,
+        sendMs,
+        sendingSpanMs: lastAck - firstSendAt,
+        firstSendAtMs: firstSendAt - clockStart,
+      },
     };
   } finally {
-    await relay.stop();
+    if (relayStarted) await relay.stop();
     await producer.disconnect();
   }
 }

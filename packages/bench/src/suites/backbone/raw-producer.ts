@@ -1,6 +1,7 @@
 import type { EncodedRecord } from '@tributary/kafka';
 import { Partitioners } from 'kafkajs';
 import type { Kafka, Producer } from 'kafkajs';
+import { batchEnds } from './batching.js';
 import type { Figures } from './figures.js';
 
 export interface RawProducerOptions {
@@ -8,14 +9,16 @@ export interface RawProducerOptions {
   readonly topic: string;
   readonly records: readonly EncodedRecord[];
   readonly batch: number;
+  /** The relay's maxBatchBytes, so batches are cut where the relay would cut them. */
+  readonly batchBytes: number;
   /** Records sent untimed before the clock starts. */
   readonly warmup: number;
 }
 
 /**
  * (a): kafkajs with the platform's producer settings and nothing else — idempotent, one request in flight,
- * acks=all, Java's partitioner — sending the relay's batch size one batch after the other, as the relay
- * does. Latency of a record: from its batch's send to the acknowledgement.
+ * acks=all, Java's partitioner — sending batches cut like the relay's (records and bytes), one after the
+ * other, as the relay does. Latency of a record: from its batch's send to the acknowledgement.
  */
 export async function rawProducerPhase(options: RawProducerOptions): Promise<Figures> {
   const producer = options.kafka.producer({
@@ -27,18 +30,22 @@ export async function rawProducerPhase(options: RawProducerOptions): Promise<Fig
   await producer.connect();
   try {
     const warmup = options.records.slice(0, options.warmup);
-    for (let i = 0; i < warmup.length; i += options.batch) {
-      await send(producer, options.topic, warmup.slice(i, i + options.batch));
+    let from = 0;
+    for (const end of batchEnds(warmup, options.batch, options.batchBytes)) {
+      await send(producer, options.topic, warmup.slice(from, end));
+      from = end;
     }
 
     const { records } = options;
     const latenciesMs = new Float64Array(records.length);
+    const ends = batchEnds(records, options.batch, options.batchBytes);
     const started = performance.now();
-    for (let i = 0; i < records.length; i += options.batch) {
-      const batch = records.slice(i, i + options.batch);
+    from = 0;
+    for (const end of ends) {
       const sentAt = performance.now();
-      await send(producer, options.topic, batch);
-      latenciesMs.fill(performance.now() - sentAt, i, i + batch.length);
+      await send(producer, options.topic, records.slice(from, end));
+      latenciesMs.fill(performance.now() - sentAt, from, end);
+      from = end;
     }
     return { events: records.length, elapsedMs: performance.now() - started, latenciesMs };
   } finally {

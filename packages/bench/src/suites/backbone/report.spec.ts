@@ -1,6 +1,6 @@
 import { parseCommand } from '../../config.js';
 import type { BackboneOptions } from '../../config.js';
-import type { MemoryReport } from '../../memory.js';
+import type { ProcessReport } from '../../process-report.js';
 import type { Figures } from './figures.js';
 import { goalLine, renderBackboneReport } from './report.js';
 import type { BackboneResults } from './report.js';
@@ -13,10 +13,13 @@ function figures(events: number, elapsedMs: number, latencyMs: number): Figures 
   return { events, elapsedMs, latenciesMs: new Float64Array(events).fill(latencyMs) };
 }
 
-const memory: MemoryReport = {
+const usage: ProcessReport = {
   before: { rss: 100 * 2 ** 20, heapUsed: 40 * 2 ** 20, heapTotal: 60 * 2 ** 20, external: 2 ** 20 },
   after: { rss: 110 * 2 ** 20, heapUsed: 45 * 2 ** 20, heapTotal: 60 * 2 ** 20, external: 2 ** 20 },
   peakRss: 120 * 2 ** 20,
+  wallMs: 200,
+  cpuMs: 150,
+  loopUtilization: 0.62,
 };
 
 function results(overrides: Partial<BackboneResults> = {}): BackboneResults {
@@ -38,19 +41,28 @@ function results(overrides: Partial<BackboneResults> = {}): BackboneResults {
         line: '1000 records sent, ...',
       },
     },
-    raw: { figures: figures(1000, 100, 40), memory }, // 10,000/s
-    pg: { figures: figures(1000, 50, 5), memory }, // 20,000/s
+    raw: { figures: figures(1000, 100, 40), usage }, // 10,000/s
+    pg: { figures: figures(1000, 50, 5), usage }, // 20,000/s
     outbox: {
       figures: {
+        mode: 'concurrent',
         published: figures(1000, 160, 70), // 6,250/s
         writes: figures(1000, 100, 12), // 10,000/s
-        relay: { batches: 2, busyMs: 120, sendMs: 90, firstAckAt: 30 },
+        relay: { batches: 2, largestBatch: 540, sendMs: 90, sendingSpanMs: 120, firstSendAtMs: 30 },
       },
-      memory,
+      usage,
+    },
+    drain: {
+      figures: {
+        mode: 'backlog',
+        published: figures(1000, 125, 60), // 8,000/s
+        writes: figures(1000, 80, 10), // 12,500/s
+        relay: { batches: 2, largestBatch: 540, sendMs: 100, sendingSpanMs: 110, firstSendAtMs: 15 },
+      },
     },
     inbox: {
       figures: { ...figures(1000, 500, 3), joinMs: 400, effects: 1000, duplicates: 0 }, // 2,000/s
-      memory,
+      usage,
     },
     ...overrides,
   };
@@ -91,6 +103,15 @@ describe('renderBackboneReport', () => {
       '0.63×',
       '0.31×',
     ]);
+    expect(line("(b') relay draining")).toEqual([
+      "(b') relay draining a backlog",
+      '1,000',
+      '8,000',
+      '60.0',
+      '60.0',
+      '0.80×',
+      '0.40×',
+    ]);
     expect(line('(c) inbox')).toEqual([
       '(c) inbox consumer',
       '1,000',
@@ -101,16 +122,28 @@ describe('renderBackboneReport', () => {
       '0.10×',
     ]);
     expect(line('(b) outbox writers')).toEqual([
-      '(b) outbox writers (commit)',
+      '(b) outbox writers, relay running',
       '10,000',
       '12.0',
       '12.0',
       '0.50×',
     ]);
+    expect(line("(b') outbox writers")).toEqual([
+      "(b') outbox writers alone",
+      '12,500',
+      '10.0',
+      '10.0',
+      '0.63×',
+    ]);
     expect(report).toContain('goal      (b) >= 0.5 x (a) for 1 KiB events: MET in this run, (b)/(a) = 0.63×');
-    expect(report).toContain('Kafka send 90.0 ms (75% of busy)');
+    expect(report).toContain(
+      'Kafka busy 90.0 ms = 75% of first send -> last ack; gaps between sends 30.0 ms',
+    );
+    expect(report).toContain('the relay was behind: a backlog was left when the writers finished');
     expect(report).toContain('effects applied 1,000 of 1,000, duplicates skipped 0');
-    expect(report).toMatch(/\(b\) outbox \+ relay\s+100\.0 MiB\s+110\.0 MiB\s+\+10\.0 MiB\s+120\.0 MiB/);
+    expect(report).toMatch(
+      /\(b\) outbox \+ relay\s+100\.0 MiB\s+110\.0 MiB\s+\+10\.0 MiB\s+120\.0 MiB\s+40\.0 MiB\s+45\.0 MiB\s+75%\s+62%$/m,
+    );
   });
 
   it('prints n/a and the reason for phases that could not be measured', () => {

@@ -1,6 +1,6 @@
 import type { ProducerPerformanceSummary } from '../../ceilings/producer-performance.js';
 import type { BackboneOptions } from '../../config.js';
-import type { MemoryReport } from '../../memory.js';
+import type { ProcessReport } from '../../process-report.js';
 import {
   formatBytes,
   formatBytesDelta,
@@ -21,7 +21,7 @@ import type { OutboxRelayFigures } from './outbox-relay.js';
 export interface Outcome<T> {
   readonly figures?: T;
   readonly error?: string;
-  readonly memory?: MemoryReport;
+  readonly usage?: ProcessReport;
 }
 
 export interface BackboneResults {
@@ -36,6 +36,7 @@ export interface BackboneResults {
   readonly raw: Outcome<Figures>;
   readonly pg: Outcome<Figures>;
   readonly outbox: Outcome<OutboxRelayFigures>;
+  readonly drain: Outcome<OutboxRelayFigures>;
   readonly inbox: Outcome<InboxConsumerFigures>;
 }
 
@@ -62,7 +63,7 @@ function row(label: string, outcome: Outcome<Figures>, events: number): Row {
   };
 }
 
-/** The printed report: workload, main table with ratios, goal line, write side, relay breakdown, memory. */
+/** The printed report: workload, main table with ratios, goal line, write side, relay breakdown, process usage. */
 export function renderBackboneReport(results: BackboneResults): string {
   const o = results.options;
   const pp = results.ceiling.figures;
@@ -79,8 +80,13 @@ export function renderBackboneReport(results: BackboneResults): string {
     withFigures(results.outbox, (f) => f.published),
     o.events,
   );
+  const drain = row(
+    "(b') relay draining a backlog",
+    withFigures(results.drain, (f) => f.published),
+    o.events,
+  );
   const c = row('(c) inbox consumer', results.inbox, o.events);
-  const main = [ceilingRow, a, b, c].map((r) => [
+  const main = [ceilingRow, a, b, drain, c].map((r) => [
     r.label,
     r.events.toLocaleString('en-US'),
     formatRate(r.perSecond),
@@ -100,9 +106,11 @@ export function renderBackboneReport(results: BackboneResults): string {
       `${o.partitions} partitions`,
   );
   lines.push(
-    `          batch ${o.batch} (relay batchSize = raw producer batch), ${o.writers} writers x ` +
+    `          batches of at most ${o.batch} records and ${formatBytes(o.batchBytes)} (relay batchSize and ` +
+      `maxBatchBytes; the raw producer cuts the same way), ${o.writers} writers x ` +
       `${o.transactionSize}-event transactions, inbox consumer on ${o.consumerConcurrency} partitions at once`,
   );
+  if (o.ceilingProps.length > 0) lines.push(`          ProducerPerformance with ${o.ceilingProps.join(' ')}`);
   lines.push('');
   lines.push(renderTable(['phase', 'events', 'events/s', 'p50 ms', 'p99 ms', 'vs (a)', 'vs PP'], main));
   lines.push('');
@@ -112,20 +120,28 @@ export function renderBackboneReport(results: BackboneResults): string {
   lines.push(
     '          (a): batch send -> ack   (b): writer commit -> Kafka ack   (c): handler (inbox tx + effect)',
   );
+  lines.push(
+    "          (b'): relay start -> ack, the outbox filled beforehand (the relay alone, no writers competing)",
+  );
   lines.push('');
   lines.push(goalLine(a.perSecond, b.perSecond, results.workload.valueBytes));
 
   const pgRow = row('raw pg inserts (ceiling)', results.pg, o.events);
   const writes = row(
-    '(b) outbox writers (commit)',
+    '(b) outbox writers, relay running',
     withFigures(results.outbox, (f) => f.writes),
+    o.events,
+  );
+  const writesAlone = row(
+    "(b') outbox writers alone",
+    withFigures(results.drain, (f) => f.writes),
     o.events,
   );
   lines.push('');
   lines.push(
     renderTable(
       ['write side', 'events/s', 'p50 ms', 'p99 ms', 'vs raw pg'],
-      [pgRow, writes].map((r) => [
+      [pgRow, writes, writesAlone].map((r) => [
         r.label,
         formatRate(r.perSecond),
         formatMs(r.p50),
@@ -136,8 +152,13 @@ export function renderBackboneReport(results: BackboneResults): string {
   );
   lines.push('          latency: the transaction that wrote the row (BEGIN .. COMMIT)');
 
-  const outbox = results.outbox.figures;
-  if (outbox) lines.push('', ...relayLines(outbox, o.batch));
+  lines.push('');
+  for (const [name, outcome] of [
+    ['(b)', results.outbox],
+    ["(b')", results.drain],
+  ] as const) {
+    if (outcome.figures) lines.push(...relayLines(name, outcome.figures));
+  }
   const inbox = results.inbox.figures;
   if (inbox) {
     lines.push(
@@ -153,6 +174,7 @@ export function renderBackboneReport(results: BackboneResults): string {
       ['(a)', results.raw],
       ['raw pg', results.pg],
       ['(b)', results.outbox],
+      ["(b')", results.drain],
       ['(c)', results.inbox],
     ] as const
   ).filter(([, outcome]) => outcome.error);
@@ -161,7 +183,12 @@ export function renderBackboneReport(results: BackboneResults): string {
     for (const [name, outcome] of failures) lines.push(`not measured  ${name}: ${outcome.error}`);
   }
 
-  lines.push('', 'memory (this Node process; the ProducerPerformance JVM is not included)');
+  lines.push(
+    '',
+    'process   this Node process only (the ProducerPerformance JVM, Kafka and Postgres are not in it); cpu / wall',
+    '          over 100% means more than one core (GC and libuv threads); loop busy near 100% means the',
+    '          event loop itself was the bottleneck of the phase',
+  );
   lines.push(
     renderTable(
       [
@@ -172,20 +199,22 @@ export function renderBackboneReport(results: BackboneResults): string {
         'peak rss',
         'heap before',
         'heap after',
-        'external after',
+        'cpu / wall',
+        'loop busy',
       ],
-      memoryRows([
-        ['(a) raw producer', results.raw.memory],
-        ['raw pg inserts', results.pg.memory],
-        ['(b) outbox + relay', results.outbox.memory],
-        ['(c) inbox consumer', results.inbox.memory],
+      usageRows([
+        ['(a) raw producer', results.raw.usage],
+        ['raw pg inserts', results.pg.usage],
+        ['(b) outbox + relay', results.outbox.usage],
+        ["(b') relay on a backlog", results.drain.usage],
+        ['(c) inbox consumer', results.inbox.usage],
       ]),
     ),
   );
   return lines.join('\n');
 }
 
-function memoryRows(phases: readonly (readonly [string, MemoryReport | undefined])[]): string[][] {
+function usageRows(phases: readonly (readonly [string, ProcessReport | undefined])[]): string[][] {
   const rows: string[][] = [];
   for (const [name, m] of phases) {
     if (!m) continue;
@@ -197,7 +226,8 @@ function memoryRows(phases: readonly (readonly [string, MemoryReport | undefined
       formatBytes(m.peakRss),
       formatBytes(m.before.heapUsed),
       formatBytes(m.after.heapUsed),
-      formatBytes(m.after.external),
+      formatPercent(ratio(m.cpuMs, m.wallMs)),
+      formatPercent(m.loopUtilization),
     ]);
   }
   return rows;
@@ -213,30 +243,32 @@ export function goalLine(rawPerSecond: number, outboxPerSecond: number, valueByt
   return `${goal}: ${verdict} in this run, (b)/(a) = ${formatRatio(share)}${size}`;
 }
 
-function relayLines(f: OutboxRelayFigures, batchSize: number): string[] {
+function relayLines(name: string, f: OutboxRelayFigures): string[] {
   const { relay, published, writes } = f;
-  const sendShare = ratio(relay.sendMs, relay.busyMs);
-  const markAndWait = relay.busyMs - relay.sendMs;
-  const tail = published.elapsedMs - writes.elapsedMs;
-  const idle = published.elapsedMs - relay.busyMs;
-  const bound =
-    tail > 0.2 * published.elapsedMs
-      ? 'the relay was the bottleneck: a backlog was left when the writers finished'
-      : 'the writers were the bottleneck: the relay kept up with the commits';
-  return [
-    `relay     ${relay.batches} batches, ${formatRate(published.events / Math.max(1, relay.batches))} rows each ` +
-      `on average (batchSize ${batchSize}); busy ${formatMs(relay.busyMs)} of ${formatMs(published.elapsedMs)} ms`,
-    `          Kafka send ${formatMs(relay.sendMs)} ms (${formatPercent(sendShare)} of busy), mark published + ` +
-      `waiting for the next read ${formatMs(markAndWait)} ms, idle or first read ${formatMs(idle)} ms; ` +
-      `first ack after ${formatMs(relay.firstAckAt)} ms`,
-    `          writers done at ${formatMs(writes.elapsedMs)} ms, last ack at ${formatMs(published.elapsedMs)} ms: ${bound}`,
+  const gaps = relay.sendingSpanMs - relay.sendMs;
+  const lines = [
+    `relay ${name.padEnd(5)} ${relay.batches} sends of ${formatRate(published.events / Math.max(1, relay.batches))} ` +
+      `records on average (largest ${relay.largestBatch}); first send after ${formatMs(relay.firstSendAtMs)} ms`,
+    `          Kafka busy ${formatMs(relay.sendMs)} ms = ${formatPercent(ratio(relay.sendMs, relay.sendingSpanMs))} of ` +
+      `first send -> last ack; gaps between sends ${formatMs(gaps)} ms (reads and marks not hidden behind a send)`,
   ];
+  if (f.mode === 'concurrent') {
+    const tail = published.elapsedMs - writes.elapsedMs;
+    const bound =
+      tail > 0.2 * published.elapsedMs
+        ? 'the relay was behind: a backlog was left when the writers finished'
+        : 'the relay kept up: the writers set the pace';
+    lines.push(
+      `          writers done at ${formatMs(writes.elapsedMs)} ms, last ack at ${formatMs(published.elapsedMs)} ms: ${bound}`,
+    );
+  }
+  return lines;
 }
 
 function withFigures<T, U>(outcome: Outcome<T>, pick: (figures: T) => U): Outcome<U> {
   return {
     ...(outcome.figures ? { figures: pick(outcome.figures) } : {}),
     ...(outcome.error ? { error: outcome.error } : {}),
-    ...(outcome.memory ? { memory: outcome.memory } : {}),
+    ...(outcome.usage ? { usage: outcome.usage } : {}),
   };
 }

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -9,11 +10,17 @@ export interface MemorySnapshot {
   readonly external: number;
 }
 
-export interface MemoryReport {
+/** What a phase cost this process: memory around it, and how busy its one thread was. */
+export interface ProcessReport {
   readonly before: MemorySnapshot;
   readonly after: MemorySnapshot;
   /** Highest RSS seen while the phase ran (sampled), the figure that decides a container's limit. */
   readonly peakRss: number;
+  readonly wallMs: number;
+  /** User + system CPU time of the process (all its threads: libuv, GC, the JIT). */
+  readonly cpuMs: number;
+  /** Share of the wall time the event loop was busy, 0..1. Near 1: the process itself is the bottleneck. */
+  readonly loopUtilization: number;
 }
 
 export function snapshot(): MemorySnapshot {
@@ -36,11 +43,11 @@ export function collectGarbage(): void {
   gc();
 }
 
-/** Measures memory around `work`: a collection, a snapshot, RSS samples while it runs, a snapshot. */
-export async function measureMemory<T>(
+/** Runs `work` between a collection and a snapshot, sampling RSS and counting CPU and event-loop time. */
+export async function measureProcess<T>(
   work: () => Promise<T>,
   sampleEveryMs = 50,
-): Promise<{ result: T; memory: MemoryReport }> {
+): Promise<{ result: T; process: ProcessReport }> {
   collectGarbage();
   const before = snapshot();
   let peakRss = before.rss;
@@ -48,10 +55,25 @@ export async function measureMemory<T>(
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, sampleEveryMs);
   sampler.unref();
+  const cpu = process.cpuUsage();
+  const loop = performance.eventLoopUtilization();
+  const started = performance.now();
   try {
     const result = await work();
+    const wallMs = performance.now() - started;
+    const { user, system } = process.cpuUsage(cpu);
     const after = snapshot();
-    return { result, memory: { before, after, peakRss: Math.max(peakRss, after.rss) } };
+    return {
+      result,
+      process: {
+        before,
+        after,
+        peakRss: Math.max(peakRss, after.rss),
+        wallMs,
+        cpuMs: (user + system) / 1000,
+        loopUtilization: performance.eventLoopUtilization(loop).utilization,
+      },
+    };
   } finally {
     clearInterval(sampler);
   }
