@@ -11,6 +11,7 @@ describe('parseCommand', () => {
         batchBytes: 786_432,
         writers: 4,
         transactionSize: 100,
+        inlineWriters: false,
         keys: 1_000,
         partitions: 6,
         consumerConcurrency: 6,

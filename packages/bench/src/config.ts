@@ -14,6 +14,8 @@ export interface BackboneOptions {
   readonly writers: number;
   /** Events per writer transaction. */
   readonly transactionSize: number;
+  /** Run the outbox writers on the relay's event loop rather than on a worker thread. */
+  readonly inlineWriters: boolean;
   /** Distinct Kafka keys (order ids). */
   readonly keys: number;
   readonly partitions: number;
@@ -44,6 +46,7 @@ Options (backbone):
   --batch-bytes N   bytes per send: relay maxBatchBytes and raw producer batch (default 786432)
   --writers N       concurrent outbox writers (default 4)
   --tx-size N       events per writer transaction (default 100)
+  --inline-writers  run the outbox writers on the relay's event loop (default: a worker thread)
   --keys N          distinct keys (default 1000)
   --partitions N    partitions of every bench topic (default 6)
   --concurrency N   partitions the inbox consumer handles concurrently (default: --partitions)
@@ -68,6 +71,7 @@ export function parseCommand(argv: readonly string[]): Command {
       'batch-bytes': { type: 'string' },
       writers: { type: 'string' },
       'tx-size': { type: 'string' },
+      'inline-writers': { type: 'boolean' },
       keys: { type: 'string' },
       partitions: { type: 'string' },
       concurrency: { type: 'string' },
@@ -91,6 +95,7 @@ export function parseCommand(argv: readonly string[]): Command {
     batchBytes: integer('--batch-bytes', values['batch-bytes'], 768 * 1024, 1),
     writers: integer('--writers', values.writers, 4, 1),
     transactionSize: integer('--tx-size', values['tx-size'], 100, 1),
+    inlineWriters: values['inline-writers'] ?? false,
     keys: integer('--keys', values.keys, 1_000, 1),
     partitions,
     consumerConcurrency: integer('--concurrency', values.concurrency, partitions, 1),

@@ -20,6 +20,9 @@ import { measureProcess } from '../process-report.js';
 import { deadlineMs } from './backbone/figures.js';
 import { inboxConsumerPhase } from './backbone/inbox-consumer.js';
 import { outboxRelayPhase } from './backbone/outbox-relay.js';
+import type { OutboxRelayFigures } from './backbone/outbox-relay.js';
+import { inlineWriters, startWriterThread } from './backbone/outbox-writers.js';
+import type { OutboxWriters } from './backbone/outbox-writers.js';
 import { rawProducerPhase } from './backbone/raw-producer.js';
 import { renderBackboneReport } from './backbone/report.js';
 import type { BackboneResults, Outcome } from './backbone/report.js';
@@ -117,16 +120,34 @@ export async function runBackbone(options: BackboneOptions, log: (line: string) 
       }),
     );
     const ds = dataSource;
-    const relayOptions = {
-      kafka,
-      batch: options.batch,
-      batchBytes: options.batchBytes,
-      writers: options.writers,
-      transactionSize: options.transactionSize,
+    const relayOptions = { kafka, batch: options.batch, batchBytes: options.batchBytes };
+    const outboxPhase = async (
+      source: DataSource,
+      schema: string,
+      mode: 'concurrent' | 'backlog',
+      topic: string,
+    ): Promise<Outcome<OutboxRelayFigures>> => {
+      const name = mode === 'concurrent' ? '(b) outbox + relay' : "(b') relay draining a backlog";
+      const phaseRecords = topic === topics.outbox ? records : records.map((r) => ({ ...r, topic }));
+      const settings = { writers: options.writers, transactionSize: options.transactionSize };
+      let writers: OutboxWriters;
+      try {
+        // Started before the clock: a thread's start-up (loading TypeORM, connecting) is not the outbox's cost.
+        writers = options.inlineWriters
+          ? inlineWriters(source, phaseRecords, settings)
+          : await startWriterThread({ url: database.url, schema, records: phaseRecords, ...settings });
+      } catch (error) {
+        return failed(name, log, error);
+      }
+      try {
+        return await measured(name, log, () =>
+          outboxRelayPhase({ ...relayOptions, dataSource: source, writers, records: phaseRecords, mode }),
+        );
+      } finally {
+        await writers.stop();
+      }
     };
-    const outbox = await measured('(b) outbox + relay', log, () =>
-      outboxRelayPhase({ ...relayOptions, dataSource: ds, records, mode: 'concurrent' }),
-    );
+    const outbox = await outboxPhase(ds, 'public', 'concurrent', topics.outbox);
     // Its own outbox (a second schema) and topic: the same event ids again, and (c) reads only (b)'s topic.
     const drainSource = createDataSource({
       url: database.url,
@@ -136,14 +157,9 @@ export async function runBackbone(options: BackboneOptions, log: (line: string) 
       applicationName: 'tributary-bench',
     });
     await drainSource.initialize();
-    const drain = await measured("(b') relay draining a backlog", log, () =>
-      outboxRelayPhase({
-        ...relayOptions,
-        dataSource: drainSource,
-        records: records.map((r) => ({ ...r, topic: topics.drain })),
-        mode: 'backlog',
-      }),
-    ).finally(() => drainSource.destroy());
+    const drain = await outboxPhase(drainSource, 'bench_drain', 'backlog', topics.drain).finally(() =>
+      drainSource.destroy(),
+    );
     scratch.trackGroup(groupId);
     const inbox = outbox.figures
       ? await measured('(c) inbox consumer', log, () =>
@@ -197,8 +213,7 @@ async function attempt<T>(
   try {
     return { figures: await work() };
   } catch (error) {
-    log(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
-    return { error: error instanceof Error ? error.message : String(error) };
+    return failed(name, log, error);
   }
 }
 
@@ -212,9 +227,14 @@ async function measured<T>(
     const { result, process: usage } = await measureProcess(work);
     return { figures: result, usage };
   } catch (error) {
-    log(`${name} failed: ${error instanceof Error ? error.message : String(error)}`);
-    return { error: error instanceof Error ? error.message : String(error) };
+    return failed(name, log, error);
   }
+}
+
+function failed(name: string, log: (line: string) => void, error: unknown): { error: string } {
+  const message = error instanceof Error ? error.message : String(error);
+  log(`${name} failed: ${message}`);
+  return { error: message };
 }
 
 function redactPassword(url: string): string {

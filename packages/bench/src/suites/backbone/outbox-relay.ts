@@ -1,23 +1,25 @@
 import type { EncodedRecord, RecordSink } from '@tributary/kafka';
 import { KafkaEventProducer } from '@tributary/kafka';
-import { Outbox, OutboxRelay } from '@tributary/persistence';
+import { OutboxRelay } from '@tributary/persistence';
 import type { RelayEvent } from '@tributary/persistence';
 import { waitFor } from '@tributary/testkit';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { deadlineMs, deferred, within } from './figures.js';
 import type { Figures } from './figures.js';
+import { epochNow } from './outbox-writers.js';
+import type { OutboxWriters, WriterResults } from './outbox-writers.js';
 
 export interface OutboxRelayOptions {
   readonly kafka: Kafka;
-  /** Initialized and migrated; its pool needs a connection per writer. */
+  /** Initialized and migrated: the relay's. */
   readonly dataSource: DataSource;
+  /** Ready to write `records` into the same outbox; started (and stopped) by the caller, off the clock. */
+  readonly writers: OutboxWriters;
   /** Records whose topic is the phase's topic; event ids must be new to this outbox. */
   readonly records: readonly EncodedRecord[];
   readonly batch: number;
   readonly batchBytes: number;
-  readonly writers: number;
-  readonly transactionSize: number;
   /**
    * `concurrent`: the relay publishes while the writers commit — the platform as it runs.
    * `backlog`: the writers fill the outbox first, then the relay drains it alone — the relay's own ceiling.
@@ -51,13 +53,12 @@ export interface OutboxRelayFigures {
  * them through KafkaEventProducer. In `concurrent` mode the clock starts before the first transaction and an
  * event's latency runs from its transaction's commit to the ack of its batch, so it includes the time the
  * event waited in the outbox behind earlier rows. In `backlog` mode the clock starts when the relay starts.
+ * The relay and its producer run on this thread, like (a); where the writers run is the caller's choice.
  */
 export async function outboxRelayPhase(options: OutboxRelayOptions): Promise<OutboxRelayFigures> {
   const { records } = options;
   const indexOf = new Map(records.map((r, i) => [r.eventId, i]));
-  const committedAt = new Float64Array(records.length);
   const ackedAt = new Float64Array(records.length);
-  const txLatencies = new Float64Array(records.length);
   let acked = 0;
   let batches = 0;
   let largestBatch = 0;
@@ -69,10 +70,10 @@ export async function outboxRelayPhase(options: OutboxRelayOptions): Promise<Out
   // Stamps acknowledgements as the relay sees them: after sink.send resolves, before the relay marks rows.
   const sink: RecordSink = {
     async send(batch) {
-      const started = performance.now();
+      const started = epochNow();
       if (Number.isNaN(firstSendAt)) firstSendAt = started;
       await producer.send(batch);
-      const now = performance.now();
+      const now = epochNow();
       sendMs += now - started;
       batches += 1;
       largestBatch = Math.max(largestBatch, batch.length);
@@ -102,58 +103,40 @@ export async function outboxRelayPhase(options: OutboxRelayOptions): Promise<Out
     onEvent,
   });
 
-  const outbox = new Outbox();
-  let next = 0;
-  let lastCommit = 0;
-  const writer = async () => {
-    for (;;) {
-      const from = next;
-      if (from >= records.length) return;
-      const to = Math.min(records.length, from + options.transactionSize);
-      next = to;
-      const began = performance.now();
-      await options.dataSource.transaction((manager) => outbox.add(manager, records.slice(from, to)));
-      const now = performance.now();
-      committedAt.fill(now, from, to);
-      txLatencies.fill(now - began, from, to);
-      lastCommit = Math.max(lastCommit, now);
-    }
-  };
-  const write = () => Promise.all(Array.from({ length: options.writers }, writer));
-
-  await producer.connect();
+  const { writers } = options;
   let relayStarted = false;
   try {
-    let writesStarted = performance.now();
-    if (options.mode === 'backlog') await write();
-    const started = performance.now();
+    await producer.connect();
+    let written: WriterResults | undefined;
+    if (options.mode === 'backlog') written = await writers.run();
+    let clockStart = epochNow();
     relay.start();
     relayStarted = true;
     if (options.mode === 'concurrent') {
       await waitFor(() => relay.active, { timeoutMs: 30_000, message: 'the outbox relay holds its lock' });
-      writesStarted = performance.now();
-      await write();
+      clockStart = epochNow();
+      written = await writers.run();
     }
-    const clockStart = options.mode === 'concurrent' ? writesStarted : started;
     try {
       await within(allAcked.promise, deadlineMs(records.length), `publishing ${records.length} outbox rows`);
     } catch (error) {
       const relayNotes = failures.length ? `; relay: ${failures.slice(-3).join('; ')}` : '';
       throw new Error(`${(error as Error).message}: ${acked} acknowledged${relayNotes}`, { cause: error });
     }
+    const { committedAt, transactionMs, startedAt, finishedAt } = written!;
 
     let lastAck = 0;
     const latenciesMs = new Float64Array(records.length);
     for (let i = 0; i < records.length; i++) {
       lastAck = Math.max(lastAck, ackedAt[i]!);
-      const from = options.mode === 'concurrent' ? committedAt[i]! : started;
+      const from = options.mode === 'concurrent' ? committedAt[i]! : clockStart;
       // The ack can reach the relay before the writer's COMMIT reply reaches the writer: count that as 0.
       latenciesMs[i] = Math.max(0, ackedAt[i]! - from);
     }
     return {
       mode: options.mode,
       published: { events: records.length, elapsedMs: lastAck - clockStart, latenciesMs },
-      writes: { events: records.length, elapsedMs: lastCommit - writesStarted, latenciesMs: txLatencies },
+      writes: { events: records.length, elapsedMs: finishedAt - startedAt, latenciesMs: transactionMs },
       relay: {
         batches,
         largestBatch,

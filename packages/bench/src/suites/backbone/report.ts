@@ -107,8 +107,12 @@ export function renderBackboneReport(results: BackboneResults): string {
   );
   lines.push(
     `          batches of at most ${o.batch} records and ${formatBytes(o.batchBytes)} (relay batchSize and ` +
-      `maxBatchBytes; the raw producer cuts the same way), ${o.writers} writers x ` +
-      `${o.transactionSize}-event transactions, inbox consumer on ${o.consumerConcurrency} partitions at once`,
+      `maxBatchBytes; the raw producer cuts the same way)`,
+  );
+  lines.push(
+    `          outbox: ${o.writers} writers x ${o.transactionSize}-event transactions ` +
+      `${o.inlineWriters ? "on the relay's event loop" : 'on a worker thread'}, relay and producer on the main thread; ` +
+      `inbox consumer on ${o.consumerConcurrency} partitions at once`,
   );
   if (o.ceilingProps.length > 0) lines.push(`          ProducerPerformance with ${o.ceilingProps.join(' ')}`);
   lines.push('');
@@ -185,9 +189,9 @@ export function renderBackboneReport(results: BackboneResults): string {
 
   lines.push(
     '',
-    'process   this Node process only (the ProducerPerformance JVM, Kafka and Postgres are not in it); cpu / wall',
-    '          over 100% means more than one core (GC and libuv threads); loop busy near 100% means the',
-    '          event loop itself was the bottleneck of the phase',
+    'process   this Node process only, writer thread included (the ProducerPerformance JVM, Kafka and Postgres',
+    '          are not in it); cpu / wall over 100% means more than one core (GC, libuv, the writer thread);',
+    '          loop busy is the main thread (producers, relay, consumer): near 100% it was the bottleneck',
   );
   lines.push(
     renderTable(
