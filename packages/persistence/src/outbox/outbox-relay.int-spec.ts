@@ -21,7 +21,9 @@ describe('OutboxRelay (in-memory sink)', () => {
   beforeAll(async () => {
     db = await createTestSchema('relay');
   });
+  const cleanups: Array<() => void> = [];
   afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) cleanup();
     await Promise.all(relays.splice(0).map((relay) => relay.stop()));
     await db.admin.query(`TRUNCATE "${db.schema}".outbox`);
   });
@@ -202,21 +204,40 @@ describe('OutboxRelay (in-memory sink)', () => {
     expect((await publishedCount()) - countBefore).toBe(records.length);
   });
 
-  it('lets exactly one of two relays publish, and fails over when its connection dies', async () => {
+  it('lets exactly one of two relays publish, and fails over when its connection dies mid-send', async () => {
     const records = interleaved('orders.v1', 10, 100);
     await write(records);
-    const sink = new MemorySink();
+    // Both relays deliver into one list, in arrival order. A's third send hangs until the test lets it go:
+    // A's connection is killed while that batch is in flight, the case where a dead relay still delivers.
+    const delivered: EncodedRecord[] = [];
+    const aHolding = gate();
+    const releaseA = gate();
+    let aSends = 0;
+    const sinkA = new MemorySink();
+    sinkA.send = async (batch) => {
+      if (++aSends === 3) {
+        aHolding.open();
+        await releaseA.promise;
+      }
+      delivered.push(...batch);
+    };
+    const sinkB = new MemorySink();
+    sinkB.send = async (batch) => {
+      delivered.push(...batch);
+    };
+    // However this test ends, A's send must not hang its stop() in afterEach.
+    cleanups.push(() => releaseA.open());
     const eventsA: RelayEvent[] = [];
     const eventsB: RelayEvent[] = [];
-    const a = relay({ sink, applicationName: `relay-a-${db.schema}` }, eventsA);
-    const b = relay({ sink, applicationName: `relay-b-${db.schema}` }, eventsB);
+    const a = relay({ sink: sinkA, applicationName: `relay-a-${db.schema}` }, eventsA);
+    const b = relay({ sink: sinkB, applicationName: `relay-b-${db.schema}` }, eventsB);
     a.start();
     await waitFor(() => a.active, { what: 'A active' });
     b.start();
     await waitFor(() => eventsB.some((event) => event.type === 'standby'), { what: 'B standby' });
-    await waitFor(() => eventsA.some((event) => event.type === 'published'), { what: 'A publishing' });
+    await aHolding.promise;
     expect(b.active).toBe(false);
-    expect(eventsB.some((event) => event.type === 'published')).toBe(false);
+    expect(delivered).toHaveLength(100);
 
     // Kill A's session, as a crashed host or a network cut would.
     const killed = await db.admin.query(
@@ -225,16 +246,22 @@ describe('OutboxRelay (in-memory sink)', () => {
     );
     expect(killed.rows).toEqual([{ done: true }]);
     await waitFor(() => b.active, { what: 'B takes over' });
-    await waitFor(() => eventsA.some((event) => event.type === 'connection-lost'));
-    await waitFor(async () => (await unpublished()) === 0, { what: 'everything published' });
-    // A came back as a standby: one active relay at a time.
+    // A knows it lost the lock although its send still hangs.
+    expect(a.active).toBe(false);
+    await waitFor(async () => (await unpublished()) === 0, { what: 'B published everything' });
+
+    // Now A's hanging send lands, late; A cannot mark it and comes back as a standby.
+    releaseA.open();
+    await waitFor(() => eventsA.some((event) => event.type === 'connection-lost'), { what: 'A notices' });
     await waitFor(() => eventsA.filter((event) => event.type === 'standby').length >= 2, {
       what: 'A standby',
     });
     expect(a.active).toBe(false);
-    expect(eventsB.some((event) => event.type === 'published')).toBe(true);
-    // Nothing lost, and the first copies kept the id order; a batch A sent but could not mark may repeat.
-    expect(firstCopies(sink.records)).toEqual(ids(records));
+    expect(eventsA.filter((event) => event.type === 'published')).toHaveLength(2);
+
+    // Nothing lost; the first copies kept the id order; A's late batch arrived twice.
+    expect(firstCopies(delivered)).toEqual(ids(records));
+    expect(delivered).toHaveLength(records.length + 50);
 
     // Stopping the active relay hands over too.
     await b.stop();

@@ -179,6 +179,8 @@ export class OutboxRelay {
       let marking: Promise<void> = Promise.resolve();
       try {
         while (batch.length > 0) {
+          // A relay that lost its session may hold a batch read before; it must not send it.
+          this.#throwIfBroken();
           const startedAt = Date.now();
           const sending = this.#options.sink.send(batch.map(toRecord));
           sending.catch(() => undefined);
@@ -358,6 +360,8 @@ export class OutboxRelay {
 
   #breakConnection(error: Error): void {
     this.#broken ??= error;
+    // The lock went with the session: say so now, even while a send is still in flight.
+    this.#setActive(false);
     if (this.#waiter?.wakeOn.broken) this.#waiter.resolve();
   }
 
