@@ -14,14 +14,17 @@ const schema = z.object({
     .default('public'),
   KAFKA_BROKERS: z.string().min(1),
   SCHEMA_REGISTRY_URL: z.url(),
+  // Kafka's legal characters: the group also names its retry and DLQ topics.
   CONSUMER_GROUP: z
     .string()
-    .regex(/^[a-z0-9][a-z0-9.-]*$/)
+    .regex(/^[a-zA-Z0-9._-]{1,200}$/)
     .default('example-service'),
   RETRY_TIERS: z
     .string()
     .default('5s,1m,10m')
     .transform((value) => value.split(',').map((tier) => tier.trim())),
+  // How long a crashed member keeps its partitions before the group moves them on.
+  CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().positive().default(500),
 });
 
@@ -33,6 +36,7 @@ export type ExampleServiceConfig = {
     readonly brokers: string[];
     readonly consumerGroup: string;
     readonly retryTiers: string[];
+    readonly sessionTimeoutMs: number;
   };
   readonly schemaRegistryUrl: string;
   readonly outboxBatchSize: number;
@@ -57,6 +61,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       brokers: c.KAFKA_BROKERS.split(',').map((broker) => broker.trim()),
       consumerGroup: c.CONSUMER_GROUP,
       retryTiers: c.RETRY_TIERS,
+      sessionTimeoutMs: c.CONSUMER_SESSION_TIMEOUT_MS,
     },
     schemaRegistryUrl: c.SCHEMA_REGISTRY_URL,
     outboxBatchSize: c.OUTBOX_BATCH_SIZE,

@@ -23,6 +23,7 @@ await bootstrapApp(AppModule.forRoot(config), {
         groupId: config.kafka.consumerGroup,
         topics: ['commerce.order.v1'],
         retryTiers: config.kafka.retryTiers,
+        sessionTimeoutMs: config.kafka.sessionTimeoutMs,
         createTopics: true,
         // A new group starts at the oldest retained event: a service deployed after its first events must still see them.
         fromBeginning: true,

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export interface NodeProcessExit {
   code: number | null;
@@ -31,6 +31,11 @@ export interface SpawnNodeProcessOptions {
   env?: Record<string, string | undefined>;
   args?: string[];
   cwd?: string;
+  /**
+   * Default true: run through tsx with the `source` condition. Pass false for a built app (`dist/main.js`):
+   * tsx does not emit decorator metadata, so a Nest app must run from its tsc build and its packages' builds.
+   */
+  loader?: boolean;
 }
 
 const running = new Set<ChildProcess>();
@@ -38,6 +43,9 @@ let exitHookInstalled = false;
 
 // tsx is resolved from this package, so a script runs the same whatever the test's working directory.
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+// tsx looks for tsconfig.json in the working directory; the repo keeps its compiler options (legacy
+// decorators among them) in tsconfig.base.json.
+const repoTsconfig = fileURLToPath(new URL('../../../../tsconfig.base.json', import.meta.url));
 
 /**
  * Runs a TypeScript (or JavaScript) file in a separate Node process the way the repo's apps run in
@@ -50,10 +58,14 @@ export function spawnNodeProcess(
 ): NodeProcessHandle {
   const child = spawn(
     process.execPath,
-    ['--import', tsxLoader, '--conditions=source', scriptPath, ...(options.args ?? [])],
+    [
+      ...(options.loader === false ? [] : ['--import', tsxLoader, '--conditions=source']),
+      scriptPath,
+      ...(options.args ?? []),
+    ],
     {
       cwd: options.cwd ?? process.cwd(),
-      env: { ...process.env, ...options.env },
+      env: { TSX_TSCONFIG_PATH: repoTsconfig, ...process.env, ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
