@@ -26,6 +26,7 @@ export function parseBrokers(brokers: string | readonly string[]): string[] {
 
 /** The one way to build a kafkajs client: consistent timeouts and retry, logs through our logger. */
 export function createKafkaClient(options: KafkaClientOptions): Kafka {
+  muteKafkajsNegativeTimeoutWarning();
   const logger = options.logger ?? stderrLogger;
   return new Kafka({
     clientId: options.clientId,
@@ -112,4 +113,22 @@ export async function partitionCounts(kafka: Kafka, topics: readonly string[]): 
   } finally {
     await admin.disconnect().catch(() => {});
   }
+}
+
+let warningFilterInstalled = false;
+
+/**
+ * kafkajs 2.2.4 arms a timer with a negative delay in its request queue (kafkajs#1751); Node 24 warns on
+ * every such timer, burying real warnings in app logs. This drops exactly that warning and prints the rest
+ * as Node would.
+ */
+function muteKafkajsNegativeTimeoutWarning(): void {
+  if (warningFilterInstalled) return;
+  warningFilterInstalled = true;
+  const previous = process.listeners('warning');
+  process.removeAllListeners('warning');
+  process.on('warning', (warning) => {
+    if (warning.name === 'TimeoutNegativeWarning') return;
+    for (const listener of previous) listener(warning);
+  });
 }

@@ -24,10 +24,7 @@ const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
  */
 export async function dev(options: DevOptions): Promise<void> {
   const { log } = options;
-  const given = endpointsFromEnv(process.env);
-  const endpoints: StackEndpoints =
-    given ?? (await upLocalStack({ owner: 'cli', log: (l) => log(`stack  ${l}`) })).state.endpoints;
-  const startedStack = !given;
+  const { endpoints, startedStack } = await connectStack(log);
   log(
     `stack  kafka ${endpoints.kafka.brokers.join(',')} · registry ${endpoints.registry.url} · postgres ${redact(endpoints.postgres.url)}`,
   );
@@ -76,6 +73,16 @@ export async function dev(options: DevOptions): Promise<void> {
     await once(app, 'exit');
   }
   if (startedStack) await downLocalStack({ log: (l) => log(`stack  ${l}`) });
+}
+
+/** Connection details from the environment, else the local stack; only a stack started here is stopped here. */
+async function connectStack(
+  log: (line: string) => void,
+): Promise<{ endpoints: StackEndpoints; startedStack: boolean }> {
+  const given = endpointsFromEnv(process.env);
+  if (given) return { endpoints: given, startedStack: false };
+  const { state, reused } = await upLocalStack({ owner: 'cli', log: (line) => log(`stack  ${line}`) });
+  return { endpoints: state.endpoints, startedStack: !reused };
 }
 
 async function placeDemoOrder(
