@@ -15,16 +15,9 @@ export {
   subjectFor,
   topicNameFor,
 } from './naming.js';
-export {
-  defaultRetryDelaysMs,
-  dlqTopicFor,
-  formatDelay,
-  parseConsumerTopic,
-  retryTopicsFor,
-  topicCatalogue,
-  topics,
-} from './topics.js';
-export type { RetryTopic, TopicDefinition } from './topics.js';
+// Retry and DLQ topic names belong to the consumer runner: see retry-topics in @tributary/kafka.
+export { topicCatalogue, topics } from './topics.js';
+export type { TopicDefinition } from './topics.js';
 export { ownershipMap, ownershipOfTopic, platformAuditedActions } from './ownership.js';
 export type { CachePolicy, EntityName, EntityOwnership, TeamLabel } from './ownership.js';
 

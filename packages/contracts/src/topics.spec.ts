@@ -1,64 +1,6 @@
-import type { TributaryError } from './errors.js';
 import { eventCatalogue, eventTypes } from './generated/events.js';
 import { ownershipMap } from './ownership.js';
-import {
-  dlqTopicFor,
-  formatDelay,
-  parseConsumerTopic,
-  retryTopicsFor,
-  topicCatalogue,
-  topics,
-} from './topics.js';
-
-describe('retry and DLQ topic names', () => {
-  it('follow <group>.retry.<delay> with the default 5s, 1m, 10m tiers, then <group>.dlq', () => {
-    expect(retryTopicsFor('connector-stripe')).toEqual([
-      { name: 'connector-stripe.retry.5s', delayMs: 5_000, tier: 1 },
-      { name: 'connector-stripe.retry.1m', delayMs: 60_000, tier: 2 },
-      { name: 'connector-stripe.retry.10m', delayMs: 600_000, tier: 3 },
-    ]);
-    expect(dlqTopicFor('connector-stripe')).toBe('connector-stripe.dlq');
-  });
-
-  it('write each delay in the largest unit that divides it', () => {
-    expect([1_500, 90_000, 3_600_000, 86_400_000, 172_800_000].map(formatDelay)).toEqual([
-      '1500ms',
-      '90s',
-      '1h',
-      '1d',
-      '2d',
-    ]);
-  });
-
-  it('parse back into group and delay', () => {
-    for (const topic of retryTopicsFor('reconciliation', [1_500, 90_000, 7_200_000])) {
-      expect(parseConsumerTopic(topic.name)).toEqual({
-        kind: 'retry',
-        group: 'reconciliation',
-        delayMs: topic.delayMs,
-      });
-    }
-    expect(parseConsumerTopic('connector-stripe.dlq')).toEqual({ kind: 'dlq', group: 'connector-stripe' });
-    expect(parseConsumerTopic('payments.payment.v1')).toBeUndefined();
-  });
-
-  it.each([
-    [[], 'RETRY_TIERS_INVALID'],
-    [[0], 'RETRY_TIERS_INVALID'],
-    [[60_000, 5_000], 'RETRY_TIERS_INVALID'],
-    [[5_000, 5_000], 'RETRY_TIERS_INVALID'],
-  ])('refuse delays %j', (delays, code) => {
-    expect(() => retryTopicsFor('g', delays)).toThrow(expect.objectContaining({ code }) as TributaryError);
-  });
-
-  it('refuse a group that cannot be part of a Kafka topic name', () => {
-    expect(() => dlqTopicFor('')).toThrow(
-      expect.objectContaining({ code: 'TOPIC_NAME_INVALID' }) as TributaryError,
-    );
-    expect(() => retryTopicsFor('my group')).toThrow(/cannot prefix a Kafka topic name/);
-    expect(() => dlqTopicFor('x'.repeat(250))).toThrow(/is not a valid Kafka topic name/);
-  });
-});
+import { topicCatalogue, topics } from './topics.js';
 
 describe('topic catalogue', () => {
   it('lists each event type on exactly the topic the generated catalogue sends it to', () => {

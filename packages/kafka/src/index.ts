@@ -38,6 +38,7 @@ export {
   DEFAULT_RETRY_TIERS,
   dlqTopicName,
   firstRetryTopic,
+  parseConsumerTopic,
   parseDelay,
   retryTiersFor,
   retryTopicName,

@@ -5,6 +5,7 @@ import {
   retryTiersFor,
   retryTopicName,
   retryTopicSpecs,
+  parseConsumerTopic,
 } from './retry-topics.js';
 
 describe('retry topic naming', () => {
@@ -46,5 +47,28 @@ describe('retry topic naming', () => {
     expect(specs.every((s) => s.numPartitions === 6)).toBe(true);
     expect(specs[0]!.configs!['retention.ms']).toBe(String(7 * 86_400_000));
     expect(specs[1]!.configs!['retention.ms']).toBe(String(300 * 86_400_000));
+  });
+});
+
+describe('parseConsumerTopic', () => {
+  it('reads the group and delay back out of tier and DLQ names', () => {
+    for (const tier of retryTiersFor('connector-stripe.v2', ['1500ms', '90s', '2h'])) {
+      expect(parseConsumerTopic(tier.topic)).toEqual({
+        kind: 'retry',
+        group: 'connector-stripe.v2',
+        delay: tier.delay,
+        delayMs: tier.delayMs,
+      });
+    }
+    expect(parseConsumerTopic(dlqTopicName('connector-stripe'))).toEqual({
+      kind: 'dlq',
+      group: 'connector-stripe',
+    });
+  });
+
+  it('leaves other topics alone', () => {
+    for (const topic of ['commerce.order.v1', '.dlq', 'g.retry.0s', 'g.retry.5x', 'g.retry.']) {
+      expect(parseConsumerTopic(topic)).toBeUndefined();
+    }
   });
 });

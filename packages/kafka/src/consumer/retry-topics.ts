@@ -47,6 +47,21 @@ export function dlqTopicName(groupId: string): string {
   return `${groupId}.dlq`;
 }
 
+/** Recognises a retry tier or DLQ topic name and returns its consumer group (and tier delay). */
+export function parseConsumerTopic(
+  topic: string,
+):
+  | { kind: 'retry'; group: string; delay: string; delayMs: number }
+  | { kind: 'dlq'; group: string }
+  | undefined {
+  if (topic.endsWith('.dlq') && topic.length > '.dlq'.length)
+    return { kind: 'dlq', group: topic.slice(0, -4) };
+  const match = /^(.+)\.retry\.([1-9]\d*(?:ms|s|m|h|d))$/.exec(topic);
+  if (!match) return undefined;
+  const [, group = '', delay = ''] = match;
+  return { kind: 'retry', group, delay, delayMs: parseDelay(delay) };
+}
+
 /** Where a DLQ replay goes: the group's first tier, not the original topic (other groups already had it). */
 export function firstRetryTopic(groupId: string, delays: readonly string[] = DEFAULT_RETRY_TIERS): string {
   const first = delays[0];
