@@ -31,12 +31,12 @@ export function createVerifier(scheme: SignatureScheme, secrets: readonly string
 }
 
 /**
- * Splits a configured secret list: comma or whitespace separated, blanks dropped. Secrets of every scheme
- * here are base64, hex or `whsec_` tokens, none of which contain either separator.
+ * Splits a configured secret list: comma or newline separated (one per line in a `_FILE`), each trimmed,
+ * blanks dropped. Spaces stay: GitHub and generic HMAC secrets may contain them.
  */
 export function parseSecretList(value: string | undefined): string[] {
   return (value ?? '')
-    .split(/[\s,]+/)
+    .split(/[,\r\n]+/)
     .map((secret) => secret.trim())
     .filter(Boolean);
 }
