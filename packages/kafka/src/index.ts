@@ -62,3 +62,5 @@ export { TRIBUTARY_KAFKA_TRANSPORT, TributaryKafkaServer } from './nest/tributar
 export type { TributaryKafkaServerOptions } from './nest/tributary-kafka.server.js';
 export { TributaryEventContext } from './nest/tributary-event.context.js';
 export { TributaryEventErrorFilter } from './nest/tributary-event-error.filter.js';
+
+export { kafkaConsumerLagSource } from './consumer-lag-source.js';
