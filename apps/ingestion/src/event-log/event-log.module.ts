@@ -1,0 +1,37 @@
+import { Global, Module } from '@nestjs/common';
+import type { EventEncoder } from '@tributary/kafka';
+import { AvroEventEncoder } from '@tributary/kafka';
+import { Outbox } from '@tributary/persistence';
+import type { DataSource } from 'typeorm';
+import { ApiKeysModule } from '../api-keys/api-keys.module.js';
+import { DATA_SOURCE } from '../messaging/messaging.module.js';
+import { EventLogRetentionService } from './event-log-retention.service.js';
+import { EventLogController } from './event-log.controller.js';
+import { EventLogRepository } from './event-log.repository.js';
+import { EVENT_LOG_REPOSITORY, EVENT_LOG_WRITER } from './event-log.tokens.js';
+import { EventLogWriter } from './event-log.writer.js';
+import { ReplayService } from './replay.service.js';
+
+/** The event log: storage shared by webhooks and internal events (global), its API, replay and retention. */
+@Global()
+@Module({
+  imports: [ApiKeysModule],
+  controllers: [EventLogController],
+  providers: [
+    {
+      provide: EVENT_LOG_REPOSITORY,
+      inject: [DATA_SOURCE],
+      useFactory: (ds: DataSource) => new EventLogRepository(ds),
+    },
+    {
+      provide: EVENT_LOG_WRITER,
+      inject: [EVENT_LOG_REPOSITORY, AvroEventEncoder, Outbox],
+      useFactory: (repository: EventLogRepository, encoder: EventEncoder, outbox: Outbox) =>
+        new EventLogWriter(repository, encoder, outbox),
+    },
+    ReplayService,
+    EventLogRetentionService,
+  ],
+  exports: [EVENT_LOG_REPOSITORY, EVENT_LOG_WRITER],
+})
+export class EventLogModule {}

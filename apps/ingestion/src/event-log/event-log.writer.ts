@@ -1,0 +1,57 @@
+import { classifyError } from '@tributary/contracts';
+import type { DomainEvent } from '@tributary/contracts';
+import { KafkaErrorCodes } from '@tributary/kafka';
+import type { EncodedRecord, EventEncoder } from '@tributary/kafka';
+import type { Outbox } from '@tributary/persistence';
+import type { EntityManager } from 'typeorm';
+import type { NewEntry } from './event-log.js';
+import type { EventLogRepository } from './event-log.repository.js';
+
+/** An entry with its events already encoded: what goes into the log and the outbox together. */
+export interface EncodedEntry extends NewEntry {
+  readonly records: readonly EncodedRecord[];
+}
+
+export type EncodeResult =
+  | { readonly ok: true; readonly records: EncodedRecord[] }
+  | { readonly ok: false; readonly code: string; readonly message: string };
+
+/** Codes that mean "this event can never be encoded" (a mapping or client bug), not "try again later". */
+const permanent: ReadonlySet<string> = new Set([
+  KafkaErrorCodes.SCHEMA_VALIDATION_FAILED,
+  KafkaErrorCodes.UNKNOWN_EVENT_TYPE,
+]);
+
+/**
+ * Writes event log entries and their events' outbox records in the caller's transaction (DESIGN §5, rule 1):
+ * the entry is the state change, the records announce it, and they commit together or not at all.
+ */
+export class EventLogWriter {
+  constructor(
+    private readonly repository: EventLogRepository,
+    private readonly encoder: EventEncoder,
+    private readonly outbox: Outbox,
+  ) {}
+
+  /**
+   * Validates and encodes events against their Avro schemas. A permanent failure is returned, so the caller
+   * can record it; anything else (the registry unreachable) is thrown and fails the request, to be retried.
+   */
+  async encode(events: readonly DomainEvent[]): Promise<EncodeResult> {
+    try {
+      return { ok: true, records: await Promise.all(events.map((event) => this.encoder.encode(event))) };
+    } catch (error) {
+      const { code } = classifyError(error);
+      if (!permanent.has(code)) throw error;
+      return { ok: false, code, message: (error as Error).message };
+    }
+  }
+
+  /** Inserts the entries; only fresh ones (not deduplicated away) get their records into the outbox. */
+  async write(manager: EntityManager, entries: readonly EncodedEntry[]): Promise<Set<string>> {
+    const fresh = await this.repository.insert(manager, entries);
+    const records = entries.filter((entry) => fresh.has(entry.id)).flatMap((entry) => entry.records);
+    await this.outbox.add(manager, records);
+    return fresh;
+  }
+}

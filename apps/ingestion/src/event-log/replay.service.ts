@@ -1,0 +1,187 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { DomainEvent } from '@tributary/contracts';
+import type { EncodedRecord } from '@tributary/kafka';
+import { metrics } from '@tributary/observability';
+import { AuditLog, ExternalRefRepository, Outbox } from '@tributary/persistence';
+import { mapProviderEvent, webhookDefinitions } from '@tributary/webhooks';
+import type { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { actorOf } from '../api-keys/api-key.js';
+import type { ApiPrincipal } from '../api-keys/api-key.js';
+import { ProblemCode, ProblemError } from '../http/problem.js';
+import { INGESTION_CONFIG } from '../ingestion.config.js';
+import type { IngestionConfig } from '../ingestion.config.js';
+import { DATA_SOURCE } from '../messaging/messaging.module.js';
+import { RATE_LIMITERS } from '../rate-limit/rate-limiters.js';
+import type { RateLimiters } from '../rate-limit/rate-limiters.js';
+import { externalRefResolver } from '../webhooks/external-ref-resolver.js';
+import { webhookSource } from '../webhooks/webhook-intake.service.js';
+import type { EntryStatus } from './event-log.js';
+import type { EventLogRepository, StoredEntry } from './event-log.repository.js';
+import type { ReplayResponse } from './event-log.requests.js';
+import { EVENT_LOG_REPOSITORY, EVENT_LOG_WRITER } from './event-log.tokens.js';
+import type { EventLogWriter } from './event-log.writer.js';
+
+export type ReplaySelection =
+  { readonly id: string } | { readonly provider: string; readonly from: Date; readonly to: Date };
+
+/** Header on every republished record; consumers and tools can tell a replay from the first delivery. */
+export const REPLAY_HEADER = 'tributary-replay-id';
+
+const remappable: ReadonlySet<EntryStatus> = new Set(['unknown_type', 'unresolved', 'invalid', 'failed']);
+
+/**
+ * Replays event log entries (scope `events:replay`, its own low rate limit, audited: who, when, why, what).
+ *
+ * - An entry that produced events sends them again with their original ce_id. Consumers that processed them
+ *   skip them in their inbox; a consumer that lost its state, or a new one, gets them. The outbox row gets a
+ *   fresh id (the outbox keeps one row per publication), the record keeps ce_id and gains `tributary-replay-id`.
+ * - A webhook entry that produced nothing (unknown type, unresolved reference, invalid, failed) is mapped
+ *   again with today's definition: once its mapping or reference exists, it now produces its events.
+ * - An `ignored` entry stays as it is.
+ * All of it, and the audit entry, in one transaction with the entries locked.
+ */
+@Injectable()
+export class ReplayService {
+  private readonly refs: ExternalRefRepository;
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(EVENT_LOG_REPOSITORY) private readonly repository: EventLogRepository,
+    @Inject(EVENT_LOG_WRITER) private readonly writer: EventLogWriter,
+    private readonly outbox: Outbox,
+    private readonly audit: AuditLog,
+    @Inject(RATE_LIMITERS) private readonly limiters: RateLimiters,
+    @Inject(INGESTION_CONFIG) private readonly config: IngestionConfig,
+  ) {
+    this.refs = new ExternalRefRepository(dataSource);
+  }
+
+  async replay(principal: ApiPrincipal, selection: ReplaySelection, reason: string): Promise<ReplayResponse> {
+    const limiter = this.limiters.replay;
+    const decision = limiter.take(principal.keyId);
+    if (!decision.allowed) {
+      metrics.rateLimitedRequests.inc({ limiter: limiter.name });
+      throw new ProblemError(
+        ProblemCode.rateLimited,
+        'Replays are rate limited; retry later.',
+        limiter.headers(decision),
+      );
+    }
+    if ('provider' in selection) {
+      const count = await this.repository.countInRange(selection.provider, selection.from, selection.to);
+      if (count > this.config.replayMaxEntries) {
+        throw new ProblemError(
+          ProblemCode.replayRangeTooLarge,
+          `${count} entries in range; replay at most ${this.config.replayMaxEntries} at a time (narrow the range).`,
+        );
+      }
+    }
+    const replayId = uuidv7();
+    return this.dataSource.transaction(async (manager) => {
+      const entries = await this.repository.lockForReplay(manager, selection, this.config.replayMaxEntries);
+      if ('id' in selection && entries.length === 0) {
+        throw new ProblemError(ProblemCode.eventLogEntryNotFound, 'No event log entry with this id.');
+      }
+      const result = {
+        replayId,
+        entries: entries.length,
+        republished: 0,
+        remapped: 0,
+        skipped: 0,
+        eventIds: [] as string[],
+      };
+      for (const entry of entries) {
+        const outcome = await this.replayEntry(manager, entry, replayId);
+        result[outcome.result]++;
+        result.eventIds.push(...outcome.eventIds);
+        metrics.eventLogReplays.inc({ provider: entry.provider, result: outcome.result });
+      }
+      await this.audit.record(
+        {
+          actor: actorOf(principal),
+          action: 'event_log.replay',
+          reason,
+          target:
+            'id' in selection
+              ? `event-log/${selection.id}`
+              : `event-log/${selection.provider}?from=${selection.from.toISOString()}&to=${selection.to.toISOString()}`,
+          details: {
+            ...result,
+            entryIds: entries.map((e) => e.id).slice(0, 1000),
+            eventIds: result.eventIds.slice(0, 1000),
+          },
+        },
+        manager,
+      );
+      return result;
+    });
+  }
+
+  private async replayEntry(
+    manager: EntityManager,
+    entry: StoredEntry,
+    replayId: string,
+  ): Promise<{ result: 'republished' | 'remapped' | 'skipped'; eventIds: string[] }> {
+    if (entry.events.length > 0) {
+      const encoded = await this.writer.encode(entry.events.map((e) => e.event as DomainEvent));
+      if (!encoded.ok) return { result: 'skipped', eventIds: [] };
+      await this.outbox.add(
+        manager,
+        encoded.records.map((record) => asReplay(record, replayId)),
+      );
+      await this.repository.markReplayed(manager, entry.id);
+      return { result: 'republished', eventIds: encoded.records.map((r) => r.eventId) };
+    }
+    const definition = Object.hasOwn(webhookDefinitions, entry.provider)
+      ? webhookDefinitions[entry.provider]
+      : undefined;
+    if (entry.source !== 'webhook' || !definition || !remappable.has(entry.status))
+      return { result: 'skipped', eventIds: [] };
+    const mapped = await mapProviderEvent(
+      definition,
+      {
+        dedupeKey: entry.dedupeKey,
+        type: entry.eventType,
+        payload: entry.payload,
+        ...(entry.occurredAt ? { occurredAt: new Date(entry.occurredAt) } : {}),
+      },
+      {
+        provider: entry.provider,
+        source: webhookSource(entry.provider),
+        receivedAt: new Date(entry.receivedAt),
+        refs: externalRefResolver(this.refs, entry.provider, manager),
+        correlationId: entry.id,
+        newEventId: () => uuidv7(),
+      },
+    );
+    if (mapped.status !== 'mapped') {
+      await this.repository.markReplayed(manager, entry.id, {
+        status: mapped.status,
+        ...('reason' in mapped ? { reason: mapped.reason } : {}),
+        events: [],
+      });
+      return { result: 'skipped', eventIds: [] };
+    }
+    const encoded = await this.writer.encode(mapped.events);
+    if (!encoded.ok) {
+      await this.repository.markReplayed(manager, entry.id, {
+        status: 'failed',
+        reason: `${encoded.code}: ${encoded.message}`,
+        events: [],
+      });
+      return { result: 'skipped', eventIds: [] };
+    }
+    await this.repository.markReplayed(manager, entry.id, {
+      status: 'mapped',
+      events: mapped.events.map((event, i) => ({ event, topic: encoded.records[i]!.topic })),
+    });
+    await this.outbox.add(manager, encoded.records);
+    return { result: 'remapped', eventIds: mapped.events.map((e) => e.id) };
+  }
+}
+
+/** Same ce_id and bytes; a new outbox row id, because the outbox holds one row per publication. */
+function asReplay(record: EncodedRecord, replayId: string): EncodedRecord {
+  return { ...record, eventId: uuidv7(), headers: { ...record.headers, [REPLAY_HEADER]: replayId } };
+}

@@ -1,0 +1,163 @@
+import { Global, Inject, Logger, Module } from '@nestjs/common';
+import type { OnApplicationBootstrap } from '@nestjs/common';
+import { eventCatalogue, topicCatalogue } from '@tributary/contracts';
+import type { EventDefinition } from '@tributary/contracts';
+import {
+  AvroEventEncoder,
+  KafkaEventProducer,
+  SchemaRegistryClient,
+  createKafkaClient,
+  ensureTopics,
+  topicRecordSubject,
+} from '@tributary/kafka';
+import {
+  ReadinessRegistry,
+  ShutdownService,
+  kafkaReadiness,
+  postgresReadiness,
+  schemaRegistryReadiness,
+} from '@tributary/observability';
+import { AuditLog, Outbox, OutboxRelay, createDataSource } from '@tributary/persistence';
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { CreateApiKeys1764460800001 } from '../api-keys/api-keys.migration.js';
+import { CreateEventLog1764460800000 } from '../event-log/event-log.migration.js';
+import { INGESTION_CONFIG } from '../ingestion.config.js';
+import type { IngestionConfig } from '../ingestion.config.js';
+
+export const KAFKA = Symbol('Kafka');
+export const DATA_SOURCE = Symbol('DataSource');
+/** The catalogue's event definitions with this deployment's topic names (KAFKA_TOPIC_PREFIX applied). */
+export const EVENT_DEFINITIONS = Symbol('EventDefinitions');
+
+export function prefixedDefinitions(prefix: string): EventDefinition[] {
+  return Object.values(eventCatalogue).map((definition) => ({
+    ...definition,
+    topic: `${prefix}${definition.topic}`,
+  }));
+}
+
+/**
+ * The backbone clients, built once from config, as in apps/example-service: Postgres (platform and app
+ * migrations run at boot), Kafka, the schema registry, the Avro encoder over the catalogue, the outbox and
+ * its relay, the audit log. At boot the catalogue topics are created when missing (brokers refuse
+ * auto-creation) and every schema id is looked up, so the first request neither waits for the registry nor
+ * fails on a missing topic. Shutdown: the relay flushes in `producers`, pools close in `resources`.
+ */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: DATA_SOURCE,
+      inject: [INGESTION_CONFIG],
+      useFactory: async (config: IngestionConfig) =>
+        createDataSource({
+          url: config.database.url,
+          schema: config.database.schema,
+          poolSize: config.database.poolSize,
+          createSchema: true,
+          migrationsRun: true,
+          migrations: [CreateEventLog1764460800000, CreateApiKeys1764460800001],
+          applicationName: 'ingestion',
+        }).initialize(),
+    },
+    {
+      provide: KAFKA,
+      inject: [INGESTION_CONFIG],
+      useFactory: (config: IngestionConfig) =>
+        createKafkaClient({ clientId: 'ingestion', brokers: config.kafka.brokers }),
+    },
+    {
+      provide: EVENT_DEFINITIONS,
+      inject: [INGESTION_CONFIG],
+      useFactory: (config: IngestionConfig) => prefixedDefinitions(config.kafka.topicPrefix),
+    },
+    {
+      provide: SchemaRegistryClient,
+      inject: [INGESTION_CONFIG],
+      useFactory: (config: IngestionConfig) => new SchemaRegistryClient({ url: config.schemaRegistryUrl }),
+    },
+    {
+      provide: AvroEventEncoder,
+      inject: [SchemaRegistryClient, EVENT_DEFINITIONS],
+      useFactory: (registry: SchemaRegistryClient, definitions: EventDefinition[]) =>
+        new AvroEventEncoder({ registry, definitions }),
+    },
+    {
+      provide: Outbox,
+      inject: [AvroEventEncoder],
+      useFactory: (encoder: AvroEventEncoder) => new Outbox({ encoder }),
+    },
+    {
+      provide: AuditLog,
+      inject: [DATA_SOURCE],
+      useFactory: (dataSource: DataSource) => new AuditLog(dataSource),
+    },
+    {
+      provide: KafkaEventProducer,
+      inject: [KAFKA],
+      useFactory: async (kafka: Kafka) => {
+        const producer = new KafkaEventProducer(kafka);
+        await producer.connect();
+        return producer;
+      },
+    },
+    {
+      provide: OutboxRelay,
+      inject: [DATA_SOURCE, KafkaEventProducer, INGESTION_CONFIG],
+      useFactory: (dataSource: DataSource, producer: KafkaEventProducer, config: IngestionConfig) =>
+        new OutboxRelay({
+          dataSource,
+          sink: producer,
+          batchSize: config.outboxBatchSize,
+          applicationName: 'ingestion-relay',
+        }),
+    },
+  ],
+  exports: [DATA_SOURCE, KAFKA, EVENT_DEFINITIONS, SchemaRegistryClient, AvroEventEncoder, Outbox, AuditLog],
+})
+export class MessagingModule implements OnApplicationBootstrap {
+  private readonly logger = new Logger(MessagingModule.name);
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(EVENT_DEFINITIONS) private readonly definitions: EventDefinition[],
+    private readonly registry: SchemaRegistryClient,
+    private readonly producer: KafkaEventProducer,
+    private readonly relay: OutboxRelay,
+    private readonly shutdown: ShutdownService,
+    private readonly readiness: ReadinessRegistry,
+    @Inject(INGESTION_CONFIG) private readonly config: IngestionConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.config.kafka.ensureTopics) {
+      const created = await ensureTopics(
+        this.kafka,
+        Object.values(topicCatalogue).map((topic) => ({
+          topic: `${this.config.kafka.topicPrefix}${topic.name}`,
+          numPartitions: topic.partitions,
+          configs: { 'retention.ms': String(topic.retentionMs) },
+        })),
+      );
+      if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
+    }
+    await Promise.all(
+      this.definitions.map((d) =>
+        this.registry.idFor(topicRecordSubject(d.topic, d.recordName), d.schema, { register: true }),
+      ),
+    );
+    const admin = this.kafka.admin();
+    await admin.connect();
+    this.readiness.add(postgresReadiness(this.dataSource));
+    this.readiness.add(kafkaReadiness(() => admin.describeCluster()));
+    this.readiness.add(schemaRegistryReadiness(this.config.schemaRegistryUrl));
+    this.relay.start();
+    this.logger.log(`outbox relay started (batch ${this.config.outboxBatchSize})`);
+    this.shutdown.register('producers', 'outbox relay', () => this.relay.stop());
+    this.shutdown.register('producers', 'kafka producer', () => this.producer.disconnect());
+    this.shutdown.register('resources', 'kafka admin', () => admin.disconnect());
+    this.shutdown.register('resources', 'postgres pool', () => this.dataSource.destroy());
+  }
+}

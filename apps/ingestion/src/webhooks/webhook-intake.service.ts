@@ -1,0 +1,231 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { metrics } from '@tributary/observability';
+import { ExternalRefRepository } from '@tributary/persistence';
+import { WebhookErrorCode, isWebhookError, mapProviderEvent, signatureErrorCodes } from '@tributary/webhooks';
+import type { MappingResult, ProviderEvent, WebhookRequest } from '@tributary/webhooks';
+import type { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import type { EncodedEntry, EventLogWriter } from '../event-log/event-log.writer.js';
+import { EVENT_LOG_WRITER, EVENT_LOG_REPOSITORY } from '../event-log/event-log.tokens.js';
+import type { EventLogRepository } from '../event-log/event-log.repository.js';
+import type { EntryStatus } from '../event-log/event-log.js';
+import { ProblemCode, ProblemError } from '../http/problem.js';
+import { DATA_SOURCE } from '../messaging/messaging.module.js';
+import { RATE_LIMITERS } from '../rate-limit/rate-limiters.js';
+import type { RateLimiters } from '../rate-limit/rate-limiters.js';
+import { externalRefResolver } from './external-ref-resolver.js';
+import { WebhookProviders } from './webhook-providers.js';
+
+export interface IntakeEntry {
+  readonly id: string;
+  readonly dedupeKey: string;
+  readonly status: EntryStatus;
+  readonly duplicate: boolean;
+  readonly eventIds: readonly string[];
+}
+
+export interface IntakeResult {
+  /** `accepted` when at least one provider event was new; `duplicate` when all were seen before. */
+  readonly outcome: 'accepted' | 'duplicate';
+  readonly entries: readonly IntakeEntry[];
+  readonly rateLimitHeaders: Readonly<Record<string, string>>;
+}
+
+export const webhookSource = (provider: string) => `/tributary/ingestion/webhooks/${provider}`;
+
+/**
+ * One webhook delivery, start to finish: provider → signature → rate limit → JSON → provider events →
+ * mapping → one transaction writing the event log entries and their outbox records. Every refusal happens
+ * before the transaction, so a refused request leaves no row anywhere; a duplicate's insert finds the
+ * existing row and writes nothing.
+ */
+@Injectable()
+export class WebhookIntakeService {
+  private readonly logger = new Logger(WebhookIntakeService.name);
+  private readonly refs: ExternalRefRepository;
+
+  constructor(
+    @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly providers: WebhookProviders,
+    @Inject(EVENT_LOG_WRITER) private readonly writer: EventLogWriter,
+    @Inject(EVENT_LOG_REPOSITORY) private readonly repository: EventLogRepository,
+    @Inject(RATE_LIMITERS) private readonly limiters: RateLimiters,
+  ) {
+    this.refs = new ExternalRefRepository(dataSource);
+  }
+
+  async receive(
+    provider: string,
+    request: WebhookRequest,
+    contentType: string | undefined,
+  ): Promise<IntakeResult> {
+    const label = this.providers.isKnown(provider) ? provider : 'unknown';
+    try {
+      const result = await this.intake(provider, request, contentType);
+      metrics.webhooksReceived.inc({ provider, outcome: result.outcome });
+      return result;
+    } catch (error) {
+      metrics.webhooksReceived.inc({ provider: label, outcome: outcomeOf(error) });
+      throw error;
+    }
+  }
+
+  private async intake(
+    provider: string,
+    request: WebhookRequest,
+    contentType: string | undefined,
+  ): Promise<IntakeResult> {
+    const { definition, verifier } = this.providers.get(provider);
+    if (contentType?.split(';')[0]?.trim().toLowerCase() !== 'application/json') {
+      throw new ProblemError(ProblemCode.unsupportedMediaType, 'Webhooks are accepted as application/json.');
+    }
+    const receivedAt = new Date();
+    try {
+      verifier.verify(request, receivedAt);
+    } catch (error) {
+      if (isWebhookError(error) && signatureErrorCodes.has(error.code)) {
+        metrics.webhookSignatureFailures.inc({ provider, code: error.code });
+        // The body is never logged: it is unauthenticated and may be large or hostile.
+        this.logger.warn('webhook signature refused', {
+          provider,
+          code: error.code,
+          bytes: request.body.length,
+        });
+      }
+      throw error;
+    }
+
+    const limiter = this.limiters.webhook;
+    const decision = limiter.take(provider);
+    const rateLimitHeaders = limiter.headers(decision);
+    if (!decision.allowed) {
+      metrics.rateLimitedRequests.inc({ limiter: `webhook:${provider}` });
+      throw new ProblemError(
+        ProblemCode.rateLimited,
+        `Too many webhooks from ${provider}; retry later.`,
+        rateLimitHeaders,
+      );
+    }
+
+    let body: unknown;
+    try {
+      body = JSON.parse(request.body.toString('utf8'));
+    } catch {
+      throw new ProblemError(ProblemCode.payloadMalformed, 'The webhook body is not JSON.');
+    }
+    const events = definition.events(body, request);
+
+    const written = await this.dataSource.transaction(async (manager) => {
+      const entries: EncodedEntry[] = [];
+      for (const event of events) entries.push(await this.entryFor(provider, event, receivedAt, manager));
+      return { entries, fresh: await this.writer.write(manager, entries) };
+    });
+
+    const duplicates = written.entries.filter((entry) => !written.fresh.has(entry.id));
+    const stored = duplicates.length
+      ? await this.repository.findByDedupeKeys(
+          provider,
+          duplicates.map((entry) => entry.dedupeKey),
+        )
+      : [];
+    const entries = written.entries.map((entry): IntakeEntry => {
+      if (written.fresh.has(entry.id)) {
+        metrics.webhookEvents.inc({ provider, status: entry.status });
+        return {
+          id: entry.id,
+          dedupeKey: entry.dedupeKey,
+          status: entry.status,
+          duplicate: false,
+          eventIds: entry.events.map((e) => e.event.id),
+        };
+      }
+      metrics.webhookEvents.inc({ provider, status: 'duplicate' });
+      const original = stored.find((s) => s.dedupeKey === entry.dedupeKey);
+      return {
+        id: original?.id ?? entry.id,
+        dedupeKey: entry.dedupeKey,
+        status: original?.status ?? entry.status,
+        duplicate: true,
+        eventIds: original?.eventIds ?? [],
+      };
+    });
+    return { outcome: written.fresh.size > 0 ? 'accepted' : 'duplicate', entries, rateLimitHeaders };
+  }
+
+  /** Maps and encodes one provider event into an entry; what cannot be mapped is kept with its reason. */
+  private async entryFor(
+    provider: string,
+    event: ProviderEvent,
+    receivedAt: Date,
+    manager: EntityManager,
+  ): Promise<EncodedEntry> {
+    const { definition } = this.providers.get(provider);
+    const id = uuidv7();
+    const mapped = await mapProviderEvent(definition, event, {
+      provider,
+      source: webhookSource(provider),
+      receivedAt,
+      refs: externalRefResolver(this.refs, provider, manager),
+      correlationId: id,
+      newEventId: () => uuidv7(),
+    });
+    const base = {
+      id,
+      source: 'webhook' as const,
+      provider,
+      dedupeKey: event.dedupeKey,
+      eventType: event.type,
+      payload: event.payload,
+      ...(event.occurredAt ? { occurredAt: event.occurredAt } : {}),
+    };
+    if (mapped.status !== 'mapped') {
+      return { ...base, status: mapped.status, ...reasonOf(mapped), events: [], records: [] };
+    }
+    const encoded = await this.writer.encode(mapped.events);
+    if (!encoded.ok) {
+      this.logger.error('mapped webhook event fails its schema', {
+        provider,
+        type: event.type,
+        code: encoded.code,
+      });
+      return {
+        ...base,
+        status: 'failed',
+        statusReason: `${encoded.code}: ${encoded.message}`,
+        events: [],
+        records: [],
+      };
+    }
+    return {
+      ...base,
+      status: 'mapped',
+      events: mapped.events.map((e, i) => ({ event: e, topic: encoded.records[i]!.topic })),
+      records: encoded.records,
+    };
+  }
+}
+
+function reasonOf(result: Exclude<MappingResult, { status: 'mapped' }>): { statusReason?: string } {
+  return 'reason' in result ? { statusReason: result.reason } : {};
+}
+
+function outcomeOf(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && signatureErrorCodes.has(code)) return 'rejected_signature';
+  switch (code) {
+    case WebhookErrorCode.providerUnknown:
+      return 'unknown_provider';
+    case WebhookErrorCode.providerNotConfigured:
+      return 'not_configured';
+    case WebhookErrorCode.payloadMalformed:
+      return 'malformed';
+    case WebhookErrorCode.payloadInvalid:
+      return 'invalid';
+    case ProblemCode.unsupportedMediaType:
+      return 'unsupported_media_type';
+    case ProblemCode.rateLimited:
+      return 'rate_limited';
+    default:
+      return 'failed';
+  }
+}

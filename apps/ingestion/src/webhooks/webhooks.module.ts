@@ -1,0 +1,33 @@
+import { Logger, Module } from '@nestjs/common';
+import type { OnModuleInit } from '@nestjs/common';
+import { INGESTION_CONFIG } from '../ingestion.config.js';
+import type { IngestionConfig } from '../ingestion.config.js';
+import { WebhookIntakeService } from './webhook-intake.service.js';
+import { WebhookProviders } from './webhook-providers.js';
+import { WebhooksController } from './webhooks.controller.js';
+
+@Module({
+  controllers: [WebhooksController],
+  providers: [
+    {
+      provide: WebhookProviders,
+      inject: [INGESTION_CONFIG],
+      useFactory: (config: IngestionConfig) => new WebhookProviders(config.webhookSecrets),
+    },
+    WebhookIntakeService,
+  ],
+  exports: [WebhookProviders, WebhookIntakeService],
+})
+export class WebhooksModule implements OnModuleInit {
+  private readonly logger = new Logger(WebhooksModule.name);
+
+  constructor(private readonly providers: WebhookProviders) {}
+
+  onModuleInit(): void {
+    const unconfigured = this.providers.unconfigured();
+    this.logger.log(
+      `webhooks served for ${this.providers.configured().join(', ') || 'no provider'}` +
+        (unconfigured.length ? `; refused (no secrets) for ${unconfigured.join(', ')}` : ''),
+    );
+  }
+}
