@@ -25,6 +25,7 @@ const schema = z.object({
     .transform((value) => value.split(',').map((tier) => tier.trim())),
   // How long a crashed member keeps its partitions before the group moves them on.
   CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
+  CONSUMER_LAG_EXPORTER: z.stringbool().default(true),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().positive().default(500),
 });
 
@@ -40,6 +41,7 @@ export type ExampleServiceConfig = {
   };
   readonly schemaRegistryUrl: string;
   readonly outboxBatchSize: number;
+  readonly consumerLagExporter: boolean;
 };
 
 export class ConfigError extends Error {
@@ -65,6 +67,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     schemaRegistryUrl: c.SCHEMA_REGISTRY_URL,
     outboxBatchSize: c.OUTBOX_BATCH_SIZE,
+    consumerLagExporter: c.CONSUMER_LAG_EXPORTER,
   };
 }
 

@@ -8,8 +8,10 @@ import {
   SchemaRegistryClient,
   createKafkaClient,
   ensureTopics,
+  kafkaConsumerLagSource,
 } from '@tributary/kafka';
 import {
+  ConsumerLagCollector,
   ShutdownService,
   kafkaReadiness,
   postgresReadiness,
@@ -128,6 +130,13 @@ export class MessagingModule implements OnApplicationBootstrap {
     await admin.connect();
     this.readiness.add(postgresReadiness(this.dataSource));
     this.readiness.add(kafkaReadiness(() => admin.describeCluster()));
+    // This service also exports consumer lag for the cluster (kafka-lag-exporter names); run one exporter
+    // per cluster, so other services leave CONSUMER_LAG_EXPORTER off.
+    if (this.config.consumerLagExporter) {
+      const lag = new ConsumerLagCollector({ source: kafkaConsumerLagSource(admin) });
+      lag.start();
+      this.shutdown.register('resources', 'consumer lag collector', () => lag.stop());
+    }
     await this.relay.start();
     this.logger.log(`outbox relay started (batch ${this.config.outboxBatchSize})`);
     this.shutdown.register('producers', 'outbox relay', () => this.relay.stop());
