@@ -7,7 +7,7 @@ const base = { dataSource: {} as DataSource, sink: {} as RecordSink };
 describe('resolveRelayOptions', () => {
   it('fills in defaults', () => {
     const options = resolveRelayOptions(base);
-    expect(options).toMatchObject({ batchSize: 1000, pollIntervalMs: 1000, retentionMs: 86_400_000 });
+    expect(options).toMatchObject({ batchSize: 500, pollIntervalMs: 1000, retentionMs: 86_400_000 });
   });
 
   it('keeps given values and ignores undefined ones', () => {

@@ -7,7 +7,7 @@ export interface OutboxRelayOptions {
   readonly dataSource: DataSource;
   /** Where rows go; resolves only when Kafka acknowledged them (acks=all). */
   readonly sink: RecordSink;
-  /** Rows per sink.send (default 1000). */
+  /** Rows per sink.send (default 500). */
   readonly batchSize?: number;
   /** Bytes per sink.send (value + key + stored headers size), at least one row (default 768 KiB): keeps
    * each Kafka request under the broker's default 1 MiB message.max.bytes. */
@@ -74,7 +74,8 @@ const positive = [
 
 export function resolveRelayOptions(options: OutboxRelayOptions): ResolvedRelayOptions {
   const resolved: ResolvedRelayOptions = {
-    batchSize: 1000,
+    // About what maxBatchBytes lets through for 1 KiB events: a larger LIMIT reads rows only to drop them.
+    batchSize: 500,
     maxBatchBytes: 768 * 1024,
     pollIntervalMs: 1000,
     metricsIntervalMs: 5000,

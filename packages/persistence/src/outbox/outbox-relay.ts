@@ -249,14 +249,21 @@ export class OutboxRelay {
              SELECT id, topic, key, value, headers, event_id, created_at,
                     octet_length(value) + octet_length(key) + pg_column_size(headers) AS size
              FROM ${this.#names!.outboxTable}
-             WHERE published_at IS NULL AND id <> ALL($2::bigint[])
+             WHERE published_at IS NULL AND NOT (id BETWEEN $2::bigint AND $4::bigint)
              ORDER BY id
              LIMIT $1
            ) AS page
          ) AS sized
          WHERE running <= $3 OR running = size
          ORDER BY sized.id`,
-      values: [this.#options.batchSize, inFlight, this.#options.maxBatchBytes],
+      // The batch in flight is one id range: a range test uses the index where `<> ALL(array)` reads
+      // and discards every in-flight row. A row that commits late inside that range waits one fetch.
+      values: [
+        this.#options.batchSize,
+        inFlight[0] ?? '0',
+        this.#options.maxBatchBytes,
+        inFlight.at(-1) ?? '-1',
+      ],
     };
     return client.query<OutboxRow>(query).then(({ rows }) => {
       const fetched = rows[0]?.fetched ?? 0;
