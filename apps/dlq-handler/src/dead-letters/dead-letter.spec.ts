@@ -1,0 +1,81 @@
+import { captureOf, kafkaHeaders, storedHeaders } from './dead-letter.js';
+
+describe('captureOf', () => {
+  const headers = {
+    'kafka_original-topic': Buffer.from('payments.payment.v1'),
+    'kafka_original-partition': Buffer.from('2'),
+    'kafka_original-offset': Buffer.from('41'),
+    'kafka_original-timestamp': Buffer.from('1764288000000'),
+    'kafka_dlt-original-consumer-group': Buffer.from('connector-stripe'),
+    'kafka_exception-fqcn': Buffer.from('TributaryError'),
+    'kafka_exception-message': Buffer.from('card declined mapping missing'),
+    'kafka_exception-stacktrace': Buffer.from('TributaryError: ...\n    at handler'),
+    'retry_topic-attempts': Buffer.from('4'),
+    'tributary-error-code': Buffer.from('MAPPING_MISSING'),
+    ce_id: Buffer.from('0190a0b0-0000-7000-8000-000000000001'),
+    ce_type: Buffer.from('payments.payment.succeeded'),
+    'x-binary': Buffer.from([0xff, 0x00, 0xfe]),
+  };
+
+  it('reads the failure context the reliable consumer wrote', () => {
+    const capture = captureOf({
+      topic: 'connector-stripe.dlq',
+      partition: 0,
+      offset: '7',
+      timestamp: '1764288060000',
+      key: Buffer.from('pay_1'),
+      value: Buffer.from([0, 0, 0, 0, 9, 1]),
+      headers,
+    });
+    expect(capture).toMatchObject({
+      consumerGroup: 'connector-stripe',
+      originalTopic: 'payments.payment.v1',
+      originalPartition: 2,
+      originalOffset: '41',
+      originalTimestamp: new Date(1764288000000),
+      eventId: '0190a0b0-0000-7000-8000-000000000001',
+      errorCode: 'MAPPING_MISSING',
+      errorClass: 'TributaryError',
+      attempts: 3,
+      failedAt: new Date(1764288060000),
+      deadLetterId: null,
+    });
+  });
+
+  it('keeps a record without failure headers, with its DLQ position as its origin', () => {
+    const capture = captureOf({
+      topic: 'orders.dlq',
+      partition: 1,
+      offset: '3',
+      timestamp: '1764288060000',
+      key: null,
+      value: Buffer.from('x'),
+    });
+    expect(capture).toMatchObject({
+      consumerGroup: 'orders',
+      originalTopic: 'orders.dlq',
+      originalPartition: 1,
+      originalOffset: '3',
+      errorCode: 'UNKNOWN',
+      attempts: 1,
+    });
+  });
+});
+
+describe('stored headers', () => {
+  it('round-trips text, binary and repeated headers byte for byte', () => {
+    const raw = {
+      text: Buffer.from('héllo'),
+      binary: Buffer.from([0xff, 0x00, 0xc3]),
+      repeated: [Buffer.from('a'), Buffer.from([0x80])],
+    };
+    const stored = storedHeaders(raw);
+    expect(stored).toEqual([
+      { name: 'text', value: 'héllo', encoding: 'utf8' },
+      { name: 'binary', value: Buffer.from([0xff, 0x00, 0xc3]).toString('base64'), encoding: 'base64' },
+      { name: 'repeated', value: 'a', encoding: 'utf8' },
+      { name: 'repeated', value: 'gA==', encoding: 'base64' },
+    ]);
+    expect(kafkaHeaders(stored)).toEqual(raw);
+  });
+});

@@ -1,0 +1,126 @@
+import { Inject, Module } from '@nestjs/common';
+import type { OnApplicationBootstrap } from '@nestjs/common';
+import { KafkaEventProducer, SchemaRegistryClient } from '@tributary/kafka';
+import type { Logger } from '@tributary/kafka';
+import { ShutdownService } from '@tributary/observability';
+import type { Admin, Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { ApiKeyGuard } from '../api-keys/api-key.guard.js';
+import { DLQ_HANDLER_CONFIG } from '../dlq-handler.config.js';
+import type { DlqHandlerConfig } from '../dlq-handler.config.js';
+import { DATA_SOURCE, KAFKA, KAFKA_ADMIN, LOGGER } from '../messaging/messaging.module.js';
+import { DlqGauges } from '../metrics/dlq-gauges.js';
+import { DeadLettersController } from './dead-letters.controller.js';
+import { DeadLettersRepository } from './dead-letters.repository.js';
+import { DeadLettersService } from './dead-letters.service.js';
+import { DlqConsumer } from './dlq.consumer.js';
+import { ReplayDispatcher } from './replay.dispatcher.js';
+import { TokenBucket } from './token-bucket.js';
+import { TopicDirectory } from './topic-directory.js';
+
+/**
+ * Capture (DLQ consumer → table), the HTTP API, the replay dispatcher and the gauges. Started after every
+ * client is up; stopped in ShutdownService phases: the dispatcher and the gauges in `intake`, the consumer
+ * in `consumers`, before the producer and the pool they use.
+ */
+@Module({
+  controllers: [DeadLettersController],
+  providers: [
+    ApiKeyGuard,
+    {
+      provide: DeadLettersRepository,
+      inject: [DATA_SOURCE],
+      useFactory: (dataSource: DataSource) => new DeadLettersRepository(dataSource),
+    },
+    {
+      provide: TopicDirectory,
+      inject: [KAFKA_ADMIN],
+      useFactory: (admin: Admin) => new TopicDirectory(admin),
+    },
+    {
+      provide: ReplayDispatcher,
+      inject: [DeadLettersRepository, KafkaEventProducer, TopicDirectory, DLQ_HANDLER_CONFIG, LOGGER],
+      useFactory: (
+        repository: DeadLettersRepository,
+        producer: KafkaEventProducer,
+        topics: TopicDirectory,
+        config: DlqHandlerConfig,
+        logger: Logger,
+      ) =>
+        new ReplayDispatcher({
+          repository,
+          sink: producer,
+          retryTiers: () => topics.firstRetryTiers(),
+          bucket: new TokenBucket(config.replay.ratePerSecond, config.replay.burst),
+          logger,
+          batchSize: Math.max(config.replay.burst, 100),
+        }),
+    },
+    {
+      provide: DeadLettersService,
+      inject: [
+        DATA_SOURCE,
+        DeadLettersRepository,
+        SchemaRegistryClient,
+        TopicDirectory,
+        ReplayDispatcher,
+        DLQ_HANDLER_CONFIG,
+        LOGGER,
+      ],
+      useFactory: (
+        dataSource: DataSource,
+        repository: DeadLettersRepository,
+        schemas: SchemaRegistryClient,
+        topics: TopicDirectory,
+        dispatcher: ReplayDispatcher,
+        config: DlqHandlerConfig,
+        logger: Logger,
+      ) =>
+        new DeadLettersService({
+          dataSource,
+          repository,
+          schemas,
+          logger,
+          bulkLimit: config.bulkLimit,
+          replayableGroups: async () => new Set((await topics.firstRetryTiers()).keys()),
+          onReplayAccepted: () => dispatcher.wake(),
+        }),
+    },
+    {
+      provide: DlqConsumer,
+      inject: [KAFKA, DeadLettersService, DLQ_HANDLER_CONFIG, LOGGER],
+      useFactory: (kafka: Kafka, service: DeadLettersService, config: DlqHandlerConfig, logger: Logger) =>
+        new DlqConsumer({
+          kafka,
+          groupId: config.kafka.consumerGroup,
+          handler: service,
+          logger,
+          refreshMs: config.kafka.topicRefreshMs,
+          sessionTimeoutMs: config.kafka.sessionTimeoutMs,
+        }),
+    },
+    {
+      provide: DlqGauges,
+      inject: [DeadLettersRepository, DLQ_HANDLER_CONFIG, LOGGER],
+      useFactory: (repository: DeadLettersRepository, config: DlqHandlerConfig, logger: Logger) =>
+        new DlqGauges(repository, config.metricsRefreshMs, logger),
+    },
+  ],
+})
+export class DeadLettersModule implements OnApplicationBootstrap {
+  constructor(
+    @Inject(DlqConsumer) private readonly consumer: DlqConsumer,
+    @Inject(ReplayDispatcher) private readonly dispatcher: ReplayDispatcher,
+    @Inject(DlqGauges) private readonly gauges: DlqGauges,
+    @Inject(ShutdownService) private readonly shutdown: ShutdownService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.consumer.start();
+    this.dispatcher.start();
+    this.gauges.start();
+    this.shutdown.register('intake', 'replay dispatcher', () => this.dispatcher.stop());
+    this.shutdown.register('intake', 'dlq gauges', () => this.gauges.stop());
+    this.shutdown.register('consumers', 'dlq consumer', () => this.consumer.stop());
+  }
+}

@@ -1,0 +1,483 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import type { DeadLetterCapture, DeadLetterStatus, StoredHeader } from './dead-letter.js';
+import type { DeadLetterFilter } from './dead-letters.requests.js';
+import type { DecodedValue } from './value-decoder.js';
+
+export type CaptureOutcome = 'created' | 'failed_again' | 'redelivered';
+
+export interface DeadLetterSummary {
+  readonly id: string;
+  readonly consumerGroup: string;
+  readonly originalTopic: string;
+  readonly originalPartition: number;
+  readonly originalOffset: string;
+  readonly eventId: string | null;
+  readonly eventType: string | null;
+  readonly errorCode: string;
+  readonly errorClass: string | null;
+  readonly errorMessage: string | null;
+  readonly attempts: number;
+  readonly deadLetteredCount: number;
+  readonly status: DeadLetterStatus;
+  readonly firstFailedAt: string;
+  readonly lastFailedAt: string;
+  readonly replayCount: number;
+}
+
+export interface DeadLetterDetail extends DeadLetterSummary {
+  readonly originalTimestamp: string | null;
+  readonly dlq: { readonly topic: string; readonly partition: number; readonly offset: string };
+  readonly errorStack: string | null;
+  readonly statusReason: string | null;
+  readonly key: { readonly base64: string; readonly text: string | null } | null;
+  readonly value: {
+    readonly base64: string;
+    readonly format: 'avro' | 'json' | 'none';
+    readonly schemaId: number | null;
+    readonly decoded: unknown;
+    readonly decodeError: string | null;
+  } | null;
+  readonly headers: readonly StoredHeader[];
+  readonly replayRequestedAt: string | null;
+  readonly replayRequestedBy: string | null;
+  readonly replayedAt: string | null;
+  readonly resolvedAt: string | null;
+  readonly discardedAt: string | null;
+  readonly discardedBy: string | null;
+}
+
+/** A row accepted for replay and not yet sent. */
+export interface ReplayItem {
+  readonly id: string;
+  readonly consumerGroup: string;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: readonly StoredHeader[];
+}
+
+interface Row {
+  id: string;
+  consumer_group: string;
+  original_topic: string;
+  original_partition: number;
+  original_offset: string;
+  original_timestamp: Date | null;
+  dlq_topic: string;
+  dlq_partition: number;
+  dlq_offset: string;
+  event_id: string | null;
+  event_type: string | null;
+  error_code: string;
+  error_class: string | null;
+  error_message: string | null;
+  error_stack: string | null;
+  attempts: number;
+  dead_lettered_count: number;
+  first_failed_at: Date;
+  last_failed_at: Date;
+  raw_key: Buffer | null;
+  raw_value: Buffer | null;
+  headers: StoredHeader[];
+  value_format: 'avro' | 'json' | 'none';
+  schema_id: number | null;
+  decoded_value: unknown;
+  decode_error: string | null;
+  status: DeadLetterStatus;
+  status_reason: string | null;
+  replay_count: number;
+  replay_requested_at: Date | null;
+  replay_requested_by: string | null;
+  replayed_at: Date | null;
+  resolved_at: Date | null;
+  discarded_at: Date | null;
+  discarded_by: string | null;
+}
+
+const SUMMARY_COLUMNS = `id, consumer_group, original_topic, original_partition, original_offset::text, event_id, event_type,
+  error_code, error_class, error_message, attempts, dead_lettered_count, status, first_failed_at, last_failed_at, replay_count`;
+
+/** SQL of a filter: `WHERE` clauses with numbered parameters starting after `offset`. */
+export function filterSql(filter: DeadLetterFilter, offset = 0): { where: string; params: unknown[] } {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, value: unknown) => {
+    params.push(value);
+    clauses.push(sql.replace('?', `$${offset + params.length}`));
+  };
+  if (filter.group !== undefined) add('consumer_group = ?', filter.group);
+  if (filter.topic !== undefined) add('original_topic = ?', filter.topic);
+  if (filter.errorCode !== undefined) add('error_code = ?', filter.errorCode);
+  if (filter.status !== undefined) add('status = ?', filter.status);
+  if (filter.eventType !== undefined) add('event_type = ?', filter.eventType);
+  if (filter.from !== undefined) add('last_failed_at >= ?::timestamptz', filter.from);
+  if (filter.to !== undefined) add('last_failed_at < ?::timestamptz', filter.to);
+  return { where: clauses.length === 0 ? 'TRUE' : clauses.join(' AND '), params };
+}
+
+/** All SQL of the dead_letters table. Unqualified names: the DataSource's search path is the app's schema. */
+export class DeadLettersRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Stores one consumed DLQ record. A row is found by the dead-letter id a replay put on the record, else by
+   * where the record first failed; a DLQ position already applied is a redelivery and changes nothing.
+   */
+  async capture(
+    capture: DeadLetterCapture,
+    decoded: DecodedValue,
+  ): Promise<{ id: string; outcome: CaptureOutcome }> {
+    return this.dataSource.transaction(async (manager) => {
+      const position = `${capture.dlqTopic}:${capture.dlqPartition}:${capture.dlqOffset}`;
+      let existing = await this.findForCapture(manager, capture);
+      if (!existing) {
+        const id = uuidv7();
+        const inserted = (await manager.query(
+          `INSERT INTO dead_letters (id, consumer_group, original_topic, original_partition, original_offset,
+             original_timestamp, dlq_topic, dlq_partition, dlq_offset, dlq_positions, event_id, event_type,
+             error_code, error_class, error_message, error_stack, attempts, first_failed_at, last_failed_at,
+             raw_key, raw_value, headers, value_format, schema_id, decoded_value, decode_error, status)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, ARRAY[$10], $11, $12, $13, $14, $15, $16, $17, $18, $18,
+             $19, $20, $21::jsonb, $22, $23, $24::jsonb, $25, 'pending')
+           ON CONFLICT ON CONSTRAINT dead_letters_origin DO NOTHING
+           RETURNING id`,
+          [
+            id,
+            capture.consumerGroup,
+            capture.originalTopic,
+            capture.originalPartition,
+            capture.originalOffset,
+            capture.originalTimestamp,
+            capture.dlqTopic,
+            capture.dlqPartition,
+            capture.dlqOffset,
+            position,
+            capture.eventId,
+            capture.eventType,
+            capture.errorCode,
+            capture.errorClass,
+            capture.errorMessage,
+            capture.errorStack,
+            capture.attempts,
+            capture.failedAt,
+            capture.key,
+            capture.value,
+            JSON.stringify(capture.headers),
+            decoded.kind,
+            decoded.kind === 'avro' ? decoded.schemaId : null,
+            decoded.kind === 'none' ? null : JSON.stringify(decoded.json),
+            decoded.kind === 'none' ? decoded.reason : null,
+          ],
+        )) as { id: string }[];
+        if (inserted.length > 0) return { id, outcome: 'created' as const };
+        // Lost a race with another capture of the same origin (it committed while this insert waited).
+        existing = await this.findForCapture(manager, capture);
+        if (!existing) throw new Error(`dead letter of ${position} conflicted but cannot be found`);
+      }
+      if (existing.dlq_positions.includes(position))
+        return { id: existing.id, outcome: 'redelivered' as const };
+      await manager.query(
+        `UPDATE dead_letters SET
+           dlq_topic = $2, dlq_partition = $3, dlq_offset = $4, dlq_positions = array_append(dlq_positions, $5),
+           error_code = $6, error_class = $7, error_message = $8, error_stack = $9,
+           attempts = GREATEST(attempts + 1, $10), dead_lettered_count = dead_lettered_count + 1,
+           last_failed_at = GREATEST(last_failed_at, $11), headers = $12::jsonb,
+           status = CASE WHEN status = 'discarded' THEN status ELSE 'pending' END,
+           status_reason = CASE WHEN status = 'discarded' THEN status_reason ELSE 'failed again after replay' END,
+           replay_pending = false, updated_at = now()
+         WHERE id = $1`,
+        [
+          existing.id,
+          capture.dlqTopic,
+          capture.dlqPartition,
+          capture.dlqOffset,
+          position,
+          capture.errorCode,
+          capture.errorClass,
+          capture.errorMessage,
+          capture.errorStack,
+          capture.attempts,
+          capture.failedAt,
+          JSON.stringify(capture.headers),
+        ],
+      );
+      return { id: existing.id, outcome: 'failed_again' as const };
+    });
+  }
+
+  private async findForCapture(
+    manager: EntityManager,
+    capture: DeadLetterCapture,
+  ): Promise<{ id: string; dlq_positions: string[] } | undefined> {
+    if (capture.deadLetterId !== null) {
+      const [byId] = (await manager.query(
+        `SELECT id, dlq_positions FROM dead_letters WHERE id = $1 AND consumer_group = $2 FOR UPDATE`,
+        [capture.deadLetterId, capture.consumerGroup],
+      )) as { id: string; dlq_positions: string[] }[];
+      if (byId) return byId;
+    }
+    const [byOrigin] = (await manager.query(
+      `SELECT id, dlq_positions FROM dead_letters
+       WHERE consumer_group = $1 AND original_topic = $2 AND original_partition = $3 AND original_offset = $4
+       FOR UPDATE`,
+      [capture.consumerGroup, capture.originalTopic, capture.originalPartition, capture.originalOffset],
+    )) as { id: string; dlq_positions: string[] }[];
+    return byOrigin;
+  }
+
+  async list(
+    filter: DeadLetterFilter,
+    limit: number,
+    before?: string,
+  ): Promise<{ items: DeadLetterSummary[]; last?: string; more: boolean }> {
+    const { where, params } = filterSql(filter);
+    const cursorClause = before === undefined ? '' : ` AND id < $${params.length + 1}`;
+    const rows = (await this.dataSource.query(
+      `SELECT ${SUMMARY_COLUMNS} FROM dead_letters WHERE ${where}${cursorClause}
+       ORDER BY id DESC LIMIT ${limit + 1}`,
+      before === undefined ? params : [...params, before],
+    )) as Row[];
+    const page = rows.slice(0, limit);
+    return {
+      items: page.map(summary),
+      ...(page.length > 0 ? { last: page[page.length - 1]!.id } : {}),
+      more: rows.length > limit,
+    };
+  }
+
+  async counts(
+    filter: DeadLetterFilter,
+  ): Promise<{ errorCode: string; status: DeadLetterStatus; consumerGroup: string; count: number }[]> {
+    const { where, params } = filterSql(filter);
+    const rows = (await this.dataSource.query(
+      `SELECT error_code, status, consumer_group, count(*)::int AS n FROM dead_letters WHERE ${where}
+       GROUP BY error_code, status, consumer_group ORDER BY n DESC, error_code, status, consumer_group`,
+      params,
+    )) as { error_code: string; status: DeadLetterStatus; consumer_group: string; n: number }[];
+    return rows.map((r) => ({
+      errorCode: r.error_code,
+      status: r.status,
+      consumerGroup: r.consumer_group,
+      count: r.n,
+    }));
+  }
+
+  async get(id: string, manager?: EntityManager): Promise<DeadLetterDetail | undefined> {
+    const [row] = (await (manager ?? this.dataSource).query(
+      `SELECT *, original_offset::text, dlq_offset::text FROM dead_letters WHERE id = $1`,
+      [id],
+    )) as Row[];
+    return row ? detail(row) : undefined;
+  }
+
+  /** Ids a selection (explicit ids or a filter) covers, for the bulk size check. */
+  async countSelected(manager: EntityManager, selection: Selection, statuses: readonly DeadLetterStatus[]) {
+    const { sql, params } = selectionSql(selection, statuses);
+    const [row] = (await manager.query(
+      `SELECT count(*)::int AS n FROM dead_letters WHERE ${sql}`,
+      params,
+    )) as {
+      n: number;
+    }[];
+    return row!.n;
+  }
+
+  /** Marks the selected pending (or stuck replaying) rows for replay; returns their ids and groups. */
+  async markForReplay(
+    manager: EntityManager,
+    selection: Selection,
+    actor: string,
+    reason: string,
+  ): Promise<{ id: string; consumerGroup: string }[]> {
+    const { sql, params } = selectionSql(selection, ['pending', 'replaying']);
+    const rows = (await manager.query(
+      `UPDATE dead_letters SET status = 'replaying', status_reason = $${params.length + 1},
+         replay_pending = true, replay_requested_at = now(), replay_requested_by = $${params.length + 2},
+         updated_at = now()
+       WHERE ${sql} AND NOT replay_pending
+       RETURNING id, consumer_group`,
+      [...params, reason, actor],
+    )) as { id: string; consumer_group: string }[];
+    return rows.map((r) => ({ id: r.id, consumerGroup: r.consumer_group }));
+  }
+
+  async discard(
+    manager: EntityManager,
+    selection: Selection,
+    actor: string,
+    reason: string,
+  ): Promise<string[]> {
+    const { sql, params } = selectionSql(selection, ['pending']);
+    const rows = (await manager.query(
+      `UPDATE dead_letters SET status = 'discarded', status_reason = $${params.length + 1},
+         discarded_at = now(), discarded_by = $${params.length + 2}, updated_at = now()
+       WHERE ${sql} RETURNING id`,
+      [...params, reason, actor],
+    )) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
+  async statusesOf(manager: EntityManager, ids: readonly string[]): Promise<Map<string, DeadLetterStatus>> {
+    const rows = (await manager.query(`SELECT id, status FROM dead_letters WHERE id = ANY($1::uuid[])`, [
+      ids,
+    ])) as { id: string; status: DeadLetterStatus }[];
+    return new Map(rows.map((r) => [r.id, r.status]));
+  }
+
+  async groupsOf(manager: EntityManager, selection: Selection): Promise<string[]> {
+    const { sql, params } = selectionSql(selection, ['pending', 'replaying']);
+    const rows = (await manager.query(
+      `SELECT DISTINCT consumer_group FROM dead_letters WHERE ${sql}`,
+      params,
+    )) as {
+      consumer_group: string;
+    }[];
+    return rows.map((r) => r.consumer_group);
+  }
+
+  /** The oldest rows waiting to be sent, in request order. */
+  async nextToReplay(limit: number): Promise<ReplayItem[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT id, consumer_group, raw_key, raw_value, headers FROM dead_letters
+       WHERE replay_pending ORDER BY replay_requested_at, id LIMIT $1`,
+      [limit],
+    )) as Pick<Row, 'id' | 'consumer_group' | 'raw_key' | 'raw_value' | 'headers'>[];
+    return rows.map((r) => ({
+      id: r.id,
+      consumerGroup: r.consumer_group,
+      key: r.raw_key,
+      value: r.raw_value,
+      headers: r.headers,
+    }));
+  }
+
+  /** After Kafka acknowledged the replayed records. */
+  async markReplayed(ids: readonly string[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE dead_letters SET replay_pending = false, replayed_at = now(), replay_count = replay_count + 1,
+         updated_at = now()
+       WHERE id = ANY($1::uuid[]) AND replay_pending`,
+      [ids],
+    );
+  }
+
+  /** A replay that cannot be sent (the group has no retry tier): back to pending, saying why. */
+  async abandonReplay(ids: readonly string[], reason: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE dead_letters SET replay_pending = false, status = 'pending', status_reason = $2, updated_at = now()
+       WHERE id = ANY($1::uuid[]) AND replay_pending`,
+      [ids, reason],
+    );
+  }
+
+  /** The consumer group processed the replayed record: only a row still waiting for that outcome changes. */
+  async resolve(id: string, consumerGroup: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(
+      `UPDATE dead_letters SET status = 'resolved', resolved_at = now(), status_reason = 'processed after replay',
+         updated_at = now()
+       WHERE id = $1 AND consumer_group = $2 AND status = 'replaying' RETURNING id`,
+      [id, consumerGroup],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  /** Gauges: rows by group, status and code, and the oldest pending failure per group. */
+  async statistics(): Promise<{
+    byStatus: { consumerGroup: string; status: DeadLetterStatus; errorCode: string; count: number }[];
+    oldestPending: { consumerGroup: string; failedAt: Date }[];
+  }> {
+    const byStatus = (await this.dataSource.query(
+      `SELECT consumer_group, status, error_code, count(*)::int AS n FROM dead_letters
+       GROUP BY consumer_group, status, error_code`,
+    )) as { consumer_group: string; status: DeadLetterStatus; error_code: string; n: number }[];
+    const oldest = (await this.dataSource.query(
+      `SELECT consumer_group, min(first_failed_at) AS at FROM dead_letters WHERE status = 'pending'
+       GROUP BY consumer_group`,
+    )) as { consumer_group: string; at: Date }[];
+    return {
+      byStatus: byStatus.map((r) => ({
+        consumerGroup: r.consumer_group,
+        status: r.status,
+        errorCode: r.error_code,
+        count: r.n,
+      })),
+      oldestPending: oldest.map((r) => ({ consumerGroup: r.consumer_group, failedAt: r.at })),
+    };
+  }
+}
+
+export type Selection = { readonly ids: readonly string[] } | { readonly filter: DeadLetterFilter };
+
+function selectionSql(
+  selection: Selection,
+  statuses: readonly DeadLetterStatus[],
+): { sql: string; params: unknown[] } {
+  if ('ids' in selection) {
+    return { sql: `id = ANY($1::uuid[]) AND status = ANY($2::text[])`, params: [selection.ids, statuses] };
+  }
+  const { where, params } = filterSql(selection.filter, 1);
+  return { sql: `status = ANY($1::text[]) AND ${where}`, params: [statuses, ...params] };
+}
+
+function iso(date: Date | null): string | null {
+  return date === null ? null : date.toISOString();
+}
+
+function summary(row: Row): DeadLetterSummary {
+  return {
+    id: row.id,
+    consumerGroup: row.consumer_group,
+    originalTopic: row.original_topic,
+    originalPartition: row.original_partition,
+    originalOffset: row.original_offset,
+    eventId: row.event_id,
+    eventType: row.event_type,
+    errorCode: row.error_code,
+    errorClass: row.error_class,
+    errorMessage: row.error_message,
+    attempts: row.attempts,
+    deadLetteredCount: row.dead_lettered_count,
+    status: row.status,
+    firstFailedAt: row.first_failed_at.toISOString(),
+    lastFailedAt: row.last_failed_at.toISOString(),
+    replayCount: row.replay_count,
+  };
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function textOf(bytes: Buffer): string | null {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return null;
+  }
+}
+
+function detail(row: Row): DeadLetterDetail {
+  return {
+    ...summary(row),
+    originalTimestamp: iso(row.original_timestamp),
+    dlq: { topic: row.dlq_topic, partition: row.dlq_partition, offset: row.dlq_offset },
+    errorStack: row.error_stack,
+    statusReason: row.status_reason,
+    key: row.raw_key === null ? null : { base64: row.raw_key.toString('base64'), text: textOf(row.raw_key) },
+    value:
+      row.raw_value === null
+        ? null
+        : {
+            base64: row.raw_value.toString('base64'),
+            format: row.value_format,
+            schemaId: row.schema_id,
+            decoded: row.decoded_value,
+            decodeError: row.decode_error,
+          },
+    headers: row.headers,
+    replayRequestedAt: iso(row.replay_requested_at),
+    replayRequestedBy: row.replay_requested_by,
+    replayedAt: iso(row.replayed_at),
+    resolvedAt: iso(row.resolved_at),
+    discardedAt: iso(row.discarded_at),
+    discardedBy: row.discarded_by,
+  };
+}

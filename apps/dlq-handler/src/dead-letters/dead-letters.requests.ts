@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { ProblemCode, ProblemError } from '../http/problem.js';
+import { DEAD_LETTER_STATUSES } from './dead-letter.js';
+import type { DeadLetterStatus } from './dead-letter.js';
+
+const name = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka group or topic name');
+const code = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'an error code');
+
+/** Which dead letters a list, count, bulk replay or bulk discard is about. Every field narrows. */
+export const deadLetterFilter = z
+  .object({
+    group: name.optional().describe('Consumer group whose DLQ the record came from.'),
+    topic: name.optional().describe('Topic the record first failed on.'),
+    errorCode: code.optional().describe('Stable error code (tributary-error-code).'),
+    status: z.enum(DEAD_LETTER_STATUSES).optional(),
+    eventType: z.string().max(256).optional().describe('CloudEvents type (ce_type).'),
+    from: z.iso.datetime({ offset: true }).optional().describe('Last failed at or after (RFC 3339).'),
+    to: z.iso.datetime({ offset: true }).optional().describe('Last failed before (RFC 3339).'),
+  })
+  .strict()
+  .refine((f) => f.from === undefined || f.to === undefined || Date.parse(f.from) < Date.parse(f.to), {
+    message: 'from must be before to',
+    path: ['from'],
+  });
+
+export type DeadLetterFilter = {
+  readonly group?: string;
+  readonly topic?: string;
+  readonly errorCode?: string;
+  readonly status?: DeadLetterStatus;
+  readonly eventType?: string;
+  readonly from?: string;
+  readonly to?: string;
+};
+
+export const listQuery = z
+  .object({
+    group: z.string().optional(),
+    topic: z.string().optional(),
+    errorCode: z.string().optional(),
+    status: z.string().optional(),
+    eventType: z.string().optional(),
+    from: z.string().optional(),
+    to: z.string().optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: z.string().max(200).optional(),
+  })
+  .strict();
+
+export const replayRequest = z
+  .object({
+    ids: z.array(z.uuid()).min(1).max(10_000).optional(),
+    filter: deadLetterFilter.optional(),
+    reason: z.string().trim().min(3).max(1_000),
+  })
+  .strict()
+  .refine((r) => (r.ids === undefined) !== (r.filter === undefined), {
+    message: 'give either ids or filter',
+    path: ['ids'],
+  });
+
+export const discardRequest = replayRequest;
+export type SelectionRequest = z.infer<typeof replayRequest>;
+
+/** Query string → filter, or a 400 naming each bad parameter. */
+export function parseListQuery(query: unknown): {
+  filter: DeadLetterFilter;
+  limit: number;
+  cursor?: string;
+} {
+  const parsed = listQuery.safeParse(query ?? {});
+  if (!parsed.success) throw new ProblemError(ProblemCode.filterInvalid, z.prettifyError(parsed.error));
+  const { limit, cursor, ...rest } = parsed.data;
+  const filter = parseFilter(
+    Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)),
+  );
+  return { filter, limit, ...(cursor === undefined ? {} : { cursor }) };
+}
+
+export function parseFilter(input: unknown): DeadLetterFilter {
+  const parsed = deadLetterFilter.safeParse(input ?? {});
+  if (!parsed.success) throw new ProblemError(ProblemCode.filterInvalid, z.prettifyError(parsed.error));
+  return parsed.data;
+}
+
+export function parseSelection(body: unknown): SelectionRequest {
+  if (body === undefined || body === null || typeof body !== 'object') {
+    throw new ProblemError(ProblemCode.requestInvalid, 'Send a JSON object: { ids | filter, reason }.');
+  }
+  const parsed = replayRequest.safeParse(body);
+  if (!parsed.success) {
+    const filterIssue = parsed.error.issues.some((issue) => issue.path[0] === 'filter');
+    throw new ProblemError(
+      filterIssue ? ProblemCode.filterInvalid : ProblemCode.requestInvalid,
+      z.prettifyError(parsed.error),
+    );
+  }
+  return parsed.data;
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Opaque cursor: the id of the last row of a page. Ids are UUIDv7, so "before this id" is a stable position. */
+export function encodeCursor(id: string): string {
+  return Buffer.from(`v1:${id}`).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): string {
+  const text = Buffer.from(cursor, 'base64url').toString('utf8');
+  const id = text.startsWith('v1:') ? text.slice(3) : '';
+  if (!uuid.test(id))
+    throw new ProblemError(ProblemCode.cursorInvalid, 'The cursor is not one this API returned.');
+  return id;
+}

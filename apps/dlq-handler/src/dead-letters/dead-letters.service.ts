@@ -1,0 +1,203 @@
+import type { Logger } from '@tributary/kafka';
+import { AuditLog } from '@tributary/persistence';
+import type { DataSource } from 'typeorm';
+import { ProblemCode, ProblemError } from '../http/problem.js';
+import { dlqMetrics } from '../metrics/dlq.metrics.js';
+import { captureOf } from './dead-letter.js';
+import type { ConsumedDlqRecord, DeadLetterStatus } from './dead-letter.js';
+import type { DeadLettersRepository, Selection } from './dead-letters.repository.js';
+import type { DlqRecordHandler } from './dlq.consumer.js';
+import { parseResolution } from './resolution.js';
+import type { ConsumedResolution } from './resolution.js';
+import { decodeValue } from './value-decoder.js';
+import type { WriterSchemas } from './value-decoder.js';
+
+export interface BulkResult {
+  /** Rows the action changed. */
+  readonly ids: readonly string[];
+  /** Explicit ids the action did not change, with their status (or `missing`). */
+  readonly skipped: readonly { id: string; status: DeadLetterStatus | 'missing' }[];
+  readonly auditId: string;
+}
+
+export interface DeadLettersServiceOptions {
+  readonly dataSource: DataSource;
+  readonly repository: DeadLettersRepository;
+  readonly schemas: WriterSchemas;
+  readonly logger: Logger;
+  readonly bulkLimit: number;
+  /** Groups that have a first retry tier now; a replay to any other group is refused up front. */
+  readonly replayableGroups: () => Promise<ReadonlySet<string>>;
+  /** Called after a replay request committed, to start sending at once. */
+  readonly onReplayAccepted: () => void;
+}
+
+const AUDIT_IDS_MAX = 1_000;
+
+/** Capture, resolution, replay and discard: the rules, free of HTTP and Kafka client details. */
+export class DeadLettersService implements DlqRecordHandler {
+  private readonly audit: AuditLog;
+
+  constructor(private readonly options: DeadLettersServiceOptions) {
+    this.audit = new AuditLog(options.dataSource);
+  }
+
+  async onDeadLetter(record: ConsumedDlqRecord): Promise<void> {
+    const capture = captureOf(record);
+    const decoded = await decodeValue(capture.value, this.options.schemas);
+    const { id, outcome } = await this.options.repository.capture(capture, decoded);
+    dlqMetrics.captured.inc({ consumer_group: capture.consumerGroup, code: capture.errorCode, outcome });
+    if (outcome === 'failed_again')
+      dlqMetrics.replays.inc({ consumer_group: capture.consumerGroup, outcome });
+    if (outcome !== 'redelivered') {
+      this.options.logger.info(
+        {
+          deadLetterId: id,
+          outcome,
+          consumerGroup: capture.consumerGroup,
+          code: capture.errorCode,
+          eventId: capture.eventId,
+          dlq: `${record.topic}:${record.partition}:${record.offset}`,
+        },
+        'dead letter stored',
+      );
+    }
+  }
+
+  async onResolution(record: ConsumedResolution): Promise<void> {
+    const signal = parseResolution(record);
+    if (!signal) {
+      this.options.logger.warn({ topic: record.topic }, 'resolution record names no dead letter; skipped');
+      return;
+    }
+    if (await this.options.repository.resolve(signal.deadLetterId, signal.consumerGroup)) {
+      dlqMetrics.replays.inc({ consumer_group: signal.consumerGroup, outcome: 'resolved' });
+      this.options.logger.info({ ...signal }, 'dead letter resolved by its consumer group');
+    }
+  }
+
+  /**
+   * Marks the selection for replay and records who asked and why, in one transaction; the dispatcher sends
+   * the rows afterwards at the configured rate. Resolved and discarded rows are never replayed.
+   */
+  async replay(selection: Selection, actor: string, reason: string): Promise<BulkResult> {
+    const result = await this.options.dataSource.transaction(async (manager) => {
+      await this.checkSize(manager, selection, ['pending', 'replaying']);
+      const groups = await this.options.repository.groupsOf(manager, selection);
+      const replayable = await this.options.replayableGroups();
+      const missing = groups.filter((group) => !replayable.has(group));
+      if (missing.length > 0) {
+        throw new ProblemError(
+          ProblemCode.replayTargetMissing,
+          `No retry tier topic exists for consumer group(s) ${missing.join(', ')}: start the group's consumer first.`,
+        );
+      }
+      const marked = await this.options.repository.markForReplay(manager, selection, actor, reason);
+      const skipped = await this.skipped(
+        manager,
+        selection,
+        marked.map((m) => m.id),
+      );
+      if ('ids' in selection && selection.ids.length === 1 && marked.length === 0)
+        throw this.conflict(skipped[0]);
+      const audit = await this.audit.record(
+        {
+          actor,
+          action: 'dlq.replay',
+          reason,
+          target: targetOf(
+            selection,
+            marked.map((m) => m.id),
+          ),
+          details: detailsOf(
+            selection,
+            marked.map((m) => m.id),
+            skipped,
+          ),
+        },
+        manager,
+      );
+      for (const { consumerGroup } of marked)
+        dlqMetrics.replays.inc({ consumer_group: consumerGroup, outcome: 'requested' });
+      return { ids: marked.map((m) => m.id), skipped, auditId: String(audit.id) };
+    });
+    if (result.ids.length > 0) this.options.onReplayAccepted();
+    return result;
+  }
+
+  /** Only pending rows are discarded: a row on its way back through a replay is settled by that replay. */
+  async discard(selection: Selection, actor: string, reason: string): Promise<BulkResult> {
+    return this.options.dataSource.transaction(async (manager) => {
+      await this.checkSize(manager, selection, ['pending']);
+      const ids = await this.options.repository.discard(manager, selection, actor, reason);
+      const skipped = await this.skipped(manager, selection, ids);
+      if ('ids' in selection && selection.ids.length === 1 && ids.length === 0)
+        throw this.conflict(skipped[0]);
+      const audit = await this.audit.record(
+        {
+          actor,
+          action: 'dlq.discard',
+          reason,
+          target: targetOf(selection, ids),
+          details: detailsOf(selection, ids, skipped),
+        },
+        manager,
+      );
+      return { ids, skipped, auditId: String(audit.id) };
+    });
+  }
+
+  private async checkSize(
+    manager: Parameters<DeadLettersRepository['countSelected']>[0],
+    selection: Selection,
+    statuses: readonly DeadLetterStatus[],
+  ): Promise<void> {
+    if ('ids' in selection) return;
+    const n = await this.options.repository.countSelected(manager, selection, statuses);
+    if (n > this.options.bulkLimit) {
+      throw new ProblemError(
+        ProblemCode.selectionTooLarge,
+        `The filter selects ${n} dead letters; at most ${this.options.bulkLimit} per request. Narrow it (group, error code, time range).`,
+      );
+    }
+  }
+
+  private async skipped(
+    manager: Parameters<DeadLettersRepository['statusesOf']>[0],
+    selection: Selection,
+    changed: readonly string[],
+  ): Promise<{ id: string; status: DeadLetterStatus | 'missing' }[]> {
+    if (!('ids' in selection)) return [];
+    const done = new Set(changed);
+    const rest = [...new Set(selection.ids)].filter((id) => !done.has(id));
+    if (rest.length === 0) return [];
+    const statuses = await this.options.repository.statusesOf(manager, rest);
+    return rest.map((id) => ({ id, status: statuses.get(id) ?? ('missing' as const) }));
+  }
+
+  private conflict(skipped: { id: string; status: DeadLetterStatus | 'missing' } | undefined): ProblemError {
+    if (!skipped || skipped.status === 'missing') {
+      return new ProblemError(ProblemCode.deadLetterNotFound, 'No dead letter has this id.');
+    }
+    return new ProblemError(ProblemCode.stateConflict, `The dead letter is ${skipped.status}.`);
+  }
+}
+
+function targetOf(selection: Selection, ids: readonly string[]): string {
+  if (ids.length === 1) return `dead-letter:${ids[0]}`;
+  return 'ids' in selection ? `dead-letters:ids(${ids.length})` : `dead-letters:filter(${ids.length})`;
+}
+
+function detailsOf(
+  selection: Selection,
+  ids: readonly string[],
+  skipped: readonly { id: string; status: string }[],
+): Record<string, unknown> {
+  return {
+    count: ids.length,
+    ...('filter' in selection ? { filter: selection.filter } : {}),
+    ids: ids.slice(0, AUDIT_IDS_MAX),
+    ...(ids.length > AUDIT_IDS_MAX ? { idsTruncated: true } : {}),
+    ...(skipped.length > 0 ? { skipped: skipped.slice(0, AUDIT_IDS_MAX) } : {}),
+  };
+}

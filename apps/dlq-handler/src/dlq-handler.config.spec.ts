@@ -1,0 +1,33 @@
+import { createHash } from 'node:crypto';
+import { loadConfig } from './dlq-handler.config.js';
+
+const hash = (token: string) => createHash('sha256').update(token).digest('hex');
+const valid = {
+  DATABASE_URL: 'postgres://tributary@127.0.0.1:5432/tributary',
+  KAFKA_BROKERS: '127.0.0.1:9092',
+  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
+};
+
+describe('loadConfig', () => {
+  it('parses a complete environment with defaults and API keys', () => {
+    const config = loadConfig({
+      ...valid,
+      DLQ_API_KEYS: `ops:${hash('a')}:dlq:read+dlq:replay+dlq:discard,\nviewer:${hash('b')}:dlq:read`,
+    });
+    expect(config.kafka.consumerGroup).toBe('dlq-handler');
+    expect(config.replay).toEqual({ ratePerSecond: 50, burst: 10 });
+    expect(config.apiKeys).toEqual([
+      { id: 'ops', sha256: hash('a'), scopes: ['dlq:read', 'dlq:replay', 'dlq:discard'] },
+      { id: 'viewer', sha256: hash('b'), scopes: ['dlq:read'] },
+    ]);
+  });
+
+  it('names every missing or bad variable', () => {
+    expect(() => loadConfig({ KAFKA_BROKERS: 'x:1' })).toThrow(/DATABASE_URL[\s\S]*SCHEMA_REGISTRY_URL/);
+    expect(() => loadConfig({ ...valid, REPLAY_RATE_PER_SECOND: '0' })).toThrow(/REPLAY_RATE_PER_SECOND/);
+    expect(() => loadConfig({ ...valid, DLQ_API_KEYS: 'ops:plaintext:dlq:read' })).toThrow(/DLQ_API_KEYS/);
+    expect(() => loadConfig({ ...valid, DLQ_API_KEYS: `ops:${hash('a')}:events:publish` })).toThrow(
+      /DLQ_API_KEYS/,
+    );
+  });
+});

@@ -1,0 +1,41 @@
+import { registry } from '@tributary/observability';
+import { Counter, Gauge } from 'prom-client';
+
+/**
+ * The dead-letter handler's metrics, in the shared registry so `/metrics` serves them with the standard ones
+ * (DESIGN §9 names: bounded labels, base units, timestamps as `_timestamp_seconds`). They live here rather
+ * than in @tributary/observability because only this app records them.
+ */
+export const dlqMetrics = {
+  /** Refreshed from the table, so every replica reports the same numbers: aggregate with max, not sum. */
+  messages: new Gauge({
+    name: 'tributary_dlq_messages',
+    help: 'Dead letters stored, by consumer group, status (pending, replaying, resolved, discarded) and error code.',
+    labelNames: ['consumer_group', 'status', 'code'] as const,
+    registers: [registry],
+  }),
+  oldestPending: new Gauge({
+    name: 'tributary_dlq_oldest_pending_failed_timestamp_seconds',
+    help: 'First failure time of the oldest pending dead letter per consumer group; absent when none is pending.',
+    labelNames: ['consumer_group'] as const,
+    registers: [registry],
+  }),
+  captured: new Counter({
+    name: 'tributary_dlq_captured_total',
+    help: 'DLQ records read, by what they did to the table (created, failed_again, redelivered).',
+    labelNames: ['consumer_group', 'code', 'outcome'] as const,
+    registers: [registry],
+  }),
+  replays: new Counter({
+    name: 'tributary_dlq_replays_total',
+    help: 'Replay outcomes per dead letter: requested, sent (to the first retry tier), abandoned (no tier), resolved (processed after replay), failed_again.',
+    labelNames: ['consumer_group', 'outcome'] as const,
+    registers: [registry],
+  }),
+  discards: new Counter({
+    name: 'tributary_dlq_discards_total',
+    help: 'Dead letters discarded by an operator.',
+    labelNames: ['consumer_group'] as const,
+    registers: [registry],
+  }),
+} as const;
