@@ -122,6 +122,37 @@ export const metrics = {
     labelNames: ['provider', 'result'] as const,
     registers: [registry],
   }),
+  providerRequestDuration: new Histogram({
+    name: 'tributary_provider_request_duration_seconds',
+    help: 'Provider API calls by provider, operation and status (HTTP status, or timeout, network_error, circuit_open, throttled).',
+    labelNames: ['provider', 'operation', 'status'] as const,
+    buckets: durationBuckets,
+    registers: [registry],
+  }),
+  providerRateLimitRemaining: new Gauge({
+    name: 'tributary_provider_rate_limit_remaining',
+    help: "Requests left in the provider's current rate-limit window, as its last response reported.",
+    labelNames: ['provider'] as const,
+    registers: [registry],
+  }),
+  providerThrottled: new Counter({
+    name: 'tributary_provider_throttled_total',
+    help: 'Provider calls held back by a rate limit, by reason (token_bucket, retry_after, status_429).',
+    labelNames: ['provider', 'reason'] as const,
+    registers: [registry],
+  }),
+  providerRetries: new Counter({
+    name: 'tributary_provider_retries_total',
+    help: 'In-process retries of provider calls, by provider, operation and error code.',
+    labelNames: ['provider', 'operation', 'code'] as const,
+    registers: [registry],
+  }),
+  circuitBreakerState: new Gauge({
+    name: 'tributary_circuit_breaker_state',
+    help: 'Circuit breaker state: 1 for the current state (closed, open, half_open), 0 for the others.',
+    labelNames: ['name', 'state'] as const,
+    registers: [registry],
+  }),
   schemaCacheLookups: new Counter({
     name: 'tributary_schema_registry_lookups_total',
     help: 'Schema lookups by result (hit, miss, error).',
