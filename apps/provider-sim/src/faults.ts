@@ -1,0 +1,85 @@
+import { z } from 'zod';
+
+const rate = z.number().min(0).max(1).default(0);
+
+/**
+ * Faults for one route, each a probability per request. Where a fault strikes matters for exactly-once:
+ * - before the effect: `errorRate` (5xx), `status429Rate` (429 with Retry-After) — nothing is applied;
+ * - after the effect: `timeoutRate` (the answer never comes), `resetRate` (the connection is cut),
+ *   `afterEffectDelayMs` (the answer comes late) — the effect is applied and its answer stored, so only
+ *   the idempotency key keeps a retry from applying it twice.
+ * `times` limits the faults to the next N requests that meet one; then the route is healthy again.
+ */
+export const faultSchema = z.object({
+  route: z.string().regex(/^(GET|POST|PUT|PATCH|DELETE) \/\S*$/),
+  latencyMs: z.number().int().min(0).default(0),
+  errorRate: rate,
+  errorStatus: z.number().int().min(500).max(599).default(500),
+  status429Rate: rate,
+  retryAfterSeconds: z.number().int().min(0).default(1),
+  timeoutRate: rate,
+  resetRate: rate,
+  afterEffectDelayMs: z.number().int().min(0).default(0),
+  times: z.number().int().positive().optional(),
+});
+
+export type Fault = z.infer<typeof faultSchema>;
+
+export type FaultDecision =
+  | { kind: 'none' }
+  | { kind: 'error'; status: number }
+  | { kind: 'rate_limited'; retryAfterSeconds: number }
+  | { kind: 'timeout' }
+  | { kind: 'reset' };
+
+export class FaultTable {
+  readonly #faults = new Map<string, Fault>();
+
+  set(fault: Fault): void {
+    this.#faults.set(fault.route, fault);
+  }
+
+  clear(route?: string): void {
+    if (route) this.#faults.delete(route);
+    else this.#faults.clear();
+  }
+
+  list(): Fault[] {
+    return [...this.#faults.values()];
+  }
+
+  latencyMs(route: string): number {
+    return this.#faults.get(route)?.latencyMs ?? 0;
+  }
+
+  afterEffectDelayMs(route: string): number {
+    return this.#faults.get(route)?.afterEffectDelayMs ?? 0;
+  }
+
+  /** Rolls the dice before the effect: a 5xx or a 429 means the effect is not applied. */
+  beforeEffect(route: string, random: () => number = Math.random): FaultDecision {
+    const fault = this.#faults.get(route);
+    if (!fault) return { kind: 'none' };
+    if (random() < fault.errorRate) return this.#struck(fault, { kind: 'error', status: fault.errorStatus });
+    if (random() < fault.status429Rate)
+      return this.#struck(fault, { kind: 'rate_limited', retryAfterSeconds: fault.retryAfterSeconds });
+    return { kind: 'none' };
+  }
+
+  /** Rolls the dice after the effect: the answer is lost or cut off. */
+  afterEffect(route: string, random: () => number = Math.random): FaultDecision {
+    const fault = this.#faults.get(route);
+    if (!fault) return { kind: 'none' };
+    if (random() < fault.timeoutRate) return this.#struck(fault, { kind: 'timeout' });
+    if (random() < fault.resetRate) return this.#struck(fault, { kind: 'reset' });
+    return { kind: 'none' };
+  }
+
+  #struck(fault: Fault, decision: FaultDecision): FaultDecision {
+    if (fault.times !== undefined) {
+      fault.times -= 1;
+      if (fault.times <= 0) this.#faults.delete(fault.route);
+    }
+    return decision;
+  }
+}

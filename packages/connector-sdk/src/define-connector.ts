@@ -1,0 +1,104 @@
+import type { EventOf, EventType } from '@tributary/contracts';
+import type { Logger } from '@tributary/observability';
+import type { ExternalRef } from '@tributary/persistence';
+import type { WebhookDefinition } from '@tributary/webhooks';
+import type { EntityManager } from 'typeorm';
+import type { z } from 'zod';
+import { ConnectorErrorCode } from './errors.js';
+import type {
+  ProviderHttpClient,
+  ProviderHttpClientOptions,
+  ProviderLimits,
+} from './http/provider-http-client.js';
+
+/** What a handler may write, all in the one transaction that also records the event in the inbox. */
+export interface CommitContext {
+  readonly manager: EntityManager;
+  /** Adds events to the outbox; the relay publishes them after the commit. */
+  publish(...events: readonly EventOf<EventType>[]): Promise<void>;
+  /** `external_refs` of this connector's provider, bound to the transaction. */
+  readonly externalRefs: {
+    upsert(externalType: string, externalId: string, internalId: string): Promise<ExternalRef>;
+    find(externalType: string, externalId: string): Promise<ExternalRef | null>;
+  };
+}
+
+export interface HandlerContext<TClient, TConfig> {
+  readonly connectorId: string;
+  /** The connector's provider client, built once by `definition.client`. */
+  readonly provider: TClient;
+  readonly config: TConfig;
+  /** The idempotency key of this event's effect: derived from (connector id, event id). */
+  readonly idempotencyKey: string;
+  /** Another deterministic key for a second effectful call made for the same event. */
+  idempotencyKeyFor(operation: string): string;
+  /** 1 on the original topic, 2 on the first retry tier, ... */
+  readonly attempt: number;
+  /** Aborted when shutdown gives up waiting: pass it to provider calls. */
+  readonly signal: AbortSignal;
+  heartbeat(): Promise<void>;
+  readonly logger: Logger;
+  /**
+   * A new catalogue event caused by the one being handled (causation and correlation set, fresh UUIDv7 id).
+   */
+  newEvent<T extends EventType>(type: T, subject: string, data: EventOf<T>['data']): EventOf<T>;
+  /**
+   * Records the event in the inbox and runs `work` in the same transaction. Call it once, after the provider
+   * call: a crash before the commit makes the redelivery repeat the call with the same idempotency key.
+   * Resolves undefined when another delivery committed first. A handler that never calls it is recorded
+   * in the inbox when it returns.
+   */
+  commit<R>(work: (tx: CommitContext) => Promise<R>): Promise<R | undefined>;
+}
+
+export type ConnectorHandler<T extends EventType, TClient, TConfig> = (
+  event: EventOf<T>,
+  context: HandlerContext<TClient, TConfig>,
+) => Promise<void>;
+
+export type ConnectorHandlers<TClient, TConfig> = {
+  readonly [T in EventType]?: ConnectorHandler<T, TClient, TConfig>;
+};
+
+export interface ConnectorDefinition<TSchema extends z.ZodType = z.ZodType, TClient = unknown> {
+  /** Lower case; names the app (`connector-<id>`), the default consumer group and the idempotency keys. */
+  readonly id: string;
+  /** Provider label in metrics and `external_refs`, e.g. `stripe`. */
+  readonly provider: string;
+  readonly description?: string;
+  /** The connector's own environment variables (provider URL, credentials), parsed at boot. */
+  readonly config: TSchema;
+  /** Where and how to reach the provider, from the parsed config. */
+  readonly http: (
+    config: z.output<TSchema>,
+  ) => Pick<ProviderHttpClientOptions, 'baseUrl' | 'defaultHeaders' | 'idempotencyHeader'>;
+  /** Wraps the SDK's HTTP client into the provider's typed API. */
+  readonly client: (http: ProviderHttpClient, config: z.output<TSchema>) => TClient;
+  /** Catalogue event type → handler. Other types on the same topics are not this connector's and are skipped. */
+  readonly handlers: ConnectorHandlers<TClient, z.output<TSchema>>;
+  /** The provider's webhook definition, shared with ingestion (which serves the endpoint). */
+  readonly webhook?: WebhookDefinition;
+  readonly limits?: ProviderLimits;
+}
+
+const idPattern = /^[a-z][a-z0-9-]{0,40}$/;
+
+/**
+ * Declares a connector. Checks what can be checked without I/O, so a broken definition fails at import
+ * (and in its unit test) rather than on the first event.
+ */
+export function defineConnector<TSchema extends z.ZodType, TClient>(
+  definition: ConnectorDefinition<TSchema, TClient>,
+): ConnectorDefinition<TSchema, TClient> {
+  const problems: string[] = [];
+  if (!idPattern.test(definition.id))
+    problems.push(`id ${JSON.stringify(definition.id)} must match ${idPattern.source}`);
+  if (!definition.provider) problems.push('provider is required');
+  if (Object.keys(definition.handlers).length === 0) problems.push('at least one handler is required');
+  if (problems.length > 0) {
+    throw Object.assign(new Error(`invalid connector definition: ${problems.join('; ')}`), {
+      code: ConnectorErrorCode.definitionInvalid,
+    });
+  }
+  return definition;
+}

@@ -1,0 +1,59 @@
+import { TributaryError } from '@tributary/contracts';
+
+/** Stable codes of connector failures: DLQ headers, alerts and logs carry them. */
+export const ConnectorErrorCode = {
+  /** No response within the per-call timeout. Retriable: the idempotency key makes the retry safe. */
+  providerTimeout: 'PROVIDER_TIMEOUT',
+  /** Connection refused or reset, or a 5xx/408/409/425. Retriable. */
+  providerUnavailable: 'PROVIDER_UNAVAILABLE',
+  /** 429, Retry-After, an empty token bucket or a rate-limit window: pause, do not hammer. */
+  providerRateLimited: 'PROVIDER_RATE_LIMITED',
+  /** Any other 4xx: the request itself is wrong and will be wrong again. Not retriable. */
+  providerRejected: 'PROVIDER_REJECTED',
+  /** The provider's circuit breaker is open: the partition pauses until the half-open probe. */
+  circuitOpen: 'PROVIDER_CIRCUIT_OPEN',
+  /** An effectful call without an idempotency key: a programming error, refused before it is sent. */
+  idempotencyKeyMissing: 'IDEMPOTENCY_KEY_MISSING',
+  configInvalid: 'CONFIG_INVALID',
+  definitionInvalid: 'CONNECTOR_DEFINITION_INVALID',
+} as const;
+
+export type ConnectorErrorCode = (typeof ConnectorErrorCode)[keyof typeof ConnectorErrorCode];
+
+/** A failed provider call, classified for the consumer runner, with what the provider said. */
+export class ProviderError extends TributaryError {
+  readonly provider: string;
+  readonly operation: string;
+  /** HTTP status when the provider answered. */
+  readonly status?: number;
+  /** Parsed JSON body (or text) of the provider's answer, for handlers that map declines to events. */
+  readonly body?: unknown;
+
+  constructor(
+    code: ConnectorErrorCode,
+    message: string,
+    details: {
+      provider: string;
+      operation: string;
+      retriable: boolean;
+      status?: number;
+      body?: unknown;
+      retryAfterMs?: number;
+      cause?: unknown;
+    },
+  ) {
+    super(code, message, {
+      retriable: details.retriable,
+      ...(details.retryAfterMs === undefined ? {} : { retryAfterMs: details.retryAfterMs }),
+      ...(details.cause === undefined ? {} : { cause: details.cause }),
+    });
+    this.provider = details.provider;
+    this.operation = details.operation;
+    if (details.status !== undefined) this.status = details.status;
+    if (details.body !== undefined) this.body = details.body;
+  }
+}
+
+export function isProviderError(error: unknown): error is ProviderError {
+  return error instanceof ProviderError;
+}

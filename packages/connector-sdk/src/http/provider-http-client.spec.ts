@@ -1,0 +1,228 @@
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { registry } from '@tributary/observability';
+import { ConnectorErrorCode, ProviderError } from '../errors.js';
+import { ProviderHttpClient } from './provider-http-client.js';
+import type { ProviderHttpClientOptions } from './provider-http-client.js';
+
+type Reply = (req: IncomingMessage, res: ServerResponse, n: number) => void;
+
+/** A real HTTP server on an ephemeral port whose behaviour each test scripts, request by request. */
+async function provider(reply: Reply): Promise<{ url: string; requests: IncomingMessage[]; server: Server }> {
+  const requests: IncomingMessage[] = [];
+  const server = createServer((req, res) => {
+    requests.push(req);
+    req.resume();
+    req.on('end', () => reply(req, res, requests.length));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests, server };
+}
+
+const json = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+};
+
+const servers: Server[] = [];
+const clients: ProviderHttpClient[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close()));
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+async function setup(reply: Reply, options: Partial<ProviderHttpClientOptions> = {}) {
+  const p = await provider(reply);
+  servers.push(p.server);
+  const client = new ProviderHttpClient({
+    provider: `test-${Math.random().toString(36).slice(2, 8)}`,
+    baseUrl: `${p.url}/api`,
+    retry: { maxRetries: 3, initialDelayMs: 5, maxDelayMs: 20, budgetMs: 2_000 },
+    ...options,
+  });
+  clients.push(client);
+  return { ...p, client };
+}
+
+const create = { method: 'POST', path: '/things', operation: 'things.create', form: { a: '1' } } as const;
+
+async function failure(promise: Promise<unknown>): Promise<ProviderError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(error).toBeInstanceOf(ProviderError);
+    return error as ProviderError;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('ProviderHttpClient', () => {
+  it('sends the idempotency key and form body under the base path and parses JSON', async () => {
+    const { client, requests } = await setup((_req, res) => json(res, 200, { id: 'th_1' }));
+    const response = await client.request({ ...create, idempotencyKey: 'key-1' });
+    expect(response.body).toEqual({ id: 'th_1' });
+    expect(requests[0]!.url).toBe('/api/things');
+    expect(requests[0]!.headers['idempotency-key']).toBe('key-1');
+    expect(requests[0]!.headers['content-type']).toBe('application/x-www-form-urlencoded');
+  });
+
+  it('refuses an effectful call without an idempotency key before sending it', async () => {
+    const { client, requests } = await setup((_req, res) => json(res, 200, {}));
+    const error = await failure(client.request(create));
+    expect(error.code).toBe(ConnectorErrorCode.idempotencyKeyMissing);
+    expect(error.retriable).toBe(false);
+    expect(requests).toHaveLength(0);
+  });
+
+  it('retries 5xx with the same key until it succeeds', async () => {
+    const { client, requests } = await setup((_req, res, n) =>
+      n < 3 ? json(res, 503, { error: 'down' }) : json(res, 200, { ok: true }),
+    );
+    await expect(client.request({ ...create, idempotencyKey: 'k' })).resolves.toMatchObject({ status: 200 });
+    expect(requests.map((r) => r.headers['idempotency-key'])).toEqual(['k', 'k', 'k']);
+  });
+
+  it('gives up after the retries with a retriable PROVIDER_UNAVAILABLE', async () => {
+    const { client, requests } = await setup((_req, res) => json(res, 500, {}), {
+      retry: { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 5, budgetMs: 2_000 },
+    });
+    const error = await failure(client.request({ ...create, idempotencyKey: 'k' }));
+    expect(error).toMatchObject({
+      code: ConnectorErrorCode.providerUnavailable,
+      retriable: true,
+      status: 500,
+    });
+    expect(requests).toHaveLength(3);
+  });
+
+  it('times out a slow answer and retries it', async () => {
+    const { client, requests } = await setup(
+      (_req, res, n) => {
+        if (n === 1) return; // never answers
+        json(res, 200, { ok: true });
+      },
+      { timeoutMs: 100 },
+    );
+    await expect(client.request({ ...create, idempotencyKey: 'k' })).resolves.toMatchObject({ status: 200 });
+    expect(requests).toHaveLength(2);
+  });
+
+  it('treats other 4xx as not retriable and keeps the body', async () => {
+    const { client, requests } = await setup((_req, res) =>
+      json(res, 402, { error: { code: 'card_declined' } }),
+    );
+    const error = await failure(client.request({ ...create, idempotencyKey: 'k' }));
+    expect(error).toMatchObject({ code: ConnectorErrorCode.providerRejected, retriable: false, status: 402 });
+    expect(error.body).toEqual({ error: { code: 'card_declined' } });
+    expect(requests).toHaveLength(1);
+  });
+
+  it('turns 429 into a rate-limit error with Retry-After, and holds later calls without sending them', async () => {
+    const { client, requests } = await setup((_req, res) => json(res, 429, {}, { 'retry-after': '7' }));
+    const first = await failure(client.request({ ...create, idempotencyKey: 'k' }));
+    expect(first).toMatchObject({
+      code: ConnectorErrorCode.providerRateLimited,
+      retriable: true,
+      retryAfterMs: 7_000,
+    });
+    const second = await failure(client.request({ ...create, idempotencyKey: 'k2' }));
+    expect(second.code).toBe(ConnectorErrorCode.providerRateLimited);
+    expect(second.retryAfterMs).toBeGreaterThan(5_000);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('clamps Retry-After to the configured bounds', async () => {
+    const { client } = await setup((_req, res) => json(res, 429, {}, { 'retry-after': '86400' }), {
+      retryAfter: { minMs: 1_000, maxMs: 60_000 },
+    });
+    const error = await failure(client.request({ ...create, idempotencyKey: 'k' }));
+    expect(error.retryAfterMs).toBe(60_000);
+  });
+
+  it('opens the circuit after consecutive failures and answers with the half-open delay', async () => {
+    const { client, requests } = await setup((_req, res) => json(res, 503, {}), {
+      retry: { maxRetries: 0 },
+      breaker: { consecutiveFailures: 2, halfOpenAfterMs: 30_000 },
+    });
+    await failure(client.request({ ...create, idempotencyKey: 'a' }));
+    await failure(client.request({ ...create, idempotencyKey: 'b' }));
+    expect(client.circuitState).toBe('open');
+    const open = await failure(client.request({ ...create, idempotencyKey: 'c' }));
+    expect(open).toMatchObject({ code: ConnectorErrorCode.circuitOpen, retriable: true });
+    expect(open.retryAfterMs).toBeGreaterThan(25_000);
+    expect(open.retryAfterMs).toBeLessThanOrEqual(30_000);
+    expect(requests).toHaveLength(2);
+    const gauge = await registry.getSingleMetricAsString('tributary_circuit_breaker_state');
+    expect(gauge).toContain(`name="${client.provider}",state="open"} 1`);
+  });
+
+  it('closes again after a successful half-open probe', async () => {
+    const { client } = await setup((_req, res, n) => (n <= 2 ? json(res, 503, {}) : json(res, 200, {})), {
+      retry: { maxRetries: 0 },
+      breaker: { consecutiveFailures: 2, halfOpenAfterMs: 50 },
+    });
+    await failure(client.request({ ...create, idempotencyKey: 'a' }));
+    await failure(client.request({ ...create, idempotencyKey: 'b' }));
+    expect(client.circuitState).toBe('open');
+    const deadline = Date.now() + 2_000;
+    let status: number | undefined;
+    while (status === undefined && Date.now() < deadline) {
+      status = await client.request({ ...create, idempotencyKey: 'c' }).then(
+        (r) => r.status,
+        () => undefined,
+      );
+    }
+    expect(status).toBe(200);
+    expect(client.circuitState).toBe('closed');
+  });
+
+  it('does not count 4xx against the breaker', async () => {
+    const { client } = await setup((_req, res) => json(res, 400, {}), {
+      breaker: { consecutiveFailures: 2, halfOpenAfterMs: 30_000 },
+    });
+    for (const key of ['a', 'b', 'c']) await failure(client.request({ ...create, idempotencyKey: key }));
+    expect(client.circuitState).toBe('closed');
+  });
+
+  it('waits briefly for a token, and refuses with retryAfterMs when the wait would be long', async () => {
+    const { client, requests } = await setup((_req, res) => json(res, 200, {}), {
+      rateLimit: { requestsPerSecond: 2, burst: 1, maxWaitMs: 1_000 },
+    });
+    await client.request({ method: 'GET', path: '/x', operation: 'x.get' });
+    await client.request({ method: 'GET', path: '/x', operation: 'x.get' }); // waits ~500 ms for a token
+    expect(requests).toHaveLength(2);
+
+    const strict = await setup((_req, res) => json(res, 200, {}), {
+      rateLimit: { requestsPerSecond: 0.1, burst: 1, maxWaitMs: 100 },
+    });
+    await strict.client.request({ method: 'GET', path: '/x', operation: 'x.get' });
+    const error = await failure(strict.client.request({ method: 'GET', path: '/x', operation: 'x.get' }));
+    expect(error).toMatchObject({ code: ConnectorErrorCode.providerRateLimited, retriable: true });
+    expect(error.retryAfterMs).toBeGreaterThan(5_000);
+    expect(strict.requests).toHaveLength(1);
+  });
+
+  it('records the remaining rate limit the provider reports', async () => {
+    const { client } = await setup((_req, res) => json(res, 200, {}, { 'x-ratelimit-remaining': '41' }));
+    await client.request({ method: 'GET', path: '/x', operation: 'x.get' });
+    const gauge = await registry.getSingleMetricAsString('tributary_provider_rate_limit_remaining');
+    expect(gauge).toContain(`provider="${client.provider}"} 41`);
+  });
+
+  it('stops retrying when the caller aborts', async () => {
+    const controller = new AbortController();
+    const { client, requests } = await setup(
+      (_req, res) => {
+        controller.abort();
+        json(res, 503, {});
+      },
+      { retry: { maxRetries: 5, initialDelayMs: 1, maxDelayMs: 2, budgetMs: 2_000 } },
+    );
+    await failure(client.request({ ...create, idempotencyKey: 'k', signal: controller.signal }));
+    expect(requests).toHaveLength(1);
+  });
+});

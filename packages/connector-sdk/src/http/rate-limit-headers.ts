@@ -1,0 +1,44 @@
+/** Header lookup that does not care how the HTTP library shaped the headers. */
+export type HeaderBag = Record<string, string | string[] | undefined>;
+
+function header(headers: HeaderBag, name: string): string | undefined {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * `Retry-After` as milliseconds from `now`: either delay-seconds or an HTTP date (RFC 9110 §10.2.3).
+ * Undefined when absent or unreadable, so the caller falls back to its own default.
+ */
+export function retryAfterMs(headers: HeaderBag, now: number = Date.now()): number | undefined {
+  const value = header(headers, 'retry-after')?.trim();
+  if (!value) return undefined;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/**
+ * Providers name their rate-limit headers differently: IETF draft `RateLimit-Remaining`, GitHub/Stripe-
+ * style `X-RateLimit-Remaining`, HubSpot `X-HubSpot-RateLimit-Remaining`. First one present wins.
+ */
+export const DEFAULT_REMAINING_HEADERS = [
+  'ratelimit-remaining',
+  'x-ratelimit-remaining',
+  'x-hubspot-ratelimit-remaining',
+] as const;
+
+export function rateLimitRemaining(
+  headers: HeaderBag,
+  names: readonly string[] = DEFAULT_REMAINING_HEADERS,
+): number | undefined {
+  for (const name of names) {
+    const value = header(headers, name);
+    if (value !== undefined && /^\s*\d+\s*$/.test(value)) return Number(value);
+  }
+  return undefined;
+}
+
+export function clamp(value: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, value));
+}

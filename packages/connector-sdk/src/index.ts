@@ -1,0 +1,24 @@
+export { defineConnector } from './define-connector.js';
+export type {
+  CommitContext,
+  ConnectorDefinition,
+  ConnectorHandler,
+  ConnectorHandlers,
+  HandlerContext,
+} from './define-connector.js';
+export { ConnectorErrorCode, ProviderError, isProviderError } from './errors.js';
+export { ProviderHttpClient } from './http/provider-http-client.js';
+export type {
+  ProviderHttpClientOptions,
+  ProviderLimits,
+  ProviderRequest,
+  ProviderResponse,
+} from './http/provider-http-client.js';
+export { idempotencyKeyFor } from './http/idempotency-key.js';
+export { TokenBucket } from './http/token-bucket.js';
+export { DEFAULT_REMAINING_HEADERS, rateLimitRemaining, retryAfterMs } from './http/rate-limit-headers.js';
+export type { HeaderBag } from './http/rate-limit-headers.js';
+export { ConnectorConfigError, loadConnectorConfig } from './runtime/connector-config.js';
+export type { ConnectorConfig, ConnectorPlatformConfig } from './runtime/connector-config.js';
+export { connectorHandler, runConnector, topicsOf } from './runtime/run-connector.js';
+export type { RunConnectorOptions } from './runtime/run-connector.js';

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { ConnectorErrorCode } from '../errors.js';
+import type { ConnectorDefinition } from '../define-connector.js';
+
+/** What every connector app needs, whatever its provider. */
+const platformSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3200),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .optional(),
+  KAFKA_BROKERS: z.string().min(1),
+  SCHEMA_REGISTRY_URL: z.url(),
+  // Kafka's legal characters: the group also names its retry and DLQ topics.
+  CONSUMER_GROUP: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]{1,200}$/)
+    .optional(),
+  RETRY_TIERS: z
+    .string()
+    .default('5s,1m,10m')
+    .transform((value) => value.split(',').map((tier) => tier.trim())),
+  CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().positive().default(500),
+});
+
+export interface ConnectorPlatformConfig {
+  readonly port: number;
+  readonly logLevel: z.infer<typeof platformSchema>['LOG_LEVEL'];
+  readonly database: { readonly url: string; readonly schema: string };
+  readonly kafka: {
+    readonly brokers: string[];
+    readonly consumerGroup: string;
+    readonly retryTiers: string[];
+    readonly sessionTimeoutMs: number;
+  };
+  readonly schemaRegistryUrl: string;
+  readonly outboxBatchSize: number;
+}
+
+export interface ConnectorConfig<TConfig> {
+  readonly platform: ConnectorPlatformConfig;
+  readonly connector: TConfig;
+}
+
+export class ConnectorConfigError extends Error {
+  readonly code = ConnectorErrorCode.configInvalid;
+}
+
+/**
+ * The one place a connector app reads the environment (DESIGN §10): the platform variables and the
+ * connector's own schema, both checked before any connection opens. Every problem is listed, by variable.
+ */
+export function loadConnectorConfig<TSchema extends z.ZodType>(
+  definition: Pick<ConnectorDefinition<TSchema>, 'id' | 'config'>,
+  env: Record<string, string | undefined> = process.env,
+): ConnectorConfig<z.output<TSchema>> {
+  const platform = platformSchema.safeParse(env);
+  const connector = definition.config.safeParse(env);
+  const problems = [
+    ...(platform.success ? [] : platform.error.issues),
+    ...(connector.success ? [] : connector.error.issues),
+  ].map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  if (!platform.success || !connector.success) {
+    throw new ConnectorConfigError(
+      `invalid configuration of connector-${definition.id}:\n  ${problems.join('\n  ')}`,
+    );
+  }
+  const c = platform.data;
+  const group = c.CONSUMER_GROUP ?? `connector-${definition.id}`;
+  return {
+    platform: {
+      port: c.PORT,
+      logLevel: c.LOG_LEVEL,
+      database: {
+        url: c.DATABASE_URL,
+        schema: c.DATABASE_SCHEMA ?? `connector_${definition.id.replaceAll('-', '_')}`,
+      },
+      kafka: {
+        brokers: c.KAFKA_BROKERS.split(',').map((broker) => broker.trim()),
+        consumerGroup: group,
+        retryTiers: c.RETRY_TIERS,
+        sessionTimeoutMs: c.CONSUMER_SESSION_TIMEOUT_MS,
+      },
+      schemaRegistryUrl: c.SCHEMA_REGISTRY_URL,
+      outboxBatchSize: c.OUTBOX_BATCH_SIZE,
+    },
+    connector: connector.data as z.output<TSchema>,
+  };
+}
