@@ -290,14 +290,16 @@ export class DeadLettersRepository {
     reason: string,
   ): Promise<{ id: string; consumerGroup: string }[]> {
     const { sql, params } = selectionSql(selection, ['pending', 'replaying']);
-    const rows = (await manager.query(
-      `UPDATE dead_letters SET status = 'replaying', status_reason = $${params.length + 1},
+    const rows = returnedRows(
+      await manager.query(
+        `UPDATE dead_letters SET status = 'replaying', status_reason = $${params.length + 1},
          replay_pending = true, replay_requested_at = now(), replay_requested_by = $${params.length + 2},
          updated_at = now()
        WHERE ${sql} AND NOT replay_pending
        RETURNING id, consumer_group`,
-      [...params, reason, actor],
-    )) as { id: string; consumer_group: string }[];
+        [...params, reason, actor],
+      ),
+    ) as { id: string; consumer_group: string }[];
     return rows.map((r) => ({ id: r.id, consumerGroup: r.consumer_group }));
   }
 
@@ -308,12 +310,14 @@ export class DeadLettersRepository {
     reason: string,
   ): Promise<string[]> {
     const { sql, params } = selectionSql(selection, ['pending']);
-    const rows = (await manager.query(
-      `UPDATE dead_letters SET status = 'discarded', status_reason = $${params.length + 1},
+    const rows = returnedRows(
+      await manager.query(
+        `UPDATE dead_letters SET status = 'discarded', status_reason = $${params.length + 1},
          discarded_at = now(), discarded_by = $${params.length + 2}, updated_at = now()
        WHERE ${sql} RETURNING id`,
-      [...params, reason, actor],
-    )) as { id: string }[];
+        [...params, reason, actor],
+      ),
+    ) as { id: string }[];
     return rows.map((r) => r.id);
   }
 
@@ -372,12 +376,14 @@ export class DeadLettersRepository {
 
   /** The consumer group processed the replayed record: only a row still waiting for that outcome changes. */
   async resolve(id: string, consumerGroup: string): Promise<boolean> {
-    const rows = (await this.dataSource.query(
-      `UPDATE dead_letters SET status = 'resolved', resolved_at = now(), status_reason = 'processed after replay',
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `UPDATE dead_letters SET status = 'resolved', resolved_at = now(), status_reason = 'processed after replay',
          updated_at = now()
        WHERE id = $1 AND consumer_group = $2 AND status = 'replaying' RETURNING id`,
-      [id, consumerGroup],
-    )) as unknown[];
+        [id, consumerGroup],
+      ),
+    ) as unknown[];
     return rows.length > 0;
   }
 
@@ -404,6 +410,22 @@ export class DeadLettersRepository {
       oldestPending: oldest.map((r) => ({ consumerGroup: r.consumer_group, failedAt: r.at })),
     };
   }
+}
+
+/**
+ * TypeORM answers an UPDATE or DELETE with `[rows, rowCount]` instead of the rows: the RETURNING rows of
+ * either shape.
+ */
+function returnedRows(result: unknown): unknown[] {
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  ) {
+    return result[0] as unknown[];
+  }
+  return result as unknown[];
 }
 
 export type Selection = { readonly ids: readonly string[] } | { readonly filter: DeadLetterFilter };
