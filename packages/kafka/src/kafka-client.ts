@@ -42,9 +42,28 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
   });
 }
 
+/**
+ * kafkajs messages that describe a deliberate choice or a transient state, not a problem:
+ * - bounded producer retries: correctness rests on the inbox, not on kafkajs' idempotence (DESIGN §5);
+ * - a partition leader not elected yet right after topic creation: the client retries it.
+ */
+const EXPECTED = [/^Limiting retries for the idempotent producer/];
+const TRANSIENT_ERRORS = [
+  'This server is not the leader for that topic-partition',
+  'The coordinator is loading',
+];
+
 function forwardLog(logger: Logger, { namespace, level, log }: LogEntry): void {
   const { message, timestamp: _timestamp, logger: _name, ...fields } = log;
   const line = { component: 'kafkajs', namespace, ...fields };
+  const error = typeof fields.error === 'string' ? fields.error : '';
+  if (
+    EXPECTED.some((pattern) => pattern.test(message)) ||
+    TRANSIENT_ERRORS.some((e) => error.startsWith(e))
+  ) {
+    logger.debug(line, message);
+    return;
+  }
   switch (level) {
     case logLevel.ERROR:
     case logLevel.NOTHING:
