@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Global, Inject, Logger, Module } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import { eventCatalogue, topicCatalogue } from '@tributary/contracts';
@@ -17,13 +18,16 @@ import {
   postgresReadiness,
   schemaRegistryReadiness,
 } from '@tributary/observability';
-import { AuditLog, Outbox, OutboxRelay, createDataSource } from '@tributary/persistence';
+import { AuditLog, Outbox, OutboxRelay, createDataSource, namesFor, schemaOf } from '@tributary/persistence';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { CreateApiKeys1764460800001 } from '../api-keys/api-keys.migration.js';
 import { CreateEventLog1764460800000 } from '../event-log/event-log.migration.js';
 import { INGESTION_CONFIG } from '../ingestion.config.js';
 import type { IngestionConfig } from '../ingestion.config.js';
+
+/** Longest a graceful shutdown waits for the relay to publish committed rows (below the 10 s step timeout). */
+const OUTBOX_DRAIN_MS = 5000;
 
 export const KAFKA = Symbol('Kafka');
 export const DATA_SOURCE = Symbol('DataSource');
@@ -42,7 +46,8 @@ export function prefixedDefinitions(prefix: string): EventDefinition[] {
  * migrations run at boot), Kafka, the schema registry, the Avro encoder over the catalogue, the outbox and
  * its relay, the audit log. At boot the catalogue topics are created when missing (brokers refuse
  * auto-creation) and every schema id is looked up, so the first request neither waits for the registry nor
- * fails on a missing topic. Shutdown: the relay flushes in `producers`, pools close in `resources`.
+ * fails on a missing topic. Shutdown: the outbox drains and the relay stops in `producers`, pools close in
+ * `resources`.
  */
 @Global()
 @Module({
@@ -131,6 +136,23 @@ export class MessagingModule implements OnApplicationBootstrap {
     @Inject(INGESTION_CONFIG) private readonly config: IngestionConfig,
   ) {}
 
+  /**
+   * By now HTTP is closed, so nothing new is written: give the relay a moment to publish what requests
+   * committed, so that a deploy does not leave acknowledged events waiting for the next process. Not needed
+   * for correctness (the rows stay in the outbox for the next relay), hence bounded and best effort.
+   */
+  private async drainOutbox(timeoutMs: number): Promise<void> {
+    const { outboxTable } = namesFor(schemaOf(this.dataSource));
+    const deadline = Date.now() + timeoutMs;
+    while (this.relay.active && Date.now() < deadline) {
+      const rows = (await this.dataSource.query(
+        `SELECT EXISTS (SELECT 1 FROM ${outboxTable} WHERE published_at IS NULL) AS pending`,
+      )) as Array<{ pending: boolean }>;
+      if (!rows[0]?.pending) return;
+      await delay(50);
+    }
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     if (this.config.kafka.ensureTopics) {
       const created = await ensureTopics(
@@ -155,8 +177,12 @@ export class MessagingModule implements OnApplicationBootstrap {
     this.readiness.add(schemaRegistryReadiness(this.config.schemaRegistryUrl));
     this.relay.start();
     this.logger.log(`outbox relay started (batch ${this.config.outboxBatchSize})`);
-    this.shutdown.register('producers', 'outbox relay', () => this.relay.stop());
-    this.shutdown.register('producers', 'kafka producer', () => this.producer.disconnect());
+    // One step, in order: steps of a phase run concurrently, and the relay's last batch needs the producer.
+    this.shutdown.register('producers', 'outbox drain, relay, kafka producer', async () => {
+      await this.drainOutbox(OUTBOX_DRAIN_MS);
+      await this.relay.stop();
+      await this.producer.disconnect();
+    });
     this.shutdown.register('resources', 'kafka admin', () => admin.disconnect());
     this.shutdown.register('resources', 'postgres pool', () => this.dataSource.destroy());
   }
