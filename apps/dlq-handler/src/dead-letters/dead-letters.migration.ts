@@ -8,7 +8,8 @@ function table(queryRunner: QueryRunner, name: string): string {
  * One row per failed record of a consumer group, keyed by where the record first failed: a redelivered DLQ
  * record and a replayed record that fails again both find the same row. `dlq_positions` lists every DLQ
  * (partition:offset) already applied to the row, which tells a redelivery (no change) from a new failure
- * (attempts go up). `replay_pending` marks rows accepted for replay and not yet sent.
+ * (attempts go up). `replay_pending` marks rows accepted for replay and not yet sent; `replay_sending_since`
+ * is set just before a send, so after a crash the rows whose send may or may not have landed are known.
  */
 export class CreateDeadLetters1764300000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
@@ -45,6 +46,7 @@ export class CreateDeadLetters1764300000000 implements MigrationInterface {
         status               text NOT NULL CHECK (status IN ('pending', 'replaying', 'resolved', 'discarded')),
         status_reason        text,
         replay_pending       boolean NOT NULL DEFAULT false,
+        replay_sending_since timestamptz,
         replay_count         integer NOT NULL DEFAULT 0,
         replay_requested_at  timestamptz,
         replay_requested_by  text,

@@ -14,6 +14,7 @@ import { DeadLettersController } from './dead-letters.controller.js';
 import { DeadLettersRepository } from './dead-letters.repository.js';
 import { DeadLettersService } from './dead-letters.service.js';
 import { DlqConsumer } from './dlq.consumer.js';
+import { findReplayed } from './replay-recovery.js';
 import { ReplayDispatcher } from './replay.dispatcher.js';
 import { TokenBucket } from './token-bucket.js';
 import { TopicDirectory } from './topic-directory.js';
@@ -39,15 +40,17 @@ import { TopicDirectory } from './topic-directory.js';
     },
     {
       provide: ReplayDispatcher,
-      inject: [DeadLettersRepository, KafkaEventProducer, TopicDirectory, DLQ_HANDLER_CONFIG, LOGGER],
+      inject: [DeadLettersRepository, KafkaEventProducer, TopicDirectory, DLQ_HANDLER_CONFIG, LOGGER, KAFKA],
       useFactory: (
         repository: DeadLettersRepository,
         producer: KafkaEventProducer,
         topics: TopicDirectory,
         config: DlqHandlerConfig,
         logger: Logger,
+        kafka: Kafka,
       ) =>
         new ReplayDispatcher({
+          findReplayed: (topic, since, ids) => findReplayed(kafka, topic, since, ids),
           repository,
           sink: producer,
           retryTiers: () => topics.firstRetryTiers(),

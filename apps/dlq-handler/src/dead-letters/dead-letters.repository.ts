@@ -184,7 +184,7 @@ export class DeadLettersRepository {
            last_failed_at = GREATEST(last_failed_at, $11), headers = $12::jsonb,
            status = CASE WHEN status = 'discarded' THEN status ELSE 'pending' END,
            status_reason = CASE WHEN status = 'discarded' THEN status_reason ELSE 'failed again after replay' END,
-           replay_pending = false, updated_at = now()
+           replay_pending = false, replay_sending_since = NULL, updated_at = now()
          WHERE id = $1`,
         [
           existing.id,
@@ -355,11 +355,36 @@ export class DeadLettersRepository {
     }));
   }
 
+  /** Just before a send: if the process dies now, these rows are in doubt (sent or not). */
+  async markSending(ids: readonly string[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE dead_letters SET replay_sending_since = now() WHERE id = ANY($1::uuid[]) AND replay_pending`,
+      [ids],
+    );
+  }
+
+  /** Rows a crashed process may have sent, with the group they go to and since when. */
+  async inDoubt(): Promise<{ id: string; consumerGroup: string; since: Date }[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT id, consumer_group, replay_sending_since FROM dead_letters
+       WHERE replay_pending AND replay_sending_since IS NOT NULL`,
+    )) as { id: string; consumer_group: string; replay_sending_since: Date }[];
+    return rows.map((r) => ({ id: r.id, consumerGroup: r.consumer_group, since: r.replay_sending_since }));
+  }
+
+  /** In-doubt rows found not sent: back in the queue as they were. */
+  async clearSending(ids: readonly string[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE dead_letters SET replay_sending_since = NULL WHERE id = ANY($1::uuid[]) AND replay_pending`,
+      [ids],
+    );
+  }
+
   /** After Kafka acknowledged the replayed records. */
   async markReplayed(ids: readonly string[]): Promise<void> {
     await this.dataSource.query(
-      `UPDATE dead_letters SET replay_pending = false, replayed_at = now(), replay_count = replay_count + 1,
-         updated_at = now()
+      `UPDATE dead_letters SET replay_pending = false, replay_sending_since = NULL, replayed_at = now(),
+         replay_count = replay_count + 1, updated_at = now()
        WHERE id = ANY($1::uuid[]) AND replay_pending`,
       [ids],
     );
@@ -368,7 +393,8 @@ export class DeadLettersRepository {
   /** A replay that cannot be sent (the group has no retry tier): back to pending, saying why. */
   async abandonReplay(ids: readonly string[], reason: string): Promise<void> {
     await this.dataSource.query(
-      `UPDATE dead_letters SET replay_pending = false, status = 'pending', status_reason = $2, updated_at = now()
+      `UPDATE dead_letters SET replay_pending = false, replay_sending_since = NULL, status = 'pending',
+         status_reason = $2, updated_at = now()
        WHERE id = ANY($1::uuid[]) AND replay_pending`,
       [ids, reason],
     );

@@ -11,11 +11,16 @@ export interface ReplaySink {
 }
 
 export interface ReplayDispatcherOptions {
-  readonly repository: Pick<DeadLettersRepository, 'nextToReplay' | 'markReplayed' | 'abandonReplay'>;
+  readonly repository: Pick<
+    DeadLettersRepository,
+    'nextToReplay' | 'markSending' | 'markReplayed' | 'abandonReplay' | 'inDoubt' | 'clearSending'
+  >;
   readonly sink: ReplaySink;
   /** Group → its first retry tier topic, read from the cluster. */
   readonly retryTiers: () => Promise<ReadonlyMap<string, string>>;
   readonly bucket: TokenBucket;
+  /** Dead-letter ids among `ids` already in `topic` since `since` (see replay-recovery.ts). */
+  readonly findReplayed: (topic: string, since: Date, ids: ReadonlySet<string>) => Promise<Set<string>>;
   readonly logger: Logger;
   /** Fallback poll when nobody calls `wake()`. Default 1 s. */
   readonly idleMs?: number;
@@ -33,9 +38,11 @@ export function replayMessage(item: ReplayItem, now: number): Message {
 
 /**
  * Sends rows accepted for replay into their group's first retry tier, oldest request first, never faster than
- * the token bucket allows (shared by every request of this process). A row is marked sent only after Kafka
- * acknowledged it (acks=all), so a crash in between sends it again: the consumer's inbox skips the effect of
- * the second copy (same ce_id), and the row is settled by whichever copy is processed first.
+ * the token bucket allows (shared by every request of this process). Each chunk is marked `sending` before
+ * the send and `replayed` after Kafka acknowledged it (acks=all). After a crash, the rows still marked sending
+ * are looked up in their tier topic before anything else is sent: found ones are settled, the others are
+ * sent again — so a replay neither repeats nor loses a record across a restart. (Were the lookup itself to
+ * miss one, the consumer's inbox would still skip the second copy's effect: same ce_id.)
  */
 export class ReplayDispatcher {
   private running: Promise<void> | undefined;
@@ -61,8 +68,13 @@ export class ReplayDispatcher {
 
   private async loop(): Promise<void> {
     const { logger } = this.options;
+    let recovered = false;
     while (!this.abort.signal.aborted) {
       try {
+        if (!recovered) {
+          await this.recoverInDoubt();
+          recovered = true;
+        }
         const sent = await this.dispatchOnce();
         if (sent === 0) await this.idle();
       } catch (error) {
@@ -82,6 +94,33 @@ export class ReplayDispatcher {
       this.wakeUp = done;
       if (this.abort.signal.aborted) done();
     });
+  }
+
+  /** Settles the rows a previous process was sending when it stopped. */
+  async recoverInDoubt(): Promise<void> {
+    const { repository, logger } = this.options;
+    const rows = await repository.inDoubt();
+    if (rows.length === 0) return;
+    const tiers = await this.options.retryTiers();
+    const byTopic = new Map<string, { ids: Set<string>; since: Date }>();
+    for (const row of rows) {
+      const topic = tiers.get(row.consumerGroup);
+      if (topic === undefined) continue; // dispatchOnce abandons it with a reason
+      const entry = byTopic.get(topic) ?? { ids: new Set<string>(), since: row.since };
+      entry.ids.add(row.id);
+      if (row.since < entry.since) entry.since = row.since;
+      byTopic.set(topic, entry);
+    }
+    for (const [topic, { ids, since }] of byTopic) {
+      const sent = await this.options.findReplayed(topic, since, ids);
+      if (sent.size > 0) await repository.markReplayed([...sent]);
+      const unsent = [...ids].filter((id) => !sent.has(id));
+      if (unsent.length > 0) await repository.clearSending(unsent);
+      logger.warn(
+        { topic, sent: sent.size, unsent: unsent.length },
+        'settled replays in doubt after a restart',
+      );
+    }
   }
 
   /** One round: up to a batch of rows, paced by the bucket. Resolves to how many rows it settled. */
@@ -105,6 +144,7 @@ export class ReplayDispatcher {
       const n = await bucket.take(sendable.length - index, this.abort.signal);
       if (n === 0) break;
       const chunk = sendable.slice(index, index + n);
+      await repository.markSending(chunk.map((item) => item.id));
       const now = (this.options.now ?? Date.now)();
       await sink.sendMessages(
         chunk.map((item) => ({ topic: tiers.get(item.consumerGroup)!, message: replayMessage(item, now) })),
