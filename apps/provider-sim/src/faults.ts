@@ -9,9 +9,13 @@ const rate = z.number().min(0).max(1).default(0);
  *   `afterEffectDelayMs` (the answer comes late) — the effect is applied and its answer stored, so only
  *   the idempotency key keeps a retry from applying it twice.
  * `times` limits the faults to the next N requests that meet one; then the route is healthy again.
+ * `afterEffectDelayMs` also delays replays of a stored answer: the answer of that effect keeps coming late.
+ * With `idempotencyKey`, only requests carrying that key are affected, so a test can fault its own event
+ * while other traffic on the route stays healthy.
  */
 export const faultSchema = z.object({
   route: z.string().regex(/^(GET|POST|PUT|PATCH|DELETE) \/\S*$/),
+  idempotencyKey: z.string().min(1).optional(),
   latencyMs: z.number().int().min(0).default(0),
   errorRate: rate,
   errorStatus: z.number().int().min(500).max(599).default(500),
@@ -36,29 +40,35 @@ export class FaultTable {
   readonly #faults = new Map<string, Fault>();
 
   set(fault: Fault): void {
-    this.#faults.set(fault.route, fault);
+    this.#faults.set(slot(fault.route, fault.idempotencyKey), fault);
   }
 
-  clear(route?: string): void {
-    if (route) this.#faults.delete(route);
-    else this.#faults.clear();
+  clear(): void {
+    this.#faults.clear();
   }
 
   list(): Fault[] {
     return [...this.#faults.values()];
   }
 
-  latencyMs(route: string): number {
-    return this.#faults.get(route)?.latencyMs ?? 0;
+  latencyMs(route: string, key?: string): number {
+    return this.#find(route, key)?.latencyMs ?? 0;
   }
 
-  afterEffectDelayMs(route: string): number {
-    return this.#faults.get(route)?.afterEffectDelayMs ?? 0;
+  afterEffectDelayMs(route: string, key?: string): number {
+    return this.#find(route, key)?.afterEffectDelayMs ?? 0;
+  }
+
+  /** The fault for this key on the route, else the route's own. */
+  #find(route: string, key: string | undefined): Fault | undefined {
+    return (
+      (key === undefined ? undefined : this.#faults.get(slot(route, key))) ?? this.#faults.get(slot(route))
+    );
   }
 
   /** Rolls the dice before the effect: a 5xx or a 429 means the effect is not applied. */
-  beforeEffect(route: string, random: () => number = Math.random): FaultDecision {
-    const fault = this.#faults.get(route);
+  beforeEffect(route: string, key?: string, random: () => number = Math.random): FaultDecision {
+    const fault = this.#find(route, key);
     if (!fault) return { kind: 'none' };
     if (random() < fault.errorRate) return this.#struck(fault, { kind: 'error', status: fault.errorStatus });
     if (random() < fault.status429Rate)
@@ -67,8 +77,8 @@ export class FaultTable {
   }
 
   /** Rolls the dice after the effect: the answer is lost or cut off. */
-  afterEffect(route: string, random: () => number = Math.random): FaultDecision {
-    const fault = this.#faults.get(route);
+  afterEffect(route: string, key?: string, random: () => number = Math.random): FaultDecision {
+    const fault = this.#find(route, key);
     if (!fault) return { kind: 'none' };
     if (random() < fault.timeoutRate) return this.#struck(fault, { kind: 'timeout' });
     if (random() < fault.resetRate) return this.#struck(fault, { kind: 'reset' });
@@ -78,8 +88,12 @@ export class FaultTable {
   #struck(fault: Fault, decision: FaultDecision): FaultDecision {
     if (fault.times !== undefined) {
       fault.times -= 1;
-      if (fault.times <= 0) this.#faults.delete(fault.route);
+      if (fault.times <= 0) this.#faults.delete(slot(fault.route, fault.idempotencyKey));
     }
     return decision;
   }
+}
+
+function slot(route: string, key?: string): string {
+  return key === undefined ? route : `${route}|${key}`;
 }

@@ -51,9 +51,9 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
       return send(res, stripeError(401, 'invalid_request_error', 'You did not provide an API key.'));
     }
     const params = parseStripeForm(await readBody(req));
-    const latency = faults.latencyMs(CREATE_INTENT);
-    if (latency > 0) await sleep(latency);
     const key = header(req, 'idempotency-key') ?? '(no key)';
+    const latency = faults.latencyMs(CREATE_INTENT, key);
+    if (latency > 0) await sleep(latency);
     const print = fingerprint(params);
     const entry = ledger.entry(CREATE_INTENT, key);
     entry.requests += 1;
@@ -69,7 +69,11 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
         ),
       );
     }
-    if (known?.answer) return send(res, known.answer, { 'idempotent-replayed': 'true' });
+    if (known?.answer) {
+      const late = faults.afterEffectDelayMs(CREATE_INTENT, key);
+      if (late > 0) await sleep(late);
+      return send(res, known.answer, { 'idempotent-replayed': 'true' });
+    }
     if (known) {
       return send(
         res,
@@ -86,7 +90,7 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
 
     const invalid = validateCreate(params);
     if (invalid) return send(res, invalid);
-    const before = faults.beforeEffect(CREATE_INTENT);
+    const before = faults.beforeEffect(CREATE_INTENT, key);
     if (before.kind === 'error')
       return send(res, stripeError(before.status, 'api_error', 'Simulated provider failure.'));
     if (before.kind === 'rate_limited') {
@@ -104,7 +108,7 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
     if (options.stripeWebhook)
       void sendPaymentIntentEvent(options.stripeWebhook, intent).then((d) => webhooks.push(d));
 
-    const after = faults.afterEffect(CREATE_INTENT);
+    const after = faults.afterEffect(CREATE_INTENT, key);
     if (after.kind === 'timeout') {
       // The answer is lost: hold the request until the client gives up.
       held.add(res);
@@ -115,7 +119,7 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
       req.socket.destroy();
       return;
     }
-    const delay = faults.afterEffectDelayMs(CREATE_INTENT);
+    const delay = faults.afterEffectDelayMs(CREATE_INTENT, key);
     if (delay > 0) await sleep(delay);
     send(res, answer);
   }
@@ -206,6 +210,8 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function send(res: ServerResponse, answer: StripeAnswer, headers: Record<string, string> = {}): void {
+  // The client may have given up while a fault held the answer back.
+  if (res.destroyed) return;
   const body = JSON.stringify(answer.body);
   res.writeHead(answer.status, {
     'content-type': 'application/json',

@@ -22,3 +22,11 @@ export { ConnectorConfigError, loadConnectorConfig } from './runtime/connector-c
 export type { ConnectorConfig, ConnectorPlatformConfig } from './runtime/connector-config.js';
 export { connectorHandler, runConnector, topicsOf } from './runtime/run-connector.js';
 export type { RunConnectorOptions } from './runtime/run-connector.js';
+export { describeConnectorConformance } from './conformance/connector-conformance.js';
+export type {
+  ConformanceApp,
+  ConformanceHarness,
+  ConformanceSim,
+  ConnectorConformanceOptions,
+  LedgerEntry,
+} from './conformance/connector-conformance.js';

@@ -24,6 +24,8 @@ const platformSchema = z.object({
     .transform((value) => value.split(',').map((tier) => tier.trim())),
   CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().positive().default(500),
+  // Overrides the definition's per-call timeout: operators tune it to the provider's observed latency.
+  PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
 });
 
 export interface ConnectorPlatformConfig {
@@ -38,6 +40,7 @@ export interface ConnectorPlatformConfig {
   };
   readonly schemaRegistryUrl: string;
   readonly outboxBatchSize: number;
+  readonly provider: { readonly timeoutMs?: number };
 }
 
 export interface ConnectorConfig<TConfig> {
@@ -86,6 +89,7 @@ export function loadConnectorConfig<TSchema extends z.ZodType>(
       },
       schemaRegistryUrl: c.SCHEMA_REGISTRY_URL,
       outboxBatchSize: c.OUTBOX_BATCH_SIZE,
+      provider: c.PROVIDER_TIMEOUT_MS === undefined ? {} : { timeoutMs: c.PROVIDER_TIMEOUT_MS },
     },
     connector: connector.data as z.output<TSchema>,
   };

@@ -125,6 +125,7 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
   const http = new ProviderHttpClient({
     provider: definition.provider,
     ...definition.limits,
+    ...platform.provider,
     ...definition.http(config.connector),
   });
   const client = definition.client(http, config.connector);

@@ -1,0 +1,10 @@
+import { describeConnectorConformance } from '@tributary/connector-sdk';
+import { v7 as uuidv7 } from 'uuid';
+import { paymentsHarness } from './support.js';
+
+// Needs the builds: `npm run build` (turbo) before the e2e run, as for every app run as a process.
+describeConnectorConformance({
+  connectorId: 'payments',
+  setup: paymentsHarness,
+  newId: uuidv7,
+});
