@@ -308,17 +308,17 @@ export class DeadLettersRepository {
     selection: Selection,
     actor: string,
     reason: string,
-  ): Promise<string[]> {
+  ): Promise<{ id: string; consumerGroup: string }[]> {
     const { sql, params } = selectionSql(selection, ['pending']);
     const rows = returnedRows(
       await manager.query(
         `UPDATE dead_letters SET status = 'discarded', status_reason = $${params.length + 1},
          discarded_at = now(), discarded_by = $${params.length + 2}, updated_at = now()
-       WHERE ${sql} RETURNING id`,
+       WHERE ${sql} RETURNING id, consumer_group`,
         [...params, reason, actor],
       ),
-    ) as { id: string }[];
-    return rows.map((r) => r.id);
+    ) as { id: string; consumer_group: string }[];
+    return rows.map((r) => ({ id: r.id, consumerGroup: r.consumer_group }));
   }
 
   async statusesOf(manager: EntityManager, ids: readonly string[]): Promise<Map<string, DeadLetterStatus>> {

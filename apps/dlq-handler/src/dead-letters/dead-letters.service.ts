@@ -129,7 +129,8 @@ export class DeadLettersService implements DlqRecordHandler {
   async discard(selection: Selection, actor: string, reason: string): Promise<BulkResult> {
     return this.options.dataSource.transaction(async (manager) => {
       await this.checkSize(manager, selection, ['pending']);
-      const ids = await this.options.repository.discard(manager, selection, actor, reason);
+      const discarded = await this.options.repository.discard(manager, selection, actor, reason);
+      const ids = discarded.map((row) => row.id);
       const skipped = await this.skipped(manager, selection, ids);
       if ('ids' in selection && selection.ids.length === 1 && ids.length === 0)
         throw this.conflict(skipped[0]);
@@ -143,6 +144,7 @@ export class DeadLettersService implements DlqRecordHandler {
         },
         manager,
       );
+      for (const { consumerGroup } of discarded) dlqMetrics.discards.inc({ consumer_group: consumerGroup });
       return { ids, skipped, auditId: String(audit.id) };
     });
   }
