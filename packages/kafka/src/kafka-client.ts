@@ -51,6 +51,7 @@ const EXPECTED = [/^Limiting retries for the idempotent producer/];
 const TRANSIENT_ERRORS = [
   'This server is not the leader for that topic-partition',
   'The coordinator is loading',
+  'The group coordinator is not available',
 ];
 
 function forwardLog(logger: Logger, { namespace, level, log }: LogEntry): void {
