@@ -87,7 +87,7 @@ export async function paymentsHarness(): Promise<ConformanceHarness> {
     },
   });
 
-  const { inboxTable } = namesFor('connector_payments');
+  const { inboxTable, outboxTable } = namesFor('connector_payments');
   const simAdmin = (path: string, init?: RequestInit) => fetch(`${simUrl}/__admin${path}`, init);
 
   return {
@@ -145,6 +145,16 @@ export async function paymentsHarness(): Promise<ConformanceHarness> {
     },
     async inDlq(key) {
       return dlqKeys.has(key);
+    },
+    async outcomes(eventId) {
+      const { rows } = await pool.query<{ n: string }>(
+        `SELECT count(*) AS n FROM ${outboxTable} WHERE headers->>'causation-id' = $1`,
+        [eventId],
+      );
+      return Number(rows[0]!.n);
+    },
+    async metrics() {
+      return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     },
     async close() {
       await dlq.disconnect();

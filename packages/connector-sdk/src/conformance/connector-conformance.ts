@@ -38,6 +38,10 @@ export interface ConformanceHarness {
   processed(eventId: string): Promise<boolean>;
   /** Whether the group's DLQ holds a record with this key. */
   inDlq(key: string): Promise<boolean>;
+  /** How many events the connector wrote to its outbox as a result of (caused by) this event. */
+  outcomes(eventId: string): Promise<number>;
+  /** The app's `/metrics` text. */
+  metrics(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -97,6 +101,7 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
         await harness.trigger({ eventId: after, subject });
         await settled(after);
         expect(await entryFor(key)).toMatchObject({ effects: 1 });
+        expect(await harness.outcomes(eventId)).toBe(1);
       },
       timeoutMs * 2,
     );
@@ -111,6 +116,7 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
         const entry = await entryFor(key);
         expect(entry).toMatchObject({ effects: 1 });
         expect(entry!.requests).toBeGreaterThanOrEqual(4);
+        expect(await harness.outcomes(eventId)).toBe(1);
       },
       timeoutMs,
     );
@@ -125,6 +131,7 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
         const entry = await entryFor(key);
         expect(entry).toMatchObject({ effects: 1 });
         expect(entry!.requests).toBeGreaterThanOrEqual(2);
+        expect(await harness.outcomes(eventId)).toBe(1);
       },
       timeoutMs,
     );
@@ -159,6 +166,33 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
     );
 
     it(
+      'opens the circuit while the provider is down, stops calling it, and recovers when it is back',
+      async () => {
+        const { eventId, subject, key } = scenario();
+        const state = (name: string) =>
+          new RegExp(`tributary_circuit_breaker_state\\{name="[^"]+",state="${name}"\\} 1`);
+        await harness.sim.setFault({ idempotencyKey: key, errorRate: 1, errorStatus: 503 });
+        await harness.trigger({ eventId, subject });
+        await until(
+          async () => state('open').test(await harness.metrics()),
+          timeoutMs,
+          'the circuit to open',
+        );
+        const atOpen = (await entryFor(key))!.requests;
+        // An observation window, not a synchronisation: while the breaker is open (shorter than the
+        // connector's half-open delay) the paused partition sends nothing.
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+        expect((await entryFor(key))!.requests).toBe(atOpen);
+        await harness.sim.clearFaults();
+        await settled(eventId);
+        expect(await entryFor(key)).toMatchObject({ effects: 1 });
+        expect(await harness.outcomes(eventId)).toBe(1);
+        expect(await harness.metrics()).toMatch(state('closed'));
+      },
+      timeoutMs,
+    );
+
+    it(
       'applies one effect when the connector is SIGKILLed between the provider call and the commit',
       async () => {
         const { eventId, subject, key } = scenario();
@@ -174,6 +208,7 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
         const entry = await entryFor(key);
         expect(entry).toMatchObject({ effects: 1 });
         expect(entry!.requests).toBeGreaterThanOrEqual(2);
+        expect(await harness.outcomes(eventId)).toBe(1);
       },
       timeoutMs * 2,
     );
