@@ -309,12 +309,12 @@ export class DeadLettersRepository {
     actor: string,
     reason: string,
   ): Promise<{ id: string; consumerGroup: string }[]> {
-    const { sql, params } = selectionSql(selection, ['pending']);
+    const { sql, params } = selectionSql(selection, ['pending', 'replaying']);
     const rows = returnedRows(
       await manager.query(
         `UPDATE dead_letters SET status = 'discarded', status_reason = $${params.length + 1},
          discarded_at = now(), discarded_by = $${params.length + 2}, updated_at = now()
-       WHERE ${sql} RETURNING id, consumer_group`,
+       WHERE ${sql} AND NOT replay_pending RETURNING id, consumer_group`,
         [...params, reason, actor],
       ),
     ) as { id: string; consumer_group: string }[];

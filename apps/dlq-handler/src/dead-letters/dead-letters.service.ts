@@ -125,10 +125,13 @@ export class DeadLettersService implements DlqRecordHandler {
     return result;
   }
 
-  /** Only pending rows are discarded: a row on its way back through a replay is settled by that replay. */
+  /**
+   * Pending rows, and replaying rows already sent whose outcome never came (an SRE gives up on them). A row
+   * still queued for sending is left alone: cancelling a replay half-way would make its outcome ambiguous.
+   */
   async discard(selection: Selection, actor: string, reason: string): Promise<BulkResult> {
     return this.options.dataSource.transaction(async (manager) => {
-      await this.checkSize(manager, selection, ['pending']);
+      await this.checkSize(manager, selection, ['pending', 'replaying']);
       const discarded = await this.options.repository.discard(manager, selection, actor, reason);
       const ids = discarded.map((row) => row.id);
       const skipped = await this.skipped(manager, selection, ids);

@@ -37,6 +37,8 @@ export class DlqConsumer {
   private timer: NodeJS.Timeout | undefined;
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** Set when kafkajs gave up on the consumer (a crash it does not restart): the next refresh starts anew. */
+  private dead = false;
 
   constructor(private readonly options: DlqConsumerOptions) {}
 
@@ -80,16 +82,19 @@ export class DlqConsumer {
     } finally {
       await admin.disconnect().catch(() => {});
     }
-    if (this.consumer && !hasNewTopics(this.topics, next)) return;
+    if (this.consumer && !this.dead && !hasNewTopics(this.topics, next)) return;
     if (next.length === 0) return;
-    if (this.consumer) {
+    if (this.consumer && !this.dead) {
       this.options.logger.info(
         { added: next.filter((t) => !this.topics.includes(t)) },
         'new DLQ topics: re-subscribing',
       );
-      await this.consumer.disconnect();
-      this.consumer = undefined;
     }
+    await this.consumer
+      ?.disconnect()
+      .catch((error: unknown) => this.options.logger.warn({ err: error }, 'DLQ consumer disconnect failed'));
+    this.consumer = undefined;
+    this.dead = false;
     await this.run(next);
   }
 
@@ -100,13 +105,22 @@ export class DlqConsumer {
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 500,
     });
-    await consumer.connect();
-    // A DLQ seen for the first time is read from its start: its records were written before we knew it.
-    await consumer.subscribe({ topics, fromBeginning: true });
-    await consumer.run({
-      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-      eachMessage: (payload) => this.onMessage(payload),
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.options.logger.error({ err: payload.error, restart: payload.restart }, 'DLQ consumer crashed');
+      if (!payload.restart) this.dead = true;
     });
+    try {
+      await consumer.connect();
+      // A DLQ seen for the first time is read from its start: its records were written before we knew it.
+      await consumer.subscribe({ topics, fromBeginning: true });
+      await consumer.run({
+        partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
+        eachMessage: (payload) => this.onMessage(payload),
+      });
+    } catch (error) {
+      await consumer.disconnect().catch(() => {});
+      throw error;
+    }
     this.consumer = consumer;
     this.topics = topics;
     this.options.logger.info({ topics: topics.length }, 'reading DLQ topics');

@@ -341,7 +341,8 @@ export function openApiDocument(): Json {
       },
       '/v1/dead-letters/discard': {
         post: {
-          summary: 'Discard pending dead letters (ids or filter) with a reason',
+          summary:
+            'Discard dead letters (ids or filter) with a reason: pending ones, and replaying ones already sent',
           ...auth('dlq:discard'),
           requestBody: { required: true, content: json({ $ref: '#/components/schemas/Selection' }) },
           responses: {
@@ -358,7 +359,7 @@ export function openApiDocument(): Json {
       },
       '/v1/dead-letters/{id}/discard': {
         post: {
-          summary: 'Discard one pending dead letter',
+          summary: 'Discard one dead letter (pending, or replaying and already sent)',
           ...auth('dlq:discard'),
           parameters: [idParameter],
           requestBody: reasonBody,
