@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { ConnectorConfigError, loadConnectorConfig } from './connector-config.js';
+import { defineConnector } from '../define-connector.js';
+import { topicsOf } from './run-connector.js';
+
+const definition = { id: 'crm-sync', config: z.object({ CRM_API_KEY: z.string().min(1) }) };
+const platform = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/db',
+  KAFKA_BROKERS: '127.0.0.1:9092, 127.0.0.1:9093',
+  SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
+};
+
+describe('loadConnectorConfig', () => {
+  it('derives group and schema from the connector id and parses both schemas', () => {
+    const config = loadConnectorConfig(definition, {
+      ...platform,
+      CRM_API_KEY: 'secret',
+      PROVIDER_TIMEOUT_MS: '2500',
+    });
+    expect(config.connector).toEqual({ CRM_API_KEY: 'secret' });
+    expect(config.platform.kafka).toMatchObject({
+      brokers: ['127.0.0.1:9092', '127.0.0.1:9093'],
+      consumerGroup: 'connector-crm-sync',
+      retryTiers: ['5s', '1m', '10m'],
+    });
+    expect(config.platform.database.schema).toBe('connector_crm_sync');
+    expect(config.platform.provider).toEqual({ timeoutMs: 2500 });
+  });
+
+  it('names every bad or missing variable, the platform and the connector ones alike', () => {
+    let error: unknown;
+    try {
+      loadConnectorConfig(definition, { ...platform, DATABASE_URL: 'mysql://x', PORT: 'eighty' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConnectorConfigError);
+    const message = (error as Error).message;
+    expect(message).toContain('DATABASE_URL');
+    expect(message).toContain('PORT');
+    expect(message).toContain('CRM_API_KEY');
+    expect(message).not.toContain('KAFKA_BROKERS');
+  });
+});
+
+describe('defineConnector', () => {
+  const base = {
+    id: 'payments',
+    provider: 'stripe',
+    config: z.object({}),
+    http: () => ({ baseUrl: 'http://127.0.0.1' }),
+    client: () => ({}),
+    handlers: { 'payments.payment.requested': async () => undefined },
+  };
+
+  it('consumes the topics of the handled event types', () => {
+    expect(topicsOf(defineConnector(base))).toEqual(['payments.payment.v1']);
+  });
+
+  it('refuses a definition it can tell is broken', () => {
+    expect(() => defineConnector({ ...base, id: 'Payments!' })).toThrow(/id/);
+    expect(() => defineConnector({ ...base, handlers: {} })).toThrow(/handler/);
+  });
+});
