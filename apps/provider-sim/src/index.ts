@@ -3,4 +3,3 @@ export type { ProviderSim, ProviderSimOptions } from './server.js';
 export { faultSchema } from './faults.js';
 export type { Fault } from './faults.js';
 export type { LedgerEntry } from './ledger.js';
-export { stripeSignature } from './stripe/webhook-sender.js';

@@ -99,3 +99,53 @@ describe('provider-sim, Stripe PaymentIntents', () => {
     expect((await fetch(`${sim.url}/v1/nothing`, { headers: auth })).status).toBe(404);
   });
 });
+
+describe('provider-sim, Stripe webhooks', () => {
+  it('sends a signed payment_intent.succeeded that the Stripe scheme verifies', async () => {
+    const { createServer } = await import('node:http');
+    const { createVerifier, stripeWebhook } = await import('@tributary/webhooks');
+    const received: { headers: Record<string, string | string[] | undefined>; body: Buffer }[] = [];
+    const receiver = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body: Buffer.concat(chunks) });
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const port = (receiver.address() as { port: number }).port;
+    const secret = 'whsec_provider_sim_test_secret';
+    const signing = await startProviderSim({
+      stripeWebhook: { url: `http://127.0.0.1:${port}/webhooks/stripe`, secret },
+    });
+    try {
+      const response = await fetch(`${signing.url}/v1/payment_intents`, {
+        method: 'POST',
+        headers: { ...auth, 'idempotency-key': 'k-webhook' },
+        body: 'amount=700&currency=eur&confirm=true',
+      });
+      const intent = (await response.json()) as { id: string };
+      const deadline = Date.now() + 5_000;
+      while (received.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      expect(received).toHaveLength(1);
+      const verifier = createVerifier(stripeWebhook.scheme, [secret]);
+      expect(() =>
+        verifier.verify({
+          method: 'POST',
+          url: '/webhooks/stripe',
+          headers: received[0]!.headers,
+          body: received[0]!.body,
+        }),
+      ).not.toThrow();
+      expect(JSON.parse(received[0]!.body.toString())).toMatchObject({
+        type: 'payment_intent.succeeded',
+        data: { object: { id: intent.id, status: 'succeeded' } },
+      });
+    } finally {
+      await signing.close();
+      receiver.closeAllConnections();
+      receiver.close();
+    }
+  });
+});

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { stripeWebhook } from '@tributary/webhooks';
 import { FaultTable, faultSchema } from './faults.js';
 import { EffectsLedger } from './ledger.js';
 import { fingerprint, parseStripeForm } from './stripe/form.js';
@@ -38,6 +39,8 @@ const CREATE_INTENT = 'POST /v1/payment_intents';
  * idempotency rules, faults per route, and a ledger of effects per idempotency key at `/__admin/ledger`.
  */
 export async function startProviderSim(options: ProviderSimOptions = {}): Promise<ProviderSim> {
+  // A secret the Stripe scheme cannot use stops the start, instead of every delivery failing later.
+  if (options.stripeWebhook) stripeWebhook.scheme.keyOf(options.stripeWebhook.secret);
   const ledger = new EffectsLedger();
   const faults = new FaultTable();
   const intents = new PaymentIntentStore();

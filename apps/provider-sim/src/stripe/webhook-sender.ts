@@ -1,4 +1,5 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { stripeWebhook } from '@tributary/webhooks';
 import type { PaymentIntent } from './payment-intents.js';
 
 export interface WebhookTarget {
@@ -11,11 +12,6 @@ export interface WebhookDelivery {
   eventId: string;
   type: string;
   status: number | 'error';
-}
-
-export function stripeSignature(secret: string, body: string, timestamp: number): string {
-  const signature = createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
-  return `t=${timestamp},v1=${signature}`;
 }
 
 /** Sends the Stripe event for what a PaymentIntent became, signed, once. */
@@ -35,9 +31,10 @@ export async function sendPaymentIntentEvent(
   try {
     const response = await fetch(target.url, {
       method: 'POST',
+      // Signed by the same scheme ingestion verifies with, so the two cannot drift apart.
       headers: {
         'content-type': 'application/json',
-        'stripe-signature': stripeSignature(target.secret, body, Math.floor(Date.now() / 1000)),
+        ...stripeWebhook.scheme.sign({ body: Buffer.from(body) }, target.secret),
       },
       body,
       signal: AbortSignal.timeout(10_000),
