@@ -268,6 +268,10 @@ describe('dlq-handler on the real stack', () => {
         message: 'all rows replaying',
       });
       expect(landed).toHaveLength(n);
+      const queued = (await (
+        await handler.api(`/v1/dead-letters/counts?group=${group}&replayQueued=true`)
+      ).json()) as { total: number };
+      expect(queued.total).toBe(0);
       expect([...tiers.keys()]).toEqual([`${group}.retry.1s`]);
       const deadLetterIds = landed.map((m) => headerText(m.headers, 'tributary-dead-letter-id'));
       expect(new Set(deadLetterIds)).toEqual(new Set(stored.map((s) => s.id)));
@@ -452,6 +456,7 @@ describe('dlq-handler on the real stack', () => {
       'limit=9999',
       'colour=red',
       'group=a%20b',
+      'replayQueued=maybe',
     ]) {
       await expectProblem(await handler.api(`/v1/dead-letters?${query}`), 400, 'DLQ_FILTER_INVALID');
     }

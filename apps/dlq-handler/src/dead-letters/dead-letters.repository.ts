@@ -110,6 +110,7 @@ export function filterSql(filter: DeadLetterFilter, offset = 0): { where: string
   if (filter.errorCode !== undefined) add('error_code = ?', filter.errorCode);
   if (filter.status !== undefined) add('status = ?', filter.status);
   if (filter.eventType !== undefined) add('event_type = ?', filter.eventType);
+  if (filter.replayQueued !== undefined) add('replay_pending = ?::boolean', filter.replayQueued);
   if (filter.from !== undefined) add('last_failed_at >= ?::timestamptz', filter.from);
   if (filter.to !== undefined) add('last_failed_at < ?::timestamptz', filter.to);
   return { where: clauses.length === 0 ? 'TRUE' : clauses.join(' AND '), params };

@@ -14,6 +14,10 @@ export const deadLetterFilter = z
     errorCode: code.optional().describe('Stable error code (tributary-error-code).'),
     status: z.enum(DEAD_LETTER_STATUSES).optional(),
     eventType: z.string().max(256).optional().describe('CloudEvents type (ce_type).'),
+    replayQueued: z
+      .enum(['true', 'false'])
+      .optional()
+      .describe('true: accepted for replay and not yet sent; false: not waiting to be sent.'),
     from: z.iso.datetime({ offset: true }).optional().describe('Last failed at or after (RFC 3339).'),
     to: z.iso.datetime({ offset: true }).optional().describe('Last failed before (RFC 3339).'),
   })
@@ -29,6 +33,7 @@ export type DeadLetterFilter = {
   readonly errorCode?: string;
   readonly status?: DeadLetterStatus;
   readonly eventType?: string;
+  readonly replayQueued?: 'true' | 'false';
   readonly from?: string;
   readonly to?: string;
 };
@@ -40,6 +45,7 @@ export const listQuery = z
     errorCode: z.string().optional(),
     status: z.string().optional(),
     eventType: z.string().optional(),
+    replayQueued: z.string().optional(),
     from: z.string().optional(),
     to: z.string().optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),

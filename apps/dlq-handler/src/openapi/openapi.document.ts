@@ -56,6 +56,12 @@ const filterParameters = [
   { name: 'status', in: 'query', schema: { type: 'string', enum: [...DEAD_LETTER_STATUSES] } },
   { name: 'eventType', in: 'query', schema: { type: 'string' } },
   {
+    name: 'replayQueued',
+    in: 'query',
+    schema: { type: 'string', enum: ['true', 'false'] },
+    description: 'true: accepted for replay, not yet sent (progress of a bulk replay).',
+  },
+  {
     name: 'from',
     in: 'query',
     schema: { type: 'string', format: 'date-time' },

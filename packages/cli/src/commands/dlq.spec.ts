@@ -54,4 +54,26 @@ describe('dlq command', () => {
     );
     await expect(dlqCommand(['replay', '--group', 'g'], io)).rejects.toThrow(/--reason/);
   });
+
+  it('shows bulk replay progress until nothing is queued', async () => {
+    const queued = [3, 1, 0];
+    const out: string[] = [];
+    const fakeFetch = (async (url: string) => {
+      if (String(url).includes('/counts?')) {
+        expect(String(url)).toContain('replayQueued=true');
+        return new Response(JSON.stringify({ total: queued.shift() }), { status: 200 });
+      }
+      return new Response(JSON.stringify({ accepted: 4, ids: [], skipped: [], auditId: '8' }), {
+        status: 202,
+      });
+    }) as typeof fetch;
+    const io = {
+      env: { DLQ_API_KEY: 'tok' },
+      out: (l: string) => out.push(l),
+      fetch: fakeFetch,
+      sleep: async () => {},
+    };
+    expect(await dlqCommand(['replay', '--group', 'g', '--reason', 'fixed', '--wait'], io)).toBe(0);
+    expect(out.slice(1)).toEqual(['  sent 1/4', '  sent 3/4', '  sent 4/4']);
+  });
 });

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 export const dlqUsage = `usage: tributary dlq <command>
   ls [--group g] [--topic t] [--code c] [--status s] [--type t] [--from iso] [--to iso] [--limit n] [--all]
   show <id>
-  replay (<id>... | --group g [--code c] [--topic t] [--from iso] [--to iso]) --reason "<why>"
+  replay (<id>... | --group g [--code c] [--topic t] [--from iso] [--to iso]) --reason "<why>" [--wait]
   discard (<id>... | --group g [--code c] ...) --reason "<why>"
   env: DLQ_URL (default http://127.0.0.1:3300), DLQ_API_KEY`;
 
@@ -16,6 +16,7 @@ export interface DlqCommandIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly out: (line: string) => void;
   readonly fetch?: typeof fetch;
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 interface Summary {
@@ -50,6 +51,7 @@ export async function dlqCommand(argv: string[], io: DlqCommandIo): Promise<numb
       limit: { type: 'string' },
       all: { type: 'boolean' },
       reason: { type: 'string' },
+      wait: { type: 'boolean' },
     },
   });
   const api = client(io);
@@ -112,11 +114,33 @@ export async function dlqCommand(argv: string[], io: DlqCommandIo): Promise<numb
           : `${count} dead letter(s) discarded; audit entry ${result.auditId}`,
       );
       for (const skip of result.skipped) io.out(`  skipped ${skip.id}: ${skip.status}`);
+      if (command === 'replay' && values.wait && count > 0) await progress(api, io, filter, count);
       return 0;
     }
     default:
       io.out(dlqUsage);
       return command === undefined ? 0 : 2;
+  }
+}
+
+/**
+ * Bulk replay progress: how many of the accepted rows the handler has sent. Counted by the same filter plus
+ * `replayQueued=true`, so with an id selection (no filter) it counts every queued replay, not only these.
+ */
+async function progress(
+  api: ReturnType<typeof client>,
+  io: DlqCommandIo,
+  filter: Record<string, string>,
+  accepted: number,
+): Promise<void> {
+  const sleep = io.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  for (;;) {
+    const query = new URLSearchParams({ ...filter, status: 'replaying', replayQueued: 'true' });
+    const { total } = (await api('GET', `/v1/dead-letters/counts?${query}`)) as { total: number };
+    const sent = Math.max(0, accepted - total);
+    io.out(`  sent ${sent}/${accepted}`);
+    if (total === 0) return;
+    await sleep(1_000);
   }
 }
 
