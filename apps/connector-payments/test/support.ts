@@ -110,7 +110,9 @@ export async function paymentsHarness(): Promise<ConformanceHarness> {
     app: {
       start,
       async kill(signal) {
-        await app?.kill(signal);
+        if (!app) throw new Error('connector-payments is not running');
+        const { code } = await app.kill(signal);
+        return { code };
       },
     },
     async trigger({ eventId, subject, copies = 1 }) {

@@ -21,7 +21,8 @@ export interface ConformanceSim {
 export interface ConformanceApp {
   /** Starts the app (again) with the same database and consumer group, resolving once it is ready. */
   start(): Promise<void>;
-  kill(signal: 'SIGKILL' | 'SIGTERM'): Promise<void>;
+  /** Sends the signal and resolves with the exit code once the process is gone. */
+  kill(signal: 'SIGKILL' | 'SIGTERM'): Promise<{ code: number | null }>;
 }
 
 export interface ConformanceHarness {
@@ -211,6 +212,19 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
         expect(await harness.outcomes(eventId)).toBe(1);
       },
       timeoutMs * 2,
+    );
+
+    it(
+      'drains and exits 0 on SIGTERM, and picks up where it left off',
+      async () => {
+        expect(await harness.app.kill('SIGTERM')).toEqual({ code: 0 });
+        const { eventId, subject, key } = scenario();
+        await harness.trigger({ eventId, subject });
+        await harness.app.start();
+        await settled(eventId);
+        expect(await entryFor(key)).toMatchObject({ effects: 1 });
+      },
+      timeoutMs,
     );
   });
 }

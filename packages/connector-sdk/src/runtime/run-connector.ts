@@ -19,6 +19,7 @@ import {
   createLogger,
   kafkaReadiness,
   postgresReadiness,
+  schemaRegistryReadiness,
 } from '@tributary/observability';
 import type { Logger } from '@tributary/observability';
 import {
@@ -147,6 +148,7 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
   await admin.connect();
   readiness.add(postgresReadiness(dataSource));
   readiness.add(kafkaReadiness(() => admin.describeCluster()));
+  readiness.add(schemaRegistryReadiness(platform.schemaRegistryUrl));
 
   await relay.start();
   await consumer.start();
