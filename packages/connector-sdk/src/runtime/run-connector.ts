@@ -99,7 +99,9 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
   await ensureTopics(
     kafka,
     topics.map((name) => {
-      const spec = Object.values(topicCatalogue).find((topic) => topic.name === name);
+      const spec = (topicCatalogue as Record<string, (typeof topicCatalogue)[keyof typeof topicCatalogue]>)[
+        name
+      ];
       return spec
         ? {
             topic: name,
