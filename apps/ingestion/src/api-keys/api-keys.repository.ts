@@ -57,11 +57,13 @@ export class ApiKeysRepository {
   }
 
   async revoke(keyId: string): Promise<boolean> {
+    // Counted in a CTE: TypeORM answers a bare UPDATE with [rows, count], not rows.
     const rows = (await this.dataSource.query(
-      `UPDATE api_keys SET revoked_at = now() WHERE key_id = $1 AND revoked_at IS NULL RETURNING key_id`,
+      `WITH revoked AS (UPDATE api_keys SET revoked_at = now() WHERE key_id = $1 AND revoked_at IS NULL RETURNING 1)
+       SELECT count(*)::int AS n FROM revoked`,
       [keyId],
-    )) as unknown[];
-    return rows.length > 0;
+    )) as Array<{ n: number }>;
+    return (rows[0]?.n ?? 0) > 0;
   }
 }
 

@@ -228,14 +228,18 @@ export class EventLogRepository {
   async deleteOlderThan(retentionSeconds: number, batchSize = 5000): Promise<number> {
     let total = 0;
     for (;;) {
+      // Counted in a CTE: TypeORM answers a bare DELETE with [rows, count], not rows.
       const rows = (await this.dataSource.query(
-        `DELETE FROM event_log WHERE id IN (
-           SELECT id FROM event_log WHERE received_at < now() - make_interval(secs => $1) LIMIT $2)
-         RETURNING 1`,
+        `WITH deleted AS (
+           DELETE FROM event_log WHERE id IN (
+             SELECT id FROM event_log WHERE received_at < now() - make_interval(secs => $1) LIMIT $2)
+           RETURNING 1)
+         SELECT count(*)::int AS n FROM deleted`,
         [retentionSeconds, batchSize],
-      )) as unknown[];
-      total += rows.length;
-      if (rows.length < batchSize) return total;
+      )) as Array<{ n: number }>;
+      const deleted = rows[0]?.n ?? 0;
+      total += deleted;
+      if (deleted < batchSize) return total;
     }
   }
 

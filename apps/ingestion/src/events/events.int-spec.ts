@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { ApiKeysRepository } from '../api-keys/api-keys.repository.js';
 import { rowCounts, startIngestion, testEnvironment } from '../../test/support/ingestion.js';
 import type { RunningIngestion, TestEnvironment } from '../../test/support/ingestion.js';
 import { readTopics } from '../../test/support/kafka.js';
@@ -53,9 +54,9 @@ describe('POST /v1/events', () => {
       expiresAt: new Date(Date.now() - 1000),
     });
     const revokedKey = await ingestion.createApiKey(['events:publish']);
-    await ingestion.dataSource.query(`UPDATE api_keys SET revoked_at = now() WHERE key_id = $1`, [
-      revokedKey.split('_')[1],
-    ]);
+    const keys = ingestion.app.get(ApiKeysRepository);
+    expect(await keys.revoke(revokedKey.split('_')[1]!)).toBe(true);
+    expect(await keys.revoke(revokedKey.split('_')[1]!)).toBe(false);
     const cases: Array<[Record<string, string | undefined>, unknown, number, string]> = [
       [{ authorization: undefined }, paymentRequested(), 401, 'API_KEY_MISSING'],
       [{ authorization: 'Bearer not-a-key' }, paymentRequested(), 401, 'API_KEY_INVALID'],

@@ -137,6 +137,47 @@ export class MessagingModule implements OnApplicationBootstrap {
   ) {}
 
   /**
+   * Creates the missing catalogue topics and waits until every partition has a leader. kafkajs'
+   * `createTopics({ waitForLeaders })` only retries LEADER_NOT_AVAILABLE, while a topic a KRaft controller
+   * has just created can still answer UNKNOWN_TOPIC_OR_PARTITION for a moment; that answer is waited out
+   * here instead of failing the boot.
+   */
+  private async ensureCatalogueTopics(): Promise<void> {
+    const specs = Object.values(topicCatalogue).map((topic) => ({
+      topic: `${this.config.kafka.topicPrefix}${topic.name}`,
+      numPartitions: topic.partitions,
+      configs: { 'retention.ms': String(topic.retentionMs) },
+    }));
+    try {
+      const created = await ensureTopics(this.kafka, specs);
+      if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
+    } catch (error) {
+      if ((error as { type?: unknown }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
+    }
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const ready = await admin
+          .fetchTopicMetadata({ topics: specs.map((spec) => spec.topic) })
+          .then(({ topics }) =>
+            topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
+          )
+          .catch(() => false);
+        if (ready) return;
+        if (Date.now() > deadline)
+          throw new Error(
+            `catalogue topics have no leaders after 30 s: ${specs.map((s) => s.topic).join(', ')}`,
+          );
+        await delay(100);
+      }
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /**
    * By now HTTP is closed, so nothing new is written: give the relay a moment to publish what requests
    * committed, so that a deploy does not leave acknowledged events waiting for the next process. Not needed
    * for correctness (the rows stay in the outbox for the next relay), hence bounded and best effort.
@@ -154,17 +195,7 @@ export class MessagingModule implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.kafka.ensureTopics) {
-      const created = await ensureTopics(
-        this.kafka,
-        Object.values(topicCatalogue).map((topic) => ({
-          topic: `${this.config.kafka.topicPrefix}${topic.name}`,
-          numPartitions: topic.partitions,
-          configs: { 'retention.ms': String(topic.retentionMs) },
-        })),
-      );
-      if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
-    }
+    if (this.config.kafka.ensureTopics) await this.ensureCatalogueTopics();
     await Promise.all(
       this.definitions.map((d) =>
         this.registry.idFor(topicRecordSubject(d.topic, d.recordName), d.schema, { register: true }),
