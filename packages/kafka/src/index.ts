@@ -36,6 +36,7 @@ export type {
 } from './consumer/reliable-consumer.js';
 export {
   DEFAULT_RETRY_TIERS,
+  dlqResolvedTopicName,
   dlqTopicName,
   firstRetryTopic,
   parseConsumerTopic,
@@ -46,6 +47,7 @@ export {
 } from './consumer/retry-topics.js';
 export type { RetryTier } from './consumer/retry-topics.js';
 export {
+  DEAD_LETTER_ID_HEADER,
   RetryHeaders,
   deliveryAttempt,
   forwardingHeaders,

@@ -6,6 +6,9 @@ import type { RawHeaders } from '../headers.js';
  * Header names on retry and DLQ hops. Spring Kafka's, written as decimal strings (DESIGN §6), so Java tooling
  * and people with kcat can read them, plus our stable error code.
  */
+/** Set by the dlq-handler on a replayed record; the consumer echoes it on `<group>.dlq.resolved` once handled. */
+export const DEAD_LETTER_ID_HEADER = 'tributary-dead-letter-id';
+
 export const RetryHeaders = {
   originalTopic: 'kafka_original-topic',
   originalPartition: 'kafka_original-partition',

@@ -186,6 +186,44 @@ describe('ReliableConsumer against the real Kafka and registry', () => {
     );
   });
 
+  it('reports a record replayed from the DLQ as resolved once its handler succeeded', async () => {
+    const f = await start(async () => {});
+    const deadLetterId = '0193a2b4-5c6d-7e8f-9a0b-1c2d3e4f5a6b';
+    const replayed = await f.producer.publish(orderPlaced('order-replayed'));
+    const fresh = await f.producer.publish(orderPlaced('order-fresh'));
+    // The dlq-handler replays into the first tier with the dead-letter id; due now.
+    await f.producer.sendMessages([
+      {
+        topic: `${f.groupId}.retry.1s`,
+        message: {
+          key: replayed.key,
+          value: replayed.value,
+          headers: {
+            ...replayed.headers,
+            'tributary-dead-letter-id': deadLetterId,
+            'retry_topic-backoff-timestamp': String(Date.now()),
+          },
+        },
+      },
+    ]);
+    const [signal] = await readAll(f.kafka, `${f.groupId}.dlq.resolved`, 1);
+    expect(signal!.key!.toString()).toBe(deadLetterId);
+    expect(text(signal!, 'tributary-dead-letter-id')).toBe(deadLetterId);
+    expect(text(signal!, 'kafka_dlt-original-consumer-group')).toBe(f.groupId);
+    expect(text(signal!, 'ce_id')).toBe(replayed.eventId);
+    expect(JSON.parse(signal!.value!.toString())).toEqual({
+      deadLetterId,
+      consumerGroup: f.groupId,
+      eventId: replayed.eventId,
+    });
+    // Only the replayed record is reported: the ordinary deliveries of both events send no signal.
+    await waitFor('all three deliveries handled', () => f.calls.length >= 3);
+    expect(f.calls.map((c) => c.event.id).sort()).toEqual(
+      [replayed.eventId, replayed.eventId, fresh.eventId].sort(),
+    );
+    expect(await endOffset(f.kafka, `${f.groupId}.dlq.resolved`)).toBe(1);
+  });
+
   it('dead-letters a non-retriable failure at once with the documented headers, and moves on', async () => {
     const f = await start(async (event) => {
       if ((event.data as { note: string | null }).note === 'poison') {

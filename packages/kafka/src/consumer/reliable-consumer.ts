@@ -3,20 +3,34 @@ import type { DomainEvent } from '@tributary/contracts';
 import { metrics } from '@tributary/observability';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { isDecodeErrorCode } from '../error-codes.js';
+import { headerText } from '../headers.js';
 import type { RawHeaders } from '../headers.js';
 import { ensureTopics, partitionCounts } from '../kafka-client.js';
 import { errorFields, stderrLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { KafkaEventProducer } from '../producer.js';
 import type { EventDecoder } from '../serde/avro-event-decoder.js';
+import { CeHeaders } from '../serde/cloud-events.js';
 import { decideOnFailure, pauseUntilDue } from './failure-policy.js';
 import type { Classification } from './failure-policy.js';
-import { deliveryAttempt, forwardingHeaders, retryDueAt } from './forwarding-headers.js';
+import {
+  DEAD_LETTER_ID_HEADER,
+  RetryHeaders,
+  deliveryAttempt,
+  forwardingHeaders,
+  retryDueAt,
+} from './forwarding-headers.js';
 import { withInProcessRetry } from './in-process-retry.js';
 import type { InProcessRetryOptions } from './in-process-retry.js';
 import { PartitionPauses } from './partition-pauses.js';
 import type { PauseReason } from './partition-pauses.js';
-import { DEFAULT_RETRY_TIERS, dlqTopicName, retryTiersFor, retryTopicSpecs } from './retry-topics.js';
+import {
+  DEFAULT_RETRY_TIERS,
+  dlqResolvedTopicName,
+  dlqTopicName,
+  retryTiersFor,
+  retryTopicSpecs,
+} from './retry-topics.js';
 import type { RetryTier } from './retry-topics.js';
 
 export interface EventHandlerContext {
@@ -347,7 +361,7 @@ export class ReliableConsumer {
         },
       );
       observe('processed');
-      return { kind: 'advance' };
+      return await this.reportReplayResolved(topic, partition, message);
     } catch (error) {
       if (this.stopping) return { kind: 'leave' };
       const outcome = await this.routeFailure(
@@ -360,6 +374,58 @@ export class ReliableConsumer {
       );
       if (outcome.kind === 'advance' && outcome.label) observe(outcome.label);
       return outcome;
+    }
+  }
+
+  /**
+   * A record replayed from the DLQ carries its dead-letter id; once its handler succeeded, say so on
+   * `<group>.dlq.resolved` before the offset moves on. If that produce fails the record is held and handled
+   * again later: the inbox makes the second run a no-op and the signal goes out then.
+   */
+  private async reportReplayResolved(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+  ): Promise<RecordOutcome> {
+    const deadLetterId = headerText(message.headers, DEAD_LETTER_ID_HEADER);
+    if (deadLetterId === undefined) return { kind: 'advance' };
+    const eventId = headerText(message.headers, CeHeaders.id);
+    try {
+      await this.forwarder.sendMessages([
+        {
+          topic: dlqResolvedTopicName(this.groupId),
+          message: {
+            key: deadLetterId,
+            value: JSON.stringify({
+              deadLetterId,
+              consumerGroup: this.groupId,
+              ...(eventId ? { eventId } : {}),
+            }),
+            headers: {
+              [DEAD_LETTER_ID_HEADER]: deadLetterId,
+              [RetryHeaders.originalConsumerGroup]: this.groupId,
+              ...(eventId ? { [CeHeaders.id]: eventId } : {}),
+            },
+          },
+        },
+      ]);
+      return { kind: 'advance' };
+    } catch (error) {
+      const pauseMs = this.options.forwardFailurePauseMs ?? 5_000;
+      metrics.partitionPauses.inc({ consumer_group: this.groupId, reason: 'forward_failed' });
+      this.logger.error(
+        {
+          groupId: this.groupId,
+          topic,
+          partition,
+          offset: message.offset,
+          deadLetterId,
+          pauseMs,
+          ...errorFields(error),
+        },
+        'could not report a replayed record as resolved; pausing partition and trying again',
+      );
+      return { kind: 'hold', reason: 'forward_failed', ms: pauseMs };
     }
   }
 

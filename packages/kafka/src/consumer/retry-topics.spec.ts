@@ -43,7 +43,7 @@ describe('retry topic naming', () => {
 
   it('gives tiers retention far beyond their delay and sizes them as asked', () => {
     const specs = retryTopicSpecs('g', ['1s', '30d'], { numPartitions: 6 });
-    expect(specs.map((s) => s.topic)).toEqual(['g.retry.1s', 'g.retry.30d', 'g.dlq']);
+    expect(specs.map((s) => s.topic)).toEqual(['g.retry.1s', 'g.retry.30d', 'g.dlq', 'g.dlq.resolved']);
     expect(specs.every((s) => s.numPartitions === 6)).toBe(true);
     expect(specs[0]!.configs!['retention.ms']).toBe(String(7 * 86_400_000));
     expect(specs[1]!.configs!['retention.ms']).toBe(String(300 * 86_400_000));

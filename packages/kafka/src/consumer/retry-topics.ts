@@ -62,6 +62,14 @@ export function parseConsumerTopic(
   return { kind: 'retry', group, delay, delayMs: parseDelay(delay) };
 }
 
+/**
+ * Where a consumer reports that it processed a record replayed from its DLQ (`tributary-dead-letter-id`
+ * header), so the dlq-handler can mark that dead letter resolved on a positive signal.
+ */
+export function dlqResolvedTopicName(groupId: string): string {
+  return `${dlqTopicName(groupId)}.resolved`;
+}
+
 /** Where a DLQ replay goes: the group's first tier, not the original topic (other groups already had it). */
 export function firstRetryTopic(groupId: string, delays: readonly string[] = DEFAULT_RETRY_TIERS): string {
   const first = delays[0];
@@ -82,7 +90,7 @@ export function retryTiersFor(groupId: string, delays: readonly string[] = DEFAU
 const WEEK_MS = 7 * 86_400_000;
 
 /**
- * Topic specs for a group's tiers and DLQ. Tiers keep records for a week or ten times their delay,
+ * Topic specs for a group's tiers, its DLQ and the DLQ's resolution signals. Tiers keep records for a week or ten times their delay,
  * whichever is longer, so a stopped consumer has time to come back; the DLQ keeps them for 30 days while the
  * dlq-handler copies them to Postgres.
  */
@@ -102,5 +110,6 @@ export function retryTopicSpecs(
       configs: { 'retention.ms': String(Math.max(WEEK_MS, tier.delayMs * 10)) },
     })),
     { topic: dlqTopicName(groupId), ...common, configs: { 'retention.ms': String(30 * 86_400_000) } },
+    { topic: dlqResolvedTopicName(groupId), ...common, configs: { 'retention.ms': String(WEEK_MS) } },
   ];
 }
