@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { metrics } from '@tributary/observability';
 import { ExternalRefRepository } from '@tributary/persistence';
 import { WebhookErrorCode, isWebhookError, mapProviderEvent, signatureErrorCodes } from '@tributary/webhooks';
-import type { MappingResult, ProviderEvent, WebhookRequest } from '@tributary/webhooks';
+import type { MappingResult, ProviderEvent, WebhookDefinition, WebhookRequest } from '@tributary/webhooks';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { EncodedEntry, EventLogWriter } from '../event-log/event-log.writer.js';
@@ -117,7 +117,7 @@ export class WebhookIntakeService {
 
     const written = await this.dataSource.transaction(async (manager) => {
       const entries: EncodedEntry[] = [];
-      for (const event of events) entries.push(await this.entryFor(provider, event, receivedAt, manager));
+      for (const event of events) entries.push(await this.entryFor(definition, event, receivedAt, manager));
       return { entries, fresh: await this.writer.write(manager, entries) };
     });
 
@@ -154,12 +154,12 @@ export class WebhookIntakeService {
 
   /** Maps and encodes one provider event into an entry; what cannot be mapped is kept with its reason. */
   private async entryFor(
-    provider: string,
+    definition: WebhookDefinition,
     event: ProviderEvent,
     receivedAt: Date,
     manager: EntityManager,
   ): Promise<EncodedEntry> {
-    const { definition } = this.providers.get(provider);
+    const { provider } = definition;
     const id = uuidv7();
     const mapped = await mapProviderEvent(definition, event, {
       provider,
