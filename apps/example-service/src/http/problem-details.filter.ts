@@ -17,7 +17,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const { status, code, detail } = this.describe(error);
-    if (status >= 500) this.logger.error({ err: error, code }, 'request failed');
+    if (status >= 500) this.logger.error('request failed', { err: error, code });
     void reply
       .status(status)
       .header('content-type', 'application/problem+json')

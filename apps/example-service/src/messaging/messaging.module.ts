@@ -139,8 +139,11 @@ export class MessagingModule implements OnApplicationBootstrap {
     }
     await this.relay.start();
     this.logger.log(`outbox relay started (batch ${this.config.outboxBatchSize})`);
-    this.shutdown.register('producers', 'outbox relay', () => this.relay.stop());
-    this.shutdown.register('producers', 'kafka producer', () => this.producer.disconnect());
+    // One ordered step: steps of a phase run concurrently, and the relay's last batch needs the producer.
+    this.shutdown.register('producers', 'outbox relay, then kafka producer', async () => {
+      await this.relay.stop();
+      await this.producer.disconnect();
+    });
     this.shutdown.register('resources', 'kafka admin', () => admin.disconnect());
     this.shutdown.register('resources', 'postgres pool', () => this.dataSource.destroy());
   }
