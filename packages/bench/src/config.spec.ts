@@ -7,7 +7,7 @@ describe('parseCommand', () => {
       suite: 'backbone',
       options: {
         events: 20_000,
-        batch: 1_000,
+        batch: 500,
         batchBytes: 786_432,
         writers: 4,
         transactionSize: 100,

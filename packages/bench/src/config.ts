@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const SUITES = ['backbone'] as const;
+export const SUITES = ['backbone', 'ingestion'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BackboneOptions {
@@ -39,10 +39,11 @@ export const USAGE = `Usage: npm run bench -- <suite> [options]
 
 Suites:
   backbone   raw kafkajs producer, outbox + relay, inbox consumer, against Kafka's ProducerPerformance
+  ingestion  verified webhooks/s and latency through apps/ingestion, against a bare node + pg server
 
 Options (backbone):
   --events N        events per phase (default 20000)
-  --batch N         records per send: relay batchSize and raw producer batch (default 1000)
+  --batch N         records per send: relay batchSize and raw producer batch (default 500)
   --batch-bytes N   bytes per send: relay maxBatchBytes and raw producer batch (default 786432)
   --writers N       concurrent outbox writers (default 4)
   --tx-size N       events per writer transaction (default 100)
@@ -90,7 +91,7 @@ export function parseCommand(argv: readonly string[]): Command {
   const partitions = integer('--partitions', values.partitions, 6, 1);
   const options: BackboneOptions = {
     events: integer('--events', values.events, 20_000, 1),
-    batch: integer('--batch', values.batch, 1_000, 1),
+    batch: integer('--batch', values.batch, 500, 1),
     // The relay's default: keeps a request under the broker's default 1 MiB message.max.bytes.
     batchBytes: integer('--batch-bytes', values['batch-bytes'], 768 * 1024, 1),
     writers: integer('--writers', values.writers, 4, 1),

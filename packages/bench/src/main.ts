@@ -35,6 +35,10 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`\n${report}\n`);
       return 0;
     }
+    case 'ingestion': {
+      const { runIngestion } = await import('./suites/ingestion.js');
+      return runIngestion(log);
+    }
   }
 }
 
