@@ -19,6 +19,8 @@ export const KafkaErrorCodes = {
   DECODE_MISSING_HEADERS: 'DECODE_MISSING_HEADERS',
   /** The writer schema cannot be read with the consumer's (reader) schema for that event type. */
   DECODE_INCOMPATIBLE_SCHEMA: 'DECODE_INCOMPATIBLE_SCHEMA',
+  /** Topics were created but their partitions got no leader in time. Retriable: the cluster is busy. */
+  TOPIC_NOT_READY: 'TOPIC_NOT_READY',
 } as const;
 
 export type KafkaErrorCode = (typeof KafkaErrorCodes)[keyof typeof KafkaErrorCodes];

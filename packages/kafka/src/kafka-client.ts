@@ -1,6 +1,9 @@
 import type { ConnectionOptions } from 'node:tls';
+import { setTimeout as delay } from 'node:timers/promises';
+import { TributaryError } from '@tributary/contracts';
 import { Kafka, logLevel } from 'kafkajs';
-import type { ITopicConfig, LogEntry, SASLOptions } from 'kafkajs';
+import type { Admin, ITopicConfig, LogEntry, SASLOptions } from 'kafkajs';
+import { KafkaErrorCodes } from './error-codes.js';
 import { errorFields, stderrLogger } from './logger.js';
 import type { Logger } from './logger.js';
 
@@ -90,11 +93,15 @@ export interface TopicSpec {
 }
 
 /**
- * Creates the topics that do not exist yet and waits for their leaders, so producing right after works
- * even where broker-side auto creation is off (as it must be in production). Existing topics are left as
- * they are: this never alters partitions or configs. Resolves to the names it created.
+ * Creates the topics that do not exist yet and waits until every partition has a leader, so producing right
+ * after works even where broker-side auto creation is off (as it must be in production). Existing topics
+ * are left as they are: this never alters partitions or configs. Resolves to the names it created.
  */
-export async function ensureTopics(kafka: Kafka, topics: readonly (TopicSpec | string)[]): Promise<string[]> {
+export async function ensureTopics(
+  kafka: Kafka,
+  topics: readonly (TopicSpec | string)[],
+  options: { leaderTimeoutMs?: number } = {},
+): Promise<string[]> {
   const specs = topics.map((t) => (typeof t === 'string' ? { topic: t } : t));
   if (specs.length === 0) return [];
   const admin = kafka.admin();
@@ -109,13 +116,43 @@ export async function ensureTopics(kafka: Kafka, topics: readonly (TopicSpec | s
       replicationFactor: s.replicationFactor ?? -1,
       configEntries: Object.entries(s.configs ?? {}).map(([name, value]) => ({ name, value })),
     }));
-    // Another process may create the same topics concurrently; kafkajs resolves false when all already exist.
-    await admin.createTopics({ topics: request, waitForLeaders: true });
+    // Another process may create the same topics concurrently; kafkajs resolves false when all already
+    // exist. Its waitForLeaders retries only LEADER_NOT_AVAILABLE, while a KRaft controller can answer
+    // UNKNOWN_TOPIC_OR_PARTITION for a moment after creating a topic: that one is waited out below.
+    await admin.createTopics({ topics: request, waitForLeaders: true }).catch((error: unknown) => {
+      if ((error as { type?: unknown }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
+    });
+    await waitForLeaders(
+      admin,
+      missing.map((s) => s.topic),
+      options.leaderTimeoutMs ?? 30_000,
+    );
     return missing.map((s) => s.topic);
   } finally {
     await admin
       .disconnect()
       .catch((error: unknown) => stderrLogger.warn(errorFields(error), 'admin disconnect failed'));
+  }
+}
+
+async function waitForLeaders(admin: Admin, topics: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ready = await admin
+      .fetchTopicMetadata({ topics: [...topics] })
+      .then((metadata) =>
+        metadata.topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
+      )
+      .catch(() => false);
+    if (ready) return;
+    if (Date.now() > deadline) {
+      throw new TributaryError(
+        KafkaErrorCodes.TOPIC_NOT_READY,
+        `topics have no partition leaders after ${timeoutMs} ms: ${topics.join(', ')}`,
+        { retriable: true },
+      );
+    }
+    await delay(100);
   }
 }
 

@@ -136,45 +136,15 @@ export class MessagingModule implements OnApplicationBootstrap {
     @Inject(INGESTION_CONFIG) private readonly config: IngestionConfig,
   ) {}
 
-  /**
-   * Creates the missing catalogue topics and waits until every partition has a leader. kafkajs'
-   * `createTopics({ waitForLeaders })` only retries LEADER_NOT_AVAILABLE, while a topic a KRaft controller
-   * has just created can still answer UNKNOWN_TOPIC_OR_PARTITION for a moment; that answer is waited out
-   * here instead of failing the boot.
-   */
+  /** Creates the missing catalogue topics; `ensureTopics` waits until every partition has a leader. */
   private async ensureCatalogueTopics(): Promise<void> {
     const specs = Object.values(topicCatalogue).map((topic) => ({
       topic: `${this.config.kafka.topicPrefix}${topic.name}`,
       numPartitions: topic.partitions,
       configs: { 'retention.ms': String(topic.retentionMs) },
     }));
-    try {
-      const created = await ensureTopics(this.kafka, specs);
-      if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
-    } catch (error) {
-      if ((error as { type?: unknown }).type !== 'UNKNOWN_TOPIC_OR_PARTITION') throw error;
-    }
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const deadline = Date.now() + 30_000;
-      for (;;) {
-        const ready = await admin
-          .fetchTopicMetadata({ topics: specs.map((spec) => spec.topic) })
-          .then(({ topics }) =>
-            topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)),
-          )
-          .catch(() => false);
-        if (ready) return;
-        if (Date.now() > deadline)
-          throw new Error(
-            `catalogue topics have no leaders after 30 s: ${specs.map((s) => s.topic).join(', ')}`,
-          );
-        await delay(100);
-      }
-    } finally {
-      await admin.disconnect();
-    }
+    const created = await ensureTopics(this.kafka, specs);
+    if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
   }
 
   /**
