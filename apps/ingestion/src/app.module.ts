@@ -5,7 +5,6 @@ import { ObservabilityModule } from '@tributary/observability';
 import { DocsModule } from './openapi/docs.module.js';
 import { EventLogModule } from './event-log/event-log.module.js';
 import { EventsModule } from './events/events.module.js';
-import { HttpDrainService } from './http/http-drain.service.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
 import { INGESTION_CONFIG } from './ingestion.config.js';
 import type { IngestionConfig } from './ingestion.config.js';
@@ -31,7 +30,6 @@ export class AppModule {
         { provide: INGESTION_CONFIG, useValue: config },
         { provide: RATE_LIMITERS, useValue: createRateLimiters(config) },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-        HttpDrainService,
       ],
       exports: [INGESTION_CONFIG, RATE_LIMITERS],
     };

@@ -43,5 +43,5 @@ export { HealthController } from './health/health.controller.js';
 export { MetricsController } from './http/metrics.controller.js';
 export { ShutdownService, SHUTDOWN_PHASES } from './shutdown/shutdown.service.js';
 export type { ShutdownPhase, ShutdownStep } from './shutdown/shutdown.service.js';
-export { bootstrapApp, SHUTDOWN_SIGNALS } from './shutdown/bootstrap.js';
+export { bootstrapApp, instrumentHttp, SHUTDOWN_SIGNALS } from './shutdown/bootstrap.js';
 export type { BootstrapOptions } from './shutdown/bootstrap.js';

@@ -1,34 +1,18 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { metrics } from '@tributary/observability';
 import type { FastifyRequest } from 'fastify';
-import { HttpDrainService } from './http-drain.service.js';
 import { ProblemCode, ProblemError } from './problem.js';
 
 /**
  * Fastify before Nest adds its parsers: every body arrives as the exact bytes received, whatever the
  * content type. Webhook signatures are computed over those bytes, so nothing may parse (and so normalize)
- * them first; routes parse JSON themselves, after verification. Also times every request by route template,
- * and closes keep-alive connections once shutdown starts (HttpDrainService).
+ * them first; routes parse JSON themselves, after verification. (Request timing and keep-alive release at
+ * shutdown come with bootstrapApp.)
  */
 export function configureHttp(app: NestFastifyApplication, bodyLimitBytes: number): void {
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeAllContentTypeParsers();
   // A catch-all parser also makes Nest skip its JSON and urlencoded defaults.
   app.useBodyParser('*', { bodyLimit: bodyLimitBytes }, (_request, body, done) => done(null, body));
-  const drain = app.get(HttpDrainService);
-  fastify.addHook('onSend', async (_request, reply) => {
-    if (drain.isDraining) void reply.header('connection', 'close');
-  });
-  fastify.addHook('onResponse', async (request, reply) => {
-    metrics.httpRequestDuration.observe(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status: String(reply.statusCode),
-      },
-      reply.elapsedTime / 1000,
-    );
-  });
 }
 
 /** The raw body Fastify kept (see configureHttp); empty for bodiless requests. */

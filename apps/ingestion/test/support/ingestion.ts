@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { PinoLoggerService, createLogger } from '@tributary/observability';
+import { PinoLoggerService, createLogger, instrumentHttp } from '@tributary/observability';
 import { createTestDatabase, stackFromEnv, uniqueName } from '@tributary/testkit';
 import type { TestDatabase } from '@tributary/testkit';
 import type { DataSource } from 'typeorm';
@@ -79,6 +79,7 @@ export async function startIngestion(
     new FastifyAdapter({ bodyLimit: config.bodyLimitBytes }),
     { logger: new PinoLoggerService(logger) },
   );
+  instrumentHttp(app);
   configureHttp(app, config.bodyLimitBytes);
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');

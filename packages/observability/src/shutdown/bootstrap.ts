@@ -6,6 +6,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger } from '../logging/logger.js';
 import type { Logger, LogLevel } from '../logging/logger.js';
 import { PinoLoggerService } from '../logging/nest-logger.service.js';
+import { metrics } from '../metrics.js';
 import { ShutdownService } from './shutdown.service.js';
 
 export interface BootstrapOptions {
@@ -61,7 +62,8 @@ export async function bootstrapApp(
     { logger: new PinoLoggerService(logger), return503OnClosing: true },
   );
 
-  exitOnSignal(app, logger, options.shutdownTimeoutMs ?? 25_000);
+  const http = instrumentHttp(app);
+  exitOnSignal(app, logger, options.shutdownTimeoutMs ?? 25_000, http.startDraining);
 
   await options.configure?.(app);
   await app.listen(options.port, options.host ?? '0.0.0.0');
@@ -75,7 +77,12 @@ export async function bootstrapApp(
  * failed ShutdownService step gives exit status 1, a deadline ends a stuck drain with a log line before the
  * orchestrator's SIGKILL, and a second signal (Ctrl-C twice) exits at once.
  */
-function exitOnSignal(app: NestFastifyApplication, logger: Logger, timeoutMs: number): void {
+function exitOnSignal(
+  app: NestFastifyApplication,
+  logger: Logger,
+  timeoutMs: number,
+  startDraining: () => void,
+): void {
   let closing = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (closing) {
@@ -83,6 +90,7 @@ function exitOnSignal(app: NestFastifyApplication, logger: Logger, timeoutMs: nu
       process.exit(1);
     }
     closing = true;
+    startDraining();
     logger.info({ signal, timeoutMs }, 'shutdown requested');
     setTimeout(() => {
       logger.fatal({ signal, timeoutMs }, 'shutdown deadline passed, exiting');
@@ -103,6 +111,36 @@ function exitOnSignal(app: NestFastifyApplication, logger: Logger, timeoutMs: nu
     );
   };
   for (const signal of SHUTDOWN_SIGNALS) process.on(signal, onSignal);
+}
+
+/**
+ * Every app's HTTP server: request duration by route template and status, and keep-alive connections
+ * released at shutdown. Nest answers new requests with 503 once closing and Fastify closes idle
+ * connections, but a connection busy at that moment stays open after its response until the keep-alive
+ * timeout (72 s in Fastify), past any shutdown deadline; from the signal on, responses say
+ * `Connection: close`. bootstrapApp calls it; tests that build an app in process call it too.
+ */
+export function instrumentHttp(app: NestFastifyApplication): { startDraining: () => void } {
+  const fastify = app.getHttpAdapter().getInstance();
+  let draining = false;
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (draining) void reply.header('connection', 'close');
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    metrics.httpRequestDuration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+  return {
+    startDraining: () => {
+      draining = true;
+    },
+  };
 }
 
 function shutdownService(app: NestFastifyApplication): ShutdownService | undefined {
