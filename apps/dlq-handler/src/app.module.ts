@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import { ObservabilityModule } from '@tributary/observability';
+import { ConsoleModule } from './console/console.module.js';
 import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
 import { DLQ_HANDLER_CONFIG } from './dlq-handler.config.js';
 import type { DlqHandlerConfig } from './dlq-handler.config.js';
@@ -18,6 +19,7 @@ export class AppModule {
         MessagingModule,
         DeadLettersModule,
         DocsModule,
+        ConsoleModule,
       ],
       providers: [{ provide: DLQ_HANDLER_CONFIG, useValue: config }],
       exports: [DLQ_HANDLER_CONFIG],

@@ -1,0 +1,190 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RetryHeaders } from '@tributary/kafka';
+import { createTopics, stackFromEnv, uniqueName, waitFor } from '@tributary/testkit';
+import type { Producer } from 'kafkajs';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { v7 as uuidv7 } from 'uuid';
+import type { DlqHandlerFixture, Summary } from './support.js';
+import { dlqHandler, listAll, tokens } from './support.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+// A header value that would become an element if the page ever used innerHTML with data.
+const HOSTILE = '<img src=x id=injected onerror="document.title=\'pwned\'">';
+
+async function waitForText(page: Page, selector: string, text: string): Promise<string> {
+  await page.locator(selector, { hasText: text }).first().waitFor({ timeout: 20_000 });
+  return (await page.locator(selector).first().textContent()) ?? '';
+}
+
+describe('SRE console in headless Chromium', () => {
+  let handler: DlqHandlerFixture;
+  let producer: Producer;
+  let context: BrowserContext;
+  let userDataDir: string;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    // No skipping: a machine without the browser must say how to get it.
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (Debian).`);
+    }
+    handler = await dlqHandler();
+    await handler.start();
+    producer = handler.kafka.producer();
+    await producer.connect();
+    userDataDir = await mkdtemp(join(tmpdir(), 'dlq-console-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await context?.close();
+    if (userDataDir) await rm(userDataDir, { recursive: true, force: true });
+    await producer?.disconnect();
+    await handler?.close();
+  });
+
+  it('lists, inspects and replays a dead letter; an under-scoped key sees the 403', async () => {
+    const group = uniqueName('console');
+    await createTopics(stackFromEnv().kafka.brokers, [
+      { topic: `${group}.dlq`, partitions: 1 },
+      // The replay target: the group's first retry tier.
+      { topic: `${group}.retry.1s`, partitions: 1 },
+    ]);
+    const eventId = uuidv7();
+    await producer.send({
+      topic: `${group}.dlq`,
+      messages: [
+        {
+          key: 'order-1',
+          value: JSON.stringify({ orderId: 'o-1', amountMinor: -100 }),
+          headers: {
+            ce_id: eventId,
+            ce_type: 'commerce.order.placed',
+            [RetryHeaders.originalConsumerGroup]: group,
+            [RetryHeaders.errorCode]: 'LEDGER_MAPPING_BUG',
+            [RetryHeaders.exceptionMessage]: 'ledger mapping bug: amount sign flipped',
+            [RetryHeaders.exceptionStacktrace]:
+              'Error: ledger mapping bug\n    at mapLedger (ledger.ts:42:7)',
+            'x-trace': HOSTILE,
+          },
+        },
+      ],
+    });
+    const [stored] = await waitFor(
+      async () => {
+        const items = await listAll(handler, `group=${group}`);
+        return items.length === 1 ? items : undefined;
+      },
+      { timeoutMs: 60_000, message: 'the dead letter through the API' },
+    );
+    const id = stored!.id;
+
+    const page = await context.newPage();
+    page.on('response', (r) => {
+      if (r.status() >= 400 && r.status() !== 403) pageErrors.push(`${r.status()} ${r.url()}`);
+    });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !/status of (403|404)/.test(message.text()))
+        pageErrors.push(message.text());
+    });
+    const response = await page.goto(`${handler.url}/console`);
+    expect(response?.status()).toBe(200);
+    expect(response?.headers()['content-security-policy']).toMatch(/default-src 'self'/);
+
+    // The viewer key can read but not replay.
+    await page.fill('#api-key', tokens.viewer);
+    await page.click('#key-form button[type=submit]');
+    await page.fill('#filters input[name=group]', group);
+    await page.click('#filters button[type=submit]');
+    const row = page.locator(`#list tbody tr[data-id="${id}"]`);
+    await row.waitFor({ timeout: 20_000 });
+    expect(await row.textContent()).toContain('LEDGER_MAPPING_BUG');
+    expect(await page.evaluate(() => sessionStorage.length)).toBe(1);
+
+    await row.click();
+    const fields = await waitForText(page, '#detail-fields', 'LEDGER_MAPPING_BUG');
+    expect(fields).toContain('ledger mapping bug: amount sign flipped');
+    const traceRow = page.locator('#detail-headers tbody tr', { hasText: 'x-trace' });
+    expect(await traceRow.locator('td').nth(1).textContent()).toBe(HOSTILE);
+    expect(await page.locator('#detail-headers tbody tr', { hasText: RetryHeaders.errorCode }).count()).toBe(
+      1,
+    );
+    expect(await page.locator('#payload').textContent()).toContain('"amountMinor": -100');
+    expect(await page.locator('#stack').textContent()).toContain('at mapLedger (ledger.ts:42:7)');
+    // Rendered as text, never as markup.
+    expect(await page.locator('#injected').count()).toBe(0);
+    expect(await page.title()).not.toBe('pwned');
+
+    const forbidden = (await (
+      await handler.api(`/v1/dead-letters/${id}/replay`, { body: { reason: 'probe' }, token: tokens.viewer })
+    ).json()) as { code: string; detail: string };
+    expect(forbidden.code).toBe('API_KEY_SCOPE_MISSING');
+    await page.click('#replay');
+    await page.fill('#confirm-reason', 'viewer tries anyway');
+    await page.click('#confirm-ok');
+    const refused = await waitForText(page, '#result', forbidden.code);
+    expect(refused).toContain('403');
+    expect(refused).toContain(forbidden.detail);
+
+    // A cancelled confirmation changes nothing.
+    await page.fill('#api-key', tokens.ops);
+    await page.click('#key-form button[type=submit]');
+    // The new key reloads the list; wait for it so its announcement cannot overwrite what follows.
+    await waitForText(page, '#result', 'on page 1');
+    await page.click('#replay');
+    await page.click('#confirm button[value=cancel]');
+    await waitForText(page, '#result', 'Replay cancelled');
+    expect(((await (await handler.api(`/v1/dead-letters/${id}`)).json()) as Summary).status).toBe('pending');
+
+    const reason = 'console e2e: ledger mapping fixed';
+    await page.click('#replay');
+    await page.fill('#confirm-reason', reason);
+    await page.click('#confirm-ok');
+    const done = await waitForText(page, '#result', 'Replay done: 1');
+    const shownAuditId = /audit entry (\S+)\.$/.exec(done)?.[1];
+    await waitForText(page, '#detail-fields', 'replaying');
+
+    const detail = await waitFor(
+      async () => {
+        const current = (await (await handler.api(`/v1/dead-letters/${id}`)).json()) as Summary & {
+          replayCount: number;
+        };
+        return ['replaying', 'resolved'].includes(current.status) && current.replayCount >= 1
+          ? current
+          : undefined;
+      },
+      { timeoutMs: 30_000, message: 'the dead letter replayed' },
+    );
+    expect(detail.replayCount).toBe(1);
+    const audit = await handler.pool.query<{
+      id: string;
+      actor: string;
+      action: string;
+      reason: string;
+      target: string;
+    }>(`SELECT id::text AS id, actor, action, reason, target FROM audit_log WHERE action = 'dlq.replay'`);
+    // One entry, the one the page showed: the refused and the cancelled attempts left no trace.
+    expect(audit.rows).toEqual([
+      { id: shownAuditId, actor: 'api-key:ops', action: 'dlq.replay', reason, target: `dead-letter:${id}` },
+    ]);
+    expect(pageErrors).toEqual([]);
+  }, 180_000);
+});
