@@ -18,6 +18,8 @@ const state = {
   page: 0,
   nextCursor: null,
   selectedId: null,
+  // Only the latest list request may render: a slow earlier one (another key, older filters) is dropped.
+  listRequest: 0,
 };
 
 // sessionStorage: the key lives as long as the tab, and is never written to disk or sent anywhere but the API.
@@ -82,12 +84,15 @@ async function loadPage({ announce = true } = {}) {
   for (const [name, value] of Object.entries(state.filter)) if (value) query.set(name, value);
   const cursor = state.cursors[state.page];
   if (cursor) query.set('cursor', cursor);
+  const request = ++state.listRequest;
   try {
     const page = await api(`/v1/dead-letters?${query}`);
+    if (request !== state.listRequest) return;
     state.nextCursor = page.nextCursor;
     renderList(page.items);
     if (announce) showResult(`${page.items.length} dead letter(s) on page ${state.page + 1}.`);
   } catch (error) {
+    if (request !== state.listRequest) return;
     renderList([]);
     showError(error);
   }
