@@ -1,4 +1,3 @@
-/* global document, sessionStorage, fetch, URLSearchParams, FormData -- a browser module; the root lint config knows Node only */
 // The SRE console: a thin client of /v1/dead-letters. Every value from the API is rendered with
 // textContent (never innerHTML): payloads, headers and stacks are attacker-controlled bytes.
 
