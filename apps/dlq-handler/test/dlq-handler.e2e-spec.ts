@@ -457,6 +457,7 @@ describe('dlq-handler on the real stack', () => {
       'colour=red',
       'group=a%20b',
       'replayQueued=maybe',
+      'provider=Stripe%3Bdrop',
     ]) {
       await expectProblem(await handler.api(`/v1/dead-letters?${query}`), 400, 'DLQ_FILTER_INVALID');
     }

@@ -106,6 +106,8 @@ export function filterSql(filter: DeadLetterFilter, offset = 0): { where: string
     clauses.push(sql.replace('?', `$${offset + params.length}`));
   };
   if (filter.group !== undefined) add('consumer_group = ?', filter.group);
+  // One connector app per provider, consuming as connector-<provider> (DESIGN §6, §8).
+  if (filter.provider !== undefined) add('consumer_group = ?', `connector-${filter.provider}`);
   if (filter.topic !== undefined) add('original_topic = ?', filter.topic);
   if (filter.errorCode !== undefined) add('error_code = ?', filter.errorCode);
   if (filter.status !== undefined) add('status = ?', filter.status);

@@ -10,6 +10,11 @@ const code = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'an error code');
 export const deadLetterFilter = z
   .object({
     group: name.optional().describe('Consumer group whose DLQ the record came from.'),
+    provider: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a provider id such as stripe')
+      .optional()
+      .describe('Provider whose connector failed: the records of consumer group connector-<provider>.'),
     topic: name.optional().describe('Topic the record first failed on.'),
     errorCode: code.optional().describe('Stable error code (tributary-error-code).'),
     status: z.enum(DEAD_LETTER_STATUSES).optional(),
@@ -29,6 +34,7 @@ export const deadLetterFilter = z
 
 export type DeadLetterFilter = {
   readonly group?: string;
+  readonly provider?: string;
   readonly topic?: string;
   readonly errorCode?: string;
   readonly status?: DeadLetterStatus;
@@ -41,6 +47,7 @@ export type DeadLetterFilter = {
 export const listQuery = z
   .object({
     group: z.string().optional(),
+    provider: z.string().optional(),
     topic: z.string().optional(),
     errorCode: z.string().optional(),
     status: z.string().optional(),

@@ -47,6 +47,12 @@ const authProblems = [
 const filterParameters = [
   { name: 'group', in: 'query', schema: { type: 'string' }, description: 'Consumer group.' },
   {
+    name: 'provider',
+    in: 'query',
+    schema: { type: 'string' },
+    description: 'Provider whose connector failed (consumer group connector-<provider>).',
+  },
+  {
     name: 'topic',
     in: 'query',
     schema: { type: 'string' },
