@@ -10,7 +10,13 @@ import {
   dlqTopicName,
 } from '@tributary/kafka';
 import { namesFor } from '@tributary/persistence';
-import { createTestDatabase, spawnNodeProcess, stackFromEnv, uniqueName, waitFor } from '@tributary/testkit';
+import {
+  createTestDatabase,
+  spawnNodeProcess,
+  stackFromEnv,
+  startBuiltApp,
+  uniqueName,
+} from '@tributary/testkit';
 import type { NodeProcessHandle } from '@tributary/testkit';
 import pg from 'pg';
 import { v7 as uuidv7 } from 'uuid';
@@ -59,20 +65,11 @@ export async function paymentsHarness(): Promise<ConformanceHarness> {
 
   let app: NodeProcessHandle | undefined;
   const start = async () => {
-    const running = spawnNodeProcess(connectorMain, { env, loader: false });
-    app = running;
-    let exited = false;
-    void running.exited.then(() => (exited = true));
-    await waitFor(
-      async () => {
-        if (exited) throw new Error(`connector-payments exited early:\n${running.output}`);
-        return fetch(`http://127.0.0.1:${port}/health/ready`).then(
-          (r) => r.ok,
-          () => false,
-        );
-      },
-      { timeoutMs: 60_000, message: 'connector-payments ready' },
-    );
+    app = await startBuiltApp(connectorMain, {
+      env,
+      readyUrl: `http://127.0.0.1:${port}/health/ready`,
+      name: 'connector-payments',
+    });
   };
   await start();
 

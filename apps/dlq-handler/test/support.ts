@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createKafkaClient } from '@tributary/kafka';
-import { createTestDatabase, spawnNodeProcess, stackFromEnv, uniqueName, waitFor } from '@tributary/testkit';
+import { createTestDatabase, stackFromEnv, startBuiltApp, uniqueName } from '@tributary/testkit';
 import type { NodeProcessHandle, TestDatabase } from '@tributary/testkit';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
@@ -67,23 +67,9 @@ export async function dlqHandler(
     ratePerSecond,
     burst,
     async start() {
-      const app = spawnNodeProcess(mainJs, { env, loader: false });
+      const app = await startBuiltApp(mainJs, { env, readyUrl: `${url}/health/ready`, name: 'dlq-handler' });
       running.add(app);
-      let exited = false;
-      void app.exited.then(() => {
-        exited = true;
-        running.delete(app);
-      });
-      await waitFor(
-        async () => {
-          if (exited) throw new Error(`dlq-handler exited early:\n${app.output}`);
-          return fetch(`${url}/health/ready`).then(
-            (r) => r.ok,
-            () => false,
-          );
-        },
-        { timeoutMs: 60_000, message: 'dlq-handler ready' },
-      );
+      void app.exited.then(() => running.delete(app));
       return app;
     },
     async close() {

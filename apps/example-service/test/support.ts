@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { createKafkaClient } from '@tributary/kafka';
-import { createTestDatabase, spawnNodeProcess, stackFromEnv, uniqueName, waitFor } from '@tributary/testkit';
+import { createTestDatabase, stackFromEnv, startBuiltApp, uniqueName } from '@tributary/testkit';
 import type { NodeProcessHandle, TestDatabase } from '@tributary/testkit';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
@@ -50,23 +50,13 @@ export async function exampleService(): Promise<ExampleServiceFixture> {
     group,
     env,
     async start() {
-      const app = spawnNodeProcess(mainJs, { env, loader: false });
-      running.add(app);
-      let exited = false;
-      void app.exited.then(() => {
-        exited = true;
-        running.delete(app);
+      const app = await startBuiltApp(mainJs, {
+        env,
+        readyUrl: `${url}/health/ready`,
+        name: 'example-service',
       });
-      await waitFor(
-        async () => {
-          if (exited) throw new Error(`example-service exited early:\n${app.output}`);
-          return fetch(`${url}/health/ready`).then(
-            (r) => r.ok,
-            () => false,
-          );
-        },
-        { timeoutMs: 60_000, message: 'example-service ready' },
-      );
+      running.add(app);
+      void app.exited.then(() => running.delete(app));
       return app;
     },
     async close() {

@@ -21,5 +21,5 @@ export { createTopics } from './helpers/topics.js';
 export type { TopicSpec } from './helpers/topics.js';
 export { createTestDatabase } from './helpers/test-database.js';
 export type { TestDatabase } from './helpers/test-database.js';
-export { spawnNodeProcess } from './helpers/node-process.js';
+export { spawnNodeProcess, startBuiltApp } from './helpers/node-process.js';
 export type { NodeProcessExit, NodeProcessHandle, SpawnNodeProcessOptions } from './helpers/node-process.js';

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { waitFor } from './wait-for.js';
 
 export interface NodeProcessExit {
   code: number | null;
@@ -165,4 +166,34 @@ function track(child: ChildProcess): void {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Starts a built app (`dist/main.js`, no tsx: Nest needs tsc's decorator metadata) and resolves once its
+ * readiness URL answers 2xx. Rejects with the app's output if it exits first or is not ready in time.
+ */
+export async function startBuiltApp(
+  mainJs: string,
+  options: { env: Record<string, string | undefined>; readyUrl: string; name: string; timeoutMs?: number },
+): Promise<NodeProcessHandle> {
+  const app = spawnNodeProcess(mainJs, { env: options.env, loader: false });
+  let exited = false;
+  void app.exited.then(() => (exited = true));
+  try {
+    await waitFor(
+      async () => {
+        if (exited) throw new Error(`${options.name} exited early:\n${app.output}`);
+        return fetch(options.readyUrl).then(
+          (response) => response.ok,
+          () => false,
+        );
+      },
+      { timeoutMs: options.timeoutMs ?? 60_000, message: `${options.name} ready` },
+    );
+  } catch (error) {
+    // Never leave a half-started app behind a failed test.
+    await app.kill('SIGKILL');
+    throw error;
+  }
+  return app;
 }
