@@ -94,6 +94,7 @@ describe('payments connector', () => {
       'payment_method_types[0]': 'card',
       'metadata[tributary_payment_id]': 'pay-1',
       'metadata[tributary_order_id]': 'order-1',
+      'metadata[tributary_customer_id]': 'cust-1',
     });
     expect(refs).toEqual([['payment_intent', 'pi_1', 'pay-1']]);
     expect(published).toEqual([
@@ -101,6 +102,7 @@ describe('payments connector', () => {
         type: 'payments.payment.succeeded',
         data: expect.objectContaining({
           paymentId: 'pay-1',
+          customerId: 'cust-1',
           amountMinor: 1999,
           currency: 'EUR',
           providerPaymentId: 'pi_1',

@@ -61,6 +61,7 @@ async function requestPayment(event: EventOf<'payments.payment.requested'>, ctx:
         metadata: {
           [STRIPE_METADATA.paymentId]: request.paymentId,
           [STRIPE_METADATA.orderId]: request.orderId,
+          [STRIPE_METADATA.customerId]: request.customerId,
         },
       },
       { idempotencyKey: ctx.idempotencyKey, signal: ctx.signal },
@@ -81,6 +82,7 @@ async function requestPayment(event: EventOf<'payments.payment.requested'>, ctx:
         ctx.newEvent('payments.payment.succeeded', request.paymentId, {
           paymentId: request.paymentId,
           orderId: request.orderId,
+          customerId: request.customerId,
           amountMinor: intent.amount_received ?? intent.amount,
           currency: intent.currency.toUpperCase(),
           provider: 'stripe',

@@ -221,6 +221,8 @@ export interface PaymentSucceeded {
   readonly paymentId: string;
   /** Internal id of the order that was paid (commerce.order aggregate id). */
   readonly orderId: string;
+  /** Internal id of the paying customer's contact (crm.contact aggregate id), so consumers such as the CRM connector need no lookup; null in events from before it was added. */
+  readonly customerId?: null | string;
   /** Amount collected in minor units of currency. */
   readonly amountMinor: number;
   /** ISO 4217 currency code of amountMinor. */
@@ -984,6 +986,15 @@ export const eventCatalogue: { readonly [T in EventType]: EventDefinition<T> } =
           "name": "orderId",
           "type": "string",
           "doc": "Internal id of the order that was paid (commerce.order aggregate id)."
+        },
+        {
+          "name": "customerId",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "Internal id of the paying customer's contact (crm.contact aggregate id), so consumers such as the CRM connector need no lookup; null in events from before it was added."
         },
         {
           "name": "amountMinor",

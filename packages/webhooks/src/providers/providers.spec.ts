@@ -74,6 +74,7 @@ async function mapOne(definition: WebhookDefinition, body: unknown, ctx = contex
 
 const paymentId = '0190a6c2-1111-7000-8000-000000000001';
 const orderId = '0190a6c2-2222-7000-8000-000000000002';
+const customerId = '0190a6c2-3333-7000-8000-000000000003';
 
 const stripeEvent = (type: string, object: Record<string, unknown>) => ({
   id: 'evt_1QX',
@@ -90,7 +91,11 @@ const intent = (overrides: Record<string, unknown> = {}) => ({
   amount: 2599,
   amount_received: 2599,
   currency: 'eur',
-  metadata: { [STRIPE_METADATA.paymentId]: paymentId, [STRIPE_METADATA.orderId]: orderId },
+  metadata: {
+    [STRIPE_METADATA.paymentId]: paymentId,
+    [STRIPE_METADATA.orderId]: orderId,
+    [STRIPE_METADATA.customerId]: customerId,
+  },
   ...overrides,
 });
 
@@ -119,6 +124,7 @@ describe('stripe definition', () => {
           data: {
             paymentId,
             orderId,
+            customerId,
             amountMinor: 2599,
             currency: 'EUR',
             provider: 'stripe',

@@ -10,7 +10,11 @@ import { parseEnvelope } from './envelope.js';
  * carry our ids back. A PaymentIntent created elsewhere falls back to `external_refs` (stripe,
  * payment_intent, pi_...).
  */
-export const STRIPE_METADATA = { paymentId: 'tributary_payment_id', orderId: 'tributary_order_id' } as const;
+export const STRIPE_METADATA = {
+  paymentId: 'tributary_payment_id',
+  orderId: 'tributary_order_id',
+  customerId: 'tributary_customer_id',
+} as const;
 
 const envelope = z.object({
   id: z.string().min(1),
@@ -116,6 +120,7 @@ export const stripeWebhook = defineWebhook({
           data: {
             paymentId: ids.paymentId,
             orderId: ids.orderId,
+            customerId: intent.metadata[STRIPE_METADATA.customerId] ?? null,
             amountMinor: intent.amount_received ?? intent.amount,
             currency: intent.currency.toUpperCase(),
             provider: 'stripe',
