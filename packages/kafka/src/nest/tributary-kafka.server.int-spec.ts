@@ -70,7 +70,7 @@ describe('TributaryKafkaServer (Nest custom transport)', () => {
     await producer?.disconnect();
   });
 
-  it('routes by ce_type to @EventPattern handlers, dead-letters unknown types and handler codes, keeps binary headers', async () => {
+  it('routes by ce_type to @EventPattern handlers, skips ignored types, dead-letters unknown types and handler codes, keeps binary headers', async () => {
     const log = captureLogger();
     const kafka = testKafka(log.logger);
     const topic = uniqueName('kafka-int.order.v1');
@@ -81,8 +81,10 @@ describe('TributaryKafkaServer (Nest custom transport)', () => {
     const cancelled = orderCancelledDefinition(topic);
     // Same record schema, a type no handler declares.
     const unrouted = { ...placed, type: 'test.order.unrouted' };
+    // Another aggregate type on the topic that this group leaves alone on purpose.
+    const ignoredType = { ...placed, type: 'test.order.audited' };
     producer = new KafkaEventProducer(kafka, {
-      encoder: new AvroEventEncoder({ registry, definitions: [placed, cancelled, unrouted] }),
+      encoder: new AvroEventEncoder({ registry, definitions: [placed, cancelled, unrouted, ignoredType] }),
     });
 
     app = await NestFactory.createMicroservice(OrdersModule, {
@@ -94,6 +96,7 @@ describe('TributaryKafkaServer (Nest custom transport)', () => {
         retryTiers: ['1s'],
         fromBeginning: true,
         logger: log.logger,
+        ignoredEventTypes: ['test.order.audited'],
       }),
       logger: false,
     });
@@ -101,6 +104,7 @@ describe('TributaryKafkaServer (Nest custom transport)', () => {
     await app.listen();
 
     const first = orderPlaced('order-nest');
+    const audited = orderPlaced('order-nest', { type: 'test.order.audited' });
     const unknown = orderPlaced('order-nest', { type: 'test.order.unrouted' });
     const poison = orderPlaced('order-nest', {
       data: { orderId: 'order-nest', amountMinor: -5, note: 'poison' },
@@ -111,6 +115,8 @@ describe('TributaryKafkaServer (Nest custom transport)', () => {
       data: { orderId: 'order-nest', reason: 'customer asked' },
     };
     await producer.publish(first);
+    // Published before the unknown type on the one partition: were it dead-lettered, it would come first there.
+    await producer.publish(audited);
     await producer.publish(unknown);
     await producer.publish(poison);
     await producer.publish(cancel);

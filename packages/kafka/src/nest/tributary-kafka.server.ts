@@ -11,7 +11,14 @@ import { TributaryEventContext } from './tributary-event.context.js';
 /** Transport id, for `@EventPattern(type, TRIBUTARY_KAFKA_TRANSPORT)` in apps with several transports. */
 export const TRIBUTARY_KAFKA_TRANSPORT = Symbol('TributaryKafka');
 
-export type TributaryKafkaServerOptions = Omit<ReliableConsumerOptions, 'handler'>;
+export type TributaryKafkaServerOptions = Omit<ReliableConsumerOptions, 'handler'> & {
+  /**
+   * Event types on the subscribed topics that this group deliberately leaves alone (topics carry several
+   * types of one aggregate): committed and skipped. Any other type without a handler still fails with
+   * UNKNOWN_EVENT_TYPE, so a forgotten handler is caught in the DLQ instead of silently skipped.
+   */
+  readonly ignoredEventTypes?: readonly string[];
+};
 
 type Status = 'connected' | 'disconnected';
 
@@ -31,15 +38,18 @@ export class TributaryKafkaServer
 
   private consumer: ReliableConsumer | undefined;
   private warnedAboutFilter = false;
+  private readonly ignored: ReadonlySet<string>;
 
   constructor(private readonly options: TributaryKafkaServerOptions) {
     super();
+    this.ignored = new Set(options.ignoredEventTypes ?? []);
   }
 
   async listen(callback: (error?: unknown) => void): Promise<void> {
     try {
+      const { ignoredEventTypes: _ignored, ...consumerOptions } = this.options;
       this.consumer = new ReliableConsumer({
-        ...this.options,
+        ...consumerOptions,
         handler: (event, ctx) => this.dispatch(event, ctx),
       });
       await this.consumer.start();
@@ -68,6 +78,7 @@ export class TributaryKafkaServer
 
   private async dispatch(event: DomainEvent, ctx: EventHandlerContext): Promise<void> {
     const handler = this.messageHandlers.get(this.normalizePattern(event.type));
+    if (!handler && this.ignored.has(event.type)) return;
     if (!handler?.isEventHandler) {
       throw new TributaryError(
         KafkaErrorCodes.UNKNOWN_EVENT_TYPE,
