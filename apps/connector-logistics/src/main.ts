@@ -1,0 +1,4 @@
+import { runConnector } from '@tributary/connector-sdk';
+import { logisticsConnector } from './logistics.connector.js';
+
+await runConnector(logisticsConnector);
