@@ -1,8 +1,10 @@
-import { describeConnectorConformance } from '@tributary/connector-sdk';
+// eslint-disable-next-line no-restricted-imports -- a public exports-map subpath, not internals (Request filed)
+import { describeConnectorConformance } from '@tributary/connector-sdk/testing';
 import { v7 as uuidv7 } from 'uuid';
 import { paymentsHarness } from './support.js';
 
-// Needs the builds: `npm run build` (turbo) before the e2e run, as for every app run as a process.
+// Needs the builds: `npx turbo run build --filter=@tributary/connector-payments...` before the e2e run, as
+// for every app run as a process.
 describeConnectorConformance({
   connectorId: 'payments',
   setup: paymentsHarness,

@@ -1,0 +1,18 @@
+// @tributary/connector-sdk/testing: what a connector's e2e tests need, kept off the root export so that a
+// connector app in production never loads the testkit, pg or jest types.
+export { describeConnectorConformance } from '../conformance/connector-conformance.js';
+export type {
+  ConformanceApp,
+  ConformanceHarness,
+  ConformanceSim,
+  ConnectorConformanceOptions,
+  LedgerEntry,
+} from '../conformance/connector-conformance.js';
+export { connectorProcessHarness, findProviderSim } from './process-harness.js';
+export type {
+  ConnectorOutcome,
+  ConnectorProcessHarness,
+  ConnectorProcessHarnessOptions,
+} from './process-harness.js';
+export { TestingErrorCode, sampleEvent } from './sample-event.js';
+export type { SampleEventOptions } from './sample-event.js';
