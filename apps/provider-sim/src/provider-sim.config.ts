@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import type { ProviderSimOptions } from './server.js';
+
+const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
 /** The one place the simulator reads the environment. */
 const schema = z.object({
@@ -6,33 +9,53 @@ const schema = z.object({
   HOST: z.string().default('127.0.0.1'),
   STRIPE_WEBHOOK_URL: z.url().optional(),
   STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  EASYPOST_WEBHOOK_URL: z.url().optional(),
+  EASYPOST_WEBHOOK_SECRET: z.string().min(1).optional(),
+  EASYPOST_TRACKING_STEP_MS: z.coerce.number().int().min(0).default(500),
+  HUBSPOT_RATE_LIMIT_MAX: z.coerce.number().int().positive().default(190),
+  WEBHOOK_DUPLICATE: z.coerce.number().int().min(1).max(100).default(1),
+  WEBHOOK_DELAY_MS: z.coerce.number().int().min(0).default(0),
+  WEBHOOK_REORDER: flag.default(false),
+  WEBHOOK_DROP_RATE: z.coerce.number().min(0).max(1).default(0),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(0).default(500),
 });
 
-export interface ProviderSimConfig {
-  port: number;
-  host: string;
-  stripeWebhook?: { url: string; secret: string };
+export type ProviderSimConfig = ProviderSimOptions & { port: number; host: string };
+
+function invalid(message: string): Error {
+  return Object.assign(new Error(message), { code: 'CONFIG_INVALID' });
+}
+
+function endpoint(provider: string, url: string | undefined, secret: string | undefined) {
+  if (Boolean(url) !== Boolean(secret)) {
+    throw invalid(`${provider}_WEBHOOK_URL and ${provider}_WEBHOOK_SECRET go together`);
+  }
+  return url && secret ? { url, secret } : undefined;
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): ProviderSimConfig {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    throw Object.assign(new Error(`invalid configuration:\n  ${problems.join('\n  ')}`), {
-      code: 'CONFIG_INVALID',
-    });
+    throw invalid(`invalid configuration:\n  ${problems.join('\n  ')}`);
   }
   const c = parsed.data;
-  if (Boolean(c.STRIPE_WEBHOOK_URL) !== Boolean(c.STRIPE_WEBHOOK_SECRET)) {
-    throw Object.assign(new Error('STRIPE_WEBHOOK_URL and STRIPE_WEBHOOK_SECRET go together'), {
-      code: 'CONFIG_INVALID',
-    });
-  }
+  const stripeWebhook = endpoint('STRIPE', c.STRIPE_WEBHOOK_URL, c.STRIPE_WEBHOOK_SECRET);
+  const easypostWebhook = endpoint('EASYPOST', c.EASYPOST_WEBHOOK_URL, c.EASYPOST_WEBHOOK_SECRET);
   return {
     port: c.PORT,
     host: c.HOST,
-    ...(c.STRIPE_WEBHOOK_URL && c.STRIPE_WEBHOOK_SECRET
-      ? { stripeWebhook: { url: c.STRIPE_WEBHOOK_URL, secret: c.STRIPE_WEBHOOK_SECRET } }
-      : {}),
+    ...(stripeWebhook ? { stripeWebhook } : {}),
+    ...(easypostWebhook ? { easypostWebhook } : {}),
+    easypostTrackingStepMs: c.EASYPOST_TRACKING_STEP_MS,
+    hubspotRateLimitMax: c.HUBSPOT_RATE_LIMIT_MAX,
+    webhookDelivery: {
+      duplicate: c.WEBHOOK_DUPLICATE,
+      delayMs: c.WEBHOOK_DELAY_MS,
+      reorder: c.WEBHOOK_REORDER,
+      dropRate: c.WEBHOOK_DROP_RATE,
+    },
+    webhookRetry: { maxAttempts: c.WEBHOOK_MAX_ATTEMPTS, baseDelayMs: c.WEBHOOK_RETRY_BASE_MS },
   };
 }

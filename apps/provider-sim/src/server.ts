@@ -1,225 +1,228 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { stripeWebhook } from '@tributary/webhooks';
-import { FaultTable, faultSchema } from './faults.js';
-import { EffectsLedger } from './ledger.js';
-import { fingerprint, parseStripeForm } from './stripe/form.js';
-import { PaymentIntentStore, stripeError, validateCreate } from './stripe/payment-intents.js';
-import type { StripeAnswer } from './stripe/payment-intents.js';
-import { sendPaymentIntentEvent } from './stripe/webhook-sender.js';
-import type { WebhookDelivery, WebhookTarget } from './stripe/webhook-sender.js';
+import { easypostWebhook, stripeWebhook } from '@tributary/webhooks';
+import { z } from 'zod';
+import { FaultTable, faultSchema } from './core/faults.js';
+import { parseJson, readBody, send } from './core/http.js';
+import type { Answer } from './core/http.js';
+import { IdempotencyStore } from './core/idempotency.js';
+import { EffectsLedger } from './core/ledger.js';
+import type { Provider, RouteHandler, SimCore } from './core/provider.js';
+import { Router } from './core/router.js';
+import type { Random } from './core/random.js';
+import { Throttle, throttleSchema } from './core/throttle.js';
+import { DEFAULT_DELIVERY, deliveryControlsSchema, WebhookSender } from './core/webhooks.js';
+import type { DeliveryControls, RetryPolicy, WebhookEndpoint } from './core/webhooks.js';
+import { easypostProvider } from './easypost/easypost.provider.js';
+import { genericProvider } from './generic/generic.provider.js';
+import { hubspotProvider } from './hubspot/hubspot.provider.js';
+import { stripeProvider } from './stripe/stripe.provider.js';
 
 export interface ProviderSimOptions {
   /** 0 picks a free port. */
   port?: number;
   host?: string;
   /** Where to send signed Stripe events about created PaymentIntents; none when absent. */
-  stripeWebhook?: WebhookTarget;
+  stripeWebhook?: WebhookEndpoint;
+  /** Where to send signed EasyPost `tracker.updated` events after a buy; none when absent. */
+  easypostWebhook?: WebhookEndpoint;
+  /** Time between tracker statuses after a buy. Default 500 ms. */
+  easypostTrackingStepMs?: number;
+  /** HubSpot's requests per rolling ten seconds. Default 190. */
+  hubspotRateLimitMax?: number;
+  /** Delivery controls every provider starts with (the admin API changes them per provider). */
+  webhookDelivery?: Partial<DeliveryControls>;
+  webhookRetry?: Partial<RetryPolicy>;
+  /** Dice for faults, latency draws and dropped webhooks; seed it for repeatable runs. */
+  random?: Random;
 }
 
 export interface ProviderSim {
   readonly url: string;
   readonly ledger: EffectsLedger;
   readonly faults: FaultTable;
+  readonly throttle: Throttle;
+  readonly webhooks: WebhookSender;
   close(): Promise<void>;
 }
 
-interface KeyState {
-  fingerprint: string;
-  /** Set once the effect is applied: every later request with the key gets exactly this. */
-  answer?: StripeAnswer;
-}
-
-const CREATE_INTENT = 'POST /v1/payment_intents';
+const providerName = z.enum(['stripe', 'hubspot', 'easypost', 'generic']);
+const deliveryRequest = deliveryControlsSchema.extend({ provider: providerName });
 
 /**
- * A Stripe-shaped provider for tests, demos and benchmarks (DESIGN §8): PaymentIntents with Stripe's
- * idempotency rules, faults per route, and a ledger of effects per idempotency key at `/__admin/ledger`.
+ * Provider APIs for tests, demos and benchmarks (DESIGN §8): Stripe, HubSpot, EasyPost and a generic
+ * effect route, on one shared core (routing, faults, throttle, idempotency, ledger, webhooks), with an
+ * admin API under `/__admin`.
  */
 export async function startProviderSim(options: ProviderSimOptions = {}): Promise<ProviderSim> {
-  // A secret the Stripe scheme cannot use stops the start, instead of every delivery failing later.
-  if (options.stripeWebhook) stripeWebhook.scheme.keyOf(options.stripeWebhook.secret);
-  const ledger = new EffectsLedger();
-  const faults = new FaultTable();
-  const intents = new PaymentIntentStore();
-  const keys = new Map<string, KeyState>();
-  const webhooks: WebhookDelivery[] = [];
-  const held = new Set<ServerResponse>();
+  const random = options.random ?? Math.random;
+  const webhooks = new WebhookSender(
+    { ...DEFAULT_DELIVERY, ...options.webhookDelivery },
+    { maxAttempts: 4, baseDelayMs: 500, ...options.webhookRetry },
+    random,
+  );
+  // A secret the provider's scheme refuses stops the start (register checks it).
+  if (options.stripeWebhook) webhooks.register('stripe', options.stripeWebhook, stripeWebhook.scheme);
+  if (options.easypostWebhook) webhooks.register('easypost', options.easypostWebhook, easypostWebhook.scheme);
 
-  async function createIntent(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    ledger.countRequest(CREATE_INTENT);
-    if (!/^Bearer \S+$/.test(req.headers.authorization ?? '')) {
-      return send(res, stripeError(401, 'invalid_request_error', 'You did not provide an API key.'));
-    }
-    const params = parseStripeForm(await readBody(req));
-    const key = header(req, 'idempotency-key') ?? '(no key)';
-    const latency = faults.latencyMs(CREATE_INTENT, key);
-    if (latency > 0) await sleep(latency);
-    const print = fingerprint(params);
-    const entry = ledger.entry(CREATE_INTENT, key);
-    entry.requests += 1;
-
-    const known = keys.get(key);
-    if (known && known.fingerprint !== print) {
-      return send(
-        res,
-        stripeError(
-          400,
-          'idempotency_error',
-          `Keys for idempotent requests can only be used with the same parameters they were first used with.`,
-        ),
-      );
-    }
-    if (known?.answer) {
-      const late = faults.afterEffectDelayMs(CREATE_INTENT, key);
-      if (late > 0) await sleep(late);
-      return send(res, known.answer, { 'idempotent-replayed': 'true' });
-    }
-    if (known) {
-      return send(
-        res,
-        stripeError(
-          409,
-          'idempotency_error',
-          'There is currently another in-progress request using this Idempotency-Key.',
-          {
-            code: 'idempotency_key_in_use',
-          },
-        ),
-      );
-    }
-
-    const invalid = validateCreate(params);
-    if (invalid) return send(res, invalid);
-    const before = faults.beforeEffect(CREATE_INTENT, key);
-    if (before.kind === 'error')
-      return send(res, stripeError(before.status, 'api_error', 'Simulated provider failure.'));
-    if (before.kind === 'rate_limited') {
-      return send(res, stripeError(429, 'rate_limit_error', 'Too many requests.'), {
-        'retry-after': String(before.retryAfterSeconds),
-      });
-    }
-
-    const state: KeyState = { fingerprint: print };
-    keys.set(key, state);
-    const { intent, answer } = intents.create(params);
-    state.answer = answer;
-    entry.effects += 1;
-    entry.objectId = intent.id;
-    if (options.stripeWebhook)
-      void sendPaymentIntentEvent(options.stripeWebhook, intent).then((d) => webhooks.push(d));
-
-    const after = faults.afterEffect(CREATE_INTENT, key);
-    if (after.kind === 'timeout') {
-      // The answer is lost: hold the request until the client gives up.
-      held.add(res);
-      res.on('close', () => held.delete(res));
-      return;
-    }
-    if (after.kind === 'reset') {
-      req.socket.destroy();
-      return;
-    }
-    const delay = faults.afterEffectDelayMs(CREATE_INTENT, key);
-    if (delay > 0) await sleep(delay);
-    send(res, answer);
+  const core: SimCore = {
+    faults: new FaultTable(random),
+    ledger: new EffectsLedger(),
+    throttle: new Throttle(),
+    idempotency: new IdempotencyStore(),
+    webhooks,
+    held: new Set(),
+  };
+  const providers: Provider[] = [
+    stripeProvider(core),
+    hubspotProvider(core, { rateLimitMax: options.hubspotRateLimitMax ?? 190 }),
+    easypostProvider(core, { trackingStepMs: options.easypostTrackingStepMs ?? 500 }),
+    genericProvider(),
+  ];
+  const router = new Router<{ provider: Provider; handler: RouteHandler }>();
+  for (const provider of providers) {
+    for (const route of provider.routes)
+      router.add(route.method, route.path, { provider, handler: route.handler });
   }
 
-  function getIntent(id: string, req: IncomingMessage, res: ServerResponse): void {
-    ledger.countRequest('GET /v1/payment_intents/:id');
-    if (!/^Bearer \S+$/.test(req.headers.authorization ?? '')) {
-      return send(res, stripeError(401, 'invalid_request_error', 'You did not provide an API key.'));
-    }
-    const intent = intents.get(id);
-    send(
-      res,
-      intent
-        ? { status: 200, body: intent }
-        : stripeError(404, 'invalid_request_error', `No such payment_intent: '${id}'`, {
-            code: 'resource_missing',
-          }),
-    );
-  }
-
-  async function admin(path: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (req.method === 'GET' && path === '/__admin/ledger')
-      return send(res, { status: 200, body: ledger.snapshot() });
-    if (req.method === 'GET' && path === '/__admin/faults')
-      return send(res, { status: 200, body: faults.list() });
-    if (req.method === 'GET' && path === '/__admin/webhooks')
-      return send(res, { status: 200, body: webhooks });
-    if (req.method === 'POST' && path === '/__admin/faults') {
-      const parsed = faultSchema.safeParse(JSON.parse((await readBody(req)) || '{}'));
-      if (!parsed.success) return send(res, { status: 400, body: { error: parsed.error.issues } });
-      faults.set(parsed.data);
-      return send(res, { status: 200, body: parsed.data });
-    }
-    if (req.method === 'DELETE' && path === '/__admin/faults') {
-      faults.clear();
-      return send(res, { status: 200, body: [] });
-    }
-    if (req.method === 'POST' && path === '/__admin/reset') {
-      faults.clear();
-      ledger.reset();
-      return send(res, { status: 200, body: {} });
-    }
-    send(res, { status: 404, body: { error: 'unknown admin route' } });
-  }
-
+  const admin = adminApi(core, router);
   const server = createServer((req, res) => {
-    const path = new URL(req.url ?? '/', 'http://sim').pathname;
-    const route = async () => {
+    const url = new URL(req.url ?? '/', 'http://sim');
+    const path = url.pathname;
+    const handle = async () => {
       if (path === '/health') return send(res, { status: 200, body: { status: 'ok' } });
-      if (path.startsWith('/__admin/')) return admin(path, req, res);
-      if (req.method === 'POST' && path === '/v1/payment_intents') return createIntent(req, res);
-      const get = /^\/v1\/payment_intents\/([^/]+)$/.exec(path);
-      if (req.method === 'GET' && get) return getIntent(get[1]!, req, res);
-      send(
-        res,
-        stripeError(404, 'invalid_request_error', `Unrecognized request URL (${req.method}: ${path}).`),
-      );
+      if (path.startsWith('/__admin/')) return admin(req, res, url);
+      const match = router.match(req.method ?? 'GET', path);
+      if (match) {
+        const { provider, handler } = match.value;
+        return handler(
+          core,
+          provider,
+          { req, route: match.route, params: match.params, query: url.searchParams },
+          res,
+        );
+      }
+      send(res, owner(providers, path).errors.notFound(req.method ?? 'GET', path));
     };
-    route().catch((error: unknown) => {
-      if (!res.headersSent) send(res, stripeError(500, 'api_error', (error as Error).message));
+    handle().catch((error: unknown) => {
+      if (!res.headersSent)
+        send(res, {
+          status: 500,
+          body: { error: { code: 'SIM_INTERNAL', message: (error as Error).message } },
+        });
     });
   });
-  await new Promise<void>((resolve) =>
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', resolve),
-  );
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-    ledger,
-    faults,
+    url: `http://${host}:${port}`,
+    ledger: core.ledger,
+    faults: core.faults,
+    throttle: core.throttle,
+    webhooks,
     close: async () => {
-      for (const res of held) res.destroy();
+      await webhooks.close();
+      for (const res of core.held) res.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
+/** The provider whose prefix is the longest match, so unknown paths get a plausible 404. */
+function owner(providers: readonly Provider[], path: string): Provider {
+  let best = providers[0]!;
+  let length = -1;
+  for (const provider of providers) {
+    for (const prefix of provider.prefixes) {
+      if (path.startsWith(prefix) && prefix.length > length) {
+        best = provider;
+        length = prefix.length;
+      }
+    }
+  }
+  return best;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function send(res: ServerResponse, answer: StripeAnswer, headers: Record<string, string> = {}): void {
-  // The client may have given up while a fault held the answer back.
-  if (res.destroyed) return;
-  const body = JSON.stringify(answer.body);
-  res.writeHead(answer.status, {
-    'content-type': 'application/json',
-    'request-id': `req_${Date.now()}`,
-    ...headers,
+function adminApi(core: SimCore, router: Router<unknown>) {
+  const ok = (body: unknown): Answer => ({ status: 200, body });
+  const bad = (issues: unknown): Answer => ({
+    status: 400,
+    body: { error: { code: 'ADMIN_INVALID_BODY', issues } },
   });
-  res.end(body);
+
+  /** Parses an admin body with a schema: the value, or the 400 to send. */
+  async function body<T>(
+    req: IncomingMessage,
+    schema: z.ZodType<T>,
+  ): Promise<{ value: T } | { answer: Answer }> {
+    const json = parseJson(await readBody(req)) ?? {};
+    const parsed = schema.safeParse(json);
+    return parsed.success ? { value: parsed.data } : { answer: bad(parsed.error.issues) };
+  }
+
+  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
+    const route = `${req.method} ${url.pathname.replace(/\/$/, '')}`;
+    const answer = async (): Promise<Answer> => {
+      switch (route) {
+        case 'GET /__admin/routes':
+          return ok(router.routes());
+        case 'GET /__admin/ledger':
+          return ok(core.ledger.snapshot());
+        case 'GET /__admin/faults':
+          return ok(core.faults.list());
+        case 'POST /__admin/faults': {
+          const parsed = await body(req, faultSchema);
+          if ('answer' in parsed) return parsed.answer;
+          core.faults.set(parsed.value);
+          return ok(parsed.value);
+        }
+        case 'DELETE /__admin/faults':
+          core.faults.clear();
+          return ok([]);
+        case 'GET /__admin/throttle':
+          return ok(core.throttle.list());
+        case 'POST /__admin/throttle': {
+          const parsed = await body(req, throttleSchema);
+          if ('answer' in parsed) return parsed.answer;
+          core.throttle.set(parsed.value);
+          return ok(parsed.value);
+        }
+        case 'DELETE /__admin/throttle':
+          core.throttle.clear(url.searchParams.get('route') ?? undefined);
+          return ok(core.throttle.list());
+        case 'GET /__admin/webhooks':
+          return ok(core.webhooks.attempts());
+        case 'DELETE /__admin/webhooks':
+          core.webhooks.clearAttempts();
+          return ok([]);
+        case 'GET /__admin/webhooks/delivery':
+          return ok(core.webhooks.allControls());
+        case 'POST /__admin/webhooks/delivery': {
+          const parsed = await body(req, deliveryRequest);
+          if ('answer' in parsed) return parsed.answer;
+          const { provider, ...controls } = parsed.value;
+          return ok({ provider, ...core.webhooks.setControls(provider, controls) });
+        }
+        case 'DELETE /__admin/webhooks/delivery':
+          core.webhooks.resetControls();
+          return ok(core.webhooks.allControls());
+        case 'POST /__admin/reset':
+          core.faults.clear();
+          core.ledger.reset();
+          core.throttle.clear();
+          core.webhooks.resetControls();
+          core.webhooks.clearAttempts();
+          return ok({});
+        default:
+          return {
+            status: 404,
+            body: { error: { code: 'ADMIN_UNKNOWN_ROUTE', message: `no admin route ${route}` } },
+          };
+      }
+    };
+    send(res, await answer());
+  };
 }

@@ -18,16 +18,3 @@ export function parseStripeForm(body: string): StripeParams {
   }
   return params;
 }
-
-/** Order-independent rendering of the parameters, to tell a replay from a reuse of a key. */
-export function fingerprint(params: StripeParams): string {
-  const sorted = (value: unknown): unknown =>
-    value && typeof value === 'object'
-      ? Object.fromEntries(
-          Object.entries(value)
-            .sort(([a], [b]) => a.localeCompare(b))
-            .map(([k, v]) => [k, sorted(v)]),
-        )
-      : value;
-  return JSON.stringify(sorted(params));
-}

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Answer } from '../core/http.js';
 import type { StripeParams } from './form.js';
 
 export interface PaymentIntent {
@@ -15,10 +16,7 @@ export interface PaymentIntent {
   last_payment_error: { code: string; decline_code?: string; message: string } | null;
 }
 
-export interface StripeAnswer {
-  status: number;
-  body: unknown;
-}
+export type StripeAnswer = Answer;
 
 /** Stripe's test payment methods that decline, so the failed path can be exercised. */
 const DECLINES: Record<string, { code: string; decline_code: string; message: string }> = {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { latencySchema, sampleLatencyMs } from './latency.js';
+import type { Random } from './random.js';
 
 const rate = z.number().min(0).max(1).default(0);
 
@@ -12,11 +14,13 @@ const rate = z.number().min(0).max(1).default(0);
  * `afterEffectDelayMs` also delays replays of a stored answer: the answer of that effect keeps coming late.
  * With `idempotencyKey`, only requests carrying that key are affected, so a test can fault its own event
  * while other traffic on the route stays healthy.
+ * `latency` (a distribution, sampled per request) supersedes the older fixed `latencyMs`.
  */
 export const faultSchema = z.object({
   route: z.string().regex(/^(GET|POST|PUT|PATCH|DELETE) \/\S*$/),
   idempotencyKey: z.string().min(1).optional(),
   latencyMs: z.number().int().min(0).default(0),
+  latency: latencySchema.optional(),
   errorRate: rate,
   errorStatus: z.number().int().min(500).max(599).default(500),
   status429Rate: rate,
@@ -36,8 +40,16 @@ export type FaultDecision =
   | { kind: 'timeout' }
   | { kind: 'reset' };
 
+/**
+ * The idempotency keys a request carries: one for most providers (the `Idempotency-Key` header), one per
+ * input for HubSpot batches (`objectWriteTraceId`). A fault scoped to any of them applies.
+ */
+export type RequestKeys = readonly string[];
+
 export class FaultTable {
   readonly #faults = new Map<string, Fault>();
+
+  constructor(private readonly random: Random = Math.random) {}
 
   set(fault: Fault): void {
     this.#faults.set(slot(fault.route, fault.idempotencyKey), fault);
@@ -51,37 +63,43 @@ export class FaultTable {
     return [...this.#faults.values()];
   }
 
-  latencyMs(route: string, key?: string): number {
-    return this.#find(route, key)?.latencyMs ?? 0;
+  /** This request's latency: a fresh draw from the fault's distribution, else its fixed `latencyMs`. */
+  latencyMs(route: string, keys: RequestKeys = []): number {
+    const fault = this.#find(route, keys);
+    if (!fault) return 0;
+    return fault.latency ? sampleLatencyMs(fault.latency, this.random) : fault.latencyMs;
   }
 
-  afterEffectDelayMs(route: string, key?: string): number {
-    return this.#find(route, key)?.afterEffectDelayMs ?? 0;
+  afterEffectDelayMs(route: string, keys: RequestKeys = []): number {
+    return this.#find(route, keys)?.afterEffectDelayMs ?? 0;
   }
 
-  /** The fault for this key on the route, else the route's own. */
-  #find(route: string, key: string | undefined): Fault | undefined {
-    return (
-      (key === undefined ? undefined : this.#faults.get(slot(route, key))) ?? this.#faults.get(slot(route))
-    );
+  /** The fault for one of these keys on the route, else the route's own. */
+  #find(route: string, keys: RequestKeys): Fault | undefined {
+    for (const key of keys) {
+      const fault = this.#faults.get(slot(route, key));
+      if (fault) return fault;
+    }
+    return this.#faults.get(slot(route));
   }
 
   /** Rolls the dice before the effect: a 5xx or a 429 means the effect is not applied. */
-  beforeEffect(route: string, key?: string, random: () => number = Math.random): FaultDecision {
-    const fault = this.#find(route, key);
+  beforeEffect(route: string, keys: RequestKeys = []): FaultDecision {
+    const fault = this.#find(route, keys);
     if (!fault) return { kind: 'none' };
-    if (random() < fault.errorRate) return this.#struck(fault, { kind: 'error', status: fault.errorStatus });
-    if (random() < fault.status429Rate)
+    if (this.random() < fault.errorRate)
+      return this.#struck(fault, { kind: 'error', status: fault.errorStatus });
+    if (this.random() < fault.status429Rate)
       return this.#struck(fault, { kind: 'rate_limited', retryAfterSeconds: fault.retryAfterSeconds });
     return { kind: 'none' };
   }
 
   /** Rolls the dice after the effect: the answer is lost or cut off. */
-  afterEffect(route: string, key?: string, random: () => number = Math.random): FaultDecision {
-    const fault = this.#find(route, key);
+  afterEffect(route: string, keys: RequestKeys = []): FaultDecision {
+    const fault = this.#find(route, keys);
     if (!fault) return { kind: 'none' };
-    if (random() < fault.timeoutRate) return this.#struck(fault, { kind: 'timeout' });
-    if (random() < fault.resetRate) return this.#struck(fault, { kind: 'reset' });
+    if (this.random() < fault.timeoutRate) return this.#struck(fault, { kind: 'timeout' });
+    if (this.random() < fault.resetRate) return this.#struck(fault, { kind: 'reset' });
     return { kind: 'none' };
   }
 

@@ -1,0 +1,238 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FaultTable } from './faults.js';
+import { fingerprint, header, readBody, send } from './http.js';
+import type { Answer } from './http.js';
+import type { IdempotencyStore } from './idempotency.js';
+import type { EffectsLedger } from './ledger.js';
+import type { Method } from './router.js';
+import type { Throttle } from './throttle.js';
+import type { ProviderName, WebhookSender } from './webhooks.js';
+
+/** The shared machinery every provider's routes run on. */
+export interface SimCore {
+  readonly faults: FaultTable;
+  readonly ledger: EffectsLedger;
+  readonly throttle: Throttle;
+  readonly idempotency: IdempotencyStore;
+  readonly webhooks: WebhookSender;
+  /** Answers a timeout fault holds back until the client gives up (released at close). */
+  readonly held: Set<ServerResponse>;
+}
+
+/** Each provider answers errors in its own shape; the core decides when, the provider says how. */
+export interface ProviderErrors {
+  unauthorized(): Answer;
+  notFound(method: string, path: string): Answer;
+  /** A body that is not what the route takes (not JSON, missing fields). */
+  invalid(message: string): Answer;
+  /** An injected 5xx. */
+  serverError(status: number): Answer;
+  /** An injected 429, the benchmark throttle or the provider's own limit. Retry-After is added by the core. */
+  rateLimited(retryAfterSeconds: number): Answer;
+  idempotencyMismatch(): Answer;
+  idempotencyInProgress(): Answer;
+}
+
+export type Admission = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  /** `POST /v2/shipments/:id/buy` */
+  readonly route: string;
+  readonly params: Record<string, string>;
+  readonly query: URLSearchParams;
+}
+
+export type RouteHandler = (
+  core: SimCore,
+  provider: Provider,
+  ctx: RequestContext,
+  res: ServerResponse,
+) => Promise<void>;
+
+export interface ProviderRoute {
+  readonly method: Method;
+  readonly path: string;
+  readonly handler: RouteHandler;
+}
+
+export interface Provider {
+  readonly name: ProviderName;
+  /** Unknown paths under these prefixes get this provider's 404 shape. */
+  readonly prefixes: readonly string[];
+  readonly errors: ProviderErrors;
+  authorized(req: IncomingMessage): boolean;
+  readonly routes: readonly ProviderRoute[];
+  /** Headers on every answer, e.g. HubSpot's rate-limit headers. */
+  headers?(route: string): Record<string, string>;
+  /**
+   * The provider's own rate limit, consulted instead of the plain benchmark throttle (HubSpot keeps its
+   * 10-second window, which its headers describe). Default: the benchmark throttle only.
+   */
+  admit?(route: string): Admission;
+}
+
+/** Requests without an Idempotency-Key are still counted in the ledger, under this name. */
+export const NO_KEY = '(no key)';
+
+export function reply(
+  res: ServerResponse,
+  provider: Provider,
+  route: string,
+  answer: Answer,
+  extra: Record<string, string> = {},
+): void {
+  send(res, answer, { ...provider.headers?.(route), ...extra });
+}
+
+/** Throttle and provider limit: true when the request may go on, else the 429 is sent and counted. */
+function admitted(core: SimCore, provider: Provider, ctx: RequestContext, res: ServerResponse): boolean {
+  const verdict = provider.admit ? provider.admit(ctx.route) : core.throttle.admit(ctx.route);
+  if (verdict.ok) return true;
+  core.ledger.countThrottled(ctx.route);
+  reply(res, provider, ctx.route, provider.errors.rateLimited(verdict.retryAfterSeconds), {
+    'retry-after': String(verdict.retryAfterSeconds),
+  });
+  return false;
+}
+
+/** Injected 5xx and 429 strike before anything is read or applied. */
+function faultedBefore(
+  core: SimCore,
+  provider: Provider,
+  ctx: RequestContext,
+  res: ServerResponse,
+  keys: readonly string[],
+): boolean {
+  const before = core.faults.beforeEffect(ctx.route, keys);
+  if (before.kind === 'error') {
+    reply(res, provider, ctx.route, provider.errors.serverError(before.status));
+    return true;
+  }
+  if (before.kind === 'rate_limited') {
+    reply(res, provider, ctx.route, provider.errors.rateLimited(before.retryAfterSeconds), {
+      'retry-after': String(before.retryAfterSeconds),
+    });
+    return true;
+  }
+  return false;
+}
+
+/** A route without effects (reads): throttle, auth, latency and before-effect faults apply. */
+export function queryRoute(handle: (ctx: RequestContext) => Answer | Promise<Answer>): RouteHandler {
+  return async (core, provider, ctx, res) => {
+    core.ledger.countRequest(ctx.route);
+    if (!admitted(core, provider, ctx, res)) return;
+    if (!provider.authorized(ctx.req)) return reply(res, provider, ctx.route, provider.errors.unauthorized());
+    const latency = core.faults.latencyMs(ctx.route);
+    if (latency > 0) await sleep(latency);
+    if (faultedBefore(core, provider, ctx, res, [])) return;
+    reply(res, provider, ctx.route, await handle(ctx));
+  };
+}
+
+export interface EffectApplied {
+  kind: 'applied';
+  answer: Answer;
+  /** What the ledger records per key: how many effects, on which object. */
+  effects: { key: string; count: number; objectId?: string }[];
+}
+
+export type EffectOutcome = EffectApplied | { kind: 'refused'; answer: Answer };
+
+export interface EffectRouteDefinition<P> {
+  /** Reads the body; a refusal is answered at once and touches nothing. */
+  parse(body: string, ctx: RequestContext): { ok: true; params: P } | { ok: false; answer: Answer };
+  /**
+   * The keys naming this request in the ledger and the fault table. Default: the Idempotency-Key header
+   * (or NO_KEY). HubSpot names each batch input by its objectWriteTraceId.
+   */
+  keys?(params: P, ctx: RequestContext): string[];
+  /** Whether the Idempotency-Key header gets Stripe's stored answers. Default true. */
+  honoursIdempotencyKey?: boolean;
+  /** Checks after the idempotency lookup (as Stripe does): a refusal stores nothing. */
+  validate?(params: P, ctx: RequestContext): Answer | undefined;
+  /** The effect itself; `refused` (e.g. EasyPost's "already bought") stores nothing either. */
+  apply(params: P, ctx: RequestContext, keys: readonly string[]): EffectOutcome | Promise<EffectOutcome>;
+}
+
+/**
+ * A route with an effect, the pipeline every provider shares: throttle, auth, body, latency, ledger count,
+ * idempotency lookup, validation, before-effect faults, the effect, after-effect faults, the answer.
+ */
+export function effectRoute<P>(definition: EffectRouteDefinition<P>): RouteHandler {
+  return async (core, provider, ctx, res) => {
+    const { route, req } = ctx;
+    core.ledger.countRequest(route);
+    if (!admitted(core, provider, ctx, res)) return;
+    if (!provider.authorized(req)) return reply(res, provider, route, provider.errors.unauthorized());
+    const parsed = definition.parse(await readBody(req), ctx);
+    if (!parsed.ok) return reply(res, provider, route, parsed.answer);
+    const params = parsed.params;
+
+    const headerKey = header(req, 'idempotency-key');
+    const keys = definition.keys ? definition.keys(params, ctx) : [headerKey ?? NO_KEY];
+    const latency = core.faults.latencyMs(route, keys);
+    if (latency > 0) await sleep(latency);
+    for (const key of keys) core.ledger.entry(route, key).requests += 1;
+
+    const honoured = (definition.honoursIdempotencyKey ?? true) ? headerKey : undefined;
+    const print = fingerprint({ path: ctx.params, params });
+    if (honoured !== undefined) {
+      const known = core.idempotency.lookup(route, honoured, print);
+      if (known.kind === 'mismatch')
+        return reply(res, provider, route, provider.errors.idempotencyMismatch());
+      if (known.kind === 'in_progress')
+        return reply(res, provider, route, provider.errors.idempotencyInProgress());
+      if (known.kind === 'replay') {
+        const late = core.faults.afterEffectDelayMs(route, keys);
+        if (late > 0) await sleep(late);
+        return reply(res, provider, route, known.answer, { 'idempotent-replayed': 'true' });
+      }
+    }
+
+    const invalid = definition.validate?.(params, ctx);
+    if (invalid) return reply(res, provider, route, invalid);
+    if (faultedBefore(core, provider, ctx, res, keys)) return;
+
+    if (honoured !== undefined) core.idempotency.begin(route, honoured, print);
+    let outcome: EffectOutcome;
+    try {
+      outcome = await definition.apply(params, ctx, keys);
+    } catch (error) {
+      if (honoured !== undefined) core.idempotency.release(route, honoured);
+      throw error;
+    }
+    if (outcome.kind === 'refused') {
+      if (honoured !== undefined) core.idempotency.release(route, honoured);
+      return reply(res, provider, route, outcome.answer);
+    }
+    if (honoured !== undefined) core.idempotency.finish(route, honoured, outcome.answer);
+    for (const effect of outcome.effects) {
+      const entry = core.ledger.entry(route, effect.key);
+      entry.effects += effect.count;
+      if (effect.objectId !== undefined) entry.objectId = effect.objectId;
+    }
+
+    const after = core.faults.afterEffect(route, keys);
+    if (after.kind === 'timeout') {
+      // The answer is lost: hold the request until the client gives up.
+      core.held.add(res);
+      res.on('close', () => core.held.delete(res));
+      return;
+    }
+    if (after.kind === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    const delay = core.faults.afterEffectDelayMs(route, keys);
+    if (delay > 0) await sleep(delay);
+    reply(res, provider, route, outcome.answer);
+  };
+}
+
+/** A bearer token of any value: the simulator checks that one is sent, not which. */
+export function hasBearer(req: IncomingMessage): boolean {
+  return /^Bearer \S+$/.test(req.headers.authorization ?? '');
+}

@@ -1,0 +1,173 @@
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { z } from 'zod';
+import type { Answer } from '../core/http.js';
+import { parseJson } from '../core/http.js';
+import { effectRoute, NO_KEY, queryRoute } from '../core/provider.js';
+import type { Provider, SimCore } from '../core/provider.js';
+import { buySchema, createShipmentSchema, ShipmentStore } from './shipments.js';
+import type { CreateShipment, Shipment, TrackerStatus } from './shipments.js';
+
+export const EASYPOST_CREATE_SHIPMENT = 'POST /v2/shipments';
+export const EASYPOST_BUY = 'POST /v2/shipments/:id/buy';
+
+export interface EasypostOptions {
+  /** Time between the tracker's statuses after a buy (in_transit, out_for_delivery, delivered). */
+  trackingStepMs: number;
+}
+
+function easypostError(status: number, code: string, message: string, errors: unknown[] = []): Answer {
+  return { status, body: { error: { code, message, errors } } };
+}
+
+/** EasyPost takes the API key as the Basic-auth user name, with an empty password. */
+function hasApiKey(req: IncomingMessage): boolean {
+  const match = /^Basic (\S+)$/.exec(req.headers.authorization ?? '');
+  if (!match) return false;
+  const [user] = Buffer.from(match[1]!, 'base64').toString('utf8').split(':');
+  return Boolean(user);
+}
+
+function parseWith<T>(schema: z.ZodType<T>, body: string) {
+  const parsed = schema.safeParse(parseJson(body));
+  if (parsed.success) return { ok: true as const, params: parsed.data };
+  const errors = parsed.error.issues.map((issue) => ({
+    field: issue.path.join('.'),
+    message: issue.message,
+  }));
+  return {
+    ok: false as const,
+    answer: easypostError(422, 'PARAMETER.INVALID', 'Missing or invalid parameters.', errors),
+  };
+}
+
+const TRACKING: readonly TrackerStatus[] = ['in_transit', 'out_for_delivery', 'delivered'];
+
+/**
+ * EasyPost shipping (https://api.easypost.com): create a shipment (rates quoted), buy one rate (the effect:
+ * postage, tracking code, a tracker), and `tracker.updated` events as the parcel moves, signed with
+ * `X-Hmac-Signature`. `Idempotency-Key` is honoured like Stripe's, a simulator convenience.
+ */
+export function easypostProvider(core: SimCore, options: EasypostOptions): Provider {
+  const shipments = new ShipmentStore();
+  // Answers are snapshots: a stored or replayed answer must not change when the shipment does later.
+  const answer = (status: number, shipment: Shipment): Answer => ({
+    status,
+    body: structuredClone(shipment),
+  });
+
+  const track = (shipment: Shipment) => {
+    if (!core.webhooks.enabled('easypost')) return;
+    let previous: TrackerStatus = 'pre_transit';
+    core.webhooks.emit(
+      'easypost',
+      TRACKING.map((status, index) => ({
+        afterMs: (index + 1) * options.trackingStepMs,
+        produce: () => {
+          const tracker = shipments.advance(shipment, status);
+          const id = `evt_${randomBytes(16).toString('hex')}`;
+          const payload = {
+            id,
+            object: 'Event',
+            mode: 'test',
+            description: 'tracker.updated',
+            status: 'pending',
+            previous_attributes: { status: previous },
+            result: tracker,
+            created_at: tracker.updated_at,
+            updated_at: tracker.updated_at,
+          };
+          previous = status;
+          return { id, type: 'tracker.updated', detail: status, payload };
+        },
+      })),
+    );
+  };
+
+  return {
+    name: 'easypost',
+    prefixes: ['/v2/'],
+    authorized: hasApiKey,
+    errors: {
+      unauthorized: () =>
+        easypostError(401, 'APIKEY.REQUIRED', 'No API key provided; send it as the Basic auth user name.'),
+      notFound: () => easypostError(404, 'NOT_FOUND', 'The requested resource could not be found.'),
+      invalid: (message) => easypostError(422, 'PARAMETER.INVALID', message),
+      serverError: (status) => easypostError(status, 'INTERNAL_SERVER_ERROR', 'Simulated provider failure.'),
+      rateLimited: () =>
+        easypostError(429, 'RATE_LIMITED', 'You have exceeded the rate limit. Please slow down.'),
+      idempotencyMismatch: () =>
+        easypostError(
+          400,
+          'IDEMPOTENCY.MISMATCH',
+          'Idempotency-Key was already used with other parameters for this request.',
+        ),
+      idempotencyInProgress: () =>
+        easypostError(
+          409,
+          'IDEMPOTENCY.IN_PROGRESS',
+          'Another request with this Idempotency-Key is in progress.',
+        ),
+    },
+    routes: [
+      {
+        method: 'POST',
+        path: '/v2/shipments',
+        handler: effectRoute<{ shipment: CreateShipment }>({
+          parse: (body) => parseWith(createShipmentSchema, body),
+          apply(params, _ctx, [key = NO_KEY]) {
+            const shipment = shipments.create(params.shipment);
+            return {
+              kind: 'applied',
+              answer: answer(201, shipment),
+              effects: [{ key, count: 1, objectId: shipment.id }],
+            };
+          },
+        }),
+      },
+      {
+        method: 'POST',
+        path: '/v2/shipments/:id/buy',
+        handler: effectRoute<{ rate: { id: string } }>({
+          parse: (body) => parseWith(buySchema, body),
+          validate(params, { params: path }) {
+            const shipment = shipments.get(path.id!);
+            if (!shipment)
+              return easypostError(404, 'NOT_FOUND', 'The requested resource could not be found.');
+            if (shipment.selected_rate)
+              return easypostError(
+                422,
+                'SHIPMENT.POSTAGE.EXISTS',
+                'Postage already exists for this shipment.',
+              );
+            if (!shipment.rates.some((rate) => rate.id === params.rate.id))
+              return easypostError(
+                422,
+                'SHIPMENT.RATE.INVALID',
+                `Rate ${params.rate.id} is not a rate of this shipment.`,
+              );
+            return undefined;
+          },
+          apply(params, { params: path }, [key = NO_KEY]) {
+            const shipment = shipments.get(path.id!)!;
+            const rate = shipment.rates.find((candidate) => candidate.id === params.rate.id)!;
+            shipments.buy(shipment, rate);
+            const bought = answer(200, shipment);
+            track(shipment);
+            return { kind: 'applied', answer: bought, effects: [{ key, count: 1, objectId: shipment.id }] };
+          },
+        }),
+      },
+      {
+        method: 'GET',
+        path: '/v2/shipments/:id',
+        handler: queryRoute(({ params }) => {
+          const shipment = shipments.get(params.id!);
+          return shipment
+            ? answer(200, shipment)
+            : easypostError(404, 'NOT_FOUND', 'The requested resource could not be found.');
+        }),
+      },
+    ],
+  };
+}
