@@ -1,0 +1,286 @@
+import { ConnectorErrorCode, ProviderError } from '@tributary/connector-sdk';
+import type { CommitContext, HandlerContext } from '@tributary/connector-sdk';
+import type { EventOf } from '@tributary/contracts';
+import { bcp47, crmConnector, toContactUpserted, truthy } from './crm.connector.js';
+import type { BatchUpsertResponse, HubSpotClient, HubSpotContact } from './hubspot/hubspot.client.js';
+
+type Config = Parameters<typeof crmConnector.http>[0];
+
+const config: Config = {
+  HUBSPOT_API_BASE: 'http://hubspot.invalid',
+  HUBSPOT_ACCESS_TOKEN: 'pat-test',
+  HUBSPOT_MARKETING_CONSENT_PROPERTY: 'tributary_marketing_consent',
+};
+
+const succeeded: EventOf<'payments.payment.succeeded'> = {
+  id: '0190a0b0-0000-7000-8000-000000000002',
+  type: 'payments.payment.succeeded',
+  source: '/test',
+  subject: 'pay-1',
+  time: new Date().toISOString(),
+  data: {
+    paymentId: 'pay-1',
+    orderId: 'order-1',
+    customerId: 'cust-1',
+    amountMinor: 1999,
+    currency: 'EUR',
+    provider: 'stripe',
+    providerPaymentId: 'pi_1',
+    feeAmountMinor: null,
+    succeededAt: 0,
+  },
+};
+const key = `tributary:crm:${succeeded.id}`;
+
+/** The contact as the simulator answers an upsert: every current property. */
+const fullContact: HubSpotContact = {
+  id: '101',
+  properties: {
+    email: 'ada@example.com',
+    phone: '+4930123456',
+    firstname: 'Ada',
+    lastname: 'Lovelace',
+    hs_language: 'pt-br',
+    lifecyclestage: 'customer',
+    tributary_marketing_consent: 'true',
+    tributary_contact_id: 'cust-1',
+    tributary_last_paid_order_id: 'order-1',
+    hs_object_id: '101',
+  },
+  createdAt: '2025-01-01T09:00:00.000Z',
+  updatedAt: '2025-01-01T10:00:00.000Z',
+  archived: false,
+  new: false,
+  objectWriteTraceId: key,
+};
+
+/** The real HubSpot answers a write with a default few properties only. */
+const sparseContact: HubSpotContact = {
+  id: '101',
+  properties: {
+    lifecyclestage: 'customer',
+    tributary_contact_id: 'cust-1',
+    tributary_last_paid_order_id: 'order-1',
+    hs_object_id: '101',
+    lastmodifieddate: '2025-01-01T10:00:00.000Z',
+  },
+  createdAt: '2025-01-01T09:00:00.000Z',
+  updatedAt: '2025-01-01T10:00:00.000Z',
+  objectWriteTraceId: key,
+};
+
+const complete = (...results: HubSpotContact[]): BatchUpsertResponse => ({ status: 'COMPLETE', results });
+
+/** A scripted HubSpot client: each method answers from `script`, and every call is recorded. */
+function fakeHubSpot(script: { upsert?: BatchUpsertResponse | Error; get?: HubSpotContact }) {
+  const calls: { method: string; args: unknown[] }[] = [];
+  const client = {
+    upsertContacts: async (...args: unknown[]) => {
+      calls.push({ method: 'upsertContacts', args });
+      if (script.upsert instanceof Error) throw script.upsert;
+      return script.upsert ?? complete(fullContact);
+    },
+    getContact: async (...args: unknown[]) => (calls.push({ method: 'getContact', args }), script.get),
+  } as unknown as HubSpotClient;
+  return { client, calls };
+}
+
+async function handle(
+  script: Parameters<typeof fakeHubSpot>[0],
+  event: EventOf<'payments.payment.succeeded'> = succeeded,
+) {
+  const { client, calls } = fakeHubSpot(script);
+  const published: { type: string; subject: string; data: Record<string, unknown> }[] = [];
+  const refs: string[][] = [];
+  const logs: string[] = [];
+  let commits = 0;
+  const tx = {
+    publish: async (...events: (typeof published)[number][]) => void published.push(...events),
+    externalRefs: { upsert: async (...args: string[]) => void refs.push(args), find: async () => null },
+  } as unknown as CommitContext;
+  const ctx = {
+    connectorId: 'crm',
+    provider: client,
+    config,
+    idempotencyKey: key,
+    idempotencyKeyFor: (op: string) => `${key}:${op}`,
+    attempt: 1,
+    signal: new AbortController().signal,
+    heartbeat: async () => {},
+    logger: { info: (_fields: unknown, message: string) => void logs.push(message) },
+    newEvent: (type: string, subject: string, data: unknown) => ({ type, subject, data }),
+    commit: async (work: (tx: CommitContext) => Promise<unknown>) => (commits++, work(tx)),
+  } as unknown as HandlerContext<HubSpotClient, Config>;
+  let error: unknown;
+  try {
+    await crmConnector.handlers['payments.payment.succeeded']!(event, ctx);
+  } catch (caught) {
+    error = caught;
+  }
+  return { calls, published, refs, logs, commits, error };
+}
+
+describe('crm connector', () => {
+  it('upserts the contact by our id as a customer, traced by the event key, and publishes it as HubSpot returned it', async () => {
+    const { calls, published, refs, commits, error } = await handle({});
+    expect(error).toBeUndefined();
+    expect(calls).toEqual([
+      {
+        method: 'upsertContacts',
+        args: [
+          [
+            {
+              idProperty: 'tributary_contact_id',
+              id: 'cust-1',
+              properties: { lifecyclestage: 'customer', tributary_last_paid_order_id: 'order-1' },
+              objectWriteTraceId: key,
+            },
+          ],
+          expect.objectContaining({ idempotencyKey: key }),
+        ],
+      },
+    ]);
+    expect(commits).toBe(1);
+    expect(refs).toEqual([['contact', '101', 'cust-1']]);
+    expect(published).toEqual([
+      {
+        type: 'crm.contact.upserted',
+        subject: 'cust-1',
+        data: {
+          contactId: 'cust-1',
+          email: 'ada@example.com',
+          phone: '+4930123456',
+          givenName: 'Ada',
+          familyName: 'Lovelace',
+          locale: 'pt-BR',
+          marketingConsent: true,
+          updatedAt: Date.parse('2025-01-01T10:00:00.000Z'),
+        },
+      },
+    ]);
+  });
+
+  it('reads the missing properties when the upsert answer is the sparse one of the real HubSpot', async () => {
+    const { calls, published } = await handle({ upsert: complete(sparseContact), get: fullContact });
+    expect(calls.map((call) => call.method)).toEqual(['upsertContacts', 'getContact']);
+    expect(calls[1]!.args[0]).toBe('cust-1');
+    expect(calls[1]!.args[1]).toMatchObject({
+      idProperty: 'tributary_contact_id',
+      properties: expect.arrayContaining(['email', 'phone', 'firstname', 'lastname', 'hs_language']),
+    });
+    expect(published[0]!.data).toMatchObject({ email: 'ada@example.com', givenName: 'Ada' });
+  });
+
+  it('publishes what it has when the read finds nothing, with absent properties as null and no consent', async () => {
+    const { published } = await handle({ upsert: complete(sparseContact), get: undefined });
+    expect(published[0]!.data).toEqual({
+      contactId: 'cust-1',
+      email: null,
+      phone: null,
+      givenName: null,
+      familyName: null,
+      locale: null,
+      marketingConsent: false,
+      updatedAt: Date.parse('2025-01-01T10:00:00.000Z'),
+    });
+  });
+
+  it('records a payment without customerId and does nothing else, saying why', async () => {
+    const { calls, commits, published, logs, error } = await handle(
+      {},
+      { ...succeeded, data: { ...succeeded.data, customerId: null } },
+    );
+    expect(error).toBeUndefined();
+    expect(calls).toEqual([]);
+    // No commit: the SDK records a handler that returns without one in the inbox.
+    expect(commits).toBe(0);
+    expect(published).toEqual([]);
+    expect(logs).toEqual([expect.stringContaining('without customerId')]);
+  });
+
+  it('finds its result among several by the trace id HubSpot echoes', async () => {
+    const other = { ...fullContact, id: '202', objectWriteTraceId: 'someone-else', properties: {} };
+    const { refs } = await handle({ upsert: complete(other, fullContact) });
+    expect(refs).toEqual([['contact', '101', 'cust-1']]);
+  });
+
+  it('sends a 207 that lists our input under errors to the DLQ', async () => {
+    const { error, commits } = await handle({
+      upsert: {
+        status: 'COMPLETE',
+        results: [],
+        numErrors: 1,
+        errors: [
+          { status: 'error', category: 'VALIDATION_ERROR', message: 'Property values were not valid' },
+        ],
+      },
+    });
+    expect(error).toMatchObject({ code: 'PROVIDER_REJECTED', retriable: false });
+    expect((error as Error).message).toContain('VALIDATION_ERROR');
+    expect(commits).toBe(0);
+  });
+
+  it('lets provider failures through as the SDK classified them, committing nothing', async () => {
+    const rejected = new ProviderError(
+      ConnectorErrorCode.providerRejected,
+      'hubspot rejected: VALIDATION_ERROR',
+      {
+        provider: 'hubspot',
+        operation: 'contacts.batch_upsert',
+        retriable: false,
+        status: 400,
+      },
+    );
+    const limited = new ProviderError(ConnectorErrorCode.providerRateLimited, 'hubspot answered 429', {
+      provider: 'hubspot',
+      operation: 'contacts.batch_upsert',
+      retriable: true,
+      status: 429,
+      retryAfterMs: 1000,
+    });
+    for (const failure of [rejected, limited]) {
+      const { error, commits } = await handle({ upsert: failure });
+      expect(error).toBe(failure);
+      expect(commits).toBe(0);
+    }
+  });
+
+  it('keeps the token bucket within HubSpot private apps’ 190 requests per rolling 10 s', () => {
+    const { requestsPerSecond, burst } = crmConnector.limits!.rateLimit!;
+    expect((burst ?? requestsPerSecond) + 10 * requestsPerSecond).toBeLessThanOrEqual(190);
+  });
+});
+
+describe('contact mapping', () => {
+  it('reads boolean-ish consent values and defaults to false', () => {
+    expect(['true', 'TRUE', 'yes', '1', 'on'].map(truthy)).toEqual([true, true, true, true, true]);
+    expect(['false', '', 'no', '0', null, undefined].map(truthy)).toEqual([
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+  });
+
+  it("turns HubSpot's language codes into BCP 47 tags", () => {
+    expect(bcp47('de')).toBe('de');
+    expect(bcp47('pt-br')).toBe('pt-BR');
+    expect(bcp47('zh_tw')).toBe('zh-TW');
+    expect(bcp47('zh-hant-tw')).toBe('zh-Hant-TW');
+    expect(bcp47(null)).toBeNull();
+  });
+
+  it('falls back to lastmodifieddate (ISO or epoch ms) when the record has no updatedAt', () => {
+    const at = Date.parse('2025-02-01T00:00:00Z');
+    const contact = { ...sparseContact, updatedAt: '' };
+    expect(
+      toContactUpserted('c', { ...contact, properties: { lastmodifieddate: String(at) } }, 'x').updatedAt,
+    ).toBe(at);
+    expect(
+      toContactUpserted('c', { ...contact, properties: { lastmodifieddate: '2025-02-01T00:00:00Z' } }, 'x')
+        .updatedAt,
+    ).toBe(at);
+  });
+});

@@ -1,0 +1,200 @@
+import { ConnectorErrorCode, ProviderError, defineConnector } from '@tributary/connector-sdk';
+import type { HandlerContext } from '@tributary/connector-sdk';
+import type { EventOf } from '@tributary/contracts';
+import { hubspotWebhook } from '@tributary/webhooks';
+import { z } from 'zod';
+import { HubSpotClient } from './hubspot/hubspot.client.js';
+import type { BatchUpsertResponse, HubSpotContact } from './hubspot/hubspot.client.js';
+
+/**
+ * Custom contact properties the portal must define (Settings → Properties): our contact id as a unique-value
+ * property (what the upsert matches on), and the order that last made the contact a paying customer.
+ */
+export const HUBSPOT_PROPERTIES = {
+  contactId: 'tributary_contact_id',
+  lastPaidOrderId: 'tributary_last_paid_order_id',
+} as const;
+
+const config = z.object({
+  // HubSpot itself, or the simulator: pointing the connector at either is this variable (and the token).
+  HUBSPOT_API_BASE: z.url().default('https://api.hubapi.com'),
+  // A private app's access token (pat-…) with crm.objects.contacts.read and .write.
+  HUBSPOT_ACCESS_TOKEN: z.string().trim().min(1),
+  // A checkbox-like contact property ("true"/"false"); unset or empty reads as no consent.
+  HUBSPOT_MARKETING_CONSENT_PROPERTY: z
+    .string()
+    .regex(/^[a-z0-9_]+$/, 'a HubSpot internal property name')
+    .default('tributary_marketing_consent'),
+});
+
+type CrmConfig = z.output<typeof config>;
+type Context = HandlerContext<HubSpotClient, CrmConfig>;
+
+/**
+ * CRM on HubSpot's API. A PaymentSucceeded marks the paying customer's HubSpot contact as a customer (batch
+ * upsert by our contact id, so the contact is created if HubSpot has none yet), and the contact as HubSpot
+ * then holds it becomes ContactUpserted through the outbox, in the transaction that records the event in
+ * the inbox, with HubSpot's record id mapped to our contact id. Changes made in HubSpot arrive as webhooks,
+ * which ingestion serves with the same `hubspotWebhook` definition.
+ */
+export const crmConnector = defineConnector({
+  id: 'crm',
+  provider: 'hubspot',
+  description: 'Marks paying customers in HubSpot and publishes the contact as HubSpot holds it.',
+  config,
+  http: (c) => ({
+    baseUrl: c.HUBSPOT_API_BASE,
+    defaultHeaders: { authorization: `Bearer ${c.HUBSPOT_ACCESS_TOKEN}` },
+    // HubSpot ignores this header; the SDK sends every effectful call's key, and it shows up in proxies.
+    idempotencyHeader: 'Idempotency-Key',
+  }),
+  client: (http) => new HubSpotClient(http),
+  limits: {
+    timeoutMs: 10_000,
+    // Private apps get ~190 requests per rolling 10 s, shared by every app of the portal. A bucket of rate r
+    // and burst b lets through at most b + 10·r in any 10 s: 20 + 170 = 190. One event costs one or two calls.
+    rateLimit: { requestsPerSecond: 17, burst: 20, maxWaitMs: 1_000 },
+    breaker: { consecutiveFailures: 5, halfOpenAfterMs: 15_000 },
+    // HubSpot's own name for the remaining requests of its window (the SDK's gauge).
+    remainingHeaders: ['x-hubspot-ratelimit-remaining'],
+  },
+  webhook: hubspotWebhook,
+  handlers: {
+    'payments.payment.succeeded': markCustomer,
+  },
+});
+
+/** The properties ContactUpserted is made of: asked for explicitly when the upsert answer lacks any. */
+export function contactProperties(c: Pick<CrmConfig, 'HUBSPOT_MARKETING_CONSENT_PROPERTY'>): string[] {
+  return [
+    'email',
+    'phone',
+    'firstname',
+    'lastname',
+    'hs_language',
+    'lifecyclestage',
+    c.HUBSPOT_MARKETING_CONSENT_PROPERTY,
+    HUBSPOT_PROPERTIES.contactId,
+    HUBSPOT_PROPERTIES.lastPaidOrderId,
+  ];
+}
+
+async function markCustomer(event: EventOf<'payments.payment.succeeded'>, ctx: Context): Promise<void> {
+  const payment = event.data;
+  const customerId = payment.customerId ?? null;
+  if (!customerId) {
+    // Recorded in the inbox when the handler returns, so it is not read again.
+    ctx.logger.info(
+      { paymentId: payment.paymentId, orderId: payment.orderId },
+      'payment without customerId (published before the field existed, or a guest checkout): no contact to mark',
+    );
+    return;
+  }
+
+  const answer = await ctx.provider.upsertContacts(
+    [
+      {
+        idProperty: HUBSPOT_PROPERTIES.contactId,
+        id: customerId,
+        properties: { lifecyclestage: 'customer', [HUBSPOT_PROPERTIES.lastPaidOrderId]: payment.orderId },
+        objectWriteTraceId: ctx.idempotencyKey,
+      },
+    ],
+    { idempotencyKey: ctx.idempotencyKey, signal: ctx.signal },
+  );
+  let contact = ourResult(answer, customerId, ctx.idempotencyKey);
+
+  // The real HubSpot answers a write with a default few properties; the simulator with all. Read the ones
+  // the event needs only when some are missing, so the event is the contact as HubSpot holds it.
+  const wanted = contactProperties(ctx.config);
+  if (wanted.some((name) => !(name in contact.properties))) {
+    await ctx.heartbeat();
+    contact =
+      (await ctx.provider.getContact(customerId, {
+        idProperty: HUBSPOT_PROPERTIES.contactId,
+        properties: wanted,
+        signal: ctx.signal,
+      })) ?? contact;
+  }
+
+  await ctx.commit(async (tx) => {
+    await tx.externalRefs.upsert('contact', contact.id, customerId);
+    await tx.publish(
+      ctx.newEvent(
+        'crm.contact.upserted',
+        customerId,
+        toContactUpserted(customerId, contact, ctx.config.HUBSPOT_MARKETING_CONSENT_PROPERTY),
+      ),
+    );
+  });
+}
+
+/**
+ * Our input's result: matched by the trace id HubSpot echoes, or by our id property; a batch of one answers
+ * with one result. A 207 without it (HubSpot listed our input under `errors`) is not retriable.
+ */
+function ourResult(answer: BatchUpsertResponse, customerId: string, traceId: string): HubSpotContact {
+  const results = answer.results ?? [];
+  const result =
+    results.find((r) => r.objectWriteTraceId === traceId) ??
+    results.find((r) => r.properties?.[HUBSPOT_PROPERTIES.contactId] === customerId) ??
+    (results.length === 1 && !answer.errors?.length ? results[0] : undefined);
+  if (result) return result;
+  const category = answer.errors?.[0]?.category ?? 'NO_RESULT';
+  throw new ProviderError(
+    ConnectorErrorCode.providerRejected,
+    `hubspot batch upsert returned no result for our contact: ${category}`,
+    { provider: 'hubspot', operation: 'contacts.batch_upsert', retriable: false, body: answer },
+  );
+}
+
+export function toContactUpserted(
+  contactId: string,
+  contact: HubSpotContact,
+  consentProperty: string,
+): EventOf<'crm.contact.upserted'>['data'] {
+  const p = contact.properties;
+  return {
+    contactId,
+    email: present(p.email),
+    phone: present(p.phone),
+    givenName: present(p.firstname),
+    familyName: present(p.lastname),
+    locale: bcp47(present(p.hs_language)),
+    marketingConsent: truthy(p[consentProperty]),
+    updatedAt: epochMs(contact.updatedAt) ?? epochMs(present(p.lastmodifieddate)) ?? Date.now(),
+  };
+}
+
+/** HubSpot sends an unset property as null or "". */
+function present(value: string | null | undefined): string | null {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : null;
+}
+
+/** HubSpot's checkboxes and booleans are strings: "true"/"false", sometimes "yes"/"no" or "1"/"0". */
+export function truthy(value: string | null | undefined): boolean {
+  return ['true', 'yes', '1', 'on', 'checked'].includes(value?.trim().toLowerCase() ?? '');
+}
+
+/** HubSpot stores languages lower case (`de`, `pt-br`); the event wants BCP 47 (`de`, `pt-BR`). */
+export function bcp47(language: string | null): string | null {
+  if (!language) return null;
+  const [lang, ...rest] = language.replace(/_/g, '-').split('-');
+  // Regions upper case, scripts title case, the rest lower case (RFC 5646 §2.1.1 conventions).
+  const subtags = rest.map((tag) =>
+    /^[a-z]{2}$/i.test(tag)
+      ? tag.toUpperCase()
+      : /^[a-z]{4}$/i.test(tag)
+        ? tag[0]!.toUpperCase() + tag.slice(1).toLowerCase()
+        : tag.toLowerCase(),
+  );
+  return [lang!.toLowerCase(), ...subtags].join('-');
+}
+
+function epochMs(value: string | null | undefined): number | undefined {
+  if (!value) return undefined;
+  // HubSpot's date properties are ISO strings; older ones epoch milliseconds.
+  const at = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  return Number.isFinite(at) ? at : undefined;
+}

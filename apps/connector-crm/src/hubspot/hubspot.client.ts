@@ -1,0 +1,125 @@
+import { ConnectorErrorCode, ProviderError, isProviderError } from '@tributary/connector-sdk';
+import type { ProviderHttpClient } from '@tributary/connector-sdk';
+
+/** A HubSpot CRM object as the v3 API answers it: every property value is a string (or null when empty). */
+export interface HubSpotContact {
+  /** HubSpot's record id, a numeric string. */
+  id: string;
+  properties: Record<string, string | null | undefined>;
+  createdAt: string;
+  updatedAt: string;
+  archived?: boolean;
+  /** Batch upsert only: whether this write created the contact. */
+  new?: boolean;
+  /** Batch upsert only: the trace id of the input that produced this result. */
+  objectWriteTraceId?: string;
+}
+
+/** One input of `POST /crm/v3/objects/contacts/batch/upsert`: the contact named by a unique property. */
+export interface ContactUpsertInput {
+  idProperty: string;
+  id: string;
+  properties: Record<string, string>;
+  /** HubSpot echoes it on the result and in its logs; ours is the event's idempotency key. */
+  objectWriteTraceId: string;
+}
+
+export interface BatchUpsertResponse {
+  status: string;
+  results: HubSpotContact[];
+  /** On a 207 (partial success) HubSpot lists the failed inputs here. */
+  errors?: HubSpotErrorBody[];
+  numErrors?: number;
+}
+
+/** HubSpot's error envelope. `message` may quote property values (personal data): never copy it into errors. */
+export interface HubSpotErrorBody {
+  status?: string;
+  category?: string;
+  message?: string;
+  correlationId?: string;
+}
+
+export interface CallOptions {
+  idempotencyKey: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * The slice of HubSpot's CRM v3 API the CRM connector uses, on the SDK's HTTP client (timeouts, retries,
+ * breaker, rate limits). Bearer auth with a private app's access token (set by the definition's `http`).
+ * HubSpot has no idempotency header; a batch upsert by a unique property is idempotent by HubSpot's state
+ * (writing the same values again changes nothing), and `objectWriteTraceId` ties each write to our key.
+ */
+export class HubSpotClient {
+  constructor(private readonly http: ProviderHttpClient) {}
+
+  async upsertContacts(inputs: ContactUpsertInput[], options: CallOptions): Promise<BatchUpsertResponse> {
+    try {
+      const response = await this.http.request<BatchUpsertResponse>({
+        method: 'POST',
+        path: '/crm/v3/objects/contacts/batch/upsert',
+        operation: 'contacts.batch_upsert',
+        json: { inputs },
+        idempotencyKey: options.idempotencyKey,
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      return response.body;
+    } catch (error) {
+      throw withHubSpotCategory(error);
+    }
+  }
+
+  /**
+   * The contact by HubSpot id, or by a unique property (`idProperty`), with these `properties` (HubSpot
+   * returns only a default few unless asked); undefined on a 404.
+   */
+  async getContact(
+    id: string,
+    options: { idProperty?: string; properties?: readonly string[]; signal?: AbortSignal } = {},
+  ): Promise<HubSpotContact | undefined> {
+    const query = new URLSearchParams();
+    if (options.idProperty) query.set('idProperty', options.idProperty);
+    if (options.properties?.length) query.set('properties', options.properties.join(','));
+    const search = query.size > 0 ? `?${query.toString()}` : '';
+    try {
+      const response = await this.http.request<HubSpotContact>({
+        method: 'GET',
+        path: `/crm/v3/objects/contacts/${encodeURIComponent(id)}${search}`,
+        operation: 'contacts.get',
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      return response.body;
+    } catch (error) {
+      if (isProviderError(error) && error.status === 404) return undefined;
+      throw withHubSpotCategory(error);
+    }
+  }
+}
+
+/**
+ * Names HubSpot's error `category` and `correlationId` in the error (DLQ headers and logs carry the message),
+ * never HubSpot's `message`, which can quote personal data. A 409 CONFLICT (a unique property value held by
+ * another contact) is the request's fault, not a transient state: not retriable, unlike the SDK's default for
+ * 409.
+ */
+export function withHubSpotCategory(error: unknown): unknown {
+  if (!isProviderError(error)) return error;
+  const body = (typeof error.body === 'object' && error.body !== null ? error.body : {}) as HubSpotErrorBody;
+  if (!body.category) return error;
+  const conflict = error.status === 409 && body.category === 'CONFLICT';
+  const code = conflict ? ConnectorErrorCode.providerRejected : (error.code as ConnectorErrorCode);
+  return new ProviderError(
+    code,
+    `${error.message}: ${body.category}${body.correlationId ? ` (correlationId ${body.correlationId})` : ''}`,
+    {
+      provider: error.provider,
+      operation: error.operation,
+      retriable: conflict ? false : error.retriable,
+      ...(error.status === undefined ? {} : { status: error.status }),
+      body: error.body,
+      ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+      cause: error,
+    },
+  );
+}
