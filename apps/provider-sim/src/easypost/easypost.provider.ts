@@ -162,7 +162,7 @@ export function easypostProvider(core: SimCore, options: EasypostOptions): Provi
         method: 'GET',
         path: '/v2/shipments/:id',
         handler: queryRoute(({ params }) => {
-          const shipment = shipments.get(params.id!);
+          const shipment = shipments.find(params.id!);
           return shipment
             ? answer(200, shipment)
             : easypostError(404, 'NOT_FOUND', 'The requested resource could not be found.');

@@ -131,6 +131,15 @@ describe('provider-sim, EasyPost shipments', () => {
     expect(await invalid.json()).toMatchObject({ error: { code: 'PARAMETER.INVALID' } });
   });
 
+  it('finds a shipment by its reference in place of the id, the latest one when several share it', async () => {
+    await createShipment(sim);
+    const latest = await createShipment(sim);
+    const byReference = await fetch(`${sim.url}/v2/shipments/order-1`, { headers: basic });
+    expect(byReference.status).toBe(200);
+    expect(((await byReference.json()) as Shipment).id).toBe(latest.id);
+    expect((await fetch(`${sim.url}/v2/shipments/order-unknown`, { headers: basic })).status).toBe(404);
+  });
+
   it('faults the buy route by its pattern, "POST /v2/shipments/:id/buy"', async () => {
     const shipment = await createShipment(sim);
     await admin(sim.url, '/faults', { route: BUY, errorRate: 1, errorStatus: 502, times: 1 });

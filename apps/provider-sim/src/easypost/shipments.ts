@@ -146,6 +146,21 @@ export class ShipmentStore {
     return this.#shipments.get(shipmentId);
   }
 
+  /**
+   * By id, or by `reference` as EasyPost allows in place of an id: the latest shipment with that reference,
+   * so a client can find what it created before a crash without creating it again.
+   */
+  find(idOrReference: string): Shipment | undefined {
+    const byId = this.#shipments.get(idOrReference);
+    if (byId) return byId;
+    let latest: Shipment | undefined;
+    // Insertion order is creation order: the last match is the latest.
+    for (const shipment of this.#shipments.values()) {
+      if (shipment.reference === idOrReference) latest = shipment;
+    }
+    return latest;
+  }
+
   /** The effect: postage for the chosen rate and a tracker in `pre_transit`. */
   buy(shipment: Shipment, rate: Rate, now = new Date()): Shipment {
     const at = now.toISOString();
