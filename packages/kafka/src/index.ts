@@ -5,7 +5,13 @@ export { silentLogger, stderrLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { headerInteger, headerText } from './headers.js';
 export type { RawHeaderValue, RawHeaders } from './headers.js';
-export { createKafkaClient, ensureTopics, parseBrokers, partitionCounts } from './kafka-client.js';
+export {
+  createKafkaClient,
+  ensureCatalogueTopics,
+  ensureTopics,
+  parseBrokers,
+  partitionCounts,
+} from './kafka-client.js';
 export type { KafkaClientOptions, TopicSpec } from './kafka-client.js';
 
 export {

@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { setTimeout as delay } from 'node:timers/promises';
-import { TributaryError } from '@tributary/contracts';
+import { TributaryError, topicCatalogue } from '@tributary/contracts';
+import type { EventTopic } from '@tributary/contracts';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Admin, ITopicConfig, LogEntry, SASLOptions } from 'kafkajs';
 import { KafkaErrorCodes } from './error-codes.js';
@@ -188,4 +189,24 @@ function muteKafkajsNegativeTimeoutWarning(): void {
     if (warning.name === 'TimeoutNegativeWarning') return;
     for (const listener of previous) listener(warning);
   });
+}
+
+/**
+ * Creates the catalogue topics (DESIGN §4) that do not exist yet, with their partitions and retention:
+ * what `tributary topics ensure` provisions, what ingestion may do at boot, and what tests need before
+ * starting a service that consumes them. `prefix` namespaces them (tests, shared clusters).
+ */
+export async function ensureCatalogueTopics(
+  kafka: Kafka,
+  options: { prefix?: string; topics?: readonly EventTopic[] } = {},
+): Promise<string[]> {
+  const wanted = options.topics ?? (Object.keys(topicCatalogue) as EventTopic[]);
+  return ensureTopics(
+    kafka,
+    wanted.map((name) => ({
+      topic: `${options.prefix ?? ''}${name}`,
+      numPartitions: topicCatalogue[name].partitions,
+      configs: { 'retention.ms': String(topicCatalogue[name].retentionMs) },
+    })),
+  );
 }

@@ -1,14 +1,14 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Global, Inject, Logger, Module } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
-import { eventCatalogue, topicCatalogue } from '@tributary/contracts';
+import { eventCatalogue } from '@tributary/contracts';
 import type { EventDefinition } from '@tributary/contracts';
 import {
   AvroEventEncoder,
   KafkaEventProducer,
   SchemaRegistryClient,
   createKafkaClient,
-  ensureTopics,
+  ensureCatalogueTopics,
   topicRecordSubject,
 } from '@tributary/kafka';
 import {
@@ -136,14 +136,9 @@ export class MessagingModule implements OnApplicationBootstrap {
     @Inject(INGESTION_CONFIG) private readonly config: IngestionConfig,
   ) {}
 
-  /** Creates the missing catalogue topics; `ensureTopics` waits until every partition has a leader. */
-  private async ensureCatalogueTopics(): Promise<void> {
-    const specs = Object.values(topicCatalogue).map((topic) => ({
-      topic: `${this.config.kafka.topicPrefix}${topic.name}`,
-      numPartitions: topic.partitions,
-      configs: { 'retention.ms': String(topic.retentionMs) },
-    }));
-    const created = await ensureTopics(this.kafka, specs);
+  /** Creates the missing catalogue topics; waits until every partition has a leader. */
+  private async provisionTopics(): Promise<void> {
+    const created = await ensureCatalogueTopics(this.kafka, { prefix: this.config.kafka.topicPrefix });
     if (created.length > 0) this.logger.log(`created topics ${created.join(', ')}`);
   }
 
@@ -165,7 +160,7 @@ export class MessagingModule implements OnApplicationBootstrap {
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.config.kafka.ensureTopics) await this.ensureCatalogueTopics();
+    if (this.config.kafka.ensureTopics) await this.provisionTopics();
     await Promise.all(
       this.definitions.map((d) =>
         this.registry.idFor(topicRecordSubject(d.topic, d.recordName), d.schema, { register: true }),
