@@ -3,6 +3,7 @@ import { AvroEventDecoder, TributaryKafkaServer } from '@tributary/kafka';
 import { bootstrapApp } from '@tributary/observability';
 import type { Kafka } from 'kafkajs';
 import { AppModule } from './app.module.js';
+import { CHECKOUT_IGNORED_EVENT_TYPES } from './checkout/checkout.consumer.js';
 import { loadConfig } from './example-service.config.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
 import { KAFKA } from './messaging/messaging.module.js';
@@ -21,7 +22,8 @@ await bootstrapApp(AppModule.forRoot(config), {
         kafka: app.get<Kafka>(KAFKA),
         decoder: app.get(AvroEventDecoder),
         groupId: config.kafka.consumerGroup,
-        topics: ['commerce.order.v1'],
+        topics: ['commerce.order.v1', 'payments.payment.v1', 'logistics.shipment.v1'],
+        ignoredEventTypes: CHECKOUT_IGNORED_EVENT_TYPES,
         retryTiers: config.kafka.retryTiers,
         sessionTimeoutMs: config.kafka.sessionTimeoutMs,
         createTopics: true,

@@ -6,6 +6,7 @@ import type { FastifyReply } from 'fastify';
 /** Error codes this app answers with a client error; anything else is a 500 that hides its message. */
 const clientErrors: Readonly<Record<string, number>> = {
   ORDER_INVALID: 400,
+  ORDER_NOT_FOUND: 404,
   SCHEMA_VALIDATION_FAILED: 422,
 };
 

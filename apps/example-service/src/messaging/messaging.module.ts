@@ -22,6 +22,7 @@ import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { EXAMPLE_SERVICE_CONFIG } from '../example-service.config.js';
 import type { ExampleServiceConfig } from '../example-service.config.js';
+import { AddCheckout1764979200000 } from '../checkout/checkout.migration.js';
 import { CreateOrders1764288000000 } from '../orders/orders.migration.js';
 
 export const KAFKA = Symbol('Kafka');
@@ -45,7 +46,7 @@ export const DATA_SOURCE = Symbol('DataSource');
           schema: config.database.schema,
           createSchema: true,
           migrationsRun: true,
-          migrations: [CreateOrders1764288000000],
+          migrations: [CreateOrders1764288000000, AddCheckout1764979200000],
           applicationName: 'example-service',
         }).initialize(),
     },

@@ -1,4 +1,4 @@
-import type { DomainEvent, OrderPlaced } from '@tributary/contracts';
+import type { Address, DomainEvent, OrderPlaced } from '@tributary/contracts';
 import { v7 as uuidv7 } from 'uuid';
 
 /** What a caller asks for. Validated at the edge (orders.controller.ts); this module trusts its input. */
@@ -7,6 +7,8 @@ export interface PlaceOrderCommand {
   readonly currency: string;
   readonly lines: ReadonlyArray<{ sku: string; quantity: number; unitPriceMinor: number }>;
   readonly channel?: string;
+  /** Where the order ships once paid; an order without one (a download, a service) is done once paid. */
+  readonly shipTo?: Address;
 }
 
 export type OrderPlacedEvent = DomainEvent<'commerce.order.placed', OrderPlaced>;
@@ -44,6 +46,20 @@ export function placeOrder(
   };
 }
 
-export function newOrderIds(sequence: number): { orderId: string; eventId: string; orderNumber: string } {
-  return { orderId: uuidv7(), eventId: uuidv7(), orderNumber: `TR-${String(sequence).padStart(6, '0')}` };
+export interface NewOrderIds {
+  readonly orderId: string;
+  readonly eventId: string;
+  readonly orderNumber: string;
+  readonly paymentId: string;
+  readonly paymentEventId: string;
+}
+
+export function newOrderIds(sequence: number): NewOrderIds {
+  return {
+    orderId: uuidv7(),
+    eventId: uuidv7(),
+    orderNumber: `TR-${String(sequence).padStart(6, '0')}`,
+    paymentId: uuidv7(),
+    paymentEventId: uuidv7(),
+  };
 }
