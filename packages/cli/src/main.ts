@@ -3,18 +3,21 @@ import { parseArgs } from 'node:util';
 import { apiKeysCommand } from './commands/api-keys.js';
 import { dev } from './commands/dev.js';
 import { dlqCommand } from './commands/dlq.js';
+import { newConnectorCommand } from './commands/new-connector.js';
 import { ensureCatalogueTopics } from './commands/topics.js';
 
 const usage = `usage: tributary <command>
   dev [--rate <orders/s>] [--port <port>]   run the platform on the local stack with demo traffic
   topics ensure                             create the catalogue topics on KAFKA_BROKERS
   api-keys create|rotate|revoke|list ...    manage ingestion API keys (tributary api-keys for help)
-  dlq ls|show|replay|discard ...            inspect and recover dead letters (tributary dlq for help)`;
+  dlq ls|show|replay|discard ...            inspect and recover dead letters (tributary dlq for help)
+  new-connector <name> [--event <type>]     scaffold apps/connector-<name> (npm run new:connector -- <name>)`;
 
 async function main(argv: string[]): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
-  // These two parse their own options.
+  // These parse their own options.
   if (argv[0] === 'dlq') return dlqCommand(argv.slice(1), { env: process.env, out });
+  if (argv[0] === 'new-connector') return newConnectorCommand(argv.slice(1), { out });
   if (argv[0] === 'api-keys') return apiKeysCommand(argv.slice(1), { env: process.env, log: out });
   const { positionals, values } = parseArgs({
     args: argv,
