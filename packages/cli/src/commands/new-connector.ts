@@ -97,7 +97,8 @@ export function connectorNames(name: string, event: EventType, tsconfigBase: str
 
 /**
  * The files of a new connector app, rendered but not written: every `{{variable}}` of every template
- * replaced (a leftover one is a broken template, refused), `__name__` in file names replaced.
+ * replaced (a leftover one is a broken template, refused), `__name__` in file names replaced by the name and
+ * a leading `dot-` by a dot.
  */
 export function renderConnector(options: ConnectorScaffoldOptions): ConnectorScaffold {
   const name = validateConnectorName(options.name);
@@ -125,7 +126,11 @@ export function renderConnector(options: ConnectorScaffoldOptions): ConnectorSca
   const files = listFiles(templatesDir)
     .filter((path) => path.endsWith('.tmpl'))
     .map((path) => ({
-      path: path.slice(0, -'.tmpl'.length).replaceAll('__name__', name),
+      // `dot-` stands for a leading dot: the repository ignores `.env.*` files, a template among them.
+      path: path
+        .slice(0, -'.tmpl'.length)
+        .replaceAll('__name__', name)
+        .replace(/(^|\/)dot-/g, '$1.'),
       content: render(readFileSync(join(templatesDir, path), 'utf8'), variables, path),
     }));
   return { dir, packageName: `@tributary/connector-${name}`, files };
