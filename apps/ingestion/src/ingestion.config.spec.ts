@@ -28,6 +28,17 @@ describe('loadConfig', () => {
     expect(config.webhookSecrets['github']).toEqual(["It's a Secret to Everybody"]);
   });
 
+  it("shares a provider's external refs with its connector's schema when configured", () => {
+    expect(loadConfig(valid).externalRefsSchemas).toEqual({});
+    expect(
+      loadConfig({ ...valid, EXTERNAL_REFS_SCHEMAS: 'easypost=connector_logistics,hubspot=connector_crm' })
+        .externalRefsSchemas,
+    ).toEqual({ easypost: 'connector_logistics', hubspot: 'connector_crm' });
+    expect(() => loadConfig({ ...valid, EXTERNAL_REFS_SCHEMAS: 'easypost=Bad-Schema' })).toThrow(
+      /EXTERNAL_REFS_SCHEMAS: expected provider=schema pairs/,
+    );
+  });
+
   it('names the variable of a secret the scheme cannot use, and of every bad value', () => {
     expect(() => loadConfig({ ...valid, STRIPE_WEBHOOK_SECRETS: 'short' })).toThrow(
       /STRIPE_WEBHOOK_SECRETS: secret #1/,

@@ -41,6 +41,13 @@ const schema = z.object({
   REPLAY_MAX_ENTRIES: positiveInt.max(100_000).default(1000),
   API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
+  // provider=schema pairs, e.g. easypost=connector_logistics: whose external_refs a provider's webhooks use.
+  EXTERNAL_REFS_SCHEMAS: z
+    .string()
+    .regex(/^([a-z][a-z0-9-]*=[a-z_][a-z0-9_]*)?(,[a-z][a-z0-9-]*=[a-z_][a-z0-9_]*)*$/, {
+      message: 'expected provider=schema pairs separated by commas',
+    })
+    .default(''),
 });
 
 export interface RateLimitConfig {
@@ -75,6 +82,12 @@ export type IngestionConfig = {
   readonly replayMaxEntries: number;
   readonly apiKeyCacheTtlMs: number;
   readonly shutdownTimeoutMs: number;
+  /**
+   * The schema whose `external_refs` each provider's webhook mappings read and write; ingestion's own when
+   * absent. A connector owns its provider's refs (it records them as it calls the provider), so pointing a
+   * provider at the connector's schema lets a callback find the ids the connector recorded.
+   */
+  readonly externalRefsSchemas: Readonly<Record<string, string>>;
 };
 
 export class ConfigError extends Error {
@@ -141,6 +154,11 @@ export function loadConfig(
     replayMaxEntries: c.REPLAY_MAX_ENTRIES,
     apiKeyCacheTtlMs: c.API_KEY_CACHE_TTL_MS,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    externalRefsSchemas: Object.fromEntries(
+      c.EXTERNAL_REFS_SCHEMAS.split(',')
+        .filter(Boolean)
+        .map((pair) => pair.split('=') as [string, string]),
+    ),
   };
 }
 

@@ -4,7 +4,10 @@ import { AvroEventEncoder } from '@tributary/kafka';
 import { Outbox } from '@tributary/persistence';
 import type { DataSource } from 'typeorm';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
+import { INGESTION_CONFIG } from '../ingestion.config.js';
+import type { IngestionConfig } from '../ingestion.config.js';
 import { DATA_SOURCE } from '../messaging/messaging.module.js';
+import { ProviderRefs } from '../webhooks/provider-refs.js';
 import { EventLogRetentionService } from './event-log-retention.service.js';
 import { EventLogController } from './event-log.controller.js';
 import { EventLogRepository } from './event-log.repository.js';
@@ -12,7 +15,10 @@ import { EVENT_LOG_REPOSITORY, EVENT_LOG_WRITER } from './event-log.tokens.js';
 import { EventLogWriter } from './event-log.writer.js';
 import { ReplayService } from './replay.service.js';
 
-/** The event log: storage shared by webhooks and internal events (global), its API, replay and retention. */
+/**
+ * The event log: storage shared by webhooks and internal events (global), its API, replay and retention,
+ * and the provider refs its mappings resolve ids with.
+ */
 @Global()
 @Module({
   imports: [ApiKeysModule],
@@ -29,9 +35,15 @@ import { ReplayService } from './replay.service.js';
       useFactory: (repository: EventLogRepository, encoder: EventEncoder, outbox: Outbox) =>
         new EventLogWriter(repository, encoder, outbox),
     },
+    {
+      provide: ProviderRefs,
+      inject: [DATA_SOURCE, INGESTION_CONFIG],
+      useFactory: (ds: DataSource, config: IngestionConfig) =>
+        new ProviderRefs(ds, config.externalRefsSchemas),
+    },
     ReplayService,
     EventLogRetentionService,
   ],
-  exports: [EVENT_LOG_REPOSITORY, EVENT_LOG_WRITER],
+  exports: [EVENT_LOG_REPOSITORY, EVENT_LOG_WRITER, ProviderRefs],
 })
 export class EventLogModule {}

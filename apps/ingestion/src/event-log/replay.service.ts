@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { DomainEvent } from '@tributary/contracts';
 import type { EncodedRecord } from '@tributary/kafka';
 import { metrics } from '@tributary/observability';
-import { AuditLog, ExternalRefRepository, Outbox } from '@tributary/persistence';
+import { AuditLog, Outbox } from '@tributary/persistence';
 import { mapProviderEvent, webhookDefinitions } from '@tributary/webhooks';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -14,7 +14,7 @@ import type { IngestionConfig } from '../ingestion.config.js';
 import { DATA_SOURCE } from '../messaging/messaging.module.js';
 import { RATE_LIMITERS } from '../rate-limit/rate-limiters.js';
 import type { RateLimiters } from '../rate-limit/rate-limiters.js';
-import { externalRefResolver } from '../webhooks/external-ref-resolver.js';
+import { ProviderRefs } from '../webhooks/provider-refs.js';
 import { webhookSource } from '../webhooks/webhook-intake.service.js';
 import type { EntryStatus } from './event-log.js';
 import type { EventLogRepository, StoredEntry } from './event-log.repository.js';
@@ -43,19 +43,16 @@ const remappable: ReadonlySet<EntryStatus> = new Set(['unknown_type', 'unresolve
  */
 @Injectable()
 export class ReplayService {
-  private readonly refs: ExternalRefRepository;
-
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly refs: ProviderRefs,
     @Inject(EVENT_LOG_REPOSITORY) private readonly repository: EventLogRepository,
     @Inject(EVENT_LOG_WRITER) private readonly writer: EventLogWriter,
     private readonly outbox: Outbox,
     private readonly audit: AuditLog,
     @Inject(RATE_LIMITERS) private readonly limiters: RateLimiters,
     @Inject(INGESTION_CONFIG) private readonly config: IngestionConfig,
-  ) {
-    this.refs = new ExternalRefRepository(dataSource);
-  }
+  ) {}
 
   async replay(principal: ApiPrincipal, selection: ReplaySelection, reason: string): Promise<ReplayResponse> {
     const limiter = this.limiters.replay;
@@ -150,7 +147,7 @@ export class ReplayService {
         provider: entry.provider,
         source: webhookSource(entry.provider),
         receivedAt: new Date(entry.receivedAt),
-        refs: externalRefResolver(this.refs, entry.provider, manager),
+        refs: this.refs.resolver(entry.provider, manager),
         correlationId: entry.id,
         newEventId: () => uuidv7(),
       },

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { metrics } from '@tributary/observability';
-import { ExternalRefRepository } from '@tributary/persistence';
 import { WebhookErrorCode, isWebhookError, mapProviderEvent, signatureErrorCodes } from '@tributary/webhooks';
 import type { MappingResult, ProviderEvent, WebhookDefinition, WebhookRequest } from '@tributary/webhooks';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -13,7 +12,7 @@ import { ProblemCode, ProblemError } from '../http/problem.js';
 import { DATA_SOURCE } from '../messaging/messaging.module.js';
 import { RATE_LIMITERS } from '../rate-limit/rate-limiters.js';
 import type { RateLimiters } from '../rate-limit/rate-limiters.js';
-import { externalRefResolver } from './external-ref-resolver.js';
+import { ProviderRefs } from './provider-refs.js';
 import { WebhookProviders } from './webhook-providers.js';
 
 export interface IntakeEntry {
@@ -42,17 +41,15 @@ export const webhookSource = (provider: string) => `/tributary/ingestion/webhook
 @Injectable()
 export class WebhookIntakeService {
   private readonly logger = new Logger(WebhookIntakeService.name);
-  private readonly refs: ExternalRefRepository;
 
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
+    private readonly refs: ProviderRefs,
     private readonly providers: WebhookProviders,
     @Inject(EVENT_LOG_WRITER) private readonly writer: EventLogWriter,
     @Inject(EVENT_LOG_REPOSITORY) private readonly repository: EventLogRepository,
     @Inject(RATE_LIMITERS) private readonly limiters: RateLimiters,
-  ) {
-    this.refs = new ExternalRefRepository(dataSource);
-  }
+  ) {}
 
   async receive(
     provider: string,
@@ -165,7 +162,7 @@ export class WebhookIntakeService {
       provider,
       source: webhookSource(provider),
       receivedAt,
-      refs: externalRefResolver(this.refs, provider, manager),
+      refs: this.refs.resolver(provider, manager),
       correlationId: id,
       newEventId: () => uuidv7(),
     });

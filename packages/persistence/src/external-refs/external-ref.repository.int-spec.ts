@@ -53,6 +53,21 @@ describe('ExternalRefRepository', () => {
     expect(await refs.find(other)).toBeNull();
   });
 
+  it("reads and writes another schema's refs in the same database when told to", async () => {
+    const owner = await createTestSchema('refs_owner');
+    try {
+      const connectorRefs = new ExternalRefRepository(owner.dataSource);
+      const shared = new ExternalRefRepository(db.dataSource, { schema: owner.schema });
+      const tracked = { provider: 'easypost', externalType: 'shipment', externalId: 'shp_9' };
+      await connectorRefs.upsert({ ...tracked, internalId: 'shipment-9' });
+      expect((await shared.find(tracked))?.internalId).toBe('shipment-9');
+      // Its own schema stays apart.
+      expect(await refs.find(tracked)).toBeNull();
+    } finally {
+      await owner.dispose();
+    }
+  });
+
   it('rejects empty parts with a stable code', async () => {
     await expect(refs.upsert({ ...key, externalId: '', internalId: 'x' })).rejects.toMatchObject({
       code: 'EXTERNAL_REF_INVALID',

@@ -34,11 +34,22 @@ const columns = 'provider, external_type, external_id, internal_id, created_at, 
  * a provider's. Every method takes an optional EntityManager to join the caller's transaction.
  */
 export class ExternalRefRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  readonly #table: string;
+
+  /**
+   * `schema` defaults to the DataSource's. Another schema of the same database lets a second service share
+   * one provider's refs: ingestion maps a connector's webhooks with the ids that connector recorded.
+   */
+  constructor(
+    private readonly dataSource: DataSource,
+    options: { readonly schema?: string } = {},
+  ) {
+    this.#table = namesFor(options.schema ?? schemaOf(dataSource)).externalRefsTable;
+  }
 
   async find(key: ExternalKey, manager?: EntityManager): Promise<ExternalRef | null> {
     const rows = (await this.#db(manager).query(
-      `SELECT ${columns} FROM ${this.#table()} WHERE provider = $1 AND external_type = $2 AND external_id = $3`,
+      `SELECT ${columns} FROM ${this.#table} WHERE provider = $1 AND external_type = $2 AND external_id = $3`,
       keyParams(key),
     )) as ExternalRefRow[];
     return rows[0] ? toRef(rows[0]) : null;
@@ -46,7 +57,7 @@ export class ExternalRefRepository {
 
   async findByInternalId(internalId: string, manager?: EntityManager): Promise<ExternalRef[]> {
     const rows = (await this.#db(manager).query(
-      `SELECT ${columns} FROM ${this.#table()} WHERE internal_id = $1 ORDER BY provider, external_type, external_id`,
+      `SELECT ${columns} FROM ${this.#table} WHERE internal_id = $1 ORDER BY provider, external_type, external_id`,
       [internalId],
     )) as ExternalRefRow[];
     return rows.map(toRef);
@@ -58,7 +69,7 @@ export class ExternalRefRepository {
     manager?: EntityManager,
   ): Promise<ExternalRef> {
     requireText(ref.internalId, 'internalId');
-    const table = this.#table();
+    const table = this.#table;
     const rows = (await this.#db(manager).query(
       `INSERT INTO ${table} AS t (provider, external_type, external_id, internal_id) VALUES ($1, $2, $3, $4)
        ON CONFLICT (provider, external_type, external_id) DO UPDATE
@@ -83,7 +94,7 @@ export class ExternalRefRepository {
     const internalId = newInternalId();
     requireText(internalId, 'internalId');
     const inserted = (await this.#db(manager).query(
-      `INSERT INTO ${this.#table()} (provider, external_type, external_id, internal_id) VALUES ($1, $2, $3, $4)
+      `INSERT INTO ${this.#table} (provider, external_type, external_id, internal_id) VALUES ($1, $2, $3, $4)
        ON CONFLICT (provider, external_type, external_id) DO NOTHING
        RETURNING ${columns}`,
       [...keyParams(key), internalId],
@@ -96,10 +107,6 @@ export class ExternalRefRepository {
 
   #db(manager: EntityManager | undefined): Pick<EntityManager, 'query'> {
     return manager ?? this.dataSource;
-  }
-
-  #table(): string {
-    return namesFor(schemaOf(this.dataSource)).externalRefsTable;
   }
 }
 
