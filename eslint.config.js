@@ -21,7 +21,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['@tributary/*/*'],
+              // `testing` is a public exports-map subpath (test harnesses), not an internal path.
+              group: ['@tributary/*/*', '!@tributary/*/testing'],
               message: 'Import a package through its exports map, never its internals.',
             },
           ],

@@ -17,6 +17,8 @@ const common = {
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
     '^@tributary/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    // Public subpaths of an exports map (`@tributary/connector-sdk/testing`), from source like the root.
+    '^@tributary/([a-z-]+)/([a-z-]+)$': '<rootDir>/packages/$1/src/$2/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
