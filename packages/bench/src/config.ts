@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-export const SUITES = ['backbone', 'ingestion'] as const;
+export const SUITES = ['backbone', 'ingestion', 'connectors'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BackboneOptions {
@@ -40,6 +40,7 @@ export const USAGE = `Usage: npm run bench -- <suite> [options]
 Suites:
   backbone   raw kafkajs producer, outbox + relay, inbox consumer, against Kafka's ProducerPerformance
   ingestion  verified webhooks/s and latency through apps/ingestion, against a bare node + pg server
+  connectors connector-payments against provider-sim: events/s end to end, and under a simulator throttle
 
 Options (backbone):
   --events N        events per phase (default 20000)

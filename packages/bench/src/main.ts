@@ -39,6 +39,10 @@ async function main(argv: readonly string[]): Promise<number> {
       const { runIngestion } = await import('./suites/ingestion.js');
       return runIngestion(log);
     }
+    case 'connectors': {
+      const { runConnectors } = await import('./suites/connectors.js');
+      return runConnectors(log);
+    }
   }
 }
 

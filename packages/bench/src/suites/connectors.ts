@@ -1,0 +1,321 @@
+import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { eventCatalogue } from '@tributary/contracts';
+import type { EventDefinition } from '@tributary/contracts';
+import {
+  AvroEventEncoder,
+  KafkaEventProducer,
+  SchemaRegistryClient,
+  createKafkaClient,
+  dlqResolvedTopicName,
+  dlqTopicName,
+  retryTopicName,
+  topicRecordSubject,
+} from '@tributary/kafka';
+import { namesFor } from '@tributary/persistence';
+import { acquireStack, spawnNodeProcess, startBuiltApp, uniqueName } from '@tributary/testkit';
+import type { NodeProcessHandle } from '@tributary/testkit';
+import pg from 'pg';
+import { Scratch } from '../infra/scratch.js';
+import { phaseFigures } from './connectors/figures.js';
+import type { PhaseFigures, SimFigures } from './connectors/figures.js';
+import { otherTestRuns } from './connectors/machine.js';
+import { renderConnectorsReport } from './connectors/report.js';
+import type { ConnectorsResults, Outcome } from './connectors/report.js';
+import { SimAdmin } from './connectors/sim.js';
+import {
+  awaitTimings,
+  committedCount,
+  paymentRequests,
+  publishBurst,
+  publishPaced,
+} from './connectors/workload.js';
+import type { ConnectorTables } from './connectors/workload.js';
+
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+const connectorMain = `${repoRoot}apps/connector-payments/dist/main.js`;
+const simMain = `${repoRoot}apps/provider-sim/dist/main.js`;
+
+const CONNECTOR_ID = 'payments';
+const EFFECT_ROUTE = 'POST /v1/payment_intents';
+const TOPIC = 'payments.payment.v1';
+/** The simulated Stripe latency of phase (a). */
+const LATENCY_MS = 20;
+const BURST_EVENTS = 2_000;
+const PACED_EVENTS = 200;
+const PACED_RATE = 20;
+const THROTTLE_LIMITS = [50, 200] as const;
+/** Seconds of work at the limit per throttled phase: long enough that the first full bucket is noise. */
+const THROTTLE_SECONDS = 20;
+/**
+ * The connector's own token bucket, far above every simulator limit, so that the provider's 429s are what
+ * binds in (b) and nothing client-side binds in (a). Read by the SDK as a platform override (Request filed).
+ */
+const CLIENT_LIMIT = { rps: 1_000, burst: 1_000 };
+const QUIET_WAIT_MS = 5 * 60_000;
+
+/**
+ * `npm run bench -- connectors`: apps/connector-payments (built) against apps/provider-sim (built) on the
+ * stack. (a) events/s end to end, payments.payment.requested published → outcome committed by the
+ * connector, with the simulator answering in a fixed 20 ms, as a burst and paced; (b) with the simulator
+ * throttling the effect route to N requests/s: achieved effects/s against N, and the 429s. Prints figures,
+ * asserts nothing. Everything runs under a topic prefix of its own: thousands of requests on the shared
+ * payments topic would be replayed by every later consumer group that starts from the beginning.
+ */
+export async function runConnectors(log: (line: string) => void): Promise<number> {
+  log('building connector-payments and provider-sim (turbo caches unchanged ones)');
+  const build = spawnSync(
+    'npx',
+    [
+      'turbo',
+      'run',
+      'build',
+      '--filter=@tributary/connector-payments...',
+      '--filter=@tributary/provider-sim...',
+      '--output-logs=errors-only',
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  if (build.status !== 0) throw new Error('the build failed');
+
+  const stack = await acquireStack({ log: (line) => log(`stack: ${line}`) });
+  const { endpoints } = stack;
+  const kafka = createKafkaClient({
+    clientId: 'tributary-bench-connectors',
+    brokers: endpoints.kafka.brokers,
+  });
+  const scratch = new Scratch({
+    kafka,
+    registryUrl: endpoints.registry.url,
+    databaseUrl: endpoints.postgres.url,
+  });
+  const run = uniqueName('bench.connectors');
+  const prefix = `${run}.`;
+  const group = `${run}.payments`;
+  let sim: NodeProcessHandle | undefined;
+  let app: NodeProcessHandle | undefined;
+  let pool: pg.Pool | undefined;
+  let producer: KafkaEventProducer | undefined;
+
+  const cleanUp = async () => {
+    await app?.kill('SIGTERM').catch(() => undefined);
+    await sim?.kill('SIGTERM').catch(() => undefined);
+    await producer?.disconnect().catch(() => undefined);
+    await pool?.end().catch(() => undefined);
+    const problems = await scratch.dispose();
+    await stack.release().catch((error: unknown) => problems.push(`release stack: ${String(error)}`));
+    return problems;
+  };
+  const onSignal = () => {
+    log('interrupted: removing what the run created');
+    void cleanUp().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  let report: string;
+  try {
+    const definitions: EventDefinition[] = Object.values(eventCatalogue).map((definition) => ({
+      ...definition,
+      topic: `${prefix}${definition.topic}`,
+    }));
+    const retryTiers = ['1s', '5s'];
+    scratch.trackGroup(group);
+    scratch.trackTopics([
+      ...new Set(definitions.map((definition) => definition.topic)),
+      ...retryTiers.map((tier) => retryTopicName(group, tier)),
+      dlqTopicName(group),
+      dlqResolvedTopicName(group),
+    ]);
+    for (const definition of definitions)
+      scratch.trackSubject(topicRecordSubject(definition.topic, definition.recordName));
+    const database = await scratch.createDatabase('bench_connectors');
+
+    log(`run ${run}: starting provider-sim`);
+    sim = spawnNodeProcess(simMain, { env: { PORT: '0' }, loader: false });
+    const simUrl = (await sim.waitForOutput(/"url":"(http:[^"]+)"/, { timeoutMs: 30_000 }))[1]!;
+    const admin = new SimAdmin(simUrl, EFFECT_ROUTE);
+
+    const port = await freePort();
+    log(`starting connector-payments on :${port}, topics under ${prefix}`);
+    app = await startBuiltApp(connectorMain, {
+      name: 'connector-payments',
+      readyUrl: `http://127.0.0.1:${port}/health/ready`,
+      env: {
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: database.url,
+        KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
+        SCHEMA_REGISTRY_URL: endpoints.registry.url,
+        KAFKA_TOPIC_PREFIX: prefix,
+        CONSUMER_GROUP: group,
+        RETRY_TIERS: retryTiers.join(','),
+        CONSUMER_CONCURRENCY: '6',
+        PROVIDER_TIMEOUT_MS: '5000',
+        PROVIDER_RATE_LIMIT_RPS: String(CLIENT_LIMIT.rps),
+        PROVIDER_RATE_LIMIT_BURST: String(CLIENT_LIMIT.burst),
+        STRIPE_API_BASE: simUrl,
+        STRIPE_API_KEY: 'sk_test_bench',
+      },
+    });
+
+    // Never publish on the shared topic: a connector that ignores the prefix consumes the shared one.
+    const adminClient = kafka.admin();
+    await adminClient.connect();
+    const topics = new Set(await adminClient.listTopics());
+    await adminClient.disconnect();
+    if (!topics.has(`${prefix}${TOPIC}`)) {
+      throw new Error(
+        `connector-payments did not create ${prefix}${TOPIC}: its SDK ignores KAFKA_TOPIC_PREFIX (see the Request in the team file). ` +
+          `Refusing to publish thousands of events on the shared ${TOPIC}.`,
+      );
+    }
+
+    const { inboxTable, outboxTable } = namesFor(`connector_${CONNECTOR_ID}`);
+    pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    const tables: ConnectorTables = { pool, inboxTable, outboxTable, group };
+    const registry = new SchemaRegistryClient({ url: endpoints.registry.url });
+    const encoder = new AvroEventEncoder({ registry, definitions });
+    producer = new KafkaEventProducer(kafka, { encoder });
+    await producer.connect();
+
+    log('warming up: 50 events');
+    await admin.fixedLatency(LATENCY_MS);
+    const warmup = await paymentRequests(encoder, 50);
+    await publishBurst(producer, warmup);
+    const warmupIds = warmup.map((record) => record.eventId);
+    const warmTables = tables;
+    await waitUntil(async () => (await committedCount(warmTables, warmupIds)) === warmupIds.length, 120_000);
+
+    const busy = await quietMachine(log);
+    const busyDuring = new Set(busy);
+    const note = () => {
+      for (const line of otherTestRuns()) busyDuring.add(line.split(':')[0]!);
+    };
+
+    const phase = async (
+      name: string,
+      events: number,
+      publish: (records: Awaited<ReturnType<typeof paymentRequests>>) => Promise<Map<string, number>>,
+      deadlineMs: number,
+    ): Promise<Outcome<{ phase: PhaseFigures; sim: SimFigures }>> => {
+      try {
+        const records = await paymentRequests(encoder, events);
+        const keys = new Set(records.map((record) => `tributary:${CONNECTOR_ID}:${record.eventId}`));
+        const before = await admin.ledger();
+        note();
+        log(`${name}: publishing ${events} events`);
+        const publishedAt = await publish(records);
+        const timings = await awaitTimings(tables, publishedAt, deadlineMs, (done) =>
+          log(`${name}: ${done}/${events} committed`),
+        );
+        note();
+        const after = await admin.ledger();
+        const figures = phaseFigures(events, timings);
+        log(`${name}: ${figures.committed}/${events} committed, ${Math.round(figures.perSecond)} events/s`);
+        return { value: { phase: figures, sim: SimAdmin.figures(before, after, EFFECT_ROUTE, keys) } };
+      } catch (error) {
+        log(`${name}: not measured: ${error instanceof Error ? error.message : String(error)}`);
+        return { error: error instanceof Error ? error.message : String(error) };
+      }
+    };
+
+    const burstPhase = await phase('(a) burst', BURST_EVENTS, (r) => publishBurst(producer!, r), 180_000);
+    const pacedPhase = await phase(
+      "(a') paced",
+      PACED_EVENTS,
+      (r) => publishPaced(producer!, r, PACED_RATE),
+      60_000 + (PACED_EVENTS / PACED_RATE) * 1000,
+    );
+    await admin.clearFaults();
+
+    const throttled: ConnectorsResults['throttled'][number][] = [];
+    for (const limit of THROTTLE_LIMITS) {
+      await admin.throttle(limit);
+      const events = limit * THROTTLE_SECONDS;
+      // Generous: a connector at a quarter of the limit still finishes.
+      const deadline = 60_000 + (events / limit) * 4_000;
+      throttled.push({
+        limit,
+        outcome: await phase(
+          `(b) throttled to ${limit}/s`,
+          events,
+          (r) => publishBurst(producer!, r),
+          deadline,
+        ),
+      });
+      await admin.clearThrottle();
+    }
+
+    report = renderConnectorsReport({
+      run,
+      latencyMs: LATENCY_MS,
+      clientLimit: `PROVIDER_RATE_LIMIT_RPS=${CLIENT_LIMIT.rps} burst ${CLIENT_LIMIT.burst}, CONSUMER_CONCURRENCY=6 (env overrides; the definition says 25/s, burst 25)${await clientThrottleNote(port)}`,
+      busy: [...busyDuring],
+      burst: burstPhase,
+      paced:
+        'error' in pacedPhase ? pacedPhase : { value: { ...pacedPhase.value, ratePerSecond: PACED_RATE } },
+      throttled,
+      cleanupProblems: [],
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    const problems = await cleanUp();
+    if (problems.length > 0) log(`cleanup problems: ${problems.join('; ')}`);
+  }
+  process.stdout.write(`\n${report}\n`);
+  return 0;
+}
+
+/** Whether the connector's own token bucket held calls back: then it, not the simulator, was the limit. */
+async function clientThrottleNote(port: number): Promise<string> {
+  try {
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    const waits = metrics
+      .split('\n')
+      .filter(
+        (line) => line.startsWith('tributary_provider_throttled_total') && line.includes('token_bucket'),
+      )
+      .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+    return waits > 0
+      ? `; its token bucket held calls back ${waits} times, so the client limit bound too`
+      : '; its token bucket never held a call back';
+  } catch {
+    return '';
+  }
+}
+
+/** Waits (a while) for other test runs to end; the figures are measured anyway, and flagged. */
+async function quietMachine(log: (line: string) => void): Promise<string[]> {
+  const until = Date.now() + QUIET_WAIT_MS;
+  for (;;) {
+    const others = otherTestRuns();
+    if (others.length === 0) return [];
+    if (Date.now() > until) {
+      log(`other test runs still going after ${QUIET_WAIT_MS / 60_000} min; measuring anyway`);
+      return others.map((line) => line.split(':')[0]!);
+    }
+    log(`waiting for other test runs to end: ${others.length} running`);
+    await sleep(10_000);
+  }
+}
+
+async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > until) throw new Error(`not done within ${timeoutMs / 1000} s`);
+    await sleep(250);
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

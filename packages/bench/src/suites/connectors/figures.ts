@@ -1,0 +1,71 @@
+import { percentile, ratePerSecond, ratio, summarize } from '../../stats.js';
+import type { LatencySummary } from '../../stats.js';
+
+/** One event of a phase: when the bench published it and when the connector committed its outcome. */
+export interface EventTiming {
+  readonly publishedAt: number;
+  /** The inbox row's processed_at: the transaction that also wrote the outcome to the outbox. */
+  readonly committedAt: number;
+  /** When the relay put the outcome on Kafka (outbox published_at); NaN if not yet. */
+  readonly outcomePublishedAt: number;
+}
+
+export interface PhaseFigures {
+  readonly events: number;
+  /** Events that were committed before the deadline. */
+  readonly committed: number;
+  /** committed ÷ (last commit − first publish). */
+  readonly perSecond: number;
+  /**
+   * Rate between the 10th and the 90th percentile of commits: what the connector sustains once the first
+   * burst (a full token bucket) and the tail are left out.
+   */
+  readonly steadyPerSecond: number;
+  /** Publish → commit, per event. */
+  readonly committedLatency: LatencySummary;
+  /** Publish → outcome on Kafka, per event. */
+  readonly outcomeLatency: LatencySummary;
+}
+
+/** What the simulator counted for a phase (differences of its ledger around the phase). */
+export interface SimFigures {
+  readonly requests: number;
+  readonly throttled: number;
+  /** Effects applied for the phase's idempotency keys. */
+  readonly effects: number;
+  /** Keys with more than one effect: must be 0 (exactly once). */
+  readonly doubleEffects: number;
+}
+
+export function phaseFigures(events: number, timings: readonly EventTiming[]): PhaseFigures {
+  const commits = timings.map((t) => t.committedAt).sort((a, b) => a - b);
+  const firstPublish = Math.min(...timings.map((t) => t.publishedAt));
+  const last = commits[commits.length - 1] ?? Number.NaN;
+  let steady = Number.NaN;
+  if (commits.length >= 10) {
+    const p10 = percentile(commits, 10);
+    const p90 = percentile(commits, 90);
+    const between = commits.filter((at) => at >= p10 && at <= p90).length;
+    steady = ratePerSecond(between - 1, p90 - p10);
+  }
+  return {
+    events,
+    committed: timings.length,
+    perSecond: ratePerSecond(timings.length, last - firstPublish),
+    steadyPerSecond: steady,
+    committedLatency: summarize(timings.map((t) => t.committedAt - t.publishedAt)),
+    outcomeLatency: summarize(
+      timings
+        .filter((t) => Number.isFinite(t.outcomePublishedAt))
+        .map((t) => t.outcomePublishedAt - t.publishedAt),
+    ),
+  };
+}
+
+/** The throttle goal: the connector achieves the provider's limit within 5 %. */
+export const THROTTLE_GOAL_SHARE = 0.05;
+
+export function throttleGoalMet(steadyPerSecond: number, limit: number): boolean | undefined {
+  const share = ratio(steadyPerSecond, limit);
+  return Number.isFinite(share) ? Math.abs(1 - share) <= THROTTLE_GOAL_SHARE : undefined;
+}

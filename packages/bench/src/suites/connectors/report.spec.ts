@@ -1,0 +1,70 @@
+import { phaseFigures, throttleGoalMet } from './figures.js';
+import type { EventTiming } from './figures.js';
+import { renderConnectorsReport } from './report.js';
+
+/** n events published at 0, committed one every `gapMs`, outcomes 5 ms later. */
+function timings(n: number, gapMs: number): EventTiming[] {
+  return Array.from({ length: n }, (_, i) => ({
+    publishedAt: 0,
+    committedAt: (i + 1) * gapMs,
+    outcomePublishedAt: (i + 1) * gapMs + 5,
+  }));
+}
+
+describe('connectors figures', () => {
+  it('rates committed events over publish → last commit, and the steady rate between p10 and p90', () => {
+    const figures = phaseFigures(100, timings(100, 20));
+    expect(figures.committed).toBe(100);
+    expect(figures.perSecond).toBeCloseTo(50, 5);
+    expect(figures.steadyPerSecond).toBeCloseTo(50, 5);
+    expect(figures.committedLatency.p50).toBe(1000);
+    expect(figures.outcomeLatency.p99).toBe(99 * 20 + 5);
+  });
+
+  it('leaves a first burst out of the steady rate', () => {
+    // As in a throttled phase: one second's worth at once (a full bucket, 5 % of the events), then the limit.
+    const burst = Array.from({ length: 10 }, () => ({
+      publishedAt: 0,
+      committedAt: 1,
+      outcomePublishedAt: 2,
+    }));
+    const figures = phaseFigures(210, [...burst, ...timings(200, 20)]);
+    expect(figures.steadyPerSecond).toBeCloseTo(50, 0);
+    expect(figures.perSecond).toBeCloseTo(52.5, 5);
+  });
+
+  it('meets the throttle goal within 5 % of N only', () => {
+    expect(throttleGoalMet(48, 50)).toBe(true);
+    expect(throttleGoalMet(40, 50)).toBe(false);
+    expect(throttleGoalMet(Number.NaN, 50)).toBeUndefined();
+  });
+
+  it('prints every phase, the throttle ratios, and says when the machine was busy', () => {
+    const measured = {
+      value: {
+        phase: phaseFigures(100, timings(100, 20)),
+        sim: { requests: 130, throttled: 30, effects: 100, doubleEffects: 0 },
+      },
+    };
+    const text = renderConnectorsReport({
+      run: 'bench.connectors-x',
+      latencyMs: 20,
+      clientLimit: '1000/s',
+      busy: ['123'],
+      burst: measured,
+      paced: { error: 'stack gone' },
+      throttled: [
+        { limit: 50, outcome: measured },
+        { limit: 200, outcome: { error: 'timeout' } },
+      ],
+      cleanupProblems: [],
+    });
+    expect(text).toContain('(a) burst, sim 20 ms fixed');
+    expect(text).toContain('not measured: stack gone');
+    expect(text).toMatch(
+      /N=50: steady 50\/s = 1\.00× N .* 30 × 429 of 130 requests \(23%\) — goal within 5 % of N: met/,
+    );
+    expect(text).toContain('N=200: not measured');
+    expect(text).toContain('BUSY');
+  });
+});

@@ -1,0 +1,101 @@
+import { formatMs, formatPercent, formatRate, formatRatio, ratio, renderTable } from '../../stats.js';
+import type { PhaseFigures, SimFigures } from './figures.js';
+import { THROTTLE_GOAL_SHARE, throttleGoalMet } from './figures.js';
+
+export type Outcome<T> = { readonly value: T } | { readonly error: string };
+
+export interface ConnectorsResults {
+  readonly run: string;
+  readonly latencyMs: number;
+  /** Client-side limit the connector was started with (its env override). */
+  readonly clientLimit: string;
+  /** Other test runs seen on the machine while measuring. */
+  readonly busy: readonly string[];
+  readonly burst: Outcome<{ phase: PhaseFigures; sim: SimFigures }>;
+  readonly paced: Outcome<{ phase: PhaseFigures; sim: SimFigures; ratePerSecond: number }>;
+  readonly throttled: readonly {
+    limit: number;
+    outcome: Outcome<{ phase: PhaseFigures; sim: SimFigures }>;
+  }[];
+  readonly cleanupProblems: readonly string[];
+}
+
+const dash = '—';
+
+function row(name: string, outcome: Outcome<{ phase: PhaseFigures; sim: SimFigures }>): string[] {
+  if ('error' in outcome)
+    return [name, `not measured: ${outcome.error}`, dash, dash, dash, dash, dash, dash, dash];
+  const { phase, sim } = outcome.value;
+  return [
+    name,
+    `${phase.committed}/${phase.events}`,
+    formatRate(phase.perSecond),
+    formatRate(phase.steadyPerSecond),
+    formatMs(phase.committedLatency.p50),
+    formatMs(phase.committedLatency.p99),
+    formatMs(phase.outcomeLatency.p99),
+    String(sim.throttled),
+    `${sim.effects}${sim.doubleEffects > 0 ? ` (${sim.doubleEffects} DOUBLE)` : ''}`,
+  ];
+}
+
+/** The connectors suite's report: pure, so its layout is unit-tested. */
+export function renderConnectorsReport(results: ConnectorsResults): string {
+  const header = [
+    'phase',
+    'committed',
+    'events/s',
+    'steady/s',
+    'p50 ms',
+    'p99 ms',
+    'outcome p99',
+    '429s',
+    'effects',
+  ];
+  const rows = [
+    row(`(a) burst, sim ${results.latencyMs} ms fixed`, results.burst),
+    row(
+      'error' in results.paced
+        ? `(a') paced, sim ${results.latencyMs} ms`
+        : `(a') paced ${results.paced.value.ratePerSecond}/s, sim ${results.latencyMs} ms`,
+      results.paced,
+    ),
+    ...results.throttled.map(({ limit, outcome }) => row(`(b) sim throttled to ${limit}/s`, outcome)),
+  ];
+  const lines = [
+    `connectors — connector-payments (built) against provider-sim, run ${results.run}`,
+    `connector client limit: ${results.clientLimit}`,
+    '',
+    renderTable(header, rows),
+    '',
+    'Throttle (b): achieved effects/s against the simulator limit N',
+  ];
+  for (const { limit, outcome } of results.throttled) {
+    if ('error' in outcome) {
+      lines.push(`  N=${limit}: not measured`);
+      continue;
+    }
+    const { phase, sim } = outcome.value;
+    const met = throttleGoalMet(phase.steadyPerSecond, limit);
+    const refused = ratio(sim.throttled, sim.requests);
+    lines.push(
+      `  N=${limit}: steady ${formatRate(phase.steadyPerSecond)}/s = ${formatRatio(ratio(phase.steadyPerSecond, limit))} N` +
+        ` (overall ${formatRatio(ratio(phase.perSecond, limit))}), ${sim.throttled} × 429 of ${sim.requests} requests (${formatPercent(refused)})` +
+        ` — goal within ${THROTTLE_GOAL_SHARE * 100} % of N: ${met === undefined ? 'n/a' : met ? 'met' : 'NOT met'}`,
+    );
+  }
+  lines.push(
+    '',
+    'events/s: committed ÷ (last commit − first publish); steady/s: between the 10th and 90th percentile of commits.',
+    'p50/p99: publish of payments.payment.requested → the connector’s commit (inbox + outbox row, one transaction);',
+    'outcome p99: → the outcome on Kafka (outbox published_at). In a burst these include queueing; (a’) is paced.',
+  );
+  lines.push(
+    results.busy.length === 0
+      ? 'machine: no other test run seen while measuring.'
+      : `machine: BUSY while measuring (other test runs: ${results.busy.join('; ')}), figures are lower than on a quiet machine.`,
+  );
+  if (results.cleanupProblems.length > 0)
+    lines.push(`cleanup problems: ${results.cleanupProblems.join('; ')}`);
+  return lines.join('\n');
+}
