@@ -135,6 +135,62 @@ describe('ProviderHttpClient', () => {
     expect(requests).toHaveLength(1);
   });
 
+  const hubspotWindow = {
+    rateLimitWindow: {
+      remainingHeader: 'x-hubspot-ratelimit-remaining',
+      intervalMsHeader: 'x-hubspot-ratelimit-interval-milliseconds',
+    },
+  };
+
+  it('holds calls for the rest of the window once the provider reports none remaining', async () => {
+    const { client, requests } = await setup(
+      (_req, res) =>
+        json(
+          res,
+          200,
+          { ok: true },
+          {
+            'x-hubspot-ratelimit-remaining': '0',
+            'x-hubspot-ratelimit-interval-milliseconds': '10000',
+          },
+        ),
+      hubspotWindow,
+    );
+    expect((await client.request({ ...create, idempotencyKey: 'k' })).status).toBe(200);
+    const held = await failure(client.request({ ...create, idempotencyKey: 'k2' }));
+    expect(held.code).toBe(ConnectorErrorCode.providerRateLimited);
+    expect(held.retryAfterMs).toBeGreaterThan(9_000);
+    expect(held.retryAfterMs).toBeLessThanOrEqual(10_000);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('waits the window, not the minimum, on a 429 without Retry-After', async () => {
+    const { client } = await setup(
+      (_req, res) =>
+        json(
+          res,
+          429,
+          { category: 'RATE_LIMITS' },
+          {
+            'x-hubspot-ratelimit-remaining': '0',
+            'x-hubspot-ratelimit-interval-milliseconds': '10000',
+          },
+        ),
+      hubspotWindow,
+    );
+    const error = await failure(client.request({ ...create, idempotencyKey: 'k' }));
+    expect(error).toMatchObject({ code: ConnectorErrorCode.providerRateLimited, retryAfterMs: 10_000 });
+  });
+
+  it('treats a status the provider means as permanent as not retriable, without retries', async () => {
+    const { client, requests } = await setup((_req, res) => json(res, 409, { category: 'CONFLICT' }), {
+      nonRetriableStatuses: [409],
+    });
+    const error = await failure(client.request({ ...create, idempotencyKey: 'k' }));
+    expect(error).toMatchObject({ code: ConnectorErrorCode.providerRejected, retriable: false, status: 409 });
+    expect(requests).toHaveLength(1);
+  });
+
   it('clamps Retry-After to the configured bounds', async () => {
     const { client } = await setup((_req, res) => json(res, 429, {}, { 'retry-after': '86400' }), {
       retryAfter: { minMs: 1_000, maxMs: 60_000 },

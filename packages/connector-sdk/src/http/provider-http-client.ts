@@ -12,7 +12,13 @@ import type { CircuitBreakerPolicy } from 'cockatiel';
 import { metrics } from '@tributary/observability';
 import { Pool } from 'undici';
 import { ConnectorErrorCode, ProviderError } from '../errors.js';
-import { DEFAULT_REMAINING_HEADERS, clamp, rateLimitRemaining, retryAfterMs } from './rate-limit-headers.js';
+import {
+  DEFAULT_REMAINING_HEADERS,
+  clamp,
+  header,
+  rateLimitRemaining,
+  retryAfterMs,
+} from './rate-limit-headers.js';
 import type { HeaderBag } from './rate-limit-headers.js';
 import { TokenBucket } from './token-bucket.js';
 
@@ -30,6 +36,17 @@ export interface ProviderLimits {
   retryAfter?: { minMs?: number; maxMs?: number };
   /** Header names that report the remaining requests of the provider's window. */
   remainingHeaders?: readonly string[];
+  /**
+   * A provider that reports its rolling window instead of sending Retry-After (HubSpot:
+   * X-HubSpot-RateLimit-Remaining / -Interval-Milliseconds): at 0 remaining every call holds for the
+   * interval, and a 429 without Retry-After waits the interval rather than `retryAfter.minMs`.
+   */
+  rateLimitWindow?: { remainingHeader: string; intervalMsHeader: string };
+  /**
+   * Statuses that are permanent for this provider although they are retriable in general (HubSpot's 409
+   * CONFLICT is a unique value held by another record; Stripe's 409 is a key still in use, worth a retry).
+   */
+  nonRetriableStatuses?: readonly number[];
   /** Concurrent connections to the provider. Default 10. */
   connections?: number;
 }
@@ -296,11 +313,19 @@ export class ProviderHttpClient {
     );
     if (remaining !== undefined)
       metrics.providerRateLimitRemaining.set({ provider: this.provider }, remaining);
+    const windowMs = this.#windowMs(responseHeaders);
+    if (windowMs !== undefined && status !== 429) {
+      const windowRemaining = rateLimitRemaining(responseHeaders, [
+        this.#options.rateLimitWindow!.remainingHeader,
+      ]);
+      // The window is spent: calls now would only collect 429s until it rolls over.
+      if (windowRemaining === 0) this.#blockedUntil = Math.max(this.#blockedUntil, Date.now() + windowMs);
+    }
 
     if (status >= 200 && status < 300) return { status, headers: responseHeaders, body: parsed as T };
     if (status === 429) {
       const wait = clamp(
-        retryAfterMs(responseHeaders) ?? this.#settings.retryAfter.minMs,
+        retryAfterMs(responseHeaders) ?? windowMs ?? this.#settings.retryAfter.minMs,
         this.#settings.retryAfter.minMs,
         this.#settings.retryAfter.maxMs,
       );
@@ -314,7 +339,8 @@ export class ProviderHttpClient {
         retryAfterMs: wait,
       });
     }
-    if (status >= 500 || RETRIABLE_STATUSES.has(status)) {
+    const permanent = this.#options.nonRetriableStatuses?.includes(status) ?? false;
+    if (!permanent && (status >= 500 || RETRIABLE_STATUSES.has(status))) {
       throw this.#error(ConnectorErrorCode.providerUnavailable, request, true, {
         message: `${this.provider} answered ${status} to ${request.operation}`,
         status,
@@ -326,6 +352,15 @@ export class ProviderHttpClient {
       status,
       body: parsed,
     });
+  }
+
+  /** The provider's window length from its headers, clamped like a Retry-After. */
+  #windowMs(headers: HeaderBag): number | undefined {
+    const window = this.#options.rateLimitWindow;
+    if (!window) return undefined;
+    const raw = Number(header(headers, window.intervalMsHeader));
+    if (!Number.isFinite(raw) || raw <= 0) return undefined;
+    return clamp(raw, this.#settings.retryAfter.minMs, this.#settings.retryAfter.maxMs);
   }
 
   #error(

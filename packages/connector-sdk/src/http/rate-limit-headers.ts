@@ -1,7 +1,7 @@
 /** Header lookup that does not care how the HTTP library shaped the headers. */
 export type HeaderBag = Record<string, string | string[] | undefined>;
 
-function header(headers: HeaderBag, name: string): string | undefined {
+export function header(headers: HeaderBag, name: string): string | undefined {
   const value = headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;
 }

@@ -27,6 +27,26 @@ describe('loadConnectorConfig', () => {
     expect(config.platform.provider).toEqual({ timeoutMs: 2500 });
   });
 
+  it('takes operator overrides of the provider quota, concurrency and a topic prefix', () => {
+    const config = loadConnectorConfig(definition, {
+      ...platform,
+      CRM_API_KEY: 'secret',
+      PROVIDER_RATE_LIMIT_RPS: '250',
+      PROVIDER_RATE_LIMIT_BURST: '50',
+      CONSUMER_CONCURRENCY: '6',
+      KAFKA_TOPIC_PREFIX: 'bench.',
+    });
+    expect(config.platform.provider).toEqual({ rateLimit: { requestsPerSecond: 250, burst: 50 } });
+    expect(config.platform.kafka).toMatchObject({ concurrency: 6, topicPrefix: 'bench.' });
+    expect(loadConnectorConfig(definition, { ...platform, CRM_API_KEY: 's' }).platform.kafka).toMatchObject({
+      concurrency: 1,
+      topicPrefix: '',
+    });
+    expect(() =>
+      loadConnectorConfig(definition, { ...platform, CRM_API_KEY: 's', KAFKA_TOPIC_PREFIX: 'a b' }),
+    ).toThrow(/KAFKA_TOPIC_PREFIX/);
+  });
+
   it('names every bad or missing variable, the platform and the connector ones alike', () => {
     let error: unknown;
     try {

@@ -26,6 +26,16 @@ const platformSchema = z.object({
   OUTBOX_BATCH_SIZE: z.coerce.number().int().positive().default(500),
   // Overrides the definition's per-call timeout: operators tune it to the provider's observed latency.
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+  // Override the definition's token bucket: a provider account's real quota (a paid tier, a sandbox).
+  PROVIDER_RATE_LIMIT_RPS: z.coerce.number().positive().optional(),
+  PROVIDER_RATE_LIMIT_BURST: z.coerce.number().int().positive().optional(),
+  // Partitions handled at once: with a slow provider, one event at a time caps throughput at 1/latency.
+  CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  // Namespaces every catalogue topic the connector consumes and publishes to (tests, benchmarks, tenants).
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/)
+    .default(''),
 });
 
 export interface ConnectorPlatformConfig {
@@ -37,10 +47,16 @@ export interface ConnectorPlatformConfig {
     readonly consumerGroup: string;
     readonly retryTiers: string[];
     readonly sessionTimeoutMs: number;
+    readonly concurrency: number;
+    readonly topicPrefix: string;
   };
   readonly schemaRegistryUrl: string;
   readonly outboxBatchSize: number;
-  readonly provider: { readonly timeoutMs?: number };
+  /** Operator overrides of the definition's limits. */
+  readonly provider: {
+    readonly timeoutMs?: number;
+    readonly rateLimit?: { readonly requestsPerSecond: number; readonly burst?: number };
+  };
 }
 
 export interface ConnectorConfig<TConfig> {
@@ -86,10 +102,22 @@ export function loadConnectorConfig<TSchema extends z.ZodType>(
         consumerGroup: group,
         retryTiers: c.RETRY_TIERS,
         sessionTimeoutMs: c.CONSUMER_SESSION_TIMEOUT_MS,
+        concurrency: c.CONSUMER_CONCURRENCY,
+        topicPrefix: c.KAFKA_TOPIC_PREFIX,
       },
       schemaRegistryUrl: c.SCHEMA_REGISTRY_URL,
       outboxBatchSize: c.OUTBOX_BATCH_SIZE,
-      provider: c.PROVIDER_TIMEOUT_MS === undefined ? {} : { timeoutMs: c.PROVIDER_TIMEOUT_MS },
+      provider: {
+        ...(c.PROVIDER_TIMEOUT_MS === undefined ? {} : { timeoutMs: c.PROVIDER_TIMEOUT_MS }),
+        ...(c.PROVIDER_RATE_LIMIT_RPS === undefined
+          ? {}
+          : {
+              rateLimit: {
+                requestsPerSecond: c.PROVIDER_RATE_LIMIT_RPS,
+                ...(c.PROVIDER_RATE_LIMIT_BURST === undefined ? {} : { burst: c.PROVIDER_RATE_LIMIT_BURST }),
+              },
+            }),
+      },
     },
     connector: connector.data as z.output<TSchema>,
   };

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { eventCatalogue, topicCatalogue } from '@tributary/contracts';
-import type { DomainEvent, EventOf, EventType } from '@tributary/contracts';
+import { eventCatalogue } from '@tributary/contracts';
+import type { DomainEvent, EventDefinition, EventOf, EventType } from '@tributary/contracts';
 import {
   AvroEventDecoder,
   AvroEventEncoder,
@@ -8,7 +8,7 @@ import {
   ReliableConsumer,
   SchemaRegistryClient,
   createKafkaClient,
-  ensureTopics,
+  ensureCatalogueTopics,
 } from '@tributary/kafka';
 import type { EventHandlerContext } from '@tributary/kafka';
 import {
@@ -94,25 +94,16 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
   shutdown.register('resources', 'postgres pool', () => dataSource.destroy());
 
   const kafka = createKafkaClient({ clientId: service, brokers: platform.kafka.brokers, logger });
-  const topics = topicsOf(definition);
-  // Brokers refuse auto-creation: the consumed topics (also where results go for same-aggregate events).
-  await ensureTopics(
-    kafka,
-    topics.map((name) => {
-      const spec = (topicCatalogue as Record<string, (typeof topicCatalogue)[keyof typeof topicCatalogue]>)[
-        name
-      ];
-      return spec
-        ? {
-            topic: name,
-            numPartitions: spec.partitions,
-            configs: { 'retention.ms': String(spec.retentionMs) },
-          }
-        : { topic: name };
-    }),
-  );
+  const prefix = platform.kafka.topicPrefix;
+  const topics = topicsOf(definition).map((topic) => `${prefix}${topic}`);
+  // Brokers refuse auto-creation, and a handler may publish to any catalogue topic (the CRM connector
+  // consumes payments and publishes contacts): all of them, as `tributary topics ensure` would.
+  await ensureCatalogueTopics(kafka, { prefix });
   const registry = new SchemaRegistryClient({ url: platform.schemaRegistryUrl });
-  const definitions = Object.values(eventCatalogue);
+  const definitions: EventDefinition[] = Object.values(eventCatalogue).map((d) => ({
+    ...d,
+    topic: `${prefix}${d.topic}`,
+  }));
   const encoder = new AvroEventEncoder({ registry, definitions });
   const decoder = new AvroEventDecoder({ registry, readerDefinitions: definitions });
   const outbox = new Outbox({ encoder });
@@ -129,6 +120,9 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
     provider: definition.provider,
     ...definition.limits,
     ...platform.provider,
+    ...(platform.provider.rateLimit
+      ? { rateLimit: { ...definition.limits?.rateLimit, ...platform.provider.rateLimit } }
+      : {}),
     ...definition.http(config.connector),
   });
   const client = definition.client(http, config.connector);
@@ -140,6 +134,7 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
     decoder,
     retryTiers: platform.kafka.retryTiers,
     sessionTimeoutMs: platform.kafka.sessionTimeoutMs,
+    partitionsConsumedConcurrently: platform.kafka.concurrency,
     // A connector deployed after the first requests must still act on them.
     fromBeginning: true,
     logger,
