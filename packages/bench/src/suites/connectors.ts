@@ -13,7 +13,6 @@ import {
   dlqResolvedTopicName,
   dlqTopicName,
   retryTopicName,
-  topicRecordSubject,
 } from '@tributary/kafka';
 import { namesFor } from '@tributary/persistence';
 import { acquireStack, spawnNodeProcess, startBuiltApp, uniqueName } from '@tributary/testkit';
@@ -105,6 +104,9 @@ export async function runConnectors(log: (line: string) => void): Promise<number
     await sim?.kill('SIGTERM').catch(() => undefined);
     await producer?.disconnect().catch(() => undefined);
     await pool?.end().catch(() => undefined);
+    // Only the subjects that were registered (the connector and the bench register some of the catalogue's).
+    for (const subject of await registeredSubjects(endpoints.registry.url, prefix))
+      scratch.trackSubject(subject);
     const problems = await scratch.dispose();
     await stack.release().catch((error: unknown) => problems.push(`release stack: ${String(error)}`));
     return problems;
@@ -130,8 +132,6 @@ export async function runConnectors(log: (line: string) => void): Promise<number
       dlqTopicName(group),
       dlqResolvedTopicName(group),
     ]);
-    for (const definition of definitions)
-      scratch.trackSubject(topicRecordSubject(definition.topic, definition.recordName));
     const database = await scratch.createDatabase('bench_connectors');
 
     log(`run ${run}: starting provider-sim`);
@@ -269,6 +269,16 @@ export async function runConnectors(log: (line: string) => void): Promise<number
   }
   process.stdout.write(`\n${report}\n`);
   return 0;
+}
+
+/** Registry subjects under the run's topic prefix (TopicRecordNameStrategy: `<topic>-<record>`). */
+async function registeredSubjects(registryUrl: string, prefix: string): Promise<string[]> {
+  try {
+    const subjects = (await (await fetch(`${registryUrl}/subjects`)).json()) as string[];
+    return subjects.filter((subject) => subject.startsWith(prefix));
+  } catch {
+    return [];
+  }
 }
 
 /** Whether the connector's own token bucket held calls back: then it, not the simulator, was the limit. */
