@@ -1,4 +1,3 @@
-// eslint-disable-next-line no-restricted-imports -- a public exports-map subpath, not internals (Request filed)
 import { describeConnectorConformance } from '@tributary/connector-sdk/testing';
 import { v7 as uuidv7 } from 'uuid';
 import { paymentsHarness } from './support.js';

@@ -1,7 +1,5 @@
 import { fileURLToPath } from 'node:url';
-// eslint-disable-next-line no-restricted-imports -- a public exports-map subpath, not internals (Request filed)
 import { connectorProcessHarness } from '@tributary/connector-sdk/testing';
-// eslint-disable-next-line no-restricted-imports -- a public exports-map subpath, not internals (Request filed)
 import type { ConnectorProcessHarness } from '@tributary/connector-sdk/testing';
 import { v7 as uuidv7 } from 'uuid';
 
