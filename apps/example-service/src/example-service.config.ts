@@ -27,6 +27,11 @@ const schema = z.object({
   CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
   CONSUMER_LAG_EXPORTER: z.stringbool().default(true),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().positive().default(500),
+  // Namespaces the catalogue topics this service publishes to and consumes (isolated end-to-end runs).
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9._-]*$/)
+    .default(''),
 });
 
 export type ExampleServiceConfig = {
@@ -38,6 +43,7 @@ export type ExampleServiceConfig = {
     readonly consumerGroup: string;
     readonly retryTiers: string[];
     readonly sessionTimeoutMs: number;
+    readonly topicPrefix: string;
   };
   readonly schemaRegistryUrl: string;
   readonly outboxBatchSize: number;
@@ -64,6 +70,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       consumerGroup: c.CONSUMER_GROUP,
       retryTiers: c.RETRY_TIERS,
       sessionTimeoutMs: c.CONSUMER_SESSION_TIMEOUT_MS,
+      topicPrefix: c.KAFKA_TOPIC_PREFIX,
     },
     schemaRegistryUrl: c.SCHEMA_REGISTRY_URL,
     outboxBatchSize: c.OUTBOX_BATCH_SIZE,

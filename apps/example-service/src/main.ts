@@ -6,7 +6,7 @@ import { AppModule } from './app.module.js';
 import { CHECKOUT_IGNORED_EVENT_TYPES } from './checkout/checkout.consumer.js';
 import { loadConfig } from './example-service.config.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';
-import { KAFKA } from './messaging/messaging.module.js';
+import { EXAMPLE_SERVICE_TOPICS, KAFKA } from './messaging/messaging.module.js';
 
 const config = loadConfig();
 await bootstrapApp(AppModule.forRoot(config), {
@@ -22,7 +22,7 @@ await bootstrapApp(AppModule.forRoot(config), {
         kafka: app.get<Kafka>(KAFKA),
         decoder: app.get(AvroEventDecoder),
         groupId: config.kafka.consumerGroup,
-        topics: ['commerce.order.v1', 'payments.payment.v1', 'logistics.shipment.v1'],
+        topics: EXAMPLE_SERVICE_TOPICS.map((topic) => `${config.kafka.topicPrefix}${topic}`),
         ignoredEventTypes: CHECKOUT_IGNORED_EVENT_TYPES,
         retryTiers: config.kafka.retryTiers,
         sessionTimeoutMs: config.kafka.sessionTimeoutMs,

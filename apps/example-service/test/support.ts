@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { createKafkaClient, ensureCatalogueTopics } from '@tributary/kafka';
+import { createKafkaClient } from '@tributary/kafka';
 import { createTestDatabase, stackFromEnv, startBuiltApp, uniqueName } from '@tributary/testkit';
 import type { NodeProcessHandle, TestDatabase } from '@tributary/testkit';
 import type { Kafka } from 'kafkajs';
@@ -40,10 +40,6 @@ export async function exampleService(): Promise<ExampleServiceFixture> {
   };
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   const kafka = createKafkaClient({ clientId: 'example-service-test', brokers: stack.kafka.brokers });
-  // Provisioned up front in every environment (`tributary topics ensure`); the service only consumes them.
-  await ensureCatalogueTopics(kafka, {
-    topics: ['commerce.order.v1', 'payments.payment.v1', 'logistics.shipment.v1'],
-  });
   const url = `http://127.0.0.1:${port}`;
   const running = new Set<NodeProcessHandle>();
   return {

@@ -1,13 +1,13 @@
 import { Global, Inject, Logger, Module } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
-import { eventCatalogue, topicCatalogue } from '@tributary/contracts';
+import { eventCatalogue } from '@tributary/contracts';
 import {
   AvroEventDecoder,
   AvroEventEncoder,
   KafkaEventProducer,
   SchemaRegistryClient,
   createKafkaClient,
-  ensureTopics,
+  ensureCatalogueTopics,
   kafkaConsumerLagSource,
 } from '@tributary/kafka';
 import {
@@ -26,6 +26,13 @@ import { AddCheckout1764979200000 } from '../checkout/checkout.migration.js';
 import { CreateOrders1764288000000 } from '../orders/orders.migration.js';
 
 export const KAFKA = Symbol('Kafka');
+
+/** Published to (orders, payment and shipment requests) and consumed (orders, payments, shipments). */
+export const EXAMPLE_SERVICE_TOPICS = [
+  'commerce.order.v1',
+  'payments.payment.v1',
+  'logistics.shipment.v1',
+] as const;
 export const DATA_SOURCE = Symbol('DataSource');
 
 /**
@@ -55,15 +62,12 @@ export const DATA_SOURCE = Symbol('DataSource');
       inject: [EXAMPLE_SERVICE_CONFIG],
       useFactory: async (config: ExampleServiceConfig) => {
         const kafka = createKafkaClient({ clientId: 'example-service', brokers: config.kafka.brokers });
-        // Brokers refuse auto-creation; the topic this service owns must exist before relay or consumer start.
-        const orders = topicCatalogue['commerce.order.v1'];
-        await ensureTopics(kafka, [
-          {
-            topic: orders.name,
-            numPartitions: orders.partitions,
-            configs: { 'retention.ms': String(orders.retentionMs) },
-          },
-        ]);
+        // Brokers refuse auto-creation; the topics it publishes to and consumes must exist before the relay
+        // and the consumer start.
+        await ensureCatalogueTopics(kafka, {
+          prefix: config.kafka.topicPrefix,
+          topics: [...EXAMPLE_SERVICE_TOPICS],
+        });
         return kafka;
       },
     },
@@ -75,9 +79,15 @@ export const DATA_SOURCE = Symbol('DataSource');
     },
     {
       provide: AvroEventEncoder,
-      inject: [SchemaRegistryClient],
-      useFactory: (registry: SchemaRegistryClient) =>
-        new AvroEventEncoder({ registry, definitions: Object.values(eventCatalogue) }),
+      inject: [SchemaRegistryClient, EXAMPLE_SERVICE_CONFIG],
+      useFactory: (registry: SchemaRegistryClient, config: ExampleServiceConfig) =>
+        new AvroEventEncoder({
+          registry,
+          definitions: Object.values(eventCatalogue).map((d) => ({
+            ...d,
+            topic: `${config.kafka.topicPrefix}${d.topic}`,
+          })),
+        }),
     },
     {
       provide: AvroEventDecoder,

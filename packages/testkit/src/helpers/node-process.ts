@@ -37,6 +37,8 @@ export interface SpawnNodeProcessOptions {
    * tsx does not emit decorator metadata, so a Nest app must run from its tsc build and its packages' builds.
    */
   loader?: boolean;
+  /** Called with each chunk of stdout and stderr as it arrives (a dev runner echoing an app's logs). */
+  onOutput?: (chunk: string) => void;
 }
 
 const running = new Set<ChildProcess>();
@@ -82,11 +84,13 @@ export function spawnNodeProcess(
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     stdout += chunk;
     output += chunk;
+    options.onOutput?.(chunk);
     notify();
   });
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
     stderr += chunk;
     output += chunk;
+    options.onOutput?.(chunk);
     notify();
   });
 
@@ -174,9 +178,19 @@ function escapeRegExp(text: string): string {
  */
 export async function startBuiltApp(
   mainJs: string,
-  options: { env: Record<string, string | undefined>; readyUrl: string; name: string; timeoutMs?: number },
+  options: {
+    env: Record<string, string | undefined>;
+    readyUrl: string;
+    name: string;
+    timeoutMs?: number;
+    onOutput?: (chunk: string) => void;
+  },
 ): Promise<NodeProcessHandle> {
-  const app = spawnNodeProcess(mainJs, { env: options.env, loader: false });
+  const app = spawnNodeProcess(mainJs, {
+    env: options.env,
+    loader: false,
+    ...(options.onOutput ? { onOutput: options.onOutput } : {}),
+  });
   let exited = false;
   void app.exited.then(() => (exited = true));
   try {
