@@ -57,6 +57,14 @@ export const crmConnector = defineConnector({
     breaker: { consecutiveFailures: 5, halfOpenAfterMs: 15_000 },
     // HubSpot's own name for the remaining requests of its window (the SDK's gauge).
     remainingHeaders: ['x-hubspot-ratelimit-remaining'],
+    // HubSpot reports its rolling window rather than sending Retry-After: at 0 remaining, and on a bare 429,
+    // every call holds for the window instead of collecting a 429 each second.
+    rateLimitWindow: {
+      remainingHeader: 'x-hubspot-ratelimit-remaining',
+      intervalMsHeader: 'x-hubspot-ratelimit-interval-milliseconds',
+    },
+    // 409 CONFLICT: a unique value (e.g. an email) held by another contact. A retry cannot fix it.
+    nonRetriableStatuses: [409],
   },
   webhook: hubspotWebhook,
   handlers: {

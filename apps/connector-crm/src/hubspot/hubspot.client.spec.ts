@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, OutgoingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ProviderHttpClient } from '@tributary/connector-sdk';
+import { crmConnector } from '../crm.connector.js';
 import { HubSpotClient } from './hubspot.client.js';
 
 interface Answer {
@@ -33,11 +34,13 @@ async function hubspot(answers: Record<string, Answer>) {
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  // The definition's own limits (window headers, permanent statuses), without in-process retries.
   const http = new ProviderHttpClient({
+    ...crmConnector.limits,
+    retry: { maxRetries: 0 },
     provider: 'hubspot',
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     defaultHeaders: { authorization: 'Bearer pat-test' },
-    retry: { maxRetries: 0 },
   });
   return {
     client: new HubSpotClient(http),
@@ -101,6 +104,32 @@ describe('HubSpotClient', () => {
       expect(error).toMatchObject({ code: 'PROVIDER_REJECTED', retriable: false, status: 400 });
       expect((error as Error).message).toContain('VALIDATION_ERROR (correlationId c-1)');
       expect((error as Error).message).not.toContain('ada@example.com');
+    } finally {
+      await sim.close();
+    }
+  });
+
+  it('holds every call for the window once HubSpot reports none remaining (no Retry-After needed)', async () => {
+    const sim = await hubspot({
+      [UPSERT]: {
+        status: 200,
+        body: { status: 'COMPLETE', results: [] },
+        headers: {
+          'x-hubspot-ratelimit-max': '190',
+          'x-hubspot-ratelimit-remaining': '0',
+          'x-hubspot-ratelimit-interval-milliseconds': '10000',
+        },
+      },
+    });
+    try {
+      await sim.client.upsertContacts([input], { idempotencyKey: 'k1' });
+      const held = (await sim.client
+        .upsertContacts([input], { idempotencyKey: 'k2' })
+        .catch((e: unknown) => e)) as { code: string; retriable: boolean; retryAfterMs: number };
+      expect(held).toMatchObject({ code: 'PROVIDER_RATE_LIMITED', retriable: true });
+      // About the reported window, not the 1 s fallback.
+      expect(held.retryAfterMs).toBeGreaterThan(9_000);
+      expect(sim.seen).toHaveLength(1);
     } finally {
       await sim.close();
     }

@@ -1,5 +1,5 @@
-import { ConnectorErrorCode, ProviderError, isProviderError } from '@tributary/connector-sdk';
-import type { ProviderHttpClient } from '@tributary/connector-sdk';
+import { ProviderError, isProviderError } from '@tributary/connector-sdk';
+import type { ConnectorErrorCode, ProviderHttpClient } from '@tributary/connector-sdk';
 
 /** A HubSpot CRM object as the v3 API answers it: every property value is a string (or null when empty). */
 export interface HubSpotContact {
@@ -99,23 +99,19 @@ export class HubSpotClient {
 
 /**
  * Names HubSpot's error `category` and `correlationId` in the error (DLQ headers and logs carry the message),
- * never HubSpot's `message`, which can quote personal data. A 409 CONFLICT (a unique property value held by
- * another contact) is the request's fault, not a transient state: not retriable, unlike the SDK's default for
- * 409.
+ * never HubSpot's `message`, which can quote personal data. The classification stays the SDK's.
  */
 export function withHubSpotCategory(error: unknown): unknown {
   if (!isProviderError(error)) return error;
   const body = (typeof error.body === 'object' && error.body !== null ? error.body : {}) as HubSpotErrorBody;
   if (!body.category) return error;
-  const conflict = error.status === 409 && body.category === 'CONFLICT';
-  const code = conflict ? ConnectorErrorCode.providerRejected : (error.code as ConnectorErrorCode);
   return new ProviderError(
-    code,
+    error.code as ConnectorErrorCode,
     `${error.message}: ${body.category}${body.correlationId ? ` (correlationId ${body.correlationId})` : ''}`,
     {
       provider: error.provider,
       operation: error.operation,
-      retriable: conflict ? false : error.retriable,
+      retriable: error.retriable,
       ...(error.status === undefined ? {} : { status: error.status }),
       body: error.body,
       ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
