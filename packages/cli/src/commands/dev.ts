@@ -1,26 +1,26 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import { createHash, randomBytes } from 'node:crypto';
 import { SchemaRegistryAdmin, eventCatalogue, loadSchemaFiles, registerSchemas } from '@tributary/contracts';
+import type { DomainEvent } from '@tributary/contracts';
 import { AvroEventDecoder, SchemaRegistryClient, createKafkaClient } from '@tributary/kafka';
-import { downLocalStack, endpointsFromEnv, endpointsToEnv, upLocalStack } from '@tributary/testkit';
+import { downLocalStack, endpointsFromEnv, upLocalStack } from '@tributary/testkit';
 import type { StackEndpoints } from '@tributary/testkit';
+import { startPlatform } from '../platform/platform.js';
+import type { RunningPlatform } from '../platform/platform.js';
 import { ensureCatalogueTopics } from './topics.js';
 
 export interface DevOptions {
   /** Demo orders per second. */
   readonly rate: number;
+  /** example-service's port; ingestion, the DLQ handler and the simulator take the next three. */
   readonly port: number;
   readonly log: (line: string) => void;
 }
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
-
 /**
  * The platform end to end on the local stack: starts (or reuses) Kafka, the registry and Postgres,
- * registers the schemas, creates the catalogue topics, runs the apps from their builds, drives demo
- * traffic and prints what flows where. Ctrl-C stops the apps gracefully, then the stack it started.
+ * registers the schemas, creates the catalogue topics, runs every app and the provider simulator from
+ * their builds, places demo orders and prints what flows where: HTTP in, each event on Kafka, the
+ * simulator's effects and webhooks. Ctrl-C stops the traffic, the apps, then the stack it started.
  */
 export async function dev(options: DevOptions): Promise<void> {
   const { log } = options;
@@ -28,32 +28,48 @@ export async function dev(options: DevOptions): Promise<void> {
   log(
     `stack  kafka ${endpoints.kafka.brokers.join(',')} · registry ${endpoints.registry.url} · postgres ${redact(endpoints.postgres.url)}`,
   );
-
   const registered = await registerSchemas(
     new SchemaRegistryAdmin({ url: endpoints.registry.url }),
     await loadSchemaFiles(),
   );
   log(`schemas ${registered.length} subjects registered or unchanged`);
-  const topics = await ensureCatalogueTopics(endpoints.kafka.brokers);
-  log(`topics ${topics.join(', ')}`);
+  log(`topics ${(await ensureCatalogueTopics(endpoints.kafka.brokers)).join(', ')}`);
 
-  const env = { ...process.env, ...endpointsToEnv(endpoints), PORT: String(options.port), LOG_LEVEL: 'warn' };
-  const app = spawn(process.execPath, ['apps/example-service/dist/main.js'], {
-    cwd: repoRoot,
-    env,
-    stdio: 'inherit',
+  // A console key for this session only: printed once, its hash is all the DLQ handler is given.
+  const dlqToken = randomBytes(18).toString('base64url');
+  const platform = await startPlatform({
+    endpoints,
+    ports: {
+      exampleService: options.port,
+      ingestion: options.port + 1,
+      dlqHandler: options.port + 2,
+      simulator: options.port + 3,
+    },
+    appEnv: {
+      DLQ_API_KEYS: `dev:${createHash('sha256').update(dlqToken).digest('hex')}:dlq:read+dlq:replay+dlq:discard`,
+    },
+    // Real-world delivery: late and sometimes twice. Ingestion dedupes; the checkout stays correct.
+    simulatorEnv: { WEBHOOK_DUPLICATE: '2', WEBHOOK_REORDER: 'true', EASYPOST_TRACKING_STEP_MS: '1500' },
+    onOutput: (app, chunk) => {
+      for (const line of chunk.split('\n').filter(Boolean)) log(`${app.padEnd(6).slice(0, 22)} ${line}`);
+    },
+    log,
   });
-  const appUrl = `http://127.0.0.1:${options.port}`;
-  await waitUntilReady(`${appUrl}/health/ready`, app);
-  log(`app    example-service ready on ${appUrl} (metrics at /metrics)`);
+  log(
+    `ready  orders ${platform.exampleServiceUrl}/v1/orders · webhooks ${platform.ingestionUrl}/webhooks/:provider`,
+  );
+  if (platform.dlqHandlerUrl)
+    log(`ready  DLQ console ${platform.dlqHandlerUrl}/console (API key for this session: ${dlqToken})`);
+  log(`ready  connectors: ${platform.connectors.map((c) => `connector-${c.id} (${c.provider})`).join(', ')}`);
 
-  const tap = await tapTopic(endpoints, 'commerce.order.v1', log);
+  const tap = await tapCatalogue(endpoints, log);
+  const effects = watchSimulator(platform, log);
   let sequence = 0;
   const traffic = setInterval(
     () => {
       sequence += 1;
-      void placeDemoOrder(appUrl, sequence).then(
-        (order) => log(`http   POST /v1/orders → 202 ${order.orderNumber} (event ${order.eventId})`),
+      void placeDemoOrder(platform.exampleServiceUrl, sequence).then(
+        (order) => log(`http   POST /v1/orders → 202 ${order.orderNumber} (order ${order.orderId})`),
         (error: unknown) => log(`http   POST /v1/orders failed: ${(error as Error).message}`),
       );
     },
@@ -63,15 +79,18 @@ export async function dev(options: DevOptions): Promise<void> {
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
-    app.once('exit', () => resolve());
+    for (const [name, app] of platform.apps) {
+      void app.exited.then(({ code, signal }) => {
+        log(`app    ${name} exited (${signal ?? code}); stopping`);
+        resolve();
+      });
+    }
   });
-  log('stopping: traffic, tap, apps' + (startedStack ? ', stack' : ''));
+  log('stopping: traffic, taps, apps' + (startedStack ? ', stack' : ''));
   clearInterval(traffic);
+  effects.stop();
   await tap.stop();
-  if (app.exitCode === null) {
-    app.kill('SIGTERM');
-    await once(app, 'exit');
-  }
+  await platform.stop();
   if (startedStack) await downLocalStack({ log: (l) => log(`stack  ${l}`) });
 }
 
@@ -85,26 +104,42 @@ async function connectStack(
   return { endpoints: state.endpoints, startedStack: !reused };
 }
 
+const streets = ['Main Street', 'Harbour Road', 'Market Square', 'Station Lane'];
+
 async function placeDemoOrder(
   appUrl: string,
   sequence: number,
-): Promise<{ orderNumber: string; eventId: string }> {
+): Promise<{ orderNumber: string; orderId: string }> {
   const response = await fetch(`${appUrl}/v1/orders`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'correlation-id': `demo-${sequence}` },
     body: JSON.stringify({
-      customerId: `customer-${(sequence % 17) + 1}`,
+      // A handful of returning customers: their CRM contact is written once, then left unchanged.
+      customerId: demoCustomer(sequence % 17),
       currency: 'EUR',
       channel: 'web',
       lines: [{ sku: `SKU-${sequence % 5}`, quantity: (sequence % 3) + 1, unitPriceMinor: 1999 }],
+      shipTo: {
+        recipientName: `Demo Customer ${(sequence % 17) + 1}`,
+        line1: `${(sequence % 90) + 1} ${streets[sequence % streets.length]}`,
+        postalCode: '10115',
+        city: 'Berlin',
+        countryCode: 'DE',
+      },
     }),
   });
   if (response.status !== 202) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
-  return (await response.json()) as { orderNumber: string; eventId: string };
+  return (await response.json()) as { orderNumber: string; orderId: string };
 }
 
-/** Reads a topic as an observer (its own group, from the end) and prints each decoded event. */
-async function tapTopic(endpoints: StackEndpoints, topic: string, log: (line: string) => void) {
+/** A stable UUID per demo customer, so the same customer comes back across runs. */
+function demoCustomer(n: number): string {
+  const hex = createHash('sha256').update(`tributary-demo-customer-${n}`).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** Reads every catalogue topic as an observer (its own group, from the end) and prints each event. */
+async function tapCatalogue(endpoints: StackEndpoints, log: (line: string) => void) {
   const kafka = createKafkaClient({ clientId: 'tributary-dev-tap', brokers: endpoints.kafka.brokers });
   const decoder = new AvroEventDecoder({
     registry: new SchemaRegistryClient({ url: endpoints.registry.url }),
@@ -112,31 +147,49 @@ async function tapTopic(endpoints: StackEndpoints, topic: string, log: (line: st
   });
   const consumer = kafka.consumer({ groupId: `tributary-dev-tap-${process.pid}` });
   await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: false });
+  const topics = [...new Set(Object.values(eventCatalogue).map((definition) => definition.topic))];
+  await consumer.subscribe({ topics, fromBeginning: false });
   await consumer.run({
-    eachMessage: async ({ partition, message }) => {
-      const event = await decoder.decode(message);
+    eachMessage: async ({ topic, partition, message }) => {
+      const event: DomainEvent = await decoder.decode(message);
       const lagMs = Date.now() - Date.parse(event.time);
       log(
-        `kafka  ${topic}[${partition}]@${message.offset} ${event.type} subject=${event.subject} (${lagMs} ms after the event)`,
+        `kafka  ${topic}[${partition}]@${message.offset} ${event.type} subject=${event.subject} from ${event.source} (${lagMs} ms after the event)`,
       );
     },
   });
   return { stop: () => consumer.disconnect() };
 }
 
-async function waitUntilReady(url: string, app: ChildProcess): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (app.exitCode !== null) throw new Error(`the app exited with ${app.exitCode} before it was ready`);
-    const ok = await fetch(url).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`${url} was not ready within 60 s`);
+/** Prints each new effect the simulator applied and each webhook it delivered, polling its admin API. */
+function watchSimulator(platform: RunningPlatform, log: (line: string) => void) {
+  const effects = new Map<string, number>();
+  let deliveries = 0;
+  const timer = setInterval(() => {
+    void (async () => {
+      const ledger = (await (await fetch(`${platform.simulatorUrl}/__admin/ledger`)).json()) as {
+        entries: Array<{ route: string; idempotencyKey: string; requests: number; effects: number }>;
+      };
+      for (const entry of ledger.entries) {
+        const id = `${entry.route} ${entry.idempotencyKey}`;
+        if ((effects.get(id) ?? -1) === entry.requests) continue;
+        effects.set(id, entry.requests);
+        log(
+          `sim    ${entry.route} key=${entry.idempotencyKey} requests=${entry.requests} effects=${entry.effects}`,
+        );
+      }
+      const sent = (await (await fetch(`${platform.simulatorUrl}/__admin/webhooks`)).json()) as Array<{
+        provider: string;
+        type: string;
+        eventId: string;
+        status: number | null;
+      }>;
+      for (const d of sent.slice(deliveries))
+        log(`sim    webhook ${d.provider} ${d.type} ${d.eventId} → ingestion ${d.status ?? 'no answer'}`);
+      deliveries = sent.length;
+    })().catch(() => undefined);
+  }, 500);
+  return { stop: () => clearInterval(timer) };
 }
 
 function redact(url: string): string {
