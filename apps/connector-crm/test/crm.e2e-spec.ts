@@ -1,0 +1,74 @@
+import { sampleEvent } from '@tributary/connector-sdk/testing';
+import type { ConnectorProcessHarness } from '@tributary/connector-sdk/testing';
+import { waitFor } from '@tributary/testkit';
+import { v7 as uuidv7 } from 'uuid';
+import { SIM_TOKEN, crmHarness, outboxEvents } from './support.js';
+
+// What the conformance suite does not look at: what the connector writes to HubSpot and publishes.
+describe('connector-crm against the simulated HubSpot', () => {
+  let harness: ConnectorProcessHarness;
+  beforeAll(async () => {
+    harness = await crmHarness();
+  }, 180_000);
+  afterAll(async () => {
+    await harness?.close();
+  }, 60_000);
+
+  const contactInSim = async (customerId: string) => {
+    const response = await fetch(
+      `${harness.simUrl}/crm/v3/objects/contacts/${customerId}?idProperty=tributary_contact_id`,
+      { headers: { authorization: `Bearer ${SIM_TOKEN}` } },
+    );
+    return response.ok
+      ? ((await response.json()) as { id: string; properties: Record<string, string> })
+      : undefined;
+  };
+
+  it('marks the paying customer as a customer and publishes the contact as HubSpot holds it', async () => {
+    const customerId = uuidv7();
+    const payment = sampleEvent('payments.payment.succeeded', { data: { customerId } });
+    await harness.publish(payment);
+    await waitFor(() => harness.processed(payment.id), { timeoutMs: 60_000, message: 'payment handled' });
+
+    const contact = await contactInSim(customerId);
+    expect(contact?.properties).toMatchObject({
+      tributary_contact_id: customerId,
+      lifecyclestage: 'customer',
+      tributary_last_paid_order_id: payment.data.orderId,
+    });
+    expect(
+      await harness.query(
+        `SELECT external_type, external_id, internal_id FROM "${harness.schema}".external_refs`,
+      ),
+    ).toContainEqual({ external_type: 'contact', external_id: contact!.id, internal_id: customerId });
+
+    const [upserted, ...more] = await outboxEvents(harness, payment.id);
+    expect(more).toEqual([]);
+    expect(upserted).toMatchObject({
+      type: 'crm.contact.upserted',
+      subject: customerId,
+      causationId: payment.id,
+      data: { contactId: customerId, email: null, marketingConsent: false },
+    });
+    // The relay got it onto crm.contact.v1, a topic the connector does not consume (ensured at boot).
+    await waitFor(
+      async () =>
+        (
+          await harness.query(
+            `SELECT 1 FROM "${harness.schema}".outbox WHERE headers->>'causation-id' = $1 AND published_at IS NOT NULL`,
+            [payment.id],
+          )
+        ).length === 1,
+      { timeoutMs: 30_000, message: 'crm.contact.upserted published' },
+    );
+  }, 120_000);
+
+  it('records a payment without customerId and calls nothing', async () => {
+    const payment = sampleEvent('payments.payment.succeeded', { data: { customerId: null } });
+    await harness.publish(payment);
+    await waitFor(() => harness.processed(payment.id), { timeoutMs: 60_000, message: 'payment recorded' });
+    const key = `tributary:crm:${payment.id}`;
+    expect((await harness.sim.ledger()).find((entry) => entry.idempotencyKey === key)).toBeUndefined();
+    expect(await harness.outcomes(payment.id)).toBe(0);
+  }, 120_000);
+});
