@@ -41,6 +41,9 @@ const schema = z.object({
   REPLAY_MAX_ENTRIES: positiveInt.max(100_000).default(1000),
   API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000),
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
+  // 0 disables the automatic retry of webhooks that named an object before its reference existed.
+  UNRESOLVED_RETRY_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
+  UNRESOLVED_RETRY_WINDOW_MS: positiveInt.default(3_600_000),
   // provider=schema pairs, e.g. easypost=connector_logistics: whose external_refs a provider's webhooks use.
   EXTERNAL_REFS_SCHEMAS: z
     .string()
@@ -88,6 +91,8 @@ export type IngestionConfig = {
    * provider at the connector's schema lets a callback find the ids the connector recorded.
    */
   readonly externalRefsSchemas: Readonly<Record<string, string>>;
+  /** How often recent `unresolved` webhooks are mapped again, and for how long after they arrived. */
+  readonly unresolvedRetry: { readonly intervalMs: number; readonly windowMs: number };
 };
 
 export class ConfigError extends Error {
@@ -154,6 +159,7 @@ export function loadConfig(
     replayMaxEntries: c.REPLAY_MAX_ENTRIES,
     apiKeyCacheTtlMs: c.API_KEY_CACHE_TTL_MS,
     shutdownTimeoutMs: c.SHUTDOWN_TIMEOUT_MS,
+    unresolvedRetry: { intervalMs: c.UNRESOLVED_RETRY_INTERVAL_MS, windowMs: c.UNRESOLVED_RETRY_WINDOW_MS },
     externalRefsSchemas: Object.fromEntries(
       c.EXTERNAL_REFS_SCHEMAS.split(',')
         .filter(Boolean)

@@ -34,6 +34,8 @@ describe('event log and replay', () => {
     environment = await testEnvironment('ingestion_eventlog', {
       REPLAY_RATE_BURST: '100',
       REPLAY_MAX_ENTRIES: '5',
+      // The manual replay tests need entries that stay unresolved; one test turns the retry on.
+      UNRESOLVED_RETRY_INTERVAL_MS: '0',
     });
     ingestion = await startIngestion(environment);
     operator = await ingestion.createApiKey(['events:read', 'events:replay'], { name: 'sre-alice' });
@@ -167,6 +169,34 @@ describe('event log and replay', () => {
       ce_subject: paymentId,
       'correlation-id': entry.id,
     });
+  });
+
+  it('maps an unresolved webhook by itself once the reference it names is recorded, audited as the system', async () => {
+    const auto = await startIngestion(environment, { UNRESOLVED_RETRY_INTERVAL_MS: '200' });
+    try {
+      const paymentId = randomUUID();
+      const event = stripeSucceeded();
+      delete (event.data.object.metadata as Record<string, string>)[STRIPE_METADATA.paymentId];
+      const response = await post(`${auto.url}/webhooks/stripe`, signedStripe(event));
+      expect(response.status).toBe(202);
+      const entry = (response.body['entries'] as Array<{ id: string; status: string }>)[0]!;
+      expect(entry.status).toBe('unresolved');
+      // The connector records the PaymentIntent after the callback arrived.
+      await ingestion.dataSource.query(
+        `INSERT INTO external_refs (provider, external_type, external_id, internal_id) VALUES ('stripe', 'payment_intent', $1, $2)`,
+        [event.data.object.id, paymentId],
+      );
+      await payments.waitFor(() => [...payments.headers.values()].some((h) => h['ce_subject'] === paymentId));
+      const shown = await get(`/v1/event-log/${entry.id}`);
+      expect(shown.body).toMatchObject({ status: 'mapped', replayCount: 1 });
+      const [audit] = (await ingestion.dataSource.query(
+        `SELECT actor, action FROM audit_log WHERE details->'entryIds' ? $1`,
+        [entry.id],
+      )) as Array<{ actor: string; action: string }>;
+      expect(audit).toEqual({ actor: 'system:unresolved-retry', action: 'event_log.remap_unresolved' });
+    } finally {
+      await auto.close();
+    }
   });
 
   it('refuses ranges larger than REPLAY_MAX_ENTRIES and replays over the replay rate', async () => {

@@ -14,6 +14,7 @@ import { EventLogRepository } from './event-log.repository.js';
 import { EVENT_LOG_REPOSITORY, EVENT_LOG_WRITER } from './event-log.tokens.js';
 import { EventLogWriter } from './event-log.writer.js';
 import { ReplayService } from './replay.service.js';
+import { UnresolvedRetryService } from './unresolved-retry.service.js';
 
 /**
  * The event log: storage shared by webhooks and internal events (global), its API, replay and retention,
@@ -43,6 +44,7 @@ import { ReplayService } from './replay.service.js';
     },
     ReplayService,
     EventLogRetentionService,
+    UnresolvedRetryService,
   ],
   exports: [EVENT_LOG_REPOSITORY, EVENT_LOG_WRITER, ProviderRefs],
 })

@@ -182,6 +182,20 @@ export class EventLogRepository {
     );
   }
 
+  /**
+   * Webhook entries still waiting for a reference, received since `since`, locked; rows another instance
+   * is already mapping are skipped rather than waited for.
+   */
+  async lockUnresolved(manager: EntityManager, since: Date, limit: number): Promise<StoredEntry[]> {
+    return this.stored(
+      manager,
+      `l.status = 'unresolved' AND l.source = 'webhook' AND l.received_at >= $1`,
+      [since.toISOString()],
+      'FOR UPDATE OF l SKIP LOCKED',
+      limit,
+    );
+  }
+
   async countInRange(provider: string, from: Date, to: Date): Promise<number> {
     const rows = (await this.dataSource.query(
       `SELECT count(*)::int AS n FROM event_log WHERE provider = $1 AND received_at >= $2 AND received_at < $3`,

@@ -115,10 +115,44 @@ export class ReplayService {
     });
   }
 
+  /**
+   * Maps again, without anyone asking, the webhooks that named an object before its reference existed: a
+   * carrier's callback can overtake the commit of the connector that recorded the shipment. Entries that
+   * resolve now publish their events (audited as the system); the others stay as they are.
+   */
+  async retryUnresolved(since: Date, limit: number): Promise<{ remapped: number; pending: number }> {
+    return this.dataSource.transaction(async (manager) => {
+      const entries = await this.repository.lockUnresolved(manager, since, limit);
+      const remapped: StoredEntry[] = [];
+      const eventIds: string[] = [];
+      for (const entry of entries) {
+        const outcome = await this.replayEntry(manager, entry, uuidv7(), { recordUnchanged: false });
+        if (outcome.result !== 'remapped') continue;
+        remapped.push(entry);
+        eventIds.push(...outcome.eventIds);
+        metrics.eventLogReplays.inc({ provider: entry.provider, result: 'remapped' });
+      }
+      if (remapped.length > 0) {
+        await this.audit.record(
+          {
+            actor: 'system:unresolved-retry',
+            action: 'event_log.remap_unresolved',
+            reason: 'the references these webhooks name were recorded after they arrived',
+            target: 'event-log?status=unresolved',
+            details: { entryIds: remapped.map((e) => e.id), eventIds },
+          },
+          manager,
+        );
+      }
+      return { remapped: remapped.length, pending: entries.length - remapped.length };
+    });
+  }
+
   private async replayEntry(
     manager: EntityManager,
     entry: StoredEntry,
     replayId: string,
+    options: { recordUnchanged: boolean } = { recordUnchanged: true },
   ): Promise<{ result: 'republished' | 'remapped' | 'skipped'; eventIds: string[] }> {
     if (entry.events.length > 0) {
       const encoded = await this.writer.encode(entry.events.map((e) => e.event as DomainEvent));
@@ -153,6 +187,9 @@ export class ReplayService {
       },
     );
     if (mapped.status !== 'mapped') {
+      // The automatic retry leaves a still-unresolved entry untouched: its replay count stays a count of people.
+      if (!options.recordUnchanged && mapped.status === entry.status)
+        return { result: 'skipped', eventIds: [] };
       await this.repository.markReplayed(manager, entry.id, {
         status: mapped.status,
         ...('reason' in mapped ? { reason: mapped.reason } : {}),
