@@ -76,16 +76,19 @@ export async function dev(options: DevOptions): Promise<void> {
     Math.max(10, Math.round(1000 / options.rate)),
   );
 
+  let stopping = false;
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
     for (const [name, app] of platform.apps) {
       void app.exited.then(({ code, signal }) => {
+        if (stopping) return;
         log(`app    ${name} exited (${signal ?? code}); stopping`);
         resolve();
       });
     }
   });
+  stopping = true;
   log('stopping: traffic, taps, apps' + (startedStack ? ', stack' : ''));
   clearInterval(traffic);
   effects.stop();
