@@ -232,6 +232,12 @@ export async function runConnectors(log: (line: string) => void): Promise<number
     );
     await admin.clearFaults();
 
+    const unthrottled = await phase(
+      '(b) no latency, no throttle',
+      BURST_EVENTS,
+      (r) => publishBurst(producer!, r),
+      180_000,
+    );
     const throttled: ConnectorsResults['throttled'][number][] = [];
     for (const limit of THROTTLE_LIMITS) {
       await admin.throttle(limit);
@@ -258,6 +264,7 @@ export async function runConnectors(log: (line: string) => void): Promise<number
       burst: burstPhase,
       paced:
         'error' in pacedPhase ? pacedPhase : { value: { ...pacedPhase.value, ratePerSecond: PACED_RATE } },
+      unthrottled,
       throttled,
       cleanupProblems: [],
     });

@@ -39,6 +39,28 @@ describe('connectors figures', () => {
     expect(throttleGoalMet(Number.NaN, 50)).toBeUndefined();
   });
 
+  it('says when a limit is above what the connector reaches at all', () => {
+    const slow = {
+      phase: phaseFigures(100, timings(100, 10)),
+      sim: { requests: 100, throttled: 0, effects: 100, doubleEffects: 0 },
+    };
+    const text = renderConnectorsReport({
+      run: 'r',
+      latencyMs: 20,
+      clientLimit: '1000/s',
+      busy: [],
+      burst: { value: slow },
+      paced: { error: 'skipped' },
+      unthrottled: { value: slow },
+      throttled: [{ limit: 200, outcome: { value: slow } }],
+      cleanupProblems: [],
+    });
+    expect(text).toContain(
+      'the limit did not bind: unthrottled the connector reaches 100/s here and the simulator refused nothing',
+    );
+    expect(text).toContain('no other test run seen');
+  });
+
   it('prints every phase, the throttle ratios, and says when the machine was busy', () => {
     const measured = {
       value: {
@@ -53,6 +75,12 @@ describe('connectors figures', () => {
       busy: ['123'],
       burst: measured,
       paced: { error: 'stack gone' },
+      unthrottled: {
+        value: {
+          phase: phaseFigures(100, timings(100, 5)),
+          sim: { requests: 100, throttled: 0, effects: 100, doubleEffects: 0 },
+        },
+      },
       throttled: [
         { limit: 50, outcome: measured },
         { limit: 200, outcome: { error: 'timeout' } },
@@ -65,6 +93,8 @@ describe('connectors figures', () => {
       /N=50: steady 50\/s = 1\.00× N .* 30 × 429 of 130 requests \(23%\) — goal within 5 % of N: met/,
     );
     expect(text).toContain('N=200: not measured');
+    expect(text).toContain('(b) no latency, no throttle');
+    expect(text).not.toContain('did not bind');
     expect(text).toContain('BUSY');
   });
 });

@@ -13,6 +13,8 @@ export interface ConnectorsResults {
   readonly busy: readonly string[];
   readonly burst: Outcome<{ phase: PhaseFigures; sim: SimFigures }>;
   readonly paced: Outcome<{ phase: PhaseFigures; sim: SimFigures; ratePerSecond: number }>;
+  /** No latency, no throttle: what the connector reaches at all, the yardstick for every N. */
+  readonly unthrottled: Outcome<{ phase: PhaseFigures; sim: SimFigures }>;
   readonly throttled: readonly {
     limit: number;
     outcome: Outcome<{ phase: PhaseFigures; sim: SimFigures }>;
@@ -60,6 +62,7 @@ export function renderConnectorsReport(results: ConnectorsResults): string {
         : `(a') paced ${results.paced.value.ratePerSecond}/s, sim ${results.latencyMs} ms`,
       results.paced,
     ),
+    row('(b) no latency, no throttle', results.unthrottled),
     ...results.throttled.map(({ limit, outcome }) => row(`(b) sim throttled to ${limit}/s`, outcome)),
   ];
   const lines = [
@@ -83,6 +86,14 @@ export function renderConnectorsReport(results: ConnectorsResults): string {
         ` (overall ${formatRatio(ratio(phase.perSecond, limit))}), ${sim.throttled} × 429 of ${sim.requests} requests (${formatPercent(refused)})` +
         ` — goal within ${THROTTLE_GOAL_SHARE * 100} % of N: ${met === undefined ? 'n/a' : met ? 'met' : 'NOT met'}`,
     );
+    const capacity =
+      'error' in results.unthrottled ? Number.NaN : results.unthrottled.value.phase.steadyPerSecond;
+    if (sim.throttled === 0 || capacity < limit) {
+      lines.push(
+        `    the limit did not bind: unthrottled the connector reaches ${formatRate(capacity)}/s here` +
+          `${sim.throttled === 0 ? ' and the simulator refused nothing' : ''}, so this row measures the connector, not N`,
+      );
+    }
   }
   lines.push(
     '',
