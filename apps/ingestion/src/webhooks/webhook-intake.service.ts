@@ -5,6 +5,7 @@ import type { MappingResult, ProviderEvent, WebhookDefinition, WebhookRequest } 
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { EncodedEntry, EventLogWriter } from '../event-log/event-log.writer.js';
+import { GroupCommitWriter } from '../event-log/group-commit.js';
 import { EVENT_LOG_WRITER, EVENT_LOG_REPOSITORY } from '../event-log/event-log.tokens.js';
 import type { EventLogRepository } from '../event-log/event-log.repository.js';
 import type { EntryStatus } from '../event-log/event-log.js';
@@ -34,13 +35,14 @@ export const webhookSource = (provider: string) => `/tributary/ingestion/webhook
 
 /**
  * One webhook delivery, start to finish: provider → signature → rate limit → JSON → provider events →
- * mapping → one transaction writing the event log entries and their outbox records. Every refusal happens
- * before the transaction, so a refused request leaves no row anywhere; a duplicate's insert finds the
- * existing row and writes nothing.
+ * mapping → one transaction writing the event log entries and their outbox records, shared with the
+ * deliveries that arrived meanwhile (group commit). Every refusal happens before the transaction, so a
+ * refused request leaves no row anywhere; a duplicate's insert finds the existing row and writes nothing.
  */
 @Injectable()
 export class WebhookIntakeService {
   private readonly logger = new Logger(WebhookIntakeService.name);
+  private readonly log: GroupCommitWriter;
 
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
@@ -49,7 +51,9 @@ export class WebhookIntakeService {
     @Inject(EVENT_LOG_WRITER) private readonly writer: EventLogWriter,
     @Inject(EVENT_LOG_REPOSITORY) private readonly repository: EventLogRepository,
     @Inject(RATE_LIMITERS) private readonly limiters: RateLimiters,
-  ) {}
+  ) {
+    this.log = new GroupCommitWriter(dataSource, writer);
+  }
 
   async receive(
     provider: string,
@@ -112,11 +116,12 @@ export class WebhookIntakeService {
     }
     const events = definition.events(body, request);
 
-    const written = await this.dataSource.transaction(async (manager) => {
-      const entries: EncodedEntry[] = [];
-      for (const event of events) entries.push(await this.entryFor(definition, event, receivedAt, manager));
-      return { entries, fresh: await this.writer.write(manager, entries) };
-    });
+    // Mapping reads refs outside the write transaction; a ref a mapping creates (a first sighting) is an
+    // idempotent fact about the provider's id, kept even if the write then fails and the provider retries.
+    const encoded: EncodedEntry[] = [];
+    for (const event of events)
+      encoded.push(await this.entryFor(definition, event, receivedAt, this.dataSource.manager));
+    const written = { entries: encoded, fresh: await this.log.write(encoded) };
 
     const duplicates = written.entries.filter((entry) => !written.fresh.has(entry.id));
     const stored = duplicates.length
