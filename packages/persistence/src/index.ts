@@ -5,7 +5,7 @@ export { namesFor } from './names.js';
 export type { OutboxNames } from './names.js';
 export { PersistenceErrorCode } from './errors.js';
 export { Outbox } from './outbox/outbox.js';
-export type { OutboxOptions } from './outbox/outbox.js';
+export type { OutboxOptions, OutboxStatement, OutboxStatementOptions } from './outbox/outbox.js';
 export { OutboxRelay } from './outbox/outbox-relay.js';
 export type { OutboxRelayOptions, RelayEvent } from './outbox/outbox-relay.options.js';
 export { withInbox } from './inbox/inbox.js';

@@ -1,4 +1,5 @@
 import { namesFor, schemaOf } from '@tributary/persistence';
+import type { OutboxStatement } from '@tributary/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
 import type {
   EntryDetail,
@@ -50,8 +51,18 @@ export class EventLogRepository {
    * are skipped — and so are their events, which join on the inserted ids. Returns the ids inserted: the
    * fresh entries, whose events the caller then adds to the outbox in the same transaction.
    */
-  async insert(manager: EntityManager, entries: readonly NewEntry[]): Promise<Set<string>> {
+  /**
+   * Inserts the entries that are new (deduplicated on provider and dedupe key) with their events, and, when
+   * given, the outbox records of the new ones, all in one statement: atomic without a transaction, one
+   * round trip. `outbox` receives the first free placeholder number and gates on the CTE `inserted(id)`.
+   */
+  async insert(
+    manager: EntityManager,
+    entries: readonly NewEntry[],
+    outbox?: (firstParam: number) => OutboxStatement,
+  ): Promise<Set<string>> {
     if (entries.length === 0) return new Set();
+    const records = outbox?.(17);
     const events = entries.flatMap((entry) =>
       entry.events.map(({ event, topic }) => ({ logId: entry.id, event, topic })),
     );
@@ -70,9 +81,9 @@ export class EventLogRepository {
            AS e(event_id, log_id, event_type, topic, subject, event)
          JOIN inserted ON inserted.id = e.log_id
          RETURNING 1
-       )
+       )${records ? `, ${records.ctes}` : ''}
        -- A data-modifying CTE runs to completion whether or not the outer query reads it.
-       SELECT id::text AS id FROM inserted`,
+       SELECT id::text AS id FROM inserted${records ? ` WHERE ${records.evaluate}` : ''}`,
       [
         entries.map((e) => e.id),
         entries.map((e) => e.source),
@@ -90,6 +101,7 @@ export class EventLogRepository {
         events.map((e) => e.topic),
         events.map((e) => e.event.subject),
         events.map((e) => JSON.stringify(e.event)),
+        ...(records?.params ?? []),
       ],
     )) as Array<{ id: string }>;
     return new Set(rows.map((row) => row.id));

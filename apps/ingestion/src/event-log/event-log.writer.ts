@@ -23,8 +23,8 @@ const permanent: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Writes event log entries and their events' outbox records in the caller's transaction (DESIGN §5, rule 1):
- * the entry is the state change, the records announce it, and they commit together or not at all.
+ * Writes event log entries and their events' outbox records together (DESIGN §5, rule 1): the entry is the
+ * state change, the records announce it, and they commit together or not at all.
  */
 export class EventLogWriter {
   constructor(
@@ -47,11 +47,23 @@ export class EventLogWriter {
     }
   }
 
-  /** Inserts the entries; only fresh ones (not deduplicated away) get their records into the outbox. */
+  /**
+   * Inserts the entries; only fresh ones (not deduplicated away) get their records into the outbox. One
+   * statement, so it is atomic inside the caller's transaction or on its own.
+   */
   async write(manager: EntityManager, entries: readonly EncodedEntry[]): Promise<Set<string>> {
-    const fresh = await this.repository.insert(manager, entries);
-    const records = entries.filter((entry) => fresh.has(entry.id)).flatMap((entry) => entry.records);
-    await this.outbox.add(manager, records);
-    return fresh;
+    const records = entries.flatMap((entry) => entry.records.map((record) => ({ record, logId: entry.id })));
+    return this.repository.insert(
+      manager,
+      entries,
+      records.length === 0
+        ? undefined
+        : (firstParam) =>
+            this.outbox.statement(
+              manager.connection,
+              records.map((r) => r.record),
+              { firstParam, gate: { relation: 'inserted', column: 'id', keys: records.map((r) => r.logId) } },
+            ),
+    );
   }
 }

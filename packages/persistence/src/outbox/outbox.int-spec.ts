@@ -101,6 +101,53 @@ describe('Outbox', () => {
     });
   });
 
+  describe('statement (one statement with the caller state change, no transaction)', () => {
+    beforeAll(async () => {
+      await db.admin.query(`CREATE TABLE "${db.schema}".things (id text PRIMARY KEY)`);
+    });
+
+    /** Inserts things, deduplicating on id, and the records of the things that were new: one statement. */
+    const writeThings = async (things: Array<{ id: string; record: ReturnType<typeof testRecord> }>) => {
+      const statement = outbox.statement(
+        db.dataSource,
+        things.map((t) => t.record),
+        { firstParam: 2, gate: { relation: 'fresh', column: 'id', keys: things.map((t) => t.id) } },
+      );
+      return (await db.dataSource.query(
+        `WITH fresh AS (
+           INSERT INTO "${db.schema}".things (id) SELECT * FROM unnest($1::text[]) ON CONFLICT DO NOTHING RETURNING id
+         ), ${statement.ctes}
+         SELECT id FROM fresh WHERE ${statement.evaluate}`,
+        [things.map((t) => t.id), ...statement.params],
+      )) as Array<{ id: string }>;
+    };
+
+    it('writes the records of the new rows only, in order, and notifies once', async () => {
+      const first = await writeThings([
+        { id: 'x1', record: testRecord('t.a.v1', 'x1', 0) },
+        { id: 'x2', record: testRecord('t.a.v1', 'x2', 0) },
+      ]);
+      expect(first.map((r) => r.id).sort()).toEqual(['x1', 'x2']);
+      await waitFor(() => notifications.length === 1, { what: 'NOTIFY after the statement' });
+      // x1 again (a duplicate) next to a new x3: only x3's record is written.
+      const second = await writeThings([
+        { id: 'x1', record: testRecord('t.a.v1', 'x1', 1) },
+        { id: 'x3', record: testRecord('t.a.v1', 'x3', 0) },
+      ]);
+      expect(second.map((r) => r.id)).toEqual(['x3']);
+      expect((await rows()).map((row) => row.key)).toEqual(['x1', 'x2', 'x3']);
+    });
+
+    it('writes nothing, the state change included, when a record fails', async () => {
+      const record = testRecord('t.a.v1', 'y1', 0);
+      await writeThings([{ id: 'y1', record }]);
+      // The same event id again under a new thing: the whole statement fails, the thing is not kept.
+      await expect(writeThings([{ id: 'y2', record }])).rejects.toThrow();
+      const things = await db.admin.query(`SELECT id FROM "${db.schema}".things WHERE id = 'y2'`);
+      expect(things.rows).toHaveLength(0);
+    });
+  });
+
   it('does not notify when told not to', async () => {
     const quiet = new Outbox({ notify: false });
     await db.dataSource.transaction((manager) => quiet.add(manager, testRecord('t.a.v1', 'a', 0)));

@@ -1,11 +1,35 @@
 import { TributaryError } from '@tributary/contracts';
 import type { DomainEvent } from '@tributary/contracts';
 import type { EncodedRecord, EventEncoder } from '@tributary/kafka';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { schemaOf } from '../data-source.js';
 import { invalid, PersistenceErrorCode, sqlStateOf, SqlState } from '../errors.js';
 import { namesFor } from '../names.js';
 import { toOutboxColumns } from './outbox-rows.js';
+
+/**
+ * The outbox insert as data-modifying CTEs of a caller's own statement: the state change and its records
+ * in one statement are atomic without a transaction, so a hot write path pays one round trip instead of
+ * BEGIN, inserts and COMMIT. Append `ctes` to the statement's WITH list, pass `params` from `firstParam`
+ * on, and reference `evaluate` in the final query (a SELECT CTE nobody reads is never run, and the NOTIFY
+ * lives in one).
+ */
+export interface OutboxStatement {
+  readonly ctes: string;
+  readonly params: unknown[];
+  /** A boolean expression that runs the NOTIFY; always true. */
+  readonly evaluate: string;
+}
+
+export interface OutboxStatementOptions {
+  /** Number of the first placeholder (`$n`) the outbox may use. */
+  readonly firstParam: number;
+  /**
+   * Writes a record only if the caller's statement produced its gate key: `relation.column` (e.g. the ids a
+   * deduplicating `INSERT ... ON CONFLICT DO NOTHING RETURNING id` returned) must hold `keys[i]` for record i.
+   */
+  readonly gate?: { readonly relation: string; readonly column: string; readonly keys: readonly string[] };
+}
 
 export interface OutboxOptions {
   /** Needed by `publishEvent`: validates and encodes an event before it is written. */
@@ -71,6 +95,46 @@ export class Outbox {
       }
       throw error;
     }
+  }
+
+  /** See {@link OutboxStatement}: the records as CTEs of the caller's single statement. */
+  statement(
+    dataSource: DataSource,
+    records: readonly EncodedRecord[],
+    options: OutboxStatementOptions,
+  ): OutboxStatement {
+    const names = namesFor(schemaOf(dataSource));
+    const c = toOutboxColumns(records);
+    const gate = options.gate;
+    if (gate && gate.keys.length !== records.length) {
+      throw invalid(PersistenceErrorCode.outboxInvalidRecord, 'Outbox gate: one key per record.');
+    }
+    const n = (i: number) => `$${options.firstParam + i}`;
+    const rows = `unnest(${n(0)}::text[], ${n(1)}::text[], ${n(2)}::bytea[], ${n(3)}::jsonb[], ${n(4)}::uuid[], ${n(5)}::text[], ${n(6)}::text[])
+        WITH ORDINALITY AS r(topic, key, value, headers, event_id, aggregate_id, gate_key, n)`;
+    const ctes = `outbox_rows AS (
+      INSERT INTO ${names.outboxTable} (topic, key, value, headers, event_id, aggregate_id)
+      SELECT r.topic, r.key, r.value, r.headers, r.event_id, r.aggregate_id FROM ${rows}
+      ${gate ? `WHERE r.gate_key IN (SELECT ${gate.column}::text FROM ${gate.relation})` : ''}
+      ORDER BY r.n
+      RETURNING 1
+    ), outbox_notify AS (
+      SELECT ${this.#notify ? `pg_notify(${n(7)}, '')` : 'NULL'} AS sent FROM outbox_rows LIMIT 1
+    )`;
+    return {
+      ctes,
+      params: [
+        c.topics,
+        c.keys,
+        c.values,
+        c.headers,
+        c.eventIds,
+        c.aggregateIds,
+        gate ? [...gate.keys] : records.map(() => null),
+        ...(this.#notify ? [names.channel] : []),
+      ],
+      evaluate: '(SELECT count(*) FROM outbox_notify) >= 0',
+    };
   }
 
   /** Encodes the event (schema validation happens here, before commit) and adds it. Returns the record. */
