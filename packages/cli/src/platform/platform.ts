@@ -1,0 +1,217 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { spawnNodeProcess, startBuiltApp } from '@tributary/testkit';
+import type { NodeProcessHandle, StackEndpoints } from '@tributary/testkit';
+
+const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
+
+/** A connector app as found in apps/connector-<id>/: how to run it against the provider simulator. */
+export interface ConnectorApp {
+  /** `payments` for apps/connector-payments. */
+  readonly id: string;
+  /** The definition's provider: names the refs ingestion shares with it. */
+  readonly provider: string;
+  readonly main: string;
+  /** Its provider variables pointed at the simulator; `{simUrl}` is replaced by the simulator's URL. */
+  readonly simulatorEnv: Readonly<Record<string, string>>;
+}
+
+/**
+ * Every connector app in the tree, found by its folder (apps/connector-*) and the `tributary.connector`
+ * field of its package.json: adding a connector touches no list here.
+ */
+export function discoverConnectors(appsDir = join(repoRoot, 'apps')): ConnectorApp[] {
+  return readdirSync(appsDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && entry.name.startsWith('connector-'))
+    .flatMap((entry) => {
+      const manifest = join(appsDir, entry.name, 'package.json');
+      if (!existsSync(manifest)) return [];
+      const connector = (
+        JSON.parse(readFileSync(manifest, 'utf8')) as {
+          tributary?: { connector?: { provider?: string; simulatorEnv?: Record<string, string> } };
+        }
+      ).tributary?.connector;
+      if (!connector?.provider) return [];
+      return [
+        {
+          id: entry.name.slice('connector-'.length),
+          provider: connector.provider,
+          main: join(appsDir, entry.name, 'dist', 'main.js'),
+          simulatorEnv: connector.simulatorEnv ?? {},
+        },
+      ];
+    });
+}
+
+export interface PlatformOptions {
+  readonly endpoints: StackEndpoints;
+  /** Default: the stack's database. Every app keeps its tables in its own schema of it. */
+  readonly databaseUrl?: string;
+  /** Namespaces every catalogue topic (isolated runs); '' in development. */
+  readonly topicPrefix?: string;
+  /** Prepended to every consumer group, so an isolated run shares no retry or DLQ topics. */
+  readonly groupPrefix?: string;
+  /** Fixed ports (development); absent ones are picked free. */
+  readonly ports?: Partial<Record<'ingestion' | 'exampleService' | 'dlqHandler' | 'simulator', number>>;
+  /** Extra simulator variables: webhook duplication, reordering, delays, tracking pace (see provider-sim). */
+  readonly simulatorEnv?: Readonly<Record<string, string>>;
+  /** Extra variables for every app, e.g. RETRY_TIERS. */
+  readonly appEnv?: Readonly<Record<string, string>>;
+  /** Without it, apps log at warn. */
+  readonly logLevel?: string;
+  readonly withDlqHandler?: boolean;
+  /** Each app's output as it arrives. */
+  readonly onOutput?: (app: string, chunk: string) => void;
+  readonly log: (line: string) => void;
+}
+
+export interface RunningPlatform {
+  readonly simulatorUrl: string;
+  readonly ingestionUrl: string;
+  readonly exampleServiceUrl: string;
+  readonly dlqHandlerUrl: string | undefined;
+  readonly connectors: readonly ConnectorApp[];
+  readonly apps: ReadonlyMap<string, NodeProcessHandle>;
+  /** Consumer group of an app, e.g. `connector-payments`, with the run's prefix. */
+  groupOf(app: string): string;
+  /** SIGTERM to every app, consumers first: the ones that call providers, then ingestion, the simulator last. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole platform as processes on a stack: the provider simulator, ingestion (verifying the
+ * simulator's signed webhooks), the example commerce service, every connector app pointed at the
+ * simulator, and the DLQ handler. `npm run dev` runs it with demo traffic; the platform end-to-end test
+ * runs it isolated under a topic and group prefix.
+ */
+export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
+  const { endpoints, log } = options;
+  const connectors = discoverConnectors();
+  const prefix = options.topicPrefix ?? '';
+  const groupPrefix = options.groupPrefix ?? '';
+  const groupOf = (app: string) => `${groupPrefix}${app}`;
+  const apps = new Map<string, NodeProcessHandle>();
+  const base = {
+    DATABASE_URL: options.databaseUrl ?? endpoints.postgres.url,
+    KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
+    SCHEMA_REGISTRY_URL: endpoints.registry.url,
+    KAFKA_TOPIC_PREFIX: prefix,
+    LOG_LEVEL: options.logLevel ?? 'warn',
+    ...options.appEnv,
+  };
+  const output = (name: string) =>
+    options.onOutput ? { onOutput: (chunk: string) => options.onOutput!(name, chunk) } : {};
+  const ports = {
+    ingestion: options.ports?.ingestion ?? (await freePort()),
+    exampleService: options.ports?.exampleService ?? (await freePort()),
+    dlqHandler: options.ports?.dlqHandler ?? (await freePort()),
+  };
+  const ingestionUrl = `http://127.0.0.1:${ports.ingestion}`;
+  // Fresh per run and never written anywhere: the simulator signs with them, ingestion verifies.
+  const secrets = {
+    stripe: `whsec_${randomBytes(24).toString('base64')}`,
+    easypost: randomBytes(24).toString('hex'),
+  };
+
+  const stopAll = async () => {
+    const order = [
+      ...connectors.map((c) => `connector-${c.id}`),
+      'example-service',
+      'dlq-handler',
+      'ingestion',
+      'provider-sim',
+    ];
+    for (const name of order) await apps.get(name)?.kill('SIGTERM');
+  };
+
+  try {
+    const sim = spawnNodeProcess(join(repoRoot, 'apps/provider-sim/dist/main.js'), {
+      loader: false,
+      env: {
+        PORT: String(options.ports?.simulator ?? 0),
+        STRIPE_WEBHOOK_URL: `${ingestionUrl}/webhooks/stripe`,
+        STRIPE_WEBHOOK_SECRET: secrets.stripe,
+        EASYPOST_WEBHOOK_URL: `${ingestionUrl}/webhooks/easypost`,
+        EASYPOST_WEBHOOK_SECRET: secrets.easypost,
+        ...options.simulatorEnv,
+      },
+      ...output('provider-sim'),
+    });
+    apps.set('provider-sim', sim);
+    const simulatorUrl = (await sim.waitForOutput(/"url":"(http:[^"]+)"/, { timeoutMs: 30_000 }))[1]!;
+    log(`app    provider-sim on ${simulatorUrl} (admin: ${simulatorUrl}/__admin/ledger)`);
+
+    const start = async (name: string, main: string, port: number, env: Record<string, string>) => {
+      const app = await startBuiltApp(main, {
+        env: { ...base, PORT: String(port), ...env },
+        readyUrl: `http://127.0.0.1:${port}/health/ready`,
+        name,
+        timeoutMs: 90_000,
+        ...output(name),
+      });
+      apps.set(name, app);
+      log(`app    ${name} ready on http://127.0.0.1:${port}`);
+    };
+
+    // Ingestion maps a provider's callbacks with the ids its connector records (EXTERNAL_REFS_SCHEMAS);
+    // the connectors create those tables, so they start first.
+    await Promise.all(
+      connectors.map(async (connector) =>
+        start(`connector-${connector.id}`, connector.main, await freePort(), {
+          CONSUMER_GROUP: groupOf(`connector-${connector.id}`),
+          ...Object.fromEntries(
+            Object.entries(connector.simulatorEnv).map(([name, value]) => [
+              name,
+              value.replaceAll('{simUrl}', simulatorUrl),
+            ]),
+          ),
+        }),
+      ),
+    );
+    await start('ingestion', join(repoRoot, 'apps/ingestion/dist/main.js'), ports.ingestion, {
+      DATABASE_SCHEMA: 'ingestion',
+      STRIPE_WEBHOOK_SECRETS: secrets.stripe,
+      EASYPOST_WEBHOOK_SECRETS: secrets.easypost,
+      EXTERNAL_REFS_SCHEMAS: connectors
+        .map((c) => `${c.provider}=connector_${c.id.replaceAll('-', '_')}`)
+        .join(','),
+    });
+    await start(
+      'example-service',
+      join(repoRoot, 'apps/example-service/dist/main.js'),
+      ports.exampleService,
+      { DATABASE_SCHEMA: 'example_service', CONSUMER_GROUP: groupOf('example-service') },
+    );
+    if (options.withDlqHandler ?? true) {
+      await start('dlq-handler', join(repoRoot, 'apps/dlq-handler/dist/main.js'), ports.dlqHandler, {
+        DATABASE_SCHEMA: 'dlq_handler',
+        CONSUMER_GROUP: groupOf('dlq-handler'),
+      });
+    }
+    return {
+      simulatorUrl,
+      ingestionUrl,
+      exampleServiceUrl: `http://127.0.0.1:${ports.exampleService}`,
+      dlqHandlerUrl: apps.has('dlq-handler') ? `http://127.0.0.1:${ports.dlqHandler}` : undefined,
+      connectors,
+      apps,
+      groupOf,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
