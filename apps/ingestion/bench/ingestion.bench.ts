@@ -16,6 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createTestDatabase, stackFromEnv, uniqueName, waitFor } from '@tributary/testkit';
+import pg from 'pg';
 import { STRIPE_METADATA, stripeWebhook } from '@tributary/webhooks';
 
 export interface IngestionBenchOptions {
@@ -80,6 +81,8 @@ export async function run(options: IngestionBenchOptions = {}): Promise<Ingestio
       const rssBefore = await rssMiB(app.url);
       await closedLoop(app.url, concurrency, warmupMs);
       const closed = await closedLoop(app.url, concurrency, durationMs);
+      // The open loop measures a steady 500/s, not the relay still publishing the closed loop's backlog.
+      await outboxDrained(database.url);
       const open = await openLoop(app.url, rate, durationMs);
       appFigures = { closed, open, rssMiB: [rssBefore, await rssMiB(app.url)] as const };
     } finally {
@@ -197,7 +200,7 @@ function send(url: string): Promise<number> {
   });
 }
 
-async function closedLoop(url: string, concurrency: number, durationMs: number): Promise<LoadFigures> {
+export async function closedLoop(url: string, concurrency: number, durationMs: number): Promise<LoadFigures> {
   const latencies: number[] = [];
   let failed = 0;
   const started = performance.now();
@@ -215,7 +218,7 @@ async function closedLoop(url: string, concurrency: number, durationMs: number):
   return figures(latencies, failed, performance.now() - started);
 }
 
-async function openLoop(url: string, rate: number, durationMs: number): Promise<LoadFigures> {
+export async function openLoop(url: string, rate: number, durationMs: number): Promise<LoadFigures> {
   const latencies: number[] = [];
   let failed = 0;
   const started = performance.now();
@@ -247,6 +250,24 @@ function figures(latencies: number[], failed: number, elapsedMs: number): LoadFi
     p50Ms: at(50),
     p99Ms: at(99),
   };
+}
+
+async function outboxDrained(databaseUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await waitFor(
+      async () => {
+        const { rows } = await client.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM outbox WHERE published_at IS NULL',
+        );
+        return rows[0]!.n === 0;
+      },
+      { timeoutMs: 120_000, intervalMs: 200, message: 'outbox drained' },
+    );
+  } finally {
+    await client.end();
+  }
 }
 
 async function rssMiB(url: string): Promise<number> {
