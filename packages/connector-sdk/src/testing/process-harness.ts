@@ -135,6 +135,10 @@ async function build<T extends EventType>(
   const db = await createTestDatabase({ prefix: schema });
   cleanups.push(() => db.drop());
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+  // An idle client whose connection ends (the database is dropped WITH (FORCE) at close, or a restart of
+  // Postgres) emits 'error' on the pool; unhandled, that would crash the test worker instead of failing
+  // the query that needs it.
+  pool.on('error', () => undefined);
   cleanups.push(() => pool.end());
 
   const group = uniqueName(name);
