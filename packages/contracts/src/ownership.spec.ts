@@ -44,6 +44,14 @@ describe('ownership map', () => {
     }
   });
 
+  it('keeps the CRM change notice free of personal data, so it can be logged and kept in the event log', () => {
+    const fields = (eventCatalogue['crm.contact.changed'].schema.fields as { name: string }[]).map(
+      (f) => f.name,
+    );
+    for (const field of ownershipMap.contact.personalDataFields) expect(fields).not.toContain(field);
+    expect(topicCatalogue['crm.contact.v1'].eventTypes).toContain('crm.contact.changed');
+  });
+
   it('states a source of truth, a cache age and audited actions for every entity', () => {
     for (const owner of Object.values(ownershipMap)) {
       expect(owner.sourceOfTruth.system).not.toBe('');

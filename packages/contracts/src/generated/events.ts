@@ -53,6 +53,27 @@ export interface OrderLine {
   readonly productName?: null | string;
 }
 
+/** The CRM reports that this contact was created or changed; its current state must be read from the CRM. A notification, not the contact: it names at most which property changed, never a value, so it holds no personal data. The CRM connector answers it with crm.contact.upserted. Emitted by ingestion from the CRM's signed webhooks; the CRM retries and may repeat or reorder them, so consumers read the CRM rather than trust the order. */
+export interface ContactChanged {
+  /** Internal contact id (UUID); the aggregate id and the Kafka key. Found in, or first recorded in, external_refs for the CRM's id (providerContactId). */
+  readonly contactId: string;
+  /** CRM that reported the change, e.g. hubspot; names the API to read the contact from. */
+  readonly provider: string;
+  /** The CRM's own id of the contact (HubSpot's objectId, a numeric string); what the contact is read by. Mapped to contactId in external_refs. */
+  readonly providerContactId: string;
+  /** What the CRM reported. Unknown future kinds read as OTHER. */
+  readonly changeKind: ContactChangeKind;
+  /** Internal name of the CRM property that changed (e.g. email, lifecyclestage) when the CRM names one; null for a creation or when not named. Never its value: values are personal data and must be read from the CRM. */
+  readonly changedProperty?: null | string;
+  /** Where the CRM says the change came from, as the CRM names it (HubSpot: CRM_UI, API, INTEGRATION, IMPORT, ...); null when not given. Lets consumers tell our own writes (API, INTEGRATION) from people's edits. */
+  readonly changeSource?: null | string;
+  /** When the change happened at the CRM (epoch milliseconds, UTC), as the CRM reports it. */
+  readonly occurredAt: number;
+}
+
+/** Kind of change a CRM reports about a contact: CREATED (a new contact), PROPERTY_CHANGED (one property got a new value), OTHER. */
+export type ContactChangeKind = 'CREATED' | 'PROPERTY_CHANGED' | 'OTHER';
+
 /** A contact was created or changed in the CRM. Carries the full current state, so the latest event per contactId is the contact. Holds personal data: never log it and never use it as a key. */
 export interface ContactUpserted {
   /** Internal contact id (UUID); the aggregate id and the Kafka key. CRM ids map to it in external_refs. */
@@ -241,6 +262,7 @@ export interface PaymentSucceeded {
 export type EventType =
   | 'commerce.order.cancelled'
   | 'commerce.order.placed'
+  | 'crm.contact.changed'
   | 'crm.contact.upserted'
   | 'logistics.shipment.created'
   | 'logistics.shipment.delivered'
@@ -261,6 +283,7 @@ export type EventTopic =
 export interface EventDataMap {
   'commerce.order.cancelled': OrderCancelled;
   'commerce.order.placed': OrderPlaced;
+  'crm.contact.changed': ContactChanged;
   'crm.contact.upserted': ContactUpserted;
   'logistics.shipment.created': ShipmentCreated;
   'logistics.shipment.delivered': ShipmentDelivered;
@@ -274,6 +297,7 @@ export interface EventDataMap {
 export const eventTypes: readonly EventType[] = [
   'commerce.order.cancelled',
   'commerce.order.placed',
+  'crm.contact.changed',
   'crm.contact.upserted',
   'logistics.shipment.created',
   'logistics.shipment.delivered',
@@ -441,6 +465,75 @@ export const eventCatalogue: { readonly [T in EventType]: EventDefinition<T> } =
             "logicalType": "timestamp-millis"
           },
           "doc": "When the customer placed the order (epoch milliseconds, UTC)."
+        }
+      ]
+    },
+  },
+  'crm.contact.changed': {
+    type: 'crm.contact.changed',
+    topic: 'crm.contact.v1',
+    recordName: 'tributary.crm.contact.ContactChanged',
+    schema: {
+      "type": "record",
+      "name": "ContactChanged",
+      "namespace": "tributary.crm.contact",
+      "doc": "The CRM reports that this contact was created or changed; its current state must be read from the CRM. A notification, not the contact: it names at most which property changed, never a value, so it holds no personal data. The CRM connector answers it with crm.contact.upserted. Emitted by ingestion from the CRM's signed webhooks; the CRM retries and may repeat or reorder them, so consumers read the CRM rather than trust the order.",
+      "fields": [
+        {
+          "name": "contactId",
+          "type": "string",
+          "doc": "Internal contact id (UUID); the aggregate id and the Kafka key. Found in, or first recorded in, external_refs for the CRM's id (providerContactId)."
+        },
+        {
+          "name": "provider",
+          "type": "string",
+          "doc": "CRM that reported the change, e.g. hubspot; names the API to read the contact from."
+        },
+        {
+          "name": "providerContactId",
+          "type": "string",
+          "doc": "The CRM's own id of the contact (HubSpot's objectId, a numeric string); what the contact is read by. Mapped to contactId in external_refs."
+        },
+        {
+          "name": "changeKind",
+          "doc": "What the CRM reported. Unknown future kinds read as OTHER.",
+          "type": {
+            "type": "enum",
+            "name": "ContactChangeKind",
+            "doc": "Kind of change a CRM reports about a contact: CREATED (a new contact), PROPERTY_CHANGED (one property got a new value), OTHER.",
+            "symbols": [
+              "CREATED",
+              "PROPERTY_CHANGED",
+              "OTHER"
+            ],
+            "default": "OTHER"
+          }
+        },
+        {
+          "name": "changedProperty",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "Internal name of the CRM property that changed (e.g. email, lifecyclestage) when the CRM names one; null for a creation or when not named. Never its value: values are personal data and must be read from the CRM."
+        },
+        {
+          "name": "changeSource",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "Where the CRM says the change came from, as the CRM names it (HubSpot: CRM_UI, API, INTEGRATION, IMPORT, ...); null when not given. Lets consumers tell our own writes (API, INTEGRATION) from people's edits."
+        },
+        {
+          "name": "occurredAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "When the change happened at the CRM (epoch milliseconds, UTC), as the CRM reports it."
         }
       ]
     },

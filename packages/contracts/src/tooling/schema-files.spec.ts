@@ -69,11 +69,12 @@ describe('schema files', () => {
     expect(() => parseSchemaFile(path, text)).toThrow(reason);
   });
 
-  it('load the repository schemas: the first events of issue #2', () => {
+  it('load the repository schemas: the first events of issue #2, and the CRM change notice', () => {
     const types = loadSchemaFiles(defaultSchemasDir).map((f) => f.eventType);
     expect(types.sort()).toEqual([
       'commerce.order.cancelled',
       'commerce.order.placed',
+      'crm.contact.changed',
       'crm.contact.upserted',
       'logistics.shipment.created',
       'logistics.shipment.delivered',
