@@ -1,5 +1,7 @@
+import type { ContactChangeKind, EventOf } from '@tributary/contracts';
 import { z } from 'zod';
 import { defineMapping, defineWebhook } from '../definition.js';
+import type { MappingOutcome } from '../definition.js';
 import { hmacScheme } from '../schemes/hmac.scheme.js';
 import { parseEnvelope } from './envelope.js';
 
@@ -35,15 +37,49 @@ const subscriptionEvent = z.object({
 const batch = z.array(subscriptionEvent).min(1).max(100);
 
 /**
- * Why contact events map to nothing here: a HubSpot contact webhook names one changed property, while
- * `crm.contact.upserted` carries the whole contact ("the latest event per contactId is the contact"). An
- * upsert built from one property would erase the others downstream. The CRM connector reads the full contact
- * from HubSpot's API instead; the event log keeps these events (status `ignored`) for it and for replay.
+ * The external_refs type of a HubSpot contact id: `(hubspot, contact, <objectId>)` → our contactId. The CRM
+ * connector records the same row when it upserts a contact (its spec checks that both agree).
  */
-const needsFullContact =
-  'HubSpot sends one changed property; crm.contact.upserted needs the full contact, which the CRM connector reads from the API';
+export const HUBSPOT_CONTACT_REF = 'contact';
 
 const contactEvent = subscriptionEvent.extend({ subscriptionType: z.string().startsWith('contact.') });
+
+/**
+ * A HubSpot contact webhook names one changed property (and its value), while `crm.contact.upserted` carries
+ * the whole contact ("the latest event per contactId is the contact"): an upsert built from one property
+ * would erase the others downstream. So each becomes `crm.contact.changed`, a notice without values (the
+ * value can be personal data and stays in the event log only), and the CRM connector answers it by reading
+ * the full contact from HubSpot's API. The contact's internal id is the one the connector recorded, or a new
+ * one for a contact made in HubSpot itself: recorded now, so every later event about it has the same key.
+ */
+function contactChanged(changeKind: ContactChangeKind) {
+  return defineMapping(
+    contactEvent,
+    ['crm.contact.changed'],
+    async (event, context): Promise<MappingOutcome> => {
+      const providerContactId = String(event.objectId);
+      const contactId = await context.refs.getOrCreate(HUBSPOT_CONTACT_REF, providerContactId);
+      const changed: EventOf<'crm.contact.changed'> = {
+        id: context.newEventId(),
+        type: 'crm.contact.changed',
+        source: context.source,
+        subject: contactId,
+        time: new Date(event.occurredAt).toISOString(),
+        ...(context.correlationId ? { correlationId: context.correlationId } : {}),
+        data: {
+          contactId,
+          provider: 'hubspot',
+          providerContactId,
+          changeKind,
+          changedProperty: changeKind === 'PROPERTY_CHANGED' ? (event.propertyName ?? null) : null,
+          changeSource: event.changeSource ?? null,
+          occurredAt: event.occurredAt,
+        },
+      };
+      return { kind: 'mapped', events: [changed] };
+    },
+  );
+}
 
 /**
  * HubSpot (CRM). Deduplicated per event: HubSpot documents `eventId` as not unique on its own, so the key
@@ -65,14 +101,7 @@ export const hubspotWebhook = defineWebhook({
     }));
   },
   mappings: {
-    'contact.creation': defineMapping(contactEvent, [], async (event, context) => {
-      // Recording the id now means every later event about this contact is keyed by the same internal id.
-      await context.refs.getOrCreate('contact', String(event.objectId));
-      return { kind: 'ignored', reason: needsFullContact };
-    }),
-    'contact.propertyChange': defineMapping(contactEvent, [], () => ({
-      kind: 'ignored',
-      reason: needsFullContact,
-    })),
+    'contact.creation': contactChanged('CREATED'),
+    'contact.propertyChange': contactChanged('PROPERTY_CHANGED'),
   },
 });

@@ -7,7 +7,7 @@ import { WebhookErrorCode } from '../errors.js';
 import type { WebhookRequest } from '../request.js';
 import { EASYPOST_REFS, easypostWebhook } from './easypost.webhook.js';
 import { githubWebhook } from './github.webhook.js';
-import { hubspotWebhook } from './hubspot.webhook.js';
+import { HUBSPOT_CONTACT_REF, hubspotWebhook } from './hubspot.webhook.js';
 import { webhookDefinitions } from './index.js';
 import { STRIPE_METADATA, stripeWebhook } from './stripe.webhook.js';
 
@@ -219,12 +219,69 @@ describe('hubspot definition', () => {
     );
   });
 
-  it('records the contact id on creation and maps contact events to nothing (they carry one property)', async () => {
+  it('maps a creation to crm.contact.changed keyed by a contact id it records for the HubSpot id', async () => {
     const refs = memoryRefs();
     const result = await mapOne(hubspotWebhook, [event(1, 'contact.creation')], context(refs));
-    expect(result).toMatchObject({ status: 'ignored' });
-    expect([...refs.rows.keys()]).toEqual(['contact/123']);
+    expect([...refs.rows.keys()]).toEqual([`${HUBSPOT_CONTACT_REF}/123`]);
+    const contactId = refs.rows.get(`${HUBSPOT_CONTACT_REF}/123`)!;
+    expect(result).toEqual({
+      status: 'mapped',
+      events: [
+        {
+          id: '01900000-0000-7000-8000-000000000001',
+          type: 'crm.contact.changed',
+          source: '/tributary/ingestion/test',
+          subject: contactId,
+          time: new Date(1_795_000_000_123).toISOString(),
+          correlationId: 'delivery-1',
+          data: {
+            contactId,
+            provider: 'hubspot',
+            providerContactId: '123',
+            changeKind: 'CREATED',
+            changedProperty: null,
+            changeSource: 'CRM',
+            occurredAt: 1_795_000_000_123,
+          },
+        },
+      ],
+    });
+  });
+
+  it('maps a property change to the same contact id, naming the property but never its value', async () => {
+    const known = '0190a6c2-4444-7000-8000-000000000004';
+    const refs = memoryRefs({ [`${HUBSPOT_CONTACT_REF}/123`]: known });
+    const secret = 'ada.lovelace@example.com';
+    const result = await mapOne(
+      hubspotWebhook,
+      [event(2, 'contact.propertyChange', { propertyName: 'email', propertyValue: secret })],
+      context(refs),
+    );
+    expect(result.status === 'mapped' && result.events[0]).toMatchObject({
+      type: 'crm.contact.changed',
+      subject: known,
+      data: { contactId: known, changeKind: 'PROPERTY_CHANGED', changedProperty: 'email' },
+    });
+    expect(JSON.stringify(result)).not.toContain(secret);
+    expect(refs.rows.size).toBe(1);
+
+    // Fields HubSpot leaves out (no propertyName, no changeSource) are null, not invented.
+    const bare = await mapOne(
+      hubspotWebhook,
+      [event(3, 'contact.propertyChange', { changeSource: undefined })],
+      context(refs),
+    );
+    expect(bare.status === 'mapped' && bare.events[0]!.data).toMatchObject({
+      changedProperty: null,
+      changeSource: null,
+    });
+  });
+
+  it('keeps other object types as unknown and refuses contact events without an object id', async () => {
     expect(await mapOne(hubspotWebhook, [event(3, 'deal.creation')])).toEqual({ status: 'unknown_type' });
+    expect(
+      codeOf(() => hubspotWebhook.events([event(4, 'contact.creation', { objectId: 'x' })], request())),
+    ).toBe(WebhookErrorCode.payloadInvalid);
   });
 });
 
@@ -310,6 +367,7 @@ describe('the definitions together', () => {
     for (const type of producedEventTypes(Object.values(webhookDefinitions)))
       expect(eventCatalogue[type]).toBeDefined();
     expect(producedEventTypes(Object.values(webhookDefinitions))).toEqual([
+      'crm.contact.changed',
       'logistics.shipment.delivered',
       'payments.payment.failed',
       'payments.payment.succeeded',
