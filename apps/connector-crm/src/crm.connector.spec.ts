@@ -1,7 +1,8 @@
 import { ConnectorErrorCode, ProviderError } from '@tributary/connector-sdk';
 import type { CommitContext, HandlerContext } from '@tributary/connector-sdk';
 import type { EventOf } from '@tributary/contracts';
-import { bcp47, crmConnector, toContactUpserted, truthy } from './crm.connector.js';
+import { hubspotWebhook, mapProviderEvent } from '@tributary/webhooks';
+import { CONTACT_REF, bcp47, crmConnector, toContactUpserted, truthy } from './crm.connector.js';
 import type { BatchUpsertResponse, HubSpotClient, HubSpotContact } from './hubspot/hubspot.client.js';
 
 type Config = Parameters<typeof crmConnector.http>[0];
@@ -72,7 +73,7 @@ const sparseContact: HubSpotContact = {
 const complete = (...results: HubSpotContact[]): BatchUpsertResponse => ({ status: 'COMPLETE', results });
 
 /** A scripted HubSpot client: each method answers from `script`, and every call is recorded. */
-function fakeHubSpot(script: { upsert?: BatchUpsertResponse | Error; get?: HubSpotContact }) {
+function fakeHubSpot(script: { upsert?: BatchUpsertResponse | Error; get?: HubSpotContact | Error }) {
   const calls: { method: string; args: unknown[] }[] = [];
   const client = {
     upsertContacts: async (...args: unknown[]) => {
@@ -80,14 +81,18 @@ function fakeHubSpot(script: { upsert?: BatchUpsertResponse | Error; get?: HubSp
       if (script.upsert instanceof Error) throw script.upsert;
       return script.upsert ?? complete(fullContact);
     },
-    getContact: async (...args: unknown[]) => (calls.push({ method: 'getContact', args }), script.get),
+    getContact: async (...args: unknown[]) => {
+      calls.push({ method: 'getContact', args });
+      if (script.get instanceof Error) throw script.get;
+      return script.get;
+    },
   } as unknown as HubSpotClient;
   return { client, calls };
 }
 
 async function handle(
   script: Parameters<typeof fakeHubSpot>[0],
-  event: EventOf<'payments.payment.succeeded'> = succeeded,
+  event: EventOf<'payments.payment.succeeded'> | EventOf<'crm.contact.changed'> = succeeded,
 ) {
   const { client, calls } = fakeHubSpot(script);
   const published: { type: string; subject: string; data: Record<string, unknown> }[] = [];
@@ -107,13 +112,17 @@ async function handle(
     attempt: 1,
     signal: new AbortController().signal,
     heartbeat: async () => {},
-    logger: { info: (_fields: unknown, message: string) => void logs.push(message) },
+    logger: {
+      info: (_fields: unknown, message: string) => void logs.push(message),
+      warn: (_fields: unknown, message: string) => void logs.push(`warn: ${message}`),
+    },
     newEvent: (type: string, subject: string, data: unknown) => ({ type, subject, data }),
     commit: async (work: (tx: CommitContext) => Promise<unknown>) => (commits++, work(tx)),
   } as unknown as HandlerContext<HubSpotClient, Config>;
   let error: unknown;
   try {
-    await crmConnector.handlers['payments.payment.succeeded']!(event, ctx);
+    if (event.type === 'crm.contact.changed') await crmConnector.handlers['crm.contact.changed']!(event, ctx);
+    else await crmConnector.handlers['payments.payment.succeeded']!(event, ctx);
   } catch (caught) {
     error = caught;
   }
@@ -248,6 +257,133 @@ describe('crm connector', () => {
   it('keeps the token bucket within HubSpot private apps’ 190 requests per rolling 10 s', () => {
     const { requestsPerSecond, burst } = crmConnector.limits!.rateLimit!;
     expect((burst ?? requestsPerSecond) + 10 * requestsPerSecond).toBeLessThanOrEqual(190);
+  });
+});
+
+describe('crm connector on a HubSpot change notice', () => {
+  const changed = (data: Partial<EventOf<'crm.contact.changed'>['data']> = {}) =>
+    ({
+      id: '0190a0b0-0000-7000-8000-000000000009',
+      type: 'crm.contact.changed',
+      source: '/tributary/ingestion/webhooks/hubspot',
+      subject: 'cust-1',
+      time: new Date().toISOString(),
+      data: {
+        contactId: 'cust-1',
+        provider: 'hubspot',
+        providerContactId: '101',
+        changeKind: 'PROPERTY_CHANGED',
+        changedProperty: 'email',
+        changeSource: 'CRM_UI',
+        occurredAt: 0,
+        ...data,
+      },
+    }) satisfies EventOf<'crm.contact.changed'>;
+
+  it('reads the contact by its HubSpot id, never writes, and publishes it whole under the notice’s id', async () => {
+    const { calls, published, refs, commits, error } = await handle({ get: fullContact }, changed());
+    expect(error).toBeUndefined();
+    // Only a read: a write would make HubSpot send another webhook, and the loop would not end.
+    expect(calls).toEqual([
+      {
+        method: 'getContact',
+        args: [
+          '101',
+          expect.objectContaining({
+            properties: expect.arrayContaining(['email', 'firstname', 'tributary_marketing_consent']),
+          }),
+        ],
+      },
+    ]);
+    expect(calls[0]!.args[1]).not.toHaveProperty('idProperty');
+    expect(commits).toBe(1);
+    expect(refs).toEqual([[CONTACT_REF, '101', 'cust-1']]);
+    expect(published).toEqual([
+      {
+        type: 'crm.contact.upserted',
+        subject: 'cust-1',
+        data: toContactUpserted('cust-1', fullContact, 'tributary_marketing_consent'),
+      },
+    ]);
+    expect(published[0]!.data).toMatchObject({ email: 'ada@example.com', marketingConsent: true });
+  });
+
+  it('publishes under the contact id HubSpot holds when ingestion keyed the notice by one it minted', async () => {
+    // The webhook reached ingestion before the payment handler's commit recorded the ref.
+    const { published, refs, logs } = await handle({ get: fullContact }, changed({ contactId: 'minted-2' }));
+    expect(published.map((e) => [e.subject, e.data['contactId']])).toEqual([['cust-1', 'cust-1']]);
+    expect(refs).toEqual([[CONTACT_REF, '101', 'cust-1']]);
+    expect(logs).toEqual([expect.stringMatching(/^warn: HubSpot holds another contact id/)]);
+  });
+
+  it('keeps the notice’s id for a contact made in HubSpot, which has no id property of ours', async () => {
+    const madeInHubSpot = {
+      ...fullContact,
+      id: '303',
+      properties: { ...fullContact.properties, tributary_contact_id: null, hs_object_id: '303' },
+    };
+    const { published, refs } = await handle(
+      { get: madeInHubSpot },
+      changed({ contactId: 'minted-3', providerContactId: '303', changeKind: 'CREATED' }),
+    );
+    expect(published.map((e) => e.subject)).toEqual(['minted-3']);
+    expect(refs).toEqual([[CONTACT_REF, '303', 'minted-3']]);
+  });
+
+  it('records a notice of another CRM, or of a contact HubSpot no longer has, and publishes nothing', async () => {
+    const other = await handle({ get: fullContact }, changed({ provider: 'salesforce' }));
+    expect([other.calls, other.commits, other.published, other.error]).toEqual([[], 0, [], undefined]);
+    expect(other.logs).toEqual([expect.stringContaining('another CRM')]);
+
+    const gone = await handle({ get: undefined }, changed());
+    expect(gone.calls.map((c) => c.method)).toEqual(['getContact']);
+    expect([gone.commits, gone.published, gone.error]).toEqual([0, [], undefined]);
+    expect(gone.logs).toEqual([expect.stringContaining('no longer in HubSpot')]);
+  });
+
+  it('lets a failed read through as the SDK classified it, committing nothing', async () => {
+    const unavailable = new ProviderError(ConnectorErrorCode.providerUnavailable, 'hubspot answered 503', {
+      provider: 'hubspot',
+      operation: 'contacts.get',
+      retriable: true,
+      status: 503,
+    });
+    const { error, commits } = await handle({ get: unavailable }, changed());
+    expect(error).toBe(unavailable);
+    expect(commits).toBe(0);
+  });
+
+  it('records refs of the type the HubSpot webhook definition resolves contacts by', async () => {
+    const asked: string[] = [];
+    const refs = {
+      find: async () => undefined,
+      getOrCreate: async (type: string) => (asked.push(type), 'cust-1'),
+    };
+    const body = [
+      {
+        eventId: 1,
+        subscriptionId: 1,
+        portalId: 1,
+        occurredAt: 1,
+        subscriptionType: 'contact.creation',
+        objectId: 101,
+      },
+    ];
+    const [event] = hubspotWebhook.events(body, {
+      method: 'POST',
+      url: 'http://x',
+      headers: {},
+      body: Buffer.alloc(0),
+    });
+    const result = await mapProviderEvent(hubspotWebhook, event!, {
+      provider: 'hubspot',
+      source: '/test',
+      receivedAt: new Date(),
+      refs,
+      newEventId: () => 'e1',
+    });
+    expect(result.status).toBe('mapped');
+    expect(asked).toEqual([CONTACT_REF]);
   });
 });
 

@@ -15,6 +15,16 @@ export const HUBSPOT_PROPERTIES = {
   lastPaidOrderId: 'tributary_last_paid_order_id',
 } as const;
 
+/**
+ * The external_refs type of a HubSpot contact id, `(hubspot, contact, <HubSpot id>)` → our contactId. It must
+ * be the one `hubspotWebhook` resolves contact webhooks with, so that ingestion keys crm.contact.changed by
+ * the id this connector recorded (the spec checks that the two agree).
+ */
+export const CONTACT_REF = 'contact';
+
+/** The definition's provider, and the `provider` of the ContactChanged notices this connector reads. */
+const PROVIDER = 'hubspot';
+
 const config = z.object({
   // HubSpot itself, or the simulator: pointing the connector at either is this variable (and the token).
   HUBSPOT_API_BASE: z.url().default('https://api.hubapi.com'),
@@ -35,12 +45,15 @@ type Context = HandlerContext<HubSpotClient, CrmConfig>;
  * upsert by our contact id, so the contact is created if HubSpot has none yet), and the contact as HubSpot
  * then holds it becomes ContactUpserted through the outbox, in the transaction that records the event in
  * the inbox, with HubSpot's record id mapped to our contact id. Changes made in HubSpot arrive as webhooks,
- * which ingestion serves with the same `hubspotWebhook` definition.
+ * which ingestion serves with the same `hubspotWebhook` definition and publishes as ContactChanged; this
+ * connector answers each by reading the contact (never writing: a write would make HubSpot send another
+ * webhook) and publishing it as ContactUpserted.
  */
 export const crmConnector = defineConnector({
   id: 'crm',
-  provider: 'hubspot',
-  description: 'Marks paying customers in HubSpot and publishes the contact as HubSpot holds it.',
+  provider: PROVIDER,
+  description:
+    'Marks paying customers in HubSpot and publishes the contact as HubSpot holds it, also when HubSpot reports a change.',
   config,
   http: (c) => ({
     baseUrl: c.HUBSPOT_API_BASE,
@@ -69,6 +82,7 @@ export const crmConnector = defineConnector({
   webhook: hubspotWebhook,
   handlers: {
     'payments.payment.succeeded': markCustomer,
+    'crm.contact.changed': readChangedContact,
   },
 });
 
@@ -126,12 +140,57 @@ async function markCustomer(event: EventOf<'payments.payment.succeeded'>, ctx: C
   }
 
   await ctx.commit(async (tx) => {
-    await tx.externalRefs.upsert('contact', contact.id, customerId);
+    await tx.externalRefs.upsert(CONTACT_REF, contact.id, customerId);
     await tx.publish(
       ctx.newEvent(
         'crm.contact.upserted',
         customerId,
         toContactUpserted(customerId, contact, ctx.config.HUBSPOT_MARKETING_CONSENT_PROPERTY),
+      ),
+    );
+  });
+}
+
+/**
+ * HubSpot said a contact changed (ingestion's ContactChanged): read it and publish it whole. Only reads, so
+ * the loop upsert → webhook → ContactChanged → read → ContactUpserted ends here. The HubSpot id is what the
+ * contact is read by (a contact made in HubSpot has no id property of ours).
+ */
+async function readChangedContact(event: EventOf<'crm.contact.changed'>, ctx: Context): Promise<void> {
+  const notice = event.data;
+  const ids = { contactId: notice.contactId, providerContactId: notice.providerContactId };
+  if (notice.provider !== PROVIDER) {
+    // Another CRM's notice on the shared topic: its own connector reads it.
+    ctx.logger.info({ ...ids, provider: notice.provider }, 'contact change of another CRM: not ours');
+    return;
+  }
+  const contact = await ctx.provider.getContact(notice.providerContactId, {
+    properties: contactProperties(ctx.config),
+    signal: ctx.signal,
+  });
+  if (!contact) {
+    // Deleted (or merged away) since the webhook: there is no state to publish; a deletion has its own webhook.
+    ctx.logger.info(ids, 'changed contact no longer in HubSpot: nothing to publish');
+    return;
+  }
+  // Our id property is what the payment handler's upsert matched on, so HubSpot's value is the contact's key.
+  // It differs from the notice's only when ingestion saw the webhook before this connector recorded the ref
+  // (and minted an id of its own): publish under HubSpot's, and point the ref back at it.
+  const held = present(contact.properties[HUBSPOT_PROPERTIES.contactId]);
+  const contactId = held ?? notice.contactId;
+  if (contactId !== notice.contactId) {
+    ctx.logger.warn(
+      { ...ids, heldContactId: contactId },
+      'HubSpot holds another contact id than the change notice: publishing under HubSpot’s',
+    );
+  }
+  await ctx.commit(async (tx) => {
+    await tx.externalRefs.upsert(CONTACT_REF, contact.id, contactId);
+    await tx.publish(
+      ctx.newEvent(
+        'crm.contact.upserted',
+        contactId,
+        toContactUpserted(contactId, contact, ctx.config.HUBSPOT_MARKETING_CONSENT_PROPERTY),
       ),
     );
   });
