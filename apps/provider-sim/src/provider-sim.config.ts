@@ -12,6 +12,9 @@ const schema = z.object({
   EASYPOST_WEBHOOK_URL: z.url().optional(),
   EASYPOST_WEBHOOK_SECRET: z.string().min(1).optional(),
   EASYPOST_TRACKING_STEP_MS: z.coerce.number().int().min(0).default(500),
+  HUBSPOT_WEBHOOK_URL: z.url().optional(),
+  HUBSPOT_WEBHOOK_SECRET: z.string().min(1).optional(),
+  HUBSPOT_WEBHOOK_BATCH_MS: z.coerce.number().int().min(0).default(250),
   HUBSPOT_RATE_LIMIT_MAX: z.coerce.number().int().positive().default(190),
   WEBHOOK_DUPLICATE: z.coerce.number().int().min(1).max(100).default(1),
   WEBHOOK_DELAY_MS: z.coerce.number().int().min(0).default(0),
@@ -43,11 +46,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const c = parsed.data;
   const stripeWebhook = endpoint('STRIPE', c.STRIPE_WEBHOOK_URL, c.STRIPE_WEBHOOK_SECRET);
   const easypostWebhook = endpoint('EASYPOST', c.EASYPOST_WEBHOOK_URL, c.EASYPOST_WEBHOOK_SECRET);
+  const hubspotWebhook = endpoint('HUBSPOT', c.HUBSPOT_WEBHOOK_URL, c.HUBSPOT_WEBHOOK_SECRET);
   return {
     port: c.PORT,
     host: c.HOST,
     ...(stripeWebhook ? { stripeWebhook } : {}),
     ...(easypostWebhook ? { easypostWebhook } : {}),
+    ...(hubspotWebhook ? { hubspotWebhook } : {}),
+    hubspotWebhookBatchMs: c.HUBSPOT_WEBHOOK_BATCH_MS,
     easypostTrackingStepMs: c.EASYPOST_TRACKING_STEP_MS,
     hubspotRateLimitMax: c.HUBSPOT_RATE_LIMIT_MAX,
     webhookDelivery: {

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { easypostWebhook, stripeWebhook } from '@tributary/webhooks';
+import { easypostWebhook, hubspotWebhook, stripeWebhook } from '@tributary/webhooks';
 import { z } from 'zod';
 import { FaultTable, faultSchema } from './core/faults.js';
 import { parseJson, readBody, send } from './core/http.js';
@@ -16,6 +16,7 @@ import { DEFAULT_DELIVERY, deliveryControlsSchema, WebhookSender } from './core/
 import type { DeliveryControls, RetryPolicy, WebhookEndpoint } from './core/webhooks.js';
 import { easypostProvider } from './easypost/easypost.provider.js';
 import { genericProvider } from './generic/generic.provider.js';
+import { signedForEndpoint } from './hubspot/contact-webhooks.js';
 import { hubspotProvider } from './hubspot/hubspot.provider.js';
 import { stripeProvider } from './stripe/stripe.provider.js';
 
@@ -27,6 +28,13 @@ export interface ProviderSimOptions {
   stripeWebhook?: WebhookEndpoint;
   /** Where to send signed EasyPost `tracker.updated` events after a buy; none when absent. */
   easypostWebhook?: WebhookEndpoint;
+  /**
+   * Where to send HubSpot contact webhooks (batched subscription events, signature v3) after upserts that
+   * created or changed a contact; none when absent. The URL is signed, so it must be the one the receiver sees.
+   */
+  hubspotWebhook?: WebhookEndpoint;
+  /** How long HubSpot webhook events collect into one batched request. Default 250 ms. */
+  hubspotWebhookBatchMs?: number;
   /** Time between tracker statuses after a buy. Default 500 ms. */
   easypostTrackingStepMs?: number;
   /** HubSpot's requests per rolling ten seconds. Default 190. */
@@ -65,6 +73,11 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
   // A secret the provider's scheme refuses stops the start (register checks it).
   if (options.stripeWebhook) webhooks.register('stripe', options.stripeWebhook, stripeWebhook.scheme);
   if (options.easypostWebhook) webhooks.register('easypost', options.easypostWebhook, easypostWebhook.scheme);
+  if (options.hubspotWebhook) {
+    // Signature v3 covers the URL too, which the core does not pass to `sign`: bind it to the endpoint.
+    const scheme = signedForEndpoint(hubspotWebhook.scheme, options.hubspotWebhook.url);
+    webhooks.register('hubspot', options.hubspotWebhook, scheme);
+  }
 
   const core: SimCore = {
     faults: new FaultTable(random),
@@ -76,7 +89,10 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
   };
   const providers: Provider[] = [
     stripeProvider(core),
-    hubspotProvider(core, { rateLimitMax: options.hubspotRateLimitMax ?? 190 }),
+    hubspotProvider(core, {
+      rateLimitMax: options.hubspotRateLimitMax ?? 190,
+      webhookBatchWindowMs: options.hubspotWebhookBatchMs ?? 250,
+    }),
     easypostProvider(core, { trackingStepMs: options.easypostTrackingStepMs ?? 500 }),
     genericProvider(),
   ];

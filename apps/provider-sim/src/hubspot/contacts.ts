@@ -31,6 +31,8 @@ export interface UpsertResult {
   created: boolean;
   /** Whether the write created the contact or changed a value: what the ledger counts as an effect. */
   changed: boolean;
+  /** The properties the write set to a new value, with those values (every given one on a creation). */
+  changedProperties: Record<string, string>;
 }
 
 /** HubSpot contacts with upsert by a unique property. */
@@ -65,15 +67,16 @@ export class ContactStore {
         archived: false,
       };
       this.#contacts.set(id, contact);
-      return { contact, created: true, changed: true };
+      return { contact, created: true, changed: true, changedProperties: { ...contact.properties } };
     }
-    const changed = Object.entries(input.properties).some(
-      ([name, value]) => existing.properties[name] !== value,
+    const changedProperties = Object.fromEntries(
+      Object.entries(input.properties).filter(([name, value]) => existing.properties[name] !== value),
     );
+    const changed = Object.keys(changedProperties).length > 0;
     if (changed) {
       Object.assign(existing.properties, input.properties, { lastmodifieddate: at });
       existing.updatedAt = at;
     }
-    return { contact: existing, created: false, changed };
+    return { contact: existing, created: false, changed, changedProperties };
   }
 }

@@ -3,6 +3,7 @@ import type { Answer } from '../core/http.js';
 import { parseJson } from '../core/http.js';
 import { effectRoute, hasBearer, NO_KEY, queryRoute } from '../core/provider.js';
 import type { Admission, Provider, SimCore } from '../core/provider.js';
+import { HubspotContactWebhooks } from './contact-webhooks.js';
 import { ContactStore, upsertSchema } from './contacts.js';
 import type { Contact, UpsertInput } from './contacts.js';
 
@@ -13,6 +14,11 @@ export const HUBSPOT_WINDOW_MS = 10_000;
 export interface HubspotOptions {
   /** Requests per rolling ten seconds before HubSpot answers 429 (its private-app burst limit). */
   rateLimitMax: number;
+  /**
+   * How long contact webhook events collect before they go out as one batched request (HubSpot batches
+   * up to 100). Sent only when the webhook core has a `hubspot` endpoint. Default 250 ms.
+   */
+  webhookBatchWindowMs?: number;
 }
 
 function hubspotError(status: number, category: string, message: string, extra: object = {}): Answer {
@@ -31,10 +37,12 @@ function view(contact: Contact) {
 
 /**
  * HubSpot CRM contacts (https://api.hubapi.com): batch upsert by a unique property and read, Bearer auth,
- * the ten-second rolling rate limit with `X-HubSpot-RateLimit-*` headers on every answer.
+ * the ten-second rolling rate limit with `X-HubSpot-RateLimit-*` headers on every answer, and contact
+ * webhooks (creation, property changes) after writes that changed something, signed with signature v3.
  */
 export function hubspotProvider(core: SimCore, options: HubspotOptions): Provider {
   const contacts = new ContactStore();
+  const webhooks = new HubspotContactWebhooks(core.webhooks, options.webhookBatchWindowMs ?? 250);
   // Admitted requests in the current window, oldest first (shared by every HubSpot route, as per app).
   let window: number[] = [];
 
@@ -133,6 +141,18 @@ export function hubspotProvider(core: SimCore, options: HubspotOptions): Provide
           apply(inputs) {
             const startedAt = new Date().toISOString();
             const upserts = inputs.map((input) => ({ input, ...contacts.upsert(input) }));
+            // Only writes that created a contact or changed a value, as at HubSpot: an identical re-upsert
+            // (a redelivered event) sends no webhook, so a read-only answer to a webhook ends the loop.
+            webhooks.record(
+              upserts
+                .filter((upsert) => upsert.changed)
+                .map(({ contact, created, changedProperties }) => ({
+                  contactId: contact.id,
+                  created,
+                  changed: changedProperties,
+                  at: Date.parse(contact.updatedAt),
+                })),
+            );
             return {
               kind: 'applied',
               answer: {
