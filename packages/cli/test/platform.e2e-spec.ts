@@ -1,5 +1,5 @@
 import { eventCatalogue } from '@tributary/contracts';
-import type { DomainEvent } from '@tributary/contracts';
+import type { DomainEvent, EventOf } from '@tributary/contracts';
 import { AvroEventDecoder, SchemaRegistryClient, createKafkaClient } from '@tributary/kafka';
 import { createTestDatabase, stackFromEnv, uniqueName, waitFor } from '@tributary/testkit';
 import type { TestDatabase } from '@tributary/testkit';
@@ -147,5 +147,67 @@ describe('the platform end to end (simulator, ingestion, example-service, every 
     }
     const contacts = seen.filter((e) => e.type === 'crm.contact.upserted');
     expect(new Set(contacts.map((e) => e.subject))).toEqual(new Set(orders.map((o) => o.customerId)));
+
+    // The CRM loop: the contact's creation made HubSpot send a signed webhook; ingestion published
+    // crm.contact.changed; the CRM connector read the contact (no write) and published it again, caused by it.
+    const notices = () =>
+      seen.filter(
+        (e): e is EventOf<'crm.contact.changed'> =>
+          e.type === 'crm.contact.changed' && e.source.startsWith('/tributary/ingestion'),
+      );
+    const answersTo = (customerId: string) =>
+      seen.filter(
+        (e) =>
+          e.type === 'crm.contact.upserted' &&
+          e.subject === customerId &&
+          notices().some((notice) => notice.id === e.causationId),
+      );
+    await waitFor(() => orders.every((o) => answersTo(o.customerId).length > 0), {
+      timeoutMs: 60_000,
+      message: 'a crm.contact.upserted caused by a crm.contact.changed for every customer',
+    });
+    for (const order of orders) {
+      const hubspotId = await hubspotIdOf(order.customerId);
+      // One notice per customer: the second (identical) upsert and the connector's reads sent no webhook.
+      const about = notices().filter((n) => n.data.providerContactId === hubspotId);
+      expect(about.map((n) => [n.data.provider, n.data.changeKind, n.data.changedProperty])).toEqual([
+        ['hubspot', 'CREATED', null],
+      ]);
+      // Keyed by the id the connector recorded for the contact (unless the webhook outran that commit, when
+      // the connector still publishes under the id HubSpot holds).
+      const [answer, ...more] = answersTo(order.customerId);
+      expect(more).toEqual([]);
+      expect(answer!.causationId).toBe(about[0]!.id);
+      expect((answer as EventOf<'crm.contact.upserted'>).data.contactId).toBe(order.customerId);
+    }
+    // Still one write per customer: reading after a webhook wrote nothing (no further webhook, no loop).
+    const ledgerAfter = (await (await fetch(`${platform.simulatorUrl}/__admin/ledger`)).json()) as {
+      entries: LedgerEntry[];
+    };
+    expect(
+      ledgerAfter.entries
+        .filter((e) => e.route === 'POST /crm/v3/objects/contacts/batch/upsert')
+        .reduce((sum, e) => sum + e.effects, 0),
+    ).toBe(ORDERS);
+    // HubSpot's batches were delivered (twice each, as every webhook) and ingestion accepted every one.
+    const hubspotDeliveries = (
+      (await (await fetch(`${platform.simulatorUrl}/__admin/webhooks`)).json()) as Delivery[]
+    ).filter((d) => d.provider === 'hubspot');
+    expect(hubspotDeliveries.length).toBeGreaterThanOrEqual(2);
+    expect(
+      hubspotDeliveries
+        .map((d) => d.status)
+        .filter((status) => !(Number(status) >= 200 && Number(status) < 300)),
+    ).toEqual([]);
   }, 240_000);
+
+  /** HubSpot's record id of a customer's contact, read from the simulator by our id property. */
+  async function hubspotIdOf(customerId: string): Promise<string> {
+    const response = await fetch(
+      `${platform.simulatorUrl}/crm/v3/objects/contacts/${customerId}?idProperty=tributary_contact_id`,
+      { headers: { authorization: 'Bearer pat-e2e' } },
+    );
+    expect(response.status).toBe(200);
+    return ((await response.json()) as { id: string }).id;
+  }
 });

@@ -84,8 +84,8 @@ export interface RunningPlatform {
 
 /**
  * The whole platform as processes on a stack: the provider simulator, ingestion (verifying the
- * simulator's signed webhooks), the example commerce service, every connector app pointed at the
- * simulator, and the DLQ handler. `npm run dev` runs it with demo traffic; the platform end-to-end test
+ * simulator's signed Stripe, EasyPost and HubSpot webhooks), the example commerce service, every connector
+ * app pointed at the simulator, and the DLQ handler. `npm run dev` runs it with demo traffic; the platform end-to-end test
  * runs it isolated under a topic and group prefix.
  */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
@@ -115,7 +115,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const secrets = {
     stripe: `whsec_${randomBytes(24).toString('base64')}`,
     easypost: randomBytes(24).toString('hex'),
+    // HubSpot signs with the app's client secret (a UUID-like string at HubSpot; any 8+ characters here).
+    hubspot: randomBytes(24).toString('hex'),
   };
+  // HubSpot's signature v3 covers the URL it called: the simulator signs this one, and ingestion rebuilds
+  // the same from PUBLIC_BASE_URL rather than from the Host header, so the two agree by construction.
+  const hubspotWebhookUrl = `${ingestionUrl}/webhooks/hubspot`;
 
   const stopAll = async () => {
     const order = [
@@ -137,6 +142,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         STRIPE_WEBHOOK_SECRET: secrets.stripe,
         EASYPOST_WEBHOOK_URL: `${ingestionUrl}/webhooks/easypost`,
         EASYPOST_WEBHOOK_SECRET: secrets.easypost,
+        HUBSPOT_WEBHOOK_URL: hubspotWebhookUrl,
+        HUBSPOT_WEBHOOK_SECRET: secrets.hubspot,
         ...options.simulatorEnv,
       },
       ...output('provider-sim'),
@@ -176,6 +183,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       DATABASE_SCHEMA: 'ingestion',
       STRIPE_WEBHOOK_SECRETS: secrets.stripe,
       EASYPOST_WEBHOOK_SECRETS: secrets.easypost,
+      HUBSPOT_CLIENT_SECRETS: secrets.hubspot,
+      PUBLIC_BASE_URL: ingestionUrl,
       EXTERNAL_REFS_SCHEMAS: connectors
         .map((c) => `${c.provider}=connector_${c.id.replaceAll('-', '_')}`)
         .join(','),
