@@ -137,8 +137,14 @@ export const metrics = {
   }),
   providerThrottled: new Counter({
     name: 'tributary_provider_throttled_total',
-    help: 'Provider calls held back by a rate limit, by reason (token_bucket, retry_after, status_429).',
+    help: 'Provider calls held back by a rate limit, by reason (token_bucket, pacing, retry_after, status_429).',
     labelNames: ['provider', 'reason'] as const,
+    registers: [registry],
+  }),
+  providerPacingRate: new Gauge({
+    name: 'tributary_provider_pacing_rate',
+    help: 'Requests per second the provider client paces its calls to: the configured limit, or lower while adapting to 429s. Absent while calls are not paced.',
+    labelNames: ['provider'] as const,
     registers: [registry],
   }),
   providerRetries: new Counter({
