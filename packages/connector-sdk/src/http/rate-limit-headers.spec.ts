@@ -1,4 +1,4 @@
-import { clamp, rateLimitRemaining, retryAfterMs } from './rate-limit-headers.js';
+import { clamp, rateLimitRemaining, rateLimitResetMs, retryAfterMs } from './rate-limit-headers.js';
 import { TokenBucket } from './token-bucket.js';
 import { idempotencyKeyFor } from './idempotency-key.js';
 
@@ -17,6 +17,15 @@ describe('rate-limit headers', () => {
     expect(rateLimitRemaining({ 'x-ratelimit-remaining': 'n/a' })).toBeUndefined();
     expect(clamp(5, 1, 3)).toBe(3);
   });
+
+  it('reads the window reset as delta-seconds, or as a Unix time (GitHub)', () => {
+    const now = Date.parse('2026-01-01T00:00:00Z');
+    expect(rateLimitResetMs({ 'ratelimit-reset': '7' }, now)).toBe(7_000);
+    expect(rateLimitResetMs({ 'x-ratelimit-reset': String(now / 1000 + 42) }, now)).toBe(42_000);
+    expect(rateLimitResetMs({ 'x-ratelimit-reset': String(now / 1000 - 5) }, now)).toBe(0);
+    expect(rateLimitResetMs({ 'ratelimit-reset': 'soon' }, now)).toBeUndefined();
+    expect(rateLimitResetMs({}, now)).toBeUndefined();
+  });
 });
 
 describe('TokenBucket', () => {
@@ -28,6 +37,31 @@ describe('TokenBucket', () => {
     expect(bucket.take()).toBe(100);
     now += 100;
     expect(bucket.take()).toBe(0);
+  });
+
+  it('queues reservations in order, and reserves nothing beyond the longest wait', () => {
+    let now = 0;
+    const bucket = new TokenBucket({ ratePerSecond: 10, burst: 1, now: () => now });
+    expect(bucket.reserve(1_000)).toEqual({ waitMs: 0, reserved: true });
+    expect(bucket.reserve(1_000)).toEqual({ waitMs: 100, reserved: true });
+    expect(bucket.reserve(1_000)).toEqual({ waitMs: 200, reserved: true });
+    expect(bucket.reserve(250)).toEqual({ waitMs: 300, reserved: false });
+    now += 300;
+    expect(bucket.reserve(1_000)).toEqual({ waitMs: 0, reserved: true }); // the refused one took nothing
+  });
+
+  it('changes rate and burst in place, and empties saved and owed tokens alike', () => {
+    let now = 0;
+    const bucket = new TokenBucket({ ratePerSecond: 100, burst: 100, now: () => now });
+    bucket.configure(10, 2);
+    expect([bucket.ratePerSecond, bucket.burst]).toEqual([10, 2]);
+    expect([bucket.take(), bucket.take(), bucket.take()]).toEqual([0, 0, 100]);
+    bucket.reserve(1_000);
+    bucket.reserve(1_000); // 2 owed
+    bucket.empty();
+    expect(bucket.reserve(1_000)).toEqual({ waitMs: 100, reserved: true });
+    now += 100;
+    expect(bucket.reserve(1_000)).toEqual({ waitMs: 100, reserved: true });
   });
 });
 

@@ -39,6 +39,27 @@ export function rateLimitRemaining(
   return undefined;
 }
 
+/** The reset headers read with a remaining count of 0: IETF draft `RateLimit-Reset`, `X-RateLimit-Reset`. */
+export const DEFAULT_RESET_HEADERS = ['ratelimit-reset', 'x-ratelimit-reset'] as const;
+
+/**
+ * When the provider's window resets, as milliseconds from `now`. The IETF draft sends delta-seconds; GitHub
+ * and others send a Unix time in seconds in `X-RateLimit-Reset`, told apart by size (no window lasts 30 years).
+ */
+export function rateLimitResetMs(
+  headers: HeaderBag,
+  now: number = Date.now(),
+  names: readonly string[] = DEFAULT_RESET_HEADERS,
+): number | undefined {
+  for (const name of names) {
+    const value = header(headers, name)?.trim();
+    if (value === undefined || !/^\d+(\.\d+)?$/.test(value)) continue;
+    const seconds = Number(value);
+    return seconds > 1e9 ? Math.max(0, seconds * 1000 - now) : seconds * 1000;
+  }
+  return undefined;
+}
+
 export function clamp(value: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, value));
 }
