@@ -1,0 +1,236 @@
+/**
+ * How a provider client finds the provider's real limit from its 429s instead of oscillating around it
+ * (DESIGN §6). Every field has a default; `adaptivePacing: false` in `ProviderLimits` switches it off.
+ */
+export interface AdaptivePacingOptions {
+  /** After a 429 the pacing rate becomes this share of the rate that was getting through. Default 0.9. */
+  decrease?: number;
+  /**
+   * While the pacing rate is what holds calls back and no 429 comes, it grows by this share of the rate
+   * set at the last decrease, per second (additive increase). Default 0.05.
+   */
+  increase?: number;
+  /**
+   * The growth per second doubles after each such stretch without a 429 (at most 64 ×), so a limit that
+   * rose is found within tens of seconds instead of minutes. Default 5 s.
+   */
+  accelerateAfterMs?: number;
+  /** The pacing rate never goes below this. Default 1 request/s. */
+  minRequestsPerSecond?: number;
+  /**
+   * A Retry-After up to this long is left to pacing: only the refused call waits it. A longer one holds
+   * every call to the provider for its whole length, as the provider asked. Default 2 s.
+   */
+  holdAllAboveMs?: number;
+}
+
+export const ADAPTIVE_PACING_DEFAULTS: Readonly<Required<AdaptivePacingOptions>> = {
+  decrease: 0.9,
+  increase: 0.05,
+  accelerateAfterMs: 5_000,
+  minRequestsPerSecond: 1,
+  holdAllAboveMs: 2_000,
+};
+
+/** The rate of successful calls is measured over the last second, in 100 ms slots. */
+const WINDOW_MS = 1_000;
+const SLOTS = 10;
+/** A 429 this soon after a decrease does not lower the rate again: the lower rate has not been tried yet. */
+const DECREASE_GAP_MS = 250;
+/**
+ * Between two 429s the provider's bucket went from empty to empty, so the calls it accepted in between are
+ * its rate, whatever ours was; over longer than this it may have filled up and wasted tokens, and the count
+ * would understate it.
+ */
+const BETWEEN_REFUSALS_MAX_MS = 2_000;
+/** A held call keeps the rate "binding" (allowed to grow) for this long. */
+const BINDING_MS = 1_000;
+const MAX_ACCELERATION_STEPS = 6;
+
+/** Successful calls over the last second, in ten 100 ms slots: constant memory whatever the rate. */
+export class RateMeter {
+  readonly #counts = new Array<number>(SLOTS).fill(0);
+  readonly #slotMs = WINDOW_MS / SLOTS;
+  readonly #now: () => number;
+  #slot: number;
+
+  constructor(now: () => number) {
+    this.#now = now;
+    this.#slot = Math.floor(now() / this.#slotMs);
+  }
+
+  record(): void {
+    this.#advance();
+    this.#counts[((this.#slot % SLOTS) + SLOTS) % SLOTS]! += 1;
+  }
+
+  /**
+   * Calls per second over the last second. When they started less than a second ago (a burst after a
+   * quiet spell), over the time since the first of them, at least one slot: a burst 50 ms old is not
+   * diluted over a second it did not run in.
+   */
+  perSecond(): number {
+    this.#advance();
+    let count = 0;
+    let oldestAge = -1;
+    for (let age = SLOTS - 1; age >= 0; age--) {
+      const n = this.#counts[(((this.#slot - age) % SLOTS) + SLOTS) % SLOTS]!;
+      if (n > 0 && oldestAge < 0) oldestAge = age;
+      count += n;
+    }
+    if (count === 0) return 0;
+    const spanMs = Math.max(this.#slotMs, this.#now() - (this.#slot - oldestAge) * this.#slotMs);
+    return (count * 1000) / spanMs;
+  }
+
+  #advance(): void {
+    const slot = Math.floor(this.#now() / this.#slotMs);
+    if (slot <= this.#slot) return;
+    if (slot - this.#slot >= SLOTS) this.#counts.fill(0);
+    else for (let s = this.#slot + 1; s <= slot; s++) this.#counts[((s % SLOTS) + SLOTS) % SLOTS] = 0;
+    this.#slot = slot;
+  }
+}
+
+/**
+ * AIMD pacing of the calls to one provider. Unpaced (rate = the configured ceiling, or unbounded) until the
+ * provider answers 429; then:
+ * - decrease: rate ← max(floor, decrease × what was getting through). What was getting through is, the
+ *   first time, the rate of successful calls over the last second; later, the calls the provider accepted
+ *   since the last decrease when that was less than 2 s ago (its bucket was empty at both 429s, so that
+ *   count is its rate), else the pacing rate itself. Only a 429 to a call sent at least 250 ms after the
+ *   last decrease counts: the calls in flight or sent just after were paced at the old rate or have not
+ *   shown what the new one does.
+ * - increase: while calls wait for the rate (it binds) and no 429 comes, the rate grows linearly, and the
+ *   slope doubles after every `accelerateAfterMs` of growth. A rate nobody waits for does not grow, so a
+ *   quiet connector does not come back with a burst the provider would refuse.
+ * - end: at the ceiling the configured limit applies again; without a ceiling, pacing ends once the rate
+ *   has grown to twice the rate the provider last refused (its limit is gone or much higher).
+ * Against a provider's token bucket this settles into a sawtooth of about ±10 % around its rate: below it
+ * the provider's bucket refills, above it the calls spend what was saved, and the next 429 comes only when
+ * the bucket is empty. Nothing is wasted, so the average is the provider's rate, without the stalls of a
+ * blanket Retry-After and the bursts after them.
+ */
+export class AdaptivePacer {
+  readonly #options: Readonly<Required<AdaptivePacingOptions>>;
+  readonly #ceiling: number;
+  readonly #now: () => number;
+  readonly #meter: RateMeter;
+  #rate: number;
+  #generation = 0;
+  #decreasedAt = Number.NEGATIVE_INFINITY;
+  #acceptedSinceDecrease = 0;
+  #refusedRate = Number.POSITIVE_INFINITY;
+  #slope = 0;
+  #growingMs = 0;
+  #heldAt = Number.NEGATIVE_INFINITY;
+  #updatedAt: number;
+
+  constructor(options: AdaptivePacingOptions & { ceiling?: number; now?: () => number } = {}) {
+    const { ceiling, now, ...pacing } = options;
+    this.#options = { ...ADAPTIVE_PACING_DEFAULTS, ...definedOnly(pacing) };
+    const { decrease, increase, accelerateAfterMs, minRequestsPerSecond } = this.#options;
+    if (!(decrease > 0 && decrease < 1)) throw new Error('adaptive pacing needs 0 < decrease < 1');
+    if (!(increase > 0 && accelerateAfterMs > 0 && minRequestsPerSecond > 0))
+      throw new Error(
+        'adaptive pacing needs a positive increase, accelerateAfterMs and minRequestsPerSecond',
+      );
+    this.#ceiling = ceiling ?? Number.POSITIVE_INFINITY;
+    this.#now = now ?? Date.now;
+    this.#meter = new RateMeter(this.#now);
+    this.#rate = this.#ceiling;
+    this.#updatedAt = this.#now();
+  }
+
+  get holdAllAboveMs(): number {
+    return this.#options.holdAllAboveMs;
+  }
+
+  /** Requests per second to pace calls to now; `Infinity` when neither a ceiling nor a 429 limits them. */
+  get rate(): number {
+    this.#grow();
+    return this.#rate;
+  }
+
+  /** True while a 429 holds the rate below the configured limit. */
+  get adapted(): boolean {
+    return this.rate < this.#ceiling;
+  }
+
+  /** Counts the decreases: a caller that reserved its slot before the last one reserves again. */
+  get generation(): number {
+    return this.#generation;
+  }
+
+  /** The provider accepted a call (any answer but 429: a 4xx spends its quota too). */
+  recordAccepted(): void {
+    this.#meter.record();
+    this.#acceptedSinceDecrease += 1;
+  }
+
+  /** A call had to wait for the pacing rate: the rate is what limits throughput, so it may grow. */
+  recordHeld(): void {
+    this.#grow();
+    this.#heldAt = this.#now();
+  }
+
+  /**
+   * The provider answered 429 to a call sent at `sentAt`. Returns true when the rate was lowered; the
+   * caller then empties its token bucket, as the provider's is.
+   */
+  recordRefused(sentAt: number): boolean {
+    const now = this.#now();
+    if (sentAt < this.#decreasedAt + DECREASE_GAP_MS) return false;
+    this.#grow();
+    const adapted = this.#rate < this.#ceiling;
+    let through: number;
+    if (!adapted) {
+      through = Math.min(this.#rate, this.#meter.perSecond());
+    } else {
+      const span = now - this.#decreasedAt;
+      const accepted =
+        span <= BETWEEN_REFUSALS_MAX_MS ? (this.#acceptedSinceDecrease * 1000) / span : this.#rate;
+      through = Math.min(this.#rate, accepted);
+    }
+    const floor = this.#options.minRequestsPerSecond;
+    this.#refusedRate = Math.max(floor, adapted ? this.#rate : through);
+    this.#rate = Math.min(this.#ceiling, Math.max(floor, this.#options.decrease * through));
+    this.#slope = this.#options.increase * this.#rate;
+    this.#growingMs = 0;
+    this.#acceptedSinceDecrease = 0;
+    this.#decreasedAt = now;
+    this.#updatedAt = now;
+    this.#generation += 1;
+    return true;
+  }
+
+  #grow(): void {
+    const now = this.#now();
+    const from = this.#updatedAt;
+    this.#updatedAt = now;
+    if (now <= from || this.#rate >= this.#ceiling) return;
+    // Only the time in which calls were waiting for the rate counts; a quiet spell grows nothing.
+    let left = Math.min(now, this.#heldAt + BINDING_MS) - from;
+    while (left > 0) {
+      const step = Math.min(
+        MAX_ACCELERATION_STEPS,
+        Math.floor(this.#growingMs / this.#options.accelerateAfterMs),
+      );
+      const untilNextStep =
+        step === MAX_ACCELERATION_STEPS
+          ? left
+          : (step + 1) * this.#options.accelerateAfterMs - this.#growingMs;
+      const span = Math.min(left, untilNextStep);
+      this.#rate += (this.#slope * 2 ** step * span) / 1000;
+      this.#growingMs += span;
+      left -= span;
+    }
+    if (this.#rate >= this.#ceiling) this.#rate = this.#ceiling;
+    else if (!Number.isFinite(this.#ceiling) && this.#rate >= 2 * this.#refusedRate)
+      this.#rate = Number.POSITIVE_INFINITY;
+  }
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
