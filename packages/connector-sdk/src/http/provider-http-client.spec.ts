@@ -135,6 +135,105 @@ describe('ProviderHttpClient', () => {
     expect(requests).toHaveLength(1);
   });
 
+  it('paces the calls after a short Retry-After instead of holding them all; the refused one still waits it', async () => {
+    const { client, requests } = await setup((_req, res, n) =>
+      n === 21 ? json(res, 429, {}, { 'retry-after': '1' }) : json(res, 200, {}),
+    );
+    for (let i = 0; i < 20; i++) await client.request({ method: 'GET', path: '/x', operation: 'x.get' });
+    expect(client.pacingRate).toBe(Number.POSITIVE_INFINITY);
+    const refused = await failure(client.request({ method: 'GET', path: '/x', operation: 'x.get' }));
+    expect(refused).toMatchObject({ code: ConnectorErrorCode.providerRateLimited, retryAfterMs: 1_000 });
+    // Paced a bit below what was getting through, not stopped for a second.
+    expect(client.pacingRate).toBeGreaterThan(1);
+    expect(client.pacingRate).toBeLessThan(Number.POSITIVE_INFINITY);
+    const started = Date.now();
+    await client.request({ method: 'GET', path: '/x', operation: 'x.get' });
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(requests).toHaveLength(22);
+    const gauge = await registry.getSingleMetricAsString('tributary_provider_pacing_rate');
+    expect(gauge).toContain(`provider="${client.provider}"}`);
+  });
+
+  it('without adaptive pacing, holds every call for a short Retry-After too (waiting it out in process)', async () => {
+    const { client, requests } = await setup(
+      (_req, res, n) => (n === 1 ? json(res, 429, {}, { 'retry-after': '1' }) : json(res, 200, {})),
+      { adaptivePacing: false },
+    );
+    await failure(client.request({ method: 'GET', path: '/x', operation: 'x.get' }));
+    const started = Date.now();
+    await client.request({ method: 'GET', path: '/x', operation: 'x.get' });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(requests).toHaveLength(2);
+    expect(client.pacingRate).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("converges to a throttling server's limit: close to it, barely refused, never hot-looping", async () => {
+    // The simulator's throttle: a token bucket of N/s holding one second's worth, Retry-After rounded up.
+    const limit = 50;
+    let tokens = limit;
+    let at = Date.now();
+    const accepted: number[] = [];
+    const refusedAt: number[] = [];
+    const { client } = await setup((_req, res) => {
+      const now = Date.now();
+      tokens = Math.min(limit, tokens + ((now - at) / 1000) * limit);
+      at = now;
+      if (tokens < 1) {
+        refusedAt.push(now);
+        return json(res, 429, {}, { 'retry-after': String(Math.ceil((1 - tokens) / limit)) });
+      }
+      tokens -= 1;
+      accepted.push(now);
+      json(res, 200, {});
+    });
+    // Six handlers, as a connector's concurrent partitions; a refused call waits its retryAfterMs, as the
+    // consumer's partition pause does.
+    const started = Date.now();
+    const until = started + 7_000;
+    const handler = async () => {
+      while (Date.now() < until) {
+        await client.request({ method: 'GET', path: '/x', operation: 'x.get' }).catch(async (error) => {
+          const { retryAfterMs } = error as ProviderError;
+          expect(retryAfterMs).toBeGreaterThanOrEqual(1_000);
+          await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
+        });
+      }
+    };
+    await Promise.all(Array.from({ length: 6 }, handler));
+    const inLast = (times: number[]) => times.filter((t) => t >= started + 3_000 && t < until).length;
+    const rate = inLast(accepted) / 4;
+    expect(rate).toBeGreaterThanOrEqual(0.85 * limit);
+    expect(rate).toBeLessThanOrEqual(1.15 * limit);
+    expect(inLast(refusedAt)).toBeLessThanOrEqual(0.05 * inLast(accepted));
+    expect(client.pacingRate).toBeGreaterThan(0.7 * limit);
+    expect(client.pacingRate).toBeLessThan(1.3 * limit);
+  }, 20_000);
+
+  it('holds calls until RateLimit-Reset once RateLimit-Remaining reaches 0', async () => {
+    const { client, requests } = await setup((_req, res) =>
+      json(res, 200, {}, { 'ratelimit-limit': '100', 'ratelimit-remaining': '0', 'ratelimit-reset': '5' }),
+    );
+    await client.request({ method: 'GET', path: '/x', operation: 'x.get' });
+    const held = await failure(client.request({ method: 'GET', path: '/x', operation: 'x.get' }));
+    expect(held.code).toBe(ConnectorErrorCode.providerRateLimited);
+    expect(held.retryAfterMs).toBeGreaterThan(4_000);
+    expect(held.retryAfterMs).toBeLessThanOrEqual(5_000);
+    expect(requests).toHaveLength(1);
+  });
+
+  it('waits X-RateLimit-Reset on a 429 without Retry-After, holding every call when it is long', async () => {
+    const reset = String(Math.ceil(Date.now() / 1000) + 30);
+    const { client, requests } = await setup((_req, res) =>
+      json(res, 429, {}, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }),
+    );
+    const error = await failure(client.request({ method: 'GET', path: '/x', operation: 'x.get' }));
+    expect(error.retryAfterMs).toBeGreaterThan(28_000);
+    expect(error.retryAfterMs).toBeLessThanOrEqual(31_000);
+    const held = await failure(client.request({ method: 'GET', path: '/x', operation: 'x.get' }));
+    expect(held.retryAfterMs).toBeGreaterThan(28_000);
+    expect(requests).toHaveLength(1);
+  });
+
   const hubspotWindow = {
     rateLimitWindow: {
       remainingHeader: 'x-hubspot-ratelimit-remaining',

@@ -12,15 +12,17 @@ import type { CircuitBreakerPolicy } from 'cockatiel';
 import { metrics } from '@tributary/observability';
 import { Pool } from 'undici';
 import { ConnectorErrorCode, ProviderError } from '../errors.js';
+import type { AdaptivePacingOptions } from './adaptive-pacer.js';
+import { PacedLimiter } from './paced-limiter.js';
 import {
   DEFAULT_REMAINING_HEADERS,
   clamp,
   header,
   rateLimitRemaining,
+  rateLimitResetMs,
   retryAfterMs,
 } from './rate-limit-headers.js';
 import type { HeaderBag } from './rate-limit-headers.js';
-import { TokenBucket } from './token-bucket.js';
 
 /** How hard a connector may lean on its provider. Every field has a safe default. */
 export interface ProviderLimits {
@@ -30,8 +32,19 @@ export interface ProviderLimits {
   retry?: { maxRetries?: number; initialDelayMs?: number; maxDelayMs?: number; budgetMs?: number };
   /** Consecutive failed attempts (timeouts, connection errors, 5xx) that open the breaker; half-open after. */
   breaker?: { consecutiveFailures?: number; halfOpenAfterMs?: number };
-  /** Token bucket; absent means no client-side limit (the provider's 429s still pause). */
+  /**
+   * Token bucket; absent means no configured client-side limit (pacing after 429s still applies).
+   * `maxWaitMs` (default 1 s) is the longest a call waits in process for its slot, or for a short hold to
+   * end; beyond it the call is refused with `retryAfterMs` and the partition pauses instead.
+   */
   rateLimit?: { requestsPerSecond: number; burst?: number; maxWaitMs?: number };
+  /**
+   * After a 429 the client paces its calls to a bit below the rate the provider let through and raises it
+   * slowly while calls succeed, up to `rateLimit` (AIMD, see AdaptivePacer), instead of stopping every call
+   * for each Retry-After and bursting afterwards. Retry-After still holds the refused call, and every call
+   * when it is longer than `holdAllAboveMs`. On by default; `false` turns it off.
+   */
+  adaptivePacing?: AdaptivePacingOptions | false;
   /** Bounds for honouring Retry-After (and the pause when a 429 carries none: `min`). Default 1 s .. 5 min. */
   retryAfter?: { minMs?: number; maxMs?: number };
   /** Header names that report the remaining requests of the provider's window. */
@@ -97,20 +110,24 @@ const breakerStates = ['closed', 'open', 'half_open'] as const;
 
 /**
  * The HTTP client every connector talks to its provider through (DESIGN §6, §8). Per call, in order:
- * 1. A Retry-After the provider gave earlier, or an empty token bucket beyond a short wait, refuses the call
- *    with a retriable `PROVIDER_RATE_LIMITED` carrying `retryAfterMs`: the consumer pauses the partition.
- * 2. Effectful calls must carry an idempotency key, sent in the provider's header.
+ * 1. Effectful calls must carry an idempotency key, sent in the provider's header.
+ * 2. A hold the provider asked for (a long Retry-After, a spent window), or the token bucket at the paced
+ *    rate, makes the call wait when the wait is short (`rateLimit.maxWaitMs`), and otherwise refuses it with
+ *    a retriable `PROVIDER_RATE_LIMITED` carrying `retryAfterMs`: the consumer pauses the partition.
  * 3. Attempts run through the provider's circuit breaker with a timeout each; timeouts, connection errors
  *    and 5xx are retried with full-jitter backoff inside a time budget, with the same key.
- * 4. 429 → `PROVIDER_RATE_LIMITED` (Retry-After clamped, never retried here); other 4xx →
- *    `PROVIDER_REJECTED`, not retriable; an open breaker → `PROVIDER_CIRCUIT_OPEN` until the half-open probe.
+ * 4. 429 → `PROVIDER_RATE_LIMITED` (Retry-After clamped, never retried here) and the pacing rate drops;
+ *    other 4xx → `PROVIDER_REJECTED`, not retriable; an open breaker → `PROVIDER_CIRCUIT_OPEN` until the
+ *    half-open probe.
  */
 export class ProviderHttpClient {
   readonly provider: string;
   readonly #options: ProviderHttpClientOptions;
   readonly #pool: Pool;
   readonly #basePath: string;
-  readonly #bucket: TokenBucket | undefined;
+  /** The configured token bucket, at the lower rate the provider's 429s taught while they hold it down. */
+  readonly #limiter: PacedLimiter;
+  #reportedRate: number | undefined;
   readonly #breaker: CircuitBreakerPolicy;
   readonly #settings: {
     timeoutMs: number;
@@ -133,12 +150,11 @@ export class ProviderHttpClient {
       breaker: { ...DEFAULTS.breaker, ...options.breaker },
       retryAfter: { ...DEFAULTS.retryAfter, ...options.retryAfter },
     };
-    this.#bucket = options.rateLimit
-      ? new TokenBucket({
-          ratePerSecond: options.rateLimit.requestsPerSecond,
-          burst: options.rateLimit.burst,
-        })
-      : undefined;
+    this.#limiter = new PacedLimiter({
+      rateLimit: options.rateLimit,
+      adaptivePacing: options.adaptivePacing,
+    });
+    this.#reportPacingRate();
     // Only signs of an unhealthy provider count: a 4xx is our request's fault, a 429 is load we pause for.
     this.#breaker = circuitBreaker(
       handleWhen((error) => error instanceof ProviderError && countsAgainstBreaker(error.code)),
@@ -152,6 +168,11 @@ export class ProviderHttpClient {
     this.#breaker.onBreak(() => {
       this.#openedAt = Date.now();
     });
+  }
+
+  /** Requests per second calls are paced to now; `Infinity` when nothing limits them. */
+  get pacingRate(): number {
+    return this.#limiter.rate;
   }
 
   /** Breaker state for health and tests. */
@@ -225,33 +246,54 @@ export class ProviderHttpClient {
     }
   }
 
-  /** Waits for a token when the wait is short; otherwise refuses the call so the partition pauses instead. */
+  /**
+   * Waits for a hold to end or for the call's slot at the paced rate when that is near; otherwise refuses
+   * the call so the partition pauses instead of a handler sleeping for seconds.
+   */
   async #admit(request: ProviderRequest): Promise<void> {
-    const blocked = this.#blockedUntil - Date.now();
-    if (blocked > 0) {
-      metrics.providerThrottled.inc({ provider: this.provider, reason: 'retry_after' });
-      throw this.#error(ConnectorErrorCode.providerRateLimited, request, true, {
-        message: `${this.provider} asked to wait ${blocked} ms`,
-        retryAfterMs: clamp(blocked, this.#settings.retryAfter.minMs, this.#settings.retryAfter.maxMs),
-      });
-    }
-    if (!this.#bucket) return;
     const maxWaitMs = this.#options.rateLimit?.maxWaitMs ?? 1_000;
-    for (;;) {
-      const wait = this.#bucket.take();
-      if (wait === 0) return;
-      metrics.providerThrottled.inc({ provider: this.provider, reason: 'token_bucket' });
-      if (wait > maxWaitMs) {
+    for (
+      let blocked = this.#blockedUntil - Date.now();
+      blocked > 0;
+      blocked = this.#blockedUntil - Date.now()
+    ) {
+      metrics.providerThrottled.inc({ provider: this.provider, reason: 'retry_after' });
+      if (blocked > maxWaitMs) {
         throw this.#error(ConnectorErrorCode.providerRateLimited, request, true, {
-          message: `${this.provider} token bucket empty for ${wait} ms`,
-          retryAfterMs: clamp(wait, this.#settings.retryAfter.minMs, this.#settings.retryAfter.maxMs),
+          message: `${this.provider} asked to wait ${blocked} ms`,
+          retryAfterMs: clamp(blocked, this.#settings.retryAfter.minMs, this.#settings.retryAfter.maxMs),
         });
       }
-      await sleep(wait, request.signal);
+      await sleep(blocked, request.signal);
+    }
+    for (;;) {
+      const slot = this.#limiter.reserve(maxWaitMs);
+      this.#reportPacingRate();
+      if (!slot || slot.waitMs === 0) return;
+      const reason = slot.paced ? 'pacing' : 'token_bucket';
+      metrics.providerThrottled.inc({ provider: this.provider, reason });
+      if (!slot.reserved) {
+        throw this.#error(ConnectorErrorCode.providerRateLimited, request, true, {
+          message: `${this.provider} ${slot.paced ? 'pacing' : 'token bucket'} has no slot for ${slot.waitMs} ms`,
+          retryAfterMs: clamp(slot.waitMs, this.#settings.retryAfter.minMs, this.#settings.retryAfter.maxMs),
+        });
+      }
+      await sleep(slot.waitMs, request.signal);
+      // A 429 lowered the rate while this call waited: its slot was spaced for the old rate.
+      if (this.#limiter.generation === slot.generation) return;
     }
   }
 
+  #reportPacingRate(): void {
+    const rate = this.#limiter.rate;
+    if (rate === this.#reportedRate) return;
+    this.#reportedRate = rate;
+    if (Number.isFinite(rate)) metrics.providerPacingRate.set({ provider: this.provider }, rate);
+    else metrics.providerPacingRate.remove({ provider: this.provider });
+  }
+
   async #attempt<T>(request: ProviderRequest): Promise<ProviderResponse<T>> {
+    const sentAt = Date.now();
     const started = performance.now();
     const observe = (status: string) =>
       metrics.providerRequestDuration.observe(
@@ -313,6 +355,16 @@ export class ProviderHttpClient {
     );
     if (remaining !== undefined)
       metrics.providerRateLimitRemaining.set({ provider: this.provider }, remaining);
+    const resetMs = rateLimitResetMs(responseHeaders);
+    if (status !== 429) {
+      this.#limiter.recordAccepted();
+      // The window is spent and the provider said when it resets: calls before that would only collect 429s.
+      if (remaining === 0 && resetMs !== undefined && resetMs > 0)
+        this.#blockedUntil = Math.max(
+          this.#blockedUntil,
+          Date.now() + Math.min(resetMs, this.#settings.retryAfter.maxMs),
+        );
+    }
     const windowMs = this.#windowMs(responseHeaders);
     if (windowMs !== undefined && status !== 429) {
       const windowRemaining = rateLimitRemaining(responseHeaders, [
@@ -325,12 +377,16 @@ export class ProviderHttpClient {
     if (status >= 200 && status < 300) return { status, headers: responseHeaders, body: parsed as T };
     if (status === 429) {
       const wait = clamp(
-        retryAfterMs(responseHeaders) ?? windowMs ?? this.#settings.retryAfter.minMs,
+        retryAfterMs(responseHeaders) ?? resetMs ?? windowMs ?? this.#settings.retryAfter.minMs,
         this.#settings.retryAfter.minMs,
         this.#settings.retryAfter.maxMs,
       );
-      // Every call to this provider waits, not only the partition that met the 429.
-      this.#blockedUntil = Math.max(this.#blockedUntil, Date.now() + wait);
+      // Later calls go at a lower rate rather than stopping: the provider's bucket refills while they wait
+      // for their slots, so its capacity keeps being used instead of a burst after each blanket pause.
+      this.#limiter.recordRefused(sentAt);
+      this.#reportPacingRate();
+      // A long wait (or any, without pacing) is what the provider wants from every call, not only this one.
+      if (this.#limiter.holdsAll(wait)) this.#blockedUntil = Math.max(this.#blockedUntil, Date.now() + wait);
       metrics.providerThrottled.inc({ provider: this.provider, reason: 'status_429' });
       throw this.#error(ConnectorErrorCode.providerRateLimited, request, true, {
         message: `${this.provider} answered 429 to ${request.operation}`,
