@@ -23,7 +23,7 @@ import { phaseFigures } from './connectors/figures.js';
 import type { PhaseFigures, SimFigures } from './connectors/figures.js';
 import { otherTestRuns } from './connectors/machine.js';
 import { renderConnectorsReport } from './connectors/report.js';
-import type { ConnectorsResults, Outcome } from './connectors/report.js';
+import type { ClientPacing, ConnectorsResults, Outcome } from './connectors/report.js';
 import { SimAdmin } from './connectors/sim.js';
 import {
   awaitTimings,
@@ -244,14 +244,20 @@ export async function runConnectors(log: (line: string) => void): Promise<number
       const events = limit * THROTTLE_SECONDS;
       // Generous: a connector at a quarter of the limit still finishes.
       const deadline = 60_000 + (events / limit) * 4_000;
+      const before = await clientPacing(port);
+      const outcome = await phase(
+        `(b) throttled to ${limit}/s`,
+        events,
+        (r) => publishBurst(producer!, r),
+        deadline,
+      );
+      const after = await clientPacing(port);
       throttled.push({
         limit,
-        outcome: await phase(
-          `(b) throttled to ${limit}/s`,
-          events,
-          (r) => publishBurst(producer!, r),
-          deadline,
-        ),
+        outcome,
+        ...(before && after
+          ? { pacing: { rateAtEnd: after.rateAtEnd, heldCalls: after.heldCalls - before.heldCalls } }
+          : {}),
       });
       await admin.clearThrottle();
     }
@@ -303,6 +309,26 @@ async function clientThrottleNote(port: number): Promise<string> {
       : '; its token bucket never held a call back';
   } catch {
     return '';
+  }
+}
+
+/**
+ * The connector's adaptive pacing (SDK ProviderHttpClient) from its /metrics: the pacing rate gauge (absent
+ * while not pacing) and the calls that waited for a slot at a lowered rate so far. Undefined when unreadable.
+ */
+async function clientPacing(port: number): Promise<ClientPacing | undefined> {
+  try {
+    const lines = (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).split('\n');
+    const value = (line: string) => Number(line.split(' ').at(-1));
+    const rate = lines.find((line) => line.startsWith('tributary_provider_pacing_rate{'));
+    const heldCalls = lines
+      .filter(
+        (line) => line.startsWith('tributary_provider_throttled_total') && line.includes('reason="pacing"'),
+      )
+      .reduce((sum, line) => sum + value(line), 0);
+    return { rateAtEnd: rate === undefined ? Number.POSITIVE_INFINITY : value(rate), heldCalls };
+  } catch {
+    return undefined;
   }
 }
 

@@ -82,7 +82,7 @@ describe('connectors figures', () => {
         },
       },
       throttled: [
-        { limit: 50, outcome: measured },
+        { limit: 50, outcome: measured, pacing: { rateAtEnd: 48.4, heldCalls: 900 } },
         { limit: 200, outcome: { error: 'timeout' } },
       ],
       cleanupProblems: [],
@@ -92,6 +92,7 @@ describe('connectors figures', () => {
     expect(text).toMatch(
       /N=50: steady 50\/s = 1\.00× N .* 30 × 429 of 130 requests \(23%\) — goal within 5 % of N: met/,
     );
+    expect(text).toContain('client pacing: 48/s at the end (0.97× N), 900 calls waited for a slot');
     expect(text).toContain('N=200: not measured');
     expect(text).toContain('(b) no latency, no throttle');
     expect(text).not.toContain('did not bind');

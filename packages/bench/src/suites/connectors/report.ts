@@ -4,6 +4,14 @@ import { THROTTLE_GOAL_SHARE, throttleGoalMet } from './figures.js';
 
 export type Outcome<T> = { readonly value: T } | { readonly error: string };
 
+/** What the connector's provider client did about the 429s in a phase. */
+export interface ClientPacing {
+  /** tributary_provider_pacing_rate at the end of the phase; Infinity when it was not pacing. */
+  readonly rateAtEnd: number;
+  /** Calls that waited for a slot at the lowered rate during the phase (throttled_total{reason="pacing"}). */
+  readonly heldCalls: number;
+}
+
 export interface ConnectorsResults {
   readonly run: string;
   readonly latencyMs: number;
@@ -18,6 +26,8 @@ export interface ConnectorsResults {
   readonly throttled: readonly {
     limit: number;
     outcome: Outcome<{ phase: PhaseFigures; sim: SimFigures }>;
+    /** The connector's adaptive pacing, from its /metrics: absent when it could not be read. */
+    pacing?: ClientPacing;
   }[];
   readonly cleanupProblems: readonly string[];
 }
@@ -73,7 +83,7 @@ export function renderConnectorsReport(results: ConnectorsResults): string {
     '',
     'Throttle (b): achieved effects/s against the simulator limit N',
   ];
-  for (const { limit, outcome } of results.throttled) {
+  for (const { limit, outcome, pacing } of results.throttled) {
     if ('error' in outcome) {
       lines.push(`  N=${limit}: not measured`);
       continue;
@@ -86,6 +96,13 @@ export function renderConnectorsReport(results: ConnectorsResults): string {
         ` (overall ${formatRatio(ratio(phase.perSecond, limit))}), ${sim.throttled} × 429 of ${sim.requests} requests (${formatPercent(refused)})` +
         ` — goal within ${THROTTLE_GOAL_SHARE * 100} % of N: ${met === undefined ? 'n/a' : met ? 'met' : 'NOT met'}`,
     );
+    if (pacing) {
+      lines.push(
+        Number.isFinite(pacing.rateAtEnd)
+          ? `    client pacing: ${formatRate(pacing.rateAtEnd)}/s at the end (${formatRatio(ratio(pacing.rateAtEnd, limit))} N), ${pacing.heldCalls} calls waited for a slot`
+          : `    client pacing: not pacing at the end, ${pacing.heldCalls} calls waited for a slot`,
+      );
+    }
     const capacity =
       'error' in results.unthrottled ? Number.NaN : results.unthrottled.value.phase.steadyPerSecond;
     if (sim.throttled === 0 || capacity < limit) {
