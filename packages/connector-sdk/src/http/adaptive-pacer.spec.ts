@@ -122,11 +122,21 @@ describe('AdaptivePacer', () => {
     expect(open.rate).toBe(Number.POSITIVE_INFINITY);
   });
 
+  it('takes a 429 in a quiet second for noise, not for the provider rate', () => {
+    const clock = fakeClock();
+    const pacer = new AdaptivePacer({ ceiling: 25, now: clock.now });
+    acceptOver(pacer, clock, 4, 1_000);
+    expect(pacer.recordRefused(clock.now())).toBe(false);
+    expect(pacer.rate).toBe(25);
+    expect(pacer.generation).toBe(0);
+  });
+
   it('never goes below its floor and refuses nonsense options', () => {
     const clock = fakeClock();
-    const pacer = new AdaptivePacer({ now: clock.now, minRequestsPerSecond: 2 });
-    pacer.recordRefused(clock.now()); // nothing got through at all
-    expect(pacer.rate).toBe(2);
+    const pacer = new AdaptivePacer({ now: clock.now, minRequestsPerSecond: 10 });
+    acceptOver(pacer, clock, 5, 1_000);
+    expect(pacer.recordRefused(clock.now())).toBe(true);
+    expect(pacer.rate).toBe(10);
     expect(() => new AdaptivePacer({ decrease: 1 })).toThrow(/decrease/);
     expect(() => new AdaptivePacer({ increase: 0 })).toThrow(/increase/);
   });

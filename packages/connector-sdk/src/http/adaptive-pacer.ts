@@ -43,6 +43,8 @@ const DECREASE_GAP_MS = 250;
  * would understate it.
  */
 const BETWEEN_REFUSALS_MAX_MS = 2_000;
+/** Fewer calls accepted in the last second are no measure of the provider's rate: such a 429 is not load. */
+const MIN_CALLS_MEASURED = 5;
 /** A held call keeps the rate "binding" (allowed to grow) for this long. */
 const BINDING_MS = 1_000;
 const MAX_ACCELERATION_STEPS = 6;
@@ -62,6 +64,12 @@ export class RateMeter {
   record(): void {
     this.#advance();
     this.#counts[((this.#slot % SLOTS) + SLOTS) % SLOTS]! += 1;
+  }
+
+  /** Calls recorded in the last second. */
+  count(): number {
+    this.#advance();
+    return this.#counts.reduce((sum, n) => sum + n, 0);
   }
 
   /**
@@ -96,7 +104,8 @@ export class RateMeter {
  * AIMD pacing of the calls to one provider. Unpaced (rate = the configured ceiling, or unbounded) until the
  * provider answers 429; then:
  * - decrease: rate ← max(floor, decrease × what was getting through). What was getting through is, the
- *   first time, the rate of successful calls over the last second; later, the calls the provider accepted
+ *   first time, the rate of successful calls over the last second (at least 5 of them, or the 429 is not
+ *   taken as load and only the refused call waits); later, the calls the provider accepted
  *   since the last decrease when that was less than 2 s ago (its bucket was empty at both 429s, so that
  *   count is its rate), else the pacing rate itself. Only a 429 to a call sent at least 250 ms after the
  *   last decrease counts: the calls in flight or sent just after were paced at the old rate or have not
@@ -185,6 +194,9 @@ export class AdaptivePacer {
     const adapted = this.#rate < this.#ceiling;
     let through: number;
     if (!adapted) {
+      // A lone 429 in a quiet second (an injected fault, someone else's burst on a shared quota) would pin
+      // the rate near zero; only the refused call waits for it.
+      if (this.#meter.count() < MIN_CALLS_MEASURED) return false;
       through = Math.min(this.#rate, this.#meter.perSecond());
     } else {
       const span = now - this.#decreasedAt;
