@@ -10,10 +10,10 @@ interface Run {
   kill: (signal: NodeJS.Signals) => void;
 }
 
-function startFixture(mode: string): Run {
+function startFixture(mode: string, env: Record<string, string> = {}): Run {
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/shutdown-app.ts'], {
     cwd: packageDir,
-    env: { ...process.env, FIXTURE_MODE: mode },
+    env: { ...process.env, FIXTURE_MODE: mode, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const run: Run = {
@@ -75,10 +75,39 @@ describe('bootstrapApp (child process)', () => {
       expect(messages.filter((m) => order.includes(m as string))).toEqual(order);
       expect(run.nonJson).toEqual([]);
       expect(run.lines.every((l) => l.service === 'fixture')).toBe(true);
+      // At info, fast requests leave no access log line.
+      expect(messages).not.toContain('request');
       expect(run.lines.find((l) => l.msg === 'consumer drained')).toMatchObject({
         context: 'Worker',
         password: '[REDACTED]',
       });
+    },
+    PROCESS_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'writes an access log line per request at debug: route template, status, ids; never the query string',
+    async () => {
+      const run = startFixture('clean', { FIXTURE_LOG_LEVEL: 'debug' });
+      const url = await listening(run);
+      const response = await fetch(new URL('/health/live?token=s3cret', url), {
+        headers: { 'correlation-id': 'order-42' },
+      });
+      expect(response.status).toBe(200);
+      const line = await waitFor('the access log line', () =>
+        run.lines.find((l) => l.msg === 'request' && l.route === '/health/live'),
+      );
+      expect(line).toMatchObject({
+        level: 'debug',
+        method: 'GET',
+        status: 200,
+        correlationId: 'order-42',
+        requestId: expect.any(String),
+        durationMs: expect.any(Number),
+      });
+      expect(JSON.stringify(line)).not.toContain('s3cret');
+      run.kill('SIGTERM');
+      expect(await run.exit).toBe(0);
     },
     PROCESS_TEST_TIMEOUT_MS,
   );
