@@ -1,7 +1,7 @@
 import { ConnectorErrorCode, ProviderError, defineConnector } from '@tributary/connector-sdk';
 import type { HandlerContext } from '@tributary/connector-sdk';
 import type { EventOf } from '@tributary/contracts';
-import { hubspotWebhook } from '@tributary/webhooks';
+import { HUBSPOT_CONTACT_REF, hubspotWebhook } from '@tributary/webhooks';
 import { z } from 'zod';
 import { HubSpotClient } from './hubspot/hubspot.client.js';
 import type { BatchUpsertResponse, HubSpotContact } from './hubspot/hubspot.client.js';
@@ -16,11 +16,11 @@ export const HUBSPOT_PROPERTIES = {
 } as const;
 
 /**
- * The external_refs type of a HubSpot contact id, `(hubspot, contact, <HubSpot id>)` → our contactId. It must
- * be the one `hubspotWebhook` resolves contact webhooks with, so that ingestion keys crm.contact.changed by
- * the id this connector recorded (the spec checks that the two agree).
+ * The external_refs type of a HubSpot contact id, `(hubspot, contact, <HubSpot id>)` → our contactId: the one
+ * `hubspotWebhook` resolves contact webhooks with, so ingestion keys crm.contact.changed by the id this
+ * connector recorded.
  */
-export const CONTACT_REF = 'contact';
+export const CONTACT_REF = HUBSPOT_CONTACT_REF;
 
 /** The definition's provider, and the `provider` of the ContactChanged notices this connector reads. */
 const PROVIDER = 'hubspot';

@@ -16,7 +16,6 @@ import { DEFAULT_DELIVERY, deliveryControlsSchema, WebhookSender } from './core/
 import type { DeliveryControls, RetryPolicy, WebhookEndpoint } from './core/webhooks.js';
 import { easypostProvider } from './easypost/easypost.provider.js';
 import { genericProvider } from './generic/generic.provider.js';
-import { signedForEndpoint } from './hubspot/contact-webhooks.js';
 import { hubspotProvider } from './hubspot/hubspot.provider.js';
 import { stripeProvider } from './stripe/stripe.provider.js';
 
@@ -73,11 +72,7 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
   // A secret the provider's scheme refuses stops the start (register checks it).
   if (options.stripeWebhook) webhooks.register('stripe', options.stripeWebhook, stripeWebhook.scheme);
   if (options.easypostWebhook) webhooks.register('easypost', options.easypostWebhook, easypostWebhook.scheme);
-  if (options.hubspotWebhook) {
-    // Signature v3 covers the URL too, which the core does not pass to `sign`: bind it to the endpoint.
-    const scheme = signedForEndpoint(hubspotWebhook.scheme, options.hubspotWebhook.url);
-    webhooks.register('hubspot', options.hubspotWebhook, scheme);
-  }
+  if (options.hubspotWebhook) webhooks.register('hubspot', options.hubspotWebhook, hubspotWebhook.scheme);
 
   const core: SimCore = {
     faults: new FaultTable(random),

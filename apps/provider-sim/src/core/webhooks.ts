@@ -201,7 +201,10 @@ export class WebhookSender {
         method: 'POST',
         // Signed at each attempt (a fresh timestamp for schemes that sign one), by the same scheme the
         // receiving side verifies with, so the two cannot drift apart.
-        headers: { 'content-type': 'application/json', ...sink.scheme.sign({ body }, sink.endpoint.secret) },
+        headers: {
+          'content-type': 'application/json',
+          ...sink.scheme.sign({ body, method: 'POST', url: sink.endpoint.url }, sink.endpoint.secret),
+        },
         body,
         signal: AbortSignal.any([stop, AbortSignal.timeout(10_000)]),
       });

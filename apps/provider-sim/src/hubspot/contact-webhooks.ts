@@ -1,4 +1,3 @@
-import type { SignatureScheme } from '@tributary/webhooks';
 import type { WebhookSender } from '../core/webhooks.js';
 
 /** The simulated HubSpot account (`portalId`) and app (`appId`) every subscription event names. */
@@ -44,22 +43,6 @@ export interface ContactChange {
 
 // HubSpot's own bookkeeping properties change on every write; apps cannot subscribe to them.
 const UNSUBSCRIBABLE = new Set(['hs_object_id', 'createdate', 'lastmodifieddate']);
-
-/**
- * HubSpot signature v3 signs method + the URL HubSpot called + body + timestamp, but the webhook core signs
- * with the body only: this binds the scheme to the one endpoint the simulator posts to, so the signed URL is
- * exactly the request's (ingestion rebuilds it from the request, or from its PUBLIC_BASE_URL).
- */
-export function signedForEndpoint(scheme: SignatureScheme, url: string): SignatureScheme {
-  return {
-    name: scheme.name,
-    headers: scheme.headers,
-    keyOf: (secret) => scheme.keyOf(secret),
-    verify: (request, keys, now) => scheme.verify(request, keys, now),
-    sign: (input, secret) =>
-      scheme.sign({ ...input, method: input.method ?? 'POST', url: input.url ?? url }, secret),
-  };
-}
 
 /**
  * HubSpot's contact webhooks, as an app subscribed to `contact.creation` and to `contact.propertyChange` of

@@ -6,7 +6,7 @@ import { stripeWebhook } from './stripe.webhook.js';
 
 export { EASYPOST_REFS, easypostScheme, easypostWebhook } from './easypost.webhook.js';
 export { githubWebhook } from './github.webhook.js';
-export { hubspotSignatureV3, hubspotWebhook } from './hubspot.webhook.js';
+export { HUBSPOT_CONTACT_REF, hubspotSignatureV3, hubspotWebhook } from './hubspot.webhook.js';
 export { STRIPE_METADATA, stripeFailureCode, stripeWebhook } from './stripe.webhook.js';
 
 /** Every provider this build knows, by path segment. A provider missing here answers 404. */
