@@ -87,7 +87,7 @@ export const metrics = {
   }),
   webhookSignatureFailures: new Counter({
     name: 'tributary_webhook_signature_failures_total',
-    help: 'Webhook requests refused for their signature, by provider and code (missing, malformed, invalid, stale).',
+    help: 'Webhook requests refused for their signature (401, nothing stored), by provider and code (WEBHOOK_SIGNATURE_MISSING, WEBHOOK_SIGNATURE_MALFORMED, WEBHOOK_SIGNATURE_INVALID, WEBHOOK_SIGNATURE_STALE).',
     labelNames: ['provider', 'code'] as const,
     registers: [registry],
   }),
@@ -124,7 +124,7 @@ export const metrics = {
   }),
   providerRequestDuration: new Histogram({
     name: 'tributary_provider_request_duration_seconds',
-    help: 'Provider API calls by provider, operation and status (HTTP status, or timeout, network_error, circuit_open, throttled).',
+    help: 'Provider API call attempts, in-process retries included, by provider, operation and status: the HTTP status, timeout, network_error (no answer), or circuit_open (refused by the open breaker without a call, observed as 0 s). Calls a rate limit held back are in tributary_provider_throttled_total.',
     labelNames: ['provider', 'operation', 'status'] as const,
     buckets: durationBuckets,
     registers: [registry],
