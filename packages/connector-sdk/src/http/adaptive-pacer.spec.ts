@@ -28,7 +28,7 @@ function expectNear(value: number, expected: number, share = 0.03) {
 }
 
 describe('RateMeter', () => {
-  it('counts the last second, and a burst younger than that over its own span', () => {
+  it('counts the last second, a burst included as what it is: so many calls in a second', () => {
     const clock = fakeClock(0);
     const meter = new RateMeter(clock.now);
     for (let i = 0; i < 200; i++) {
@@ -39,8 +39,9 @@ describe('RateMeter', () => {
     clock.advance(5_000);
     expect(meter.perSecond()).toBe(0);
     for (let i = 0; i < 20; i++) meter.record(); // 20 calls at once, after a quiet spell
-    clock.advance(200);
-    expect(meter.perSecond()).toBeGreaterThanOrEqual(66); // 20 over ≤ 300 ms, not 20/s
+    clock.advance(50);
+    expect(meter.count()).toBe(20);
+    expectNear(meter.perSecond(), 20, 0.15);
   });
 });
 
@@ -78,7 +79,7 @@ describe('AdaptivePacer', () => {
     expect(pacer.generation).toBe(1);
   });
 
-  it("takes the calls accepted between two 429s as the provider's rate", () => {
+  it("takes the calls accepted between two 429s as the provider's rate, at most halving per step", () => {
     const clock = fakeClock();
     const pacer = new AdaptivePacer({ now: clock.now });
     acceptOver(pacer, clock, 200, 1_000); // a full bucket spent: 200/s looks like the rate
@@ -87,23 +88,32 @@ describe('AdaptivePacer', () => {
     acceptOver(pacer, clock, 120, 1_000); // the provider really admits 120/s
     expect(pacer.recordRefused(clock.now())).toBe(true);
     expectNear(pacer.rate, 0.9 * 120);
+    acceptOver(pacer, clock, 10, 1_000); // a near-idle second (its partitions paused): at most halving
+    pacer.recordRefused(clock.now());
+    expectNear(pacer.rate, 0.9 * 54);
     acceptOver(pacer, clock, 300, 3_000); // too long ago: the provider may have saved up meanwhile
     pacer.recordRefused(clock.now());
-    expectNear(pacer.rate, 0.9 * 0.9 * 120);
+    expectNear(pacer.rate, 0.9 * 0.9 * 54);
   });
 
-  it('grows only while calls wait for it: linearly, then doubling the slope after each calm stretch', () => {
+  it('grows only while calls wait for it: linearly, then doubling every second once well past the last refusal', () => {
     const clock = fakeClock();
-    const pacer = new AdaptivePacer({ now: clock.now, accelerateAfterMs: 5_000 });
-    acceptOver(pacer, clock, 100, 1_000);
-    pacer.recordRefused(clock.now());
-    expectNear(pacer.rate, 90);
+    const idle = new AdaptivePacer({ now: clock.now, increase: 0.05, calmMs: 5_000 });
+    acceptOver(idle, clock, 100, 1_000);
+    idle.recordRefused(clock.now());
+    expectNear(idle.rate, 90);
     clock.advance(30_000); // nobody waits: the rate stays
-    expectNear(pacer.rate, 90);
-    acceptOver(pacer, clock, 500, 5_000, true); // 0.05 × 90 = 4.5/s for 5 s
-    expectNear(pacer.rate, 90 + 22.5);
-    acceptOver(pacer, clock, 500, 5_000, true); // then 9/s
-    expectNear(pacer.rate, 90 + 22.5 + 45);
+    expectNear(idle.rate, 90);
+
+    const pacer = new AdaptivePacer({ ceiling: 1_000, now: clock.now, increase: 0.05, calmMs: 5_000 });
+    acceptOver(pacer, clock, 100, 1_000); // refused at 100/s
+    pacer.recordRefused(clock.now());
+    acceptOver(pacer, clock, 400, 4_000, true); // 0.05 × 90 = 4.5/s, past 100 after 2.2 s
+    expectNear(pacer.rate, 90 + 18);
+    acceptOver(pacer, clock, 322, 3_222, true); // still linear for 5 s past 100
+    expectNear(pacer.rate, 122.5);
+    acceptOver(pacer, clock, 200, 2_000, true); // then × 2 per second
+    expectNear(pacer.rate, 4 * 122.5);
   });
 
   it('returns to the configured limit, and without one stops pacing at twice the refused rate', () => {
@@ -118,7 +128,9 @@ describe('AdaptivePacer', () => {
     const open = new AdaptivePacer({ now: clock.now });
     acceptOver(open, clock, 100, 1_000);
     open.recordRefused(clock.now());
-    acceptOver(open, clock, 6_000, 60_000, true);
+    acceptOver(open, clock, 600, 6_000, true);
+    expect(open.rate).toBeLessThan(4 * 100);
+    acceptOver(open, clock, 300, 3_000, true);
     expect(open.rate).toBe(Number.POSITIVE_INFINITY);
   });
 

@@ -7,14 +7,15 @@ export interface AdaptivePacingOptions {
   decrease?: number;
   /**
    * While the pacing rate is what holds calls back and no 429 comes, it grows by this share of the rate
-   * set at the last decrease, per second (additive increase). Default 0.05.
+   * set at the last decrease, per second (additive increase). Default 0.1.
    */
   increase?: number;
   /**
-   * The growth per second doubles after each such stretch without a 429 (at most 64 ×), so a limit that
-   * rose is found within tens of seconds instead of minutes. Default 5 s.
+   * After this long above the rate the provider last refused without another 429 (while calls wait for the
+   * rate), its limit has probably risen: the rate then doubles every second until the next 429, so a higher
+   * limit is found in seconds. Default 5 s.
    */
-  accelerateAfterMs?: number;
+  calmMs?: number;
   /** The pacing rate never goes below this. Default 1 request/s. */
   minRequestsPerSecond?: number;
   /**
@@ -26,8 +27,8 @@ export interface AdaptivePacingOptions {
 
 export const ADAPTIVE_PACING_DEFAULTS: Readonly<Required<AdaptivePacingOptions>> = {
   decrease: 0.9,
-  increase: 0.05,
-  accelerateAfterMs: 5_000,
+  increase: 0.1,
+  calmMs: 5_000,
   minRequestsPerSecond: 1,
   holdAllAboveMs: 2_000,
 };
@@ -47,7 +48,8 @@ const BETWEEN_REFUSALS_MAX_MS = 2_000;
 const MIN_CALLS_MEASURED = 5;
 /** A held call keeps the rate "binding" (allowed to grow) for this long. */
 const BINDING_MS = 1_000;
-const MAX_ACCELERATION_STEPS = 6;
+/** After a calm stretch, the rate doubles this often. */
+const PROBE_DOUBLING_MS = 1_000;
 
 /** Successful calls over the last second, in ten 100 ms slots: constant memory whatever the rate. */
 export class RateMeter {
@@ -66,29 +68,21 @@ export class RateMeter {
     this.#counts[((this.#slot % SLOTS) + SLOTS) % SLOTS]! += 1;
   }
 
-  /** Calls recorded in the last second. */
+  /** Calls recorded in the last second (the current slot and the nine before it). */
   count(): number {
     this.#advance();
     return this.#counts.reduce((sum, n) => sum + n, 0);
   }
 
   /**
-   * Calls per second over the last second. When they started less than a second ago (a burst after a
-   * quiet spell), over the time since the first of them, at least one slot: a burst 50 ms old is not
-   * diluted over a second it did not run in.
+   * Calls per second over the time those slots cover (0.9 to 1 s). Over a whole second even when the calls
+   * began just now: a burst of a provider's saved-up tokens is not its rate, and a low first estimate is
+   * cheap (the rate grows back), a high one costs a burst of 429s.
    */
   perSecond(): number {
-    this.#advance();
-    let count = 0;
-    let oldestAge = -1;
-    for (let age = SLOTS - 1; age >= 0; age--) {
-      const n = this.#counts[(((this.#slot - age) % SLOTS) + SLOTS) % SLOTS]!;
-      if (n > 0 && oldestAge < 0) oldestAge = age;
-      count += n;
-    }
-    if (count === 0) return 0;
-    const spanMs = Math.max(this.#slotMs, this.#now() - (this.#slot - oldestAge) * this.#slotMs);
-    return (count * 1000) / spanMs;
+    const count = this.count();
+    const coveredMs = (SLOTS - 1) * this.#slotMs + (this.#now() - this.#slot * this.#slotMs);
+    return (count * 1000) / coveredMs;
   }
 
   #advance(): void {
@@ -107,14 +101,17 @@ export class RateMeter {
  *   first time, the rate of successful calls over the last second (at least 5 of them, or the 429 is not
  *   taken as load and only the refused call waits); later, the calls the provider accepted
  *   since the last decrease when that was less than 2 s ago (its bucket was empty at both 429s, so that
- *   count is its rate), else the pacing rate itself. Only a 429 to a call sent at least 250 ms after the
- *   last decrease counts: the calls in flight or sent just after were paced at the old rate or have not
- *   shown what the new one does.
- * - increase: while calls wait for the rate (it binds) and no 429 comes, the rate grows linearly, and the
- *   slope doubles after every `accelerateAfterMs` of growth. A rate nobody waits for does not grow, so a
- *   quiet connector does not come back with a burst the provider would refuse.
+ *   count is its rate), else the pacing rate itself; never below half the pacing rate in one step (our
+ *   own handlers, paused by 429s, may have let its bucket overflow). Only a 429 to a call sent at least
+ *   250 ms after the last decrease counts: the calls in flight or sent just after were paced at the old
+ *   rate or have not shown what the new one does.
+ * - increase: while calls wait for the rate (it binds) and no 429 comes, the rate grows linearly
+ *   (`increase` × the rate set at the decrease, per second): the limit is probably near. Once it has been
+ *   above the rate the provider last refused for `calmMs` without another 429, the limit has risen (or
+ *   gone), and the rate doubles every second until the provider objects again. A rate nobody waits for
+ *   does not grow, so a quiet connector does not come back with a burst the provider would refuse.
  * - end: at the ceiling the configured limit applies again; without a ceiling, pacing ends once the rate
- *   has grown to twice the rate the provider last refused (its limit is gone or much higher).
+ *   has grown to 4 × the rate the provider last refused (its limit is gone or much higher).
  * Against a provider's token bucket this settles into a sawtooth of about ±10 % around its rate: below it
  * the provider's bucket refills, above it the calls spend what was saved, and the next 429 comes only when
  * the bucket is empty. Nothing is wasted, so the average is the provider's rate, without the stalls of a
@@ -131,19 +128,18 @@ export class AdaptivePacer {
   #acceptedSinceDecrease = 0;
   #refusedRate = Number.POSITIVE_INFINITY;
   #slope = 0;
-  #growingMs = 0;
+  /** When the rate grew past #refusedRate; undefined below it. */
+  #aboveRefusedSince: number | undefined;
   #heldAt = Number.NEGATIVE_INFINITY;
   #updatedAt: number;
 
   constructor(options: AdaptivePacingOptions & { ceiling?: number; now?: () => number } = {}) {
     const { ceiling, now, ...pacing } = options;
     this.#options = { ...ADAPTIVE_PACING_DEFAULTS, ...definedOnly(pacing) };
-    const { decrease, increase, accelerateAfterMs, minRequestsPerSecond } = this.#options;
+    const { decrease, increase, calmMs, minRequestsPerSecond } = this.#options;
     if (!(decrease > 0 && decrease < 1)) throw new Error('adaptive pacing needs 0 < decrease < 1');
-    if (!(increase > 0 && accelerateAfterMs > 0 && minRequestsPerSecond > 0))
-      throw new Error(
-        'adaptive pacing needs a positive increase, accelerateAfterMs and minRequestsPerSecond',
-      );
+    if (!(increase > 0 && calmMs > 0 && minRequestsPerSecond > 0))
+      throw new Error('adaptive pacing needs a positive increase, calmMs and minRequestsPerSecond');
     this.#ceiling = ceiling ?? Number.POSITIVE_INFINITY;
     this.#now = now ?? Date.now;
     this.#meter = new RateMeter(this.#now);
@@ -202,13 +198,13 @@ export class AdaptivePacer {
       const span = now - this.#decreasedAt;
       const accepted =
         span <= BETWEEN_REFUSALS_MAX_MS ? (this.#acceptedSinceDecrease * 1000) / span : this.#rate;
-      through = Math.min(this.#rate, accepted);
+      through = Math.min(this.#rate, Math.max(accepted, this.#rate / 2));
     }
     const floor = this.#options.minRequestsPerSecond;
     this.#refusedRate = Math.max(floor, adapted ? this.#rate : through);
     this.#rate = Math.min(this.#ceiling, Math.max(floor, this.#options.decrease * through));
     this.#slope = this.#options.increase * this.#rate;
-    this.#growingMs = 0;
+    this.#aboveRefusedSince = undefined;
     this.#acceptedSinceDecrease = 0;
     this.#decreasedAt = now;
     this.#updatedAt = now;
@@ -222,23 +218,27 @@ export class AdaptivePacer {
     this.#updatedAt = now;
     if (now <= from || this.#rate >= this.#ceiling) return;
     // Only the time in which calls were waiting for the rate counts; a quiet spell grows nothing.
-    let left = Math.min(now, this.#heldAt + BINDING_MS) - from;
-    while (left > 0) {
-      const step = Math.min(
-        MAX_ACCELERATION_STEPS,
-        Math.floor(this.#growingMs / this.#options.accelerateAfterMs),
-      );
-      const untilNextStep =
-        step === MAX_ACCELERATION_STEPS
-          ? left
-          : (step + 1) * this.#options.accelerateAfterMs - this.#growingMs;
-      const span = Math.min(left, untilNextStep);
-      this.#rate += (this.#slope * 2 ** step * span) / 1000;
-      this.#growingMs += span;
-      left -= span;
+    const until = Math.min(now, this.#heldAt + BINDING_MS);
+    if (until <= from) return;
+    // Linear up to the rate the provider refused last, and for `calmMs` beyond it: the limit is probably
+    // near, and the provider may be spending what it saved. Still no 429 after that: the limit has risen
+    // (or gone), so the rate doubles every second until the provider objects again.
+    let at = from;
+    if (this.#rate < this.#refusedRate) {
+      const reachMs = ((this.#refusedRate - this.#rate) / this.#slope) * 1000;
+      const span = Math.min(until - at, reachMs);
+      this.#rate = span < reachMs ? this.#rate + (this.#slope * span) / 1000 : this.#refusedRate;
+      at += span;
+      if (this.#rate >= this.#refusedRate) this.#aboveRefusedSince = at;
+    }
+    if (at < until) {
+      this.#aboveRefusedSince ??= at;
+      const probeFrom = Math.max(at, this.#aboveRefusedSince + this.#options.calmMs);
+      this.#rate += (this.#slope * (Math.min(until, probeFrom) - at)) / 1000;
+      if (until > probeFrom) this.#rate *= 2 ** ((until - probeFrom) / PROBE_DOUBLING_MS);
     }
     if (this.#rate >= this.#ceiling) this.#rate = this.#ceiling;
-    else if (!Number.isFinite(this.#ceiling) && this.#rate >= 2 * this.#refusedRate)
+    else if (!Number.isFinite(this.#ceiling) && this.#rate >= 4 * this.#refusedRate)
       this.#rate = Number.POSITIVE_INFINITY;
   }
 }
