@@ -19,11 +19,12 @@ import { acquireStack, spawnNodeProcess, startBuiltApp, uniqueName } from '@trib
 import type { NodeProcessHandle } from '@tributary/testkit';
 import pg from 'pg';
 import { Scratch } from '../infra/scratch.js';
+import { clientPacing, watchFirstRefusal } from './connectors/client-metrics.js';
 import { phaseFigures } from './connectors/figures.js';
 import type { PhaseFigures, SimFigures } from './connectors/figures.js';
 import { otherTestRuns } from './connectors/machine.js';
 import { renderConnectorsReport } from './connectors/report.js';
-import type { ClientPacing, ConnectorsResults, Outcome } from './connectors/report.js';
+import type { ConnectorsResults, Outcome } from './connectors/report.js';
 import { SimAdmin } from './connectors/sim.js';
 import {
   awaitTimings,
@@ -208,13 +209,15 @@ export async function runConnectors(log: (line: string) => void): Promise<number
         const before = await admin.ledger();
         note();
         log(`${name}: publishing ${events} events`);
+        const refusals = watchFirstRefusal(port);
         const publishedAt = await publish(records);
         const timings = await awaitTimings(tables, publishedAt, deadlineMs, (done) =>
           log(`${name}: ${done}/${events} committed`),
-        );
+        ).finally(() => refusals.stop());
+        const firstRefusalAt = await refusals.stop();
         note();
         const after = await admin.ledger();
-        const figures = phaseFigures(events, timings);
+        const figures = phaseFigures(events, timings, { steadyFrom: firstRefusalAt });
         log(`${name}: ${figures.committed}/${events} committed, ${Math.round(figures.perSecond)} events/s`);
         return { value: { phase: figures, sim: SimAdmin.figures(before, after, EFFECT_ROUTE, keys) } };
       } catch (error) {
@@ -309,26 +312,6 @@ async function clientThrottleNote(port: number): Promise<string> {
       : '; its token bucket never held a call back';
   } catch {
     return '';
-  }
-}
-
-/**
- * The connector's adaptive pacing (SDK ProviderHttpClient) from its /metrics: the pacing rate gauge (absent
- * while not pacing) and the calls that waited for a slot at a lowered rate so far. Undefined when unreadable.
- */
-async function clientPacing(port: number): Promise<ClientPacing | undefined> {
-  try {
-    const lines = (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).split('\n');
-    const value = (line: string) => Number(line.split(' ').at(-1));
-    const rate = lines.find((line) => line.startsWith('tributary_provider_pacing_rate{'));
-    const heldCalls = lines
-      .filter(
-        (line) => line.startsWith('tributary_provider_throttled_total') && line.includes('reason="pacing"'),
-      )
-      .reduce((sum, line) => sum + value(line), 0);
-    return { rateAtEnd: rate === undefined ? Number.POSITIVE_INFINITY : value(rate), heldCalls };
-  } catch {
-    return undefined;
   }
 }
 

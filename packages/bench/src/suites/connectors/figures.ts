@@ -17,8 +17,8 @@ export interface PhaseFigures {
   /** committed ÷ (last commit − first publish). */
   readonly perSecond: number;
   /**
-   * Rate between the 10th and the 90th percentile of commits: what the connector sustains once the first
-   * burst (a full token bucket) and the tail are left out.
+   * Rate between the 10th (or, if later, the provider's first 429) and the 90th percentile of commits: what
+   * the connector sustains once the provider's first full bucket and the tail are left out.
    */
   readonly steadyPerSecond: number;
   /** Publish → commit, per event. */
@@ -37,7 +37,18 @@ export interface SimFigures {
   readonly doubleEffects: number;
 }
 
-export function phaseFigures(events: number, timings: readonly EventTiming[]): PhaseFigures {
+/**
+ * `steadyFrom`: when the provider first refused a call in the phase (its bucket was empty). The 10th
+ * percentile leaves a first full bucket out only when the connector spends it at once; one that starts the
+ * phase paced (it learnt a lower limit in the phase before) spends it later, and that burst would count as
+ * sustained throughput. So the steady window starts at whichever comes later (unless the first 429 comes
+ * after half the commits: too short a window, p10 then).
+ */
+export function phaseFigures(
+  events: number,
+  timings: readonly EventTiming[],
+  options: { steadyFrom?: number | undefined } = {},
+): PhaseFigures {
   const commits = timings.map((t) => t.committedAt).sort((a, b) => a - b);
   const firstPublish = Math.min(...timings.map((t) => t.publishedAt));
   const last = commits[commits.length - 1] ?? Number.NaN;
@@ -45,8 +56,11 @@ export function phaseFigures(events: number, timings: readonly EventTiming[]): P
   if (commits.length >= 10) {
     const p10 = percentile(commits, 10);
     const p90 = percentile(commits, 90);
-    const between = commits.filter((at) => at >= p10 && at <= p90).length;
-    steady = ratePerSecond(between - 1, p90 - p10);
+    // A first 429 after half the commits leaves too short a window to say anything steady: p10 then.
+    const refusal = options.steadyFrom;
+    const from = refusal !== undefined && refusal > p10 && refusal <= percentile(commits, 50) ? refusal : p10;
+    const between = commits.filter((at) => at >= from && at <= p90).length;
+    steady = ratePerSecond(between - 1, p90 - from);
   }
   return {
     events,

@@ -33,6 +33,28 @@ describe('connectors figures', () => {
     expect(figures.perSecond).toBeCloseTo(52.5, 5);
   });
 
+  it("starts the steady window at the provider's first 429 when that comes after the 10th percentile", () => {
+    // Paced at 25/s for 4 s (100 commits), then the provider's saved bucket (50) at once, then 50/s.
+    const ramp = timings(100, 40);
+    const bucket = Array.from({ length: 50 }, () => ({
+      publishedAt: 0,
+      committedAt: 4_001,
+      outcomePublishedAt: 4_002,
+    }));
+    const limit = timings(850, 20).map((t) => ({
+      ...t,
+      committedAt: t.committedAt + 4_001,
+      outcomePublishedAt: NaN,
+    }));
+    const all = [...ramp, ...bucket, ...limit];
+    expect(phaseFigures(1_000, all).steadyPerSecond).toBeGreaterThan(50); // the bucket counted as sustained
+    expect(phaseFigures(1_000, all, { steadyFrom: 4_010 }).steadyPerSecond).toBeCloseTo(50, 0);
+    // A 429 after half the commits, or none: the 10th percentile.
+    expect(phaseFigures(1_000, all, { steadyFrom: 15_000 }).steadyPerSecond).toBe(
+      phaseFigures(1_000, all).steadyPerSecond,
+    );
+  });
+
   it('meets the throttle goal within 5 % of N only', () => {
     expect(throttleGoalMet(48, 50)).toBe(true);
     expect(throttleGoalMet(40, 50)).toBe(false);
