@@ -114,7 +114,8 @@ export function renderConnectorsReport(results: ConnectorsResults): string {
   }
   lines.push(
     '',
-    'events/s: committed ÷ (last commit − first publish); steady/s: between the 10th and 90th percentile of commits.',
+    'events/s: committed ÷ (last commit − first publish); steady/s: between the 10th (or the first 429, if later)',
+    'and the 90th percentile of commits.',
     'p50/p99: publish of payments.payment.requested → the connector’s commit (inbox + outbox row, one transaction);',
     'outcome p99: → the outcome on Kafka (outbox published_at). In a burst these include queueing; (a’) is paced.',
   );
