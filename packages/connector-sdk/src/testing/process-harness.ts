@@ -71,6 +71,8 @@ export interface ConnectorProcessHarness extends ConformanceHarness {
   /** `connector_<id>`: where the inbox, outbox and external_refs tables are. */
   readonly schema: string;
   readonly consumerGroup: string;
+  /** `KAFKA_TOPIC_PREFIX` of this run: the connector's topics are `<prefix><catalogue topic>`. */
+  readonly topicPrefix: string;
   /** Publishes catalogue events (Avro, registry) as another service would. */
   publish(...events: readonly DomainEvent[]): Promise<void>;
   /** A query on the connector's database. */
@@ -142,6 +144,9 @@ async function build<T extends EventType>(
   cleanups.push(() => pool.end());
 
   const group = uniqueName(name);
+  // Its own copy of every catalogue topic: a new group reads from the beginning, and on the shared topics it
+  // would first work through every event other tests (and earlier runs on a reused stack) published there.
+  const topicPrefix = `${uniqueName('conformance')}.`;
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
   const env = {
@@ -150,6 +155,7 @@ async function build<T extends EventType>(
     DATABASE_SCHEMA: schema,
     KAFKA_BROKERS: stack.kafka.brokers.join(','),
     SCHEMA_REGISTRY_URL: stack.registry.url,
+    KAFKA_TOPIC_PREFIX: topicPrefix,
     CONSUMER_GROUP: group,
     RETRY_TIERS: '1s,2s',
     // A killed member holds its partitions until this passes; the crash scenario restarts at once.
@@ -163,7 +169,10 @@ async function build<T extends EventType>(
   const kafka = createKafkaClient({ clientId: `${name}-test`, brokers: stack.kafka.brokers });
   const registry = new SchemaRegistryClient({ url: stack.registry.url });
   const producer = new KafkaEventProducer(kafka, {
-    encoder: new AvroEventEncoder({ registry, definitions: Object.values(eventCatalogue) }),
+    encoder: new AvroEventEncoder({
+      registry,
+      definitions: Object.values(eventCatalogue).map((d) => ({ ...d, topic: `${topicPrefix}${d.topic}` })),
+    }),
   });
   await producer.connect();
   cleanups.push(() => producer.disconnect());
@@ -216,6 +225,7 @@ async function build<T extends EventType>(
     databaseUrl: db.url,
     schema,
     consumerGroup: group,
+    topicPrefix,
     sim: {
       async setFault(fault) {
         await simAdmin('/faults', {
@@ -248,7 +258,10 @@ async function build<T extends EventType>(
       for (const event of events) await producer.publish(event);
     },
     async publishPoison(key) {
-      await raw.send({ topic, messages: [{ key, value: Buffer.from('not an avro record') }] });
+      await raw.send({
+        topic: `${topicPrefix}${topic}`,
+        messages: [{ key, value: Buffer.from('not an avro record') }],
+      });
     },
     async processed(eventId) {
       const rows = await query(`SELECT 1 FROM ${inboxTable} WHERE consumer_group = $1 AND event_id = $2`, [
