@@ -22,4 +22,5 @@ export type { TopicSpec } from './helpers/topics.js';
 export { createTestDatabase } from './helpers/test-database.js';
 export type { TestDatabase } from './helpers/test-database.js';
 export { spawnNodeProcess, startBuiltApp } from './helpers/node-process.js';
+export { pickFreePorts } from './stack/ports.js';
 export type { NodeProcessExit, NodeProcessHandle, SpawnNodeProcessOptions } from './helpers/node-process.js';

@@ -1,10 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawnNodeProcess, startBuiltApp } from '@tributary/testkit';
+import { pickFreePorts, spawnNodeProcess, startBuiltApp } from '@tributary/testkit';
 import type { NodeProcessHandle, StackEndpoints } from '@tributary/testkit';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -105,11 +103,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   };
   const output = (name: string) =>
     options.onOutput ? { onOutput: (chunk: string) => options.onOutput!(name, chunk) } : {};
+  // Distinct free ports for whatever was not given: the apps, then one per connector.
+  const free = await pickFreePorts(3 + connectors.length);
   const ports = {
-    ingestion: options.ports?.ingestion ?? (await freePort()),
-    exampleService: options.ports?.exampleService ?? (await freePort()),
-    dlqHandler: options.ports?.dlqHandler ?? (await freePort()),
+    ingestion: options.ports?.ingestion ?? free[0]!,
+    exampleService: options.ports?.exampleService ?? free[1]!,
+    dlqHandler: options.ports?.dlqHandler ?? free[2]!,
   };
+  const connectorPorts = free.slice(3);
   const ingestionUrl = `http://127.0.0.1:${ports.ingestion}`;
   // Fresh per run and never written anywhere: the simulator signs with them, ingestion verifies.
   const secrets = {
@@ -167,8 +168,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     // Ingestion maps a provider's callbacks with the ids its connector records (EXTERNAL_REFS_SCHEMAS);
     // the connectors create those tables, so they start first.
     await Promise.all(
-      connectors.map(async (connector) =>
-        start(`connector-${connector.id}`, connector.main, await freePort(), {
+      connectors.map(async (connector, i) =>
+        start(`connector-${connector.id}`, connector.main, connectorPorts[i]!, {
           CONSUMER_GROUP: groupOf(`connector-${connector.id}`),
           ...Object.fromEntries(
             Object.entries(connector.simulatorEnv).map(([name, value]) => [
@@ -215,12 +216,4 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     await stopAll();
     throw error;
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }

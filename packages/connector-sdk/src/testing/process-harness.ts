@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TributaryError, eventCatalogue } from '@tributary/contracts';
@@ -14,6 +13,7 @@ import {
 import { namesFor } from '@tributary/persistence';
 import {
   createTestDatabase,
+  pickFreePorts,
   spawnNodeProcess,
   stackFromEnv,
   startBuiltApp,
@@ -147,7 +147,7 @@ async function build<T extends EventType>(
   // Its own copy of every catalogue topic: a new group reads from the beginning, and on the shared topics it
   // would first work through every event other tests (and earlier runs on a reused stack) published there.
   const topicPrefix = `${uniqueName('conformance')}.`;
-  const port = await freePort();
+  const [port] = (await pickFreePorts(1)) as [number];
   const appUrl = `http://127.0.0.1:${port}`;
   const env = {
     PORT: String(port),
@@ -318,13 +318,3 @@ function moduleDir(): string {
 }
 
 /** A port the OS just handed out: the app keeps it across restarts, so its URL stays valid. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
