@@ -219,6 +219,7 @@ export async function runConnectors(log: (line: string) => void): Promise<number
         const after = await admin.ledger();
         const figures = phaseFigures(events, timings, { steadyFrom: firstRefusalAt });
         log(`${name}: ${figures.committed}/${events} committed, ${Math.round(figures.perSecond)} events/s`);
+        log(`${name}: commits per second after the first publish: ${perSecond(timings).join(' ')}`);
         return { value: { phase: figures, sim: SimAdmin.figures(before, after, EFFECT_ROUTE, keys) } };
       } catch (error) {
         log(`${name}: not measured: ${error instanceof Error ? error.message : String(error)}`);
@@ -285,6 +286,18 @@ export async function runConnectors(log: (line: string) => void): Promise<number
   }
   process.stdout.write(`\n${report}\n`);
   return 0;
+}
+
+/** Commits in each second after the phase's first publish: where a phase ramped, stalled or tailed off. */
+function perSecond(timings: readonly { publishedAt: number; committedAt: number }[]): number[] {
+  const start = Math.min(...timings.map((t) => t.publishedAt));
+  const counts: number[] = [];
+  for (const { committedAt } of timings) {
+    const second = Math.max(0, Math.floor((committedAt - start) / 1000));
+    while (counts.length <= second) counts.push(0);
+    counts[second]! += 1;
+  }
+  return counts;
 }
 
 /** Registry subjects under the run's topic prefix (TopicRecordNameStrategy: `<topic>-<record>`). */

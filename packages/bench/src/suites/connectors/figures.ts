@@ -21,6 +21,8 @@ export interface PhaseFigures {
    * the connector sustains once the provider's first full bucket and the tail are left out.
    */
   readonly steadyPerSecond: number;
+  /** The steady window, in seconds after the first publish; `fromRefusal` when it starts at the first 429. */
+  readonly steadyWindow?: { readonly from: number; readonly to: number; readonly fromRefusal: boolean };
   /** Publish → commit, per event. */
   readonly committedLatency: LatencySummary;
   /** Publish → outcome on Kafka, per event. */
@@ -53,6 +55,7 @@ export function phaseFigures(
   const firstPublish = Math.min(...timings.map((t) => t.publishedAt));
   const last = commits[commits.length - 1] ?? Number.NaN;
   let steady = Number.NaN;
+  let steadyWindow: PhaseFigures['steadyWindow'];
   if (commits.length >= 10) {
     const p10 = percentile(commits, 10);
     const p90 = percentile(commits, 90);
@@ -61,12 +64,18 @@ export function phaseFigures(
     const from = refusal !== undefined && refusal > p10 && refusal <= percentile(commits, 50) ? refusal : p10;
     const between = commits.filter((at) => at >= from && at <= p90).length;
     steady = ratePerSecond(between - 1, p90 - from);
+    steadyWindow = {
+      from: (from - firstPublish) / 1000,
+      to: (p90 - firstPublish) / 1000,
+      fromRefusal: from !== p10,
+    };
   }
   return {
     events,
     committed: timings.length,
     perSecond: ratePerSecond(timings.length, last - firstPublish),
     steadyPerSecond: steady,
+    ...(steadyWindow ? { steadyWindow } : {}),
     committedLatency: summarize(timings.map((t) => t.committedAt - t.publishedAt)),
     outcomeLatency: summarize(
       timings

@@ -115,6 +115,7 @@ describe('connectors figures', () => {
       /N=50: steady 50\/s = 1\.00× N .* 30 × 429 of 130 requests \(23%\) — goal within 5 % of N: met/,
     );
     expect(text).toContain('client pacing: 48/s at the end (0.97× N), 900 calls waited for a slot');
+    expect(text).toContain('steady window 0.2–1.8 s after the first publish (from p10 to p90)');
     expect(text).toContain('N=200: not measured');
     expect(text).toContain('(b) no latency, no throttle');
     expect(text).not.toContain('did not bind');

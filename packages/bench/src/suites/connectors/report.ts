@@ -96,6 +96,12 @@ export function renderConnectorsReport(results: ConnectorsResults): string {
         ` (overall ${formatRatio(ratio(phase.perSecond, limit))}), ${sim.throttled} × 429 of ${sim.requests} requests (${formatPercent(refused)})` +
         ` — goal within ${THROTTLE_GOAL_SHARE * 100} % of N: ${met === undefined ? 'n/a' : met ? 'met' : 'NOT met'}`,
     );
+    if (phase.steadyWindow) {
+      const { from, to, fromRefusal } = phase.steadyWindow;
+      lines.push(
+        `    steady window ${from.toFixed(1)}–${to.toFixed(1)} s after the first publish (from ${fromRefusal ? 'the first 429' : 'p10'} to p90)`,
+      );
+    }
     if (pacing) {
       lines.push(
         Number.isFinite(pacing.rateAtEnd)
