@@ -12,7 +12,7 @@ export interface AdaptivePacingOptions {
   increase?: number;
   /**
    * After this long above the rate the provider last refused without another 429 (while calls wait for the
-   * rate), its limit has probably risen: the rate then doubles every second until the next 429, so a higher
+   * rate), its limit has probably risen: the rate then grows up to × 2 per second until the next 429, so a higher
    * limit is found in seconds. Default 5 s.
    */
   calmMs?: number;
@@ -46,8 +46,10 @@ const DECREASE_GAP_MS = 250;
 const BETWEEN_REFUSALS_MAX_MS = 2_000;
 /** Fewer calls accepted in the last second are no measure of the provider's rate: such a 429 is not load. */
 const MIN_CALLS_MEASURED = 5;
-/** A held call keeps the rate "binding" (allowed to grow) for this long. */
+/** A held call keeps the rate "binding" (allowed to grow) for this long... */
 const BINDING_MS = 1_000;
+/** ...while at least this share of the rate was accepted over the last second. */
+const BINDING_SHARE = 0.8;
 /** After a calm stretch, the rate doubles this often. */
 const PROBE_DOUBLING_MS = 1_000;
 
@@ -101,14 +103,15 @@ export class RateMeter {
  *   first time, the rate of successful calls over the last second (at least 5 of them, or the 429 is not
  *   taken as load and only the refused call waits); later, the calls the provider accepted
  *   since the last decrease when that was less than 2 s ago (its bucket was empty at both 429s, so that
- *   count is its rate), else the pacing rate itself; never below half the pacing rate in one step (our
+ *   count is its rate), else those of the last second; never below half the pacing rate in one step (our
  *   own handlers, paused by 429s, may have let its bucket overflow). Only a 429 to a call sent at least
  *   250 ms after the last decrease counts: the calls in flight or sent just after were paced at the old
  *   rate or have not shown what the new one does.
- * - increase: while calls wait for the rate (it binds) and no 429 comes, the rate grows linearly
+ * - increase: while calls wait for the rate (it binds), at least 80 % of it gets through and no 429
+ *   comes, the rate grows linearly
  *   (`increase` × the rate set at the decrease, per second): the limit is probably near. Once it has been
  *   above the rate the provider last refused for `calmMs` without another 429, the limit has risen (or
- *   gone), and the rate doubles every second until the provider objects again. A rate nobody waits for
+ *   gone), and the rate grows up to × 2 per second until the provider objects again. A rate nobody waits for
  *   does not grow, so a quiet connector does not come back with a burst the provider would refuse.
  * - end: at the ceiling the configured limit applies again; without a ceiling, pacing ends once the rate
  *   has grown to 4 × the rate the provider last refused (its limit is gone or much higher).
@@ -197,7 +200,9 @@ export class AdaptivePacer {
     } else {
       const span = now - this.#decreasedAt;
       const accepted =
-        span <= BETWEEN_REFUSALS_MAX_MS ? (this.#acceptedSinceDecrease * 1000) / span : this.#rate;
+        span <= BETWEEN_REFUSALS_MAX_MS
+          ? (this.#acceptedSinceDecrease * 1000) / span
+          : this.#meter.perSecond();
       through = Math.min(this.#rate, Math.max(accepted, this.#rate / 2));
     }
     const floor = this.#options.minRequestsPerSecond;
@@ -217,12 +222,15 @@ export class AdaptivePacer {
     const from = this.#updatedAt;
     this.#updatedAt = now;
     if (now <= from || this.#rate >= this.#ceiling) return;
-    // Only the time in which calls were waiting for the rate counts; a quiet spell grows nothing.
+    // Only the time in which calls were waiting for the rate counts, and only while most of the rate is
+    // getting through: a quiet spell grows nothing, nor does a rate the provider keeps refusing (handlers
+    // pausing for its 429s and bursting back would otherwise ratchet it up between two decreases).
     const until = Math.min(now, this.#heldAt + BINDING_MS);
     if (until <= from) return;
+    if (this.#meter.perSecond() < BINDING_SHARE * this.#rate) return;
     // Linear up to the rate the provider refused last, and for `calmMs` beyond it: the limit is probably
     // near, and the provider may be spending what it saved. Still no 429 after that: the limit has risen
-    // (or gone), so the rate doubles every second until the provider objects again.
+    // (or gone), so the rate grows up to × 2 per second until the provider objects again.
     let at = from;
     if (this.#rate < this.#refusedRate) {
       const reachMs = ((this.#refusedRate - this.#rate) / this.#slope) * 1000;
