@@ -19,7 +19,7 @@ import { acquireStack, spawnNodeProcess, startBuiltApp, uniqueName } from '@trib
 import type { NodeProcessHandle } from '@tributary/testkit';
 import pg from 'pg';
 import { Scratch } from '../infra/scratch.js';
-import { clientPacing, watchFirstRefusal } from './connectors/client-metrics.js';
+import { clientPacing, watchPhase } from './connectors/client-metrics.js';
 import { phaseFigures } from './connectors/figures.js';
 import type { PhaseFigures, SimFigures } from './connectors/figures.js';
 import { otherTestRuns } from './connectors/machine.js';
@@ -209,17 +209,21 @@ export async function runConnectors(log: (line: string) => void): Promise<number
         const before = await admin.ledger();
         note();
         log(`${name}: publishing ${events} events`);
-        const refusals = watchFirstRefusal(port);
+        const watch = watchPhase(port);
         const publishedAt = await publish(records);
         const timings = await awaitTimings(tables, publishedAt, deadlineMs, (done) =>
           log(`${name}: ${done}/${events} committed`),
-        ).finally(() => refusals.stop());
-        const firstRefusalAt = await refusals.stop();
+        ).finally(() => watch.stop());
+        const { firstRefusalAt, pacingPerSecond } = await watch.stop();
         note();
         const after = await admin.ledger();
         const figures = phaseFigures(events, timings, { steadyFrom: firstRefusalAt });
         log(`${name}: ${figures.committed}/${events} committed, ${Math.round(figures.perSecond)} events/s`);
         log(`${name}: commits per second after the first publish: ${perSecond(timings).join(' ')}`);
+        if (pacingPerSecond.some((rate) => rate < CLIENT_LIMIT.rps))
+          log(
+            `${name}: connector pacing rate each second: ${pacingPerSecond.map((r) => (Number.isFinite(r) ? Math.round(r) : '-')).join(' ')}`,
+          );
         return { value: { phase: figures, sim: SimAdmin.figures(before, after, EFFECT_ROUTE, keys) } };
       } catch (error) {
         log(`${name}: not measured: ${error instanceof Error ? error.message : String(error)}`);

@@ -34,27 +34,39 @@ export async function clientPacing(port: number): Promise<ClientPacing | undefin
 }
 
 /**
- * When the provider first answered 429 in a phase, from the connector's own count of 429s, polled every
- * `intervalMs` (so up to that late). The provider's bucket was empty then: its first full bucket is spent.
+ * Watches the connector during a phase, polling its /metrics every `intervalMs`: when the provider first
+ * answered 429 (from the connector's own count of 429s, so up to `intervalMs` late; the provider's bucket was
+ * empty then, its first full bucket spent), and the pacing rate once a second.
  */
-export function watchFirstRefusal(port: number, intervalMs = 200): { stop(): Promise<number | undefined> } {
+export function watchPhase(
+  port: number,
+  intervalMs = 200,
+): { stop(): Promise<{ firstRefusalAt: number | undefined; pacingPerSecond: number[] }> } {
   let stopped = false;
   let firstAt: number | undefined;
+  const pacing: number[] = [];
   const running = (async () => {
     const initial = await scrape(port);
     if (!initial) return;
     const before = throttled(initial, 'status_429');
-    while (!stopped && firstAt === undefined) {
+    const started = Date.now();
+    while (!stopped) {
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
       const lines = await scrape(port);
-      if (lines && throttled(lines, 'status_429') > before) firstAt = Date.now();
+      if (!lines) continue;
+      if (firstAt === undefined && throttled(lines, 'status_429') > before) firstAt = Date.now();
+      const second = Math.floor((Date.now() - started) / 1000);
+      if (pacing.length <= second) {
+        const rate = lines.find((line) => line.startsWith('tributary_provider_pacing_rate{'));
+        pacing.push(rate === undefined ? Number.POSITIVE_INFINITY : value(rate));
+      }
     }
   })();
   return {
     async stop() {
       stopped = true;
       await running;
-      return firstAt;
+      return { firstRefusalAt: firstAt, pacingPerSecond: pacing };
     },
   };
 }
