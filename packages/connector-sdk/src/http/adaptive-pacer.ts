@@ -43,7 +43,7 @@ const DECREASE_GAP_MS = 250;
  * its rate, whatever ours was; over longer than this it may have filled up and wasted tokens, and the count
  * would understate it.
  */
-const BETWEEN_REFUSALS_MAX_MS = 2_000;
+const BETWEEN_REFUSALS_MAX_MS = 5_000;
 /** Fewer calls accepted in the last second are no measure of the provider's rate: such a 429 is not load. */
 const MIN_CALLS_MEASURED = 5;
 /** A held call keeps the rate "binding" (allowed to grow) for this long... */
@@ -102,7 +102,7 @@ export class RateMeter {
  * - decrease: rate ← max(floor, decrease × what was getting through). What was getting through is, the
  *   first time, the rate of successful calls over the last second (at least 5 of them, or the 429 is not
  *   taken as load and only the refused call waits); later, the calls the provider accepted
- *   since the last decrease when that was less than 2 s ago (its bucket was empty at both 429s, so that
+ *   since the last decrease when that was less than 5 s ago (its bucket was empty at both 429s, so that
  *   count is its rate), else those of the last second; never below half the pacing rate in one step (our
  *   own handlers, paused by 429s, may have let its bucket overflow). Only a 429 to a call sent at least
  *   250 ms after the last decrease counts: the calls in flight or sent just after were paced at the old
