@@ -14,6 +14,7 @@ export type {
   ProviderRequest,
   ProviderResponse,
 } from './http/provider-http-client.js';
+export type { AdaptivePacingOptions } from './http/adaptive-pacer.js';
 export { idempotencyKeyFor } from './http/idempotency-key.js';
 export { TokenBucket } from './http/token-bucket.js';
 export { DEFAULT_REMAINING_HEADERS, rateLimitRemaining, retryAfterMs } from './http/rate-limit-headers.js';
