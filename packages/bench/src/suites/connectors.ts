@@ -1,6 +1,4 @@
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { eventCatalogue } from '@tributary/contracts';
@@ -15,7 +13,7 @@ import {
   retryTopicName,
 } from '@tributary/kafka';
 import { namesFor } from '@tributary/persistence';
-import { acquireStack, spawnNodeProcess, startBuiltApp, uniqueName } from '@tributary/testkit';
+import { acquireStack, pickFreePorts, spawnNodeProcess, startBuiltApp, uniqueName } from '@tributary/testkit';
 import type { NodeProcessHandle } from '@tributary/testkit';
 import pg from 'pg';
 import { Scratch } from '../infra/scratch.js';
@@ -140,7 +138,7 @@ export async function runConnectors(log: (line: string) => void): Promise<number
     const simUrl = (await sim.waitForOutput(/"url":"(http:[^"]+)"/, { timeoutMs: 30_000 }))[1]!;
     const admin = new SimAdmin(simUrl, EFFECT_ROUTE);
 
-    const port = await freePort();
+    const [port] = (await pickFreePorts(1)) as [number];
     log(`starting connector-payments on :${port}, topics under ${prefix}`);
     app = await startBuiltApp(connectorMain, {
       name: 'connector-payments',
@@ -353,12 +351,4 @@ async function waitUntil(condition: () => Promise<boolean>, timeoutMs: number): 
     if (Date.now() > until) throw new Error(`not done within ${timeoutMs / 1000} s`);
     await sleep(250);
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
