@@ -44,6 +44,20 @@ describe('GroupCommitWriter', () => {
     expect(d!.has('d')).toBe(true);
   });
 
+  it("answers each request with its own new entries, never another request's of the same batch", async () => {
+    const log = fakeLog();
+    const commit = new GroupCommitWriter(log.dataSource, log.writer, { concurrency: 1 });
+    const first = commit.write([entry('a')]);
+    const original = commit.write([entry('b')]);
+    const duplicate = commit.write([entry('c-dup')]);
+    await log.release();
+    await log.release();
+    await first;
+    expect(log.transactions).toEqual([['a'], ['b', 'c-dup']]);
+    expect(await original).toEqual(new Set(['b']));
+    expect(await duplicate).toEqual(new Set());
+  });
+
   it('keeps a transaction to maxEntries, never splitting one request', async () => {
     const log = fakeLog();
     const commit = new GroupCommitWriter(log.dataSource, log.writer, { concurrency: 1, maxEntries: 2 });

@@ -16,11 +16,12 @@ export interface GroupCommitOptions {
 
 /**
  * Group commit for the event log: requests that arrive while a write is in flight are written together in
- * the next one, so one statement (and one WAL flush) carries many webhooks instead of one. A lone request is written at once, so at low load latency
- * is a single transaction; under load the batches grow with the queue and throughput follows.
+ * the next one, so one statement (and one WAL flush) carries many webhooks instead of one. A lone request
+ * is written at once, so at low load latency is a single transaction; under load the batches grow with the
+ * queue and throughput follows.
  *
- * Each request still gets its own answer: the entries that were new. When a batch fails, its requests are
- * written again one by one, so one bad entry cannot fail the webhooks that arrived with it.
+ * Each request still gets its own answer: which of its own entries were new. When a batch fails, its
+ * requests are written again one by one, so one bad entry cannot fail the webhooks that arrived with it.
  */
 export class GroupCommitWriter {
   readonly #queue: Pending[] = [];
@@ -71,7 +72,9 @@ export class GroupCommitWriter {
   async #flush(batch: readonly Pending[]): Promise<void> {
     try {
       const fresh = await this.#commit(batch.flatMap((pending) => pending.entries));
-      for (const pending of batch) pending.resolve(fresh);
+      // Each request learns about its own entries only: a duplicate that shares a batch with the original
+      // must not see the original's id and be told "accepted".
+      for (const pending of batch) pending.resolve(ownEntries(pending, fresh));
     } catch (error) {
       if (batch.length === 1) return batch[0]!.reject(error);
       for (const pending of batch) {
@@ -84,4 +87,8 @@ export class GroupCommitWriter {
   #commit(entries: readonly EncodedEntry[]): Promise<Set<string>> {
     return this.writer.write(this.dataSource.manager, entries);
   }
+}
+
+function ownEntries(pending: Pending, fresh: ReadonlySet<string>): Set<string> {
+  return new Set(pending.entries.filter((entry) => fresh.has(entry.id)).map((entry) => entry.id));
 }

@@ -1,3 +1,5 @@
+import { metrics } from '@tributary/observability';
+import { uniqueName } from '@tributary/testkit';
 import { secrets, startIngestion, testEnvironment } from '../../test/support/ingestion.js';
 import type { RunningIngestion, TestEnvironment } from '../../test/support/ingestion.js';
 import { readTopics } from '../../test/support/kafka.js';
@@ -14,21 +16,37 @@ describe('webhook deduplication and secret rotation', () => {
     await environment?.close();
   });
 
-  it('turns 50 concurrent deliveries of one webhook into exactly one event on Kafka', async () => {
-    const ingestion = await startIngestion(environment);
+  /**
+   * N concurrent deliveries of one signed event spread over the given instances: exactly one is told
+   * "accepted" (202), every other one "duplicate" (200) — by status, body and metric — and one record
+   * reaches Kafka. Several in flight at once share a group commit, which is where a duplicate used to be
+   * told "accepted".
+   */
+  async function deliverConcurrently(instances: readonly RunningIngestion[], copies: number): Promise<void> {
     const reader = await readTopics(
       [`${environment.topicPrefix}payments.payment.v1`],
-      `${environment.topicPrefix}dedupe`,
+      uniqueName(`${environment.topicPrefix}dedupe`),
     );
+    const received = async (outcome: string) =>
+      (await metrics.webhooksReceived.get()).values.find(
+        (v) => v.labels.provider === 'stripe' && v.labels.outcome === outcome,
+      )?.value ?? 0;
+    const before = { accepted: await received('accepted'), duplicate: await received('duplicate') };
     try {
       const event = stripeSucceeded();
       // Each delivery signed separately, as Stripe's retries are.
       const responses = await Promise.all(
-        Array.from({ length: 50 }, () => post(`${ingestion.url}/webhooks/stripe`, signedStripe(event))),
+        Array.from({ length: copies }, (_, i) =>
+          post(`${instances[i % instances.length]!.url}/webhooks/stripe`, signedStripe(event)),
+        ),
       );
-      const statuses = responses.map((r) => r.status).sort();
-      expect(statuses.filter((s) => s === 202)).toHaveLength(1);
-      expect(statuses.filter((s) => s === 200)).toHaveLength(49);
+      const answers = responses.map((r) => `${r.status} ${String(r.body['outcome'])}`);
+      expect(answers.filter((a) => a === '202 accepted')).toHaveLength(1);
+      expect(answers.filter((a) => a === '200 duplicate')).toHaveLength(copies - 1);
+      expect({
+        accepted: (await received('accepted')) - before.accepted,
+        duplicate: (await received('duplicate')) - before.duplicate,
+      }).toEqual({ accepted: 1, duplicate: copies - 1 });
       const eventIds = new Set(
         responses.flatMap((r) => (r.body['entries'] as Array<{ eventIds: string[] }>)[0]!.eventIds),
       );
@@ -37,15 +55,34 @@ describe('webhook deduplication and secret rotation', () => {
 
       await reader.waitForIds([eventId!]);
       await reader.waitForEnd();
-      expect([...reader.counts.entries()]).toEqual([[eventId, 1]]);
-      const rows = (await ingestion.dataSource.query(
+      // The topic is shared by the tests of this file: count this event's records.
+      expect(reader.counts.get(eventId!)).toBe(1);
+      const rows = (await instances[0]!.dataSource.query(
         `SELECT count(*)::int AS n FROM event_log WHERE dedupe_key = $1`,
         [event.id],
       )) as Array<{ n: number }>;
       expect(rows[0]!.n).toBe(1);
     } finally {
       await reader.stop();
+    }
+  }
+
+  it('turns 200 concurrent deliveries of one webhook into one 202, 199 duplicates and one Kafka event', async () => {
+    const ingestion = await startIngestion(environment);
+    try {
+      await deliverConcurrently([ingestion], 200);
+    } finally {
       await ingestion.close();
+    }
+  });
+
+  it('answers one 202 and 199 duplicates when the deliveries are split over two instances', async () => {
+    const first = await startIngestion(environment);
+    const second = await startIngestion(environment);
+    try {
+      await deliverConcurrently([first, second], 200);
+    } finally {
+      await Promise.all([first.close(), second.close()]);
     }
   });
 

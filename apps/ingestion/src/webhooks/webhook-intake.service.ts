@@ -151,7 +151,8 @@ export class WebhookIntakeService {
         eventIds: original?.eventIds ?? [],
       };
     });
-    return { outcome: written.fresh.size > 0 ? 'accepted' : 'duplicate', entries, rateLimitHeaders };
+    const accepted = entries.some((entry) => !entry.duplicate);
+    return { outcome: accepted ? 'accepted' : 'duplicate', entries, rateLimitHeaders };
   }
 
   /** Maps and encodes one provider event into an entry; what cannot be mapped is kept with its reason. */
