@@ -21,8 +21,14 @@ export default tseslint.config(
         {
           patterns: [
             {
-              // `testing` is a public exports-map subpath (test harnesses), not an internal path.
-              group: ['@tributary/*/*', '!@tributary/*/testing'],
+              // Public exports-map subpaths, not internal paths: `testing` (test harnesses), `nest` (the Nest
+              // adapters, kept out of a package's framework-free root), `errors` (error codes without the client).
+              group: [
+                '@tributary/*/*',
+                '!@tributary/*/testing',
+                '!@tributary/*/nest',
+                '!@tributary/*/errors',
+              ],
               message: 'Import a package through its exports map, never its internals.',
             },
           ],

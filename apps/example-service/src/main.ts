@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { AvroEventDecoder, TributaryKafkaServer } from '@tributary/kafka';
+import { AvroEventDecoder } from '@tributary/kafka';
+import { TributaryKafkaServer } from '@tributary/kafka/nest';
 import { bootstrapApp } from '@tributary/observability';
 import type { Kafka } from 'kafkajs';
 import { AppModule } from './app.module.js';

@@ -66,9 +66,4 @@ export { DEFAULT_IN_PROCESS_RETRY, withInProcessRetry } from './consumer/in-proc
 export type { InProcessRetryHooks, InProcessRetryOptions } from './consumer/in-process-retry.js';
 export type { PauseReason } from './consumer/partition-pauses.js';
 
-export { TRIBUTARY_KAFKA_TRANSPORT, TributaryKafkaServer } from './nest/tributary-kafka.server.js';
-export type { TributaryKafkaServerOptions } from './nest/tributary-kafka.server.js';
-export { TributaryEventContext } from './nest/tributary-event.context.js';
-export { TributaryEventErrorFilter } from './nest/tributary-event-error.filter.js';
-
 export { kafkaConsumerLagSource } from './consumer-lag-source.js';

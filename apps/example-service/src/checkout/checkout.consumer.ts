@@ -1,7 +1,7 @@
 import { Controller, Inject, Logger, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { EventOf } from '@tributary/contracts';
-import { TributaryEventErrorFilter } from '@tributary/kafka';
+import { TributaryEventErrorFilter } from '@tributary/kafka/nest';
 import { Outbox, withInbox } from '@tributary/persistence';
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource, EntityManager } from 'typeorm';

@@ -1,7 +1,7 @@
 import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import type { EventOf } from '@tributary/contracts';
-import { TributaryEventErrorFilter } from '@tributary/kafka';
+import { TributaryEventErrorFilter } from '@tributary/kafka/nest';
 import { withInbox } from '@tributary/persistence';
 import type { DataSource } from 'typeorm';
 import { EXAMPLE_SERVICE_CONFIG } from '../example-service.config.js';
