@@ -8,12 +8,8 @@ export type {
 } from './define-connector.js';
 export { ConnectorErrorCode, ProviderError, isProviderError } from './errors.js';
 export { ProviderHttpClient } from './http/provider-http-client.js';
-export type {
-  ProviderHttpClientOptions,
-  ProviderLimits,
-  ProviderRequest,
-  ProviderResponse,
-} from './http/provider-http-client.js';
+export type { ProviderHttpClientOptions, ProviderLimits } from './http/provider-http-client.js';
+export type { ProviderRequest, ProviderResponse } from './http/provider-request.js';
 export type { AdaptivePacingOptions } from './http/adaptive-pacer.js';
 export { idempotencyKeyFor } from './http/idempotency-key.js';
 export { TokenBucket } from './http/token-bucket.js';

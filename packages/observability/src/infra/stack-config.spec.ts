@@ -663,7 +663,11 @@ describe('metric help texts', () => {
     (await registry.getMetricsAsJSON()).find((family) => family.name === name)!.help;
 
   it('lists the provider call statuses the provider client observes besides HTTP codes', async () => {
-    const client = read('packages/connector-sdk/src/http/provider-http-client.ts');
+    const http = 'packages/connector-sdk/src/http';
+    const client = filesIn(http, '.ts')
+      .filter((file) => file.startsWith('provider-') && !file.endsWith('.spec.ts'))
+      .map((file) => read(join(http, file)))
+      .join('\n');
     const emitted = new Set(
       [...client.matchAll(/observe\('([a-z_]+)'\)|status: '([a-z_]+)'/g)].map((m) => m[1] ?? m[2]),
     );

@@ -1,8 +1,7 @@
-import type { EncodedRecord } from '@tributary/kafka';
 import { metrics } from '@tributary/observability';
-import pg from 'pg';
 import { pgConfigOf, schemaOf } from '../data-source.js';
-import { namesFor, quoteIdent, type OutboxNames } from '../names.js';
+import { namesFor, type OutboxNames } from '../names.js';
+import { OutboxHousekeeping } from './outbox-housekeeping.js';
 import {
   backoffMs,
   resolveRelayOptions,
@@ -10,25 +9,8 @@ import {
   type RelayEvent,
   type ResolvedRelayOptions,
 } from './outbox-relay.options.js';
-
-interface OutboxRow {
-  readonly id: string;
-  readonly topic: string;
-  readonly key: string;
-  readonly value: Buffer;
-  /** JSON text, parsed only when the record is built. */
-  readonly headers: string;
-  readonly event_id: string;
-  /** created_at in epoch milliseconds. */
-  readonly created_ms: number;
-  readonly fetched: number;
-}
-
-interface Batch {
-  readonly rows: OutboxRow[];
-  /** The batch was cut by batchSize or maxBatchBytes: more rows are probably waiting. */
-  readonly more: boolean;
-}
+import { OutboxStore, toRecord, type Batch, type OutboxRow } from './outbox-store.js';
+import { RelayLease } from './relay-lease.js';
 
 interface WakeOn {
   readonly notify: boolean;
@@ -61,10 +43,9 @@ export class OutboxRelay {
   /** Set by NOTIFY so that a notification arriving while a batch is read is not missed. */
   #woken = false;
   #waiter: { readonly resolve: () => void; readonly wakeOn: WakeOn } | undefined;
-  #broken: Error | undefined;
-  #client: pg.Client | undefined;
-  readonly #background = new Set<Promise<void>>();
-  readonly #timers = new Set<NodeJS.Timeout>();
+  /** The session of the current attempt: the lock once it is taken, every read and mark while active. */
+  #lease: RelayLease | undefined;
+  #housekeeping: OutboxHousekeeping | undefined;
 
   constructor(options: OutboxRelayOptions) {
     this.#options = resolveRelayOptions(options);
@@ -78,10 +59,22 @@ export class OutboxRelay {
   /** Starts competing for the lock and, once it holds it, publishing. Returns at once. */
   start(): void {
     if (this.#running) return;
-    this.#names = namesFor(schemaOf(this.#options.dataSource));
+    const names = namesFor(schemaOf(this.#options.dataSource));
+    this.#names = names;
+    const options = this.#options;
+    this.#housekeeping = new OutboxHousekeeping({
+      dataSource: options.dataSource,
+      table: names.outboxTable,
+      metricLabel: names.metricLabel,
+      metricsIntervalMs: options.metricsIntervalMs,
+      retentionMs: options.retentionMs,
+      cleanupIntervalMs: options.cleanupIntervalMs,
+      cleanupBatchSize: options.cleanupBatchSize,
+      isActive: () => this.#active,
+      emit: (event) => this.#emit(event),
+    });
     this.#running = this.#run();
-    this.#every(this.#options.metricsIntervalMs, 'metrics', () => this.#measureBacklog(), true);
-    this.#every(this.#options.cleanupIntervalMs, 'cleanup', () => this.#cleanup(), false);
+    this.#housekeeping.start();
   }
 
   /** Finishes the batch in flight (send and mark), releases the lock and closes the connection. */
@@ -94,12 +87,12 @@ export class OutboxRelay {
     if (!this.#running) return;
     this.#stopping = true;
     this.#waiter?.resolve();
-    for (const timer of this.#timers) clearTimeout(timer);
+    const housekeepingStopped = this.#housekeeping!.stop();
     // A standby blocked in pg_advisory_lock only returns when its connection closes. Closing an active
     // relay's connection here would abandon its batch, so only the waiting one is cut.
-    if (!this.#active) await closeClient(this.#client);
+    if (!this.#active) await this.#lease?.close();
     await this.#running;
-    await Promise.allSettled([...this.#background]);
+    await housekeepingStopped;
     const label = { outbox: this.#names!.metricLabel };
     metrics.outboxRelayActive.set(label, 0);
     this.#emit({ type: 'stopped' });
@@ -108,21 +101,20 @@ export class OutboxRelay {
   async #run(): Promise<void> {
     let attempt = 0;
     while (!this.#stopping) {
-      let client: pg.Client | undefined;
+      let lease: RelayLease | undefined;
       try {
-        client = await this.#connect();
+        lease = await this.#connect();
         this.#emit({ type: 'standby' });
-        // Blocks in Postgres until the active relay's session ends: no polling, no takeover delay.
-        await client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [this.#names!.relayLockName]);
+        await lease.lock();
         if (this.#stopping) break;
-        await client.query(`LISTEN ${quoteIdent(this.#names!.channel)}`);
+        await lease.listen();
         this.#setActive(true);
         attempt = 0;
-        await this.#publishWhileActive(client);
+        await this.#publishWhileActive(lease);
       } catch (error) {
         if (this.#stopping || error instanceof Stopped) break;
         this.#setActive(false);
-        await closeClient(client);
+        await lease?.close();
         const retryInMs = backoffMs(attempt++, this.#options.retryInitialMs, this.#options.retryMaxMs);
         this.#emit({ type: 'connection-lost', error, attempt, retryInMs });
         // Only stop() shortens this pause: events of the connection just closed must not.
@@ -130,47 +122,34 @@ export class OutboxRelay {
       } finally {
         this.#setActive(false);
         // Ending the session releases the advisory lock for a standby.
-        await closeClient(client);
+        await lease?.close();
       }
     }
   }
 
-  async #connect(): Promise<pg.Client> {
-    this.#broken = undefined;
-    const client = new pg.Client({
-      ...pgConfigOf(this.#options.dataSource),
-      application_name: this.#options.applicationName,
-      keepAlive: true,
-    });
-    // Without a listener, an error on an idle connection would crash the process; here it ends the active
-    // phase, and the loop reconnects as a standby.
-    // Events of an earlier, abandoned connection must not disturb the current one.
-    const current = () => this.#client === client;
-    client.on('error', (error) => current() && this.#breakConnection(error));
-    client.on('end', () => current() && this.#breakConnection(new Error('Relay connection closed')));
-    client.on('notification', () => current() && this.#notified());
-    this.#client = client;
-    await client.connect();
-    // The server should notice a vanished relay quickly, so its lock passes to a standby: keepalives for a
-    // silent network, and (Postgres 14+) a periodic check of the client socket while waiting for the lock.
-    // Marks need no durability: a mark lost in a database crash only republishes its rows (duplicates, never
-    // losses), so the relay's commits skip the WAL flush wait.
-    await client.query(
-      `SELECT set_config('tcp_keepalives_idle', '10', false), set_config('tcp_keepalives_interval', '5', false),
-              set_config('tcp_keepalives_count', '3', false), set_config('synchronous_commit', 'off', false)`,
+  async #connect(): Promise<RelayLease> {
+    const names = this.#names!;
+    // Events of an earlier, abandoned session must not disturb the current one.
+    const lease: RelayLease = new RelayLease(
+      { ...pgConfigOf(this.#options.dataSource), application_name: this.#options.applicationName },
+      { lockName: names.relayLockName, channel: names.channel },
+      {
+        broken: () => this.#lease === lease && this.#breakConnection(),
+        notified: () => this.#lease === lease && this.#notified(),
+      },
     );
-    await client
-      .query(`SELECT set_config('client_connection_check_interval', '2000', false)`)
-      .catch(() => undefined);
-    return client;
+    this.#lease = lease;
+    await lease.connect();
+    return lease;
   }
 
-  async #publishWhileActive(client: pg.Client): Promise<void> {
+  async #publishWhileActive(lease: RelayLease): Promise<void> {
+    const store = new OutboxStore(lease.client, this.#names!.outboxTable, this.#options);
     let sinkAttempt = 0;
     while (!this.#stopping) {
       this.#throwIfBroken();
       this.#woken = false;
-      let { rows: batch, more } = await this.#fetch(client, []);
+      let { rows: batch, more } = await store.fetch([]);
       if (batch.length === 0) {
         await this.#waitForWork(this.#options.pollIntervalMs);
         continue;
@@ -189,10 +168,7 @@ export class OutboxRelay {
           // before this read.
           const next: Promise<Batch> =
             more && !this.#stopping
-              ? this.#fetch(
-                  client,
-                  batch.map((row) => row.id),
-                )
+              ? store.fetch(batch.map((row) => row.id))
               : Promise.resolve({ rows: [], more: false });
           next.catch(() => undefined);
           await marking.catch(async (error: unknown) => {
@@ -218,10 +194,9 @@ export class OutboxRelay {
           sinkAttempt = 0;
           const acked = batch;
           const ackedAt = Date.now();
-          marking = this.#markPublished(
-            client,
-            acked.map((row) => row.id),
-          ).then(() => this.#observePublished(acked, startedAt, ackedAt));
+          marking = store
+            .markPublished(acked.map((row) => row.id))
+            .then(() => this.#observePublished(acked, startedAt, ackedAt));
           if (this.#stopping) break;
           ({ rows: batch, more } = await next);
         }
@@ -230,53 +205,6 @@ export class OutboxRelay {
         await marking;
       }
     }
-  }
-
-  /**
-   * The next rows in id order, at most batchSize of them and at most maxBatchBytes (but always one): a
-   * Kafka request over the broker's size limit would be refused on every retry and stall the outbox. The
-   * byte bound is applied in Postgres so that rows left for the next batch are not transferred twice.
-   */
-  #fetch(client: pg.Client, inFlight: readonly string[]): Promise<Batch> {
-    // Text format on purpose: pg decodes every field of a binary-format row as UTF-8, which would corrupt
-    // bytea values. Casts keep the per-row parsing cheap (no Date or jsonb parser).
-    const query: pg.QueryConfig = {
-      text: `SELECT id::text AS id, topic, key, value, headers::text AS headers, event_id::text AS event_id,
-                      (extract(epoch FROM created_at) * 1000)::float8 AS created_ms, fetched::int4 AS fetched
-         FROM (
-           SELECT page.*, sum(size) OVER (ORDER BY id) AS running, count(*) OVER () AS fetched
-           FROM (
-             SELECT id, topic, key, value, headers, event_id, created_at,
-                    octet_length(value) + octet_length(key) + pg_column_size(headers) AS size
-             FROM ${this.#names!.outboxTable}
-             WHERE published_at IS NULL AND NOT (id BETWEEN $2::bigint AND $4::bigint)
-             ORDER BY id
-             LIMIT $1
-           ) AS page
-         ) AS sized
-         WHERE running <= $3 OR running = size
-         ORDER BY sized.id`,
-      // The batch in flight is one id range: a range test uses the index where `<> ALL(array)` reads
-      // and discards every in-flight row. A row that commits late inside that range waits one fetch.
-      values: [
-        this.#options.batchSize,
-        inFlight[0] ?? '0',
-        this.#options.maxBatchBytes,
-        inFlight.at(-1) ?? '-1',
-      ],
-    };
-    return client.query<OutboxRow>(query).then(({ rows }) => {
-      const fetched = rows[0]?.fetched ?? 0;
-      return { rows, more: fetched === this.#options.batchSize || rows.length < fetched };
-    });
-  }
-
-  async #markPublished(client: pg.Client, ids: readonly string[]): Promise<void> {
-    // One statement for the whole batch: per-row round trips would cap throughput far below Kafka's.
-    await client.query(
-      `UPDATE ${this.#names!.outboxTable} SET published_at = now() WHERE id = ANY($1::bigint[])`,
-      [ids],
-    );
   }
 
   #observePublished(batch: readonly OutboxRow[], startedAt: number, ackedAt: number): void {
@@ -293,71 +221,6 @@ export class OutboxRelay {
     });
   }
 
-  /** Pending count and oldest creation time. Both read the small partial index: the count is exact up to
-   * 10 000 rows and estimated from the id range above that, so a large backlog does not make it slow. */
-  async #measureBacklog(): Promise<void> {
-    const table = this.#names!.outboxTable;
-    const [row] = (await this.#options.dataSource.query(
-      `SELECT (SELECT count(*) FROM (SELECT 1 FROM ${table} WHERE published_at IS NULL LIMIT 10000) AS capped)::int
-                AS capped_count,
-              (SELECT max(id) - min(id) + 1 FROM ${table} WHERE published_at IS NULL)::bigint AS id_span,
-              (SELECT extract(epoch FROM created_at) FROM ${table}
-                 WHERE published_at IS NULL ORDER BY id LIMIT 1)::float8 AS oldest`,
-    )) as [{ capped_count: number; id_span: string | null; oldest: number | null }];
-    const label = { outbox: this.#names!.metricLabel };
-    const pending = row.capped_count < 10000 ? row.capped_count : Number(row.id_span ?? row.capped_count);
-    metrics.outboxPending.set(label, pending);
-    if (row.oldest === null) metrics.outboxOldestPendingCreated.remove(label);
-    else metrics.outboxOldestPendingCreated.set(label, row.oldest);
-  }
-
-  /** Deletes published rows past the retention in bounded chunks; only the active relay does it. */
-  async #cleanup(): Promise<void> {
-    if (!this.#active) return;
-    const table = this.#names!.outboxTable;
-    let deleted = 0;
-    for (;;) {
-      // created_at bounds the scan through its BRIN index; published_at decides.
-      const result = (await this.#options.dataSource.query(
-        `DELETE FROM ${table} WHERE id IN (
-           SELECT id FROM ${table}
-           WHERE created_at < now() - make_interval(secs => $1::float8 / 1000)
-             AND published_at < now() - make_interval(secs => $1::float8 / 1000)
-           LIMIT $2)`,
-        [this.#options.retentionMs, this.#options.cleanupBatchSize],
-      )) as [unknown[], number];
-      const count = result[1] ?? 0;
-      deleted += count;
-      if (count < this.#options.cleanupBatchSize || this.#stopping || !this.#active) break;
-    }
-    if (deleted > 0) this.#emit({ type: 'cleanup', deleted });
-  }
-
-  /** Runs `task` now (if asked) and then every `intervalMs`, never overlapping, until stop(). */
-  #every(intervalMs: number, name: 'metrics' | 'cleanup', task: () => Promise<void>, now: boolean): void {
-    const tick = () => {
-      if (this.#stopping) return;
-      const run = task()
-        .catch((error: unknown) => this.#emit({ type: 'background-failed', task: name, error }))
-        .finally(() => {
-          this.#background.delete(run);
-          schedule();
-        });
-      this.#background.add(run);
-    };
-    const schedule = () => {
-      if (this.#stopping) return;
-      const timer = setTimeout(() => {
-        this.#timers.delete(timer);
-        tick();
-      }, intervalMs);
-      timer.unref();
-      this.#timers.add(timer);
-    };
-    if (now) tick();
-    else schedule();
-  }
-
   #setActive(active: boolean): void {
     if (this.#active === active) return;
     this.#active = active;
@@ -365,15 +228,15 @@ export class OutboxRelay {
     if (active) this.#emit({ type: 'active' });
   }
 
-  #breakConnection(error: Error): void {
-    this.#broken ??= error;
+  #breakConnection(): void {
     // The lock went with the session: say so now, even while a send is still in flight.
     this.#setActive(false);
     if (this.#waiter?.wakeOn.broken) this.#waiter.resolve();
   }
 
   #throwIfBroken(): void {
-    if (this.#broken) throw this.#broken;
+    const broken = this.#lease?.broken;
+    if (broken) throw broken;
   }
 
   #notified(): void {
@@ -390,7 +253,7 @@ export class OutboxRelay {
 
   /** A sleep that stop() cuts short, and as asked a NOTIFY or a broken connection. */
   #sleep(ms: number, wakeOn: WakeOn): Promise<void> {
-    if (this.#stopping || (wakeOn.broken && this.#broken)) return Promise.resolve();
+    if (this.#stopping || (wakeOn.broken && this.#lease?.broken)) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -410,23 +273,4 @@ export class OutboxRelay {
       // Observers must not be able to stop the relay.
     }
   }
-}
-
-const closed = new WeakSet<pg.Client>();
-
-/** Ends a client once, whoever asks first (the loop, stop()), and never throws. */
-async function closeClient(client: pg.Client | undefined): Promise<void> {
-  if (!client || closed.has(client)) return;
-  closed.add(client);
-  await client.end().catch(() => undefined);
-}
-
-function toRecord(row: OutboxRow): EncodedRecord {
-  return {
-    topic: row.topic,
-    key: row.key,
-    value: row.value,
-    headers: JSON.parse(row.headers) as Record<string, string>,
-    eventId: row.event_id,
-  };
 }

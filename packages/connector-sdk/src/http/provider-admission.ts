@@ -1,0 +1,172 @@
+import { metrics } from '@tributary/observability';
+import { ConnectorErrorCode } from '../errors.js';
+import type { AdaptivePacingOptions } from './adaptive-pacer.js';
+import { PacedLimiter } from './paced-limiter.js';
+import { providerError } from './provider-request.js';
+import type { ProviderRequest, ProviderResponse } from './provider-request.js';
+import {
+  DEFAULT_REMAINING_HEADERS,
+  clamp,
+  header,
+  rateLimitRemaining,
+  rateLimitResetMs,
+  retryAfterMs,
+} from './rate-limit-headers.js';
+import type { HeaderBag } from './rate-limit-headers.js';
+
+export interface ProviderAdmissionOptions {
+  readonly provider: string;
+  readonly rateLimit?: { requestsPerSecond: number; burst?: number; maxWaitMs?: number };
+  readonly adaptivePacing?: AdaptivePacingOptions | false;
+  /** Bounds of every wait the provider asks for. */
+  readonly retryAfter: { readonly minMs: number; readonly maxMs: number };
+  readonly remainingHeaders?: readonly string[];
+  readonly rateLimitWindow?: { remainingHeader: string; intervalMsHeader: string };
+}
+
+/**
+ * When a call may go to the provider, and what its answers teach about that. A hold the provider asked for
+ * (a long Retry-After, a spent window) or the token bucket at the paced rate makes a call wait when the wait
+ * is short (`rateLimit.maxWaitMs`), and otherwise refuses it with a retriable `PROVIDER_RATE_LIMITED`
+ * carrying `retryAfterMs`, so the consumer pauses the partition instead of a handler sleeping for seconds.
+ */
+export class ProviderAdmission {
+  readonly #options: ProviderAdmissionOptions;
+  /** The configured token bucket, at the lower rate the provider's 429s taught while they hold it down. */
+  readonly #limiter: PacedLimiter;
+  #reportedRate: number | undefined;
+  #blockedUntil = 0;
+
+  constructor(options: ProviderAdmissionOptions) {
+    this.#options = options;
+    this.#limiter = new PacedLimiter({
+      rateLimit: options.rateLimit,
+      adaptivePacing: options.adaptivePacing,
+    });
+    this.#reportPacingRate();
+  }
+
+  /** Requests per second calls are paced to now; `Infinity` when nothing limits them. */
+  get pacingRate(): number {
+    return this.#limiter.rate;
+  }
+
+  /**
+   * Waits for a hold to end or for the call's slot at the paced rate when that is near; otherwise refuses
+   * the call so the partition pauses instead of a handler sleeping for seconds.
+   */
+  async admit(request: ProviderRequest): Promise<void> {
+    const { provider, retryAfter } = this.#options;
+    const maxWaitMs = this.#options.rateLimit?.maxWaitMs ?? 1_000;
+    for (
+      let blocked = this.#blockedUntil - Date.now();
+      blocked > 0;
+      blocked = this.#blockedUntil - Date.now()
+    ) {
+      metrics.providerThrottled.inc({ provider, reason: 'retry_after' });
+      if (blocked > maxWaitMs) {
+        throw providerError(provider, ConnectorErrorCode.providerRateLimited, request, true, {
+          message: `${provider} asked to wait ${blocked} ms`,
+          retryAfterMs: clamp(blocked, retryAfter.minMs, retryAfter.maxMs),
+        });
+      }
+      await sleep(blocked, request.signal);
+    }
+    for (;;) {
+      const slot = this.#limiter.reserve(maxWaitMs);
+      this.#reportPacingRate();
+      if (!slot || slot.waitMs === 0) return;
+      const reason = slot.paced ? 'pacing' : 'token_bucket';
+      metrics.providerThrottled.inc({ provider, reason });
+      if (!slot.reserved) {
+        throw providerError(provider, ConnectorErrorCode.providerRateLimited, request, true, {
+          message: `${provider} ${slot.paced ? 'pacing' : 'token bucket'} has no slot for ${slot.waitMs} ms`,
+          retryAfterMs: clamp(slot.waitMs, retryAfter.minMs, retryAfter.maxMs),
+        });
+      }
+      await sleep(slot.waitMs, request.signal);
+      // A 429 lowered the rate while this call waited: its slot was spaced for the old rate.
+      if (this.#limiter.generation === slot.generation) return;
+    }
+  }
+
+  /**
+   * Learns from the provider's answer to a call sent at `sentAt`: its rate-limit headers, and for a 429 the
+   * wait it asks for (Retry-After, else the reset or window, clamped), which is returned. A 429 lowers the
+   * pacing rate; a long wait holds every call.
+   */
+  observe(answer: ProviderResponse, sentAt: number): number | undefined {
+    const { provider, retryAfter } = this.#options;
+    const { status, headers } = answer;
+    const remaining = rateLimitRemaining(
+      headers,
+      this.#options.remainingHeaders ?? DEFAULT_REMAINING_HEADERS,
+    );
+    if (remaining !== undefined) metrics.providerRateLimitRemaining.set({ provider }, remaining);
+    const resetMs = rateLimitResetMs(headers);
+    if (status !== 429) {
+      this.#limiter.recordAccepted();
+      // The window is spent and the provider said when it resets: calls before that would only collect 429s.
+      if (remaining === 0 && resetMs !== undefined && resetMs > 0)
+        this.#holdFor(Math.min(resetMs, retryAfter.maxMs));
+    }
+    const windowMs = this.#windowMs(headers);
+    if (windowMs !== undefined && status !== 429) {
+      const windowRemaining = rateLimitRemaining(headers, [this.#options.rateLimitWindow!.remainingHeader]);
+      // The window is spent: calls now would only collect 429s until it rolls over.
+      if (windowRemaining === 0) this.#holdFor(windowMs);
+    }
+    if (status !== 429) return undefined;
+
+    const wait = clamp(
+      retryAfterMs(headers) ?? resetMs ?? windowMs ?? retryAfter.minMs,
+      retryAfter.minMs,
+      retryAfter.maxMs,
+    );
+    // Later calls go at a lower rate rather than stopping: the provider's bucket refills while they wait
+    // for their slots, so its capacity keeps being used instead of a burst after each blanket pause.
+    this.#limiter.recordRefused(sentAt);
+    this.#reportPacingRate();
+    // A long wait (or any, without pacing) is what the provider wants from every call, not only this one.
+    if (this.#limiter.holdsAll(wait)) this.#holdFor(wait);
+    metrics.providerThrottled.inc({ provider, reason: 'status_429' });
+    return wait;
+  }
+
+  #holdFor(ms: number): void {
+    this.#blockedUntil = Math.max(this.#blockedUntil, Date.now() + ms);
+  }
+
+  /** The provider's window length from its headers, clamped like a Retry-After. */
+  #windowMs(headers: HeaderBag): number | undefined {
+    const window = this.#options.rateLimitWindow;
+    if (!window) return undefined;
+    const raw = Number(header(headers, window.intervalMsHeader));
+    if (!Number.isFinite(raw) || raw <= 0) return undefined;
+    return clamp(raw, this.#options.retryAfter.minMs, this.#options.retryAfter.maxMs);
+  }
+
+  #reportPacingRate(): void {
+    const rate = this.#limiter.rate;
+    if (rate === this.#reportedRate) return;
+    this.#reportedRate = rate;
+    const label = { provider: this.#options.provider };
+    if (Number.isFinite(rate)) metrics.providerPacingRate.set(label, rate);
+    else metrics.providerPacingRate.remove(label);
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(timer);
+        reject(signal.reason as Error);
+      },
+      { once: true },
+    );
+  });
+}
