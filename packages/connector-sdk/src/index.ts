@@ -11,6 +11,7 @@ export { ProviderHttpClient } from './http/provider-http-client.js';
 export type { ProviderHttpClientOptions, ProviderLimits } from './http/provider-http-client.js';
 export type { ProviderRequest, ProviderResponse } from './http/provider-request.js';
 export type { AdaptivePacingOptions } from './http/adaptive-pacer.js';
+export type { Clock } from './http/clock.js';
 export { idempotencyKeyFor } from './http/idempotency-key.js';
 export { TokenBucket } from './http/token-bucket.js';
 export { DEFAULT_REMAINING_HEADERS, rateLimitRemaining, retryAfterMs } from './http/rate-limit-headers.js';

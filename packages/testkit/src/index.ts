@@ -17,6 +17,7 @@ export { stackFromEnv } from './helpers/stack-from-env.js';
 export { uniqueName } from './helpers/unique-name.js';
 export { waitFor } from './helpers/wait-for.js';
 export type { WaitForOptions } from './helpers/wait-for.js';
+export { VirtualClock } from './helpers/virtual-clock.js';
 export { createTopics } from './helpers/topics.js';
 export type { TopicSpec } from './helpers/topics.js';
 export { createTestDatabase } from './helpers/test-database.js';

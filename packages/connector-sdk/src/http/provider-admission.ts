@@ -1,6 +1,7 @@
 import { metrics } from '@tributary/observability';
 import { ConnectorErrorCode } from '../errors.js';
 import type { AdaptivePacingOptions } from './adaptive-pacer.js';
+import type { Clock } from './clock.js';
 import { PacedLimiter } from './paced-limiter.js';
 import { providerError } from './provider-request.js';
 import type { ProviderRequest, ProviderResponse } from './provider-request.js';
@@ -16,6 +17,7 @@ import type { HeaderBag } from './rate-limit-headers.js';
 
 export interface ProviderAdmissionOptions {
   readonly provider: string;
+  readonly clock: Clock;
   readonly rateLimit?: { requestsPerSecond: number; burst?: number; maxWaitMs?: number };
   readonly adaptivePacing?: AdaptivePacingOptions | false;
   /** Bounds of every wait the provider asks for. */
@@ -42,6 +44,7 @@ export class ProviderAdmission {
     this.#limiter = new PacedLimiter({
       rateLimit: options.rateLimit,
       adaptivePacing: options.adaptivePacing,
+      now: () => options.clock.now(),
     });
     this.#reportPacingRate();
   }
@@ -56,12 +59,12 @@ export class ProviderAdmission {
    * the call so the partition pauses instead of a handler sleeping for seconds.
    */
   async admit(request: ProviderRequest): Promise<void> {
-    const { provider, retryAfter } = this.#options;
+    const { provider, retryAfter, clock } = this.#options;
     const maxWaitMs = this.#options.rateLimit?.maxWaitMs ?? 1_000;
     for (
-      let blocked = this.#blockedUntil - Date.now();
+      let blocked = this.#blockedUntil - clock.now();
       blocked > 0;
-      blocked = this.#blockedUntil - Date.now()
+      blocked = this.#blockedUntil - clock.now()
     ) {
       metrics.providerThrottled.inc({ provider, reason: 'retry_after' });
       if (blocked > maxWaitMs) {
@@ -70,7 +73,7 @@ export class ProviderAdmission {
           retryAfterMs: clamp(blocked, retryAfter.minMs, retryAfter.maxMs),
         });
       }
-      await sleep(blocked, request.signal);
+      await clock.sleep(blocked, request.signal);
     }
     for (;;) {
       const slot = this.#limiter.reserve(maxWaitMs);
@@ -84,7 +87,7 @@ export class ProviderAdmission {
           retryAfterMs: clamp(slot.waitMs, retryAfter.minMs, retryAfter.maxMs),
         });
       }
-      await sleep(slot.waitMs, request.signal);
+      await clock.sleep(slot.waitMs, request.signal);
       // A 429 lowered the rate while this call waited: its slot was spaced for the old rate.
       if (this.#limiter.generation === slot.generation) return;
     }
@@ -97,13 +100,14 @@ export class ProviderAdmission {
    */
   observe(answer: ProviderResponse, sentAt: number): number | undefined {
     const { provider, retryAfter } = this.#options;
+    const now = this.#options.clock.now();
     const { status, headers } = answer;
     const remaining = rateLimitRemaining(
       headers,
       this.#options.remainingHeaders ?? DEFAULT_REMAINING_HEADERS,
     );
     if (remaining !== undefined) metrics.providerRateLimitRemaining.set({ provider }, remaining);
-    const resetMs = rateLimitResetMs(headers);
+    const resetMs = rateLimitResetMs(headers, now);
     if (status !== 429) {
       this.#limiter.recordAccepted();
       // The window is spent and the provider said when it resets: calls before that would only collect 429s.
@@ -119,7 +123,7 @@ export class ProviderAdmission {
     if (status !== 429) return undefined;
 
     const wait = clamp(
-      retryAfterMs(headers) ?? resetMs ?? windowMs ?? retryAfter.minMs,
+      retryAfterMs(headers, now) ?? resetMs ?? windowMs ?? retryAfter.minMs,
       retryAfter.minMs,
       retryAfter.maxMs,
     );
@@ -134,7 +138,7 @@ export class ProviderAdmission {
   }
 
   #holdFor(ms: number): void {
-    this.#blockedUntil = Math.max(this.#blockedUntil, Date.now() + ms);
+    this.#blockedUntil = Math.max(this.#blockedUntil, this.#options.clock.now() + ms);
   }
 
   /** The provider's window length from its headers, clamped like a Retry-After. */
@@ -154,19 +158,4 @@ export class ProviderAdmission {
     if (Number.isFinite(rate)) metrics.providerPacingRate.set(label, rate);
     else metrics.providerPacingRate.remove(label);
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason as Error);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason as Error);
-      },
-      { once: true },
-    );
-  });
 }

@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { registry } from '@tributary/observability';
+import { VirtualClock, waitFor } from '@tributary/testkit';
 import { ConnectorErrorCode, ProviderError } from '../errors.js';
 import { ProviderHttpClient } from './provider-http-client.js';
 import type { ProviderHttpClientOptions } from './provider-http-client.js';
@@ -35,17 +36,20 @@ afterEach(async () => {
   }
 });
 
+/** A client of a scripted provider, on a virtual clock: its waits take no real time and are recorded. */
 async function setup(reply: Reply, options: Partial<ProviderHttpClientOptions> = {}) {
   const p = await provider(reply);
   servers.push(p.server);
+  const clock = new VirtualClock();
   const client = new ProviderHttpClient({
     provider: `test-${Math.random().toString(36).slice(2, 8)}`,
     baseUrl: `${p.url}/api`,
     retry: { maxRetries: 3, initialDelayMs: 5, maxDelayMs: 20, budgetMs: 2_000 },
+    clock,
     ...options,
   });
   clients.push(client);
-  return { ...p, client };
+  return { ...p, client, clock };
 }
 
 const create = { method: 'POST', path: '/things', operation: 'things.create', form: { a: '1' } } as const;
@@ -78,16 +82,20 @@ describe('ProviderHttpClient', () => {
     expect(requests).toHaveLength(0);
   });
 
-  it('retries 5xx with the same key until it succeeds', async () => {
-    const { client, requests } = await setup((_req, res, n) =>
+  it('retries 5xx with the same key until it succeeds, backing off with full jitter', async () => {
+    const { client, clock, requests } = await setup((_req, res, n) =>
       n < 3 ? json(res, 503, { error: 'down' }) : json(res, 200, { ok: true }),
     );
     await expect(client.request({ ...create, idempotencyKey: 'k' })).resolves.toMatchObject({ status: 200 });
     expect(requests.map((r) => r.headers['idempotency-key'])).toEqual(['k', 'k', 'k']);
+    // Below initialDelayMs · 2^retry: 5, then 10.
+    expect(clock.sleeps).toHaveLength(2);
+    expect(clock.sleeps[0]).toBeLessThan(5);
+    expect(clock.sleeps[1]).toBeLessThan(10);
   });
 
   it('gives up after the retries with a retriable PROVIDER_UNAVAILABLE', async () => {
-    const { client, requests } = await setup((_req, res) => json(res, 500, {}), {
+    const { client, clock, requests } = await setup((_req, res) => json(res, 500, {}), {
       retry: { maxRetries: 2, initialDelayMs: 1, maxDelayMs: 5, budgetMs: 2_000 },
     });
     const error = await failure(client.request({ ...create, idempotencyKey: 'k' }));
@@ -97,6 +105,21 @@ describe('ProviderHttpClient', () => {
       status: 500,
     });
     expect(requests).toHaveLength(3);
+    expect(clock.sleeps).toHaveLength(2);
+  });
+
+  it('starts no retry once the budget is spent', async () => {
+    const { client, clock, requests } = await setup((_req, res) => json(res, 503, {}), {
+      retry: { maxRetries: 50, initialDelayMs: 400, maxDelayMs: 400, budgetMs: 1_000 },
+      breaker: { consecutiveFailures: 1_000 },
+    });
+    const started = clock.now();
+    await failure(client.request({ ...create, idempotencyKey: 'k' }));
+    // Fifty backoffs of up to 400 ms do not fit in 1 s: the last one is cut to end at the deadline, and no
+    // attempt follows it.
+    expect(clock.now() - started).toBe(1_000);
+    expect(requests).toHaveLength(clock.sleeps.length + 1);
+    expect(requests.length).toBeLessThan(51);
   });
 
   it('times out a slow answer and retries it', async () => {
@@ -131,12 +154,12 @@ describe('ProviderHttpClient', () => {
     });
     const second = await failure(client.request({ ...create, idempotencyKey: 'k2' }));
     expect(second.code).toBe(ConnectorErrorCode.providerRateLimited);
-    expect(second.retryAfterMs).toBeGreaterThan(5_000);
+    expect(second.retryAfterMs).toBe(7_000);
     expect(requests).toHaveLength(1);
   });
 
   it('paces the calls after a short Retry-After instead of holding them all; the refused one still waits it', async () => {
-    const { client, requests } = await setup((_req, res, n) =>
+    const { client, clock, requests } = await setup((_req, res, n) =>
       n === 21 ? json(res, 429, {}, { 'retry-after': '1' }) : json(res, 200, {}),
     );
     for (let i = 0; i < 20; i++) await client.request({ method: 'GET', path: '/x', operation: 'x.get' });
@@ -146,23 +169,24 @@ describe('ProviderHttpClient', () => {
     // Paced a bit below what was getting through, not stopped for a second.
     expect(client.pacingRate).toBeGreaterThan(1);
     expect(client.pacingRate).toBeLessThan(Number.POSITIVE_INFINITY);
-    const started = Date.now();
+    const started = clock.now();
     await client.request({ method: 'GET', path: '/x', operation: 'x.get' });
-    expect(Date.now() - started).toBeLessThan(500);
+    // One slot at the paced rate, not the second the provider asked of the refused call.
+    expect(clock.sleeps).toEqual([Math.ceil(1_000 / client.pacingRate)]);
+    expect(clock.now() - started).toBeLessThan(500);
     expect(requests).toHaveLength(22);
     const gauge = await registry.getSingleMetricAsString('tributary_provider_pacing_rate');
     expect(gauge).toContain(`provider="${client.provider}"}`);
   });
 
   it('without adaptive pacing, holds every call for a short Retry-After too (waiting it out in process)', async () => {
-    const { client, requests } = await setup(
+    const { client, clock, requests } = await setup(
       (_req, res, n) => (n === 1 ? json(res, 429, {}, { 'retry-after': '1' }) : json(res, 200, {})),
       { adaptivePacing: false },
     );
     await failure(client.request({ method: 'GET', path: '/x', operation: 'x.get' }));
-    const started = Date.now();
     await client.request({ method: 'GET', path: '/x', operation: 'x.get' });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    expect(clock.sleeps).toEqual([1_000]);
     expect(requests).toHaveLength(2);
     expect(client.pacingRate).toBe(Number.POSITIVE_INFINITY);
   });
@@ -170,38 +194,47 @@ describe('ProviderHttpClient', () => {
   it("converges to a throttling server's limit: close to it, barely refused, never hot-looping", async () => {
     // The simulator's throttle: a token bucket of N/s holding one second's worth, Retry-After rounded up.
     const limit = 50;
+    const clock = new VirtualClock();
     let tokens = limit;
-    let at = Date.now();
+    let at = clock.now();
     const accepted: number[] = [];
     const refusedAt: number[] = [];
-    const { client } = await setup((_req, res) => {
-      const now = Date.now();
-      tokens = Math.min(limit, tokens + ((now - at) / 1000) * limit);
-      at = now;
-      if (tokens < 1) {
-        refusedAt.push(now);
-        return json(res, 429, {}, { 'retry-after': String(Math.ceil((1 - tokens) / limit)) });
-      }
-      tokens -= 1;
-      accepted.push(now);
-      json(res, 200, {});
-    });
+    const { client } = await setup(
+      (_req, res) => {
+        const now = clock.now();
+        tokens = Math.min(limit, tokens + ((now - at) / 1000) * limit);
+        at = now;
+        if (tokens < 1) {
+          refusedAt.push(now);
+          return json(res, 429, {}, { 'retry-after': String(Math.ceil((1 - tokens) / limit)) });
+        }
+        tokens -= 1;
+        accepted.push(now);
+        json(res, 200, {});
+      },
+      { clock },
+    );
     // Six handlers, as a connector's concurrent partitions; a refused call waits its retryAfterMs, as the
     // consumer's partition pause does.
-    const started = Date.now();
+    const started = clock.now();
     const until = started + 9_000;
     const rates: { at: number; rate: number }[] = [];
-    const sampler = setInterval(() => rates.push({ at: Date.now(), rate: client.pacingRate }), 100);
+    const sampler = async () => {
+      while (clock.now() < until) {
+        rates.push({ at: clock.now(), rate: client.pacingRate });
+        await clock.sleep(100);
+      }
+    };
     const handler = async () => {
-      while (Date.now() < until) {
+      while (clock.now() < until) {
         await client.request({ method: 'GET', path: '/x', operation: 'x.get' }).catch(async (error) => {
           const { retryAfterMs } = error as ProviderError;
           expect(retryAfterMs).toBeGreaterThanOrEqual(1_000);
-          await new Promise((resolve) => setTimeout(resolve, retryAfterMs));
+          await clock.sleep(retryAfterMs!);
         });
       }
     };
-    await Promise.all(Array.from({ length: 6 }, handler)).finally(() => clearInterval(sampler));
+    await clock.concurrently(...Array.from({ length: 6 }, () => handler), sampler);
     // Converged within the first 2 s; from then on:
     const inLast = (times: number[]) => times.filter((t) => t >= started + 2_000 && t < until).length;
     const rate = inLast(accepted) / 7;
@@ -215,7 +248,7 @@ describe('ProviderHttpClient', () => {
     const paced = rates.filter((r) => r.at >= started + 2_000).map((r) => r.rate);
     expect(Math.min(...paced)).toBeGreaterThanOrEqual(0.5 * limit);
     expect(Math.max(...paced)).toBeLessThanOrEqual(2 * limit);
-  }, 20_000);
+  });
 
   it('holds calls until RateLimit-Reset once RateLimit-Remaining reaches 0', async () => {
     const { client, requests } = await setup((_req, res) =>
@@ -224,21 +257,22 @@ describe('ProviderHttpClient', () => {
     await client.request({ method: 'GET', path: '/x', operation: 'x.get' });
     const held = await failure(client.request({ method: 'GET', path: '/x', operation: 'x.get' }));
     expect(held.code).toBe(ConnectorErrorCode.providerRateLimited);
-    expect(held.retryAfterMs).toBeGreaterThan(4_000);
-    expect(held.retryAfterMs).toBeLessThanOrEqual(5_000);
+    expect(held.retryAfterMs).toBe(5_000);
     expect(requests).toHaveLength(1);
   });
 
   it('waits X-RateLimit-Reset on a 429 without Retry-After, holding every call when it is long', async () => {
-    const reset = String(Math.ceil(Date.now() / 1000) + 30);
-    const { client, requests } = await setup((_req, res) =>
-      json(res, 429, {}, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }),
+    const clock = new VirtualClock();
+    // A Unix time in seconds, as GitHub sends it.
+    const reset = String(clock.now() / 1000 + 30);
+    const { client, requests } = await setup(
+      (_req, res) => json(res, 429, {}, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset }),
+      { clock },
     );
     const error = await failure(client.request({ method: 'GET', path: '/x', operation: 'x.get' }));
-    expect(error.retryAfterMs).toBeGreaterThan(28_000);
-    expect(error.retryAfterMs).toBeLessThanOrEqual(31_000);
+    expect(error.retryAfterMs).toBe(30_000);
     const held = await failure(client.request({ method: 'GET', path: '/x', operation: 'x.get' }));
-    expect(held.retryAfterMs).toBeGreaterThan(28_000);
+    expect(held.retryAfterMs).toBe(30_000);
     expect(requests).toHaveLength(1);
   });
 
@@ -266,8 +300,7 @@ describe('ProviderHttpClient', () => {
     expect((await client.request({ ...create, idempotencyKey: 'k' })).status).toBe(200);
     const held = await failure(client.request({ ...create, idempotencyKey: 'k2' }));
     expect(held.code).toBe(ConnectorErrorCode.providerRateLimited);
-    expect(held.retryAfterMs).toBeGreaterThan(9_000);
-    expect(held.retryAfterMs).toBeLessThanOrEqual(10_000);
+    expect(held.retryAfterMs).toBe(10_000);
     expect(requests).toHaveLength(1);
   });
 
@@ -331,15 +364,13 @@ describe('ProviderHttpClient', () => {
     await failure(client.request({ ...create, idempotencyKey: 'a' }));
     await failure(client.request({ ...create, idempotencyKey: 'b' }));
     expect(client.circuitState).toBe('open');
-    const deadline = Date.now() + 2_000;
-    let status: number | undefined;
-    while (status === undefined && Date.now() < deadline) {
-      status = await client.request({ ...create, idempotencyKey: 'c' }).then(
-        (r) => r.status,
-        () => undefined,
-      );
-    }
-    expect(status).toBe(200);
+    // The half-open delay is cockatiel's, on the system clock: refused until it has passed.
+    const response = await waitFor(() => client.request({ ...create, idempotencyKey: 'c' }), {
+      timeoutMs: 2_000,
+      intervalMs: 10,
+      message: 'the half-open probe to succeed',
+    });
+    expect(response.status).toBe(200);
     expect(client.circuitState).toBe('closed');
   });
 
@@ -352,11 +383,12 @@ describe('ProviderHttpClient', () => {
   });
 
   it('waits briefly for a token, and refuses with retryAfterMs when the wait would be long', async () => {
-    const { client, requests } = await setup((_req, res) => json(res, 200, {}), {
+    const { client, clock, requests } = await setup((_req, res) => json(res, 200, {}), {
       rateLimit: { requestsPerSecond: 2, burst: 1, maxWaitMs: 1_000 },
     });
     await client.request({ method: 'GET', path: '/x', operation: 'x.get' });
-    await client.request({ method: 'GET', path: '/x', operation: 'x.get' }); // waits ~500 ms for a token
+    await client.request({ method: 'GET', path: '/x', operation: 'x.get' });
+    expect(clock.sleeps).toEqual([500]);
     expect(requests).toHaveLength(2);
 
     const strict = await setup((_req, res) => json(res, 200, {}), {
@@ -365,7 +397,8 @@ describe('ProviderHttpClient', () => {
     await strict.client.request({ method: 'GET', path: '/x', operation: 'x.get' });
     const error = await failure(strict.client.request({ method: 'GET', path: '/x', operation: 'x.get' }));
     expect(error).toMatchObject({ code: ConnectorErrorCode.providerRateLimited, retriable: true });
-    expect(error.retryAfterMs).toBeGreaterThan(5_000);
+    expect(error.retryAfterMs).toBe(10_000);
+    expect(strict.clock.sleeps).toEqual([]);
     expect(strict.requests).toHaveLength(1);
   });
 

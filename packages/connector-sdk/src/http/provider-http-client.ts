@@ -1,5 +1,7 @@
 import { ConnectorErrorCode } from '../errors.js';
 import type { AdaptivePacingOptions } from './adaptive-pacer.js';
+import { systemClock } from './clock.js';
+import type { Clock } from './clock.js';
 import { ProviderAdmission } from './provider-admission.js';
 import { providerError } from './provider-request.js';
 import type { ProviderRequest, ProviderResponse } from './provider-request.js';
@@ -55,6 +57,12 @@ export interface ProviderHttpClientOptions extends ProviderLimits {
   defaultHeaders?: Record<string, string>;
   /** The provider's idempotency header. Default `Idempotency-Key` (Stripe, Shippo, many others). */
   idempotencyHeader?: string;
+  /**
+   * Time for holds, paced slots, the retry budget and backoff; default the system clock. The per-attempt
+   * timeout stays on the system clock since it bounds real I/O, and so does the breaker's half-open delay,
+   * which cockatiel times itself.
+   */
+  clock?: Clock;
 }
 
 const DEFAULTS = {
@@ -77,12 +85,14 @@ const DEFAULTS = {
  */
 export class ProviderHttpClient {
   readonly provider: string;
+  readonly #clock: Clock;
   readonly #transport: ProviderTransport;
   readonly #admission: ProviderAdmission;
   readonly #resilience: ProviderResilience;
 
   constructor(options: ProviderHttpClientOptions) {
     this.provider = options.provider;
+    this.#clock = options.clock ?? systemClock;
     const retryAfter = { ...DEFAULTS.retryAfter, ...options.retryAfter };
     this.#transport = new ProviderTransport({
       provider: options.provider,
@@ -94,6 +104,7 @@ export class ProviderHttpClient {
     });
     this.#admission = new ProviderAdmission({
       provider: options.provider,
+      clock: this.#clock,
       rateLimit: options.rateLimit,
       adaptivePacing: options.adaptivePacing,
       retryAfter,
@@ -102,6 +113,7 @@ export class ProviderHttpClient {
     });
     this.#resilience = new ProviderResilience({
       provider: options.provider,
+      clock: this.#clock,
       retry: { ...DEFAULTS.retry, ...options.retry },
       breaker: { ...DEFAULTS.breaker, ...options.breaker },
       minRetryAfterMs: retryAfter.minMs,
@@ -134,7 +146,7 @@ export class ProviderHttpClient {
   }
 
   async #attempt<T>(request: ProviderRequest): Promise<ProviderResponse<T>> {
-    const sentAt = Date.now();
+    const sentAt = this.#clock.now();
     const answer = await this.#transport.send(request);
     const retryAfterMs = this.#admission.observe(answer, sentAt);
     return this.#resilience.settle<T>(answer, request, retryAfterMs);

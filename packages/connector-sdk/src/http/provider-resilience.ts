@@ -1,22 +1,16 @@
-import {
-  BrokenCircuitError,
-  CircuitState,
-  ConsecutiveBreaker,
-  DelegateBackoff,
-  circuitBreaker,
-  fullJitterGenerator,
-  handleWhen,
-  retry,
-} from 'cockatiel';
+import { BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
 import type { CircuitBreakerPolicy } from 'cockatiel';
 import { metrics } from '@tributary/observability';
 import { ConnectorErrorCode, ProviderError } from '../errors.js';
+import type { Clock } from './clock.js';
 import { providerError } from './provider-request.js';
 import type { ProviderRequest, ProviderResponse } from './provider-request.js';
 import { clamp } from './rate-limit-headers.js';
 
 export interface ProviderResilienceOptions {
   readonly provider: string;
+  /** Times the retry budget and the backoff between attempts. */
+  readonly clock: Clock;
   readonly retry: {
     readonly maxRetries: number;
     readonly initialDelayMs: number;
@@ -56,6 +50,7 @@ export class ProviderResilience {
     );
     this.#setBreakerState(CircuitState.Closed);
     this.#breaker.onStateChange((state) => this.#setBreakerState(state));
+    // cockatiel times the half-open delay on the system clock, so the time left is measured on it too.
     this.#breaker.onBreak(() => {
       this.#openedAt = Date.now();
     });
@@ -68,37 +63,26 @@ export class ProviderResilience {
 
   /** Runs `attempt` through the breaker, again after a retriable failure while the budget lasts. */
   async run<T>(request: ProviderRequest, attempt: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + this.#options.retry.budgetMs;
-    const { maxRetries, initialDelayMs, maxDelayMs } = this.#options.retry;
-    const policy = retry(
-      handleWhen(
-        (error) =>
+    const { clock, provider } = this.#options;
+    const { maxRetries, initialDelayMs, maxDelayMs, budgetMs } = this.#options.retry;
+    const deadline = clock.now() + budgetMs;
+    for (let retries = 0; ; retries++) {
+      try {
+        return await this.#throughBreaker(request, attempt);
+      } catch (error) {
+        const retriable =
           error instanceof ProviderError &&
           countsAgainstBreaker(error.code) &&
           !request.signal?.aborted &&
-          Date.now() < deadline,
-      ),
-      {
-        maxAttempts: maxRetries,
-        backoff: new DelegateBackoff<unknown, number | undefined>((_context, state) => {
-          const [delay, next] = fullJitterGenerator(state, {
-            generator: fullJitterGenerator,
-            initialDelay: initialDelayMs,
-            maxDelay: maxDelayMs,
-            exponent: 2,
-          });
-          return { delay: Math.max(0, Math.min(delay, deadline - Date.now())), state: next };
-        }),
-      },
-    );
-    const listener = policy.onRetry((event) => {
-      const code = 'error' in event && event.error instanceof ProviderError ? event.error.code : 'UNKNOWN';
-      metrics.providerRetries.inc({ provider: this.#options.provider, operation: request.operation, code });
-    });
-    try {
-      return await policy.execute(() => this.#throughBreaker(request, attempt));
-    } finally {
-      listener.dispose();
+          clock.now() < deadline;
+        if (!retriable || retries >= maxRetries) throw error;
+        // Full jitter: retries of many handlers after one outage spread out instead of arriving together.
+        const ceiling = Math.min(maxDelayMs, initialDelayMs * 2 ** retries);
+        const delay = Math.floor(Math.random() * ceiling);
+        metrics.providerRetries.inc({ provider, operation: request.operation, code: error.code });
+        // An abort during the backoff ends the retries at the next attempt, which fails at once on it.
+        await clock.sleep(Math.max(0, Math.min(delay, deadline - clock.now())));
+      }
     }
   }
 
