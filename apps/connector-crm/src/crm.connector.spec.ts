@@ -1,9 +1,10 @@
-import { ConnectorErrorCode, ProviderError } from '@tributary/connector-sdk';
-import type { CommitContext, HandlerContext } from '@tributary/connector-sdk';
+import { ConnectorErrorCode, ProviderError, ProviderHttpClient } from '@tributary/connector-sdk';
+import { fakeHandlerContext } from '@tributary/connector-sdk/testing';
 import type { EventOf } from '@tributary/contracts';
 import { hubspotWebhook, mapProviderEvent } from '@tributary/webhooks';
 import { CONTACT_REF, bcp47, crmConnector, toContactUpserted, truthy } from './crm.connector.js';
-import type { BatchUpsertResponse, HubSpotClient, HubSpotContact } from './hubspot/hubspot.client.js';
+import { HubSpotClient } from './hubspot/hubspot.client.js';
+import type { BatchUpsertResponse, HubSpotContact } from './hubspot/hubspot.client.js';
 
 type Config = Parameters<typeof crmConnector.http>[0];
 
@@ -75,18 +76,23 @@ const complete = (...results: HubSpotContact[]): BatchUpsertResponse => ({ statu
 /** A scripted HubSpot client: each method answers from `script`, and every call is recorded. */
 function fakeHubSpot(script: { upsert?: BatchUpsertResponse | Error; get?: HubSpotContact | Error }) {
   const calls: { method: string; args: unknown[] }[] = [];
-  const client = {
-    upsertContacts: async (...args: unknown[]) => {
+  class ScriptedHubSpot extends HubSpotClient {
+    override async upsertContacts(...args: Parameters<HubSpotClient['upsertContacts']>) {
       calls.push({ method: 'upsertContacts', args });
       if (script.upsert instanceof Error) throw script.upsert;
       return script.upsert ?? complete(fullContact);
-    },
-    getContact: async (...args: unknown[]) => {
+    }
+
+    override async getContact(...args: Parameters<HubSpotClient['getContact']>) {
       calls.push({ method: 'getContact', args });
       if (script.get instanceof Error) throw script.get;
       return script.get;
-    },
-  } as unknown as HubSpotClient;
+    }
+  }
+  // Both methods the handlers call are scripted: the HTTP client underneath never sends anything.
+  const client = new ScriptedHubSpot(
+    new ProviderHttpClient({ provider: 'hubspot', baseUrl: config.HUBSPOT_API_BASE }),
+  );
   return { client, calls };
 }
 
@@ -95,30 +101,7 @@ async function handle(
   event: EventOf<'payments.payment.succeeded'> | EventOf<'crm.contact.changed'> = succeeded,
 ) {
   const { client, calls } = fakeHubSpot(script);
-  const published: { type: string; subject: string; data: Record<string, unknown> }[] = [];
-  const refs: string[][] = [];
-  const logs: string[] = [];
-  let commits = 0;
-  const tx = {
-    publish: async (...events: (typeof published)[number][]) => void published.push(...events),
-    externalRefs: { upsert: async (...args: string[]) => void refs.push(args), find: async () => null },
-  } as unknown as CommitContext;
-  const ctx = {
-    connectorId: 'crm',
-    provider: client,
-    config,
-    idempotencyKey: key,
-    idempotencyKeyFor: (op: string) => `${key}:${op}`,
-    attempt: 1,
-    signal: new AbortController().signal,
-    heartbeat: async () => {},
-    logger: {
-      info: (_fields: unknown, message: string) => void logs.push(message),
-      warn: (_fields: unknown, message: string) => void logs.push(`warn: ${message}`),
-    },
-    newEvent: (type: string, subject: string, data: unknown) => ({ type, subject, data }),
-    commit: async (work: (tx: CommitContext) => Promise<unknown>) => (commits++, work(tx)),
-  } as unknown as HandlerContext<HubSpotClient, Config>;
+  const ctx = fakeHandlerContext(crmConnector, { event, provider: client, config });
   let error: unknown;
   try {
     if (event.type === 'crm.contact.changed') await crmConnector.handlers['crm.contact.changed']!(event, ctx);
@@ -126,13 +109,22 @@ async function handle(
   } catch (caught) {
     error = caught;
   }
-  return { calls, published, refs, logs, commits, error };
+  return {
+    calls,
+    published: ctx.published.map(({ type, subject, data }) => ({ type, subject, data })),
+    refs: ctx.upserted.map((ref) => [ref.externalType, ref.externalId, ref.internalId]),
+    logs: ctx.logs.map((line) => (line.level === 'info' ? line.msg : `${line.level}: ${line.msg}`)),
+    commits: ctx.commits,
+    error,
+    ctx,
+  };
 }
 
 describe('crm connector', () => {
   it('upserts the contact by our id as a customer, traced by the event key, and publishes it as HubSpot returned it', async () => {
-    const { calls, published, refs, commits, error } = await handle({});
+    const { calls, published, refs, commits, error, ctx } = await handle({});
     expect(error).toBeUndefined();
+    expect(ctx.idempotencyKeys).toEqual([key]);
     expect(calls).toEqual([
       {
         method: 'upsertContacts',
@@ -167,6 +159,7 @@ describe('crm connector', () => {
         },
       },
     ]);
+    expect(ctx.published[0]).toMatchObject({ causationId: succeeded.id, source: '/tributary/connector-crm' });
   });
 
   it('reads the missing properties when the upsert answer is the sparse one of the real HubSpot', async () => {
@@ -311,7 +304,9 @@ describe('crm connector on a HubSpot change notice', () => {
   it('publishes under the contact id HubSpot holds when ingestion keyed the notice by one it minted', async () => {
     // The webhook reached ingestion before the payment handler's commit recorded the ref.
     const { published, refs, logs } = await handle({ get: fullContact }, changed({ contactId: 'minted-2' }));
-    expect(published.map((e) => [e.subject, e.data['contactId']])).toEqual([['cust-1', 'cust-1']]);
+    expect(published).toEqual([
+      expect.objectContaining({ subject: 'cust-1', data: expect.objectContaining({ contactId: 'cust-1' }) }),
+    ]);
     expect(refs).toEqual([[CONTACT_REF, '101', 'cust-1']]);
     expect(logs).toEqual([expect.stringMatching(/^warn: HubSpot holds another contact id/)]);
   });

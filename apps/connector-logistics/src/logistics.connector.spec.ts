@@ -1,7 +1,8 @@
-import { ConnectorErrorCode, ProviderError } from '@tributary/connector-sdk';
-import type { CommitContext, HandlerContext } from '@tributary/connector-sdk';
+import { ConnectorErrorCode, ProviderError, ProviderHttpClient } from '@tributary/connector-sdk';
+import { fakeHandlerContext } from '@tributary/connector-sdk/testing';
 import type { EventOf } from '@tributary/contracts';
-import type { EasyPostClient, EasyPostRate, EasyPostShipment } from './easypost/easypost.client.js';
+import { EasyPostClient } from './easypost/easypost.client.js';
+import type { EasyPostRate, EasyPostShipment } from './easypost/easypost.client.js';
 import { chooseRate, gramsToOunces, logisticsConnector } from './logistics.connector.js';
 
 type Config = Parameters<typeof logisticsConnector.http>[0];
@@ -104,17 +105,33 @@ function fakeEasyPost(script: {
   retrieve?: EasyPostShipment;
 }) {
   const calls: { method: string; args: unknown[] }[] = [];
-  const record = (method: string, args: unknown[]) => calls.push({ method, args });
-  const client = {
-    findShipment: async (...args: unknown[]) => (record('findShipment', args), script.found),
-    createShipment: async (...args: unknown[]) => (record('createShipment', args), script.create ?? created),
-    buyShipment: async (...args: unknown[]) => {
-      record('buyShipment', args);
+  class ScriptedEasyPost extends EasyPostClient {
+    override async findShipment(...args: Parameters<EasyPostClient['findShipment']>) {
+      calls.push({ method: 'findShipment', args });
+      return script.found;
+    }
+
+    override async createShipment(...args: Parameters<EasyPostClient['createShipment']>) {
+      calls.push({ method: 'createShipment', args });
+      return script.create ?? created;
+    }
+
+    override async buyShipment(...args: Parameters<EasyPostClient['buyShipment']>) {
+      calls.push({ method: 'buyShipment', args });
       if (script.buy instanceof Error) throw script.buy;
       return script.buy ?? bought(rates[2]!);
-    },
-    retrieveShipment: async (...args: unknown[]) => (record('retrieveShipment', args), script.retrieve),
-  } as unknown as EasyPostClient;
+    }
+
+    override async retrieveShipment(...args: Parameters<EasyPostClient['retrieveShipment']>) {
+      calls.push({ method: 'retrieveShipment', args });
+      if (!script.retrieve) throw new Error('retrieveShipment was not scripted');
+      return script.retrieve;
+    }
+  }
+  // Every method the handler calls is scripted: the HTTP client underneath never sends anything.
+  const client = new ScriptedEasyPost(
+    new ProviderHttpClient({ provider: 'easypost', baseUrl: config.EASYPOST_API_BASE }),
+  );
   return { client, calls };
 }
 
@@ -124,33 +141,25 @@ async function handle(
   overrides: Partial<Config> = {},
 ) {
   const { client, calls } = fakeEasyPost(script);
-  const published: { type: string; subject: string; data: Record<string, unknown> }[] = [];
-  const refs: string[][] = [];
-  let commits = 0;
-  const tx = {
-    publish: async (...events: (typeof published)[number][]) => void published.push(...events),
-    externalRefs: { upsert: async (...args: string[]) => void refs.push(args), find: async () => null },
-  } as unknown as CommitContext;
-  const ctx = {
-    connectorId: 'logistics',
+  const ctx = fakeHandlerContext(logisticsConnector, {
+    event,
     provider: client,
     config: { ...config, ...overrides },
-    idempotencyKey: `tributary:logistics:${event.id}`,
-    idempotencyKeyFor: (op: string) => `tributary:logistics:${event.id}:${op}`,
-    attempt: 1,
-    signal: new AbortController().signal,
-    heartbeat: async () => {},
-    logger: { info: () => {}, warn: () => {}, debug: () => {} },
-    newEvent: (type: string, subject: string, data: unknown) => ({ type, subject, data }),
-    commit: async (work: (tx: CommitContext) => Promise<unknown>) => (commits++, work(tx)),
-  } as unknown as HandlerContext<EasyPostClient, Config>;
+  });
   let error: unknown;
   try {
     await logisticsConnector.handlers['logistics.shipment.requested']!(event, ctx);
   } catch (caught) {
     error = caught;
   }
-  return { calls, published, refs, commits, error };
+  return {
+    calls,
+    published: ctx.published.map(({ type, subject, data }) => ({ type, subject, data })),
+    refs: ctx.upserted.map((ref) => [ref.externalType, ref.externalId, ref.internalId]),
+    commits: ctx.commits,
+    error,
+    ctx,
+  };
 }
 
 const withData = (data: Partial<EventOf<'logistics.shipment.requested'>['data']>) => ({
@@ -160,9 +169,13 @@ const withData = (data: Partial<EventOf<'logistics.shipment.requested'>['data']>
 
 describe('logistics connector', () => {
   it('creates the shipment with our reference and addresses, buys the chosen rate with the event key, and publishes ShipmentCreated', async () => {
-    const { calls, published, refs, commits, error } = await handle({});
+    const { calls, published, refs, commits, error, ctx } = await handle({});
     expect(error).toBeUndefined();
     expect(calls.map((call) => call.method)).toEqual(['findShipment', 'createShipment', 'buyShipment']);
+    expect(ctx.idempotencyKeys).toEqual([
+      `tributary:logistics:${requested.id}:create`,
+      `tributary:logistics:${requested.id}`,
+    ]);
     expect(calls[0]!.args[0]).toBe('ship-1');
     expect(calls[1]!.args).toEqual([
       {

@@ -2,12 +2,10 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ProviderHttpClient } from '@tributary/connector-sdk';
-import type { CommitContext, HandlerContext } from '@tributary/connector-sdk';
+import { fakeHandlerContext } from '@tributary/connector-sdk/testing';
 import type { EventOf } from '@tributary/contracts';
 import { paymentsConnector } from './payments.connector.js';
 import { StripeClient } from './stripe/stripe.client.js';
-
-type Config = Parameters<typeof paymentsConnector.http>[0];
 
 /** A Stripe stand-in that answers every PaymentIntent creation with `answer`, recording what it got. */
 async function stripe(answer: { status: number; body: unknown }) {
@@ -50,28 +48,19 @@ async function handle(answer: { status: number; body: unknown }) {
     defaultHeaders: { authorization: 'Bearer sk_test' },
     retry: { maxRetries: 0 },
   });
-  const published: { type: string; data: unknown }[] = [];
-  const refs: string[][] = [];
-  const tx = {
-    manager: undefined,
-    publish: async (...events: { type: string; data: unknown }[]) => void published.push(...events),
-    externalRefs: { upsert: async (...args: string[]) => void refs.push(args), find: async () => null },
-  } as unknown as CommitContext;
-  const ctx = {
+  const ctx = fakeHandlerContext(paymentsConnector, {
+    event: request,
     provider: new StripeClient(http),
-    config: { STRIPE_API_KEY: 'sk_test' } as Config,
-    idempotencyKey: 'tributary:payments:evt-1',
-    signal: new AbortController().signal,
-    newEvent: (type: string, subject: string, data: unknown) => ({ type, subject, data }),
-    commit: async (work: (tx: CommitContext) => Promise<unknown>) => work(tx),
-  } as unknown as HandlerContext<StripeClient, Config>;
+    config: { STRIPE_API_BASE: sim.url, STRIPE_API_KEY: 'sk_test' },
+  });
   try {
     await paymentsConnector.handlers['payments.payment.requested']!(request, ctx);
   } finally {
     await http.close();
     sim.server.close();
   }
-  return { seen: sim.seen, published, refs };
+  const refs = ctx.upserted.map((ref) => [ref.externalType, ref.externalId, ref.internalId]);
+  return { seen: sim.seen, published: ctx.published, refs };
 }
 
 describe('payments connector', () => {
@@ -86,7 +75,7 @@ describe('payments connector', () => {
       metadata: {},
     };
     const { seen, published, refs } = await handle({ status: 200, body: intent });
-    expect(seen[0]!.headers['idempotency-key']).toBe('tributary:payments:evt-1');
+    expect(seen[0]!.headers['idempotency-key']).toBe(`tributary:payments:${request.id}`);
     expect(Object.fromEntries(seen[0]!.form)).toEqual({
       amount: '1999',
       currency: 'eur',

@@ -14,5 +14,12 @@ export type {
   ConnectorProcessHarness,
   ConnectorProcessHarnessOptions,
 } from './process-harness.js';
+export { fakeHandlerContext } from './fake-handler-context.js';
+export type {
+  ExternalRefWrite,
+  FakeHandlerContext,
+  FakeHandlerContextOptions,
+  LoggedLine,
+} from './fake-handler-context.js';
 export { TestingErrorCode, sampleEvent } from './sample-event.js';
 export type { SampleEventOptions } from './sample-event.js';
