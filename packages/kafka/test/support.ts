@@ -5,6 +5,8 @@ import { v7 as uuidv7 } from 'uuid';
 import { createKafkaClient } from '../src/kafka-client.js';
 import type { Logger } from '../src/logger.js';
 
+export { waitFor } from '@tributary/testkit';
+
 /** Connection details of the real stack; the testkit's global setup provides them. */
 export function stackEnv(): { brokers: string; registryUrl: string } {
   const brokers = process.env.KAFKA_BROKERS;
@@ -32,21 +34,6 @@ export function captureLogger(): {
   const at = (level: string) => (fields: Record<string, unknown>, message: string) =>
     void lines.push({ level, message, fields });
   return { logger: { debug: () => {}, info: at('info'), warn: at('warn'), error: at('error') }, lines };
-}
-
-/** Polls until `probe` returns a value other than undefined/false, or fails with `what` at the deadline. */
-export async function waitFor<T>(
-  what: string,
-  probe: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** Reads everything on `topic` with a throwaway group, for asserting what landed in a tier or the DLQ. */

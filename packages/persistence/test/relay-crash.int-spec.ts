@@ -1,8 +1,9 @@
 import type { Kafka } from 'kafkajs';
 import type { EntityManager } from 'typeorm';
+import { waitFor } from '@tributary/testkit';
 import { Outbox, withInbox } from '../src/index.js';
 import { createTestSchema, type TestSchema } from './support/database.js';
-import { requireEnv, uniqueSuffix, waitFor } from './support/env.js';
+import { requireEnv, uniqueSuffix } from './support/env.js';
 import { consumeUntil, createTopics, deleteTopics, kafkaClient } from './support/kafka.js';
 import { runTs, type WorkerProcess } from './support/process.js';
 import { checkPerKeyOrder, interleaved } from './support/records.js';
@@ -62,10 +63,13 @@ describe('a relay process killed with SIGKILL in the middle of a batch', () => {
     // Three batches go through; Kafka acknowledges the fourth and the worker pauses before marking it: the
     // kill lands exactly between produce and mark.
     const first = start({ RELAY_ACK_DELAY_MS: '60000', RELAY_ACK_DELAY_FROM_BATCH: '4' });
-    await waitFor(() => events(first, 'active').length === 1, { what: 'worker active', timeoutMs: 60_000 });
-    await waitFor(() => events(first, 'sent').length >= 4, { what: 'fourth batch acknowledged by Kafka' });
+    await waitFor(() => events(first, 'active').length === 1, {
+      message: 'worker active',
+      timeoutMs: 60_000,
+    });
+    await waitFor(() => events(first, 'sent').length >= 4, { message: 'fourth batch acknowledged by Kafka' });
     // The third batch's mark overlaps the fourth batch's send; it has landed once the worker says so.
-    await waitFor(() => events(first, 'published').length === 3, { what: 'third batch marked' });
+    await waitFor(() => events(first, 'published').length === 3, { message: 'third batch marked' });
     first.child.kill('SIGKILL');
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     const acknowledged = events(first, 'sent')[3]!;
@@ -80,14 +84,14 @@ describe('a relay process killed with SIGKILL in the middle of a batch', () => {
 
     const second = start();
     await waitFor(() => events(second, 'active').length === 1, {
-      what: 'restarted worker active',
+      message: 'restarted worker active',
       timeoutMs: 60_000,
     });
     await waitFor(
       async () =>
         (await db.admin.query(`SELECT 1 FROM "${db.schema}".outbox WHERE published_at IS NULL LIMIT 1`))
           .rowCount === 0,
-      { what: 'all rows published after restart', timeoutMs: 60_000 },
+      { message: 'all rows published after restart', timeoutMs: 60_000 },
     );
     second.child.kill('SIGTERM');
     expect(await second.exited).toEqual({ code: 0, signal: null });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { waitFor } from '@tributary/testkit';
 
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -37,16 +38,6 @@ function startFixture(mode: string, env: Record<string, string> = {}): Run {
   });
   child.stderr.on('data', (chunk: Buffer) => run.nonJson.push(chunk.toString('utf8')));
   return run;
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 async function listening(run: Run): Promise<string> {

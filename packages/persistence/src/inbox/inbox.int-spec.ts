@@ -1,8 +1,9 @@
 import { metrics } from '@tributary/observability';
 import type { EntityManager } from 'typeorm';
+import { waitFor } from '@tributary/testkit';
 import { Outbox, withInbox } from '../index.js';
 import { createTestSchema, type TestSchema } from '../../test/support/database.js';
-import { gate, waitFor } from '../../test/support/env.js';
+import { gate } from '../../test/support/env.js';
 import { testRecord } from '../../test/support/records.js';
 
 describe('withInbox', () => {
@@ -79,7 +80,7 @@ describe('withInbox', () => {
     const second = withInbox(db.dataSource, group, 'evt-3', applyEffect('evt-3', 'second')).finally(() => {
       secondDone = true;
     });
-    await waitFor(someoneWaitsForALock, { what: 'second delivery blocked on the inbox row' });
+    await waitFor(someoneWaitsForALock, { message: 'second delivery blocked on the inbox row' });
     expect(secondDone).toBe(false);
     release.open();
     expect(await first).toEqual({ outcome: 'processed', value: 'first' });
@@ -98,7 +99,7 @@ describe('withInbox', () => {
     });
     await entered.promise;
     const second = withInbox(db.dataSource, group, 'evt-4', applyEffect('evt-4', 'second'));
-    await waitFor(someoneWaitsForALock, { what: 'second delivery blocked on the inbox row' });
+    await waitFor(someoneWaitsForALock, { message: 'second delivery blocked on the inbox row' });
     release.open();
     await expect(first).rejects.toThrow('provider call failed');
     expect(await second).toEqual({ outcome: 'processed', value: 'second' });

@@ -9,8 +9,9 @@ import {
   type OutboxRelayOptions,
   type RelayEvent,
 } from '../index.js';
+import { waitFor } from '@tributary/testkit';
 import { createTestSchema, type TestSchema } from '../../test/support/database.js';
-import { gate, waitFor } from '../../test/support/env.js';
+import { gate } from '../../test/support/env.js';
 import { interleaved, MemorySink, testRecord } from '../../test/support/records.js';
 
 describe('OutboxRelay (in-memory sink)', () => {
@@ -68,7 +69,7 @@ describe('OutboxRelay (in-memory sink)', () => {
     await write(records);
     const sink = new MemorySink();
     relay({ sink }).start();
-    await waitFor(async () => (await unpublished()) === 0, { what: 'backlog published' });
+    await waitFor(async () => (await unpublished()) === 0, { message: 'backlog published' });
     expect(ids(sink.records)).toEqual(ids(records));
     expect(sink.batches.every((batch) => batch.length <= 50)).toBe(true);
     expect(sink.batches.length).toBe(4);
@@ -111,17 +112,17 @@ describe('OutboxRelay (in-memory sink)', () => {
     const sink = new MemorySink();
     relay({ sink, pollIntervalMs: 600_000 }).start();
     await write([testRecord('orders.v1', 'a', 0)]);
-    await waitFor(() => sink.records.length === 1, { what: 'first row' });
+    await waitFor(() => sink.records.length === 1, { message: 'first row' });
     // The relay is idle now and would not look again for ten minutes without a notification.
     await write([testRecord('orders.v1', 'a', 1)]);
-    await waitFor(() => sink.records.length === 2, { what: 'row announced by NOTIFY', timeoutMs: 20_000 });
+    await waitFor(() => sink.records.length === 2, { message: 'row announced by NOTIFY', timeoutMs: 20_000 });
   });
 
   it('finds rows written without NOTIFY by polling', async () => {
     const sink = new MemorySink();
     relay({ sink, pollIntervalMs: 50 }).start();
     await write([testRecord('orders.v1', 'a', 0)], new Outbox({ notify: false }));
-    await waitFor(() => sink.records.length === 1, { what: 'row found by polling' });
+    await waitFor(() => sink.records.length === 1, { message: 'row found by polling' });
   });
 
   it('keeps rows unpublished while the sink fails and delivers them all once it recovers', async () => {
@@ -133,7 +134,7 @@ describe('OutboxRelay (in-memory sink)', () => {
     relay({ sink }, events).start();
     await waitFor(() => events.some((event) => event.type === 'sink-failed'));
     expect(await unpublished()).toBe(records.length);
-    await waitFor(async () => (await unpublished()) === 0, { what: 'recovery' });
+    await waitFor(async () => (await unpublished()) === 0, { message: 'recovery' });
     expect(events.filter((event) => event.type === 'sink-failed')).toHaveLength(4);
     // Failed sends delivered nothing here, so every row arrived exactly once, in order.
     expect(ids(sink.records)).toEqual(ids(records));
@@ -177,7 +178,7 @@ describe('OutboxRelay (in-memory sink)', () => {
     const gauge = async (g: typeof metrics.outboxPending) =>
       (await g.get()).values.find((value) => value.labels['outbox'] === label)?.value;
     await waitFor(async () => (await gauge(metrics.outboxPending)) === records.length, {
-      what: 'pending gauge',
+      message: 'pending gauge',
     });
     const oldest = await gauge(metrics.outboxOldestPendingCreated);
     const { rows } = await db.admin.query(
@@ -193,8 +194,8 @@ describe('OutboxRelay (in-memory sink)', () => {
       )?.value ?? 0;
     const countBefore = await publishedCount();
     await db.admin.query('SELECT pg_advisory_unlock(hashtextextended($1, 0))', [names.relayLockName]);
-    await waitFor(() => standby.active, { what: 'takeover' });
-    await waitFor(async () => (await gauge(metrics.outboxPending)) === 0, { what: 'pending back to 0' });
+    await waitFor(() => standby.active, { message: 'takeover' });
+    await waitFor(async () => (await gauge(metrics.outboxPending)) === 0, { message: 'pending back to 0' });
     expect(await gauge(metrics.outboxOldestPendingCreated)).toBeUndefined();
     expect(ids(sink.records)).toEqual(ids(records));
     const active = (await metrics.outboxRelayActive.get()).values.find(
@@ -232,9 +233,9 @@ describe('OutboxRelay (in-memory sink)', () => {
     const a = relay({ sink: sinkA, applicationName: `relay-a-${db.schema}` }, eventsA);
     const b = relay({ sink: sinkB, applicationName: `relay-b-${db.schema}` }, eventsB);
     a.start();
-    await waitFor(() => a.active, { what: 'A active' });
+    await waitFor(() => a.active, { message: 'A active' });
     b.start();
-    await waitFor(() => eventsB.some((event) => event.type === 'standby'), { what: 'B standby' });
+    await waitFor(() => eventsB.some((event) => event.type === 'standby'), { message: 'B standby' });
     await aHolding.promise;
     expect(b.active).toBe(false);
     expect(delivered).toHaveLength(100);
@@ -245,16 +246,16 @@ describe('OutboxRelay (in-memory sink)', () => {
       [`relay-a-${db.schema}`],
     );
     expect(killed.rows).toEqual([{ done: true }]);
-    await waitFor(() => b.active, { what: 'B takes over' });
+    await waitFor(() => b.active, { message: 'B takes over' });
     // A knows it lost the lock although its send still hangs.
     expect(a.active).toBe(false);
-    await waitFor(async () => (await unpublished()) === 0, { what: 'B published everything' });
+    await waitFor(async () => (await unpublished()) === 0, { message: 'B published everything' });
 
     // Now A's hanging send lands, late; A cannot mark it and comes back as a standby.
     releaseA.open();
-    await waitFor(() => eventsA.some((event) => event.type === 'connection-lost'), { what: 'A notices' });
+    await waitFor(() => eventsA.some((event) => event.type === 'connection-lost'), { message: 'A notices' });
     await waitFor(() => eventsA.filter((event) => event.type === 'standby').length >= 2, {
-      what: 'A standby',
+      message: 'A standby',
     });
     expect(a.active).toBe(false);
     expect(eventsA.filter((event) => event.type === 'published')).toHaveLength(2);
@@ -265,7 +266,7 @@ describe('OutboxRelay (in-memory sink)', () => {
 
     // Stopping the active relay hands over too.
     await b.stop();
-    await waitFor(() => a.active, { what: 'A takes over again' });
+    await waitFor(() => a.active, { message: 'A takes over again' });
   });
 
   it('retries an unreachable database with growing backoff and stops cleanly meanwhile', async () => {
@@ -283,7 +284,7 @@ describe('OutboxRelay (in-memory sink)', () => {
     });
     lonely.start();
     const lost = () => events.filter((event) => event.type === 'connection-lost');
-    await waitFor(() => lost().length >= 4, { what: 'four failed connection attempts' });
+    await waitFor(() => lost().length >= 4, { message: 'four failed connection attempts' });
     expect(lost().map((event) => (event as { attempt: number }).attempt)).toEqual(
       Array.from({ length: lost().length }, (_, i) => i + 1),
     );
@@ -319,7 +320,7 @@ describe('OutboxRelay (in-memory sink)', () => {
     stuck.hold = never.promise;
     relay({ sink: stuck, retentionMs: 24 * 3600_000, cleanupIntervalMs: 20 }, events);
     relays[0]!.start();
-    await waitFor(() => events.some((event) => event.type === 'cleanup'), { what: 'cleanup' });
+    await waitFor(() => events.some((event) => event.type === 'cleanup'), { message: 'cleanup' });
     const { rows } = await db.admin.query(`SELECT event_id FROM "${db.schema}".outbox ORDER BY id`);
     expect(rows.map((row) => row.event_id)).toEqual(ids(records.slice(2)));
     expect(events.find((event) => event.type === 'cleanup')).toEqual({ type: 'cleanup', deleted: 2 });

@@ -1,6 +1,7 @@
+import { waitFor } from '@tributary/testkit';
 import { Outbox, OutboxRelay } from '../index.js';
 import { createTestSchema, type TestSchema } from '../../test/support/database.js';
-import { requireEnv, uniqueSuffix, waitFor } from '../../test/support/env.js';
+import { requireEnv, uniqueSuffix } from '../../test/support/env.js';
 import {
   consumeUntil,
   createTopics,
@@ -44,7 +45,7 @@ describe('OutboxRelay with a real Kafka idempotent producer', () => {
         async () =>
           (await db.admin.query(`SELECT 1 FROM "${db.schema}".outbox WHERE published_at IS NULL LIMIT 1`))
             .rowCount === 0,
-        { what: 'all rows published', timeoutMs: 60_000 },
+        { message: 'all rows published', timeoutMs: 60_000 },
       );
     } finally {
       await relay.stop();

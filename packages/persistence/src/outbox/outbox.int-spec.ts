@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { TributaryError, type DomainEvent } from '@tributary/contracts';
 import type { EventEncoder } from '@tributary/kafka';
 import pg from 'pg';
+import { waitFor } from '@tributary/testkit';
 import { namesFor, Outbox } from '../index.js';
 import { createTestSchema, type TestSchema } from '../../test/support/database.js';
-import { waitFor } from '../../test/support/env.js';
 import { testRecord } from '../../test/support/records.js';
 
 describe('Outbox', () => {
@@ -63,7 +63,7 @@ describe('Outbox', () => {
       await outbox.add(manager, testRecord('t.a.v1', 'a', 1));
       expect(notifications).toHaveLength(0);
     });
-    await waitFor(() => notifications.length === 1, { what: 'NOTIFY after commit' });
+    await waitFor(() => notifications.length === 1, { message: 'NOTIFY after commit' });
     // Notifications arrive in commit order: once the next transaction's has come, no second one from the
     // first transaction can still be on its way.
     await db.dataSource.transaction((manager) => outbox.add(manager, testRecord('t.a.v1', 'z', 0)));
@@ -128,7 +128,7 @@ describe('Outbox', () => {
         { id: 'x2', record: testRecord('t.a.v1', 'x2', 0) },
       ]);
       expect(first.map((r) => r.id).sort()).toEqual(['x1', 'x2']);
-      await waitFor(() => notifications.length === 1, { what: 'NOTIFY after the statement' });
+      await waitFor(() => notifications.length === 1, { message: 'NOTIFY after the statement' });
       // x1 again (a duplicate) next to a new x3: only x3's record is written.
       const second = await writeThings([
         { id: 'x1', record: testRecord('t.a.v1', 'x1', 1) },

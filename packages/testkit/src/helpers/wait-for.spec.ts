@@ -29,4 +29,12 @@ describe('waitFor', () => {
       ),
     ).rejects.toThrow('waitFor: broker to answer not met within 30 ms; last error: connection refused');
   });
+
+  it('takes what is awaited first, with options or the timeout alone after the condition', async () => {
+    let calls = 0;
+    await expect(waitFor('the third call', () => ++calls >= 3 && calls, { intervalMs: 1 })).resolves.toBe(3);
+    await expect(waitFor('a record', () => false, 20)).rejects.toThrow(
+      'waitFor: a record not met within 20 ms',
+    );
+  });
 });
