@@ -7,7 +7,8 @@ import { newConnectorCommand } from './commands/new-connector.js';
 import { ensureCatalogueTopics } from './commands/topics.js';
 
 const usage = `usage: tributary <command>
-  dev [--rate <orders/s>] [--port <port>]   run the platform on the local stack with demo traffic
+  dev [--rate <orders/s>] [--port <port>] [--prefix <p>] [--log-level <level>]
+                                            run the platform on the local stack with demo traffic
   topics ensure                             create the catalogue topics on KAFKA_BROKERS
   api-keys create|rotate|revoke|list ...    manage ingestion API keys (tributary api-keys for help)
   dlq ls|show|replay|discard ...            inspect and recover dead letters (tributary dlq for help)
@@ -22,13 +23,23 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { rate: { type: 'string', default: '2' }, port: { type: 'string', default: '3100' } },
+    options: {
+      rate: { type: 'string', default: '2' },
+      port: { type: 'string', default: '3100' },
+      prefix: { type: 'string', default: '' },
+      'log-level': { type: 'string' },
+    },
   });
   const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`);
   switch (positionals.join(' ')) {
     case 'dev':
-      await dev({ rate: Number(values.rate), port: Number(values.port), log });
-      return 0;
+      return dev({
+        rate: Number(values.rate),
+        port: Number(values.port),
+        prefix: values.prefix,
+        ...(values['log-level'] ? { logLevel: values['log-level'] } : {}),
+        log,
+      });
     case 'topics ensure': {
       const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
       if (brokers.length === 0) throw new Error('KAFKA_BROKERS is not set');

@@ -11,90 +11,184 @@ import { ensureCatalogueTopics } from './topics.js';
 export interface DevOptions {
   /** Demo orders per second. */
   readonly rate: number;
-  /** example-service's port; ingestion, the DLQ handler and the simulator take the next three. */
+  /** example-service's port; ingestion, the DLQ handler and the simulator take the next three (0: free). */
   readonly port: number;
+  /** Prepended to every catalogue topic and consumer group, so two sessions can share one stack. */
+  readonly prefix?: string;
+  /** The apps' LOG_LEVEL. Default warn. */
+  readonly logLevel?: string;
   readonly log: (line: string) => void;
 }
+
+/**
+ * A terminal's Ctrl-C reaches this process more than once: from the terminal, and again through npm and
+ * tsx, which pass it on to their child (measured: ~35 ms apart). Signals this close to the first are the
+ * same key press; a later one is the user pressing Ctrl-C again.
+ */
+const RELAYED_SIGNAL_WINDOW_MS = 1_000;
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /**
  * The platform end to end on the local stack: starts (or reuses) Kafka, the registry and Postgres,
  * registers the schemas, creates the catalogue topics, runs every app and the provider simulator from
  * their builds, places demo orders and prints what flows where: HTTP in, each event on Kafka, the
- * simulator's effects and webhooks. Ctrl-C stops the traffic, the apps, then the stack it started.
+ * simulator's effects and webhooks. Ctrl-C stops the traffic, the apps (each drains, one SIGTERM each),
+ * then the stack it started; Ctrl-C again kills the apps. Resolves 0 when every app stopped cleanly.
  */
-export async function dev(options: DevOptions): Promise<void> {
+export async function dev(options: DevOptions): Promise<number> {
   const { log } = options;
-  const { endpoints, startedStack } = await connectStack(log);
-  log(
-    `stack  kafka ${endpoints.kafka.brokers.join(',')} · registry ${endpoints.registry.url} · postgres ${redact(endpoints.postgres.url)}`,
-  );
-  const registered = await registerSchemas(
-    new SchemaRegistryAdmin({ url: endpoints.registry.url }),
-    await loadSchemaFiles(),
-  );
-  log(`schemas ${registered.length} subjects registered or unchanged`);
-  log(`topics ${(await ensureCatalogueTopics(endpoints.kafka.brokers)).join(', ')}`);
+  const prefix = options.prefix ?? '';
+  const stop = stopSignals(log);
+  let platform: RunningPlatform | undefined;
+  let startedStack = false;
+  let tap: { stop(): Promise<void> } | undefined;
+  let effects: { stop(): void } | undefined;
+  let traffic: NodeJS.Timeout | undefined;
+  let appDied = false;
+  let stopping: Promise<number> | undefined;
+  try {
+    const stack = await connectStack(log);
+    startedStack = stack.startedStack;
+    const { endpoints } = stack;
+    log(
+      `stack  kafka ${endpoints.kafka.brokers.join(',')} · registry ${endpoints.registry.url} · postgres ${redact(endpoints.postgres.url)}`,
+    );
+    const registered = await registerSchemas(
+      new SchemaRegistryAdmin({ url: endpoints.registry.url }),
+      await loadSchemaFiles(),
+    );
+    log(`schemas ${registered.length} subjects registered or unchanged`);
+    log(`topics ${(await ensureCatalogueTopics(endpoints.kafka.brokers, prefix)).join(', ')}`);
 
-  // A console key for this session only: printed once, its hash is all the DLQ handler is given.
-  const dlqToken = randomBytes(18).toString('base64url');
-  const platform = await startPlatform({
-    endpoints,
-    ports: {
-      exampleService: options.port,
-      ingestion: options.port + 1,
-      dlqHandler: options.port + 2,
-      simulator: options.port + 3,
-    },
-    appEnv: {
-      DLQ_API_KEYS: `dev:${createHash('sha256').update(dlqToken).digest('hex')}:dlq:read+dlq:replay+dlq:discard`,
-    },
-    // Real-world delivery: late and sometimes twice. Ingestion dedupes; the checkout stays correct.
-    simulatorEnv: { WEBHOOK_DUPLICATE: '2', WEBHOOK_REORDER: 'true', EASYPOST_TRACKING_STEP_MS: '1500' },
-    onOutput: (app, chunk) => {
-      for (const line of chunk.split('\n').filter(Boolean)) log(`${app.padEnd(6).slice(0, 22)} ${line}`);
-    },
-    log,
-  });
-  log(
-    `ready  orders ${platform.exampleServiceUrl}/v1/orders · webhooks ${platform.ingestionUrl}/webhooks/:provider`,
-  );
-  if (platform.dlqHandlerUrl)
-    log(`ready  DLQ console ${platform.dlqHandlerUrl}/console (API key for this session: ${dlqToken})`);
-  log(`ready  connectors: ${platform.connectors.map((c) => `connector-${c.id} (${c.provider})`).join(', ')}`);
+    // A console key for this session only: printed once, its hash is all the DLQ handler is given.
+    const dlqToken = randomBytes(18).toString('base64url');
+    const partial = new Map<string, string>();
+    platform = await startPlatform({
+      endpoints,
+      ...(options.port
+        ? {
+            ports: {
+              exampleService: options.port,
+              ingestion: options.port + 1,
+              dlqHandler: options.port + 2,
+              simulator: options.port + 3,
+            },
+          }
+        : {}),
+      topicPrefix: prefix,
+      groupPrefix: prefix,
+      ...(options.logLevel ? { logLevel: options.logLevel } : {}),
+      appEnv: {
+        DLQ_API_KEYS: `dev:${createHash('sha256').update(dlqToken).digest('hex')}:dlq:read+dlq:replay+dlq:discard`,
+      },
+      // Real-world delivery: late and sometimes twice. Ingestion dedupes; the checkout stays correct.
+      simulatorEnv: { WEBHOOK_DUPLICATE: '2', WEBHOOK_REORDER: 'true', EASYPOST_TRACKING_STEP_MS: '1500' },
+      onOutput: (app, chunk) => {
+        // A chunk ends wherever the pipe read ended, not at a line's end: the rest waits for the next one.
+        const lines = ((partial.get(app) ?? '') + chunk).split('\n');
+        partial.set(app, lines.pop()!);
+        for (const line of lines.filter(Boolean)) log(`${app.padEnd(6).slice(0, 22)} ${line}`);
+      },
+      log,
+    });
+    const running = platform;
+    stop.onForce(async () => {
+      await Promise.all([...running.apps.values()].map((app) => app.kill('SIGKILL')));
+    });
+    if (stop.requested()) return await stopped();
 
-  const tap = await tapCatalogue(endpoints, log);
-  const effects = watchSimulator(platform, log);
-  let sequence = 0;
-  const traffic = setInterval(
-    () => {
-      sequence += 1;
-      void placeDemoOrder(platform.exampleServiceUrl, sequence).then(
-        (order) => log(`http   POST /v1/orders → 202 ${order.orderNumber} (order ${order.orderId})`),
-        (error: unknown) => log(`http   POST /v1/orders failed: ${(error as Error).message}`),
-      );
-    },
-    Math.max(10, Math.round(1000 / options.rate)),
-  );
+    log(
+      `ready  orders ${platform.exampleServiceUrl}/v1/orders · webhooks ${platform.ingestionUrl}/webhooks/:provider`,
+    );
+    if (platform.dlqHandlerUrl)
+      log(`ready  DLQ console ${platform.dlqHandlerUrl}/console (API key for this session: ${dlqToken})`);
+    log(
+      `ready  connectors: ${platform.connectors.map((c) => `connector-${c.id} (${c.provider})`).join(', ')}`,
+    );
 
-  let stopping = false;
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-    for (const [name, app] of platform.apps) {
-      void app.exited.then(({ code, signal }) => {
-        if (stopping) return;
+    tap = await tapCatalogue(endpoints, prefix, log);
+    effects = watchSimulator(platform, log);
+    let sequence = 0;
+    const exampleServiceUrl = platform.exampleServiceUrl;
+    traffic = setInterval(
+      () => {
+        sequence += 1;
+        void placeDemoOrder(exampleServiceUrl, sequence).then(
+          (order) => log(`http   POST /v1/orders → 202 ${order.orderNumber} (order ${order.orderId})`),
+          (error: unknown) => log(`http   POST /v1/orders failed: ${(error as Error).message}`),
+        );
+      },
+      Math.max(10, Math.round(1000 / options.rate)),
+    );
+
+    await Promise.race([
+      stop.signal,
+      ...[...platform.apps].map(async ([name, app]) => {
+        const { code, signal } = await app.exited;
+        if (stop.requested()) return;
+        appDied = true;
         log(`app    ${name} exited (${signal ?? code}); stopping`);
-        resolve();
-      });
+      }),
+    ]);
+    return await stopped();
+  } finally {
+    // On the way out whatever happened above: an error must not leave the apps behind.
+    await stopped();
+    if (startedStack) await downLocalStack({ log: (l) => log(`stack  ${l}`) });
+    stop.dispose();
+  }
+
+  /** Stops the traffic, the taps and the apps, once (later calls share the first); 0 if all went well. */
+  async function stopped(): Promise<number> {
+    stopping ??= (async () => {
+      if (!platform) return 1;
+      log('stopping: traffic, taps, apps' + (startedStack ? ', stack' : ''));
+      if (traffic) clearInterval(traffic);
+      effects?.stop();
+      await tap?.stop().catch((error: unknown) => log(`kafka  tap stop failed: ${(error as Error).message}`));
+      const exits = await platform.stop((name, exit) =>
+        log(
+          `app    ${name} stopped (${exit.code === null ? `killed by ${exit.signal}` : `exit ${exit.code}`})`,
+        ),
+      );
+      return !appDied && stop.requested() && [...exits.values()].every((exit) => exit.code === 0) ? 0 : 1;
+    })();
+    return stopping;
+  }
+}
+
+/**
+ * Listens for SIGINT, SIGTERM and SIGHUP from the start (a Ctrl-C during start-up waits for the apps being
+ * started, then stops them). The first signal asks for a graceful stop; a second one, past the relay window,
+ * runs the force action (kill the apps) or, before the apps are known, exits, which kills them.
+ */
+function stopSignals(log: (line: string) => void) {
+  let first: number | undefined;
+  let resolve!: () => void;
+  const signal = new Promise<void>((r) => (resolve = r));
+  let force: () => Promise<void> = async () => process.exit(130);
+  const onSignal = (name: NodeJS.Signals) => {
+    const now = Date.now();
+    if (first === undefined) {
+      first = now;
+      log(`${name}: stopping the apps, each drains first (Ctrl-C again to kill them)`);
+      resolve();
+    } else if (now - first >= RELAYED_SIGNAL_WINDOW_MS) {
+      log(`${name} again: killing the apps`);
+      void force();
     }
-  });
-  stopping = true;
-  log('stopping: traffic, taps, apps' + (startedStack ? ', stack' : ''));
-  clearInterval(traffic);
-  effects.stop();
-  await tap.stop();
-  await platform.stop();
-  if (startedStack) await downLocalStack({ log: (l) => log(`stack  ${l}`) });
+  };
+  for (const name of STOP_SIGNALS) process.on(name, onSignal);
+  return {
+    signal,
+    requested: () => first !== undefined,
+    onForce: (action: () => Promise<void>) => {
+      force = action;
+    },
+    dispose: () => {
+      for (const name of STOP_SIGNALS) process.off(name, onSignal);
+    },
+  };
 }
 
 /** Connection details from the environment, else the local stack; only a stack started here is stopped here. */
@@ -142,15 +236,17 @@ function demoCustomer(n: number): string {
 }
 
 /** Reads every catalogue topic as an observer (its own group, from the end) and prints each event. */
-async function tapCatalogue(endpoints: StackEndpoints, log: (line: string) => void) {
+async function tapCatalogue(endpoints: StackEndpoints, prefix: string, log: (line: string) => void) {
   const kafka = createKafkaClient({ clientId: 'tributary-dev-tap', brokers: endpoints.kafka.brokers });
   const decoder = new AvroEventDecoder({
     registry: new SchemaRegistryClient({ url: endpoints.registry.url }),
     readerDefinitions: Object.values(eventCatalogue),
   });
-  const consumer = kafka.consumer({ groupId: `tributary-dev-tap-${process.pid}` });
+  const consumer = kafka.consumer({ groupId: `${prefix}tributary-dev-tap-${process.pid}` });
   await consumer.connect();
-  const topics = [...new Set(Object.values(eventCatalogue).map((definition) => definition.topic))];
+  const topics = [
+    ...new Set(Object.values(eventCatalogue).map((definition) => `${prefix}${definition.topic}`)),
+  ];
   await consumer.subscribe({ topics, fromBeginning: false });
   await consumer.run({
     eachMessage: async ({ topic, partition, message }) => {

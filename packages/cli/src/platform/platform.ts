@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pickFreePorts, spawnNodeProcess, startBuiltApp } from '@tributary/testkit';
-import type { NodeProcessHandle, StackEndpoints } from '@tributary/testkit';
+import type { NodeProcessExit, NodeProcessHandle, StackEndpoints } from '@tributary/testkit';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -76,8 +76,13 @@ export interface RunningPlatform {
   readonly apps: ReadonlyMap<string, NodeProcessHandle>;
   /** Consumer group of an app, e.g. `connector-payments`, with the run's prefix. */
   groupOf(app: string): string;
-  /** SIGTERM to every app, consumers first: the ones that call providers, then ingestion, the simulator last. */
-  stop(): Promise<void>;
+  /**
+   * SIGTERM to every app, one at a time, each awaited: consumers first (the ones that call providers), then
+   * ingestion, the simulator last. Resolves with how each app exited; `onStopped` hears of each as it goes.
+   */
+  stop(
+    onStopped?: (app: string, exit: NodeProcessExit) => void,
+  ): Promise<ReadonlyMap<string, NodeProcessExit>>;
 }
 
 /**
@@ -123,7 +128,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   // the same from PUBLIC_BASE_URL rather than from the Host header, so the two agree by construction.
   const hubspotWebhookUrl = `${ingestionUrl}/webhooks/hubspot`;
 
-  const stopAll = async () => {
+  const stopAll = async (onStopped?: (app: string, exit: NodeProcessExit) => void) => {
     const order = [
       ...connectors.map((c) => `connector-${c.id}`),
       'example-service',
@@ -131,8 +136,20 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       'ingestion',
       'provider-sim',
     ];
-    for (const name of order) await apps.get(name)?.kill('SIGTERM');
+    const exits = new Map<string, NodeProcessExit>();
+    for (const name of order) {
+      const app = apps.get(name);
+      if (!app) continue;
+      const exit = await app.kill('SIGTERM');
+      exits.set(name, exit);
+      onStopped?.(name, exit);
+    }
+    return exits;
   };
+  // Each app in its own process group, so a terminal's Ctrl-C reaches only the runner, which then stops the
+  // apps in order with one SIGTERM each: a second signal makes an app exit without draining. The apps also
+  // stop themselves when the runner dies without stopping them (SIGKILL, a crash).
+  const supervision = { detached: true, stopWithParent: true } as const;
 
   try {
     const sim = spawnNodeProcess(join(repoRoot, 'apps/provider-sim/dist/main.js'), {
@@ -147,11 +164,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         HUBSPOT_WEBHOOK_SECRET: secrets.hubspot,
         ...options.simulatorEnv,
       },
+      ...supervision,
       ...output('provider-sim'),
     });
     apps.set('provider-sim', sim);
     const simulatorUrl = (await sim.waitForOutput(/"url":"(http:[^"]+)"/, { timeoutMs: 30_000 }))[1]!;
-    log(`app    provider-sim on ${simulatorUrl} (admin: ${simulatorUrl}/__admin/ledger)`);
+    log(`app    provider-sim on ${simulatorUrl} (admin: ${simulatorUrl}/__admin/ledger, pid ${sim.pid})`);
 
     const start = async (name: string, main: string, port: number, env: Record<string, string>) => {
       const app = await startBuiltApp(main, {
@@ -159,10 +177,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         readyUrl: `http://127.0.0.1:${port}/health/ready`,
         name,
         timeoutMs: 90_000,
+        ...supervision,
         ...output(name),
       });
       apps.set(name, app);
-      log(`app    ${name} ready on http://127.0.0.1:${port}`);
+      log(`app    ${name} ready on http://127.0.0.1:${port} (pid ${app.pid})`);
     };
 
     // Ingestion maps a provider's callbacks with the ids its connector records (EXTERNAL_REFS_SCHEMAS);

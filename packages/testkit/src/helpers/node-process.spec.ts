@@ -1,7 +1,19 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { spawnNodeProcess } from './node-process.js';
+import { waitFor } from './wait-for.js';
 
 const worker = fileURLToPath(new URL('../../test/fixtures/echo-worker.ts', import.meta.url));
+const spawner = fileURLToPath(new URL('../../test/fixtures/spawner.ts', import.meta.url));
+
+/** Whether `pid` is a live process (a zombie waiting for a reaper counts as gone). */
+function isRunning(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
 
 describe('spawnNodeProcess', () => {
   it('runs a TypeScript script that imports workspace packages, with the given environment', async () => {
@@ -34,5 +46,44 @@ describe('spawnNodeProcess', () => {
     );
     expect(await child.exited).toEqual({ code: 3, signal: null });
     expect(child.stderr).toContain('failing on purpose');
+  });
+
+  it('keeps a detached child out of its parent group: a Ctrl-C to the group reaches only the plain child', async () => {
+    // The spawner is detached from this jest worker, so the group signal below stays within its group.
+    const runner = spawnNodeProcess(spawner, { args: ['plain', 'detached'], detached: true });
+    try {
+      const detachedPid = Number((await runner.waitForOutput(/started detached (\d+)/))[1]);
+      await runner.waitForOutput('detached: tick 1');
+      await runner.waitForOutput('plain: tick 1');
+      process.kill(-runner.pid, 'SIGINT');
+      await runner.waitForOutput('spawner SIGINT');
+      await runner.waitForOutput('exited plain {"code":null,"signal":"SIGINT"}');
+      // Still ticking after the plain one died of the same Ctrl-C.
+      const ticks = runner.output.split('\n').filter((line) => line.startsWith('detached: tick')).length;
+      await runner.waitForOutput(`detached: tick ${ticks + 1}`);
+      expect(runner.output).not.toContain('exited detached');
+      expect(isRunning(detachedPid)).toBe(true);
+    } finally {
+      await runner.kill('SIGTERM');
+    }
+  });
+
+  it('stops a child started with stopWithParent when its parent is SIGKILLed', async () => {
+    const runner = spawnNodeProcess(spawner, {
+      args: ['detached'],
+      detached: true,
+      env: { FIXTURE_QUIET: '1' },
+    });
+    const pid = Number((await runner.waitForOutput(/started detached (\d+)/))[1]);
+    await runner.waitForOutput('detached: ready');
+    await runner.kill('SIGKILL');
+    try {
+      await waitFor(() => !isRunning(pid), {
+        timeoutMs: 10_000,
+        message: `worker ${pid} gone after its parent`,
+      });
+    } finally {
+      if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+    }
   });
 });

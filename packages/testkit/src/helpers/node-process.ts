@@ -39,10 +39,29 @@ export interface SpawnNodeProcessOptions {
   loader?: boolean;
   /** Called with each chunk of stdout and stderr as it arrives (a dev runner echoing an app's logs). */
   onOutput?: (chunk: string) => void;
+  /**
+   * Its own process group (and session). A terminal's Ctrl-C signals the whole foreground group; a runner
+   * that stops its children itself keeps them out of it, or each child gets the terminal's SIGINT and the
+   * runner's SIGTERM, which a Nest app takes as "second signal, exit now".
+   */
+  detached?: boolean;
+  /**
+   * The child sends itself SIGTERM when this process dies, however it dies (SIGKILL included): its stdin is
+   * a pipe from this process, and the kernel closes that pipe when this process goes. A process that keeps
+   * running after its parent (and, when detached, is out of reach of the terminal) would hold its ports and
+   * consumer groups until someone finds it.
+   */
+  stopWithParent?: boolean;
 }
 
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
+
+// Preloaded into a child started with stopWithParent. Unref'd, so it never keeps the child alive by itself;
+// a read error is the same news as the end of the pipe.
+const stopWithParentPreload = `data:text/javascript,${encodeURIComponent(
+  "const stop=()=>process.kill(process.pid,'SIGTERM');process.stdin.once('end',stop).once('error',stop).resume().unref();",
+)}`;
 
 // tsx is resolved from this package, so a script runs the same whatever the test's working directory.
 const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -62,6 +81,7 @@ export function spawnNodeProcess(
   const child = spawn(
     process.execPath,
     [
+      ...(options.stopWithParent ? ['--import', stopWithParentPreload] : []),
       ...(options.loader === false ? [] : ['--import', tsxLoader, '--conditions=source']),
       scriptPath,
       ...(options.args ?? []),
@@ -69,11 +89,16 @@ export function spawnNodeProcess(
     {
       cwd: options.cwd ?? process.cwd(),
       env: { TSX_TSCONFIG_PATH: repoTsconfig, ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: options.detached ?? false,
     },
   );
   if (child.pid === undefined) throw new Error(`could not start node for ${scriptPath}`);
   track(child);
+  // Held open, the pipe tells a stopWithParent child that this process is alive; otherwise at its end.
+  // Nothing is written to it, so an error (the child gone first) has nothing to report.
+  child.stdin.on('error', () => undefined);
+  if (!options.stopWithParent) child.stdin.end();
 
   let stdout = '';
   let stderr = '';
@@ -184,12 +209,16 @@ export async function startBuiltApp(
     name: string;
     timeoutMs?: number;
     onOutput?: (chunk: string) => void;
+    detached?: boolean;
+    stopWithParent?: boolean;
   },
 ): Promise<NodeProcessHandle> {
   const app = spawnNodeProcess(mainJs, {
     env: options.env,
     loader: false,
     ...(options.onOutput ? { onOutput: options.onOutput } : {}),
+    detached: options.detached ?? false,
+    stopWithParent: options.stopWithParent ?? false,
   });
   let exited = false;
   void app.exited.then(() => (exited = true));
