@@ -5,6 +5,7 @@ import { dev } from './commands/dev.js';
 import { dlqCommand } from './commands/dlq.js';
 import { newConnectorCommand } from './commands/new-connector.js';
 import { ensureCatalogueTopics } from './commands/topics.js';
+import { devSessionPath, envWithDevSession, readDevSession } from './session/dev-session.js';
 
 const usage = `usage: tributary <command>
   dev [--rate <orders/s>] [--port <port>] [--prefix <p>] [--log-level <level>]
@@ -19,7 +20,9 @@ async function main(argv: string[]): Promise<number> {
   // These parse their own options.
   if (argv[0] === 'dlq') return dlqCommand(argv.slice(1), { env: process.env, out });
   if (argv[0] === 'new-connector') return newConnectorCommand(argv.slice(1), { out });
-  if (argv[0] === 'api-keys') return apiKeysCommand(argv.slice(1), { env: process.env, log: out });
+  // Without DATABASE_URL, the database (and ingestion's schema) of a running `npm run dev`.
+  const withSession = () => envWithDevSession(process.env, readDevSession(devSessionPath()));
+  if (argv[0] === 'api-keys') return apiKeysCommand(argv.slice(1), { env: withSession(), log: out });
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
@@ -39,9 +42,10 @@ async function main(argv: string[]): Promise<number> {
         prefix: values.prefix,
         ...(values['log-level'] ? { logLevel: values['log-level'] } : {}),
         log,
+        print: out,
       });
     case 'topics ensure': {
-      const brokers = (process.env.KAFKA_BROKERS ?? '').split(',').filter(Boolean);
+      const brokers = (withSession().KAFKA_BROKERS ?? '').split(',').filter(Boolean);
       if (brokers.length === 0) throw new Error('KAFKA_BROKERS is not set');
       log(`ensured ${(await ensureCatalogueTopics(brokers)).join(', ')}`);
       return 0;

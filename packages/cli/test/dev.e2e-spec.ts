@@ -1,14 +1,27 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, spawnNodeProcess, uniqueName, waitFor } from '@tributary/testkit';
 import type { NodeProcessHandle, TestDatabase } from '@tributary/testkit';
+import type { DevSession } from '../src/session/dev-session.js';
 
 // `tributary dev` as `npm run dev` runs it (tsx, from source), on the test stack under its own topic and
-// group prefix and database. Needs the apps' builds.
+// group prefix and database, with its session file in a temporary directory. Needs the apps' builds.
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+
+/** The CLI from source, as `npm run tributary --` runs it. */
+function tributary(args: string[], env: Record<string, string | undefined>): NodeProcessHandle {
+  return spawnNodeProcess(tsxCli, {
+    loader: false,
+    cwd: repoRoot,
+    args: ['--tsconfig', 'tsconfig.base.json', '--conditions=source', 'packages/cli/src/main.ts', ...args],
+    env,
+  });
+}
 
 /** Whether `pid` is a live process (a zombie waiting for a reaper counts as gone). */
 function isRunning(pid: number): boolean {
@@ -43,9 +56,11 @@ function appLog(output: string, app: string): Array<Record<string, unknown>> {
     });
 }
 
-describe('tributary dev: Ctrl-C and a killed runner', () => {
+describe('tributary dev: the session file, Ctrl-C and a killed runner', () => {
   const prefix = `${uniqueName('dev')}.`;
   let db: TestDatabase;
+  let dir: string;
+  let sessionFile: string;
   const runners: NodeProcessHandle[] = [];
   const pidsSeen = new Set<number>();
 
@@ -59,16 +74,22 @@ describe('tributary dev: Ctrl-C and a killed runner', () => {
       ],
       // Its own process group, as a shell gives a foreground job: the test is its terminal.
       detached: true,
-      env: { DATABASE_URL: db.url },
+      env: { DATABASE_URL: db.url, TRIBUTARY_DEV_SESSION: sessionFile },
     });
     runners.push(runner);
-    await runner.waitForOutput(/ready {2}connectors: /, { timeoutMs: 240_000 });
+    await runner.waitForOutput(/ready {2}session /, { timeoutMs: 240_000 });
+    // The last of the export lines, which follow the session line.
+    await runner.waitForOutput(/^export DATABASE_URL=.*\n/m);
     for (const pid of appPids(runner.output).values()) pidsSeen.add(pid);
     return runner;
   };
+  // The CLI as a developer runs it in another terminal: nothing in its environment but the session file.
+  const cliEnv = () => ({ DLQ_URL: undefined, DLQ_API_KEY: undefined, TRIBUTARY_DEV_SESSION: sessionFile });
 
   beforeAll(async () => {
     db = await createTestDatabase({ prefix: 'dev' });
+    dir = mkdtempSync(join(tmpdir(), 'tributary-dev-'));
+    sessionFile = join(dir, 'dev', 'session.json');
   });
 
   afterAll(async () => {
@@ -81,15 +102,42 @@ describe('tributary dev: Ctrl-C and a killed runner', () => {
     }
     for (const pid of pidsSeen) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
     await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
-  it('on Ctrl-C, every app drains once and exits 0', async () => {
+  it('writes the session for the CLI, and on Ctrl-C every app drains once and exits 0', async () => {
     const runner = await startRunner();
     const apps = appPids(runner.output);
     expect([...apps.keys()].sort()).toEqual(
       expect.arrayContaining(['dlq-handler', 'example-service', 'ingestion', 'provider-sim']),
     );
     expect([...apps.keys()].filter((name) => name.startsWith('connector-')).length).toBeGreaterThanOrEqual(3);
+
+    // The session file: owner-only, the URL and key the runner printed, and the export lines.
+    expect(statSync(sessionFile).mode & 0o777).toBe(0o600);
+    const session = JSON.parse(readFileSync(sessionFile, 'utf8')) as DevSession;
+    const [, consoleUrl, printedKey] =
+      /DLQ console (http:\S+)\/console \(API key for this session: (\S+)\)/.exec(runner.output)!;
+    expect(session.env.DLQ_URL).toBe(consoleUrl);
+    expect(session.env.DLQ_API_KEY).toBe(printedKey);
+    expect(session.env.DATABASE_URL).toBe(db.url);
+    expect(Object.keys(session.env)).toEqual(
+      expect.arrayContaining([
+        'INGESTION_URL',
+        'KAFKA_BROKERS',
+        'SCHEMA_REGISTRY_URL',
+        'STRIPE_WEBHOOK_SECRET',
+        'EASYPOST_WEBHOOK_SECRET',
+        'HUBSPOT_WEBHOOK_SECRET',
+      ]),
+    );
+    expect(runner.output).toContain(`\nexport DLQ_URL=${consoleUrl}\n`);
+
+    // The CLI finds the session's DLQ by the file alone.
+    const ls = tributary(['dlq', 'ls'], cliEnv());
+    expect(await ls.exited).toEqual({ code: 0, signal: null });
+    expect(ls.stdout).toMatch(/^ID +GROUP +ORIGIN/);
+    expect(ls.stdout).toMatch(/\d+ dead letter\(s\)\n$/);
 
     // Orders flowing through the connectors while the Ctrl-C comes: the drain has work to finish.
     await runner.waitForOutput(
@@ -116,18 +164,33 @@ describe('tributary dev: Ctrl-C and a killed runner', () => {
         expect.objectContaining({ signal: 'SIGTERM', failed: false }),
       ]);
     }
+
+    // Gone with the session: the CLI no longer finds a DLQ, and says why.
+    expect(existsSync(sessionFile)).toBe(false);
+    const after = tributary(['dlq', 'ls'], cliEnv());
+    expect(await after.exited).toEqual({ code: 1, signal: null });
+    expect(after.stderr).toBe(
+      'tributary: DLQ_API_KEY is not set (DLQ_URL unset, no dev session file; DLQ_API_KEY unset)\n',
+    );
   }, 480_000);
 
-  it('leaves no app running when the runner is SIGKILLed', async () => {
+  it('leaves no app running when the runner is SIGKILLed, and the CLI calls its session file stale', async () => {
     const runner = await startRunner();
     const apps = appPids(runner.output);
+    const session = JSON.parse(readFileSync(sessionFile, 'utf8')) as DevSession;
 
-    // tsx and the runner it runs, with no chance to stop anything.
-    process.kill(-runner.pid, 'SIGKILL');
+    // The runner proper (tsx's child), with no chance to stop anything.
+    process.kill(session.pid, 'SIGKILL');
     await runner.exited;
     await waitFor(() => [...apps.values()].every((pid) => !isRunning(pid)), {
       timeoutMs: 60_000,
       message: `every app (${[...apps].map(([name, pid]) => `${name} ${pid}`).join(', ')}) gone after the runner`,
     });
+
+    const ls = tributary(['dlq', 'ls'], cliEnv());
+    expect(await ls.exited).toEqual({ code: 1, signal: null });
+    expect(ls.stderr).toContain(
+      `(DLQ_URL unset, dev session file ${sessionFile} is stale: its runner (pid ${session.pid}) is not running; DLQ_API_KEY unset)`,
+    );
   }, 480_000);
 });

@@ -6,6 +6,13 @@ import { downLocalStack, endpointsFromEnv, upLocalStack } from '@tributary/testk
 import type { StackEndpoints } from '@tributary/testkit';
 import { startPlatform } from '../platform/platform.js';
 import type { RunningPlatform } from '../platform/platform.js';
+import {
+  devSessionPath,
+  displayPath,
+  exportLines,
+  removeDevSession,
+  writeDevSession,
+} from '../session/dev-session.js';
 import { ensureCatalogueTopics } from './topics.js';
 
 export interface DevOptions {
@@ -17,7 +24,11 @@ export interface DevOptions {
   readonly prefix?: string;
   /** The apps' LOG_LEVEL. Default warn. */
   readonly logLevel?: string;
+  /** Where the session's URLs and keys go. Default devSessionPath(). */
+  readonly sessionFile?: string;
   readonly log: (line: string) => void;
+  /** Lines meant to be copied as they are (the `export` lines), without the log's timestamp. Default log. */
+  readonly print?: (line: string) => void;
 }
 
 /**
@@ -32,15 +43,19 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
  * The platform end to end on the local stack: starts (or reuses) Kafka, the registry and Postgres,
  * registers the schemas, creates the catalogue topics, runs every app and the provider simulator from
  * their builds, places demo orders and prints what flows where: HTTP in, each event on Kafka, the
- * simulator's effects and webhooks. Ctrl-C stops the traffic, the apps (each drains, one SIGTERM each),
- * then the stack it started; Ctrl-C again kills the apps. Resolves 0 when every app stopped cleanly.
+ * simulator's effects and webhooks. Writes the session's URLs and keys to the session file for the CLI.
+ * Ctrl-C stops the traffic, the apps (each drains, one SIGTERM each), then the stack it started; Ctrl-C
+ * again kills the apps. Resolves 0 when every app stopped cleanly.
  */
 export async function dev(options: DevOptions): Promise<number> {
   const { log } = options;
+  const print = options.print ?? log;
   const prefix = options.prefix ?? '';
+  const sessionFile = options.sessionFile ?? devSessionPath();
   const stop = stopSignals(log);
   let platform: RunningPlatform | undefined;
   let startedStack = false;
+  let sessionWritten = false;
   let tap: { stop(): Promise<void> } | undefined;
   let effects: { stop(): void } | undefined;
   let traffic: NodeJS.Timeout | undefined;
@@ -106,6 +121,16 @@ export async function dev(options: DevOptions): Promise<number> {
       `ready  connectors: ${platform.connectors.map((c) => `connector-${c.id} (${c.provider})`).join(', ')}`,
     );
 
+    const session = sessionOf(platform, endpoints, platform.dlqHandlerUrl ? dlqToken : undefined);
+    writeDevSession(sessionFile, session);
+    sessionWritten = true;
+    // A crash exits without the finally below (the testkit kills the apps on exit); the file goes with it.
+    process.once('exit', removeSession);
+    log(
+      `ready  session ${displayPath(sessionFile)} (mode 0600, removed on stop): the tributary CLI reads it when these are unset`,
+    );
+    for (const line of exportLines(session.env)) print(line);
+
     tap = await tapCatalogue(endpoints, prefix, log);
     effects = watchSimulator(platform, log);
     let sequence = 0;
@@ -132,10 +157,17 @@ export async function dev(options: DevOptions): Promise<number> {
     ]);
     return await stopped();
   } finally {
-    // On the way out whatever happened above: an error must not leave the apps behind.
+    // On the way out whatever happened above: an error must not leave the apps or the session file behind.
     await stopped();
+    removeSession();
+    process.off('exit', removeSession);
     if (startedStack) await downLocalStack({ log: (l) => log(`stack  ${l}`) });
     stop.dispose();
+  }
+
+  function removeSession() {
+    if (sessionWritten) removeDevSession(sessionFile);
+    sessionWritten = false;
   }
 
   /** Stops the traffic, the taps and the apps, once (later calls share the first); 0 if all went well. */
@@ -143,6 +175,8 @@ export async function dev(options: DevOptions): Promise<number> {
     stopping ??= (async () => {
       if (!platform) return 1;
       log('stopping: traffic, taps, apps' + (startedStack ? ', stack' : ''));
+      // First: a CLI started from now on must not pick up a session whose apps are going away.
+      removeSession();
       if (traffic) clearInterval(traffic);
       effects?.stop();
       await tap?.stop().catch((error: unknown) => log(`kafka  tap stop failed: ${(error as Error).message}`));
@@ -155,6 +189,30 @@ export async function dev(options: DevOptions): Promise<number> {
     })();
     return stopping;
   }
+}
+
+/** The session as the CLI and a shell use it: every variable the runner knows a value for. */
+function sessionOf(platform: RunningPlatform, endpoints: StackEndpoints, dlqToken: string | undefined) {
+  const env: Record<string, string> = {
+    ...(platform.dlqHandlerUrl && dlqToken ? { DLQ_URL: platform.dlqHandlerUrl, DLQ_API_KEY: dlqToken } : {}),
+    // Ingestion's API keys live in its database (tributary api-keys); the session creates none.
+    INGESTION_URL: platform.ingestionUrl,
+    EXAMPLE_SERVICE_URL: platform.exampleServiceUrl,
+    PROVIDER_SIM_URL: platform.simulatorUrl,
+    STRIPE_WEBHOOK_SECRET: platform.webhookSecrets.stripe,
+    EASYPOST_WEBHOOK_SECRET: platform.webhookSecrets.easypost,
+    HUBSPOT_WEBHOOK_SECRET: platform.webhookSecrets.hubspot,
+    KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
+    SCHEMA_REGISTRY_URL: endpoints.registry.url,
+    DATABASE_URL: endpoints.postgres.url,
+  };
+  return {
+    version: 1 as const,
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    env,
+    ingestionDatabaseSchema: platform.ingestionDatabaseSchema,
+  };
 }
 
 /**

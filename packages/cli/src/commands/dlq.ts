@@ -1,22 +1,67 @@
 import { parseArgs } from 'node:util';
+import { describeLookup, devSessionPath, readDevSession, setting } from '../session/dev-session.js';
+import type { DevSessionLookup, Setting } from '../session/dev-session.js';
+
+/** dlq-handler's own default port (PORT), also the one docker-compose publishes. */
+const DEFAULT_DLQ_URL = 'http://127.0.0.1:3300';
 
 /**
  * `tributary dlq ls | show | replay | discard` over the dlq-handler's HTTP API (never its database): the same
- * API keys, scopes, validation and audit trail as any other client. DLQ_URL (default http://127.0.0.1:3300)
- * and DLQ_API_KEY (the bearer token) come from the environment.
+ * API keys, scopes, validation and audit trail as any other client. DLQ_URL and DLQ_API_KEY (the bearer
+ * token) come from the environment, else from the session file of a running `npm run dev`, else DLQ_URL
+ * defaults to the handler's own default port.
  */
 export const dlqUsage = `usage: tributary dlq <command>
   ls [--group g] [--topic t] [--code c] [--status s] [--type t] [--from iso] [--to iso] [--limit n] [--all]
-  show <id>
+  show <id> [--json]
   replay (<id>... | --group g [--code c] [--topic t] [--from iso] [--to iso]) --reason "<why>" [--wait]
   discard (<id>... | --group g [--code c] ...) --reason "<why>"
-  env: DLQ_URL (default http://127.0.0.1:3300), DLQ_API_KEY`;
+  env: DLQ_URL, DLQ_API_KEY; when unset, those of the running npm run dev (its session file),
+       else DLQ_URL=${DEFAULT_DLQ_URL}`;
 
 export interface DlqCommandIo {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly out: (line: string) => void;
   readonly fetch?: typeof fetch;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The dev session file to fall back on. Default: devSessionPath(env). */
+  readonly sessionFile?: string;
+}
+
+interface StoredHeader {
+  name: string;
+  value: string;
+  encoding: 'utf8' | 'base64';
+}
+
+/** GET /v1/dead-letters/:id as `show` reads it; fields it does not know are left to --json. */
+export interface DeadLetterDetail extends Summary {
+  eventId?: string | null;
+  eventType?: string | null;
+  errorClass?: string | null;
+  errorMessage?: string | null;
+  errorStack?: string | null;
+  deadLetteredCount?: number;
+  replayCount?: number;
+  firstFailedAt?: string;
+  originalTimestamp?: string | null;
+  statusReason?: string | null;
+  dlq?: { topic: string; partition: number; offset: string };
+  key?: { base64: string; text: string | null } | null;
+  value?: {
+    base64: string;
+    format: string;
+    schemaId: number | null;
+    decoded: unknown;
+    decodeError: string | null;
+  } | null;
+  headers?: readonly StoredHeader[];
+  replayRequestedAt?: string | null;
+  replayRequestedBy?: string | null;
+  replayedAt?: string | null;
+  resolvedAt?: string | null;
+  discardedAt?: string | null;
+  discardedBy?: string | null;
 }
 
 interface Summary {
@@ -52,9 +97,10 @@ export async function dlqCommand(argv: string[], io: DlqCommandIo): Promise<numb
       all: { type: 'boolean' },
       reason: { type: 'string' },
       wait: { type: 'boolean' },
+      json: { type: 'boolean' },
     },
   });
-  const api = client(io);
+  const api = client(io, dlqTarget(io.env, readDevSession(io.sessionFile ?? devSessionPath(io.env))));
   const filter = Object.fromEntries(
     Object.entries({
       group: values.group,
@@ -87,7 +133,9 @@ export async function dlqCommand(argv: string[], io: DlqCommandIo): Promise<numb
     case 'show': {
       const id = positionals[0];
       if (!id) throw new Error('dlq show needs an id');
-      io.out(JSON.stringify(await api('GET', `/v1/dead-letters/${encodeURIComponent(id)}`), null, 2));
+      const found = await api('GET', `/v1/dead-letters/${encodeURIComponent(id)}`);
+      if (values.json) io.out(JSON.stringify(found, null, 2));
+      else for (const line of showDeadLetter(found as DeadLetterDetail)) io.out(line);
       return 0;
     }
     case 'replay':
@@ -144,28 +192,100 @@ async function progress(
   }
 }
 
-function client(io: DlqCommandIo) {
-  const base = (io.env.DLQ_URL ?? 'http://127.0.0.1:3300').replace(/\/+$/, '');
-  const token = io.env.DLQ_API_KEY;
+/** Where the CLI sends its requests and with which key, and where both came from. */
+export interface DlqTarget {
+  readonly base: string;
+  readonly token: string | undefined;
+  /** For error messages: which variable came from where, and what the dev session file was. */
+  readonly origin: string;
+}
+
+/**
+ * Each variable from the environment when set, else from a live dev session. The session's key is used
+ * only with the session's URL: a key is never sent to a server other than the one it was made for.
+ */
+export function dlqTarget(
+  env: Readonly<Record<string, string | undefined>>,
+  lookup: DevSessionLookup,
+): DlqTarget {
+  const url = setting('DLQ_URL', env, lookup);
+  const key: Setting =
+    url.source === 'env'
+      ? { value: env.DLQ_API_KEY, source: env.DLQ_API_KEY === undefined ? 'unset' : 'env' }
+      : setting('DLQ_API_KEY', env, lookup);
+  const session = describeLookup(lookup);
+  const from = (source: Setting['source']) =>
+    source === 'env' ? 'from the environment' : source === 'session' ? `from the ${session}` : 'unset';
+  const origin =
+    url.source === key.source && url.source !== 'unset'
+      ? `DLQ_URL and DLQ_API_KEY ${from(url.source)}`
+      : [
+          url.source === 'unset' ? `DLQ_URL unset, ${session}` : `DLQ_URL ${from(url.source)}`,
+          key.source === 'unset' && url.source === 'env' && lookup.state === 'live'
+            ? "DLQ_API_KEY unset (the dev session's key goes only to the session's DLQ_URL)"
+            : `DLQ_API_KEY ${from(key.source)}`,
+        ].join('; ');
+  return {
+    base: (url.value || DEFAULT_DLQ_URL).replace(/\/+$/, ''),
+    token: key.value || undefined,
+    origin,
+  };
+}
+
+function client(io: DlqCommandIo, target: DlqTarget) {
   const doFetch = io.fetch ?? fetch;
   return async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    if (!token) throw new Error('DLQ_API_KEY is not set');
-    const response = await doFetch(`${base}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    const parsed: unknown = text ? JSON.parse(text) : undefined;
+    if (!target.token) throw new Error(`DLQ_API_KEY is not set (${target.origin})`);
+    const url = `${target.base}${path}`;
+    const failed = (cause: string) => new Error(`${method} ${url} failed: ${cause} (${target.origin})`);
+    let response: Response;
+    let text: string;
+    try {
+      response = await doFetch(url, {
+        method,
+        headers: {
+          authorization: `Bearer ${target.token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      text = await response.text();
+    } catch (error) {
+      throw failed(causeOf(error));
+    }
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // Not the handler's API (a proxy's error page, another server on the port): say what answered.
+      throw failed(`${response.status}, not JSON: ${text.slice(0, 200)}`);
+    }
     if (!response.ok) {
       const problem = (parsed ?? {}) as { code?: string; detail?: string };
-      throw new Error(`${response.status} ${problem.code ?? ''}: ${problem.detail ?? text}`.trim());
+      throw failed(
+        `${[response.status, problem.code].filter(Boolean).join(' ')}: ${problem.detail ?? (text || response.statusText)}`,
+      );
     }
     return parsed;
   };
+}
+
+/**
+ * The reason under fetch's own "fetch failed": `connect ECONNREFUSED 127.0.0.1:3300`, `getaddrinfo
+ * ENOTFOUND dlq`, or each address's error when a name resolved to several.
+ */
+export function causeOf(error: unknown): string {
+  // Duck-typed: fetch's errors come from Node's own realm, which is not the caller's under jest's VM.
+  type ErrorLike = { message?: unknown; code?: unknown; cause?: unknown; errors?: unknown };
+  const isObject = (value: unknown): value is ErrorLike => typeof value === 'object' && value !== null;
+  let current: unknown = error;
+  while (isObject(current) && current.cause !== undefined) current = current.cause;
+  if (!isObject(current)) return String(current);
+  if (Array.isArray(current.errors) && current.errors.length > 0) {
+    return [...new Set(current.errors.map((e: unknown) => causeOf(e)))].join('; ');
+  }
+  if (typeof current.message === 'string' && current.message) return current.message;
+  return typeof current.code === 'string' ? current.code : String(current);
 }
 
 /** Fixed-width columns, widths from the content. */
@@ -187,4 +307,103 @@ export function table(rows: readonly Summary[]): string[] {
       .join('  ')
       .trimEnd();
   return [line(header), ...cells.map(line), `${rows.length} dead letter(s)`];
+}
+
+const STACK_LINES = 8;
+
+/**
+ * `dlq show`: what failed and why first, then where the record came from, its headers and its decoded value,
+ * for a person at a terminal. `--json` prints the record as the API returns it.
+ */
+export function showDeadLetter(d: DeadLetterDetail): string[] {
+  const lines: string[] = [];
+  const field = (label: string, value: string) => lines.push(`${label.padEnd(10)} ${value}`);
+  const when = (iso: string | null | undefined) =>
+    iso ? iso.replace('T', ' ').replace(/\.\d+Z$|Z$/, 'Z') : '';
+  const indent = (text: string) => text.split('\n').map((line) => `  ${line}`);
+
+  lines.push(`dead letter ${d.id}`);
+  field('status', [d.status, d.statusReason ? `(${d.statusReason})` : ''].filter(Boolean).join(' '));
+  field(
+    'error',
+    [d.errorCode, d.errorClass ? `(${d.errorClass})` : '', d.errorMessage ? `: ${d.errorMessage}` : '']
+      .filter(Boolean)
+      .join(' ')
+      .replace(' :', ':'),
+  );
+  if (d.errorStack) {
+    const stack = d.errorStack.split('\n').slice(1);
+    const shown = stack.slice(0, STACK_LINES).map((line) => `  ${line.trim()}`);
+    if (stack.length > STACK_LINES) shown.push(`  … ${stack.length - STACK_LINES} more (--json)`);
+    lines.push(...shown);
+  }
+  field(
+    'origin',
+    `${d.originalTopic}[${d.originalPartition}]@${d.originalOffset}${d.originalTimestamp ? ` at ${when(d.originalTimestamp)}` : ''}`,
+  );
+  field('group', d.consumerGroup);
+  if (d.eventType || d.eventId) field('event', [d.eventType, d.eventId].filter(Boolean).join(' '));
+  field(
+    'attempts',
+    [
+      String(d.attempts),
+      d.deadLetteredCount !== undefined && d.deadLetteredCount > 1
+        ? `dead-lettered ${d.deadLetteredCount}×`
+        : '',
+      d.replayCount ? `replayed ${d.replayCount}×` : '',
+    ]
+      .filter(Boolean)
+      .join(', '),
+  );
+  field(
+    'failed',
+    d.firstFailedAt && d.firstFailedAt !== d.lastFailedAt
+      ? `first ${when(d.firstFailedAt)}, last ${when(d.lastFailedAt)}`
+      : when(d.lastFailedAt),
+  );
+  if (d.dlq) field('dlq', `${d.dlq.topic}[${d.dlq.partition}]@${d.dlq.offset}`);
+  if (d.replayRequestedAt)
+    field(
+      'replay',
+      [
+        `requested ${when(d.replayRequestedAt)}${d.replayRequestedBy ? ` by ${d.replayRequestedBy}` : ''}`,
+        d.replayedAt ? `sent ${when(d.replayedAt)}` : '',
+        d.resolvedAt ? `resolved ${when(d.resolvedAt)}` : '',
+      ]
+        .filter(Boolean)
+        .join(', '),
+    );
+  if (d.discardedAt)
+    field('discarded', `${when(d.discardedAt)}${d.discardedBy ? ` by ${d.discardedBy}` : ''}`);
+
+  const headers = d.headers ?? [];
+  lines.push(`headers    ${headers.length === 0 ? '(none)' : ''}`.trimEnd());
+  const width = Math.max(0, ...headers.map((h) => h.name.length));
+  for (const h of headers) {
+    lines.push(`  ${h.name.padEnd(width)}  ${h.value}${h.encoding === 'base64' ? ' (base64)' : ''}`);
+  }
+  if (d.key !== undefined) {
+    field('key', d.key === null ? '(none)' : (d.key.text ?? `${d.key.base64} (base64)`));
+  }
+  if (d.value !== undefined) {
+    if (d.value === null) {
+      field('value', '(none: a tombstone)');
+    } else {
+      const bytes = Buffer.from(d.value.base64, 'base64').length;
+      const format = [
+        d.value.format,
+        d.value.schemaId !== null ? `schema ${d.value.schemaId}` : '',
+        `${bytes} bytes`,
+      ]
+        .filter(Boolean)
+        .join(', ');
+      if (d.value.decodeError) {
+        field('value', `${format}; not decoded: ${d.value.decodeError} (raw bytes in --json)`);
+      } else {
+        field('value', format);
+        lines.push(...indent(JSON.stringify(d.value.decoded, null, 2)));
+      }
+    }
+  }
+  return lines;
 }

@@ -67,6 +67,13 @@ export interface PlatformOptions {
   readonly log: (line: string) => void;
 }
 
+/** The secrets the simulator signs its webhooks with and ingestion verifies, per provider. */
+export interface WebhookSecrets {
+  readonly stripe: string;
+  readonly easypost: string;
+  readonly hubspot: string;
+}
+
 export interface RunningPlatform {
   readonly simulatorUrl: string;
   readonly ingestionUrl: string;
@@ -74,6 +81,9 @@ export interface RunningPlatform {
   readonly dlqHandlerUrl: string | undefined;
   readonly connectors: readonly ConnectorApp[];
   readonly apps: ReadonlyMap<string, NodeProcessHandle>;
+  readonly webhookSecrets: WebhookSecrets;
+  /** The schema ingestion keeps its tables (api_keys among them) in. */
+  readonly ingestionDatabaseSchema: string;
   /** Consumer group of an app, e.g. `connector-payments`, with the run's prefix. */
   groupOf(app: string): string;
   /**
@@ -117,8 +127,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   };
   const connectorPorts = free.slice(3);
   const ingestionUrl = `http://127.0.0.1:${ports.ingestion}`;
-  // Fresh per run and never written anywhere: the simulator signs with them, ingestion verifies.
-  const secrets = {
+  // Fresh per run: the simulator signs with them, ingestion verifies. Only `npm run dev` writes them down,
+  // in its session file, so a developer can sign a webhook by hand.
+  const secrets: WebhookSecrets = {
     stripe: `whsec_${randomBytes(24).toString('base64')}`,
     easypost: randomBytes(24).toString('hex'),
     // HubSpot signs with the app's client secret (a UUID-like string at HubSpot; any 8+ characters here).
@@ -127,6 +138,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   // HubSpot's signature v3 covers the URL it called: the simulator signs this one, and ingestion rebuilds
   // the same from PUBLIC_BASE_URL rather than from the Host header, so the two agree by construction.
   const hubspotWebhookUrl = `${ingestionUrl}/webhooks/hubspot`;
+  const ingestionDatabaseSchema = 'ingestion';
 
   const stopAll = async (onStopped?: (app: string, exit: NodeProcessExit) => void) => {
     const order = [
@@ -200,7 +212,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       ),
     );
     await start('ingestion', join(repoRoot, 'apps/ingestion/dist/main.js'), ports.ingestion, {
-      DATABASE_SCHEMA: 'ingestion',
+      DATABASE_SCHEMA: ingestionDatabaseSchema,
       STRIPE_WEBHOOK_SECRETS: secrets.stripe,
       EASYPOST_WEBHOOK_SECRETS: secrets.easypost,
       HUBSPOT_CLIENT_SECRETS: secrets.hubspot,
@@ -228,6 +240,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       dlqHandlerUrl: apps.has('dlq-handler') ? `http://127.0.0.1:${ports.dlqHandler}` : undefined,
       connectors,
       apps,
+      webhookSecrets: secrets,
+      ingestionDatabaseSchema,
       groupOf,
       stop: stopAll,
     };
