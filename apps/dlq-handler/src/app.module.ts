@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
-import { ObservabilityModule } from '@tributary/observability';
+import { ObservabilityModule } from '@tributary/observability/nest';
 import { ConsoleModule } from './console/console.module.js';
 import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
 import { DLQ_HANDLER_CONFIG } from './dlq-handler.config.js';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
-import { ObservabilityModule } from '@tributary/observability';
+import { ObservabilityModule } from '@tributary/observability/nest';
 import { EXAMPLE_SERVICE_CONFIG } from './example-service.config.js';
 import type { ExampleServiceConfig } from './example-service.config.js';
 import { MessagingModule } from './messaging/messaging.module.js';

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { AvroEventDecoder } from '@tributary/kafka';
 import { TributaryKafkaServer } from '@tributary/kafka/nest';
-import { bootstrapApp } from '@tributary/observability';
+import { bootstrapApp } from '@tributary/observability/nest';
 import type { Kafka } from 'kafkajs';
 import { AppModule } from './app.module.js';
 import { CHECKOUT_IGNORED_EVENT_TYPES } from './checkout/checkout.consumer.js';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { ObservabilityModule } from '@tributary/observability';
+import { ObservabilityModule } from '@tributary/observability/nest';
 import { DocsModule } from './openapi/docs.module.js';
 import { EventLogModule } from './event-log/event-log.module.js';
 import { EventsModule } from './events/events.module.js';

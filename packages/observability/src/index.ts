@@ -1,3 +1,7 @@
+// Framework-free: nothing reachable from here may load @nestjs/* (an architecture rule of `npm run lint`
+// holds this), so the kafka and persistence packages, scripts and the CLI use metrics,
+// logs and lag without Nest. The Nest module, controllers, shutdown service and bootstrap are
+// `@tributary/observability/nest`.
 export { metrics, registry } from './metrics.js';
 export type { Metrics } from './metrics.js';
 
@@ -12,7 +16,6 @@ export {
   traceIdFromTraceparent,
 } from './logging/log-context.js';
 export type { LogContext } from './logging/log-context.js';
-export { PinoLoggerService } from './logging/nest-logger.service.js';
 
 export { LagEstimator, OffsetTimeline } from './lag/lag-estimator.js';
 export type { LagEstimate, LagEstimatorOptions, OffsetSample } from './lag/lag-estimator.js';
@@ -26,11 +29,6 @@ export type {
 export { createConsumerLagMetrics } from './lag/consumer-lag.metrics.js';
 export type { ConsumerLagMetrics } from './lag/consumer-lag.metrics.js';
 
-export { ObservabilityModule } from './observability.module.js';
-export type { ObservabilityModuleAsyncOptions } from './observability.module.js';
-export { OBSERVABILITY_OPTIONS } from './observability.options.js';
-export type { ObservabilityModuleOptions } from './observability.options.js';
-export { ReadinessRegistry } from './health/readiness.registry.js';
 export { postgresReadiness, kafkaReadiness, schemaRegistryReadiness } from './health/readiness.js';
 export type {
   KafkaClusterDescription,
@@ -39,9 +37,3 @@ export type {
   SchemaRegistryReadinessOptions,
   SqlQueryable,
 } from './health/readiness.js';
-export { HealthController } from './health/health.controller.js';
-export { MetricsController } from './http/metrics.controller.js';
-export { ShutdownService, SHUTDOWN_PHASES } from './shutdown/shutdown.service.js';
-export type { ShutdownPhase, ShutdownStep } from './shutdown/shutdown.service.js';
-export { bootstrapApp, instrumentHttp, SHUTDOWN_SIGNALS } from './shutdown/bootstrap.js';
-export type { BootstrapOptions } from './shutdown/bootstrap.js';

@@ -3,13 +3,12 @@ import type { OnApplicationBootstrap } from '@nestjs/common';
 import { KafkaEventProducer, SchemaRegistryClient, createKafkaClient } from '@tributary/kafka';
 import type { Logger } from '@tributary/kafka';
 import {
-  ReadinessRegistry,
-  ShutdownService,
   createLogger,
   kafkaReadiness,
   postgresReadiness,
   schemaRegistryReadiness,
 } from '@tributary/observability';
+import { ReadinessRegistry, ShutdownService } from '@tributary/observability/nest';
 import { createDataSource } from '@tributary/persistence';
 import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';

@@ -10,13 +10,8 @@ import {
   ensureCatalogueTopics,
   kafkaConsumerLagSource,
 } from '@tributary/kafka';
-import {
-  ConsumerLagCollector,
-  ShutdownService,
-  kafkaReadiness,
-  postgresReadiness,
-  ReadinessRegistry,
-} from '@tributary/observability';
+import { ConsumerLagCollector, kafkaReadiness, postgresReadiness } from '@tributary/observability';
+import { ShutdownService, ReadinessRegistry } from '@tributary/observability/nest';
 import { Outbox, OutboxRelay, createDataSource } from '@tributary/persistence';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';

@@ -11,13 +11,8 @@ import {
   ensureCatalogueTopics,
   topicRecordSubject,
 } from '@tributary/kafka';
-import {
-  ReadinessRegistry,
-  ShutdownService,
-  kafkaReadiness,
-  postgresReadiness,
-  schemaRegistryReadiness,
-} from '@tributary/observability';
+import { kafkaReadiness, postgresReadiness, schemaRegistryReadiness } from '@tributary/observability';
+import { ReadinessRegistry, ShutdownService } from '@tributary/observability/nest';
 import { AuditLog, Outbox, OutboxRelay, createDataSource, namesFor, schemaOf } from '@tributary/persistence';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';

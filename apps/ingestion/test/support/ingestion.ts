@@ -1,7 +1,8 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { PinoLoggerService, createLogger, instrumentHttp } from '@tributary/observability';
+import { createLogger } from '@tributary/observability';
+import { PinoLoggerService, instrumentHttp } from '@tributary/observability/nest';
 import { createTestDatabase, stackFromEnv, uniqueName } from '@tributary/testkit';
 import type { TestDatabase } from '@tributary/testkit';
 import type { DataSource } from 'typeorm';

@@ -12,15 +12,17 @@ import {
 } from '@tributary/kafka';
 import type { EventHandlerContext } from '@tributary/kafka';
 import {
-  ObservabilityModule,
-  ReadinessRegistry,
-  ShutdownService,
-  bootstrapApp,
   createLogger,
   kafkaReadiness,
   postgresReadiness,
   schemaRegistryReadiness,
 } from '@tributary/observability';
+import {
+  ObservabilityModule,
+  ReadinessRegistry,
+  ShutdownService,
+  bootstrapApp,
+} from '@tributary/observability/nest';
 import type { Logger } from '@tributary/observability';
 import {
   ExternalRefRepository,

@@ -1,6 +1,6 @@
 import type { LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
 import type { Level } from 'pino';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logging/logger.js';
 
 const LEVELS: Record<NestLogLevel, Level> = {
   verbose: 'trace',

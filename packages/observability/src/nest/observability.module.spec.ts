@@ -9,11 +9,11 @@ import { Test } from '@nestjs/testing';
 import { Counter, Registry } from 'prom-client';
 import { ObservabilityModule } from './observability.module.js';
 import type { ObservabilityModuleOptions } from './observability.options.js';
-import { ReadinessRegistry } from './health/readiness.registry.js';
-import { kafkaReadiness, postgresReadiness, schemaRegistryReadiness } from './health/readiness.js';
-import type { ReadinessCheck } from './health/readiness.js';
-import { ShutdownService } from './shutdown/shutdown.service.js';
-import { metrics } from './metrics.js';
+import { ReadinessRegistry } from './readiness.registry.js';
+import { kafkaReadiness, postgresReadiness, schemaRegistryReadiness } from '../health/readiness.js';
+import type { ReadinessCheck } from '../health/readiness.js';
+import { ShutdownService } from './shutdown.service.js';
+import { metrics } from '../metrics.js';
 
 async function start(options: ObservabilityModuleOptions, extraImports: unknown[] = []) {
   const moduleRef = await Test.createTestingModule({

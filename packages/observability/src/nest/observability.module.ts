@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule, ModuleMetadata, Provider } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { HealthController } from './health/health.controller.js';
-import { ReadinessRegistry } from './health/readiness.registry.js';
-import { MetricsController } from './http/metrics.controller.js';
+import { HealthController } from './health.controller.js';
+import { ReadinessRegistry } from './readiness.registry.js';
+import { MetricsController } from './metrics.controller.js';
 import { OBSERVABILITY_OPTIONS } from './observability.options.js';
 import type { ObservabilityModuleOptions } from './observability.options.js';
-import { ShutdownService } from './shutdown/shutdown.service.js';
+import { ShutdownService } from './shutdown.service.js';
 
 export interface ObservabilityModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   inject?: NonNullable<Extract<Provider, { useFactory: unknown }>['inject']>;

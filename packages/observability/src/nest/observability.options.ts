@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import type { ReadinessCheck } from './health/readiness.js';
+import type { ReadinessCheck } from '../health/readiness.js';
 
 export interface ObservabilityModuleOptions {
   /** App name, reported by `/health/live`. */

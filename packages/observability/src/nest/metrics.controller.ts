@@ -1,7 +1,7 @@
 import { Controller, Get, Header, Inject } from '@nestjs/common';
 import { Registry } from 'prom-client';
-import { OBSERVABILITY_OPTIONS } from '../observability.options.js';
-import type { ObservabilityModuleOptions } from '../observability.options.js';
+import { OBSERVABILITY_OPTIONS } from './observability.options.js';
+import type { ObservabilityModuleOptions } from './observability.options.js';
 import { registry as sharedRegistry } from '../metrics.js';
 
 @Controller()

@@ -5,7 +5,7 @@ import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createLogger } from '../logging/logger.js';
 import type { Logger, LogLevel } from '../logging/logger.js';
-import { PinoLoggerService } from '../logging/nest-logger.service.js';
+import { PinoLoggerService } from './nest-logger.service.js';
 import { metrics } from '../metrics.js';
 import { ShutdownService } from './shutdown.service.js';
 

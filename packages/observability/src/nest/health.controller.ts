@@ -1,8 +1,8 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { HealthCheckResult } from '@nestjs/terminus';
-import { OBSERVABILITY_OPTIONS } from '../observability.options.js';
-import type { ObservabilityModuleOptions } from '../observability.options.js';
+import { OBSERVABILITY_OPTIONS } from './observability.options.js';
+import type { ObservabilityModuleOptions } from './observability.options.js';
 import { ReadinessRegistry } from './readiness.registry.js';
 
 const DEFAULT_TIMEOUT_MS = 3000;

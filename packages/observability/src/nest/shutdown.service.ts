@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
-import { OBSERVABILITY_OPTIONS } from '../observability.options.js';
-import type { ObservabilityModuleOptions } from '../observability.options.js';
+import { OBSERVABILITY_OPTIONS } from './observability.options.js';
+import type { ObservabilityModuleOptions } from './observability.options.js';
 
 /**
  * Shutdown runs in this order, whatever the order of Nest modules:

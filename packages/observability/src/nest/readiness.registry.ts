@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { OBSERVABILITY_OPTIONS } from '../observability.options.js';
-import type { ObservabilityModuleOptions } from '../observability.options.js';
-import type { ReadinessCheck } from './readiness.js';
+import { OBSERVABILITY_OPTIONS } from './observability.options.js';
+import type { ObservabilityModuleOptions } from './observability.options.js';
+import type { ReadinessCheck } from '../health/readiness.js';
 
 /**
  * The checks `/health/ready` runs: those given to `ObservabilityModule.forRoot` plus those other modules add
