@@ -19,6 +19,11 @@ export const KafkaErrorCodes = {
   DECODE_MISSING_HEADERS: 'DECODE_MISSING_HEADERS',
   /** The writer schema cannot be read with the consumer's (reader) schema for that event type. */
   DECODE_INCOMPATIBLE_SCHEMA: 'DECODE_INCOMPATIBLE_SCHEMA',
+  /**
+   * A retry tier, DLQ or resolution topic of the consumer's own group is gone (deleted) and could not be
+   * recreated. Retriable: the record waits on its partition until the topic exists again.
+   */
+  GROUP_TOPIC_MISSING: 'GROUP_TOPIC_MISSING',
   /** Topics were created but their partitions got no leader in time. Retriable: the cluster is busy. */
   TOPIC_NOT_READY: 'TOPIC_NOT_READY',
 } as const;

@@ -42,6 +42,18 @@ export const metrics = {
     labelNames: ['consumer_group', 'reason'] as const,
     registers: [registry],
   }),
+  consumerTopicMissing: new Gauge({
+    name: 'tributary_consumer_topic_missing',
+    help: '1 while a topic a consumer group owns (a retry tier, its DLQ or its DLQ resolution topic) is missing from the cluster and its consumer could not recreate it; 0 once it exists.',
+    labelNames: ['consumer_group', 'topic'] as const,
+    registers: [registry],
+  }),
+  consumerTopicsRecreated: new Counter({
+    name: 'tributary_consumer_topics_recreated_total',
+    help: 'Topics a consumer group owns (retry tiers, DLQ, DLQ resolution) that its consumer found deleted and recreated.',
+    labelNames: ['consumer_group', 'topic'] as const,
+    registers: [registry],
+  }),
   messagesPublished: new Counter({
     name: 'tributary_messages_published_total',
     help: 'Records acknowledged by Kafka (acks=all), by topic.',

@@ -19,6 +19,22 @@ describe('PartitionPauses', () => {
     expect(calls).toEqual(['pause a/0', 'resume a/0']);
   });
 
+  it('lists the held partitions, for a new consumer to hold them too', () => {
+    const pauses = new PartitionPauses(
+      () => {},
+      () => {},
+    );
+    pauses.hold('orders.v1', 0, 'backpressure');
+    pauses.hold('g.retry.5s', 3, 'retry_due');
+    pauses.hold('g.retry.5s', 3, 'backpressure');
+    pauses.hold('orders.v1', 2, 'rate_limited');
+    pauses.release('orders.v1', 2, 'rate_limited');
+    expect(pauses.held()).toEqual([
+      { topic: 'orders.v1', partition: 0 },
+      { topic: 'g.retry.5s', partition: 3 },
+    ]);
+  });
+
   it('resumes by timer, and a later hold of the same reason replaces the timer', () => {
     jest.useFakeTimers();
     const resumed: number[] = [];

@@ -53,6 +53,14 @@ export class PartitionPauses {
     return this.paused.has(`${topic}\u0000${partition}`);
   }
 
+  /** Every held partition: a new consumer replacing the old one must hold them too. */
+  held(): { topic: string; partition: number }[] {
+    return [...this.paused.keys()].map((key) => {
+      const [topic = '', partition = '0'] = key.split('\u0000');
+      return { topic, partition: Number(partition) };
+    });
+  }
+
   /** On shutdown: no timer may fire into a disconnected consumer. */
   clear(): void {
     for (const entry of this.paused.values()) for (const timer of entry.timers.values()) clearTimeout(timer);

@@ -16,6 +16,7 @@ import {
   waitFor,
 } from '../../test/support.js';
 import { ensureTopics } from '../kafka-client.js';
+import { retryTopicSpecs } from './retry-topics.js';
 import { KafkaEventProducer } from '../producer.js';
 import { AvroEventDecoder } from '../serde/avro-event-decoder.js';
 import { AvroEventEncoder } from '../serde/avro-event-encoder.js';
@@ -55,6 +56,8 @@ afterEach(async () => {
 async function start(
   handler: (event: DomainEvent, context: EventHandlerContext, calls: readonly Call[]) => Promise<void>,
   options: Partial<ReliableConsumerOptions> = {},
+  /** Runs before the consumer starts, e.g. to create the group's topics where the consumer may not. */
+  prepare?: (kafka: Kafka, groupId: string) => Promise<void>,
 ): Promise<Fixture> {
   const log = captureLogger();
   const kafka = testKafka(log.logger);
@@ -92,6 +95,7 @@ async function start(
     logger: log.logger,
     ...options,
   });
+  await prepare?.(kafka, groupId);
   await consumer.start();
   open.push(consumer);
   const admin = kafka.admin();
@@ -451,5 +455,148 @@ describe('ReliableConsumer against the real Kafka and registry', () => {
     );
     expect(f.calls).toHaveLength(1);
     expect(joins).toBe(0);
+  });
+});
+
+describe('ReliableConsumer when one of its retry tiers is deleted (kafka-topics.sh --delete)', () => {
+  /** Fails every first delivery, so that each record goes through the first tier; succeeds there. */
+  const failFirstAttempt = async (_event: DomainEvent, context: EventHandlerContext) => {
+    if (context.attempt === 1) {
+      throw new TributaryError('PROVIDER_UNAVAILABLE', 'provider down', { retriable: true });
+    }
+  };
+  const handled = (f: Fixture) => f.calls.filter((c) => c.attempt === 2);
+  const crashes = (f: Fixture) => f.log.lines.filter((l) => l.message === 'consumer crashed').length;
+
+  async function deleteTopic(kafka: Kafka, topic: string): Promise<void> {
+    // What TopicCommand does: a DeleteTopics request through the admin API.
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await admin.deleteTopics({ topics: [topic] });
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  async function topicExists(kafka: Kafka, topic: string): Promise<boolean> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      return (await admin.listTopics()).includes(topic);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  it('recreates the tier and stays up; records routed to it arrive when due, none lost, none doubled', async () => {
+    const f = await start(failFirstAttempt, { topicCheckIntervalMs: 500, forwardFailurePauseMs: 300 });
+    const tier = `${f.groupId}.retry.1s`;
+    const published: string[] = [];
+    const publish = async (n: number, label: string) => {
+      for (let i = 0; i < n; i += 1)
+        published.push((await f.producer.publish(orderPlaced(`order-${label}-${i}`))).eventId);
+    };
+
+    await publish(3, 'before');
+    await waitFor('the first three through the tier', () => handled(f).length === 3);
+
+    await deleteTopic(f.kafka, tier);
+    // Routed while the tier is gone or just back: they must wait for it, not skip to the next tier.
+    await publish(3, 'during');
+    await waitFor('the tier recreated by the consumer', () => topicExists(f.kafka, tier));
+    await publish(3, 'after');
+
+    await waitFor('all nine handled on the tier', () => handled(f).length >= 9, 60_000);
+    // Every record once: none lost with the deleted topic's offsets, none handled twice.
+    expect(
+      handled(f)
+        .map((c) => c.event.id)
+        .sort(),
+    ).toEqual([...published].sort());
+    for (const call of handled(f)) {
+      expect(call.topic).toBe(tier);
+      expect(call.dueAt).toBeDefined();
+      expect(call.at).toBeGreaterThanOrEqual(call.dueAt!);
+    }
+    expect(await endOffset(f.kafka, `${f.groupId}.retry.2s`)).toBe(0);
+    expect(await endOffset(f.kafka, `${f.groupId}.dlq`)).toBe(0);
+    expect(await counter(metrics.consumerTopicsRecreated, { consumer_group: f.groupId, topic: tier })).toBe(
+      1,
+    );
+    expect(await counter(metrics.consumerTopicMissing, { consumer_group: f.groupId, topic: tier })).toBe(0);
+    // kafkajs crashes once on the vanished partition; it must not keep restarting into it.
+    expect(crashes(f)).toBeLessThanOrEqual(1);
+    await expect(f.consumer.readiness().check(new AbortController().signal)).resolves.toMatchObject({
+      group: f.groupId,
+      tiers: [tier, `${f.groupId}.retry.2s`],
+    });
+    await waitFor('source offsets committed', async () => (await f.committed(f.topic)) === '9');
+  });
+
+  it('stays up and reports a deleted tier it may not recreate; the records that need it wait for it', async () => {
+    const f = await start(
+      async (event, context) => {
+        if ((event.data as { note: string | null }).note === 'flaky') await failFirstAttempt(event, context);
+      },
+      { createTopics: false, topicCheckIntervalMs: 300, forwardFailurePauseMs: 300 },
+      async (kafka, groupId) => {
+        await ensureTopics(kafka, retryTopicSpecs(groupId, ['1s', '2s'], { numPartitions: 2 }));
+      },
+    );
+    const tier = `${f.groupId}.retry.1s`;
+    const ready = () => f.consumer.readiness().check(new AbortController().signal);
+    await expect(ready()).resolves.toMatchObject({ group: f.groupId });
+
+    await deleteTopic(f.kafka, tier);
+    await waitFor('readiness to fail naming the tier', () =>
+      ready().then(
+        () => false,
+        (error: Error) => error.message.includes(tier),
+      ),
+    );
+    expect(await counter(metrics.consumerTopicMissing, { consumer_group: f.groupId, topic: tier })).toBe(1);
+
+    // The source topic keeps flowing.
+    const plain = await f.producer.publish(orderPlaced('order-plain'));
+    await waitFor('the plain record handled', () => f.calls.some((c) => c.event.id === plain.eventId));
+    // This one needs the missing tier: it waits on its partition instead of skipping ahead or dead-lettering.
+    const flaky = await f.producer.publish(
+      orderPlaced('order-flaky', { data: { orderId: 'order-flaky', amountMinor: 5, note: 'flaky' } }),
+    );
+    await waitFor(
+      'the flaky record held for its tier',
+      async () =>
+        (await counter(metrics.partitionPauses, { consumer_group: f.groupId, reason: 'forward_failed' })) >=
+        2,
+    );
+    // Several checks later, the consumer has not crash-looped.
+    const seen = f.log.lines.length;
+    await waitFor(
+      'five more checks reporting the tier',
+      () =>
+        f.log.lines
+          .slice(seen)
+          .filter((l) => l.message.startsWith('group topics are missing and createTopics is off')).length >=
+        5,
+    );
+    expect(crashes(f)).toBeLessThanOrEqual(1);
+    expect(await endOffset(f.kafka, `${f.groupId}.retry.2s`)).toBe(0);
+    expect(await endOffset(f.kafka, `${f.groupId}.dlq`)).toBe(0);
+    expect(await topicExists(f.kafka, tier)).toBe(false);
+
+    // Whoever owns the topics brings it back: the consumer subscribes to it and the held record goes through.
+    await ensureTopics(f.kafka, [{ topic: tier, numPartitions: 2 }]);
+    await waitFor('the flaky record handled on the tier', () =>
+      f.calls.some((c) => c.event.id === flaky.eventId && c.attempt === 2),
+    );
+    await expect(ready()).resolves.toMatchObject({ tiers: [tier, `${f.groupId}.retry.2s`] });
+    expect(await counter(metrics.consumerTopicMissing, { consumer_group: f.groupId, topic: tier })).toBe(0);
+    const succeeded = f.calls.filter(
+      (c) => c.event.id === plain.eventId || (c.event.id === flaky.eventId && c.attempt === 2),
+    );
+    expect(succeeded.map((c) => c.event.id).sort()).toEqual([plain.eventId, flaky.eventId].sort());
+    expect(await endOffset(f.kafka, tier)).toBe(1);
+    expect(await endOffset(f.kafka, `${f.groupId}.dlq`)).toBe(0);
   });
 });

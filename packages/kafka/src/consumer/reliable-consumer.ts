@@ -1,11 +1,13 @@
-import { classifyError } from '@tributary/contracts';
+import { TributaryError, classifyError } from '@tributary/contracts';
 import type { DomainEvent } from '@tributary/contracts';
 import { metrics } from '@tributary/observability';
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { isDecodeErrorCode } from '../error-codes.js';
+import type { ReadinessCheck } from '@tributary/observability';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
+import { KafkaErrorCodes, isDecodeErrorCode } from '../error-codes.js';
 import { headerText } from '../headers.js';
 import type { RawHeaders } from '../headers.js';
 import { ensureTopics, partitionCounts } from '../kafka-client.js';
+import type { TopicSpec } from '../kafka-client.js';
 import { errorFields, stderrLogger } from '../logger.js';
 import type { Logger } from '../logger.js';
 import { KafkaEventProducer } from '../producer.js';
@@ -80,9 +82,15 @@ export interface ReliableConsumerOptions {
   forwardFailurePauseMs?: number;
   /**
    * Create the tier and DLQ topics on start when missing, with as many partitions as the largest source
-   * topic. Default true; pass false where infrastructure code owns topics.
+   * topic, and again whenever one of them disappears while running. Default true; pass false where
+   * infrastructure code owns topics (a missing one is then only reported).
    */
   createTopics?: boolean | { replicationFactor?: number };
+  /**
+   * How often the group's own topics (tiers, DLQ, resolution signals) are looked for on the cluster, to
+   * recreate or report the ones someone deleted. A crash caused by a deleted tier checks at once. Default 30 s.
+   */
+  topicCheckIntervalMs?: number;
   logger?: Logger;
 }
 
@@ -110,10 +118,24 @@ export class ReliableConsumer {
   private readonly abort = new AbortController();
   private readonly pauses: PartitionPauses;
   private consumer: Consumer | undefined;
+  private started = false;
   private stopping = false;
   private stopped: Promise<void> | undefined;
   private inFlight = 0;
   private readonly idleWaiters = new Set<() => void>();
+  /** The tiers, DLQ and resolution topic, sized at start; what a check recreates. */
+  private ownTopics: readonly TopicSpec[] = [];
+  /** Own topics absent from the cluster at the last check and not recreated. */
+  private missing: ReadonlySet<string> = new Set();
+  private subscribedTiers: readonly string[] = [];
+  /** Topic checks and consumer swaps, one at a time: a crash and a timer tick must not swap concurrently. */
+  private serial: Promise<unknown> = Promise.resolve();
+  private checkQueued = false;
+  private reattachQueued = false;
+  private checkTimer: NodeJS.Timeout | undefined;
+  private admin: Admin | undefined;
+  /** The kafkajs consumer crashed and will not restart on its own; the next check builds a new one. */
+  private failure: Error | undefined;
 
   constructor(options: ReliableConsumerOptions) {
     if (options.topics.length === 0) throw new Error('ReliableConsumer needs at least one topic');
@@ -139,52 +161,60 @@ export class ReliableConsumer {
 
   /** Resolves once subscribed and running; partitions are assigned asynchronously afterwards. */
   async start(): Promise<void> {
-    if (this.consumer) throw new Error('ReliableConsumer already started');
+    if (this.started) throw new Error('ReliableConsumer already started');
+    this.started = true;
     const o = this.options;
-    if (o.createTopics ?? true) {
+    let numPartitions = 1;
+    if (this.createsTopics) {
       const counts = await partitionCounts(o.kafka, o.topics);
-      const numPartitions = Math.max(1, ...counts.values());
-      const replicationFactor =
-        typeof o.createTopics === 'object' ? o.createTopics.replicationFactor : undefined;
-      await ensureTopics(
-        o.kafka,
-        retryTopicSpecs(
-          this.groupId,
-          this.tiers.map((t) => t.delay),
-          { numPartitions, ...(replicationFactor !== undefined ? { replicationFactor } : {}) },
-        ),
-      );
+      numPartitions = Math.max(1, ...counts.values());
     }
-    await this.forwarder.connect();
-    const consumer = o.kafka.consumer({
-      groupId: this.groupId,
-      sessionTimeout: o.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: o.heartbeatIntervalMs ?? 3_000,
-      maxWaitTimeInMs: o.maxWaitTimeMs ?? 1_000,
-      allowAutoTopicCreation: false,
-    });
-    this.consumer = consumer;
-    consumer.on(consumer.events.CRASH, ({ payload }) =>
-      this.logger.error(
-        { groupId: this.groupId, restart: payload.restart, ...errorFields(payload.error) },
-        'consumer crashed',
-      ),
+    const replicationFactor =
+      typeof o.createTopics === 'object' ? o.createTopics.replicationFactor : undefined;
+    this.ownTopics = retryTopicSpecs(
+      this.groupId,
+      this.tiers.map((t) => t.delay),
+      { numPartitions, ...(replicationFactor !== undefined ? { replicationFactor } : {}) },
     );
-    await consumer.connect();
-    await consumer.subscribe({ topics: [...o.topics], fromBeginning: o.fromBeginning ?? false });
-    // The tiers belong to this group alone: whatever is in them is ours to work through.
-    await consumer.subscribe({ topics: this.tiers.map((t) => t.topic), fromBeginning: true });
-    await consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: o.partitionsConsumedConcurrently ?? 1,
-      eachBatch: (payload) => this.onBatch(payload),
+    if (this.createsTopics) await ensureTopics(o.kafka, this.ownTopics);
+    await this.forwarder.connect();
+    await this.inSerial(async () => {
+      await this.reconcileTopics();
+      await this.attach();
     });
+    this.checkTimer = setInterval(() => this.queueCheck(), o.topicCheckIntervalMs ?? 30_000);
+    this.checkTimer.unref();
   }
 
-  /** The underlying kafkajs consumer once started, for instrumentation events (`consumer.events`). */
+  /**
+   * The underlying kafkajs consumer, for instrumentation events (`consumer.events`). Replaced by a new one
+   * when the consumer re-subscribes after one of its tiers was deleted or came back.
+   */
   get kafkaConsumer(): Consumer | undefined {
     return this.consumer;
+  }
+
+  /**
+   * For `/health/ready`: fails while one of the group's tiers or its DLQ is missing and could not be
+   * recreated (records that need it wait on their partition), or while the consumer is down after a crash.
+   */
+  readiness(options: { name?: string; timeoutMs?: number } = {}): ReadinessCheck {
+    return {
+      name: options.name ?? 'kafka_consumer',
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      check: async () => {
+        if (!this.started || this.stopping) throw new Error(`consumer group ${this.groupId} is not running`);
+        if (this.missing.size > 0) {
+          throw new Error(
+            `consumer group ${this.groupId}: topic(s) missing and not recreated: ${[...this.missing].join(', ')}`,
+          );
+        }
+        if (this.failure) {
+          throw new Error(`consumer group ${this.groupId} crashed: ${this.failure.message}`);
+        }
+        return { group: this.groupId, tiers: [...this.subscribedTiers] };
+      },
+    };
   }
 
   /** Backpressure: stop fetching these partitions until `resume`. Retry-due pauses are tracked separately. */
@@ -208,8 +238,13 @@ export class ReliableConsumer {
     return this.stopped;
   }
 
+  private get createsTopics(): boolean {
+    return this.options.createTopics !== false;
+  }
+
   private async drainAndDisconnect(): Promise<void> {
     this.stopping = true;
+    clearInterval(this.checkTimer);
     const drainTimeoutMs = this.options.drainTimeoutMs ?? 30_000;
     if (!(await this.waitIdle(drainTimeoutMs))) {
       this.logger.warn(
@@ -226,10 +261,198 @@ export class ReliableConsumer {
     }
     this.pauses.clear();
     try {
+      // A check or swap under way finishes first; none starts after `stopping`.
+      await this.serial;
       await this.consumer?.disconnect();
     } finally {
       await this.forwarder.disconnect();
+      await this.admin?.disconnect().catch(() => {});
     }
+  }
+
+  private inSerial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.serial.then(work, work);
+    this.serial = next.catch(() => {});
+    return next;
+  }
+
+  /** A timer tick or a failed forward: one check at a time, skipped while one is waiting. */
+  private queueCheck(): void {
+    if (this.checkQueued || this.stopping) return;
+    this.checkQueued = true;
+    this.inSerial(async () => {
+      this.checkQueued = false;
+      if (this.stopping) return;
+      const { swap } = await this.reconcileTopics({ detachFromDeleted: true });
+      if (swap || this.failure !== undefined) await this.reattach();
+    }).catch((error: unknown) => this.attachFailed(error));
+  }
+
+  private attachFailed(error: unknown): void {
+    this.failure = error instanceof Error ? error : new Error(String(error));
+    this.logger.error(
+      { groupId: this.groupId, ...errorFields(error) },
+      'could not subscribe the consumer; trying again at the next topic check',
+    );
+  }
+
+  /**
+   * Looks for the group's own topics and recreates the missing ones (brokers must not auto-create; the
+   * consumer owns its tiers). What it cannot recreate is reported — gauge, readiness, an error log — and left
+   * out of the subscription. With `detachFromDeleted`, a consumer still attached to a deleted tier is
+   * disconnected before the tier is recreated, so it cannot commit its old offsets into the new topic.
+   * `absent`: the own topics this check found missing; `swap`: the consumer must be (re)built on the tiers
+   * that exist now.
+   */
+  private async reconcileTopics(
+    options: { detachFromDeleted?: boolean } = {},
+  ): Promise<{ absent: readonly string[]; swap: boolean }> {
+    let existing: Set<string>;
+    try {
+      this.admin ??= await this.connectAdmin();
+      existing = new Set(await this.admin.listTopics());
+    } catch (error) {
+      this.logger.warn(
+        { groupId: this.groupId, ...errorFields(error) },
+        'could not list topics to check the group topics',
+      );
+      return { absent: [], swap: false };
+    }
+    const absent = this.ownTopics.filter((spec) => !existing.has(spec.topic));
+    const names = absent.map((spec) => spec.topic);
+    let missing = names;
+    if (absent.length > 0) {
+      if (options.detachFromDeleted && names.some((topic) => this.subscribedTiers.includes(topic)))
+        await this.detach();
+      if (this.createsTopics) {
+        try {
+          const created = await ensureTopics(this.options.kafka, absent);
+          for (const topic of created)
+            metrics.consumerTopicsRecreated.inc({ consumer_group: this.groupId, topic });
+          this.logger.warn(
+            { groupId: this.groupId, topics: names },
+            'group topics were deleted; recreated them',
+          );
+          missing = [];
+        } catch (error) {
+          this.logger.error(
+            { groupId: this.groupId, topics: names, ...errorFields(error) },
+            'group topics are missing and could not be recreated; records that need them wait',
+          );
+        }
+      } else {
+        this.logger.error(
+          { groupId: this.groupId, topics: names },
+          'group topics are missing and createTopics is off (whoever owns them must recreate them); records that need them wait',
+        );
+      }
+    }
+    this.missing = new Set(missing);
+    for (const { topic } of this.ownTopics) {
+      metrics.consumerTopicMissing.set(
+        { consumer_group: this.groupId, topic },
+        this.missing.has(topic) ? 1 : 0,
+      );
+    }
+    return {
+      absent: names,
+      swap: this.consumer === undefined || !sameTopics(this.presentTiers(), this.subscribedTiers),
+    };
+  }
+
+  private async connectAdmin(): Promise<Admin> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    return admin;
+  }
+
+  private presentTiers(): string[] {
+    return this.tiers.map((t) => t.topic).filter((topic) => !this.missing.has(topic));
+  }
+
+  private async detach(): Promise<void> {
+    const old = this.consumer;
+    this.consumer = undefined;
+    await old
+      ?.disconnect()
+      .catch((error: unknown) =>
+        this.logger.warn({ groupId: this.groupId, ...errorFields(error) }, 'consumer disconnect failed'),
+      );
+  }
+
+  private async reattach(): Promise<void> {
+    await this.detach();
+    await this.attach();
+  }
+
+  /** A new kafkajs consumer on the source topics and the tiers that exist; held partitions stay held. */
+  private async attach(): Promise<void> {
+    if (this.stopping) return;
+    const o = this.options;
+    const tiers = this.presentTiers();
+    const consumer = o.kafka.consumer({
+      groupId: this.groupId,
+      sessionTimeout: o.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: o.heartbeatIntervalMs ?? 3_000,
+      maxWaitTimeInMs: o.maxWaitTimeMs ?? 1_000,
+      allowAutoTopicCreation: false,
+      retry: { retries: 5, restartOnFailure: (error) => this.restartOnFailure(consumer, error) },
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.logger.error(
+        { groupId: this.groupId, restart: payload.restart, ...errorFields(payload.error) },
+        'consumer crashed',
+      );
+      if (!payload.restart && consumer === this.consumer && !this.stopping && !this.reattachQueued)
+        this.failure = payload.error;
+    });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...o.topics], fromBeginning: o.fromBeginning ?? false });
+      // The tiers belong to this group alone: whatever is in them is ours to work through.
+      if (tiers.length > 0) await consumer.subscribe({ topics: tiers, fromBeginning: true });
+      this.consumer = consumer;
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: o.partitionsConsumedConcurrently ?? 1,
+        eachBatch: (payload) => this.onBatch(consumer, payload),
+      });
+    } catch (error) {
+      this.consumer = undefined;
+      await consumer.disconnect().catch(() => {});
+      throw error;
+    }
+    this.subscribedTiers = tiers;
+    this.failure = undefined;
+    for (const { topic, partition } of this.pauses.held())
+      consumer.pause([{ topic, partitions: [partition] }]);
+  }
+
+  /**
+   * kafkajs asks before restarting a crashed consumer. A subscribed tier that was deleted crashes it again
+   * and again, taking the source topics down with it: look, recreate what is ours, and come back on a new
+   * consumer subscribed to what exists. Any other crash restarts as kafkajs would.
+   */
+  private async restartOnFailure(consumer: Consumer, error: Error): Promise<boolean> {
+    if (this.stopping || consumer !== this.consumer) return false;
+    // kafkajs has disconnected this consumer already: nothing of it can commit into a recreated tier.
+    const { absent } = await this.inSerial(() => this.reconcileTopics());
+    if (consumer !== this.consumer) return false;
+    if (absent.length === 0) return true;
+    this.logger.warn(
+      { groupId: this.groupId, topics: absent, ...errorFields(error) },
+      'consumer crashed over deleted group topics; re-subscribing on a new consumer',
+    );
+    this.reattachQueued = true;
+    // After kafkajs has finished with the crash (it emits CRASH once this resolves).
+    setImmediate(() => {
+      this.inSerial(async () => {
+        this.reattachQueued = false;
+        if (consumer === this.consumer) await this.reattach();
+      }).catch((reattachError: unknown) => this.attachFailed(reattachError));
+    });
+    return false;
   }
 
   private waitIdle(timeoutMs: number): Promise<boolean> {
@@ -248,7 +471,7 @@ export class ReliableConsumer {
     });
   }
 
-  private async onBatch(payload: EachBatchPayload): Promise<void> {
+  private async onBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     const { topic, partition } = batch;
     const commitIntervalMs = this.options.commitIntervalMs ?? 1_000;
@@ -284,7 +507,7 @@ export class ReliableConsumer {
         if (outcome.kind === 'leave') break;
         if (outcome.kind === 'hold') {
           // Read this record again when the partition resumes; the commit below stops just before it.
-          this.consumer!.seek({ topic, partition, offset: message.offset });
+          consumer.seek({ topic, partition, offset: message.offset });
           this.pauses.hold(topic, partition, outcome.reason, outcome.ms);
           break;
         }
@@ -391,24 +614,19 @@ export class ReliableConsumer {
     if (deadLetterId === undefined) return { kind: 'advance' };
     const eventId = headerText(message.headers, CeHeaders.id);
     try {
-      await this.forwarder.sendMessages([
-        {
-          topic: dlqResolvedTopicName(this.groupId),
-          message: {
-            key: deadLetterId,
-            value: JSON.stringify({
-              deadLetterId,
-              consumerGroup: this.groupId,
-              ...(eventId ? { eventId } : {}),
-            }),
-            headers: {
-              [DEAD_LETTER_ID_HEADER]: deadLetterId,
-              [RetryHeaders.originalConsumerGroup]: this.groupId,
-              ...(eventId ? { [CeHeaders.id]: eventId } : {}),
-            },
-          },
+      await this.sendToOwnTopic(dlqResolvedTopicName(this.groupId), {
+        key: deadLetterId,
+        value: JSON.stringify({
+          deadLetterId,
+          consumerGroup: this.groupId,
+          ...(eventId ? { eventId } : {}),
+        }),
+        headers: {
+          [DEAD_LETTER_ID_HEADER]: deadLetterId,
+          [RetryHeaders.originalConsumerGroup]: this.groupId,
+          ...(eventId ? { [CeHeaders.id]: eventId } : {}),
         },
-      ]);
+      });
       return { kind: 'advance' };
     } catch (error) {
       const pauseMs = this.options.forwardFailurePauseMs ?? 5_000;
@@ -426,6 +644,27 @@ export class ReliableConsumer {
         'could not report a replayed record as resolved; pausing partition and trying again',
       );
       return { kind: 'hold', reason: 'forward_failed', ms: pauseMs };
+    }
+  }
+
+  /**
+   * A tier, the DLQ or the resolution topic. One known to be missing fails at once instead of holding the
+   * batch through the producer's metadata retries; a failed send has the topics checked now rather than at
+   * the next interval, so a deleted one is recreated while its record waits.
+   */
+  private async sendToOwnTopic(topic: string, message: Message): Promise<void> {
+    if (this.missing.has(topic)) {
+      throw new TributaryError(
+        KafkaErrorCodes.GROUP_TOPIC_MISSING,
+        `topic ${topic} of consumer group ${this.groupId} does not exist`,
+        { retriable: true },
+      );
+    }
+    try {
+      await this.forwarder.sendMessages([{ topic, message }]);
+    } catch (error) {
+      this.queueCheck();
+      throw error;
     }
   }
 
@@ -458,27 +697,22 @@ export class ReliableConsumer {
 
     const dueAt = action.kind === 'retry' ? action.dueAt : undefined;
     try {
-      await this.forwarder.sendMessages([
-        {
-          topic: action.topic,
-          message: {
-            key: message.key,
-            value: message.value,
-            headers: forwardingHeaders({
-              headers: message.headers,
-              topic,
-              partition,
-              offset: message.offset,
-              timestamp: message.timestamp,
-              groupId: this.groupId,
-              error,
-              code,
-              attempt,
-              ...(dueAt !== undefined ? { dueAt } : {}),
-            }),
-          },
-        },
-      ]);
+      await this.sendToOwnTopic(action.topic, {
+        key: message.key,
+        value: message.value,
+        headers: forwardingHeaders({
+          headers: message.headers,
+          topic,
+          partition,
+          offset: message.offset,
+          timestamp: message.timestamp,
+          groupId: this.groupId,
+          error,
+          code,
+          attempt,
+          ...(dueAt !== undefined ? { dueAt } : {}),
+        }),
+      });
     } catch (forwardError) {
       const pauseMs = this.options.forwardFailurePauseMs ?? 5_000;
       metrics.partitionPauses.inc({ consumer_group: this.groupId, reason: 'forward_failed' });
@@ -501,4 +735,8 @@ export class ReliableConsumer {
     this.logger.error({ ...where, to: action.topic, ...errorFields(error) }, 'record dead-lettered');
     return { kind: 'advance', label: isDecodeErrorCode(code) ? 'undecodable' : 'dead_lettered' };
   }
+}
+
+function sameTopics(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((topic) => b.includes(topic));
 }
