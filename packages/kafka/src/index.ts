@@ -54,6 +54,7 @@ export {
 export type { RetryTier } from './consumer/retry-topics.js';
 export {
   DEAD_LETTER_ID_HEADER,
+  REPLAY_TOPIC_HEADER,
   RetryHeaders,
   deliveryAttempt,
   forwardingHeaders,

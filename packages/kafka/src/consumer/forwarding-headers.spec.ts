@@ -67,6 +67,19 @@ describe('retry and DLQ headers', () => {
     expect(second).not.toHaveProperty('retry_topic-backoff-timestamp');
   });
 
+  it('names the tier a replay must go to on the DLQ hop only, overwriting an earlier one', () => {
+    expect(forwardingHeaders({ ...base, replayTopic: 'billing.retry.5s' })).not.toHaveProperty(
+      'tributary-replay-topic',
+    );
+    const dead = forwardingHeaders({
+      ...base,
+      headers: { ...base.headers, 'tributary-replay-topic': Buffer.from('old.retry.1m') },
+      dueAt: undefined,
+      replayTopic: 'billing.retry.5s',
+    });
+    expect(dead['tributary-replay-topic']).toBe('billing.retry.5s');
+  });
+
   it('truncates huge exception text and describes non-Error throws', () => {
     const headers = forwardingHeaders({ ...base, error: { weird: 'x'.repeat(50_000) } });
     expect(headers['kafka_exception-fqcn']).toBe('object');

@@ -9,6 +9,13 @@ import type { RawHeaders } from '../headers.js';
 /** Set by the dlq-handler on a replayed record; the consumer echoes it on `<group>.dlq.resolved` once handled. */
 export const DEAD_LETTER_ID_HEADER = 'tributary-dead-letter-id';
 
+/**
+ * Written on the DLQ hop: the retry tier a replay of the record must go to (the group's first). The consumer
+ * knows its tiers; a replaying tool that guessed them from the topics that happen to exist would send a
+ * replay to the next tier when someone deleted the first one.
+ */
+export const REPLAY_TOPIC_HEADER = 'tributary-replay-topic';
+
 export const RetryHeaders = {
   originalTopic: 'kafka_original-topic',
   originalPartition: 'kafka_original-partition',
@@ -62,6 +69,8 @@ export interface ForwardingInput {
   attempt: number;
   /** Set for a retry tier; absent for the DLQ. */
   dueAt?: number;
+  /** For the DLQ: where a replay of the record goes (`REPLAY_TOPIC_HEADER`). */
+  replayTopic?: string;
 }
 
 export function forwardingHeaders(input: ForwardingInput): IHeaders {
@@ -87,8 +96,11 @@ export function forwardingHeaders(input: ForwardingInput): IHeaders {
   headers[RetryHeaders.errorCode] = input.code;
   headers[RetryHeaders.attempts] = String(input.attempt + 1);
   if (input.dueAt !== undefined) headers[RetryHeaders.backoffTimestamp] = String(input.dueAt);
-  // A stale due time on a DLQ record would only mislead whoever replays it.
-  else delete headers[RetryHeaders.backoffTimestamp];
+  else {
+    // A stale due time on a DLQ record would only mislead whoever replays it.
+    delete headers[RetryHeaders.backoffTimestamp];
+    if (input.replayTopic !== undefined) headers[REPLAY_TOPIC_HEADER] = input.replayTopic;
+  }
   return headers;
 }
 

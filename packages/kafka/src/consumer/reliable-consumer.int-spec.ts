@@ -258,6 +258,8 @@ describe('ReliableConsumer against the real Kafka and registry', () => {
     expect(text(dead!, 'retry_topic-attempts')).toBe('2');
     expect(text(dead!, 'retry_topic-backoff-timestamp')).toBeUndefined();
     expect(text(dead!, 'tributary-error-code')).toBe('ORDER_INVALID');
+    // Where a replay of it goes, said by the consumer that owns the tiers.
+    expect(text(dead!, 'tributary-replay-topic')).toBe(`${f.groupId}.retry.1s`);
     for (const name of [
       'ce_id',
       'ce_type',

@@ -696,6 +696,7 @@ export class ReliableConsumer {
     }
 
     const dueAt = action.kind === 'retry' ? action.dueAt : undefined;
+    const replayTopic = this.tiers[0]?.topic;
     try {
       await this.sendToOwnTopic(action.topic, {
         key: message.key,
@@ -711,6 +712,7 @@ export class ReliableConsumer {
           code,
           attempt,
           ...(dueAt !== undefined ? { dueAt } : {}),
+          ...(action.kind === 'dead-letter' && replayTopic !== undefined ? { replayTopic } : {}),
         }),
       });
     } catch (forwardError) {
