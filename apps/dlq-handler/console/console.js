@@ -104,6 +104,8 @@ function renderList(items) {
     const row = document.createElement('tr');
     row.dataset.id = item.id;
     row.classList.toggle('selected', item.id === state.selectedId);
+    // A replay that brought no outcome in time needs someone: replay it again or discard it.
+    row.classList.toggle('stalled', item.status === 'replay_stalled');
     cell(row, item.lastFailedAt);
     cell(row, item.consumerGroup);
     cell(row, `${item.originalTopic} [${item.originalPartition}] @${item.originalOffset}`);
@@ -159,6 +161,22 @@ function renderDetails(detail) {
   field(fields, 'Attempts', detail.attempts);
   field(fields, 'Dead-lettered', `${detail.deadLetteredCount} time(s)`);
   field(fields, 'Replayed', `${detail.replayCount} time(s)`);
+  field(fields, 'Replay target', detail.replayTopic);
+  if (detail.replayedAt) field(fields, 'Last replay sent', detail.replayedAt);
+  if (detail.replayStalledAt) {
+    field(
+      fields,
+      'Replay stalled since',
+      `${detail.replayStalledAt}: no outcome came back; replay it again or discard it`,
+    );
+  }
+  if (detail.replayError) {
+    field(
+      fields,
+      'Last replay error',
+      `${detail.replayError.code} at ${detail.replayError.at}: ${detail.replayError.message}`,
+    );
+  }
   field(fields, 'First failure', detail.firstFailedAt);
   field(fields, 'Last failure', detail.lastFailedAt);
   field(fields, 'Key', detail.key ? (detail.key.text ?? `base64 ${detail.key.base64}`) : null);

@@ -51,6 +51,15 @@ const schema = z.object({
   REPLAY_RATE_PER_SECOND: z.coerce.number().positive().max(10_000).default(50),
   // Tokens the replay bucket holds when idle: how many records may leave at once after a quiet period.
   REPLAY_BURST: z.coerce.number().int().min(1).max(10_000).default(10),
+  // A sent replay with no outcome (resolved, or dead-lettered again) this long after it was sent is flagged
+  // replay_stalled. 30 min: three times the default tiers' whole ladder (5 s + 1 min + 10 min), so a replay
+  // that fails its way through every tier back to the DLQ is not flagged on the way.
+  REPLAY_STALL_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .min(1_000)
+    .max(7 * 86_400_000)
+    .default(1_800_000),
   // Largest number of dead letters one replay or discard request may select by filter.
   BULK_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   METRICS_REFRESH_MS: z.coerce.number().int().min(200).max(600_000).default(15_000),
@@ -69,7 +78,7 @@ export type DlqHandlerConfig = {
     readonly topicRefreshMs: number;
   };
   readonly schemaRegistryUrl: string;
-  readonly replay: { readonly ratePerSecond: number; readonly burst: number };
+  readonly replay: { readonly ratePerSecond: number; readonly burst: number; readonly stallAfterMs: number };
   readonly bulkLimit: number;
   readonly metricsRefreshMs: number;
   readonly apiKeys: readonly ApiKeyConfig[];
@@ -105,7 +114,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       topicRefreshMs: c.TOPIC_REFRESH_MS,
     },
     schemaRegistryUrl: c.SCHEMA_REGISTRY_URL,
-    replay: { ratePerSecond: c.REPLAY_RATE_PER_SECOND, burst: c.REPLAY_BURST },
+    replay: {
+      ratePerSecond: c.REPLAY_RATE_PER_SECOND,
+      burst: c.REPLAY_BURST,
+      stallAfterMs: c.REPLAY_STALL_AFTER_MS,
+    },
     bulkLimit: c.BULK_LIMIT,
     metricsRefreshMs: c.METRICS_REFRESH_MS,
     apiKeys: keys.data,

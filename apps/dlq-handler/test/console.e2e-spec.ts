@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RetryHeaders } from '@tributary/kafka';
+import { REPLAY_TOPIC_HEADER, RetryHeaders } from '@tributary/kafka';
 import { createTopics, stackFromEnv, uniqueName, waitFor } from '@tributary/testkit';
 import type { Producer } from 'kafkajs';
 import { chromium } from 'playwright-core';
@@ -22,6 +22,8 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
+// Short, so that a replay nobody answers shows as stalled within the test.
+const STALL_AFTER_MS = 5_000;
 // A header value that would become an element if the page ever used innerHTML with data.
 const HOSTILE = '<img src=x id=injected onerror="document.title=\'pwned\'">';
 
@@ -42,7 +44,7 @@ describe('SRE console in headless Chromium', () => {
     if (!existsSync(CHROMIUM)) {
       throw new Error(`${CHROMIUM} is missing: install it with \`apt-get install -y chromium\` (Debian).`);
     }
-    handler = await dlqHandler();
+    handler = await dlqHandler({ env: { REPLAY_STALL_AFTER_MS: String(STALL_AFTER_MS) } });
     await handler.start();
     producer = handler.kafka.producer();
     await producer.connect();
@@ -167,7 +169,8 @@ describe('SRE console in headless Chromium', () => {
         const current = (await (await handler.api(`/v1/dead-letters/${id}`)).json()) as Summary & {
           replayCount: number;
         };
-        return ['replaying', 'resolved'].includes(current.status) && current.replayCount >= 1
+        return ['replaying', 'replay_stalled', 'resolved'].includes(current.status) &&
+          current.replayCount >= 1
           ? current
           : undefined;
       },
@@ -247,6 +250,83 @@ describe('SRE console in headless Chromium', () => {
     expect(audit.rows).toEqual([{ actor: 'api-key:ops', reason, target: `dead-letter:${target.id}` }]);
     expect(pageErrors).toEqual([]);
   }, 120_000);
+  it('shows a replay that never came back as stalled, and replays it again', async () => {
+    const group = uniqueName('console-stalled');
+    const tier = `${group}.retry.1s`;
+    await createTopics(stackFromEnv().kafka.brokers, [
+      { topic: `${group}.dlq`, partitions: 1 },
+      { topic: tier, partitions: 1 },
+    ]);
+    await producer.send({
+      topic: `${group}.dlq`,
+      messages: [
+        {
+          key: 'order-9',
+          value: JSON.stringify({ orderId: 'o-9' }),
+          headers: {
+            [RetryHeaders.originalConsumerGroup]: group,
+            [RetryHeaders.errorCode]: 'PROVIDER_REJECTED',
+            [REPLAY_TOPIC_HEADER]: tier,
+          },
+        },
+      ],
+    });
+    const [stored] = await waitFor(
+      async () => {
+        const items = await listAll(handler, `group=${group}`);
+        return items.length === 1 ? items : undefined;
+      },
+      { timeoutMs: 60_000, message: 'the dead letter through the API' },
+    );
+    const id = stored!.id;
+    // Replayed into a tier no consumer reads: nothing ever comes back.
+    const replayed = await handler.api(`/v1/dead-letters/${id}/replay`, { body: { reason: 'first try' } });
+    expect(replayed.status).toBe(202);
+    await waitFor(
+      async () =>
+        ((await (await handler.api(`/v1/dead-letters/${id}`)).json()) as Summary).status === 'replay_stalled',
+      { timeoutMs: STALL_AFTER_MS + 20_000, message: 'the replay flagged stalled' },
+    );
+
+    const page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${handler.url}/console`);
+    await page.fill('#api-key', tokens.ops);
+    await page.click('#key-form button[type=submit]');
+    await page.fill('#filters input[name=group]', group);
+    await page.selectOption('#filters select[name=status]', 'replay_stalled');
+    await page.click('#filters button[type=submit]');
+    await waitForText(page, '#result', '1 dead letter(s) on page 1');
+    const row = page.locator(`#list tbody tr[data-id="${id}"]`);
+    expect(await row.getAttribute('class')).toContain('stalled');
+    expect(await row.textContent()).toContain('replay_stalled');
+
+    await row.click();
+    const fields = await waitForText(page, '#detail-fields', 'Replay stalled since');
+    expect(fields).toContain(tier);
+    expect(fields).toContain('no outcome came back');
+    await page.click('#replay');
+    await page.fill('#confirm-reason', 'console e2e: consumer is back');
+    await page.click('#confirm-ok');
+    await waitForText(page, '#result', 'Replay done: 1');
+
+    const admin = handler.kafka.admin();
+    await admin.connect();
+    try {
+      // Sent a second time, to the same tier.
+      await waitFor(
+        async () => (await admin.fetchTopicOffsets(tier)).reduce((sum, p) => sum + Number(p.high), 0) === 2,
+        { timeoutMs: 30_000, message: 'the second replay in the tier' },
+      );
+    } finally {
+      await admin.disconnect();
+    }
+    const after = (await (await handler.api(`/v1/dead-letters/${id}`)).json()) as Summary;
+    expect(after.replayCount).toBe(2);
+    expect(['replaying', 'replay_stalled']).toContain(after.status);
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+
   it('pages through the API cursors', async () => {
     const group = uniqueName('console-paging');
     const total = 27; // the console shows 25 a page

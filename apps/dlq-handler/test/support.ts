@@ -31,7 +31,7 @@ export interface DlqHandlerFixture {
 
 /** The built app as a process on the real stack, with its own database and consumer group. */
 export async function dlqHandler(
-  options: { ratePerSecond?: number; burst?: number } = {},
+  options: { ratePerSecond?: number; burst?: number; env?: Record<string, string> } = {},
 ): Promise<DlqHandlerFixture> {
   const stack = stackFromEnv();
   const db = await createTestDatabase({ prefix: 'dlq' });
@@ -54,6 +54,7 @@ export async function dlqHandler(
       `viewer:${sha256(tokens.viewer)}:dlq:read`,
     ].join(','),
     LOG_LEVEL: 'warn',
+    ...options.env,
   };
   const pool = new pg.Pool({ connectionString: db.url, max: 2 });
   const kafka = createKafkaClient({ clientId: 'dlq-handler-test', brokers: stack.kafka.brokers });
@@ -103,6 +104,7 @@ export interface Summary {
   status: string;
   attempts: number;
   deadLetteredCount: number;
+  replayCount: number;
 }
 
 /** Every dead letter of a group, following cursors. */

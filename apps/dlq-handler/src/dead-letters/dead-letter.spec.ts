@@ -1,4 +1,4 @@
-import { captureOf, kafkaHeaders, storedHeaders } from './dead-letter.js';
+import { DEAD_LETTER_STATUSES, captureOf, kafkaHeaders, nextStatus, storedHeaders } from './dead-letter.js';
 
 describe('captureOf', () => {
   const headers = {
@@ -39,7 +39,26 @@ describe('captureOf', () => {
       attempts: 3,
       failedAt: new Date(1764288060000),
       deadLetterId: null,
+      replayTopic: null,
     });
+  });
+
+  it("takes the replay topic the consumer named, only when it is one of the group's own tiers", () => {
+    const record = (replayTopic: string) =>
+      captureOf({
+        topic: 'connector-stripe.dlq',
+        partition: 0,
+        offset: '8',
+        timestamp: '1764288060000',
+        key: null,
+        value: Buffer.from('x'),
+        headers: { ...headers, 'tributary-replay-topic': Buffer.from(replayTopic) },
+      });
+    expect(record('connector-stripe.retry.5s').replayTopic).toBe('connector-stripe.retry.5s');
+    // A source topic every group reads, another group's tier, a DLQ: never a replay target.
+    expect(record('payments.payment.v1').replayTopic).toBeNull();
+    expect(record('connector-crm.retry.5s').replayTopic).toBeNull();
+    expect(record('connector-stripe.dlq').replayTopic).toBeNull();
   });
 
   it('keeps a record without failure headers, with its DLQ position as its origin', () => {
@@ -77,5 +96,32 @@ describe('stored headers', () => {
       { name: 'repeated', value: 'gA==', encoding: 'base64' },
     ]);
     expect(kafkaHeaders(stored)).toEqual(raw);
+  });
+});
+
+describe('dead-letter status transitions', () => {
+  it('replays pending rows and replays whose outcome never came, never resolved or discarded ones', () => {
+    expect(nextStatus('pending', 'replay')).toBe('replaying');
+    expect(nextStatus('replaying', 'replay')).toBe('replaying');
+    expect(nextStatus('replay_stalled', 'replay')).toBe('replaying');
+    expect(nextStatus('resolved', 'replay')).toBeUndefined();
+    expect(nextStatus('discarded', 'replay')).toBeUndefined();
+  });
+
+  it('flags only a replaying row as stalled, and a stalled one still resolves or fails again', () => {
+    expect(DEAD_LETTER_STATUSES.filter((s) => nextStatus(s, 'stall') !== undefined)).toEqual(['replaying']);
+    expect(nextStatus('replay_stalled', 'resolve')).toBe('resolved');
+    expect(nextStatus('replay_stalled', 'failAgain')).toBe('pending');
+    expect(nextStatus('pending', 'resolve')).toBeUndefined();
+    expect(nextStatus('discarded', 'failAgain')).toBeUndefined();
+    expect(nextStatus('replaying', 'replayFailed')).toBe('pending');
+  });
+
+  it('discards pending rows and replays whose outcome never came, nothing settled', () => {
+    expect(nextStatus('pending', 'discard')).toBe('discarded');
+    expect(nextStatus('replaying', 'discard')).toBe('discarded');
+    expect(nextStatus('replay_stalled', 'discard')).toBe('discarded');
+    expect(nextStatus('resolved', 'discard')).toBeUndefined();
+    expect(nextStatus('discarded', 'discard')).toBeUndefined();
   });
 });

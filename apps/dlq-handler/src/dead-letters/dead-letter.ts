@@ -1,8 +1,59 @@
-import { RetryHeaders, headerInteger, headerText, parseConsumerTopic } from '@tributary/kafka';
+import {
+  REPLAY_TOPIC_HEADER,
+  RetryHeaders,
+  headerInteger,
+  headerText,
+  parseConsumerTopic,
+} from '@tributary/kafka';
 import type { RawHeaders } from '@tributary/kafka';
 
-export const DEAD_LETTER_STATUSES = ['pending', 'replaying', 'resolved', 'discarded'] as const;
+/**
+ * `replaying`: accepted for replay, queued or sent, outcome not known yet. `replay_stalled`: sent, and neither
+ * resolved nor dead-lettered again within the stall bound (the record may be lost, e.g. with a deleted tier).
+ */
+export const DEAD_LETTER_STATUSES = [
+  'pending',
+  'replaying',
+  'replay_stalled',
+  'resolved',
+  'discarded',
+] as const;
 export type DeadLetterStatus = (typeof DEAD_LETTER_STATUSES)[number];
+
+/**
+ * Every status change of a dead letter: from which statuses it may happen, and to which status it leads. The
+ * repository's statements take their status lists from here, so a rule changes in one place.
+ */
+export const DEAD_LETTER_TRANSITIONS = {
+  /** An operator asks for a replay: again after an outcome that never came, too. */
+  replay: { from: ['pending', 'replaying', 'replay_stalled'], to: 'replaying' },
+  /** The replay could not be sent (its tier topic does not exist): back to pending, with the error. */
+  replayFailed: { from: ['replaying'], to: 'pending' },
+  /** Sent, and no outcome within the stall bound. */
+  stall: { from: ['replaying'], to: 'replay_stalled' },
+  /** The consumer group reports the replayed record processed; a late report still counts. */
+  resolve: { from: ['replaying', 'replay_stalled'], to: 'resolved' },
+  /** The record is back on the DLQ. An operator's discard stands. */
+  failAgain: { from: ['pending', 'replaying', 'replay_stalled', 'resolved'], to: 'pending' },
+  discard: { from: ['pending', 'replaying', 'replay_stalled'], to: 'discarded' },
+} as const satisfies Record<
+  string,
+  { readonly from: readonly DeadLetterStatus[]; readonly to: DeadLetterStatus }
+>;
+export type DeadLetterTransition = keyof typeof DEAD_LETTER_TRANSITIONS;
+
+export function statusesAllowing(transition: DeadLetterTransition): readonly DeadLetterStatus[] {
+  return DEAD_LETTER_TRANSITIONS[transition].from;
+}
+
+/** The status after `transition`, or undefined when a row in `status` may not take it. */
+export function nextStatus(
+  status: DeadLetterStatus,
+  transition: DeadLetterTransition,
+): DeadLetterStatus | undefined {
+  const { from, to } = DEAD_LETTER_TRANSITIONS[transition];
+  return (from as readonly DeadLetterStatus[]).includes(status) ? to : undefined;
+}
 
 /** Set on every replayed record: the consumer's resolution signal names the row it settles. */
 export const DEAD_LETTER_ID_HEADER = 'tributary-dead-letter-id';
@@ -41,6 +92,8 @@ export interface DeadLetterCapture {
   readonly headers: readonly StoredHeader[];
   /** Present when the record was replayed by this handler before and failed again. */
   readonly deadLetterId: string | null;
+  /** Where a replay goes, as the consumer wrote it on the DLQ hop (one of the group's own tiers only). */
+  readonly replayTopic: string | null;
 }
 
 export interface ConsumedDlqRecord {
@@ -128,7 +181,18 @@ export function captureOf(record: ConsumedDlqRecord): DeadLetterCapture {
     value: record.value,
     headers: storedHeaders(h),
     deadLetterId: validUuid(headerText(h, DEAD_LETTER_ID_HEADER)),
+    replayTopic: ownRetryTopic(headerText(h, REPLAY_TOPIC_HEADER), group),
   };
+}
+
+/**
+ * A replay produces to the topic a DLQ record names: only a retry tier of the record's own group is taken,
+ * never a source topic that every other group would read again.
+ */
+function ownRetryTopic(topic: string | undefined, group: string): string | null {
+  if (topic === undefined) return null;
+  const parsed = parseConsumerTopic(topic);
+  return parsed?.kind === 'retry' && parsed.group === group ? topic : null;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -15,14 +15,15 @@ import { DeadLettersRepository } from './dead-letters.repository.js';
 import { DeadLettersService } from './dead-letters.service.js';
 import { DlqConsumer } from './dlq.consumer.js';
 import { findReplayed } from './replay-recovery.js';
+import { ReplayStallMonitor } from './replay-stall.js';
 import { ReplayDispatcher } from './replay.dispatcher.js';
 import { TokenBucket } from './token-bucket.js';
 import { TopicDirectory } from './topic-directory.js';
 
 /**
- * Capture (DLQ consumer → table), the HTTP API, the replay dispatcher and the gauges. Started after every
- * client is up; stopped in ShutdownService phases: the dispatcher and the gauges in `intake`, the consumer
- * in `consumers`, before the producer and the pool they use.
+ * Capture (DLQ consumer → table), the HTTP API, the replay dispatcher, the stalled-replay monitor and the
+ * gauges. Started after every client is up; stopped in ShutdownService phases: the dispatcher, the monitor
+ * and the gauges in `intake`, the consumer in `consumers`, before the producer and the pool they use.
  */
 @Module({
   controllers: [DeadLettersController],
@@ -53,7 +54,7 @@ import { TopicDirectory } from './topic-directory.js';
           findReplayed: (topic, since, ids) => findReplayed(kafka, topic, since, ids),
           repository,
           sink: producer,
-          retryTiers: () => topics.firstRetryTiers(),
+          topics,
           bucket: new TokenBucket(config.replay.ratePerSecond, config.replay.burst),
           logger,
           batchSize: Math.max(config.replay.burst, 100),
@@ -85,7 +86,7 @@ import { TopicDirectory } from './topic-directory.js';
           schemas,
           logger,
           bulkLimit: config.bulkLimit,
-          replayableGroups: async () => new Set((await topics.firstRetryTiers()).keys()),
+          replayTopics: topics,
           onReplayAccepted: () => dispatcher.wake(),
         }),
     },
@@ -103,6 +104,12 @@ import { TopicDirectory } from './topic-directory.js';
         }),
     },
     {
+      provide: ReplayStallMonitor,
+      inject: [DeadLettersRepository, DLQ_HANDLER_CONFIG, LOGGER],
+      useFactory: (repository: DeadLettersRepository, config: DlqHandlerConfig, logger: Logger) =>
+        new ReplayStallMonitor(repository, config.replay.stallAfterMs, logger),
+    },
+    {
       provide: DlqGauges,
       inject: [DeadLettersRepository, DLQ_HANDLER_CONFIG, LOGGER],
       useFactory: (repository: DeadLettersRepository, config: DlqHandlerConfig, logger: Logger) =>
@@ -115,6 +122,7 @@ export class DeadLettersModule implements OnApplicationBootstrap {
     @Inject(DlqConsumer) private readonly consumer: DlqConsumer,
     @Inject(ReplayDispatcher) private readonly dispatcher: ReplayDispatcher,
     @Inject(DlqGauges) private readonly gauges: DlqGauges,
+    @Inject(ReplayStallMonitor) private readonly stalls: ReplayStallMonitor,
     @Inject(ShutdownService) private readonly shutdown: ShutdownService,
   ) {}
 
@@ -122,7 +130,9 @@ export class DeadLettersModule implements OnApplicationBootstrap {
     await this.consumer.start();
     this.dispatcher.start();
     this.gauges.start();
+    this.stalls.start();
     this.shutdown.register('intake', 'replay dispatcher', () => this.dispatcher.stop());
+    this.shutdown.register('intake', 'stalled replay monitor', () => this.stalls.stop());
     this.shutdown.register('intake', 'dlq gauges', () => this.gauges.stop());
     this.shutdown.register('consumers', 'dlq consumer', () => this.consumer.stop());
   }

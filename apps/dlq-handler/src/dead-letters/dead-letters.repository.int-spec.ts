@@ -4,7 +4,7 @@ import type { TestDatabase } from '@tributary/testkit';
 import type { DataSource } from 'typeorm';
 import { captureOf } from './dead-letter.js';
 import type { ConsumedDlqRecord } from './dead-letter.js';
-import { CreateDeadLetters1764300000000 } from './dead-letters.migration.js';
+import { deadLetterMigrations } from './migrations.js';
 import { DeadLettersRepository } from './dead-letters.repository.js';
 
 const none = { kind: 'none', reason: 'test' } as const;
@@ -44,7 +44,7 @@ describe('DeadLettersRepository.capture (real Postgres)', () => {
     dataSource = await createDataSource({
       url: db.url,
       migrationsRun: true,
-      migrations: [CreateDeadLetters1764300000000],
+      migrations: deadLetterMigrations,
     }).initialize();
     repository = new DeadLettersRepository(dataSource);
   });

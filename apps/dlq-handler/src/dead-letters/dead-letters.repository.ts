@@ -1,5 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { DEAD_LETTER_TRANSITIONS, statusesAllowing } from './dead-letter.js';
 import type { DeadLetterCapture, DeadLetterStatus, StoredHeader } from './dead-letter.js';
 import type { DeadLetterFilter } from './dead-letters.requests.js';
 import type { DecodedValue } from './value-decoder.js';
@@ -42,6 +43,12 @@ export interface DeadLetterDetail extends DeadLetterSummary {
   readonly replayRequestedAt: string | null;
   readonly replayRequestedBy: string | null;
   readonly replayedAt: string | null;
+  /** The retry tier topic replays of this dead letter go to; null until known (see replayTargets). */
+  readonly replayTopic: string | null;
+  /** When a sent replay was flagged for bringing no outcome within the bound (status replay_stalled). */
+  readonly replayStalledAt: string | null;
+  /** Why the last replay could not be sent, with a stable code; cleared by the next request. */
+  readonly replayError: { readonly code: string; readonly message: string; readonly at: string } | null;
   readonly resolvedAt: string | null;
   readonly discardedAt: string | null;
   readonly discardedBy: string | null;
@@ -51,9 +58,18 @@ export interface DeadLetterDetail extends DeadLetterSummary {
 export interface ReplayItem {
   readonly id: string;
   readonly consumerGroup: string;
+  /** Null only for rows accepted before replays were given their topic. */
+  readonly replayTopic: string | null;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
   readonly headers: readonly StoredHeader[];
+}
+
+/** How a selection's replayable rows split by group and known target topic, for checking the targets. */
+export interface ReplayTarget {
+  readonly consumerGroup: string;
+  readonly replayTopic: string | null;
+  readonly count: number;
 }
 
 interface Row {
@@ -89,6 +105,11 @@ interface Row {
   replay_requested_at: Date | null;
   replay_requested_by: string | null;
   replayed_at: Date | null;
+  replay_topic: string | null;
+  replay_stalled_at: Date | null;
+  replay_error_code: string | null;
+  replay_error_message: string | null;
+  replay_error_at: Date | null;
   resolved_at: Date | null;
   discarded_at: Date | null;
   discarded_by: string | null;
@@ -139,9 +160,9 @@ export class DeadLettersRepository {
           `INSERT INTO dead_letters (id, consumer_group, original_topic, original_partition, original_offset,
              original_timestamp, dlq_topic, dlq_partition, dlq_offset, dlq_positions, event_id, event_type,
              error_code, error_class, error_message, error_stack, attempts, first_failed_at, last_failed_at,
-             raw_key, raw_value, headers, value_format, schema_id, decoded_value, decode_error, status)
+             raw_key, raw_value, headers, value_format, schema_id, decoded_value, decode_error, status, replay_topic)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, ARRAY[$10], $11, $12, $13, $14, $15, $16, $17, $18, $18,
-             $19, $20, $21::jsonb, $22, $23, $24::jsonb, $25, 'pending')
+             $19, $20, $21::jsonb, $22, $23, $24::jsonb, $25, 'pending', $26)
            ON CONFLICT ON CONSTRAINT dead_letters_origin DO NOTHING
            RETURNING id`,
           [
@@ -170,6 +191,7 @@ export class DeadLettersRepository {
             decoded.kind === 'avro' ? decoded.schemaId : null,
             decoded.kind === 'none' ? null : JSON.stringify(decoded.json),
             decoded.kind === 'none' ? decoded.reason : null,
+            capture.replayTopic,
           ],
         )) as { id: string }[];
         if (inserted.length > 0) return { id, outcome: 'created' as const };
@@ -185,9 +207,10 @@ export class DeadLettersRepository {
            error_code = $6, error_class = $7, error_message = $8, error_stack = $9,
            attempts = GREATEST(attempts + 1, $10), dead_lettered_count = dead_lettered_count + 1,
            last_failed_at = GREATEST(last_failed_at, $11), headers = $12::jsonb,
-           status = CASE WHEN status = 'discarded' THEN status ELSE 'pending' END,
-           status_reason = CASE WHEN status = 'discarded' THEN status_reason ELSE 'failed again after replay' END,
-           replay_pending = false, replay_sending_since = NULL, updated_at = now()
+           replay_topic = COALESCE($13, replay_topic),
+           status = CASE WHEN status = ANY($14::text[]) THEN $15 ELSE status END,
+           status_reason = CASE WHEN status = ANY($14::text[]) THEN 'failed again after replay' ELSE status_reason END,
+           replay_stalled_at = NULL, replay_pending = false, replay_sending_since = NULL, updated_at = now()
          WHERE id = $1`,
         [
           existing.id,
@@ -202,6 +225,9 @@ export class DeadLettersRepository {
           capture.attempts,
           capture.failedAt,
           JSON.stringify(capture.headers),
+          capture.replayTopic,
+          statusesAllowing('failAgain'),
+          DEAD_LETTER_TRANSITIONS.failAgain.to,
         ],
       );
       return { id: existing.id, outcome: 'failed_again' as const };
@@ -285,25 +311,55 @@ export class DeadLettersRepository {
     return row!.n;
   }
 
-  /** Marks the selected pending (or stuck replaying) rows for replay; returns their ids and groups. */
+  /**
+   * Where the selection's replayable rows would go: their stored target, or null where none is known yet
+   * (rows from a DLQ record without `tributary-replay-topic`). Locks those rows until the transaction ends,
+   * so the targets checked are the ones marked.
+   */
+  async replayTargets(manager: EntityManager, selection: Selection): Promise<ReplayTarget[]> {
+    const { sql, params } = selectionSql(selection, statusesAllowing('replay'));
+    const rows = (await manager.query(
+      `SELECT consumer_group, replay_topic, count(*)::int AS n
+       FROM (SELECT consumer_group, replay_topic FROM dead_letters WHERE ${sql} AND NOT replay_pending FOR UPDATE) AS t
+       GROUP BY consumer_group, replay_topic`,
+      params,
+    )) as { consumer_group: string; replay_topic: string | null; n: number }[];
+    return rows.map((r) => ({ consumerGroup: r.consumer_group, replayTopic: r.replay_topic, count: r.n }));
+  }
+
+  /**
+   * Marks the selected rows for replay (pending ones, and replays whose outcome never came); returns their ids
+   * and groups. A row without a target takes its group's from `fallbackTopics` and keeps it: what is sent
+   * later, or again after a restart, goes exactly there.
+   */
   async markForReplay(
     manager: EntityManager,
     selection: Selection,
     actor: string,
     reason: string,
-  ): Promise<{ id: string; consumerGroup: string }[]> {
-    const { sql, params } = selectionSql(selection, ['pending', 'replaying']);
+    fallbackTopics: ReadonlyMap<string, string> = new Map(),
+  ): Promise<{ id: string; consumerGroup: string; replayTopic: string }[]> {
+    const { sql, params } = selectionSql(selection, statusesAllowing('replay'));
+    const n = params.length;
     const rows = returnedRows(
       await manager.query(
-        `UPDATE dead_letters SET status = 'replaying', status_reason = $${params.length + 1},
-         replay_pending = true, replay_requested_at = now(), replay_requested_by = $${params.length + 2},
+        `UPDATE dead_letters SET status = $${n + 1}, status_reason = $${n + 2},
+         replay_pending = true, replay_requested_at = now(), replay_requested_by = $${n + 3},
+         replay_topic = COALESCE(replay_topic, $${n + 4}::jsonb ->> consumer_group),
+         replay_stalled_at = NULL, replay_error_code = NULL, replay_error_message = NULL, replay_error_at = NULL,
          updated_at = now()
        WHERE ${sql} AND NOT replay_pending
-       RETURNING id, consumer_group`,
-        [...params, reason, actor],
+       RETURNING id, consumer_group, replay_topic`,
+        [
+          ...params,
+          DEAD_LETTER_TRANSITIONS.replay.to,
+          reason,
+          actor,
+          JSON.stringify(Object.fromEntries(fallbackTopics)),
+        ],
       ),
-    ) as { id: string; consumer_group: string }[];
-    return rows.map((r) => ({ id: r.id, consumerGroup: r.consumer_group }));
+    ) as { id: string; consumer_group: string; replay_topic: string }[];
+    return rows.map((r) => ({ id: r.id, consumerGroup: r.consumer_group, replayTopic: r.replay_topic }));
   }
 
   async discard(
@@ -312,13 +368,14 @@ export class DeadLettersRepository {
     actor: string,
     reason: string,
   ): Promise<{ id: string; consumerGroup: string }[]> {
-    const { sql, params } = selectionSql(selection, ['pending', 'replaying']);
+    const { sql, params } = selectionSql(selection, statusesAllowing('discard'));
+    const n = params.length;
     const rows = returnedRows(
       await manager.query(
-        `UPDATE dead_letters SET status = 'discarded', status_reason = $${params.length + 1},
-         discarded_at = now(), discarded_by = $${params.length + 2}, updated_at = now()
+        `UPDATE dead_letters SET status = $${n + 1}, status_reason = $${n + 2},
+         discarded_at = now(), discarded_by = $${n + 3}, updated_at = now()
        WHERE ${sql} AND NOT replay_pending RETURNING id, consumer_group`,
-        [...params, reason, actor],
+        [...params, DEAD_LETTER_TRANSITIONS.discard.to, reason, actor],
       ),
     ) as { id: string; consumer_group: string }[];
     return rows.map((r) => ({ id: r.id, consumerGroup: r.consumer_group }));
@@ -331,27 +388,17 @@ export class DeadLettersRepository {
     return new Map(rows.map((r) => [r.id, r.status]));
   }
 
-  async groupsOf(manager: EntityManager, selection: Selection): Promise<string[]> {
-    const { sql, params } = selectionSql(selection, ['pending', 'replaying']);
-    const rows = (await manager.query(
-      `SELECT DISTINCT consumer_group FROM dead_letters WHERE ${sql}`,
-      params,
-    )) as {
-      consumer_group: string;
-    }[];
-    return rows.map((r) => r.consumer_group);
-  }
-
   /** The oldest rows waiting to be sent, in request order. */
   async nextToReplay(limit: number): Promise<ReplayItem[]> {
     const rows = (await this.dataSource.query(
-      `SELECT id, consumer_group, raw_key, raw_value, headers FROM dead_letters
+      `SELECT id, consumer_group, replay_topic, raw_key, raw_value, headers FROM dead_letters
        WHERE replay_pending ORDER BY replay_requested_at, id LIMIT $1`,
       [limit],
-    )) as Pick<Row, 'id' | 'consumer_group' | 'raw_key' | 'raw_value' | 'headers'>[];
+    )) as Pick<Row, 'id' | 'consumer_group' | 'replay_topic' | 'raw_key' | 'raw_value' | 'headers'>[];
     return rows.map((r) => ({
       id: r.id,
       consumerGroup: r.consumer_group,
+      replayTopic: r.replay_topic,
       key: r.raw_key,
       value: r.raw_value,
       headers: r.headers,
@@ -366,13 +413,18 @@ export class DeadLettersRepository {
     );
   }
 
-  /** Rows a crashed process may have sent, with the group they go to and since when. */
-  async inDoubt(): Promise<{ id: string; consumerGroup: string; since: Date }[]> {
+  /** Rows a crashed process may have sent, with the group and topic they go to and since when. */
+  async inDoubt(): Promise<{ id: string; consumerGroup: string; replayTopic: string | null; since: Date }[]> {
     const rows = (await this.dataSource.query(
-      `SELECT id, consumer_group, replay_sending_since FROM dead_letters
+      `SELECT id, consumer_group, replay_topic, replay_sending_since FROM dead_letters
        WHERE replay_pending AND replay_sending_since IS NOT NULL`,
-    )) as { id: string; consumer_group: string; replay_sending_since: Date }[];
-    return rows.map((r) => ({ id: r.id, consumerGroup: r.consumer_group, since: r.replay_sending_since }));
+    )) as { id: string; consumer_group: string; replay_topic: string | null; replay_sending_since: Date }[];
+    return rows.map((r) => ({
+      id: r.id,
+      consumerGroup: r.consumer_group,
+      replayTopic: r.replay_topic,
+      since: r.replay_sending_since,
+    }));
   }
 
   /** In-doubt rows found not sent: back in the queue as they were. */
@@ -393,24 +445,47 @@ export class DeadLettersRepository {
     );
   }
 
-  /** A replay that cannot be sent (the group has no retry tier): back to pending, saying why. */
-  async abandonReplay(ids: readonly string[], reason: string): Promise<void> {
+  /**
+   * A replay that cannot be sent (its tier topic does not exist): back to pending with the error on the row,
+   * so the failure is visible and the row can be replayed again once the topic is back.
+   */
+  async failReplay(ids: readonly string[], code: string, message: string): Promise<void> {
     await this.dataSource.query(
-      `UPDATE dead_letters SET replay_pending = false, replay_sending_since = NULL, status = 'pending',
-         status_reason = $2, updated_at = now()
-       WHERE id = ANY($1::uuid[]) AND replay_pending`,
-      [ids, reason],
+      `UPDATE dead_letters SET replay_pending = false, replay_sending_since = NULL, status = $2,
+         status_reason = $4, replay_error_code = $3, replay_error_message = $4, replay_error_at = now(),
+         updated_at = now()
+       WHERE id = ANY($1::uuid[]) AND replay_pending AND status = ANY($5::text[])`,
+      [ids, DEAD_LETTER_TRANSITIONS.replayFailed.to, code, message, statusesAllowing('replayFailed')],
     );
+  }
+
+  /**
+   * Sent replays with no outcome (resolved, or dead-lettered again) `afterMs` after they were sent: flagged,
+   * so a record lost on the way (a tier deleted under it, a consumer that never comes) does not wait unseen.
+   * The database clock decides, so every replica flags the same rows once.
+   */
+  async flagStalledReplays(afterMs: number): Promise<{ id: string; consumerGroup: string }[]> {
+    const rows = returnedRows(
+      await this.dataSource.query(
+        `UPDATE dead_letters SET status = $2, replay_stalled_at = now(), updated_at = now(),
+           status_reason = 'no outcome within ' || $3 || ' of the replay: resolved nor dead-lettered again'
+         WHERE status = ANY($4::text[]) AND NOT replay_pending AND replayed_at IS NOT NULL
+           AND replayed_at < now() - make_interval(secs => $1::double precision / 1000)
+         RETURNING id, consumer_group`,
+        [afterMs, DEAD_LETTER_TRANSITIONS.stall.to, humanDuration(afterMs), statusesAllowing('stall')],
+      ),
+    ) as { id: string; consumer_group: string }[];
+    return rows.map((r) => ({ id: r.id, consumerGroup: r.consumer_group }));
   }
 
   /** The consumer group processed the replayed record: only a row still waiting for that outcome changes. */
   async resolve(id: string, consumerGroup: string): Promise<boolean> {
     const rows = returnedRows(
       await this.dataSource.query(
-        `UPDATE dead_letters SET status = 'resolved', resolved_at = now(), status_reason = 'processed after replay',
+        `UPDATE dead_letters SET status = $3, resolved_at = now(), status_reason = 'processed after replay',
          updated_at = now()
-       WHERE id = $1 AND consumer_group = $2 AND status = 'replaying' RETURNING id`,
-        [id, consumerGroup],
+       WHERE id = $1 AND consumer_group = $2 AND status = ANY($4::text[]) RETURNING id`,
+        [id, consumerGroup, DEAD_LETTER_TRANSITIONS.resolve.to, statusesAllowing('resolve')],
       ),
     ) as unknown[];
     return rows.length > 0;
@@ -470,6 +545,13 @@ function selectionSql(
   return { sql: `status = ANY($1::text[]) AND ${where}`, params: [statuses, ...params] };
 }
 
+function humanDuration(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000} h`;
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  if (ms % 1_000 === 0) return `${ms / 1_000} s`;
+  return `${ms} ms`;
+}
+
 function iso(date: Date | null): string | null {
   return date === null ? null : date.toISOString();
 }
@@ -527,6 +609,16 @@ function detail(row: Row): DeadLetterDetail {
     replayRequestedAt: iso(row.replay_requested_at),
     replayRequestedBy: row.replay_requested_by,
     replayedAt: iso(row.replayed_at),
+    replayTopic: row.replay_topic,
+    replayStalledAt: iso(row.replay_stalled_at),
+    replayError:
+      row.replay_error_code === null
+        ? null
+        : {
+            code: row.replay_error_code,
+            message: row.replay_error_message ?? '',
+            at: (row.replay_error_at ?? new Date(0)).toISOString(),
+          },
     resolvedAt: iso(row.resolved_at),
     discardedAt: iso(row.discarded_at),
     discardedBy: row.discarded_by,

@@ -3,9 +3,10 @@ import { AuditLog } from '@tributary/persistence';
 import type { DataSource } from 'typeorm';
 import { ProblemCode, ProblemError } from '../http/problem.js';
 import { dlqMetrics } from '../metrics/dlq.metrics.js';
-import { captureOf } from './dead-letter.js';
+import { captureOf, statusesAllowing } from './dead-letter.js';
 import type { ConsumedDlqRecord, DeadLetterStatus } from './dead-letter.js';
 import type { DeadLettersRepository, Selection } from './dead-letters.repository.js';
+import type { ReplayTopics } from './topic-directory.js';
 import type { DlqRecordHandler } from './dlq.consumer.js';
 import { parseResolution } from './resolution.js';
 import type { ConsumedResolution } from './resolution.js';
@@ -26,8 +27,7 @@ export interface DeadLettersServiceOptions {
   readonly schemas: WriterSchemas;
   readonly logger: Logger;
   readonly bulkLimit: number;
-  /** Groups that have a first retry tier now; a replay to any other group is refused up front. */
-  readonly replayableGroups: () => Promise<ReadonlySet<string>>;
+  readonly replayTopics: ReplayTopics;
   /** Called after a replay request committed, to start sending at once. */
   readonly onReplayAccepted: () => void;
 }
@@ -78,21 +78,21 @@ export class DeadLettersService implements DlqRecordHandler {
 
   /**
    * Marks the selection for replay and records who asked and why, in one transaction; the dispatcher sends
-   * the rows afterwards at the configured rate. Resolved and discarded rows are never replayed.
+   * the rows afterwards at the configured rate. Resolved and discarded rows are never replayed. Each row goes
+   * to the tier its DLQ record named (else its group's first tier now, kept on the row); when one of those
+   * topics does not exist the request is refused whole (409 REPLAY_TARGET_MISSING), never sent elsewhere.
    */
   async replay(selection: Selection, actor: string, reason: string): Promise<BulkResult> {
     const result = await this.options.dataSource.transaction(async (manager) => {
-      await this.checkSize(manager, selection, ['pending', 'replaying']);
-      const groups = await this.options.repository.groupsOf(manager, selection);
-      const replayable = await this.options.replayableGroups();
-      const missing = groups.filter((group) => !replayable.has(group));
-      if (missing.length > 0) {
-        throw new ProblemError(
-          ProblemCode.replayTargetMissing,
-          `No retry tier topic exists for consumer group(s) ${missing.join(', ')}: start the group's consumer first.`,
-        );
-      }
-      const marked = await this.options.repository.markForReplay(manager, selection, actor, reason);
+      await this.checkSize(manager, selection, statusesAllowing('replay'));
+      const fallbacks = await this.checkReplayTargets(manager, selection);
+      const marked = await this.options.repository.markForReplay(
+        manager,
+        selection,
+        actor,
+        reason,
+        fallbacks,
+      );
       const skipped = await this.skipped(
         manager,
         selection,
@@ -126,12 +126,12 @@ export class DeadLettersService implements DlqRecordHandler {
   }
 
   /**
-   * Pending rows, and replaying rows already sent whose outcome never came (an SRE gives up on them). A row
-   * still queued for sending is left alone: cancelling a replay half-way would make its outcome ambiguous.
+   * Pending rows, and replayed rows whose outcome never came (an SRE gives up on them). A row still queued for
+   * sending is left alone: cancelling a replay half-way would make its outcome ambiguous.
    */
   async discard(selection: Selection, actor: string, reason: string): Promise<BulkResult> {
     return this.options.dataSource.transaction(async (manager) => {
-      await this.checkSize(manager, selection, ['pending', 'replaying']);
+      await this.checkSize(manager, selection, statusesAllowing('discard'));
       const discarded = await this.options.repository.discard(manager, selection, actor, reason);
       const ids = discarded.map((row) => row.id);
       const skipped = await this.skipped(manager, selection, ids);
@@ -165,6 +165,38 @@ export class DeadLettersService implements DlqRecordHandler {
         `The filter selects ${n} dead letters; at most ${this.options.bulkLimit} per request. Narrow it (group, error code, time range).`,
       );
     }
+  }
+
+  /**
+   * Where the selection's rows would be replayed to, checked against the cluster before anything is marked.
+   * Resolves to the fallback target of each group whose rows name none.
+   */
+  private async checkReplayTargets(
+    manager: Parameters<DeadLettersRepository['replayTargets']>[0],
+    selection: Selection,
+  ): Promise<Map<string, string>> {
+    const targets = await this.options.repository.replayTargets(manager, selection);
+    if (targets.length === 0) return new Map();
+    const { replayTopics } = this.options;
+    const firstTiers = targets.some((t) => t.replayTopic === null)
+      ? await replayTopics.firstRetryTiers()
+      : new Map<string, string>();
+    const existing = await replayTopics.existingTopics();
+    const fallbacks = new Map<string, string>();
+    const missing: string[] = [];
+    for (const { consumerGroup, replayTopic } of targets) {
+      const topic = replayTopic ?? firstTiers.get(consumerGroup);
+      if (topic === undefined) missing.push(`no retry tier topic for group ${consumerGroup}`);
+      else if (!existing.has(topic)) missing.push(`${topic} (group ${consumerGroup})`);
+      else if (replayTopic === null) fallbacks.set(consumerGroup, topic);
+    }
+    if (missing.length > 0) {
+      throw new ProblemError(
+        ProblemCode.replayTargetMissing,
+        `The retry tier a replay goes to does not exist: ${[...new Set(missing)].join('; ')}. Nothing was replayed: a replay never moves to another tier. The group's consumer recreates its tiers; replay again once it has.`,
+      );
+    }
+    return fallbacks;
   }
 
   private async skipped(

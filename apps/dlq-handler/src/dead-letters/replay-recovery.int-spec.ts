@@ -4,11 +4,12 @@ import { createTestDatabase, createTopics, stackFromEnv, uniqueName } from '@tri
 import type { TestDatabase } from '@tributary/testkit';
 import type { DataSource } from 'typeorm';
 import { captureOf } from './dead-letter.js';
-import { CreateDeadLetters1764300000000 } from './dead-letters.migration.js';
+import { deadLetterMigrations } from './migrations.js';
 import { DeadLettersRepository } from './dead-letters.repository.js';
 import { findReplayed } from './replay-recovery.js';
 import { ReplayDispatcher, replayMessage } from './replay.dispatcher.js';
 import { TokenBucket } from './token-bucket.js';
+import { TopicDirectory } from './topic-directory.js';
 
 describe('replays in doubt after a crash (real Kafka and Postgres)', () => {
   let db: TestDatabase;
@@ -18,15 +19,19 @@ describe('replays in doubt after a crash (real Kafka and Postgres)', () => {
     brokers: stackFromEnv().kafka.brokers,
   });
 
+  const admin = kafka.admin();
+
   beforeAll(async () => {
+    await admin.connect();
     db = await createTestDatabase({ prefix: 'dlq_recovery' });
     dataSource = await createDataSource({
       url: db.url,
       migrationsRun: true,
-      migrations: [CreateDeadLetters1764300000000],
+      migrations: deadLetterMigrations,
     }).initialize();
   });
   afterAll(async () => {
+    await admin.disconnect();
     await dataSource?.destroy();
     await db?.drop();
   });
@@ -72,7 +77,7 @@ describe('replays in doubt after a crash (real Kafka and Postgres)', () => {
           for (const { message } of batch) sent.push(String(message.headers!['tributary-dead-letter-id']));
         },
       },
-      retryTiers: async () => new Map([[group, tier]]),
+      topics: new TopicDirectory(admin),
       bucket: new TokenBucket(1_000, 100),
       findReplayed: (topic, since, wanted) => findReplayed(kafka, topic, since, wanted),
       logger: silentLogger,

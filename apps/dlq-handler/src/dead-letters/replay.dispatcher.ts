@@ -1,10 +1,12 @@
 import { RetryHeaders } from '@tributary/kafka';
 import type { Logger } from '@tributary/kafka';
 import type { Message } from 'kafkajs';
+import { ProblemCode } from '../http/problem.js';
 import { dlqMetrics } from '../metrics/dlq.metrics.js';
 import { DEAD_LETTER_ID_HEADER, kafkaHeaders } from './dead-letter.js';
 import type { DeadLettersRepository, ReplayItem } from './dead-letters.repository.js';
 import type { TokenBucket } from './token-bucket.js';
+import type { ReplayTopics } from './topic-directory.js';
 
 export interface ReplaySink {
   sendMessages(items: readonly { topic: string; message: Message }[]): Promise<unknown>;
@@ -13,11 +15,10 @@ export interface ReplaySink {
 export interface ReplayDispatcherOptions {
   readonly repository: Pick<
     DeadLettersRepository,
-    'nextToReplay' | 'markSending' | 'markReplayed' | 'abandonReplay' | 'inDoubt' | 'clearSending'
+    'nextToReplay' | 'markSending' | 'markReplayed' | 'failReplay' | 'inDoubt' | 'clearSending'
   >;
   readonly sink: ReplaySink;
-  /** Group → its first retry tier topic, read from the cluster. */
-  readonly retryTiers: () => Promise<ReadonlyMap<string, string>>;
+  readonly topics: ReplayTopics;
   readonly bucket: TokenBucket;
   /** Dead-letter ids among `ids` already in `topic` since `since` (see replay-recovery.ts). */
   readonly findReplayed: (topic: string, since: Date, ids: ReadonlySet<string>) => Promise<Set<string>>;
@@ -37,12 +38,13 @@ export function replayMessage(item: ReplayItem, now: number): Message {
 }
 
 /**
- * Sends rows accepted for replay into their group's first retry tier, oldest request first, never faster than
+ * Sends rows accepted for replay into the retry tier each row names, oldest request first, never faster than
  * the token bucket allows (shared by every request of this process). Each chunk is marked `sending` before
- * the send and `replayed` after Kafka acknowledged it (acks=all). After a crash, the rows still marked sending
- * are looked up in their tier topic before anything else is sent: found ones are settled, the others are
- * sent again — so a replay neither repeats nor loses a record across a restart. (Were the lookup itself to
- * miss one, the consumer's inbox would still skip the second copy's effect: same ce_id.)
+ * the send and `replayed` after Kafka acknowledged it (acks=all). After a crash, or a send that failed, the
+ * rows still marked sending are looked up in their tier topic before anything else is sent: found ones are
+ * settled, the others are sent again — so a replay neither repeats nor loses a record across a restart. (Were
+ * the lookup itself to miss one, the consumer's inbox would still skip the second copy's effect: same ce_id.)
+ * A row whose tier does not exist is not sent anywhere else: it goes back to pending with the error on it.
  */
 export class ReplayDispatcher {
   private running: Promise<void> | undefined;
@@ -79,6 +81,8 @@ export class ReplayDispatcher {
         if (sent === 0) await this.idle();
       } catch (error) {
         logger.error({ err: error }, 'replay dispatch failed; trying again');
+        // Part of a failed send may have landed: look before sending those rows again.
+        recovered = false;
         await this.idle();
       }
     }
@@ -101,11 +105,13 @@ export class ReplayDispatcher {
     const { repository, logger } = this.options;
     const rows = await repository.inDoubt();
     if (rows.length === 0) return;
-    const tiers = await this.options.retryTiers();
+    const targets = await this.targetsOf(rows);
+    const existing = await this.options.topics.existingTopics();
     const byTopic = new Map<string, { ids: Set<string>; since: Date }>();
     for (const row of rows) {
-      const topic = tiers.get(row.consumerGroup);
-      if (topic === undefined) continue; // dispatchOnce abandons it with a reason
+      const topic = targets.get(row.id);
+      // Gone with its topic or never sent: dispatchOnce fails it visibly either way.
+      if (topic === undefined || !existing.has(topic)) continue;
       const entry = byTopic.get(topic) ?? { ids: new Set<string>(), since: row.since };
       entry.ids.add(row.id);
       if (row.since < entry.since) entry.since = row.since;
@@ -123,22 +129,46 @@ export class ReplayDispatcher {
     }
   }
 
+  /**
+   * Each row's topic: the one stored on it, else (rows accepted before rows kept their target) its group's
+   * first tier on the cluster.
+   */
+  private async targetsOf(
+    rows: readonly { id: string; consumerGroup: string; replayTopic: string | null }[],
+  ): Promise<Map<string, string | undefined>> {
+    const firstTiers = rows.some((row) => row.replayTopic === null)
+      ? await this.options.topics.firstRetryTiers()
+      : new Map<string, string>();
+    return new Map(rows.map((row) => [row.id, row.replayTopic ?? firstTiers.get(row.consumerGroup)]));
+  }
+
   /** One round: up to a batch of rows, paced by the bucket. Resolves to how many rows it settled. */
   async dispatchOnce(): Promise<number> {
-    const { repository, sink, bucket } = this.options;
+    const { repository, sink, bucket, logger } = this.options;
     const items = await repository.nextToReplay(this.options.batchSize ?? 200);
     if (items.length === 0) return 0;
-    const tiers = await this.options.retryTiers();
-    const orphans = items.filter((item) => !tiers.has(item.consumerGroup));
-    if (orphans.length > 0) {
-      await repository.abandonReplay(
-        orphans.map((item) => item.id),
-        'replay abandoned: the consumer group has no retry tier topic',
-      );
-      for (const item of orphans)
-        dlqMetrics.replays.inc({ consumer_group: item.consumerGroup, outcome: 'abandoned' });
+    const targets = await this.targetsOf(items);
+    const existing = await this.options.topics.existingTopics();
+    const unsendable = new Map<string, ReplayItem[]>();
+    for (const item of items) {
+      const topic = targets.get(item.id);
+      if (topic !== undefined && existing.has(topic)) continue;
+      const key = topic ?? `(no retry tier of group ${item.consumerGroup})`;
+      unsendable.set(key, [...(unsendable.get(key) ?? []), item]);
     }
-    const sendable = items.filter((item) => tiers.has(item.consumerGroup));
+    for (const [topic, rows] of unsendable) {
+      const message = `replay not sent: its retry tier topic ${topic} does not exist, and a replay never goes to another tier; replay again once the group's consumer has recreated it`;
+      await repository.failReplay(
+        rows.map((item) => item.id),
+        ProblemCode.replayTargetMissing,
+        message,
+      );
+      for (const item of rows)
+        dlqMetrics.replays.inc({ consumer_group: item.consumerGroup, outcome: 'abandoned' });
+      logger.warn({ topic, deadLetters: rows.length }, message);
+    }
+    const failed = new Set([...unsendable.values()].flat().map((item) => item.id));
+    const sendable = items.filter((item) => !failed.has(item.id));
     let index = 0;
     while (index < sendable.length && !this.abort.signal.aborted) {
       const n = await bucket.take(sendable.length - index, this.abort.signal);
@@ -147,13 +177,13 @@ export class ReplayDispatcher {
       await repository.markSending(chunk.map((item) => item.id));
       const now = (this.options.now ?? Date.now)();
       await sink.sendMessages(
-        chunk.map((item) => ({ topic: tiers.get(item.consumerGroup)!, message: replayMessage(item, now) })),
+        chunk.map((item) => ({ topic: targets.get(item.id)!, message: replayMessage(item, now) })),
       );
       await repository.markReplayed(chunk.map((item) => item.id));
       for (const item of chunk)
         dlqMetrics.replays.inc({ consumer_group: item.consumerGroup, outcome: 'sent' });
       index += n;
     }
-    return orphans.length + index;
+    return failed.size + index;
   }
 }

@@ -12,7 +12,7 @@ import { ReadinessRegistry, ShutdownService } from '@tributary/observability/nes
 import { createDataSource } from '@tributary/persistence';
 import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { CreateDeadLetters1764300000000 } from '../dead-letters/dead-letters.migration.js';
+import { deadLetterMigrations } from '../dead-letters/migrations.js';
 import { DLQ_HANDLER_CONFIG } from '../dlq-handler.config.js';
 import type { DlqHandlerConfig } from '../dlq-handler.config.js';
 
@@ -23,9 +23,9 @@ export const LOGGER = Symbol('Logger');
 
 /**
  * The backbone clients of this service, built once from config: a Postgres DataSource (platform migrations,
- * incl. the audit log, then `dead_letters`), the Kafka client and an admin client (topic discovery,
- * readiness), the schema registry (writer schemas to show Avro values), and the producer replays go out
- * through. Shutdown order comes from ShutdownService: the producer disconnects in `producers`, the admin and
+ * incl. the audit log, then `dead_letters` and its later changes), the Kafka client and an admin client
+ * (topic discovery, readiness), the schema registry (writer schemas to show Avro values), and the producer
+ * replays go out through. Shutdown order comes from ShutdownService: the producer disconnects in `producers`, the admin and
  * the pool close in `resources`, after the consumer and the replay dispatcher stopped.
  */
 @Global()
@@ -46,7 +46,7 @@ export const LOGGER = Symbol('Logger');
           schema: config.database.schema,
           createSchema: true,
           migrationsRun: true,
-          migrations: [CreateDeadLetters1764300000000],
+          migrations: deadLetterMigrations,
           applicationName: 'dlq-handler',
         }).initialize(),
     },

@@ -10,7 +10,7 @@ export const dlqMetrics = {
   /** Refreshed from the table, so every replica reports the same numbers: aggregate with max, not sum. */
   messages: new Gauge({
     name: 'tributary_dlq_messages',
-    help: 'Dead letters stored, by consumer group, status (pending, replaying, resolved, discarded) and error code.',
+    help: 'Dead letters stored, by consumer group, status (pending, replaying, replay_stalled, resolved, discarded) and error code.',
     labelNames: ['consumer_group', 'status', 'code'] as const,
     registers: [registry],
   }),
@@ -28,7 +28,7 @@ export const dlqMetrics = {
   }),
   replays: new Counter({
     name: 'tributary_dlq_replays_total',
-    help: 'Replay outcomes per dead letter: requested, sent (to the first retry tier), abandoned (no tier), resolved (processed after replay), failed_again.',
+    help: 'Replay outcomes per dead letter: requested, sent (to its retry tier), abandoned (its tier topic does not exist: not sent, back to pending with the error), resolved (processed after replay), failed_again, stalled (sent, no outcome within REPLAY_STALL_AFTER_MS).',
     labelNames: ['consumer_group', 'outcome'] as const,
     registers: [registry],
   }),

@@ -5,7 +5,7 @@ import { deadLetterFilter, replayRequest } from '../dead-letters/dead-letters.re
 import { ProblemCode, problemStatus } from '../http/problem.js';
 
 /** Bumped with every change of the HTTP contract. */
-export const API_VERSION = '1.0.0';
+export const API_VERSION = '1.1.0';
 
 type Json = Record<string, unknown>;
 
@@ -148,7 +148,8 @@ export function openApiDocument(): Json {
     ...auth('dlq:replay'),
     responses: {
       '202': {
-        description: 'Accepted: sent to the first retry tier at the replay rate.',
+        description:
+          'Accepted: sent at the replay rate to the retry tier each dead letter names (replayTopic). Pending, replaying (sent, no outcome) and replay_stalled dead letters are replayed; ids that are not are listed under skipped.',
         content: json(bulkResult('accepted')),
       },
     },
@@ -216,6 +217,27 @@ export function openApiDocument(): Json {
             replayRequestedAt: { type: ['string', 'null'], format: 'date-time' },
             replayRequestedBy: { type: ['string', 'null'] },
             replayedAt: { type: ['string', 'null'], format: 'date-time' },
+            replayTopic: {
+              type: ['string', 'null'],
+              description:
+                'The retry tier replays of this dead letter go to: named by the DLQ record, else fixed at the first replay request. Never changed to another tier.',
+            },
+            replayStalledAt: {
+              type: ['string', 'null'],
+              format: 'date-time',
+              description:
+                'When the last sent replay was flagged replay_stalled: no outcome within REPLAY_STALL_AFTER_MS.',
+            },
+            replayError: {
+              type: ['object', 'null'],
+              description:
+                'Why the last replay could not be sent (e.g. REPLAY_TARGET_MISSING); cleared by the next request.',
+              properties: {
+                code: { type: 'string' },
+                message: { type: 'string' },
+                at: { type: 'string', format: 'date-time' },
+              },
+            },
             resolvedAt: { type: ['string', 'null'], format: 'date-time' },
             discardedAt: { type: ['string', 'null'], format: 'date-time' },
             discardedBy: { type: ['string', 'null'] },
@@ -354,7 +376,7 @@ export function openApiDocument(): Json {
       '/v1/dead-letters/discard': {
         post: {
           summary:
-            'Discard dead letters (ids or filter) with a reason: pending ones, and replaying ones already sent',
+            'Discard dead letters (ids or filter) with a reason: pending ones, and replaying or replay_stalled ones already sent',
           ...auth('dlq:discard'),
           requestBody: { required: true, content: json({ $ref: '#/components/schemas/Selection' }) },
           responses: {
@@ -371,7 +393,7 @@ export function openApiDocument(): Json {
       },
       '/v1/dead-letters/{id}/discard': {
         post: {
-          summary: 'Discard one dead letter (pending, or replaying and already sent)',
+          summary: 'Discard one dead letter (pending, or replaying or replay_stalled and already sent)',
           ...auth('dlq:discard'),
           parameters: [idParameter],
           requestBody: reasonBody,

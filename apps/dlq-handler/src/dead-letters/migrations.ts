@@ -1,0 +1,5 @@
+import { CreateDeadLetters1764300000000 } from './dead-letters.migration.js';
+import { AddReplayOutcome1765065600000 } from './replay-outcome.migration.js';
+
+/** This app's migrations in order (they run after the platform's): the app and its int specs run the same. */
+export const deadLetterMigrations = [CreateDeadLetters1764300000000, AddReplayOutcome1765065600000];
