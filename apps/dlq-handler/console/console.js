@@ -230,7 +230,9 @@ async function act(action) {
   try {
     const result = await api(`/v1/dead-letters/${encodeURIComponent(id)}/${action}`, { reason });
     const count = action === 'replay' ? result.accepted : result.discarded;
-    const skipped = result.skipped?.length ? `, ${result.skipped.length} skipped` : '';
+    const skipped = result.skipped?.length
+      ? `, ${result.skipped.length} skipped (${result.skipped.map((s) => s.reason ?? s.status).join('; ')})`
+      : '';
     await Promise.all([openDetails(id), loadPage({ announce: false })]);
     showResult(`${verb} done: ${count} dead letter(s)${skipped}; audit entry ${result.auditId}.`);
   } catch (error) {

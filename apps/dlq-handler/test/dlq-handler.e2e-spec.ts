@@ -12,6 +12,7 @@ import {
   headerText,
   silentLogger,
 } from '@tributary/kafka';
+import { readFileSync } from 'node:fs';
 import { createTopics, stackFromEnv, uniqueName, waitFor } from '@tributary/testkit';
 import avro from 'avsc';
 import type { IHeaders, KafkaMessage, Producer } from 'kafkajs';
@@ -482,5 +483,132 @@ describe('dlq-handler on the real stack', () => {
       'DLQ_REQUEST_INVALID',
     );
     await expectProblem(await handler.api(`/v1/dead-letters/${uuidv7()}`), 404, 'DEAD_LETTER_NOT_FOUND');
+  });
+
+  it('answers a malformed id in the path with 400 DLQ_REQUEST_INVALID on every route that takes one', async () => {
+    const expectProblem = async (response: Response, status: number, code: string) => {
+      expect([response.url, response.status]).toEqual([response.url, status]);
+      expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(await response.json()).toMatchObject({ status, code });
+    };
+    // Every {id} route of the committed contract, so a new one is covered without editing this test.
+    const document = JSON.parse(readFileSync(new URL('../openapi.json', import.meta.url), 'utf8')) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const routes = Object.entries(document.paths)
+      .filter(([path]) => path.includes('{id}'))
+      .flatMap(([path, operations]) => Object.keys(operations).map((method) => ({ path, method })));
+    expect(routes.map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      'get /v1/dead-letters/{id}',
+      'post /v1/dead-letters/{id}/discard',
+      'post /v1/dead-letters/{id}/replay',
+    ]);
+    const call = (method: string, path: string, id: string) =>
+      handler.api(path.replace('{id}', encodeURIComponent(id)), {
+        method: method.toUpperCase(),
+        ...(method === 'post' ? { body: { reason: 'malformed id probe' } } : {}),
+      });
+    for (const { method, path } of routes) {
+      for (const bad of ['not-a-uuid', '12345', `${uuidv7()}x`, "1' OR '1'='1"]) {
+        await expectProblem(await call(method, path, bad), 400, 'DLQ_REQUEST_INVALID');
+      }
+      // A well-formed id nobody has is still a 404.
+      await expectProblem(await call(method, path, uuidv7()), 404, 'DEAD_LETTER_NOT_FOUND');
+    }
+    // Nothing reached the audit log.
+    const audit = await handler.pool.query(`SELECT 1 FROM audit_log WHERE reason = 'malformed id probe'`);
+    expect(audit.rowCount).toBe(0);
+  });
+
+  it('bulk discard skips ids it cannot discard, saying why, and discards the rest', async () => {
+    const group = uniqueName('bulk-discard');
+    await createTopics(brokers(), [
+      { topic: `${group}.retry.1s`, partitions: 1 },
+      { topic: `${group}.dlq`, partitions: 1 },
+    ]);
+    await producer.send({
+      topic: `${group}.dlq`,
+      messages: [0, 1, 2].map((i) => ({
+        key: null,
+        value: Buffer.from([0xbe, 0xef, i]),
+        headers: forwardingHeaders({
+          headers: ceHeaders(uuidv7(), 'commerce.order.placed'),
+          topic: 'commerce.order.v1',
+          partition: 0,
+          offset: String(i),
+          timestamp: String(Date.now()),
+          groupId: group,
+          error: new Error('boom'),
+          code: 'UNCLASSIFIED',
+          attempt: 1,
+          replayTopic: `${group}.retry.1s`,
+        }),
+      })),
+    });
+    const [a, b, c] = await waitFor(
+      async () => {
+        const items = await listAll(handler, `group=${group}`);
+        return items.length === 3 ? items : undefined;
+      },
+      { timeoutMs: 30_000, message: 'three dead letters' },
+    );
+    const discardOne = await handler.api(`/v1/dead-letters/discard`, {
+      body: { ids: [a!.id], reason: 'first pass' },
+    });
+    expect(discardOne.status).toBe(200);
+
+    // Named once more, alone: reported, not a 409 for the whole request.
+    const alone = await handler.api(`/v1/dead-letters/discard`, {
+      body: { ids: [a!.id], reason: 'second pass' },
+    });
+    expect(alone.status).toBe(200);
+    expect(await alone.json()).toMatchObject({
+      discarded: 0,
+      ids: [],
+      skipped: [
+        {
+          id: a!.id,
+          status: 'discarded',
+          code: 'DEAD_LETTER_STATE_CONFLICT',
+          reason: expect.stringContaining('it is discarded'),
+        },
+      ],
+    });
+
+    const missing = uuidv7();
+    const mixed = await handler.api(`/v1/dead-letters/discard`, {
+      body: { ids: [a!.id, b!.id, missing, c!.id], reason: 'second pass' },
+    });
+    expect(mixed.status).toBe(200);
+    const result = (await mixed.json()) as {
+      discarded: number;
+      ids: string[];
+      skipped: { id: string; status: string; code: string; reason: string }[];
+      auditId: string;
+    };
+    expect(result.discarded).toBe(2);
+    expect(result.ids.sort()).toEqual([b!.id, c!.id].sort());
+    expect(result.skipped).toEqual([
+      {
+        id: a!.id,
+        status: 'discarded',
+        code: 'DEAD_LETTER_STATE_CONFLICT',
+        reason: expect.stringContaining('it is discarded'),
+      },
+      { id: missing, status: 'missing', code: 'DEAD_LETTER_NOT_FOUND', reason: 'no dead letter has this id' },
+    ]);
+    const statuses = (await listAll(handler, `group=${group}`)).map((s) => s.status);
+    expect(statuses).toEqual(['discarded', 'discarded', 'discarded']);
+    const audit = await handler.pool.query<{
+      target: string;
+      details: { count: number; skipped: unknown[] };
+    }>(`SELECT target, details FROM audit_log WHERE id = $1`, [result.auditId]);
+    expect(audit.rows[0]!.details.count).toBe(2);
+    expect(audit.rows[0]!.details.skipped).toHaveLength(2);
+
+    // The single-id route still answers the state of its one dead letter.
+    const single = await handler.api(`/v1/dead-letters/${a!.id}/discard`, { body: { reason: 'third pass' } });
+    expect(single.status).toBe(409);
+    expect(await single.json()).toMatchObject({ code: 'DEAD_LETTER_STATE_CONFLICT' });
   });
 });

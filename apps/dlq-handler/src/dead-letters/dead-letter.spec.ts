@@ -1,4 +1,11 @@
-import { DEAD_LETTER_STATUSES, captureOf, kafkaHeaders, nextStatus, storedHeaders } from './dead-letter.js';
+import {
+  DEAD_LETTER_STATUSES,
+  captureOf,
+  kafkaHeaders,
+  nextStatus,
+  refusalOf,
+  storedHeaders,
+} from './dead-letter.js';
 
 describe('captureOf', () => {
   const headers = {
@@ -123,5 +130,21 @@ describe('dead-letter status transitions', () => {
     expect(nextStatus('replay_stalled', 'discard')).toBe('discarded');
     expect(nextStatus('resolved', 'discard')).toBeUndefined();
     expect(nextStatus('discarded', 'discard')).toBeUndefined();
+  });
+
+  it('says why a replay or discard leaves a row as it is', () => {
+    expect(refusalOf('discard', { status: 'replay_stalled', replayQueued: false })).toBeUndefined();
+    expect(refusalOf('discard', { status: 'discarded', replayQueued: false })).toEqual({
+      code: 'DEAD_LETTER_STATE_CONFLICT',
+      reason: 'it is discarded: only pending, replaying, replay_stalled dead letters can be discarded',
+    });
+    expect(refusalOf('discard', { status: 'replaying', replayQueued: true })).toEqual({
+      code: 'DEAD_LETTER_STATE_CONFLICT',
+      reason: 'its replay is queued and not sent yet',
+    });
+    expect(refusalOf('replay', undefined)).toEqual({
+      code: 'DEAD_LETTER_NOT_FOUND',
+      reason: 'no dead letter has this id',
+    });
   });
 });

@@ -55,6 +55,32 @@ export function nextStatus(
   return (from as readonly DeadLetterStatus[]).includes(status) ? to : undefined;
 }
 
+/**
+ * Why an operator's replay or discard leaves a row as it is (`undefined`: it does not). A row whose replay is
+ * queued and not sent yet takes neither: cancelling or repeating it half-way would make its outcome ambiguous.
+ */
+export function refusalOf(
+  action: 'replay' | 'discard',
+  row: { readonly status: DeadLetterStatus; readonly replayQueued: boolean } | undefined,
+):
+  | { readonly code: 'DEAD_LETTER_NOT_FOUND' | 'DEAD_LETTER_STATE_CONFLICT'; readonly reason: string }
+  | undefined {
+  if (row === undefined) return { code: 'DEAD_LETTER_NOT_FOUND', reason: 'no dead letter has this id' };
+  if (nextStatus(row.status, action) === undefined) {
+    return {
+      code: 'DEAD_LETTER_STATE_CONFLICT',
+      reason: `it is ${row.status}: only ${statusesAllowing(action).join(', ')} dead letters can be ${action === 'replay' ? 'replayed' : 'discarded'}`,
+    };
+  }
+  if (row.replayQueued) {
+    return {
+      code: 'DEAD_LETTER_STATE_CONFLICT',
+      reason: 'its replay is queued and not sent yet',
+    };
+  }
+  return undefined;
+}
+
 /** Set on every replayed record: the consumer's resolution signal names the row it settles. */
 export const DEAD_LETTER_ID_HEADER = 'tributary-dead-letter-id';
 

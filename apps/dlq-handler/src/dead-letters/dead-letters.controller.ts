@@ -23,8 +23,14 @@ function reasonOf(body: unknown): string {
   return parsed.data.reason;
 }
 
+/** A path id that is no UUID is a malformed request (400), not an unknown dead letter (404). */
 function idOf(id: string): string {
-  if (!isUuid(id)) throw new ProblemError(ProblemCode.deadLetterNotFound, 'No dead letter has this id.');
+  if (!isUuid(id)) {
+    throw new ProblemError(
+      ProblemCode.requestInvalid,
+      'The id in the path is not a dead-letter id (a UUID).',
+    );
+  }
   return id.toLowerCase();
 }
 
@@ -101,6 +107,7 @@ export class DeadLettersController {
       { ids: [idOf(id)] },
       actorOf(principalOf(request)),
       reasonOf(body),
+      { one: true },
     );
     return { accepted: result.ids.length, ids: result.ids, skipped: result.skipped, auditId: result.auditId };
   }
@@ -133,6 +140,7 @@ export class DeadLettersController {
       { ids: [idOf(id)] },
       actorOf(principalOf(request)),
       reasonOf(body),
+      { one: true },
     );
     return {
       discarded: result.ids.length,

@@ -381,11 +381,15 @@ export class DeadLettersRepository {
     return rows.map((r) => ({ id: r.id, consumerGroup: r.consumer_group }));
   }
 
-  async statusesOf(manager: EntityManager, ids: readonly string[]): Promise<Map<string, DeadLetterStatus>> {
-    const rows = (await manager.query(`SELECT id, status FROM dead_letters WHERE id = ANY($1::uuid[])`, [
-      ids,
-    ])) as { id: string; status: DeadLetterStatus }[];
-    return new Map(rows.map((r) => [r.id, r.status]));
+  async statusesOf(
+    manager: EntityManager,
+    ids: readonly string[],
+  ): Promise<Map<string, { status: DeadLetterStatus; replayQueued: boolean }>> {
+    const rows = (await manager.query(
+      `SELECT id, status, replay_pending FROM dead_letters WHERE id = ANY($1::uuid[])`,
+      [ids],
+    )) as { id: string; status: DeadLetterStatus; replay_pending: boolean }[];
+    return new Map(rows.map((r) => [r.id, { status: r.status, replayQueued: r.replay_pending }]));
   }
 
   /** The oldest rows waiting to be sent, in request order. */

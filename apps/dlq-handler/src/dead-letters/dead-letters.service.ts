@@ -3,7 +3,7 @@ import { AuditLog } from '@tributary/persistence';
 import type { DataSource } from 'typeorm';
 import { ProblemCode, ProblemError } from '../http/problem.js';
 import { dlqMetrics } from '../metrics/dlq.metrics.js';
-import { captureOf, statusesAllowing } from './dead-letter.js';
+import { captureOf, refusalOf, statusesAllowing } from './dead-letter.js';
 import type { ConsumedDlqRecord, DeadLetterStatus } from './dead-letter.js';
 import type { DeadLettersRepository, Selection } from './dead-letters.repository.js';
 import type { ReplayTopics } from './topic-directory.js';
@@ -13,11 +13,19 @@ import type { ConsumedResolution } from './resolution.js';
 import { decodeValue } from './value-decoder.js';
 import type { WriterSchemas } from './value-decoder.js';
 
+/** An explicit id an action left as it was, and why: the code the single-id route would answer with. */
+export interface Skipped {
+  readonly id: string;
+  readonly status: DeadLetterStatus | 'missing';
+  readonly code: string;
+  readonly reason: string;
+}
+
 export interface BulkResult {
   /** Rows the action changed. */
   readonly ids: readonly string[];
-  /** Explicit ids the action did not change, with their status (or `missing`). */
-  readonly skipped: readonly { id: string; status: DeadLetterStatus | 'missing' }[];
+  /** Explicit ids the action did not change, with their status (or `missing`) and why. */
+  readonly skipped: readonly Skipped[];
   readonly auditId: string;
 }
 
@@ -81,8 +89,14 @@ export class DeadLettersService implements DlqRecordHandler {
    * the rows afterwards at the configured rate. Resolved and discarded rows are never replayed. Each row goes
    * to the tier its DLQ record named (else its group's first tier now, kept on the row); when one of those
    * topics does not exist the request is refused whole (409 REPLAY_TARGET_MISSING), never sent elsewhere.
+   * `one`: the single-id route, which answers a row it cannot replay with 404/409 instead of a skip.
    */
-  async replay(selection: Selection, actor: string, reason: string): Promise<BulkResult> {
+  async replay(
+    selection: Selection,
+    actor: string,
+    reason: string,
+    options: { one?: boolean } = {},
+  ): Promise<BulkResult> {
     const result = await this.options.dataSource.transaction(async (manager) => {
       await this.checkSize(manager, selection, statusesAllowing('replay'));
       const fallbacks = await this.checkReplayTargets(manager, selection);
@@ -95,11 +109,11 @@ export class DeadLettersService implements DlqRecordHandler {
       );
       const skipped = await this.skipped(
         manager,
+        'replay',
         selection,
         marked.map((m) => m.id),
       );
-      if ('ids' in selection && selection.ids.length === 1 && marked.length === 0)
-        throw this.conflict(skipped[0]);
+      if (options.one && marked.length === 0) throw this.conflict('replay', skipped[0]);
       const audit = await this.audit.record(
         {
           actor,
@@ -127,16 +141,21 @@ export class DeadLettersService implements DlqRecordHandler {
 
   /**
    * Pending rows, and replayed rows whose outcome never came (an SRE gives up on them). A row still queued for
-   * sending is left alone: cancelling a replay half-way would make its outcome ambiguous.
+   * sending is left alone: cancelling a replay half-way would make its outcome ambiguous. Ids it cannot
+   * discard are skipped with why, the others discarded; only the single-id route (`one`) answers 404/409.
    */
-  async discard(selection: Selection, actor: string, reason: string): Promise<BulkResult> {
+  async discard(
+    selection: Selection,
+    actor: string,
+    reason: string,
+    options: { one?: boolean } = {},
+  ): Promise<BulkResult> {
     return this.options.dataSource.transaction(async (manager) => {
       await this.checkSize(manager, selection, statusesAllowing('discard'));
       const discarded = await this.options.repository.discard(manager, selection, actor, reason);
       const ids = discarded.map((row) => row.id);
-      const skipped = await this.skipped(manager, selection, ids);
-      if ('ids' in selection && selection.ids.length === 1 && ids.length === 0)
-        throw this.conflict(skipped[0]);
+      const skipped = await this.skipped(manager, 'discard', selection, ids);
+      if (options.one && ids.length === 0) throw this.conflict('discard', skipped[0]);
       const audit = await this.audit.record(
         {
           actor,
@@ -201,22 +220,32 @@ export class DeadLettersService implements DlqRecordHandler {
 
   private async skipped(
     manager: Parameters<DeadLettersRepository['statusesOf']>[0],
+    action: 'replay' | 'discard',
     selection: Selection,
     changed: readonly string[],
-  ): Promise<{ id: string; status: DeadLetterStatus | 'missing' }[]> {
+  ): Promise<Skipped[]> {
     if (!('ids' in selection)) return [];
     const done = new Set(changed);
     const rest = [...new Set(selection.ids)].filter((id) => !done.has(id));
     if (rest.length === 0) return [];
-    const statuses = await this.options.repository.statusesOf(manager, rest);
-    return rest.map((id) => ({ id, status: statuses.get(id) ?? ('missing' as const) }));
+    const rows = await this.options.repository.statusesOf(manager, rest);
+    return rest.map((id) => {
+      const row = rows.get(id);
+      // A row this request did not change, yet the domain would allow: another request took it meanwhile.
+      const refusal = refusalOf(action, row) ?? {
+        code: ProblemCode.stateConflict,
+        reason: 'another request changed it first',
+      };
+      return { id, status: row?.status ?? ('missing' as const), ...refusal };
+    });
   }
 
-  private conflict(skipped: { id: string; status: DeadLetterStatus | 'missing' } | undefined): ProblemError {
+  private conflict(action: 'replay' | 'discard', skipped: Skipped | undefined): ProblemError {
     if (!skipped || skipped.status === 'missing') {
       return new ProblemError(ProblemCode.deadLetterNotFound, 'No dead letter has this id.');
     }
-    return new ProblemError(ProblemCode.stateConflict, `The dead letter is ${skipped.status}.`);
+    const verb = action === 'replay' ? 'replayed' : 'discarded';
+    return new ProblemError(ProblemCode.stateConflict, `The dead letter was not ${verb}: ${skipped.reason}.`);
   }
 }
 

@@ -249,7 +249,14 @@ describe('replay targets and outcomes (real Kafka and Postgres)', () => {
     // The lost one is replayed again: once more into its tier, waiting for its outcome anew.
     const again = await service.replay({ ids: [lost, late] }, 'test', 'lost with the tier');
     expect(again.ids).toEqual([lost]);
-    expect(again.skipped).toEqual([{ id: late, status: 'resolved' }]);
+    expect(again.skipped).toEqual([
+      {
+        id: late,
+        status: 'resolved',
+        code: 'DEAD_LETTER_STATE_CONFLICT',
+        reason: expect.stringContaining('it is resolved'),
+      },
+    ]);
     expect(await dispatcher.dispatchOnce()).toBe(1);
     expect(await row(lost)).toMatchObject({ status: 'replaying', replayCount: 2, replayStalledAt: null });
     const [landed] = await read(g.first, 1);

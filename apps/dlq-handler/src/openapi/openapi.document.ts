@@ -81,7 +81,13 @@ const filterParameters = [
   },
 ];
 
-const idParameter = { name: 'id', in: 'path', required: true, schema: { type: 'string', format: 'uuid' } };
+const idParameter = {
+  name: 'id',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', format: 'uuid' },
+  description: 'A dead-letter id; anything but a UUID is answered 400 DLQ_REQUEST_INVALID.',
+};
 const reasonBody = {
   required: true,
   content: json({
@@ -94,11 +100,19 @@ const reasonBody = {
 
 const skipped = {
   type: 'array',
+  description: 'Ids named in the request that the action left as they were, and why.',
   items: {
     type: 'object',
+    required: ['id', 'status', 'code', 'reason'],
     properties: {
       id: { type: 'string' },
       status: { type: 'string', enum: [...DEAD_LETTER_STATUSES, 'missing'] },
+      code: {
+        type: 'string',
+        enum: [ProblemCode.deadLetterNotFound, ProblemCode.stateConflict],
+        description: 'What the single-id route would answer for this id.',
+      },
+      reason: { type: 'string' },
     },
   },
 };
@@ -333,7 +347,7 @@ export function openApiDocument(): Json {
               description: 'The dead letter.',
               content: json({ $ref: '#/components/schemas/DeadLetter' }),
             },
-            ...problems([ProblemCode.deadLetterNotFound, ...authProblems]),
+            ...problems([ProblemCode.requestInvalid, ProblemCode.deadLetterNotFound, ...authProblems]),
           },
         },
       },
@@ -376,7 +390,7 @@ export function openApiDocument(): Json {
       '/v1/dead-letters/discard': {
         post: {
           summary:
-            'Discard dead letters (ids or filter) with a reason: pending ones, and replaying or replay_stalled ones already sent',
+            'Discard dead letters (ids or filter) with a reason: pending ones, and replaying or replay_stalled ones already sent; other ids are skipped with why',
           ...auth('dlq:discard'),
           requestBody: { required: true, content: json({ $ref: '#/components/schemas/Selection' }) },
           responses: {
