@@ -66,6 +66,46 @@ describe('dlq command', () => {
     await expect(dlqCommand(['replay', '--group', 'g'], io)).rejects.toThrow(/--reason/);
   });
 
+  it('replays stalled dead letters by id and says why it skipped the others', async () => {
+    const stalled = '0190a0b0-0000-7000-8000-000000000002';
+    const calls: { url: string; body: unknown }[] = [];
+    const out: string[] = [];
+    const fakeFetch = (async (url: string, init: RequestInit) => {
+      calls.push({ url: String(url), body: JSON.parse(String(init.body)) });
+      return new Response(
+        JSON.stringify({
+          accepted: 1,
+          ids: [stalled],
+          skipped: [
+            {
+              id: row.id,
+              status: 'discarded',
+              code: 'DEAD_LETTER_STATE_CONFLICT',
+              reason: 'it is discarded: only pending, replaying, replay_stalled dead letters can be replayed',
+            },
+          ],
+          auditId: '9',
+        }),
+        { status: 202 },
+      );
+    }) as typeof fetch;
+    const io = {
+      env: { DLQ_URL: 'http://dlq:3300', DLQ_API_KEY: 'tok' },
+      out: (l: string) => out.push(l),
+      fetch: fakeFetch,
+    };
+    expect(await dlqCommand(['replay', stalled, row.id, '--reason', 'tier is back'], io)).toBe(0);
+    expect(calls).toEqual([
+      {
+        url: 'http://dlq:3300/v1/dead-letters/replay',
+        body: { ids: [stalled, row.id], reason: 'tier is back' },
+      },
+    ]);
+    expect(out.slice(1)).toEqual([
+      `  skipped ${row.id}: discarded (it is discarded: only pending, replaying, replay_stalled dead letters can be replayed)`,
+    ]);
+  });
+
   it('shows bulk replay progress until nothing is queued', async () => {
     const queued = [3, 1, 0];
     const out: string[] = [];

@@ -152,7 +152,7 @@ export async function dlqCommand(argv: string[], io: DlqCommandIo): Promise<numb
       })) as {
         accepted?: number;
         discarded?: number;
-        skipped: { id: string; status: string }[];
+        skipped: { id: string; status: string; reason?: string }[];
         auditId: string;
       };
       const count = result.accepted ?? result.discarded ?? 0;
@@ -161,7 +161,8 @@ export async function dlqCommand(argv: string[], io: DlqCommandIo): Promise<numb
           ? `${count} dead letter(s) accepted for replay (sent at the handler's replay rate); audit entry ${result.auditId}`
           : `${count} dead letter(s) discarded; audit entry ${result.auditId}`,
       );
-      for (const skip of result.skipped) io.out(`  skipped ${skip.id}: ${skip.status}`);
+      for (const skip of result.skipped)
+        io.out(`  skipped ${skip.id}: ${skip.status}${skip.reason ? ` (${skip.reason})` : ''}`);
       if (command === 'replay' && values.wait && count > 0) await progress(api, io, filter, count);
       return 0;
     }
