@@ -5,7 +5,7 @@ import { DEAD_LETTER_ID_HEADER, isUuid } from './dead-letter.js';
 /**
  * The positive signal that closes a replay: the original consumer group processed a replayed record.
  *
- * Proposed contract for `ReliableConsumer` (packages/kafka, not implemented there yet): after the handler of a
+ * The contract `ReliableConsumer` (packages/kafka) implements: after the handler of a
  * record carrying `tributary-dead-letter-id` resolved, and before its offset is committed, the consumer
  * produces one record to `<group>.dlq.resolved` — key = the dead-letter id, headers `tributary-dead-letter-id`,
  * `kafka_dlt-original-consumer-group` = the group and `ce_id`, value = JSON of `ResolutionSignal`. A crash between
