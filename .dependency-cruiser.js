@@ -12,6 +12,8 @@ const FRAMEWORK_FREE_ENTRIES = [
   'packages/kafka/src/index.ts',
   'packages/kafka/src/errors/index.ts',
   'packages/observability/src/index.ts',
+  'packages/service-kit/src/index.ts',
+  'packages/service-kit/src/http/index.ts',
 ];
 
 // Domain code: any `domain/` folder of an app or a package, and the packages that are domain through and

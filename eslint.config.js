@@ -1,6 +1,18 @@
+import { readFileSync, readdirSync } from 'node:fs';
 import js from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
+
+// Every subpath a package publishes in its exports map (`@tributary/kafka/nest`, `@tributary/service-kit/http`):
+// those are public API; any other path into a package is a deep import.
+const publicSubpaths = readdirSync(new URL('./packages/', import.meta.url)).flatMap((dir) => {
+  const manifest = JSON.parse(
+    readFileSync(new URL(`./packages/${dir}/package.json`, import.meta.url), 'utf8'),
+  );
+  return Object.keys(manifest.exports ?? {})
+    .filter((key) => key !== '.' && !key.includes('*'))
+    .map((key) => `!${manifest.name}/${key.slice(2)}`);
+});
 
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '**/coverage/**', '**/generated/**', '.tributary/**'] },
@@ -8,7 +20,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly' },
+      globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly' },
       // Nest resolves constructor dependencies from emitted decorator metadata: a class imported with
       // `import type` would vanish from it. With these set, consistent-type-imports leaves such files alone.
       parserOptions: { emitDecoratorMetadata: true, experimentalDecorators: true },
@@ -21,14 +33,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              // Public exports-map subpaths, not internal paths: `testing` (test harnesses), `nest` (the Nest
-              // adapters, kept out of a package's framework-free root), `errors` (error codes without the client).
-              group: [
-                '@tributary/*/*',
-                '!@tributary/*/testing',
-                '!@tributary/*/nest',
-                '!@tributary/*/errors',
-              ],
+              group: ['@tributary/*/*', ...publicSubpaths],
               message: 'Import a package through its exports map, never its internals.',
             },
           ],

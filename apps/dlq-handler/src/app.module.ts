@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import { ObservabilityModule } from '@tributary/observability/nest';
+import { LifecycleModule } from '@tributary/service-kit/nest';
 import { ConsoleModule } from './console/console.module.js';
 import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
 import { DLQ_HANDLER_CONFIG } from './dlq-handler.config.js';
@@ -16,6 +17,7 @@ export class AppModule {
       global: true,
       imports: [
         ObservabilityModule.forRoot({ service: 'dlq-handler' }),
+        LifecycleModule.forRoot(),
         MessagingModule,
         DeadLettersModule,
         DocsModule,

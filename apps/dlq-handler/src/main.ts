@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { bootstrapApp } from '@tributary/observability/nest';
+import { bootstrapApp } from '@tributary/service-kit/nest';
 import { AppModule } from './app.module.js';
 import { loadConfig } from './dlq-handler.config.js';
 import { ProblemDetailsFilter } from './http/problem-details.filter.js';

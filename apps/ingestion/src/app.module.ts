@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ObservabilityModule } from '@tributary/observability/nest';
+import { LifecycleModule } from '@tributary/service-kit/nest';
 import { DocsModule } from './openapi/docs.module.js';
 import { EventLogModule } from './event-log/event-log.module.js';
 import { EventsModule } from './events/events.module.js';
@@ -20,6 +21,7 @@ export class AppModule {
       global: true,
       imports: [
         ObservabilityModule.forRoot({ service: 'ingestion' }),
+        LifecycleModule.forRoot(),
         MessagingModule,
         EventLogModule,
         WebhooksModule,

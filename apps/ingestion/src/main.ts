@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { bootstrapApp } from '@tributary/observability/nest';
+import { bootstrapApp } from '@tributary/service-kit/nest';
 import { AppModule } from './app.module.js';
 import { configureHttp } from './http/http.setup.js';
 import { loadConfig } from './ingestion.config.js';

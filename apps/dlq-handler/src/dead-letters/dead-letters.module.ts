@@ -2,7 +2,7 @@ import { Inject, Module } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import { KafkaEventProducer, SchemaRegistryClient } from '@tributary/kafka';
 import type { Logger } from '@tributary/kafka';
-import { ShutdownService } from '@tributary/observability/nest';
+import { ShutdownService } from '@tributary/service-kit/nest';
 import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { ApiKeyGuard } from '../api-keys/api-key.guard.js';

@@ -8,7 +8,8 @@ import {
   postgresReadiness,
   schemaRegistryReadiness,
 } from '@tributary/observability';
-import { ReadinessRegistry, ShutdownService } from '@tributary/observability/nest';
+import { ReadinessRegistry } from '@tributary/observability/nest';
+import { ShutdownService } from '@tributary/service-kit/nest';
 import { createDataSource } from '@tributary/persistence';
 import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
-import { ShutdownService } from '@tributary/observability/nest';
+import { ShutdownService } from '@tributary/service-kit/nest';
 import { INGESTION_CONFIG } from '../ingestion.config.js';
 import type { IngestionConfig } from '../ingestion.config.js';
 import { ReplayService } from './replay.service.js';

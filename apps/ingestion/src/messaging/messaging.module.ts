@@ -12,7 +12,8 @@ import {
   topicRecordSubject,
 } from '@tributary/kafka';
 import { kafkaReadiness, postgresReadiness, schemaRegistryReadiness } from '@tributary/observability';
-import { ReadinessRegistry, ShutdownService } from '@tributary/observability/nest';
+import { ReadinessRegistry } from '@tributary/observability/nest';
+import { ShutdownService } from '@tributary/service-kit/nest';
 import { AuditLog, Outbox, OutboxRelay, createDataSource, namesFor, schemaOf } from '@tributary/persistence';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';

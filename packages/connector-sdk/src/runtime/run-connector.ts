@@ -17,12 +17,8 @@ import {
   postgresReadiness,
   schemaRegistryReadiness,
 } from '@tributary/observability';
-import {
-  ObservabilityModule,
-  ReadinessRegistry,
-  ShutdownService,
-  bootstrapApp,
-} from '@tributary/observability/nest';
+import { ObservabilityModule, ReadinessRegistry } from '@tributary/observability/nest';
+import { LifecycleModule, ShutdownService, bootstrapApp } from '@tributary/service-kit/nest';
 import type { Logger } from '@tributary/observability';
 import {
   ExternalRefRepository,
@@ -67,12 +63,18 @@ export async function runConnector<TSchema extends z.ZodType, TClient>(
   const config = loadConnectorConfig(definition, options.env ?? process.env);
   const service = `connector-${definition.id}`;
   const logger = createLogger({ service, level: config.platform.logLevel });
-  return bootstrapApp(ObservabilityModule.forRoot({ service }), {
-    service,
-    port: config.platform.port,
-    logger,
-    configure: (app) => startConnector(app, definition, config, logger),
-  });
+  return bootstrapApp(
+    {
+      module: class ConnectorModule {},
+      imports: [ObservabilityModule.forRoot({ service }), LifecycleModule.forRoot()],
+    },
+    {
+      service,
+      port: config.platform.port,
+      logger,
+      configure: (app) => startConnector(app, definition, config, logger),
+    },
+  );
 }
 
 async function startConnector<TSchema extends z.ZodType, TClient>(

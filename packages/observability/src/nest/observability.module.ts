@@ -6,7 +6,6 @@ import { ReadinessRegistry } from './readiness.registry.js';
 import { MetricsController } from './metrics.controller.js';
 import { OBSERVABILITY_OPTIONS } from './observability.options.js';
 import type { ObservabilityModuleOptions } from './observability.options.js';
-import { ShutdownService } from './shutdown.service.js';
 
 export interface ObservabilityModuleAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   inject?: NonNullable<Extract<Provider, { useFactory: unknown }>['inject']>;
@@ -15,8 +14,8 @@ export interface ObservabilityModuleAsyncOptions extends Pick<ModuleMetadata, 'i
 
 /**
  * What every app mounts once in its root module: `GET /metrics`, `GET /health/live`, `GET /health/ready`,
- * and the ReadinessRegistry and ShutdownService that other modules use. Global, so the kafka and
- * persistence modules can register readiness checks and shutdown steps without importing it.
+ * and the ReadinessRegistry other modules add their checks to. Global, so any module can register a
+ * readiness check without importing it. (The ordered shutdown is the service kit's LifecycleModule.)
  */
 @Module({})
 export class ObservabilityModule {
@@ -45,8 +44,8 @@ export class ObservabilityModule {
       global: true,
       imports: [TerminusModule.forRoot({ errorLogStyle: 'json' }), ...imports],
       controllers: [MetricsController, HealthController],
-      providers: [optionsProvider, ReadinessRegistry, ShutdownService],
-      exports: [ReadinessRegistry, ShutdownService, OBSERVABILITY_OPTIONS],
+      providers: [optionsProvider, ReadinessRegistry],
+      exports: [ReadinessRegistry, OBSERVABILITY_OPTIONS],
     };
   }
 }

@@ -8,8 +8,6 @@ export interface ObservabilityModuleOptions {
   readiness?: ReadinessCheck[];
   /** Registry `/metrics` serves. Default: the shared registry with the standard metrics. */
   registry?: Registry;
-  /** Longest a single shutdown step may take before the next phase starts anyway. Default 10 s. */
-  shutdownStepTimeoutMs?: number;
 }
 
 export const OBSERVABILITY_OPTIONS = Symbol('tributary:observability-options');

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { waitFor } from '@tributary/testkit';
 
-const packageDir = fileURLToPath(new URL('../..', import.meta.url));
+const packageDir = fileURLToPath(new URL('../../..', import.meta.url));
 
 interface Run {
   lines: Record<string, unknown>[];

@@ -1,25 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationShutdown } from '@nestjs/common';
 import { setTimeout as delay } from 'node:timers/promises';
-import { OBSERVABILITY_OPTIONS } from './observability.options.js';
-import type { ObservabilityModuleOptions } from './observability.options.js';
+import { SHUTDOWN_PHASES } from '../../lifecycle/shutdown-phases.js';
+import type { ShutdownPhase, ShutdownStepRun } from '../../lifecycle/shutdown-phases.js';
 
-/**
- * Shutdown runs in this order, whatever the order of Nest modules:
- * - `intake`: stop taking new work that is not HTTP (pollers, schedulers). HTTP already answers 503 and
- *   has finished its in-flight requests when the phases start.
- * - `consumers`: stop fetching, let in-flight handlers finish their transactions, commit their offsets.
- * - `producers`: flush what consumers and requests wrote (outbox relay's last batch, producer disconnect).
- * - `resources`: close what the others used (database pools, admin clients, the lag collector).
- */
-export const SHUTDOWN_PHASES = ['intake', 'consumers', 'producers', 'resources'] as const;
-export type ShutdownPhase = (typeof SHUTDOWN_PHASES)[number];
-
-export type ShutdownStep = () => Promise<void> | void;
+/** Longest a single shutdown step may take before the next phase starts anyway. */
+export const SHUTDOWN_STEP_TIMEOUT_MS = Symbol('tributary:shutdown-step-timeout-ms');
 
 interface RegisteredStep {
   readonly name: string;
-  readonly run: ShutdownStep;
+  readonly run: ShutdownStepRun;
 }
 
 const DEFAULT_STEP_TIMEOUT_MS = 10_000;
@@ -42,12 +32,12 @@ export class ShutdownService implements OnApplicationShutdown {
   private running: Promise<void> | undefined;
   private readonly failures: string[] = [];
 
-  constructor(@Inject(OBSERVABILITY_OPTIONS) options: ObservabilityModuleOptions) {
-    this.stepTimeoutMs = options.shutdownStepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
+  constructor(@Inject(SHUTDOWN_STEP_TIMEOUT_MS) stepTimeoutMs: number | undefined) {
+    this.stepTimeoutMs = stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS;
   }
 
   /** Registers a step; the returned function unregisters it (for components stopped earlier). */
-  register(phase: ShutdownPhase, name: string, run: ShutdownStep): () => void {
+  register(phase: ShutdownPhase, name: string, run: ShutdownStepRun): () => void {
     const step = { name, run };
     this.steps.get(phase)!.push(step);
     return () => {

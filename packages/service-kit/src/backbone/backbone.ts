@@ -1,0 +1,201 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { eventCatalogue } from '@tributary/contracts';
+import type { EventDefinition } from '@tributary/contracts';
+import {
+  AvroEventDecoder,
+  AvroEventEncoder,
+  KafkaEventProducer,
+  SchemaRegistryClient,
+  createKafkaClient,
+  ensureCatalogueTopics,
+  kafkaConsumerLagSource,
+  topicRecordSubject,
+} from '@tributary/kafka';
+import {
+  ConsumerLagCollector,
+  kafkaReadiness,
+  postgresReadiness,
+  schemaRegistryReadiness,
+} from '@tributary/observability';
+import type { Logger, ReadinessCheck } from '@tributary/observability';
+import { AuditLog, Outbox, OutboxRelay, createDataSource, namesFor, schemaOf } from '@tributary/persistence';
+import type { Admin, Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import type { ShutdownStepSpec } from '../lifecycle/shutdown-phases.js';
+import type { BackboneOptions } from './backbone-options.js';
+
+/**
+ * The clients every service talks through, built once from config: Postgres (migrations applied), Kafka
+ * (client, admin, idempotent producer), the schema registry, the Avro encoder and decoder over the event
+ * catalogue with this deployment's topic prefix, the outbox and its relay, the audit log.
+ */
+export interface Backbone {
+  readonly service: string;
+  readonly dataSource: DataSource;
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly registry: SchemaRegistryClient;
+  /** The catalogue's event definitions with this deployment's topic names (KAFKA_TOPIC_PREFIX applied). */
+  readonly definitions: readonly EventDefinition[];
+  readonly encoder: AvroEventEncoder;
+  readonly decoder: AvroEventDecoder;
+  readonly outbox: Outbox;
+  readonly producer: KafkaEventProducer;
+  /** Present when the service publishes through the outbox. */
+  readonly relay: OutboxRelay | undefined;
+  readonly audit: AuditLog;
+  readonly logger: Logger;
+  /** What `/health/ready` checks: Postgres, the Kafka cluster, the schema registry. */
+  readonly readiness: readonly ReadinessCheck[];
+  /**
+   * Ensures the catalogue topics and looks up every schema (publishers), then starts the relay and the lag
+   * exporter. Call once the service's own components are built, before it takes traffic; later calls wait
+   * for the same start.
+   */
+  start(): Promise<void>;
+  /**
+   * The backbone's drain and close steps, by phase: the outbox drains and the relay and producer stop in
+   * `producers` (after consumers committed), the admin client and the pool close in `resources`.
+   */
+  shutdownSteps(): ShutdownStepSpec[];
+}
+
+/** The catalogue with `prefix` in front of every topic name. */
+export function prefixedDefinitions(prefix: string): EventDefinition[] {
+  return Object.values(eventCatalogue).map((definition) => ({
+    ...definition,
+    topic: `${prefix}${definition.topic}`,
+  }));
+}
+
+/**
+ * Opens the backbone: the pool (with migrations), the admin client and the producer are connected when
+ * this resolves; nothing is consumed or published until `start()`. What opened before a failure is
+ * closed again, so a boot that fails half way leaves no pool behind.
+ */
+export async function createBackbone(options: BackboneOptions): Promise<Backbone> {
+  const { config, logger, service } = options;
+  const publishes = options.publishes ?? true;
+  const opened: Array<() => Promise<unknown>> = [];
+  try {
+    const dataSource = await createDataSource({
+      url: config.database.url,
+      schema: config.database.schema,
+      poolSize: config.database.poolSize,
+      createSchema: true,
+      migrationsRun: true,
+      migrations: [...(options.migrations ?? [])],
+      applicationName: service,
+    }).initialize();
+    opened.push(() => dataSource.destroy());
+
+    const kafka = createKafkaClient({ clientId: service, brokers: config.kafka.brokers, logger });
+    const admin = kafka.admin();
+    await admin.connect();
+    opened.push(() => admin.disconnect());
+    const producer = new KafkaEventProducer(kafka);
+    await producer.connect();
+    opened.push(() => producer.disconnect());
+
+    const registry = new SchemaRegistryClient({ url: config.schemaRegistryUrl });
+    const definitions = prefixedDefinitions(config.kafka.topicPrefix);
+    const encoder = new AvroEventEncoder({ registry, definitions });
+    const outbox = new Outbox({ encoder });
+    const relay = publishes
+      ? new OutboxRelay({
+          dataSource,
+          sink: producer,
+          batchSize: config.outboxBatchSize,
+          applicationName: `${service}-relay`,
+        })
+      : undefined;
+    const lag = options.consumerLagExporter
+      ? new ConsumerLagCollector({ source: kafkaConsumerLagSource(admin) })
+      : undefined;
+
+    let started: Promise<void> | undefined;
+    const start = async () => {
+      if (publishes) {
+        if (config.kafka.ensureTopics) {
+          const created = await ensureCatalogueTopics(kafka, { prefix: config.kafka.topicPrefix });
+          if (created.length > 0) logger.info({ topics: created }, 'created catalogue topics');
+        }
+        await Promise.all(
+          definitions.map((d) =>
+            registry.idFor(topicRecordSubject(d.topic, d.recordName), d.schema, { register: true }),
+          ),
+        );
+      }
+      relay?.start();
+      lag?.start();
+      logger.info(
+        { relay: relay !== undefined, batch: config.outboxBatchSize, lagExporter: lag !== undefined },
+        'backbone started',
+      );
+    };
+
+    return {
+      service,
+      dataSource,
+      kafka,
+      admin,
+      registry,
+      definitions,
+      encoder,
+      decoder: new AvroEventDecoder({ registry, readerDefinitions: definitions }),
+      outbox,
+      producer,
+      relay,
+      audit: new AuditLog(dataSource),
+      logger,
+      readiness: [
+        postgresReadiness(dataSource),
+        kafkaReadiness(() => admin.describeCluster()),
+        schemaRegistryReadiness(config.schemaRegistryUrl),
+      ],
+      start: () => (started ??= start()),
+      shutdownSteps() {
+        return [
+          // One step, in order: steps of a phase run concurrently, and the relay's last batch needs the
+          // producer.
+          {
+            phase: 'producers',
+            name: relay ? 'outbox drain, relay, kafka producer' : 'kafka producer',
+            run: async () => {
+              if (relay) {
+                await drainOutbox(dataSource, relay, options.outboxDrainMs ?? 5_000);
+                await relay.stop();
+              }
+              await producer.disconnect();
+            },
+          },
+          ...(lag
+            ? [{ phase: 'resources' as const, name: 'consumer lag exporter', run: () => lag.stop() }]
+            : []),
+          { phase: 'resources', name: 'kafka admin', run: () => admin.disconnect() },
+          { phase: 'resources', name: 'postgres pool', run: () => dataSource.destroy() },
+        ];
+      },
+    };
+  } catch (error) {
+    for (const close of opened.reverse()) await close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * By the time this runs HTTP and the consumers have stopped, so nothing new is written: give the relay a
+ * moment to publish what they committed, so a deploy does not leave acknowledged events waiting for the
+ * next process. Not needed for correctness (the rows stay for the next relay), hence bounded.
+ */
+async function drainOutbox(dataSource: DataSource, relay: OutboxRelay, timeoutMs: number): Promise<void> {
+  const { outboxTable } = namesFor(schemaOf(dataSource));
+  const deadline = Date.now() + timeoutMs;
+  while (relay.active && Date.now() < deadline) {
+    const rows = (await dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM ${outboxTable} WHERE published_at IS NULL) AS pending`,
+    )) as Array<{ pending: boolean }>;
+    if (!rows[0]?.pending) return;
+    await delay(50);
+  }
+}

@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { ConfigError } from './config-error.js';
+import { backboneEnv, consumerEnv, serviceEnv } from './env.js';
+import { loadConfig } from './load-config.js';
+import { consumerConfig, serviceConfig } from './service-config.js';
+
+const schema = z.object({ ...serviceEnv({ port: 3300 }), ...backboneEnv, ...consumerEnv() });
+const minimal = {
+  DATABASE_URL: 'postgres://u@localhost:5432/db',
+  KAFKA_BROKERS: 'a:9092, b:9092',
+  SCHEMA_REGISTRY_URL: 'http://registry:8081',
+};
+const load = (env: Record<string, string | undefined>, files: Record<string, string> = {}) =>
+  loadConfig(
+    schema,
+    (values) => ({ ...serviceConfig('svc', values, 'svc_schema'), consumer: consumerConfig(values, 'svc') }),
+    {
+      service: 'svc',
+      env,
+      readFile: (path) => {
+        if (!(path in files)) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+        return files[path]!;
+      },
+    },
+  );
+
+describe('loadConfig', () => {
+  it('applies the shared defaults and shapes the service config', () => {
+    const config = load(minimal);
+    expect(config).toMatchObject({
+      service: 'svc',
+      port: 3300,
+      logLevel: 'info',
+      database: { url: minimal.DATABASE_URL, schema: 'svc_schema', poolSize: 10 },
+      kafka: { brokers: ['a:9092', 'b:9092'], topicPrefix: '', ensureTopics: true },
+      consumer: { group: 'svc', retryTiers: ['5s', '1m', '10m'], sessionTimeoutMs: 30_000 },
+    });
+  });
+
+  it('reads any variable from <NAME>_FILE, without the trailing newline', () => {
+    const { DATABASE_URL: _omitted, ...rest } = minimal;
+    const config = load(
+      { ...rest, DATABASE_URL_FILE: '/run/secrets/db' },
+      { '/run/secrets/db': 'postgres://secret@db:5432/x\n' },
+    );
+    expect(config.database.url).toBe('postgres://secret@db:5432/x');
+  });
+
+  it('lists every problem by variable in one error: bad values, both forms set, an unreadable file', () => {
+    let error: unknown;
+    try {
+      load({
+        ...minimal,
+        SCHEMA_REGISTRY_URL: undefined,
+        PORT: 'eighty',
+        KAFKA_BROKERS: '',
+        SCHEMA_REGISTRY_URL_FILE: '/nope',
+        DATABASE_URL_FILE: '/also-set',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect((error as ConfigError).code).toBe('CONFIG_INVALID');
+    expect(problems).toContain('DATABASE_URL: set either DATABASE_URL or DATABASE_URL_FILE, not both');
+    expect(problems).toContain('SCHEMA_REGISTRY_URL_FILE: cannot read /nope (ENOENT)');
+    expect(problems).toMatch(/^PORT: /m);
+    expect(problems).toMatch(/^KAFKA_BROKERS: /m);
+    expect((error as Error).message).toMatch(/^invalid configuration of svc:\n {2}/);
+  });
+
+  it('reports problems the derive step finds', () => {
+    expect(() =>
+      loadConfig(schema, (_values, problems) => problems.push('RETRY_TIERS: too many'), {
+        service: 'svc',
+        env: minimal,
+      }),
+    ).toThrow('RETRY_TIERS: too many');
+  });
+});

@@ -1,0 +1,94 @@
+import type { z } from 'zod';
+import type { LOG_LEVELS, backboneEnv, consumerEnv, serviceEnv } from './env.js';
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** What the process itself is configured with. */
+export interface ProcessConfig {
+  /** App name: logs, metrics, the Kafka client id and Postgres' application_name carry it. */
+  readonly service: string;
+  readonly port: number;
+  readonly logLevel: LogLevel;
+  readonly shutdownTimeoutMs: number;
+  readonly bodyLimitBytes: number;
+}
+
+export interface DatabaseConfig {
+  readonly url: string;
+  readonly schema: string;
+  readonly poolSize: number;
+}
+
+export interface KafkaConfig {
+  readonly brokers: readonly string[];
+  readonly topicPrefix: string;
+  readonly ensureTopics: boolean;
+}
+
+/** What the backbone factory needs: Postgres, Kafka, the registry, the relay. */
+export interface BackboneConfig {
+  readonly database: DatabaseConfig;
+  readonly kafka: KafkaConfig;
+  readonly schemaRegistryUrl: string;
+  readonly outboxBatchSize: number;
+}
+
+export interface ConsumerConfig {
+  readonly group: string;
+  readonly retryTiers: readonly string[];
+  readonly sessionTimeoutMs: number;
+}
+
+/** The config every backbone service starts from; apps add their own fields beside these. */
+export type ServiceConfig = ProcessConfig & BackboneConfig;
+
+type ServiceValues = z.output<z.ZodObject<ReturnType<typeof serviceEnv>>>;
+type BackboneValues = z.output<z.ZodObject<typeof backboneEnv>>;
+type ConsumerValues = z.output<z.ZodObject<ReturnType<typeof consumerEnv>>>;
+
+export function processConfig(service: string, values: ServiceValues): ProcessConfig {
+  return {
+    service,
+    port: values.PORT,
+    logLevel: values.LOG_LEVEL,
+    shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
+    bodyLimitBytes: values.BODY_LIMIT_BYTES,
+  };
+}
+
+/** `defaultSchema`: the Postgres schema when DATABASE_SCHEMA is unset (a connector's own, say). */
+export function backboneConfig(values: BackboneValues, defaultSchema = 'public'): BackboneConfig {
+  return {
+    database: {
+      url: values.DATABASE_URL,
+      schema: values.DATABASE_SCHEMA ?? defaultSchema,
+      poolSize: values.DATABASE_POOL_SIZE,
+    },
+    kafka: {
+      brokers: values.KAFKA_BROKERS.split(',')
+        .map((broker) => broker.trim())
+        .filter(Boolean),
+      topicPrefix: values.KAFKA_TOPIC_PREFIX,
+      ensureTopics: values.ENSURE_TOPICS,
+    },
+    schemaRegistryUrl: values.SCHEMA_REGISTRY_URL,
+    outboxBatchSize: values.OUTBOX_BATCH_SIZE,
+  };
+}
+
+export function serviceConfig(
+  service: string,
+  values: ServiceValues & BackboneValues,
+  defaultSchema?: string,
+): ServiceConfig {
+  return { ...processConfig(service, values), ...backboneConfig(values, defaultSchema) };
+}
+
+/** `defaultGroup`: the group when CONSUMER_GROUP is unset. */
+export function consumerConfig(values: ConsumerValues, defaultGroup: string): ConsumerConfig {
+  return {
+    group: values.CONSUMER_GROUP ?? defaultGroup,
+    retryTiers: values.RETRY_TIERS,
+    sessionTimeoutMs: values.CONSUMER_SESSION_TIMEOUT_MS,
+  };
+}

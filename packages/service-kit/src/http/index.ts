@@ -1,0 +1,8 @@
+// HTTP contracts, framework-free: routes declared once with zod schemas, parsed, checked and rendered as
+// OpenAPI. The Nest decorators that route them are in `@tributary/service-kit/nest`.
+export { defaultStatus, defineRoute, routerPath } from './route.js';
+export type { HttpMethod, ResponseBody, ResponseSpec, RouteContract, RouteInput } from './route.js';
+export { checkResponse, parseRouteInput } from './route-input.js';
+export type { RawRequest } from './route-input.js';
+export { openApiDocument, problemsByStatus, renderOpenApi } from './openapi-document.js';
+export type { OpenApiOptions } from './openapi-document.js';
