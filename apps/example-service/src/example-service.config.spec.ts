@@ -1,4 +1,4 @@
-import { loadConfig } from './example-service.config.js';
+import { loadExampleServiceConfig } from './example-service.config.js';
 
 const valid = {
   DATABASE_URL: 'postgres://tributary@127.0.0.1:5432/tributary',
@@ -6,20 +6,27 @@ const valid = {
   SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081',
 };
 
-describe('loadConfig', () => {
+describe('loadExampleServiceConfig', () => {
   it('parses a complete environment into typed config with defaults', () => {
-    const config = loadConfig(valid);
+    const config = loadExampleServiceConfig(valid);
     expect(config.kafka.brokers).toEqual(['127.0.0.1:9092', '127.0.0.1:9093']);
-    expect(config.kafka.retryTiers).toEqual(['5s', '1m', '10m']);
+    expect(config.consumer).toEqual({
+      group: 'example-service',
+      retryTiers: ['5s', '1m', '10m'],
+      sessionTimeoutMs: 30_000,
+    });
     expect(config.port).toBe(3100);
     expect(config.database.schema).toBe('public');
+    expect(config.consumerLagExporter).toBe(true);
   });
 
   it('names every missing or bad variable', () => {
-    expect(() => loadConfig({ KAFKA_BROKERS: 'x:1', PORT: 'seventy' })).toThrow(
-      /DATABASE_URL[\s\S]*SCHEMA_REGISTRY_URL|PORT[\s\S]*DATABASE_URL/,
+    expect(() => loadExampleServiceConfig({ KAFKA_BROKERS: 'x:1', PORT: 'seventy' })).toThrow(
+      /PORT[\s\S]*DATABASE_URL[\s\S]*SCHEMA_REGISTRY_URL/,
     );
-    expect(() => loadConfig({ ...valid, DATABASE_URL: 'mysql://x/y' })).toThrow(/DATABASE_URL/);
-    expect(() => loadConfig({ ...valid, DATABASE_SCHEMA: 'Robert"; drop' })).toThrow(/DATABASE_SCHEMA/);
+    expect(() => loadExampleServiceConfig({ ...valid, DATABASE_URL: 'mysql://x/y' })).toThrow(/DATABASE_URL/);
+    expect(() => loadExampleServiceConfig({ ...valid, DATABASE_SCHEMA: 'Robert"; drop' })).toThrow(
+      /DATABASE_SCHEMA/,
+    );
   });
 });

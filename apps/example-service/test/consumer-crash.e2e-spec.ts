@@ -16,7 +16,7 @@ import {
 } from '@tributary/testkit';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { newOrderIds, placeOrder } from '../src/orders/order.js';
+import { newOrderIds, placeOrder } from '../src/orders/domain/order.js';
 import { CreateOrders1764288000000 } from '../src/orders/orders.migration.js';
 import { ledgerCounts } from './support.js';
 

@@ -5,11 +5,10 @@ import { TributaryEventErrorFilter } from '@tributary/kafka/nest';
 import { Outbox, withInbox } from '@tributary/persistence';
 import { v7 as uuidv7 } from 'uuid';
 import type { DataSource, EntityManager } from 'typeorm';
-import { EXAMPLE_SERVICE_CONFIG } from '../example-service.config.js';
 import type { ExampleServiceConfig } from '../example-service.config.js';
-import { DATA_SOURCE } from '../messaging/messaging.module.js';
-import { onPaymentFailed, onPaymentSucceeded, onShipmentProgress } from './checkout.js';
-import type { CheckoutOrder, Transition } from './checkout.js';
+import { DATA_SOURCE, SERVICE_CONFIG } from '@tributary/service-kit/nest';
+import { onPaymentFailed, onPaymentSucceeded, onShipmentProgress } from './domain/checkout.js';
+import type { CheckoutOrder, Transition } from './domain/checkout.js';
 import { checkoutOrders } from './checkout.repository.js';
 
 /** Event types on the checkout's topics that other services act on; this group skips them. */
@@ -31,7 +30,7 @@ export class CheckoutConsumer {
 
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
-    @Inject(EXAMPLE_SERVICE_CONFIG) private readonly config: ExampleServiceConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: ExampleServiceConfig,
     private readonly outbox: Outbox,
   ) {}
 
@@ -86,7 +85,7 @@ export class CheckoutConsumer {
     load: (manager: EntityManager) => Promise<CheckoutOrder | null>,
     decide: (order: CheckoutOrder) => Transition,
   ): Promise<void> {
-    await withInbox(this.dataSource, this.config.kafka.consumerGroup, eventId, async (manager) => {
+    await withInbox(this.dataSource, this.config.consumer.group, eventId, async (manager) => {
       const order = await load(manager);
       // Not ours: the topics also carry payments and shipments of other services' orders.
       if (!order) return;

@@ -1,6 +1,6 @@
 import type { Address } from '@tributary/contracts';
 import type { EntityManager } from 'typeorm';
-import type { CheckoutOrder, OrderStatus } from './checkout.js';
+import type { CheckoutOrder, OrderStatus } from './domain/checkout.js';
 
 interface OrderRow {
   order_id: string;

@@ -4,9 +4,8 @@ import type { EventOf } from '@tributary/contracts';
 import { TributaryEventErrorFilter } from '@tributary/kafka/nest';
 import { withInbox } from '@tributary/persistence';
 import type { DataSource } from 'typeorm';
-import { EXAMPLE_SERVICE_CONFIG } from '../example-service.config.js';
 import type { ExampleServiceConfig } from '../example-service.config.js';
-import { DATA_SOURCE } from '../messaging/messaging.module.js';
+import { DATA_SOURCE, SERVICE_CONFIG } from '@tributary/service-kit/nest';
 
 /**
  * Applies each order event to the ledger exactly once (DESIGN §5, rule 2): the inbox row and the ledger row
@@ -18,7 +17,7 @@ import { DATA_SOURCE } from '../messaging/messaging.module.js';
 export class OrderLedgerConsumer {
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
-    @Inject(EXAMPLE_SERVICE_CONFIG) private readonly config: ExampleServiceConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: ExampleServiceConfig,
   ) {}
 
   @EventPattern('commerce.order.placed')
@@ -32,7 +31,7 @@ export class OrderLedgerConsumer {
   }
 
   private async apply(eventId: string, orderId: string, type: string, amountMinor: number): Promise<void> {
-    await withInbox(this.dataSource, this.config.kafka.consumerGroup, eventId, (manager) =>
+    await withInbox(this.dataSource, this.config.consumer.group, eventId, (manager) =>
       manager.query(
         `INSERT INTO order_ledger (event_id, order_id, event_type, amount_minor) VALUES ($1, $2, $3, $4)`,
         [eventId, orderId, type, amountMinor],

@@ -1,22 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Outbox } from '@tributary/persistence';
 import type { DataSource } from 'typeorm';
-import { DATA_SOURCE } from '../messaging/messaging.module.js';
-import { requestPayment } from '../checkout/checkout.js';
-import { newOrderIds, placeOrder } from './order.js';
-import type { OrderPlacedEvent, PlaceOrderCommand } from './order.js';
-
-export interface OrderView {
-  readonly orderId: string;
-  readonly orderNumber: string;
-  readonly status: string;
-  readonly paymentId: string | null;
-  readonly shipmentId: string | null;
-  readonly totalAmountMinor: number;
-  readonly currency: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
+import { DATA_SOURCE } from '@tributary/service-kit/nest';
+import { requestPayment } from '../checkout/domain/checkout.js';
+import { newOrderIds, placeOrder } from './domain/order.js';
+import type { OrderPlacedEvent, PlaceOrderCommand } from './domain/order.js';
+import type { OrderView } from './orders.routes.js';
 
 @Injectable()
 export class OrdersService {
@@ -27,7 +16,7 @@ export class OrdersService {
 
   /**
    * The order row, its OrderPlaced event and the PaymentRequested that starts its checkout commit together
-   * or not at all (DESIGN §5, rule 1). Events are Avro-validated inside the transaction, so a payload the
+   * or not at all (the outbox rule, docs/architecture.md). Events are Avro-validated inside the transaction, so a payload the
    * schema refuses leaves no order behind.
    */
   async place(
@@ -76,7 +65,7 @@ export class OrdersService {
     return {
       orderId: row.order_id as string,
       orderNumber: row.order_number as string,
-      status: row.status as string,
+      status: row.status as OrderView['status'],
       paymentId: row.payment_id as string | null,
       shipmentId: row.shipment_id as string | null,
       totalAmountMinor: Number(row.total_minor),

@@ -1,4 +1,4 @@
-import { placeOrder } from '../orders/order.js';
+import { placeOrder } from '../../orders/domain/order.js';
 import { onPaymentFailed, onPaymentSucceeded, onShipmentProgress, requestPayment } from './checkout.js';
 import type { CheckoutOrder } from './checkout.js';
 

@@ -1,6 +1,6 @@
 import type { Address, DomainEvent, PaymentRequested, ShipmentRequested } from '@tributary/contracts';
-import type { OrderPlacedEvent } from '../orders/order.js';
-import { ORDER_SOURCE } from '../orders/order.js';
+import type { OrderPlacedEvent } from '../../orders/domain/order.js';
+import { ORDER_SOURCE } from '../../orders/domain/order.js';
 
 /**
  * The checkout of one order as a state machine over the events of the payment and logistics connectors.
@@ -8,8 +8,14 @@ import { ORDER_SOURCE } from '../orders/order.js';
  * transaction. Each transition happens at most once per order, whatever arrives twice or late: Stripe's
  * webhook and the payments connector both report one payment, and webhooks may come out of order.
  */
-export type OrderStatus =
-  'payment_requested' | 'payment_failed' | 'shipment_requested' | 'shipped' | 'delivered';
+export const ORDER_STATUSES = [
+  'payment_requested',
+  'payment_failed',
+  'shipment_requested',
+  'shipped',
+  'delivered',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
 export interface CheckoutOrder {
   readonly orderId: string;
