@@ -1,16 +1,15 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
-import { ObservabilityModule } from '@tributary/observability/nest';
-import { LifecycleModule } from '@tributary/service-kit/nest';
-import { DocsModule } from './openapi/docs.module.js';
+import { ServiceModule } from '@tributary/service-kit/nest';
+import { CreateApiKeys1764460800001 } from './api-keys/api-keys.migration.js';
+import { CreateEventLog1764460800000 } from './event-log/event-log.migration.js';
 import { EventLogModule } from './event-log/event-log.module.js';
 import { EventsModule } from './events/events.module.js';
-import { ProblemDetailsFilter } from './http/problem-details.filter.js';
-import { INGESTION_CONFIG } from './ingestion.config.js';
+import { ingestionProblems } from './http/problem.js';
 import type { IngestionConfig } from './ingestion.config.js';
-import { MessagingModule } from './messaging/messaging.module.js';
+import { DocsModule } from './openapi/docs.module.js';
 import { RATE_LIMITERS, createRateLimiters } from './rate-limit/rate-limiters.js';
+import { countWebhookRefusedByFastify } from './webhooks/webhook-metrics.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 @Module({})
@@ -20,20 +19,19 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        ObservabilityModule.forRoot({ service: 'ingestion' }),
-        LifecycleModule.forRoot(),
-        MessagingModule,
+        ServiceModule.forRoot({
+          config,
+          migrations: [CreateEventLog1764460800000, CreateApiKeys1764460800001],
+          problems: ingestionProblems,
+          onProblem: countWebhookRefusedByFastify,
+        }),
         EventLogModule,
         WebhooksModule,
         EventsModule,
         DocsModule,
       ],
-      providers: [
-        { provide: INGESTION_CONFIG, useValue: config },
-        { provide: RATE_LIMITERS, useValue: createRateLimiters(config) },
-        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
-      ],
-      exports: [INGESTION_CONFIG, RATE_LIMITERS],
+      providers: [{ provide: RATE_LIMITERS, useValue: createRateLimiters(config) }],
+      exports: [RATE_LIMITERS],
     };
   }
 }

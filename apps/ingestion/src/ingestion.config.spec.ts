@@ -1,4 +1,5 @@
-import { loadConfig } from './ingestion.config.js';
+import { ConfigError } from '@tributary/service-kit';
+import { loadIngestionConfig } from './ingestion.config.js';
 
 const valid = {
   DATABASE_URL: 'postgres://tributary@127.0.0.1:5432/tributary',
@@ -7,44 +8,66 @@ const valid = {
 };
 const stripeSecret = 'whsec_test_4eC39HqLyjWDarjtT1zdp7dc';
 
-describe('loadConfig', () => {
+describe('loadIngestionConfig', () => {
   it('defaults to no provider served: webhooks fail closed until secrets are configured', () => {
-    const config = loadConfig(valid);
+    const config = loadIngestionConfig(valid);
     expect(config.webhookSecrets).toEqual({ easypost: [], github: [], hubspot: [], stripe: [] });
     expect(config.eventLog.retentionSeconds).toBe(7 * 24 * 3600);
     expect(config.kafka).toEqual({ brokers: ['127.0.0.1:9092'], topicPrefix: '', ensureTopics: true });
+    expect(config).toMatchObject({
+      service: 'ingestion',
+      port: 3200,
+      database: { schema: 'public', poolSize: 20 },
+      rateLimits: { apiPerKey: { ratePerSecond: 100, burst: 200 } },
+    });
   });
 
   it('reads several secrets per provider (rotation), from the variable or its _FILE', () => {
-    const config = loadConfig(
+    const config = loadIngestionConfig(
       {
         ...valid,
         STRIPE_WEBHOOK_SECRETS: `${stripeSecret}, whsec_test_9fK21LmQpZrTyUwXvBnM3c4d`,
         GITHUB_WEBHOOK_SECRETS_FILE: '/run/secrets/github',
+        HUBSPOT_CLIENT_SECRETS_FILE: '/run/secrets/hubspot',
       },
-      (path) => (path === '/run/secrets/github' ? "It's a Secret to Everybody\n" : ''),
+      (path) =>
+        ({
+          '/run/secrets/github': "It's a Secret to Everybody\n",
+          '/run/secrets/hubspot': 'hubspot-old\nhubspot-new\n',
+        })[path] ?? '',
     );
     expect(config.webhookSecrets['stripe']).toHaveLength(2);
     expect(config.webhookSecrets['github']).toEqual(["It's a Secret to Everybody"]);
+    expect(config.webhookSecrets['hubspot']).toEqual(['hubspot-old', 'hubspot-new']);
   });
 
   it("shares a provider's external refs with its connector's schema when configured", () => {
-    expect(loadConfig(valid).externalRefsSchemas).toEqual({});
+    expect(loadIngestionConfig(valid).externalRefsSchemas).toEqual({});
     expect(
-      loadConfig({ ...valid, EXTERNAL_REFS_SCHEMAS: 'easypost=connector_logistics,hubspot=connector_crm' })
-        .externalRefsSchemas,
+      loadIngestionConfig({
+        ...valid,
+        EXTERNAL_REFS_SCHEMAS: 'easypost=connector_logistics,hubspot=connector_crm',
+      }).externalRefsSchemas,
     ).toEqual({ easypost: 'connector_logistics', hubspot: 'connector_crm' });
-    expect(() => loadConfig({ ...valid, EXTERNAL_REFS_SCHEMAS: 'easypost=Bad-Schema' })).toThrow(
+    expect(() => loadIngestionConfig({ ...valid, EXTERNAL_REFS_SCHEMAS: 'easypost=Bad-Schema' })).toThrow(
       /EXTERNAL_REFS_SCHEMAS: expected provider=schema pairs/,
     );
   });
 
   it('names the variable of a secret the scheme cannot use, and of every bad value', () => {
-    expect(() => loadConfig({ ...valid, STRIPE_WEBHOOK_SECRETS: 'short' })).toThrow(
+    expect(() => loadIngestionConfig({ ...valid, STRIPE_WEBHOOK_SECRETS: 'short' })).toThrow(
       /STRIPE_WEBHOOK_SECRETS: secret #1/,
     );
-    expect(() => loadConfig({ ...valid, EVENT_LOG_RETENTION_DAYS: '3' })).toThrow(/EVENT_LOG_RETENTION_DAYS/);
-    expect(() => loadConfig({ ...valid, KAFKA_TOPIC_PREFIX: 'a b' })).toThrow(/KAFKA_TOPIC_PREFIX/);
-    expect(() => loadConfig({ KAFKA_BROKERS: 'x:1' })).toThrow(/DATABASE_URL[\s\S]*SCHEMA_REGISTRY_URL/);
+    expect(() =>
+      loadIngestionConfig({ ...valid, STRIPE_WEBHOOK_SECRETS_FILE: '/run/secrets/stripe' }, () => 'short\n'),
+    ).toThrow(/STRIPE_WEBHOOK_SECRETS: secret #1/);
+    expect(() => loadIngestionConfig({ ...valid, EVENT_LOG_RETENTION_DAYS: '3' })).toThrow(
+      /EVENT_LOG_RETENTION_DAYS/,
+    );
+    expect(() => loadIngestionConfig({ ...valid, KAFKA_TOPIC_PREFIX: 'a b' })).toThrow(/KAFKA_TOPIC_PREFIX/);
+    expect(() => loadIngestionConfig({ KAFKA_BROKERS: 'x:1' })).toThrow(ConfigError);
+    expect(() => loadIngestionConfig({ KAFKA_BROKERS: 'x:1' })).toThrow(
+      /DATABASE_URL[\s\S]*SCHEMA_REGISTRY_URL/,
+    );
   });
 });

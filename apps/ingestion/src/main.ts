@@ -1,15 +1,7 @@
-import 'reflect-metadata';
-import { bootstrapApp } from '@tributary/service-kit/nest';
+import { bootstrapService } from '@tributary/service-kit/nest';
 import { AppModule } from './app.module.js';
-import { configureHttp } from './http/http.setup.js';
-import { loadConfig } from './ingestion.config.js';
+import { loadIngestionConfig } from './ingestion.config.js';
 
-const config = loadConfig();
-await bootstrapApp(AppModule.forRoot(config), {
-  service: 'ingestion',
-  port: config.port,
-  logLevel: config.logLevel,
-  bodyLimit: config.bodyLimitBytes,
-  shutdownTimeoutMs: config.shutdownTimeoutMs,
-  configure: (app) => configureHttp(app, config.bodyLimitBytes),
-});
+const config = loadIngestionConfig();
+// Raw bodies: webhook signatures are computed over the exact bytes received.
+await bootstrapService(AppModule.forRoot(config), config, { rawBody: true });

@@ -1,4 +1,5 @@
-import { ProblemCode, ProblemError } from '../http/problem.js';
+import { ProblemError } from '@tributary/service-kit';
+import { ProblemCode } from '../http/problem.js';
 import { isApiKeyScope, keyIdOf, tokenMatches } from './api-key.js';
 import type { ApiPrincipal } from './api-key.js';
 import type { ApiKeyRecord, ApiKeysRepository } from './api-keys.repository.js';

@@ -1,8 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
-import { INGESTION_CONFIG } from '../ingestion.config.js';
+import { DATA_SOURCE, SERVICE_CONFIG } from '@tributary/service-kit/nest';
 import type { IngestionConfig } from '../ingestion.config.js';
-import { DATA_SOURCE } from '../messaging/messaging.module.js';
 import { ApiKeyAuthenticator } from './api-key-authenticator.js';
 import { ApiKeyGuard } from './api-key.guard.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
@@ -16,7 +15,7 @@ import { ApiKeysRepository } from './api-keys.repository.js';
     },
     {
       provide: ApiKeyAuthenticator,
-      inject: [ApiKeysRepository, INGESTION_CONFIG],
+      inject: [ApiKeysRepository, SERVICE_CONFIG],
       useFactory: (repository: ApiKeysRepository, config: IngestionConfig) =>
         new ApiKeyAuthenticator(repository, config.apiKeyCacheTtlMs),
     },

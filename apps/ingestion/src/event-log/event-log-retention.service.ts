@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import { ShutdownService } from '@tributary/service-kit/nest';
-import { INGESTION_CONFIG } from '../ingestion.config.js';
+import { SERVICE_CONFIG } from '@tributary/service-kit/nest';
 import type { IngestionConfig } from '../ingestion.config.js';
 import type { EventLogRepository } from './event-log.repository.js';
 import { EVENT_LOG_REPOSITORY } from './event-log.tokens.js';
@@ -19,7 +19,7 @@ export class EventLogRetentionService implements OnApplicationBootstrap {
   constructor(
     @Inject(EVENT_LOG_REPOSITORY) private readonly repository: EventLogRepository,
     private readonly shutdown: ShutdownService,
-    @Inject(INGESTION_CONFIG) private readonly config: IngestionConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: IngestionConfig,
   ) {}
 
   onApplicationBootstrap(): void {

@@ -2,9 +2,11 @@ import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, UseGuards }
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { describeIssues } from '@tributary/webhooks';
+import { ProblemError } from '@tributary/service-kit';
+import { rawBodyOf } from '@tributary/service-kit/nest';
 import { ApiKeyGuard, RequireScope, principalOf } from '../api-keys/api-key.guard.js';
-import { parseJson, rawBodyOf, requireJson } from '../http/http.setup.js';
-import { ProblemCode, ProblemError } from '../http/problem.js';
+import { parseJson, requireJson } from '../http/json-body.js';
+import { ProblemCode } from '../http/problem.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
 import type { EntryDetail, EntryStatus, EntrySummary } from './event-log.js';
 import type { EventLogRepository } from './event-log.repository.js';

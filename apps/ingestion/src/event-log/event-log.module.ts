@@ -3,10 +3,9 @@ import type { EventEncoder } from '@tributary/kafka';
 import { AvroEventEncoder } from '@tributary/kafka';
 import { Outbox } from '@tributary/persistence';
 import type { DataSource } from 'typeorm';
+import { DATA_SOURCE, SERVICE_CONFIG } from '@tributary/service-kit/nest';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
-import { INGESTION_CONFIG } from '../ingestion.config.js';
 import type { IngestionConfig } from '../ingestion.config.js';
-import { DATA_SOURCE } from '../messaging/messaging.module.js';
 import { ProviderRefs } from '../webhooks/provider-refs.js';
 import { EventLogRetentionService } from './event-log-retention.service.js';
 import { EventLogController } from './event-log.controller.js';
@@ -38,7 +37,7 @@ import { UnresolvedRetryService } from './unresolved-retry.service.js';
     },
     {
       provide: ProviderRefs,
-      inject: [DATA_SOURCE, INGESTION_CONFIG],
+      inject: [DATA_SOURCE, SERVICE_CONFIG],
       useFactory: (ds: DataSource, config: IngestionConfig) =>
         new ProviderRefs(ds, config.externalRefsSchemas),
     },

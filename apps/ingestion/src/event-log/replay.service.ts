@@ -6,12 +6,12 @@ import { AuditLog, Outbox } from '@tributary/persistence';
 import { mapProviderEvent, webhookDefinitions } from '@tributary/webhooks';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { ProblemError } from '@tributary/service-kit';
+import { DATA_SOURCE, SERVICE_CONFIG } from '@tributary/service-kit/nest';
 import { actorOf } from '../api-keys/api-key.js';
 import type { ApiPrincipal } from '../api-keys/api-key.js';
-import { ProblemCode, ProblemError } from '../http/problem.js';
-import { INGESTION_CONFIG } from '../ingestion.config.js';
+import { ProblemCode } from '../http/problem.js';
 import type { IngestionConfig } from '../ingestion.config.js';
-import { DATA_SOURCE } from '../messaging/messaging.module.js';
 import { RATE_LIMITERS } from '../rate-limit/rate-limiters.js';
 import type { RateLimiters } from '../rate-limit/rate-limiters.js';
 import { ProviderRefs } from '../webhooks/provider-refs.js';
@@ -51,7 +51,7 @@ export class ReplayService {
     private readonly outbox: Outbox,
     private readonly audit: AuditLog,
     @Inject(RATE_LIMITERS) private readonly limiters: RateLimiters,
-    @Inject(INGESTION_CONFIG) private readonly config: IngestionConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: IngestionConfig,
   ) {}
 
   async replay(principal: ApiPrincipal, selection: ReplaySelection, reason: string): Promise<ReplayResponse> {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import { ShutdownService } from '@tributary/service-kit/nest';
-import { INGESTION_CONFIG } from '../ingestion.config.js';
+import { SERVICE_CONFIG } from '@tributary/service-kit/nest';
 import type { IngestionConfig } from '../ingestion.config.js';
 import { ReplayService } from './replay.service.js';
 
@@ -20,7 +20,7 @@ export class UnresolvedRetryService implements OnApplicationBootstrap {
   constructor(
     private readonly replay: ReplayService,
     private readonly shutdown: ShutdownService,
-    @Inject(INGESTION_CONFIG) private readonly config: IngestionConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: IngestionConfig,
   ) {}
 
   onApplicationBootstrap(): void {

@@ -1,7 +1,8 @@
 import { Controller, Headers, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { rawBodyOf } from '@tributary/service-kit/nest';
 import { ApiKeyGuard, RequireScope, principalOf } from '../api-keys/api-key.guard.js';
-import { parseJson, rawBodyOf, requireJson } from '../http/http.setup.js';
+import { parseJson, requireJson } from '../http/json-body.js';
 import { InternalEventsService } from './internal-events.service.js';
 import type { PublishEventResponse } from './publish-event.request.js';
 

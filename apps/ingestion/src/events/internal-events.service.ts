@@ -7,13 +7,14 @@ import { metrics } from '@tributary/observability';
 import { describeIssues } from '@tributary/webhooks';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { ProblemError } from '@tributary/service-kit';
+import { DATA_SOURCE } from '@tributary/service-kit/nest';
 import type { ApiPrincipal } from '../api-keys/api-key.js';
 import { API_PROVIDER } from '../event-log/event-log.js';
 import type { EventLogRepository, StoredEntry } from '../event-log/event-log.repository.js';
 import { EVENT_LOG_REPOSITORY, EVENT_LOG_WRITER } from '../event-log/event-log.tokens.js';
 import type { EventLogWriter } from '../event-log/event-log.writer.js';
-import { ProblemCode, ProblemError } from '../http/problem.js';
-import { DATA_SOURCE } from '../messaging/messaging.module.js';
+import { ProblemCode } from '../http/problem.js';
 import { idempotencyKeyPattern, publishEventRequest } from './publish-event.request.js';
 import type { PublishEventRequest, PublishEventResponse } from './publish-event.request.js';
 

@@ -1,10 +1,38 @@
+import { KafkaErrorCodes } from '@tributary/kafka/errors';
 import { WebhookErrorCode } from '@tributary/webhooks';
+import { defineProblems } from '@tributary/service-kit';
 
 /**
- * The stable problem codes of this API and their HTTP statuses (RFC 9457 `code` extension). Clients and
- * alerts key on the code; the status follows from it. Adding a code is backwards compatible, renaming one
- * is not (CHANGELOG).
+ * The problem codes of this API (RFC 9457 `code` extension), with their status and a short summary: the
+ * kit's common and API-key codes plus ingestion's own. Clients and alerts key on the code; adding one is
+ * backwards compatible, renaming one is not (CHANGELOG). Package errors (WebhookError, the encoder's) keep
+ * their codes on the way out, so the catalogue uses theirs verbatim.
  */
+export const ingestionProblems = defineProblems({
+  [WebhookErrorCode.signatureMissing]: { status: 401, title: 'The webhook signature is missing' },
+  [WebhookErrorCode.signatureMalformed]: { status: 401, title: 'The webhook signature cannot be read' },
+  [WebhookErrorCode.signatureInvalid]: { status: 401, title: 'The webhook signature does not match' },
+  [WebhookErrorCode.signatureStale]: { status: 401, title: 'The webhook signature is too old or too new' },
+  [WebhookErrorCode.providerUnknown]: { status: 404, title: 'No such webhook provider' },
+  // Fail closed, and look like an unknown provider from outside: which providers are configured is not
+  // the caller's business. The boot log and the metric say it to operators.
+  [WebhookErrorCode.providerNotConfigured]: {
+    status: 404,
+    title: 'Webhooks from this provider are not taken',
+  },
+  [WebhookErrorCode.payloadMalformed]: { status: 400, title: 'The webhook body is not JSON' },
+  [WebhookErrorCode.payloadInvalid]: { status: 422, title: "The webhook body is not the provider's event" },
+  IDEMPOTENCY_KEY_MISSING: { status: 400, title: 'An Idempotency-Key header is required' },
+  IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used for another request' },
+  [KafkaErrorCodes.SCHEMA_VALIDATION_FAILED]: { status: 422, title: 'The event does not match its schema' },
+  [KafkaErrorCodes.UNKNOWN_EVENT_TYPE]: { status: 422, title: 'No such event type in the catalogue' },
+  EVENT_LOG_ENTRY_NOT_FOUND: { status: 404, title: 'No such event log entry' },
+  REPLAY_RANGE_TOO_LARGE: { status: 422, title: 'Too many entries to replay at once' },
+});
+
+export type ProblemCode = keyof typeof ingestionProblems;
+
+/** The codes by name, so call sites read `ProblemCode.signatureMissing`. */
 export const ProblemCode = {
   // Webhooks
   signatureMissing: WebhookErrorCode.signatureMissing,
@@ -34,93 +62,9 @@ export const ProblemCode = {
   // Internal events
   idempotencyKeyMissing: 'IDEMPOTENCY_KEY_MISSING',
   idempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
-  // The encoder's codes (@tributary/kafka), spelled out so that this module, and the OpenAPI script that
-  // imports it, load without the Kafka client; problem.spec.ts checks they stay equal.
-  schemaValidationFailed: 'SCHEMA_VALIDATION_FAILED',
-  unknownEventType: 'UNKNOWN_EVENT_TYPE',
+  schemaValidationFailed: KafkaErrorCodes.SCHEMA_VALIDATION_FAILED,
+  unknownEventType: KafkaErrorCodes.UNKNOWN_EVENT_TYPE,
   // Event log
   eventLogEntryNotFound: 'EVENT_LOG_ENTRY_NOT_FOUND',
   replayRangeTooLarge: 'REPLAY_RANGE_TOO_LARGE',
-} as const;
-
-export type ProblemCode = (typeof ProblemCode)[keyof typeof ProblemCode];
-
-export const problemStatus: Readonly<Record<ProblemCode, number>> = {
-  WEBHOOK_SIGNATURE_MISSING: 401,
-  WEBHOOK_SIGNATURE_MALFORMED: 401,
-  WEBHOOK_SIGNATURE_INVALID: 401,
-  WEBHOOK_SIGNATURE_STALE: 401,
-  WEBHOOK_PROVIDER_UNKNOWN: 404,
-  // Fail closed, and look like an unknown provider from outside: which providers are configured is not
-  // the caller's business. The boot log and the metric say it to operators.
-  WEBHOOK_PROVIDER_NOT_CONFIGURED: 404,
-  WEBHOOK_PAYLOAD_MALFORMED: 400,
-  WEBHOOK_PAYLOAD_INVALID: 422,
-  REQUEST_BODY_TOO_LARGE: 413,
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  REQUEST_MALFORMED: 400,
-  REQUEST_INVALID: 422,
-  RATE_LIMITED: 429,
-  NOT_FOUND: 404,
-  METHOD_NOT_ALLOWED: 405,
-  INTERNAL: 500,
-  SERVICE_UNAVAILABLE: 503,
-  API_KEY_MISSING: 401,
-  API_KEY_INVALID: 401,
-  API_KEY_EXPIRED: 401,
-  API_KEY_REVOKED: 401,
-  API_KEY_SCOPE_MISSING: 403,
-  IDEMPOTENCY_KEY_MISSING: 400,
-  IDEMPOTENCY_KEY_REUSED: 422,
-  SCHEMA_VALIDATION_FAILED: 422,
-  UNKNOWN_EVENT_TYPE: 422,
-  EVENT_LOG_ENTRY_NOT_FOUND: 404,
-  REPLAY_RANGE_TOO_LARGE: 422,
-};
-
-export function isProblemCode(code: string): code is ProblemCode {
-  return Object.hasOwn(problemStatus, code);
-}
-
-/** A client-facing failure: status from its code, a detail safe to show, and headers such as Retry-After. */
-export class ProblemError extends Error {
-  readonly status: number;
-
-  constructor(
-    readonly code: ProblemCode,
-    readonly detail: string,
-    readonly headers: Readonly<Record<string, string>> = {},
-  ) {
-    super(detail);
-    this.name = 'ProblemError';
-    this.status = problemStatus[code];
-  }
-}
-
-/** The RFC 9457 document. `type` is a URN per code, so it is stable without hosting pages. */
-export interface ProblemDocument {
-  readonly type: string;
-  readonly title: string;
-  readonly status: number;
-  readonly code: string;
-  readonly detail: string;
-  readonly instance?: string;
-}
-
-export function problemDocument(
-  code: string,
-  status: number,
-  detail: string,
-  instance?: string,
-): ProblemDocument {
-  return {
-    type: `urn:tributary:problem:${code}`,
-    title: code,
-    status,
-    code,
-    detail,
-    ...(instance === undefined ? {} : { instance }),
-  };
-}
-
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+} as const satisfies Readonly<Record<string, ProblemCode>>;

@@ -9,7 +9,7 @@ import {
 } from '../event-log/event-log.requests.js';
 import { ENTRY_STATUSES } from '../event-log/event-log.js';
 import { publishEventRequest, publishEventResponse } from '../events/publish-event.request.js';
-import { ProblemCode, problemStatus } from '../http/problem.js';
+import { ProblemCode, ingestionProblems } from '../http/problem.js';
 import { API_KEY_SCOPES } from '../api-keys/api-key.js';
 
 /** Bumped with every change of the HTTP contract; CHANGELOG.md says what changed. */
@@ -28,7 +28,10 @@ const problemRef = { $ref: '#/components/schemas/Problem' };
 function problems(codes: readonly ProblemCode[]): Json {
   const byStatus = new Map<number, ProblemCode[]>();
   for (const code of codes)
-    byStatus.set(problemStatus[code], [...(byStatus.get(problemStatus[code]) ?? []), code]);
+    byStatus.set(ingestionProblems[code].status, [
+      ...(byStatus.get(ingestionProblems[code].status) ?? []),
+      code,
+    ]);
   return Object.fromEntries(
     [...byStatus]
       .sort(([a], [b]) => a - b)

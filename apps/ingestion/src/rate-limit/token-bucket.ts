@@ -1,4 +1,4 @@
-import type { RateLimitConfig } from '../ingestion.config.js';
+import type { RateLimit as RateLimitConfig } from '@tributary/service-kit';
 
 export interface RateLimitDecision {
   readonly allowed: boolean;

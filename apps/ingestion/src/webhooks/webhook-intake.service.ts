@@ -4,13 +4,14 @@ import { WebhookErrorCode, isWebhookError, mapProviderEvent, signatureErrorCodes
 import type { MappingResult, ProviderEvent, WebhookDefinition, WebhookRequest } from '@tributary/webhooks';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { ProblemError } from '@tributary/service-kit';
+import { DATA_SOURCE } from '@tributary/service-kit/nest';
 import type { EncodedEntry, EventLogWriter } from '../event-log/event-log.writer.js';
 import { GroupCommitWriter } from '../event-log/group-commit.js';
 import { EVENT_LOG_WRITER, EVENT_LOG_REPOSITORY } from '../event-log/event-log.tokens.js';
 import type { EventLogRepository } from '../event-log/event-log.repository.js';
 import type { EntryStatus } from '../event-log/event-log.js';
-import { ProblemCode, ProblemError } from '../http/problem.js';
-import { DATA_SOURCE } from '../messaging/messaging.module.js';
+import { ProblemCode } from '../http/problem.js';
 import { RATE_LIMITERS } from '../rate-limit/rate-limiters.js';
 import type { RateLimiters } from '../rate-limit/rate-limiters.js';
 import { ProviderRefs } from './provider-refs.js';

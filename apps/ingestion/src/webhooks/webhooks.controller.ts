@@ -1,7 +1,6 @@
 import { Controller, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { rawBodyOf } from '../http/http.setup.js';
-import { INGESTION_CONFIG } from '../ingestion.config.js';
+import { SERVICE_CONFIG, rawBodyOf } from '@tributary/service-kit/nest';
 import type { IngestionConfig } from '../ingestion.config.js';
 import { WebhookIntakeService } from './webhook-intake.service.js';
 import type { IntakeEntry } from './webhook-intake.service.js';
@@ -22,7 +21,7 @@ export interface WebhookResponse {
 export class WebhooksController {
   constructor(
     private readonly intake: WebhookIntakeService,
-    @Inject(INGESTION_CONFIG) private readonly config: IngestionConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: IngestionConfig,
   ) {}
 
   @Post(WEBHOOK_ROUTE)

@@ -6,6 +6,7 @@ import type { RunningIngestion, TestEnvironment } from '../../test/support/inges
 import { readTopics } from '../../test/support/kafka.js';
 import type { TopicReader } from '../../test/support/kafka.js';
 import { post, signedStripe, stripeSucceeded } from '../../test/support/webhooks.js';
+import { ingestionProblems } from '../http/problem.js';
 
 async function counter(name: string, labels: Record<string, string>): Promise<number> {
   const metric = await registry.getSingleMetric(name)?.get();
@@ -141,7 +142,11 @@ describe('POST /webhooks/:provider', () => {
     it.each(cases)('%s', async (_name, send, status, code) => {
       const response = await send();
       expect({ status: response.status, code: response.body['code'] }).toEqual({ status, code });
-      expect(response.body).toMatchObject({ type: `urn:tributary:problem:${code}`, status, title: code });
+      expect(response.body).toMatchObject({
+        type: `urn:tributary:problem:${code}`,
+        status,
+        title: ingestionProblems[code as keyof typeof ingestionProblems].title,
+      });
       expect(await rowCounts(ingestion.dataSource)).toEqual({
         event_log: 0,
         event_log_events: 0,

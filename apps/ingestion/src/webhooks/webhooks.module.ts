@@ -1,6 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import type { OnModuleInit } from '@nestjs/common';
-import { INGESTION_CONFIG } from '../ingestion.config.js';
+import { SERVICE_CONFIG } from '@tributary/service-kit/nest';
 import type { IngestionConfig } from '../ingestion.config.js';
 import { WebhookIntakeService } from './webhook-intake.service.js';
 import { WebhookProviders } from './webhook-providers.js';
@@ -11,7 +11,7 @@ import { WebhooksController } from './webhooks.controller.js';
   providers: [
     {
       provide: WebhookProviders,
-      inject: [INGESTION_CONFIG],
+      inject: [SERVICE_CONFIG],
       useFactory: (config: IngestionConfig) => new WebhookProviders(config.webhookSecrets),
     },
     WebhookIntakeService,

@@ -1,19 +1,13 @@
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { createLogger } from '@tributary/observability';
-import { PinoLoggerService } from '@tributary/observability/nest';
-import { instrumentHttp } from '@tributary/service-kit/nest';
+import { DATA_SOURCE, createServiceApp } from '@tributary/service-kit/nest';
 import { createTestDatabase, stackFromEnv, uniqueName } from '@tributary/testkit';
 import type { TestDatabase } from '@tributary/testkit';
 import type { DataSource } from 'typeorm';
 import { AppModule } from '../../src/app.module.js';
 import { ApiKeysRepository } from '../../src/api-keys/api-keys.repository.js';
 import type { ApiKeyScope } from '../../src/api-keys/api-key.js';
-import { configureHttp } from '../../src/http/http.setup.js';
-import { loadConfig } from '../../src/ingestion.config.js';
+import { loadIngestionConfig } from '../../src/ingestion.config.js';
 import type { IngestionConfig } from '../../src/ingestion.config.js';
-import { DATA_SOURCE } from '../../src/messaging/messaging.module.js';
 
 export const secrets = {
   stripe: 'whsec_test_4eC39HqLyjWDarjtT1zdp7dc',
@@ -74,15 +68,8 @@ export async function startIngestion(
   environment: TestEnvironment,
   env: Record<string, string | undefined> = {},
 ): Promise<RunningIngestion> {
-  const config = loadConfig({ ...environment.env, ...env });
-  const logger = createLogger({ service: 'ingestion-test', level: 'warn' });
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config),
-    new FastifyAdapter({ bodyLimit: config.bodyLimitBytes }),
-    { logger: new PinoLoggerService(logger) },
-  );
-  instrumentHttp(app);
-  configureHttp(app, config.bodyLimitBytes);
+  const config = loadIngestionConfig({ ...environment.env, ...env });
+  const app = await createServiceApp(AppModule.forRoot(config), config, { rawBody: true });
   await app.listen(0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   const dataSource = app.get<DataSource>(DATA_SOURCE);

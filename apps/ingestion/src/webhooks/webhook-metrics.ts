@@ -1,0 +1,25 @@
+import { HttpException } from '@nestjs/common';
+import { metrics } from '@tributary/observability';
+import { webhookDefinitions } from '@tributary/webhooks';
+import type { FastifyRequest } from 'fastify';
+import type { DescribedProblem } from '@tributary/service-kit/nest';
+import { WEBHOOK_ROUTE } from './webhooks.controller.js';
+
+/**
+ * Body limit refusals (and anything else Fastify refuses) happen before the webhook route runs, so the
+ * intake service never sees them; they are counted here, from the problem filter, to keep
+ * `tributary_webhooks_received_total` complete.
+ */
+export function countWebhookRefusedByFastify(
+  problem: DescribedProblem,
+  request: FastifyRequest,
+  error: unknown,
+): void {
+  if (!(error instanceof HttpException) || request.routeOptions?.url !== WEBHOOK_ROUTE) return;
+  const provider = (request.params as { provider?: string } | undefined)?.provider ?? '';
+  metrics.webhooksReceived.inc({
+    provider: Object.hasOwn(webhookDefinitions, provider) ? provider : 'unknown',
+    outcome:
+      problem.status === 413 ? 'too_large' : problem.status === 415 ? 'unsupported_media_type' : 'malformed',
+  });
+}
