@@ -14,7 +14,6 @@ export const ConnectorErrorCode = {
   circuitOpen: 'PROVIDER_CIRCUIT_OPEN',
   /** An effectful call without an idempotency key: a programming error, refused before it is sent. */
   idempotencyKeyMissing: 'IDEMPOTENCY_KEY_MISSING',
-  configInvalid: 'CONFIG_INVALID',
   definitionInvalid: 'CONNECTOR_DEFINITION_INVALID',
 } as const;
 

@@ -13,10 +13,9 @@ export type { ProviderRequest, ProviderResponse } from './http/provider-request.
 export type { AdaptivePacingOptions } from './http/adaptive-pacer.js';
 export type { Clock } from './http/clock.js';
 export { idempotencyKeyFor } from './http/idempotency-key.js';
-export { TokenBucket } from './http/token-bucket.js';
 export { DEFAULT_REMAINING_HEADERS, rateLimitRemaining, retryAfterMs } from './http/rate-limit-headers.js';
 export type { HeaderBag } from './http/rate-limit-headers.js';
-export { ConnectorConfigError, loadConnectorConfig } from './runtime/connector-config.js';
+export { loadConnectorConfig } from './runtime/connector-config.js';
 export type { ConnectorConfig, ConnectorPlatformConfig } from './runtime/connector-config.js';
 export { connectorHandler, runConnector, topicsOf } from './runtime/run-connector.js';
 export type { RunConnectorOptions } from './runtime/run-connector.js';

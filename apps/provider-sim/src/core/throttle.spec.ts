@@ -1,24 +1,25 @@
-import { Throttle, TokenBucket } from './throttle.js';
+import { Throttle } from './throttle.js';
 
 describe('throttle', () => {
   it('admits N requests per second plus the burst, whatever the offered load', () => {
     let now = 0;
-    const bucket = new TokenBucket(50, 5, () => now);
+    const throttle = new Throttle(() => now);
+    throttle.set({ requestsPerSecond: 50, burst: 5 });
     let admitted = 0;
     // 1,000 requests per second offered for 10 s.
     for (let i = 0; i < 10_000; i++) {
       now = i;
-      if (bucket.take().ok) admitted += 1;
+      if (throttle.admit('POST /x').ok) admitted += 1;
     }
     expect(admitted).toBeGreaterThanOrEqual(5 + 50 * 10 - 1);
     expect(admitted).toBeLessThanOrEqual(5 + 50 * 10);
   });
 
   it('says when to come back, in whole seconds rounded up', () => {
-    const now = 0;
-    const bucket = new TokenBucket(0.5, 1, () => now);
-    expect(bucket.take()).toEqual({ ok: true });
-    expect(bucket.take()).toEqual({ ok: false, retryAfterSeconds: 2 });
+    const throttle = new Throttle(() => 0);
+    throttle.set({ requestsPerSecond: 0.5, burst: 1 });
+    expect(throttle.admit('POST /x')).toEqual({ ok: true });
+    expect(throttle.admit('POST /x')).toEqual({ ok: false, retryAfterSeconds: 2 });
   });
 
   it('gives each route its own bucket; a route rule wins over the rule for all', () => {

@@ -1,3 +1,4 @@
+import { TokenBucket } from '@tributary/service-kit';
 import { z } from 'zod';
 
 export const throttleSchema = z.object({
@@ -14,43 +15,6 @@ export const throttleSchema = z.object({
 export type ThrottleRule = z.infer<typeof throttleSchema>;
 
 export type Clock = () => number;
-
-/** A token bucket: `rate` tokens per second, at most `capacity` saved up. */
-export class TokenBucket {
-  #tokens: number;
-  #at: number;
-
-  constructor(
-    readonly rate: number,
-    readonly capacity: number,
-    private readonly clock: Clock,
-  ) {
-    this.#tokens = capacity;
-    this.#at = clock();
-  }
-
-  /** Takes a token, or says how many seconds until one is there (rounded up, as Retry-After is). */
-  take(): { ok: true } | { ok: false; retryAfterSeconds: number } {
-    this.#refill();
-    if (this.#tokens >= 1) {
-      this.#tokens -= 1;
-      return { ok: true };
-    }
-    return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - this.#tokens) / this.rate)) };
-  }
-
-  /** Whole tokens left now. */
-  remaining(): number {
-    this.#refill();
-    return Math.floor(this.#tokens);
-  }
-
-  #refill(): void {
-    const now = this.clock();
-    this.#tokens = Math.min(this.capacity, this.#tokens + ((now - this.#at) / 1000) * this.rate);
-    this.#at = now;
-  }
-}
 
 /**
  * The benchmark throttle (`POST /__admin/throttle`): above N requests per second a route answers with its
@@ -90,8 +54,11 @@ export class Throttle {
 
   /** Admits a request on `route`, or says when to come back; always admits an unthrottled route. */
   admit(route: string): { ok: true } | { ok: false; retryAfterSeconds: number } {
-    const bucket = this.bucketFor(route);
-    return bucket ? bucket.take() : { ok: true };
+    const waitMs = this.bucketFor(route)?.take() ?? 0;
+    // Retry-After counts whole seconds, rounded up, as providers send it.
+    return waitMs === 0
+      ? { ok: true }
+      : { ok: false, retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
   }
 
   bucketFor(route: string): TokenBucket | undefined {
@@ -99,8 +66,11 @@ export class Throttle {
     if (!rule) return undefined;
     let bucket = this.#buckets.get(route);
     if (!bucket) {
-      const capacity = rule.burst ?? Math.max(1, Math.ceil(rule.requestsPerSecond));
-      bucket = new TokenBucket(rule.requestsPerSecond, capacity, this.clock);
+      bucket = new TokenBucket({
+        ratePerSecond: rule.requestsPerSecond,
+        ...(rule.burst === undefined ? {} : { burst: rule.burst }),
+        now: this.clock,
+      });
       this.#buckets.set(route, bucket);
     }
     return bucket;

@@ -1,6 +1,6 @@
 import { AdaptivePacer } from './adaptive-pacer.js';
 import type { AdaptivePacingOptions } from './adaptive-pacer.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '@tributary/service-kit';
 
 /** While paced below the configured limit, saved-up slots cover this much time: no bursts into an empty provider bucket. */
 const PACED_BURST_SECONDS = 0.1;

@@ -1,5 +1,5 @@
 import { clamp, rateLimitRemaining, rateLimitResetMs, retryAfterMs } from './rate-limit-headers.js';
-import { TokenBucket } from './token-bucket.js';
+import { TokenBucket } from '@tributary/service-kit';
 import { idempotencyKeyFor } from './idempotency-key.js';
 
 describe('rate-limit headers', () => {

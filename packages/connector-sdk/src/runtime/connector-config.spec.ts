@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ConnectorConfigError, loadConnectorConfig } from './connector-config.js';
+import { ConfigError } from '@tributary/service-kit';
+import { loadConnectorConfig } from './connector-config.js';
 import { defineConnector } from '../define-connector.js';
 import { topicsOf } from './run-connector.js';
 
@@ -18,9 +19,9 @@ describe('loadConnectorConfig', () => {
       PROVIDER_TIMEOUT_MS: '2500',
     });
     expect(config.connector).toEqual({ CRM_API_KEY: 'secret' });
-    expect(config.platform.kafka).toMatchObject({
-      brokers: ['127.0.0.1:9092', '127.0.0.1:9093'],
-      consumerGroup: 'connector-crm-sync',
+    expect(config.platform.kafka.brokers).toEqual(['127.0.0.1:9092', '127.0.0.1:9093']);
+    expect(config.platform.consumer).toMatchObject({
+      group: 'connector-crm-sync',
       retryTiers: ['5s', '1m', '10m'],
     });
     expect(config.platform.database.schema).toBe('connector_crm_sync');
@@ -37,10 +38,12 @@ describe('loadConnectorConfig', () => {
       KAFKA_TOPIC_PREFIX: 'bench.',
     });
     expect(config.platform.provider).toEqual({ rateLimit: { requestsPerSecond: 250, burst: 50 } });
-    expect(config.platform.kafka).toMatchObject({ concurrency: 6, topicPrefix: 'bench.' });
-    expect(loadConnectorConfig(definition, { ...platform, CRM_API_KEY: 's' }).platform.kafka).toMatchObject({
+    expect(config.platform.consumer.concurrency).toBe(6);
+    expect(config.platform.kafka.topicPrefix).toBe('bench.');
+    const defaults = loadConnectorConfig(definition, { ...platform, CRM_API_KEY: 's' }).platform;
+    expect({ concurrency: defaults.consumer.concurrency, prefix: defaults.kafka.topicPrefix }).toEqual({
       concurrency: 1,
-      topicPrefix: '',
+      prefix: '',
     });
     expect(() =>
       loadConnectorConfig(definition, { ...platform, CRM_API_KEY: 's', KAFKA_TOPIC_PREFIX: 'a b' }),
@@ -54,12 +57,21 @@ describe('loadConnectorConfig', () => {
     } catch (caught) {
       error = caught;
     }
-    expect(error).toBeInstanceOf(ConnectorConfigError);
+    expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
     expect(message).toContain('DATABASE_URL');
     expect(message).toContain('PORT');
     expect(message).toContain('CRM_API_KEY');
     expect(message).not.toContain('KAFKA_BROKERS');
+  });
+
+  it('reads provider credentials from <NAME>_FILE like every other variable', () => {
+    const config = loadConnectorConfig(
+      definition,
+      { ...platform, CRM_API_KEY_FILE: '/run/secrets/crm' },
+      (path) => (path === '/run/secrets/crm' ? 'from-file\n' : ''),
+    );
+    expect(config.connector).toEqual({ CRM_API_KEY: 'from-file' });
   });
 });
 

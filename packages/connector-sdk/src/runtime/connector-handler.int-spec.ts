@@ -9,7 +9,6 @@ import type { TestDatabase } from '@tributary/testkit';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { HandlerContext } from '../define-connector.js';
-import type { ConnectorConfig } from './connector-config.js';
 import { connectorHandler } from './run-connector.js';
 
 const SCHEMA = 'sdk_handler';
@@ -44,10 +43,8 @@ type Handler = (event: Requested, ctx: HandlerContext<object, object>) => Promis
 function handlerWith(requested: Handler) {
   return connectorHandler({
     definition: { id: 'test', provider: 'sim', handlers: { 'payments.payment.requested': requested } },
-    config: {
-      platform: { kafka: { consumerGroup: GROUP } },
-      connector: {},
-    } as unknown as ConnectorConfig<object>,
+    group: GROUP,
+    connectorConfig: {},
     dataSource,
     outbox,
     client: {},

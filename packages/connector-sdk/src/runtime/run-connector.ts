@@ -1,34 +1,15 @@
 import 'reflect-metadata';
 import { eventCatalogue } from '@tributary/contracts';
-import type { DomainEvent, EventDefinition, EventOf, EventType } from '@tributary/contracts';
-import {
-  AvroEventDecoder,
-  AvroEventEncoder,
-  KafkaEventProducer,
-  ReliableConsumer,
-  SchemaRegistryClient,
-  createKafkaClient,
-  ensureCatalogueTopics,
-} from '@tributary/kafka';
+import type { DomainEvent, EventOf, EventType } from '@tributary/contracts';
+import { ReliableConsumer } from '@tributary/kafka';
 import type { EventHandlerContext } from '@tributary/kafka';
-import {
-  createLogger,
-  kafkaReadiness,
-  postgresReadiness,
-  schemaRegistryReadiness,
-} from '@tributary/observability';
-import { ObservabilityModule, ReadinessRegistry } from '@tributary/observability/nest';
-import { LifecycleModule, ShutdownService, bootstrapApp } from '@tributary/service-kit/nest';
 import type { Logger } from '@tributary/observability';
-import {
-  ExternalRefRepository,
-  Outbox,
-  OutboxRelay,
-  createDataSource,
-  namesFor,
-  schemaOf,
-  withInbox,
-} from '@tributary/persistence';
+import { ExternalRefRepository, namesFor, schemaOf, withInbox } from '@tributary/persistence';
+import type { Outbox } from '@tributary/persistence';
+import { defineProblems } from '@tributary/service-kit';
+import type { Backbone } from '@tributary/service-kit/backbone';
+import { ReadinessRegistry } from '@tributary/observability/nest';
+import { BACKBONE, ServiceModule, ShutdownService, bootstrapService } from '@tributary/service-kit/nest';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -50,30 +31,25 @@ export function topicsOf(definition: { readonly handlers: object }): string[] {
   return [...new Set(types.map((type) => eventCatalogue[type].topic))];
 }
 
+/** A connector serves no API of its own: only the problems every route can answer with. */
+const connectorProblems = defineProblems({});
+
 /**
  * The whole `main.ts` of a connector app: `await runConnector(definition)`. Config is checked first; then
- * Postgres (migrations), Kafka topics, the schema registry, the outbox relay, the provider client and a
- * reliable consumer whose handler runs each event at most once through the inbox. `/metrics` and
- * `/health/*` are served; SIGTERM drains the consumer, then flushes the relay, then closes the pools.
+ * the service kit's backbone (Postgres with migrations, Kafka, the registry, the outbox relay), the
+ * provider client and a reliable consumer whose handler runs each event at most once through the inbox.
+ * `/metrics` and `/health/*` are served; SIGTERM drains the consumer, then flushes the relay, then closes
+ * the pools: the same lifecycle as every other service.
  */
 export async function runConnector<TSchema extends z.ZodType, TClient>(
   definition: ConnectorDefinition<TSchema, TClient>,
   options: RunConnectorOptions = {},
 ): Promise<NestFastifyApplication> {
   const config = loadConnectorConfig(definition, options.env ?? process.env);
-  const service = `connector-${definition.id}`;
-  const logger = createLogger({ service, level: config.platform.logLevel });
-  return bootstrapApp(
-    {
-      module: class ConnectorModule {},
-      imports: [ObservabilityModule.forRoot({ service }), LifecycleModule.forRoot()],
-    },
-    {
-      service,
-      port: config.platform.port,
-      logger,
-      configure: (app) => startConnector(app, definition, config, logger),
-    },
+  return bootstrapService(
+    ServiceModule.forRoot({ config: config.platform, problems: connectorProblems }),
+    config.platform,
+    { configure: (app) => startConnector(app, definition, config) },
   );
 }
 
@@ -81,44 +57,11 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
   app: NestFastifyApplication,
   definition: ConnectorDefinition<TSchema, TClient>,
   config: ConnectorConfig<z.output<TSchema>>,
-  logger: Logger,
 ): Promise<void> {
   const { platform } = config;
-  const service = `connector-${definition.id}`;
+  const backbone = app.get<Backbone>(BACKBONE);
   const shutdown = app.get(ShutdownService);
-  const readiness = app.get(ReadinessRegistry);
-
-  const dataSource = await createDataSource({
-    url: platform.database.url,
-    schema: platform.database.schema,
-    createSchema: true,
-    migrationsRun: true,
-    applicationName: service,
-  }).initialize();
-  shutdown.register('resources', 'postgres pool', () => dataSource.destroy());
-
-  const kafka = createKafkaClient({ clientId: service, brokers: platform.kafka.brokers, logger });
-  const prefix = platform.kafka.topicPrefix;
-  const topics = topicsOf(definition).map((topic) => `${prefix}${topic}`);
-  // Brokers refuse auto-creation, and a handler may publish to any catalogue topic (the CRM connector
-  // consumes payments and publishes contacts): all of them, as `tributary topics ensure` would.
-  await ensureCatalogueTopics(kafka, { prefix });
-  const registry = new SchemaRegistryClient({ url: platform.schemaRegistryUrl });
-  const definitions: EventDefinition[] = Object.values(eventCatalogue).map((d) => ({
-    ...d,
-    topic: `${prefix}${d.topic}`,
-  }));
-  const encoder = new AvroEventEncoder({ registry, definitions });
-  const decoder = new AvroEventDecoder({ registry, readerDefinitions: definitions });
-  const outbox = new Outbox({ encoder });
-  const producer = new KafkaEventProducer(kafka);
-  await producer.connect();
-  const relay = new OutboxRelay({
-    dataSource,
-    sink: producer,
-    batchSize: platform.outboxBatchSize,
-    applicationName: `${service}-relay`,
-  });
+  const { logger } = backbone;
 
   const http = new ProviderHttpClient({
     provider: definition.provider,
@@ -129,47 +72,48 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
       : {}),
     ...definition.http(config.connector),
   });
+  shutdown.register('resources', 'provider http client', () => http.close());
   const client = definition.client(http, config.connector);
 
+  const topics = topicsOf(definition).map((topic) => `${platform.kafka.topicPrefix}${topic}`);
   const consumer = new ReliableConsumer({
-    kafka,
-    groupId: platform.kafka.consumerGroup,
+    kafka: backbone.kafka,
+    groupId: platform.consumer.group,
     topics,
-    decoder,
-    retryTiers: platform.kafka.retryTiers,
-    sessionTimeoutMs: platform.kafka.sessionTimeoutMs,
-    partitionsConsumedConcurrently: platform.kafka.concurrency,
+    decoder: backbone.decoder,
+    retryTiers: [...platform.consumer.retryTiers],
+    sessionTimeoutMs: platform.consumer.sessionTimeoutMs,
+    partitionsConsumedConcurrently: platform.consumer.concurrency,
     // A connector deployed after the first requests must still act on them.
     fromBeginning: true,
     logger,
-    handler: connectorHandler({ definition, config, dataSource, outbox, client, logger }),
+    handler: connectorHandler({
+      definition,
+      group: platform.consumer.group,
+      connectorConfig: config.connector,
+      dataSource: backbone.dataSource,
+      outbox: backbone.outbox,
+      client,
+      logger,
+    }),
   });
-
-  const admin = kafka.admin();
-  await admin.connect();
-  readiness.add(postgresReadiness(dataSource));
-  readiness.add(kafkaReadiness(() => admin.describeCluster()));
-  readiness.add(schemaRegistryReadiness(platform.schemaRegistryUrl));
-
-  await relay.start();
+  // A handler may publish to any catalogue topic (the CRM connector consumes payments and publishes
+  // contacts): the backbone ensures them all before the consumer subscribes.
+  await backbone.start();
   await consumer.start();
-  logger.info(
-    { topics, group: platform.kafka.consumerGroup, provider: definition.provider },
-    'connector started',
-  );
-
   shutdown.register('consumers', 'reliable consumer', () => consumer.stop());
-  shutdown.register('producers', 'outbox relay', () => relay.stop());
-  shutdown.register('producers', 'kafka producer', () => producer.disconnect());
-  shutdown.register('resources', 'provider http client', () => http.close());
-  shutdown.register('resources', 'kafka admin', () => admin.disconnect());
+  // Not ready while one of the group's retry or DLQ topics is missing and cannot be recreated.
+  app.get(ReadinessRegistry).add(consumer.readiness());
+  logger.info({ topics, group: platform.consumer.group, provider: definition.provider }, 'connector started');
 }
 
 interface HandlerDeps<TConfig, TClient> {
   definition: Pick<ConnectorDefinition<z.ZodType, TClient>, 'id' | 'provider'> & {
     readonly handlers: object;
   };
-  config: ConnectorConfig<TConfig>;
+  /** The consumer group: the inbox rows are the group's. */
+  group: string;
+  connectorConfig: TConfig;
   dataSource: DataSource;
   outbox: Outbox;
   client: TClient;
@@ -181,8 +125,7 @@ interface HandlerDeps<TConfig, TClient> {
  * before any provider call; `ctx.commit` writes the inbox row with the handler's state and outbox rows.
  */
 export function connectorHandler<TConfig, TClient>(deps: HandlerDeps<TConfig, TClient>) {
-  const { definition, config, dataSource, outbox, client } = deps;
-  const group = config.platform.kafka.consumerGroup;
+  const { definition, group, connectorConfig, dataSource, outbox, client } = deps;
   const refs = new ExternalRefRepository(dataSource);
   const { inboxTable } = namesFor(schemaOf(dataSource));
   const source = `/tributary/connector-${definition.id}`;
@@ -207,7 +150,7 @@ export function connectorHandler<TConfig, TClient>(deps: HandlerDeps<TConfig, TC
     const context: HandlerContext<TClient, TConfig> = {
       connectorId: definition.id,
       provider: client,
-      config: config.connector,
+      config: connectorConfig,
       idempotencyKey: idempotencyKeyFor(definition.id, event.id),
       idempotencyKeyFor: (operation) => idempotencyKeyFor(definition.id, event.id, operation),
       attempt: kafkaContext.attempt,

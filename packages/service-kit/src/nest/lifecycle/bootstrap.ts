@@ -6,7 +6,8 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TributaryKafkaServer } from '@tributary/kafka/nest';
 import { createLogger } from '@tributary/observability';
 import type { Logger, LogLevel } from '@tributary/observability';
-import { PinoLoggerService } from '@tributary/observability/nest';
+import { PinoLoggerService, ReadinessRegistry } from '@tributary/observability/nest';
+import type { ReliableConsumer } from '@tributary/kafka';
 import type { Backbone } from '../../backbone/backbone.js';
 import type { ProcessConfig } from '../../config/service-config.js';
 import { recordServedRoutes } from '../http/served-routes.js';
@@ -138,21 +139,22 @@ async function configureService(
     // The topics the consumer reads must exist before it subscribes (brokers refuse auto-creation).
     await backbone.start();
     const prefix = service.config.kafka.topicPrefix;
-    app.connectMicroservice({
-      strategy: new TributaryKafkaServer({
-        kafka: backbone.kafka,
-        decoder: backbone.decoder,
-        groupId: consumer.group,
-        topics: consumer.topics.map((topic) => `${prefix}${topic}`),
-        ignoredEventTypes: consumer.ignoredEventTypes ?? [],
-        retryTiers: [...consumer.retryTiers],
-        sessionTimeoutMs: consumer.sessionTimeoutMs,
-        createTopics: true,
-        fromBeginning: consumer.fromBeginning ?? true,
-        logger: backbone.logger,
-      }),
+    const server = new TributaryKafkaServer({
+      kafka: backbone.kafka,
+      decoder: backbone.decoder,
+      groupId: consumer.group,
+      topics: consumer.topics.map((topic) => `${prefix}${topic}`),
+      ignoredEventTypes: consumer.ignoredEventTypes ?? [],
+      retryTiers: [...consumer.retryTiers],
+      sessionTimeoutMs: consumer.sessionTimeoutMs,
+      createTopics: true,
+      fromBeginning: consumer.fromBeginning ?? true,
+      logger: backbone.logger,
     });
+    app.connectMicroservice({ strategy: server });
     await app.startAllMicroservices();
+    // Not ready while one of the group's retry or DLQ topics is missing and cannot be recreated.
+    app.get(ReadinessRegistry, { strict: false }).add(server.unwrap<ReliableConsumer>().readiness());
   }
 }
 
