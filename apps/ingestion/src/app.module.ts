@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
 import { ServiceModule } from '@tributary/service-kit/nest';
-import { CreateApiKeys1764460800001 } from './api-keys/api-keys.migration.js';
+import { API_KEY_SCOPES } from './api-keys/api-key-scopes.js';
 import { CreateEventLog1764460800000 } from './event-log/event-log.migration.js';
 import { EventLogModule } from './event-log/event-log.module.js';
 import { EventsModule } from './events/events.module.js';
@@ -21,9 +21,17 @@ export class AppModule {
       imports: [
         ServiceModule.forRoot({
           config,
-          migrations: [CreateEventLog1764460800000, CreateApiKeys1764460800001],
+          // The api_keys table comes with the kit's API keys, under the migration name ingestion first
+          // shipped it with.
+          migrations: [CreateEventLog1764460800000],
           problems: ingestionProblems,
           onProblem: countWebhookRefusedByFastify,
+          apiKeys: {
+            scopes: API_KEY_SCOPES,
+            configured: config.configuredApiKeys,
+            cacheTtlMs: config.apiKeyCacheTtlMs,
+            rateLimit: config.rateLimits.apiPerKey,
+          },
         }),
         EventLogModule,
         WebhooksModule,

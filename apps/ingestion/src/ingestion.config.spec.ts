@@ -41,6 +41,17 @@ describe('loadIngestionConfig', () => {
     expect(config.webhookSecrets['hubspot']).toEqual(['hubspot-old', 'hubspot-new']);
   });
 
+  it('takes configured API keys for ingestion scopes from API_KEYS, and names a bad entry', () => {
+    const sha256 = 'a'.repeat(64);
+    expect(
+      loadIngestionConfig({ ...valid, API_KEYS: `ops:${sha256}:events:read+events:replay` })
+        .configuredApiKeys,
+    ).toEqual([{ id: 'ops', sha256, scopes: ['events:read', 'events:replay'] }]);
+    expect(() => loadIngestionConfig({ ...valid, API_KEYS: `ops:${sha256}:orders:write` })).toThrow(
+      /API_KEYS: entry #1/,
+    );
+  });
+
   it("shares a provider's external refs with its connector's schema when configured", () => {
     expect(loadIngestionConfig(valid).externalRefsSchemas).toEqual({});
     expect(

@@ -4,11 +4,13 @@ import {
   apiKeysEnv,
   backboneEnv,
   loadConfig,
+  parseConfiguredApiKeys,
   positiveInt,
   serviceConfig,
   serviceEnv,
 } from '@tributary/service-kit';
-import type { Env, RateLimit, ServiceConfig } from '@tributary/service-kit';
+import type { ConfiguredApiKey, Env, RateLimit, ServiceConfig } from '@tributary/service-kit';
+import { API_KEY_SCOPES } from './api-keys/api-key-scopes.js';
 
 const day = 24 * 3600;
 
@@ -65,6 +67,8 @@ export type IngestionConfig = ServiceConfig & {
   };
   readonly replayMaxEntries: number;
   readonly apiKeyCacheTtlMs: number;
+  /** Keys listed in API_KEYS (hashed), beside the ones stored in the `api_keys` table. */
+  readonly configuredApiKeys: readonly ConfiguredApiKey[];
   /**
    * The schema whose `external_refs` each provider's webhook mappings read and write; ingestion's own when
    * absent. A connector owns its provider's refs (it records them as it calls the provider), so pointing a
@@ -87,6 +91,8 @@ export function loadIngestionConfig(
       if (retentionSeconds < longestRetry) {
         problems.push(`EVENT_LOG_RETENTION_DAYS: shorter than a provider's retries`);
       }
+      const configured = parseConfiguredApiKeys(values.API_KEYS, API_KEY_SCOPES);
+      problems.push(...configured.problems);
       return {
         ...serviceConfig('ingestion', values),
         publicBaseUrl: values.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
@@ -105,6 +111,7 @@ export function loadIngestionConfig(
         },
         replayMaxEntries: values.REPLAY_MAX_ENTRIES,
         apiKeyCacheTtlMs: values.API_KEY_CACHE_TTL_MS,
+        configuredApiKeys: configured.keys,
         unresolvedRetry: {
           intervalMs: values.UNRESOLVED_RETRY_INTERVAL_MS,
           windowMs: values.UNRESOLVED_RETRY_WINDOW_MS,

@@ -1,10 +1,9 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { describeIssues } from '@tributary/webhooks';
 import { ProblemError } from '@tributary/service-kit';
-import { rawBodyOf } from '@tributary/service-kit/nest';
-import { ApiKeyGuard, RequireScope, principalOf } from '../api-keys/api-key.guard.js';
+import { RequireScope, principalOf, rawBodyOf } from '@tributary/service-kit/nest';
 import { parseJson, requireJson } from '../http/json-body.js';
 import { ProblemCode } from '../http/problem.js';
 import { decodeCursor, encodeCursor } from './cursor.js';
@@ -19,7 +18,6 @@ const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Webhooks and internal events as received, what became of them, and replay. */
 @Controller('v1/event-log')
-@UseGuards(ApiKeyGuard)
 export class EventLogController {
   constructor(
     @Inject(EVENT_LOG_REPOSITORY) private readonly repository: EventLogRepository,

@@ -4,7 +4,6 @@ import { AvroEventEncoder } from '@tributary/kafka';
 import { Outbox } from '@tributary/persistence';
 import type { DataSource } from 'typeorm';
 import { DATA_SOURCE, SERVICE_CONFIG } from '@tributary/service-kit/nest';
-import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import type { IngestionConfig } from '../ingestion.config.js';
 import { ProviderRefs } from '../webhooks/provider-refs.js';
 import { EventLogRetentionService } from './event-log-retention.service.js';
@@ -21,7 +20,6 @@ import { UnresolvedRetryService } from './unresolved-retry.service.js';
  */
 @Global()
 @Module({
-  imports: [ApiKeysModule],
   controllers: [EventLogController],
   providers: [
     {

@@ -1,14 +1,12 @@
-import { Controller, Headers, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { rawBodyOf } from '@tributary/service-kit/nest';
-import { ApiKeyGuard, RequireScope, principalOf } from '../api-keys/api-key.guard.js';
+import { RequireScope, principalOf, rawBodyOf } from '@tributary/service-kit/nest';
 import { parseJson, requireJson } from '../http/json-body.js';
 import { InternalEventsService } from './internal-events.service.js';
 import type { PublishEventResponse } from './publish-event.request.js';
 
 /** `POST /v1/events`: internal services publish catalogue events (scope `events:publish`). */
 @Controller('v1/events')
-@UseGuards(ApiKeyGuard)
 export class EventsController {
   constructor(private readonly events: InternalEventsService) {}
 

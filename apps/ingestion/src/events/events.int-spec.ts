@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ApiKeysRepository } from '../api-keys/api-keys.repository.js';
+import { ApiKeyStore } from '@tributary/service-kit/api-keys';
 import { rowCounts, startIngestion, testEnvironment } from '../../test/support/ingestion.js';
 import type { RunningIngestion, TestEnvironment } from '../../test/support/ingestion.js';
 import { readTopics } from '../../test/support/kafka.js';
@@ -54,9 +54,11 @@ describe('POST /v1/events', () => {
       expiresAt: new Date(Date.now() - 1000),
     });
     const revokedKey = await ingestion.createApiKey(['events:publish']);
-    const keys = ingestion.app.get(ApiKeysRepository);
-    expect(await keys.revoke(revokedKey.split('_')[1]!)).toBe(true);
-    expect(await keys.revoke(revokedKey.split('_')[1]!)).toBe(false);
+    const keys = ingestion.app.get(ApiKeyStore);
+    await keys.revoke(revokedKey.split('_')[1]!, { actor: 'int-spec' });
+    await expect(keys.revoke(revokedKey.split('_')[1]!, { actor: 'int-spec' })).rejects.toMatchObject({
+      code: 'API_KEY_NOT_FOUND',
+    });
     const cases: Array<[Record<string, string | undefined>, unknown, number, string]> = [
       [{ authorization: undefined }, paymentRequested(), 401, 'API_KEY_MISSING'],
       [{ authorization: 'Bearer not-a-key' }, paymentRequested(), 401, 'API_KEY_INVALID'],

@@ -10,7 +10,7 @@ import {
 import { ENTRY_STATUSES } from '../event-log/event-log.js';
 import { publishEventRequest, publishEventResponse } from '../events/publish-event.request.js';
 import { ProblemCode, ingestionProblems } from '../http/problem.js';
-import { API_KEY_SCOPES } from '../api-keys/api-key.js';
+import { API_KEY_SCOPES } from '../api-keys/api-key-scopes.js';
 
 /** Bumped with every change of the HTTP contract; CHANGELOG.md says what changed. */
 export const API_VERSION = '1.0.0';

@@ -1,12 +1,13 @@
+import { KeyedRateLimiter } from '@tributary/service-kit';
 import type { IngestionConfig } from '../ingestion.config.js';
-import { KeyedRateLimiter } from './token-bucket.js';
 
-/** The app's limiters, in-process (per instance). */
+/**
+ * Ingestion's own limiters, in-process (per instance). The per-API-key limit of every guarded route is the
+ * kit's (ServiceModule `apiKeys.rateLimit`).
+ */
 export interface RateLimiters {
   /** Keyed by provider: protects the database from a provider's burst. */
   readonly webhook: KeyedRateLimiter;
-  /** Keyed by API key id. */
-  readonly apiKey: KeyedRateLimiter;
   /** Keyed by API key id; replays are expensive, so they have their own, much lower budget. */
   readonly replay: KeyedRateLimiter;
 }
@@ -16,7 +17,6 @@ export const RATE_LIMITERS = Symbol('RateLimiters');
 export function createRateLimiters(config: IngestionConfig): RateLimiters {
   return {
     webhook: new KeyedRateLimiter('webhook', config.rateLimits.webhookPerProvider),
-    apiKey: new KeyedRateLimiter('api-key', config.rateLimits.apiPerKey),
     replay: new KeyedRateLimiter('replay', config.rateLimits.replayPerKey),
   };
 }
