@@ -11,7 +11,7 @@ const usage = `usage: tributary <command>
   dev [--rate <orders/s>] [--port <port>] [--prefix <p>] [--log-level <level>]
                                             run the platform on the local stack with demo traffic
   topics ensure                             create the catalogue topics on KAFKA_BROKERS
-  api-keys create|rotate|revoke|list ...    manage ingestion API keys (tributary api-keys for help)
+  api-keys create|rotate|revoke|list ...    manage API keys of ingestion or dlq-handler (tributary api-keys for help)
   dlq ls|show|replay|discard ...            inspect and recover dead letters (tributary dlq for help)
   new-connector <name> [--event <type>]     scaffold apps/connector-<name> (npm run new:connector -- <name>)`;
 

@@ -1,43 +1,34 @@
-import { createHash, randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
+import { createDataSource } from '@tributary/persistence';
+import { ApiKeyStore } from '@tributary/service-kit/api-keys';
+import type { ApiKeyRecord } from '@tributary/service-kit/api-keys';
+import { apiScopes } from '../generated/api-scopes.js';
+import type { ApiService } from '../generated/api-scopes.js';
 
 /**
- * `tributary api-keys create|rotate|revoke|list`: manages the keys of the ingestion API in its database
- * (DATABASE_URL, DATABASE_SCHEMA). The table and the token format are ingestion's (apps/ingestion
- * src/api-keys): `trb_<16 hex key id>_<43 base64url secret>`, stored as the hex sha256 of the whole token.
- * The token is printed once and never stored. api-keys.spec.ts pins the same vector as ingestion's tests.
+ * `tributary api-keys create|rotate|revoke|list`: manages the API keys of a service (ingestion by default,
+ * `--service dlq-handler` for the DLQ console and API) in that service's own `api_keys` table
+ * (DATABASE_URL, DATABASE_SCHEMA), through the service kit's ApiKeyStore: the same token format, hashing
+ * and audit entries as the services themselves. The token is printed once and never stored.
  */
-
-export const API_KEY_SCOPES = ['events:publish', 'events:read', 'events:replay'] as const;
 
 export interface ApiKeysCommandOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly log: (line: string) => void;
-  /** Who runs the command, for created_by (default: $USER). */
+  /** Who runs the command, for created_by and the audit log (default: $USER). */
   readonly actor?: string;
 }
 
-export const apiKeysUsage = `usage: tributary api-keys <command>     (DATABASE_URL, DATABASE_SCHEMA: the ingestion database)
+const services = Object.keys(apiScopes) as ApiService[];
+
+export const apiKeysUsage = `usage: tributary api-keys <command> [--service ${services.join('|')}]   (default ingestion)
+  (DATABASE_URL, DATABASE_SCHEMA: that service's database; a running \`npm run dev\` session fills them in)
   create --name <client> --scopes <scope,...> [--expires-in <30d|12h|...>]   prints the new key once
   rotate <key id> [--overlap <24h>]     new key, same name and scopes; the old one expires after the overlap
-  revoke <key id>                       refused from now on (ingestion caches keys for a few seconds)
+  revoke <key id>                       refused from now on (services cache keys for a few seconds)
   list [--all]                          active keys (--all: also revoked and expired)
-scopes: ${API_KEY_SCOPES.join(', ')}`;
-
-export function issueToken(random: (size: number) => Buffer = randomBytes): {
-  keyId: string;
-  token: string;
-  tokenHash: string;
-} {
-  const keyId = random(8).toString('hex');
-  const token = `trb_${keyId}_${random(32).toString('base64url')}`;
-  return { keyId, token, tokenHash: hashToken(token) };
-}
-
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
+  --reason <text>                       kept in the audit log with the change
+scopes: ${services.map((service) => `${service}: ${apiScopes[service].join(', ')}`).join('; ')}`;
 
 const units: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
 
@@ -49,7 +40,7 @@ export function parseDuration(text: string): number {
 }
 
 export function parseScopes(text: string): string[] {
-  const scopes = [
+  return [
     ...new Set(
       text
         .split(',')
@@ -57,13 +48,14 @@ export function parseScopes(text: string): string[] {
         .filter(Boolean),
     ),
   ];
-  const unknown = scopes.filter((s) => !(API_KEY_SCOPES as readonly string[]).includes(s));
-  if (scopes.length === 0 || unknown.length > 0) {
-    throw new Error(
-      `scopes must be some of ${API_KEY_SCOPES.join(', ')}${unknown.length ? `; unknown: ${unknown.join(', ')}` : ''}`,
-    );
+}
+
+export function serviceOf(name: string | undefined): ApiService {
+  const service = name ?? 'ingestion';
+  if (!(services as string[]).includes(service)) {
+    throw new Error(`--service must be one of ${services.join(', ')}, not "${service}"`);
   }
-  return scopes;
+  return service as ApiService;
 }
 
 export async function apiKeysCommand(
@@ -74,10 +66,12 @@ export async function apiKeysCommand(
     args: [...args],
     allowPositionals: true,
     options: {
+      service: { type: 'string' },
       name: { type: 'string' },
       scopes: { type: 'string' },
       'expires-in': { type: 'string' },
       overlap: { type: 'string', default: '24h' },
+      reason: { type: 'string' },
       all: { type: 'boolean', default: false },
     },
   });
@@ -86,104 +80,90 @@ export async function apiKeysCommand(
     options.log(apiKeysUsage);
     return command ? 2 : 0;
   }
+  const service = serviceOf(values.service);
   const url = options.env['DATABASE_URL'];
-  if (!url) throw new Error('DATABASE_URL is not set (the ingestion database)');
+  if (!url) throw new Error(`DATABASE_URL is not set (the ${service} database)`);
   const schema = options.env['DATABASE_SCHEMA'] ?? 'public';
-  if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`DATABASE_SCHEMA "${schema}" is not a schema name`);
   const actor = options.actor ?? options.env['USER'] ?? 'cli';
-  const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
-  await client.connect();
+  const reason = values.reason === undefined ? {} : { reason: values.reason };
+  const dataSource = await createDataSource({ url, schema, createSchema: false, poolSize: 1 }).initialize();
   try {
+    const store = new ApiKeyStore(dataSource, { scopes: apiScopes[service] });
+    await assertTable(dataSource, service, schema);
     switch (command) {
       case 'create': {
         if (!values.name) throw new Error('--name is required (the client, e.g. orders-service)');
-        const scopes = parseScopes(values.scopes ?? '');
         const expiresAt = values['expires-in']
           ? new Date(Date.now() + parseDuration(values['expires-in']))
-          : null;
-        const issued = issueToken();
-        await client.query(
-          `INSERT INTO api_keys (key_id, name, token_hash, scopes, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-          [issued.keyId, values.name, issued.tokenHash, scopes, actor, expiresAt],
-        );
+          : undefined;
+        const issued = await store.create({
+          name: values.name,
+          scopes: parseScopes(values.scopes ?? ''),
+          actor,
+          ...(expiresAt ? { expiresAt } : {}),
+          ...reason,
+        });
+        const { record } = issued;
         options.log(
-          `created ${issued.keyId} for ${values.name} (${scopes.join(', ')})${expiresAt ? `, expires ${expiresAt.toISOString()}` : ''}`,
+          `created ${record.keyId} for ${record.name} on ${service} (${record.scopes.join(', ')})${expiresAt ? `, expires ${expiresAt.toISOString()}` : ''}`,
         );
         options.log(`key (shown once): ${issued.token}`);
         return 0;
       }
       case 'rotate': {
         if (!keyId) throw new Error('rotate needs the key id');
-        const overlapMs = parseDuration(values.overlap ?? '24h');
-        const issued = issueToken();
-        await client.query('BEGIN');
-        const old = await client.query<{ name: string; scopes: string[]; expires_at: Date | null }>(
-          `SELECT name, scopes, expires_at FROM api_keys WHERE key_id = $1 AND revoked_at IS NULL FOR UPDATE`,
-          [keyId],
-        );
-        const row = old.rows[0];
-        if (!row) {
-          await client.query('ROLLBACK');
-          throw new Error(`no active key ${keyId}`);
-        }
-        await client.query(
-          `INSERT INTO api_keys (key_id, name, token_hash, scopes, created_by, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
-          [issued.keyId, row.name, issued.tokenHash, row.scopes, actor, row.expires_at],
-        );
-        // The old key keeps working for the overlap (never longer than it already would), then expires.
-        await client.query(
-          `UPDATE api_keys SET replaced_by = $2,
-             expires_at = LEAST(COALESCE(expires_at, 'infinity'), now() + make_interval(secs => $3))
-           WHERE key_id = $1`,
-          [keyId, issued.keyId, overlapMs / 1000],
-        );
-        await client.query('COMMIT');
+        const rotated = await store.rotate(keyId, {
+          overlapMs: parseDuration(values.overlap ?? '24h'),
+          actor,
+          ...reason,
+        });
         options.log(
-          `rotated ${keyId} → ${issued.keyId} (${row.name}); ${keyId} expires in ${values.overlap}`,
+          `rotated ${keyId} → ${rotated.record.keyId} (${rotated.record.name}); ${keyId} expires ${rotated.previous.expiresAt?.toISOString()}`,
         );
-        options.log(`key (shown once): ${issued.token}`);
+        options.log(`key (shown once): ${rotated.token}`);
         return 0;
       }
       case 'revoke': {
         if (!keyId) throw new Error('revoke needs the key id');
-        const result = await client.query(
-          `UPDATE api_keys SET revoked_at = now() WHERE key_id = $1 AND revoked_at IS NULL`,
-          [keyId],
-        );
-        if (result.rowCount === 0) throw new Error(`no active key ${keyId}`);
+        await store.revoke(keyId, { actor, ...reason });
         options.log(`revoked ${keyId}`);
         return 0;
       }
       default: {
-        const rows = await client.query<{
-          key_id: string;
-          name: string;
-          scopes: string[];
-          created_at: Date;
-          expires_at: Date | null;
-          revoked_at: Date | null;
-          replaced_by: string | null;
-        }>(
-          `SELECT key_id, name, scopes, created_at, expires_at, revoked_at, replaced_by FROM api_keys
-           WHERE $1 OR (revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()))
-           ORDER BY name, created_at`,
-          [values.all],
-        );
-        for (const r of rows.rows) {
-          const state = r.revoked_at
-            ? `revoked ${r.revoked_at.toISOString()}`
-            : r.expires_at
-              ? `${r.expires_at > new Date() ? 'expires' : 'expired'} ${r.expires_at.toISOString()}`
-              : 'no expiry';
-          options.log(
-            `${r.key_id}  ${r.name}  ${r.scopes.join(',')}  ${state}${r.replaced_by ? `  replaced by ${r.replaced_by}` : ''}`,
-          );
-        }
-        if (rows.rows.length === 0) options.log('no keys');
+        const keys = await store.list({ all: values.all });
+        for (const key of keys) options.log(describeKey(key));
+        if (keys.length === 0) options.log('no keys');
         return 0;
       }
     }
   } finally {
-    await client.end();
+    await dataSource.destroy();
+  }
+}
+
+export function describeKey(key: ApiKeyRecord, now = new Date()): string {
+  const state = key.revokedAt
+    ? `revoked ${key.revokedAt.toISOString()}`
+    : key.expiresAt
+      ? `${key.expiresAt > now ? 'expires' : 'expired'} ${key.expiresAt.toISOString()}`
+      : 'no expiry';
+  return `${key.keyId}  ${key.name}  ${key.scopes.join(',')}  ${state}${key.replacedBy ? `  replaced by ${key.replacedBy}` : ''}`;
+}
+
+/** A missing table means the wrong database or schema, or a service that never started: say which. */
+async function assertTable(
+  dataSource: { query: (sql: string, params: unknown[]) => Promise<unknown> },
+  service: string,
+  schema: string,
+): Promise<void> {
+  const rows = (await dataSource.query(`SELECT to_regclass($1) AS found`, [
+    `"${schema}".api_keys`,
+  ])) as Array<{
+    found: string | null;
+  }>;
+  if (!rows[0]?.found) {
+    throw new Error(
+      `no api_keys table in schema "${schema}": set DATABASE_SCHEMA to ${service}'s schema, or start ${service} once (it creates its tables)`,
+    );
   }
 }

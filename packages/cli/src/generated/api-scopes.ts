@@ -1,0 +1,7 @@
+// Generated from apps/ingestion, apps/dlq-handler/openapi.json by `npm run generate -w @tributary/cli`; do not edit.
+export const apiScopes = {
+  'ingestion': ['events:publish', 'events:read', 'events:replay'],
+  'dlq-handler': ['dlq:discard', 'dlq:read', 'dlq:replay'],
+} as const;
+
+export type ApiService = keyof typeof apiScopes;
