@@ -1,6 +1,7 @@
 /**
- * The one error shape of the platform (DESIGN §6): a stable string `code` that alerts, DLQ headers and
- * API problem documents carry, and a `retriable` flag on which consumers decide, never on `instanceof`.
+ * The one error shape of the platform (docs/architecture.md#retries-and-dead-letters): a stable string `code`
+ * that alerts, DLQ headers and API problem documents carry, and a `retriable` flag on which consumers decide,
+ * never on `instanceof`.
  */
 export class TributaryError extends Error {
   readonly code: string;

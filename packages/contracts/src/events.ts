@@ -1,6 +1,7 @@
 /**
  * The shape every domain event has on the wire, independent of transport: CloudEvents attributes
- * (DESIGN §4) around an Avro-typed payload. `subject` is the stable aggregate id and is the Kafka key.
+ * (docs/architecture.md#topics) around an Avro-typed payload. `subject` is the stable aggregate id and is the
+ * Kafka key.
  */
 export interface DomainEvent<TType extends string = string, TData = unknown> {
   /** ce_id: UUIDv7, unique per event, the inbox and dedupe identity. */

@@ -1,7 +1,8 @@
 /**
- * Naming rules of DESIGN §4 in one place, so the generator, the schema tooling, the producer and the
- * topic catalogue cannot drift apart. A schema lives at `schemas/<domain>/<aggregate>/v<major>/<Record>.avsc`;
- * everything else (topic, namespace, subject, ce_type) is derived from that path.
+ * Naming rules (docs/architecture.md#topics) in one place, so the generator, the schema tooling, the producer
+ * and the topic catalogue cannot drift apart. A schema lives at
+ * `schemas/<domain>/<aggregate>/v<major>/<Record>.avsc`; everything else (topic, namespace, subject, ce_type)
+ * is derived from that path.
  */
 import { TributaryError } from './errors.js';
 

@@ -1,7 +1,7 @@
 /**
- * Who owns what (DESIGN §4). Reconciliation reads the source of truth from here, alert rules the team label,
- * caches their maximum age, the DLQ tool and admin endpoints the actions they must audit, and log redaction
- * the personal data fields.
+ * Who owns what (docs/architecture.md#topics). Reconciliation reads the source of truth from here, alert
+ * rules the team label, caches their maximum age, the DLQ tool and admin endpoints the actions they must
+ * audit, and log redaction the personal data fields.
  */
 import type { EventTopic } from './generated/events.js';
 
@@ -129,8 +129,8 @@ export const ownershipMap: { readonly [E in EntityName]: EntityOwnership & { rea
 };
 
 /**
- * Actions on the platform itself rather than on one entity (DESIGN §6): every DLQ and replay action is audited,
- * owned by the platform team.
+ * Actions on the platform itself rather than on one entity (docs/architecture.md#retries-and-dead-letters):
+ * every DLQ and replay action is audited, owned by the platform team.
  */
 export const platformAuditedActions: readonly string[] = [
   'dlq.replay',

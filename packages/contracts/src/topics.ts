@@ -1,6 +1,7 @@
 /**
- * The topic catalogue (DESIGN §4) and the names of the per-consumer-group retry and dead-letter topics
- * (DESIGN §6). Topic creation, ACLs and dashboards read from here rather than repeating names.
+ * The topic catalogue (docs/architecture.md#topics) and the names of the per-consumer-group retry and
+ * dead-letter topics (docs/architecture.md#retries-and-dead-letters). Topic creation, ACLs and dashboards
+ * read from here rather than repeating names.
  */
 import type { EventTopic, EventType } from './generated/events.js';
 import type { TeamLabel } from './ownership.js';

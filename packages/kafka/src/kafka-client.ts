@@ -48,7 +48,8 @@ export function createKafkaClient(options: KafkaClientOptions): Kafka {
 
 /**
  * kafkajs messages that describe a deliberate choice or a transient state, not a problem:
- * - bounded producer retries: correctness rests on the inbox, not on kafkajs' idempotence (DESIGN §5);
+ * - bounded producer retries: correctness rests on the inbox, not on kafkajs' idempotence
+ *   (docs/architecture.md#exactly-once);
  * - a partition leader not elected yet right after topic creation: the client retries it.
  */
 const EXPECTED = [/^Limiting retries for the idempotent producer/];
@@ -192,9 +193,9 @@ function muteKafkajsNegativeTimeoutWarning(): void {
 }
 
 /**
- * Creates the catalogue topics (DESIGN §4) that do not exist yet, with their partitions and retention:
- * what `tributary topics ensure` provisions, what ingestion may do at boot, and what tests need before
- * starting a service that consumes them. `prefix` namespaces them (tests, shared clusters).
+ * Creates the catalogue topics (docs/architecture.md#topics) that do not exist yet, with their partitions and
+ * retention: what `tributary topics ensure` provisions, what ingestion may do at boot, and what tests need
+ * before starting a service that consumes them. `prefix` namespaces them (tests, shared clusters).
  */
 export async function ensureCatalogueTopics(
   kafka: Kafka,

@@ -12,10 +12,10 @@ export interface EventProducerOptions {
 }
 
 /**
- * The platform's producer (DESIGN §5): idempotent with one request in flight per broker, so retries can
- * neither duplicate nor reorder records within a partition, and acks=all, so an acknowledged record
- * survives the loss of a broker. Product code does not produce directly; it writes to the outbox, and the
- * relay sends through this class.
+ * The platform's producer (docs/architecture.md#exactly-once): idempotent with one request in flight per
+ * broker, so retries can neither duplicate nor reorder records within a partition, and acks=all, so an
+ * acknowledged record survives the loss of a broker. Product code does not produce directly; it writes to the
+ * outbox, and the relay sends through this class.
  */
 export class KafkaEventProducer implements RecordSink {
   private readonly producer: Producer;

@@ -1,9 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
- * The platform's standard metrics (DESIGN §9). One registry per process; every package records into
- * these instances so that names, units and label sets cannot drift between apps.
- * Labels are bounded (provider, topic, consumer_group, outcome, code): never ids.
+ * The platform's standard metrics (docs/architecture.md#observability). One registry per process; every
+ * package records into these instances so that names, units and label sets cannot drift between apps. Labels
+ * are bounded (provider, topic, consumer_group, outcome, code): never ids.
  */
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });

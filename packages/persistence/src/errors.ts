@@ -1,6 +1,6 @@
 import { TributaryError } from '@tributary/contracts';
 
-/** Stable codes of this package's errors (DESIGN §6). */
+/** Stable codes of this package's errors (docs/architecture.md#retries-and-dead-letters). */
 export const PersistenceErrorCode = {
   invalidSchema: 'PERSISTENCE_INVALID_SCHEMA',
   outboxRequiresTransaction: 'OUTBOX_REQUIRES_TRANSACTION',

@@ -15,7 +15,10 @@ export interface ProviderEvent {
   readonly payload: unknown;
 }
 
-/** Provider ids → internal aggregate ids (the `external_refs` table, DESIGN §4), bound to the caller's transaction. */
+/**
+ * Provider ids → internal aggregate ids (the `external_refs` table, docs/architecture.md#topics), bound to
+ * the caller's transaction.
+ */
 export interface ExternalRefResolver {
   /** The internal id of a provider object, or undefined when it was never recorded. */
   find(externalType: string, externalId: string): Promise<string | undefined>;

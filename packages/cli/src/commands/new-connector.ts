@@ -10,7 +10,8 @@ import type { EventType } from '@tributary/contracts';
  * `tributary new-connector <name> [--event <type>]` (`npm run new:connector -- <name>`): scaffolds
  * apps/connector-<name>/ from packages/cli/templates/connector, an app that passes the connector conformance
  * suite against the provider simulator's generic effect route before any provider logic is written
- * (DESIGN §8). Nothing outside the new folder changes: whatever lists connectors finds apps/connector-*.
+ * (docs/architecture.md#connectors). Nothing outside the new folder changes: whatever lists connectors finds
+ * apps/connector-*.
  */
 export const DEFAULT_CONNECTOR_EVENT: EventType = 'commerce.order.placed';
 

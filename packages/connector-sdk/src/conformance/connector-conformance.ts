@@ -58,10 +58,10 @@ export interface ConnectorConformanceOptions {
 }
 
 /**
- * The connector conformance suite (DESIGN §8): registers jest tests proving that a connector app, as a
- * process on the real stack against the provider simulator, turns each event into exactly one effect at
- * the provider through duplicate deliveries, provider faults and a crash between the provider call and the
- * commit. Call it at the top level of an e2e spec.
+ * The connector conformance suite (docs/architecture.md#connectors): registers jest tests proving that a
+ * connector app, as a process on the real stack against the provider simulator, turns each event into exactly
+ * one effect at the provider through duplicate deliveries, provider faults and a crash between the provider
+ * call and the commit. Call it at the top level of an e2e spec.
  */
 export function describeConnectorConformance(options: ConnectorConformanceOptions): void {
   // jest's globals, read when the suite is registered: the SDK must load in apps that never run jest.

@@ -1,6 +1,7 @@
 /**
  * How a provider client finds the provider's real limit from its 429s instead of oscillating around it
- * (DESIGN §6). Every field has a default; `adaptivePacing: false` in `ProviderLimits` switches it off.
+ * (docs/architecture.md#retries-and-dead-letters). Every field has a default; `adaptivePacing: false` in
+ * `ProviderLimits` switches it off.
  */
 export interface AdaptivePacingOptions {
   /** After a 429 the pacing rate becomes this share of the rate that was getting through. Default 0.9. */

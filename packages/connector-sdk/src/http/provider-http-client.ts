@@ -74,14 +74,15 @@ const DEFAULTS = {
 };
 
 /**
- * The HTTP client every connector talks to its provider through (DESIGN §6, §8). Per call, in order:
- * 1. Effectful calls must carry an idempotency key, sent in the provider's header.
- * 2. Admission (`ProviderAdmission`): a hold the provider asked for, or the token bucket at the paced rate,
- *    makes the call wait briefly or refuses it with a retriable `PROVIDER_RATE_LIMITED`.
- * 3. Resilience (`ProviderResilience`): attempts run through the provider's circuit breaker and are retried
- *    with full-jitter backoff inside a time budget, with the same key.
- * 4. Transport (`ProviderTransport`): each attempt is sent with a timeout and its answer read; the answer
- *    teaches admission about the provider's limits and is classified into a response or a `ProviderError`.
+ * The HTTP client every connector talks to its provider through
+ * (docs/architecture.md#retries-and-dead-letters). Per call, in order: 1. Effectful calls must carry an
+ * idempotency key, sent in the provider's header. 2. Admission (`ProviderAdmission`): a hold the provider
+ * asked for, or the token bucket at the paced rate, makes the call wait briefly or refuses it with a
+ * retriable `PROVIDER_RATE_LIMITED`. 3. Resilience (`ProviderResilience`): attempts run through the
+ * provider's circuit breaker and are retried with full-jitter backoff inside a time budget, with the same
+ * key. 4. Transport (`ProviderTransport`): each attempt is sent with a timeout and its answer read; the
+ * answer teaches admission about the provider's limits and is classified into a response or a
+ * `ProviderError`.
  */
 export class ProviderHttpClient {
   readonly provider: string;

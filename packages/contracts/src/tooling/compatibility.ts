@@ -49,7 +49,7 @@ export interface CompatibilityResult {
 }
 
 export interface CompatibilityOptions {
-  /** Default BACKWARD_TRANSITIVE, the level of every event subject (DESIGN §4). */
+  /** Default BACKWARD_TRANSITIVE, the level of every event subject (docs/architecture.md#topics). */
   readonly level?: CompatibilityLevel;
   /** Prefix of the messages; defaults to the record's full name. */
   readonly subject?: string;

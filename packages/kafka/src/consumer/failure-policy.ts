@@ -24,9 +24,10 @@ export interface FailureContext {
 }
 
 /**
- * What to do with a record whose in-process retries are spent (DESIGN §6). The decision reads the error's
- * classification, never its class, and the tier the record sits on, never a counter: a record replayed from
- * the DLQ into the first tier walks the tiers again whatever its attempt header says.
+ * What to do with a record whose in-process retries are spent
+ * (docs/architecture.md#retries-and-dead-letters). The decision reads the error's classification, never its
+ * class, and the tier the record sits on, never a counter: a record replayed from the DLQ into the first tier
+ * walks the tiers again whatever its attempt header says.
  */
 export function decideOnFailure(context: FailureContext): FailureAction {
   const { classification, tiers } = context;

@@ -3,8 +3,9 @@ import { headerInteger } from '../headers.js';
 import type { RawHeaders } from '../headers.js';
 
 /**
- * Header names on retry and DLQ hops. Spring Kafka's, written as decimal strings (DESIGN §6), so Java tooling
- * and people with kcat can read them, plus our stable error code.
+ * Header names on retry and DLQ hops. Spring Kafka's, written as decimal strings
+ * (docs/architecture.md#retries-and-dead-letters), so Java tooling and people with kcat can read them, plus
+ * our stable error code.
  */
 /** Set by the dlq-handler on a replayed record; the consumer echoes it on `<group>.dlq.resolved` once handled. */
 export const DEAD_LETTER_ID_HEADER = 'tributary-dead-letter-id';

@@ -102,9 +102,10 @@ type RecordOutcome =
   | { readonly kind: 'leave' };
 
 /**
- * The reliable consumer runner (DESIGN §6). Offsets are committed explicitly, and only past records that
- * were handled or durably forwarded to a retry tier or the DLQ; failures are routed by `classifyError`;
- * tier records wait for their due time on a paused partition, never in a sleeping handler.
+ * The reliable consumer runner (docs/architecture.md#retries-and-dead-letters). Offsets are committed
+ * explicitly, and only past records that were handled or durably forwarded to a retry tier or the DLQ;
+ * failures are routed by `classifyError`; tier records wait for their due time on a paused partition, never
+ * in a sleeping handler.
  */
 export class ReliableConsumer {
   readonly groupId: string;

@@ -1,11 +1,11 @@
 import type { TopicSpec } from '../kafka-client.js';
 
 /**
- * Retry tier and dead-letter topic naming (DESIGN §6). Tiers belong to one consumer group, so only that group
- * re-reads them: `<group>.retry.<delay>` in the order given, then `<group>.dlq`.
- * Examples: `connector-stripe.retry.5s`, `connector-stripe.retry.1m`, `connector-stripe.retry.10m`,
- * `connector-stripe.dlq`. The delay is part of the name exactly as written, so '60s' and '1m' are different
- * topics: pick one spelling and keep it.
+ * Retry tier and dead-letter topic naming (docs/architecture.md#retries-and-dead-letters). Tiers belong to
+ * one consumer group, so only that group re-reads them: `<group>.retry.<delay>` in the order given, then
+ * `<group>.dlq`. Examples: `connector-stripe.retry.5s`, `connector-stripe.retry.1m`,
+ * `connector-stripe.retry.10m`, `connector-stripe.dlq`. The delay is part of the name exactly as written, so
+ * '60s' and '1m' are different topics: pick one spelling and keep it.
  */
 export const DEFAULT_RETRY_TIERS: readonly string[] = ['5s', '1m', '10m'];
 

@@ -29,7 +29,10 @@ interface CompiledDefinition {
 const ENVELOPE_FIELDS = ['id', 'type', 'source', 'subject', 'time'] as const;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
-/** Validates and encodes domain events to Confluent-framed Avro with CloudEvents headers (DESIGN §4). */
+/**
+ * Validates and encodes domain events to Confluent-framed Avro with CloudEvents headers
+ * (docs/architecture.md#topics).
+ */
 export class AvroEventEncoder implements EventEncoder {
   private readonly byType = new Map<string, CompiledDefinition>();
   private readonly autoRegister: boolean;

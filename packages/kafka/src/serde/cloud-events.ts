@@ -5,7 +5,9 @@ import { KafkaErrorCodes } from '../error-codes.js';
 import { headerText } from '../headers.js';
 import type { RawHeaders } from '../headers.js';
 
-/** Header names of the CloudEvents Kafka protocol binding, binary content mode (DESIGN §4). */
+/**
+ * Header names of the CloudEvents Kafka protocol binding, binary content mode (docs/architecture.md#topics).
+ */
 export const CeHeaders = {
   specversion: 'ce_specversion',
   id: 'ce_id',

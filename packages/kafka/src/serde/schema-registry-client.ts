@@ -7,7 +7,10 @@ import type { Type } from 'avsc';
 import { KafkaErrorCodes } from '../error-codes.js';
 import { SharedLoadCache } from './schema-cache.js';
 
-/** TopicRecordNameStrategy (DESIGN §4): one subject per (topic, record), so several event types share a topic. */
+/**
+ * TopicRecordNameStrategy (docs/architecture.md#topics): one subject per (topic, record), so several event
+ * types share a topic.
+ */
 export function topicRecordSubject(topic: string, recordFullName: string): string {
   return `${topic}-${recordFullName}`;
 }
@@ -24,7 +27,7 @@ export interface SchemaRegistryClientOptions {
   requestTimeoutMs?: number;
   /** Writer schemas kept by id; the least recently used beyond this are dropped. */
   maxCachedSchemas?: number;
-  /** Set on subjects this client creates. DESIGN §4: event subjects are BACKWARD_TRANSITIVE. */
+  /** Set on subjects this client creates. Event subjects are BACKWARD_TRANSITIVE. */
   compatibility?: COMPATIBILITY;
   /** Instead of building one from the options above (tests count requests through their own). */
   registry?: SchemaRegistry;

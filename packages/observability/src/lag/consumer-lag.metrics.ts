@@ -3,8 +3,8 @@ import type { Registry } from 'prom-client';
 
 /**
  * Consumer lag metrics under kafka-lag-exporter's names, so its dashboards and alert rules apply unchanged
- * (labels are the subset DESIGN §9 keeps: group, topic, partition). Created per collector rather than in
- * metrics.ts because only the process that runs the collector should expose them.
+ * (labels are the bounded set docs/architecture.md#observability keeps: group, topic, partition). Created per
+ * collector rather than in metrics.ts because only the process that runs the collector should expose them.
  */
 export function createConsumerLagMetrics(registry: Registry) {
   const registers = [registry];

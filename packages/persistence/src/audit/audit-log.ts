@@ -3,7 +3,7 @@ import { schemaOf } from '../data-source.js';
 import { invalid, PersistenceErrorCode } from '../errors.js';
 import { namesFor } from '../names.js';
 
-/** A manual action: who did what to which target, and why (DESIGN §6). */
+/** A manual action: who did what to which target, and why (docs/architecture.md#retries-and-dead-letters). */
 export interface AuditEntry {
   readonly actor: string;
   readonly action: string;

@@ -30,8 +30,9 @@ interface ExternalRefRow {
 const columns = 'provider, external_type, external_id, internal_id, created_at, updated_at';
 
 /**
- * Maps provider ids to internal ids (DESIGN §4), so events are keyed by our stable aggregate id and never by
- * a provider's. Every method takes an optional EntityManager to join the caller's transaction.
+ * Maps provider ids to internal ids (docs/architecture.md#topics), so events are keyed by our stable
+ * aggregate id and never by a provider's. Every method takes an optional EntityManager to join the caller's
+ * transaction.
  */
 export class ExternalRefRepository {
   readonly #table: string;

@@ -9,8 +9,8 @@ export type InboxOutcome<T> =
 
 /**
  * Runs `handler` at most once per (consumer group, event id), in one transaction with the inbox row
- * (DESIGN §5): whatever the handler writes through `manager` — state, outbox rows — commits with the
- * inbox row or not at all.
+ * (docs/architecture.md#exactly-once): whatever the handler writes through `manager` — state, outbox rows —
+ * commits with the inbox row or not at all.
  *
  * The inbox row is inserted first. A concurrent delivery of the same event blocks on that insert until the
  * first transaction ends: after a commit it finds the row and reports a duplicate; after a rollback its own

@@ -4,7 +4,8 @@ import { namesOf } from './schema-of.js';
 export class CreateExternalRefs1764201600002 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     const { externalRefsTable } = namesOf(queryRunner);
-    // Provider ids map to our stable aggregate ids (DESIGN §4): Kafka keys never carry a provider's id.
+    // Provider ids map to our stable aggregate ids (docs/architecture.md#topics): Kafka keys never carry a
+    // provider's id.
     await queryRunner.query(`
       CREATE TABLE ${externalRefsTable} (
         provider      text        NOT NULL,

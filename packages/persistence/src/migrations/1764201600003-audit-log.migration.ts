@@ -4,7 +4,8 @@ import { namesOf } from './schema-of.js';
 export class CreateAuditLog1764201600003 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     const { auditLogTable } = namesOf(queryRunner);
-    // Who (actor), when (at), why (reason), what (action on target, details): every manual action (DESIGN §6).
+    // Who (actor), when (at), why (reason), what (action on target, details): every manual action
+    // (docs/architecture.md#retries-and-dead-letters).
     await queryRunner.query(`
       CREATE TABLE ${auditLogTable} (
         id      bigserial   PRIMARY KEY,

@@ -21,7 +21,7 @@ interface WakeOn {
 class Stopped extends Error {}
 
 /**
- * Publishes outbox rows to a RecordSink in id order (DESIGN §5).
+ * Publishes outbox rows to a RecordSink in id order (docs/architecture.md#exactly-once).
  *
  * One relay per outbox is active: it holds a session-level advisory lock on a dedicated connection, and
  * every read and mark of the outbox goes through that same connection. If the connection dies, the lock is

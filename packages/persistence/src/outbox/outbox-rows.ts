@@ -50,7 +50,8 @@ export function toOutboxColumns(records: readonly EncodedRecord[]): OutboxColumn
     columns.values.push(record.value);
     columns.headers.push(JSON.stringify(record.headers));
     columns.eventIds.push(record.eventId);
-    // ce_subject is the aggregate id by contract (DESIGN §4); the key is the same id when a header is missing.
+    // ce_subject is the aggregate id by contract (docs/architecture.md#topics); the key is the same id when a
+    // header is missing.
     columns.aggregateIds.push(record.headers['ce_subject'] ?? record.key);
   }
   return columns;

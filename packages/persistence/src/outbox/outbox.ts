@@ -39,8 +39,9 @@ export interface OutboxOptions {
 }
 
 /**
- * The write side of the outbox (DESIGN §5): records are written in the caller's transaction, together with
- * the state change they announce, and reach Kafka through the relay once that transaction commits.
+ * The write side of the outbox (docs/architecture.md#exactly-once): records are written in the caller's
+ * transaction, together with the state change they announce, and reach Kafka through the relay once that
+ * transaction commits.
  */
 export class Outbox {
   readonly #encoder: EventEncoder | undefined;

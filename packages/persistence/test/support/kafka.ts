@@ -33,7 +33,7 @@ export async function deleteTopics(kafka: Kafka, topics: readonly string[]): Pro
 
 /**
  * The test stand-in for @tributary/kafka's producer (built elsewhere): a kafkajs idempotent producer with
- * acks=all and one request in flight, the settings DESIGN §5 asks for.
+ * acks=all and one request in flight, the settings of docs/architecture.md#exactly-once.
  */
 export class KafkajsSink implements RecordSink {
   readonly producer: Producer;

@@ -21,9 +21,10 @@ export interface AcquireOptions {
 }
 
 /**
- * One stack for a whole test run, in the order of DESIGN §3: connection details already in the
- * environment, then a local stack that is already running (`stack:up`, a parallel run), then
- * testcontainers where a Docker engine answers, then new local processes. TRIBUTARY_STACK=env|testcontainers|local forces a path.
+ * One stack for a whole test run, in the order docs/architecture.md#local-stack gives: connection details
+ * already in the environment, then a local stack that is already running (`stack:up`, a parallel run), then
+ * testcontainers where a Docker engine answers, then new local processes.
+ * TRIBUTARY_STACK=env|testcontainers|local forces a path.
  */
 export async function acquireStack(options: AcquireOptions = {}): Promise<AcquiredStack> {
   const env = options.env ?? process.env;

@@ -34,9 +34,9 @@ export async function dockerAvailable(env: NodeJS.ProcessEnv = process.env): Pro
 }
 
 /**
- * The production images (DESIGN §3) on a private network. Kafka advertises two listeners: one on the
- * host port we reserve (the mapping must be known before the broker starts, to advertise it) and one
- * for the registry container on the network.
+ * The production images (docs/architecture.md#local-stack) on a private network. Kafka advertises two
+ * listeners: one on the host port we reserve (the mapping must be known before the broker starts, to
+ * advertise it) and one for the registry container on the network.
  */
 export async function startContainerStack(version: KafkaVersion): Promise<ContainerStack> {
   const { GenericContainer, Network, Wait, getContainerRuntimeClient } = await import('testcontainers');
