@@ -5,4 +5,5 @@ export type { HttpMethod, ResponseBody, ResponseSpec, RouteContract, RouteInput 
 export { checkResponse, parseRouteInput } from './route-input.js';
 export type { RawRequest } from './route-input.js';
 export { openApiDocument, problemsByStatus, renderOpenApi } from './openapi-document.js';
+export { renderDocsPage } from './docs-page.js';
 export type { OpenApiOptions } from './openapi-document.js';

@@ -117,6 +117,26 @@ describe('openApiDocument', () => {
     expect(place).not.toHaveProperty('401');
   });
 
+  it('documents the headers a route sends with its problem answers', () => {
+    const limited = openApiDocument({
+      title: 't',
+      version: '1',
+      description: 'd',
+      routes: [
+        {
+          ...showOrder,
+          problemHeaders: { 429: z.object({ 'Retry-After': z.int().describe('Seconds to wait.') }) },
+        },
+      ],
+      problems,
+    }) as { paths: Record<string, Record<string, { responses: Record<string, Record<string, unknown>> }>> };
+    const responses = limited.paths['/v1/orders/{id}']!.get!.responses;
+    expect(responses['429']!.headers).toEqual({
+      'Retry-After': expect.objectContaining({ description: 'Seconds to wait.', required: true }),
+    });
+    expect(responses['404']).not.toHaveProperty('headers');
+  });
+
   it('refuses a route naming a problem its catalogue lacks', () => {
     expect(() =>
       openApiDocument({

@@ -113,9 +113,11 @@ function responses(
     };
   }
   for (const [status, codes] of problemsByStatus(route, catalogue)) {
+    const headers = route.problemHeaders?.[status];
     result[String(status) as `4${string}`] = {
       description: `Problem codes: ${codes.join(', ')}.`,
       'x-problem-codes': codes,
+      ...(headers ? { headers } : {}),
       content: { [PROBLEM_CONTENT_TYPE]: { schema: problem } },
     };
   }

@@ -36,6 +36,8 @@ export interface RouteContract {
   readonly responses: Readonly<Record<number, ResponseSpec>>;
   /** Problem codes this route answers with besides the ones every route and every protected route has. */
   readonly problems?: readonly string[];
+  /** Headers of the route's problem answers, by status, for the document (Retry-After on a 429). */
+  readonly problemHeaders?: Readonly<Record<number, z.ZodObject>>;
   /** The code of a request that fails its schemas. Default REQUEST_INVALID. */
   readonly invalidCode?: string;
   readonly deprecated?: boolean;

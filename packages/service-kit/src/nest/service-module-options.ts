@@ -46,5 +46,7 @@ export interface ServiceModuleOptions<TConfig extends ServiceConfig = ServiceCon
   readonly apiKeys?: ApiKeysOptions;
   /** The service's OpenAPI document, served at /docs/openapi.json. */
   readonly openApi?: () => Record<string, unknown>;
+  /** Also serve `GET /docs`, a page listing the document's operations (default false; needs `openApi`). */
+  readonly docsPage?: boolean;
   readonly consumer?: ConsumerOptions;
 }

@@ -16,10 +16,11 @@ import { ApiKeyStore } from '../api-keys/api-key-store.js';
 import { apiKeyMigrations } from '../api-keys/api-keys.migration.js';
 import { createBackbone } from '../backbone/backbone.js';
 import type { Backbone } from '../backbone/backbone.js';
+import { renderDocsPage } from '../http/docs-page.js';
 import { renderOpenApi } from '../http/openapi-document.js';
 import { KeyedRateLimiter } from '../rate-limit/keyed-rate-limiter.js';
 import { API_KEY_RATE_LIMITER, ApiKeyGuard } from './api-keys/api-key.guard.js';
-import { DocsController, OPENAPI_TEXT } from './http/docs.controller.js';
+import { DOCS_PAGE_HTML, DocsController, DocsPageController, OPENAPI_TEXT } from './http/docs.controller.js';
 import { ResponseCheckInterceptor } from './http/response-check.interceptor.js';
 import { LifecycleModule } from './lifecycle/lifecycle.module.js';
 import { ShutdownService } from './lifecycle/shutdown.service.js';
@@ -85,7 +86,7 @@ export class ServiceModule {
       module: ServiceModule,
       global: true,
       imports: [ObservabilityModule.forRoot({ service: config.service }), LifecycleModule.forRoot()],
-      controllers: options.openApi ? [DocsController] : [],
+      controllers: options.openApi ? [DocsController, ...(options.docsPage ? [DocsPageController] : [])] : [],
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: SERVICE_OPTIONS, useValue: options },
@@ -118,7 +119,10 @@ export class ServiceModule {
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         { provide: APP_INTERCEPTOR, useClass: ResponseCheckInterceptor },
         ...(options.openApi
-          ? [{ provide: OPENAPI_TEXT, useFactory: () => renderOpenApi(options.openApi!()) }]
+          ? [
+              { provide: OPENAPI_TEXT, useFactory: () => renderOpenApi(options.openApi!()) },
+              { provide: DOCS_PAGE_HTML, useFactory: () => renderDocsPage(options.openApi!()) },
+            ]
           : []),
         ...(options.apiKeys ? apiKeyProviders(options.apiKeys, stored) : []),
       ],
