@@ -1,9 +1,11 @@
-import { renderOpenApi } from './openapi/openapi.document.js';
+import { renderOpenApi } from '@tributary/service-kit/http';
+import { servedRoutes } from '@tributary/service-kit/nest';
 import { startIngestion, testEnvironment } from '../test/support/ingestion.js';
 import type { RunningIngestion, TestEnvironment } from '../test/support/ingestion.js';
 import { post, signedStripe, stripeSucceeded } from '../test/support/webhooks.js';
 import { EVENT_LOG_REPOSITORY } from './event-log/event-log.tokens.js';
 import type { EventLogRepository } from './event-log/event-log.repository.js';
+import { openApi } from './http/openapi.js';
 
 describe('ingestion operations', () => {
   let environment: TestEnvironment;
@@ -38,11 +40,29 @@ describe('ingestion operations', () => {
 
   it('serves the OpenAPI document it was built with, and problem documents for unknown routes', async () => {
     const served = await fetch(`${ingestion.url}/docs/openapi.json`);
-    expect(JSON.parse(await served.text())).toEqual(JSON.parse(renderOpenApi()));
+    expect(JSON.parse(await served.text())).toEqual(JSON.parse(renderOpenApi(openApi())));
     expect(await (await fetch(`${ingestion.url}/docs`)).text()).toContain('/v1/events');
     const missing = await fetch(`${ingestion.url}/v2/events`);
     expect(missing.headers.get('content-type')).toContain('application/problem+json');
     expect(await missing.json()).toMatchObject({ status: 404, code: 'NOT_FOUND' });
+  });
+
+  it('serves exactly the documented routes besides health, metrics and docs', () => {
+    const paths = openApi()['paths'] as Record<string, object>;
+    const documented = Object.entries(paths).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    );
+    const platform = [
+      'GET /docs',
+      'GET /docs/openapi.json',
+      'GET /health/live',
+      'GET /health/ready',
+      'GET /metrics',
+    ];
+    expect(servedRoutes(ingestion.app).filter((route) => !platform.includes(route))).toEqual(
+      documented.sort(),
+    );
+    expect(servedRoutes(ingestion.app)).toEqual(expect.arrayContaining(platform));
   });
 
   it('deletes event log entries past the retention and keeps the rest', async () => {

@@ -5,9 +5,9 @@ import { API_KEY_SCOPES } from './api-keys/api-key-scopes.js';
 import { CreateEventLog1764460800000 } from './event-log/event-log.migration.js';
 import { EventLogModule } from './event-log/event-log.module.js';
 import { EventsModule } from './events/events.module.js';
+import { openApi } from './http/openapi.js';
 import { ingestionProblems } from './http/problem.js';
 import type { IngestionConfig } from './ingestion.config.js';
-import { DocsModule } from './openapi/docs.module.js';
 import { RATE_LIMITERS, createRateLimiters } from './rate-limit/rate-limiters.js';
 import { countWebhookRefusedByFastify } from './webhooks/webhook-metrics.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
@@ -26,6 +26,8 @@ export class AppModule {
           migrations: [CreateEventLog1764460800000],
           problems: ingestionProblems,
           onProblem: countWebhookRefusedByFastify,
+          openApi,
+          docsPage: true,
           apiKeys: {
             scopes: API_KEY_SCOPES,
             configured: config.configuredApiKeys,
@@ -36,7 +38,6 @@ export class AppModule {
         EventLogModule,
         WebhooksModule,
         EventsModule,
-        DocsModule,
       ],
       providers: [{ provide: RATE_LIMITERS, useValue: createRateLimiters(config) }],
       exports: [RATE_LIMITERS],

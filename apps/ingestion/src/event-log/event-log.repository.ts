@@ -1,14 +1,8 @@
 import { namesFor, schemaOf } from '@tributary/persistence';
 import type { OutboxStatement } from '@tributary/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
-import type {
-  EntryDetail,
-  EntryEvent,
-  EntryFilter,
-  EntryStatus,
-  EntrySummary,
-  NewEntry,
-} from './event-log.js';
+import type { EntryFilter, EntryStatus, NewEntry } from './event-log.js';
+import type { EntryDetail, EntryEvent, EntrySummary } from './event-log.routes.js';
 
 interface SummaryRow {
   id: string;

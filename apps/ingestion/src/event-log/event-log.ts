@@ -8,7 +8,7 @@ import type { MappingStatus } from '@tributary/webhooks';
  * replay may map it again once the reason is fixed.
  */
 export type EntryStatus = MappingStatus | 'failed' | 'accepted';
-export const ENTRY_STATUSES: readonly EntryStatus[] = [
+export const ENTRY_STATUSES = [
   'mapped',
   'ignored',
   'unresolved',
@@ -16,9 +16,10 @@ export const ENTRY_STATUSES: readonly EntryStatus[] = [
   'invalid',
   'failed',
   'accepted',
-];
+] as const satisfies readonly EntryStatus[];
 
-export type EntrySource = 'webhook' | 'api';
+export const ENTRY_SOURCES = ['webhook', 'api'] as const;
+export type EntrySource = (typeof ENTRY_SOURCES)[number];
 
 /** Provider name of internal events in the log. No webhook provider may take it (names are slugs of ours). */
 export const API_PROVIDER = 'api';
@@ -36,36 +37,6 @@ export interface NewEntry {
   readonly occurredAt?: Date;
   /** The domain events this entry produced, with the topic each was encoded for. */
   readonly events: ReadonlyArray<{ readonly event: DomainEvent; readonly topic: string }>;
-}
-
-export interface EntrySummary {
-  readonly id: string;
-  readonly source: EntrySource;
-  readonly provider: string;
-  readonly dedupeKey: string;
-  readonly eventType: string;
-  readonly status: EntryStatus;
-  readonly statusReason: string | null;
-  readonly occurredAt: string | null;
-  readonly receivedAt: string;
-  readonly replayCount: number;
-  readonly eventIds: readonly string[];
-}
-
-export interface EntryEvent {
-  readonly eventId: string;
-  readonly type: string;
-  readonly topic: string;
-  readonly subject: string;
-  /** Delivery to Kafka as the outbox knows it; `unknown` once the outbox row aged out (24 h). */
-  readonly delivery: 'pending' | 'published' | 'unknown';
-  readonly publishedAt: string | null;
-}
-
-export interface EntryDetail extends EntrySummary {
-  readonly payload: unknown;
-  readonly updatedAt: string;
-  readonly events: readonly EntryEvent[];
 }
 
 export interface EntryFilter {

@@ -17,7 +17,7 @@ import { ProviderRefs } from '../webhooks/provider-refs.js';
 import { webhookSource } from '../webhooks/webhook-intake.service.js';
 import type { EntryStatus } from './event-log.js';
 import type { EventLogRepository, StoredEntry } from './event-log.repository.js';
-import type { ReplayResponse } from './event-log.requests.js';
+import type { ReplayResponse } from './event-log.routes.js';
 import { EVENT_LOG_REPOSITORY, EVENT_LOG_WRITER } from './event-log.tokens.js';
 import type { EventLogWriter } from './event-log.writer.js';
 

@@ -1,31 +1,30 @@
-import { Controller, Headers, HttpCode, Post, Req } from '@nestjs/common';
+import { Controller, Headers, Req } from '@nestjs/common';
+import { Route, principalOf, rawBodyOf } from '@tributary/service-kit/nest';
 import type { FastifyRequest } from 'fastify';
-import { RequireScope, principalOf, rawBodyOf } from '@tributary/service-kit/nest';
-import { parseJson, requireJson } from '../http/json-body.js';
+import { jsonBodyOf } from '../http/json-body.js';
+import { publishEvent } from './events.routes.js';
 import { InternalEventsService } from './internal-events.service.js';
 import type { PublishEventResponse } from './publish-event.request.js';
 
-/** `POST /v1/events`: internal services publish catalogue events (scope `events:publish`). */
-@Controller('v1/events')
+@Controller()
 export class EventsController {
   constructor(private readonly events: InternalEventsService) {}
 
-  /** 202: the event is in the event log and the outbox; the relay puts it on Kafka right after. */
-  @Post()
-  @HttpCode(202)
-  @RequireScope('events:publish')
+  /**
+   * 202: the event is in the event log and the outbox; the relay puts it on Kafka right after. Not
+   * @Input(): the Idempotency-Key is checked, and a stored answer found, before the body's schema.
+   */
+  @Route(publishEvent)
   async publish(
     @Req() request: FastifyRequest,
     @Headers('idempotency-key') idempotencyKey?: string,
     @Headers('traceparent') traceparent?: string,
   ): Promise<PublishEventResponse> {
-    requireJson(request);
-    const rawBody = rawBodyOf(request);
     return this.events.publish({
       principal: principalOf(request),
       idempotencyKey,
-      body: parseJson(rawBody),
-      rawBody,
+      body: jsonBodyOf(request),
+      rawBody: rawBodyOf(request),
       ...(traceparent ? { traceparent } : {}),
     });
   }

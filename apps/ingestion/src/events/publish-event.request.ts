@@ -26,16 +26,19 @@ export const publishEventRequest = z
       .optional()
       .describe('W3C trace context; the traceparent header works too.'),
   })
-  .strict();
+  .strict()
+  .meta({ id: 'PublishEventRequest' });
 
 export type PublishEventRequest = z.infer<typeof publishEventRequest>;
 
-export const publishEventResponse = z.object({
-  eventId: z.uuid().describe('ce_id of the event; the same for every retry with the same Idempotency-Key.'),
-  type: z.string(),
-  topic: z.string(),
-  logId: z.uuid().describe('Event log entry of the request.'),
-});
+export const publishEventResponse = z
+  .object({
+    eventId: z.uuid().describe('ce_id of the event; the same for every retry with the same Idempotency-Key.'),
+    type: z.string(),
+    topic: z.string(),
+    logId: z.uuid().describe('Event log entry of the request.'),
+  })
+  .meta({ id: 'PublishedEvent' });
 
 export type PublishEventResponse = z.infer<typeof publishEventResponse>;
 

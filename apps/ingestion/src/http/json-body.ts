@@ -1,24 +1,22 @@
-import type { FastifyRequest } from 'fastify';
 import { ProblemError } from '@tributary/service-kit';
+import { rawBodyOf } from '@tributary/service-kit/nest';
+import type { FastifyRequest } from 'fastify';
 import { ProblemCode } from './problem.js';
 
 /**
- * For handlers that read the raw body themselves, because they must check something before the body's
- * schema (the Idempotency-Key of POST /v1/events). `application/json` only, parameters allowed
- * (`; charset=utf-8`).
+ * The JSON body of a request, read from the raw bytes the app keeps: 415 unless the content type is
+ * `application/json` (parameters allowed), bodiless requests included; 400 when the bytes are not JSON.
+ * For handlers that cannot take `@Input()`: it answers a request without a body 422, and POST /v1/events
+ * checks its Idempotency-Key before the body's schema.
  */
-export function requireJson(request: FastifyRequest): void {
+export function jsonBodyOf(request: FastifyRequest): unknown {
   const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
   if (type !== 'application/json') {
     throw new ProblemError(ProblemCode.unsupportedMediaType, 'Send the body as application/json.');
   }
-}
-
-/** Parses JSON bytes or throws `code` (400): a body that is not JSON. */
-export function parseJson(body: Buffer, code: ProblemCode = ProblemCode.requestMalformed): unknown {
   try {
-    return JSON.parse(body.toString('utf8'));
+    return JSON.parse(rawBodyOf(request).toString('utf8'));
   } catch {
-    throw new ProblemError(code, 'The body is not valid JSON.');
+    throw new ProblemError(ProblemCode.requestMalformed, 'The body is not valid JSON.');
   }
 }

@@ -10,25 +10,17 @@ import type { EncodedEntry, EventLogWriter } from '../event-log/event-log.writer
 import { GroupCommitWriter } from '../event-log/group-commit.js';
 import { EVENT_LOG_WRITER, EVENT_LOG_REPOSITORY } from '../event-log/event-log.tokens.js';
 import type { EventLogRepository } from '../event-log/event-log.repository.js';
-import type { EntryStatus } from '../event-log/event-log.js';
 import { ProblemCode } from '../http/problem.js';
 import { RATE_LIMITERS } from '../rate-limit/rate-limiters.js';
 import type { RateLimiters } from '../rate-limit/rate-limiters.js';
 import { ProviderRefs } from './provider-refs.js';
 import { WebhookProviders } from './webhook-providers.js';
-
-export interface IntakeEntry {
-  readonly id: string;
-  readonly dedupeKey: string;
-  readonly status: EntryStatus;
-  readonly duplicate: boolean;
-  readonly eventIds: readonly string[];
-}
+import type { WebhookEntry } from './webhooks.routes.js';
 
 export interface IntakeResult {
   /** `accepted` when at least one provider event was new; `duplicate` when all were seen before. */
   readonly outcome: 'accepted' | 'duplicate';
-  readonly entries: readonly IntakeEntry[];
+  readonly entries: WebhookEntry[];
   readonly rateLimitHeaders: Readonly<Record<string, string>>;
 }
 
@@ -131,7 +123,7 @@ export class WebhookIntakeService {
           duplicates.map((entry) => entry.dedupeKey),
         )
       : [];
-    const entries = written.entries.map((entry): IntakeEntry => {
+    const entries = written.entries.map((entry): WebhookEntry => {
       if (written.fresh.has(entry.id)) {
         metrics.webhookEvents.inc({ provider, status: entry.status });
         return {

@@ -2,8 +2,11 @@ import { HttpException } from '@nestjs/common';
 import { metrics } from '@tributary/observability';
 import { webhookDefinitions } from '@tributary/webhooks';
 import type { FastifyRequest } from 'fastify';
+import { routerPath } from '@tributary/service-kit/http';
 import type { DescribedProblem } from '@tributary/service-kit/nest';
-import { WEBHOOK_ROUTE } from './webhooks.controller.js';
+import { receiveWebhook } from './webhooks.routes.js';
+
+const webhookRoute = routerPath(receiveWebhook);
 
 /**
  * Body limit refusals (and anything else Fastify refuses) happen before the webhook route runs, so the
@@ -15,7 +18,7 @@ export function countWebhookRefusedByFastify(
   request: FastifyRequest,
   error: unknown,
 ): void {
-  if (!(error instanceof HttpException) || request.routeOptions?.url !== WEBHOOK_ROUTE) return;
+  if (!(error instanceof HttpException) || request.routeOptions?.url !== webhookRoute) return;
   const provider = (request.params as { provider?: string } | undefined)?.provider ?? '';
   metrics.webhooksReceived.inc({
     provider: Object.hasOwn(webhookDefinitions, provider) ? provider : 'unknown',

@@ -1,22 +1,12 @@
-import { Controller, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Inject, Param, Req, Res } from '@nestjs/common';
+import { Route, SERVICE_CONFIG, rawBodyOf } from '@tributary/service-kit/nest';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { SERVICE_CONFIG, rawBodyOf } from '@tributary/service-kit/nest';
 import type { IngestionConfig } from '../ingestion.config.js';
 import { WebhookIntakeService } from './webhook-intake.service.js';
-import type { IntakeEntry } from './webhook-intake.service.js';
+import { receiveWebhook } from './webhooks.routes.js';
+import type { WebhookResponse } from './webhooks.routes.js';
 
-export const WEBHOOK_ROUTE = '/webhooks/:provider';
-
-/** What a provider gets back; providers only look at the status, people debugging look at the rest. */
-export interface WebhookResponse {
-  readonly outcome: 'accepted' | 'duplicate';
-  readonly entries: readonly IntakeEntry[];
-}
-
-/**
- * `POST /webhooks/:provider` — unversioned on purpose: the URL is configured at the provider, and the
- * payload contract is the provider's, not ours. 202 when stored and queued for Kafka, 200 for a duplicate.
- */
+/** 202 when stored and queued for Kafka, 200 for a duplicate. */
 @Controller()
 export class WebhooksController {
   constructor(
@@ -24,7 +14,9 @@ export class WebhooksController {
     @Inject(SERVICE_CONFIG) private readonly config: IngestionConfig,
   ) {}
 
-  @Post(WEBHOOK_ROUTE)
+  // Not @Input(): the provider is checked by the intake (which counts every refusal by provider), and the
+  // body is bytes until its signature is verified.
+  @Route(receiveWebhook)
   async receive(
     @Param('provider') provider: string,
     @Req() request: FastifyRequest,
