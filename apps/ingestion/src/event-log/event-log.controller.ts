@@ -6,7 +6,7 @@ import { Input, Route, principalOf } from '@tributary/service-kit/nest';
 import type { FastifyRequest } from 'fastify';
 import { jsonBodyOf } from '../http/json-body.js';
 import { ProblemCode } from '../http/problem.js';
-import { decodeCursor, encodeCursor } from './cursor.js';
+import { decodeCursor, encodeCursor } from './domain/cursor.js';
 import type { EventLogRepository } from './event-log.repository.js';
 import {
   listEventLog,

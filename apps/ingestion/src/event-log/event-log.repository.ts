@@ -1,7 +1,7 @@
 import { namesFor, schemaOf } from '@tributary/persistence';
 import type { OutboxStatement } from '@tributary/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { EntryFilter, EntryStatus, NewEntry } from './event-log.js';
+import type { EntryFilter, EntryStatus, NewEntry } from './domain/event-log.js';
 import type { EntryDetail, EntryEvent, EntrySummary } from './event-log.routes.js';
 
 interface SummaryRow {

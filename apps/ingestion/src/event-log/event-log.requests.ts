@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ENTRY_STATUSES } from './event-log.js';
+import { ENTRY_STATUSES } from './domain/event-log.js';
 
 export const listEntriesQuery = z
   .object({

@@ -2,7 +2,7 @@ import { defineRoute } from '@tributary/service-kit/http';
 import { z } from 'zod';
 import type { ApiKeyScope } from '../api-keys/api-key-scopes.js';
 import { rateLimitHeaders, rateLimitedHeaders } from '../http/rate-limit-headers.js';
-import { ENTRY_SOURCES, ENTRY_STATUSES } from './event-log.js';
+import { ENTRY_SOURCES, ENTRY_STATUSES } from './domain/event-log.js';
 import { listEntriesQuery, replayEntryRequest, replayRangeRequest } from './event-log.requests.js';
 
 const timestamp = z.iso.datetime();

@@ -4,7 +4,7 @@ import { KafkaErrorCodes } from '@tributary/kafka';
 import type { EncodedRecord, EventEncoder } from '@tributary/kafka';
 import type { Outbox } from '@tributary/persistence';
 import type { EntityManager } from 'typeorm';
-import type { NewEntry } from './event-log.js';
+import type { NewEntry } from './domain/event-log.js';
 import type { EventLogRepository } from './event-log.repository.js';
 
 /** An entry with its events already encoded: what goes into the log and the outbox together. */

@@ -15,7 +15,7 @@ import { RATE_LIMITERS } from '../rate-limit/rate-limiters.js';
 import type { RateLimiters } from '../rate-limit/rate-limiters.js';
 import { ProviderRefs } from '../webhooks/provider-refs.js';
 import { webhookSource } from '../webhooks/webhook-intake.service.js';
-import type { EntryStatus } from './event-log.js';
+import type { EntryStatus } from './domain/event-log.js';
 import type { EventLogRepository, StoredEntry } from './event-log.repository.js';
 import type { ReplayResponse } from './event-log.routes.js';
 import { EVENT_LOG_REPOSITORY, EVENT_LOG_WRITER } from './event-log.tokens.js';

@@ -10,7 +10,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { ProblemError } from '@tributary/service-kit';
 import type { ApiPrincipal } from '@tributary/service-kit';
 import { DATA_SOURCE } from '@tributary/service-kit/nest';
-import { API_PROVIDER } from '../event-log/event-log.js';
+import { API_PROVIDER } from '../event-log/domain/event-log.js';
 import type { EventLogRepository, StoredEntry } from '../event-log/event-log.repository.js';
 import { EVENT_LOG_REPOSITORY, EVENT_LOG_WRITER } from '../event-log/event-log.tokens.js';
 import type { EventLogWriter } from '../event-log/event-log.writer.js';

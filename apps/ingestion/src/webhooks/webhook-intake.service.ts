@@ -7,14 +7,14 @@ import { v7 as uuidv7 } from 'uuid';
 import { ProblemError } from '@tributary/service-kit';
 import { DATA_SOURCE } from '@tributary/service-kit/nest';
 import type { EncodedEntry, EventLogWriter } from '../event-log/event-log.writer.js';
-import { GroupCommitWriter } from '../event-log/group-commit.js';
+import { GroupCommitWriter } from '../event-log/domain/group-commit.js';
 import { EVENT_LOG_WRITER, EVENT_LOG_REPOSITORY } from '../event-log/event-log.tokens.js';
 import type { EventLogRepository } from '../event-log/event-log.repository.js';
 import { ProblemCode } from '../http/problem.js';
 import { RATE_LIMITERS } from '../rate-limit/rate-limiters.js';
 import type { RateLimiters } from '../rate-limit/rate-limiters.js';
 import { ProviderRefs } from './provider-refs.js';
-import { WebhookProviders } from './webhook-providers.js';
+import { WebhookProviders } from './domain/webhook-providers.js';
 import type { WebhookEntry } from './webhooks.routes.js';
 
 export interface IntakeResult {
@@ -35,7 +35,7 @@ export const webhookSource = (provider: string) => `/tributary/ingestion/webhook
 @Injectable()
 export class WebhookIntakeService {
   private readonly logger = new Logger(WebhookIntakeService.name);
-  private readonly log: GroupCommitWriter;
+  private readonly log: GroupCommitWriter<EncodedEntry>;
 
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
@@ -45,7 +45,8 @@ export class WebhookIntakeService {
     @Inject(EVENT_LOG_REPOSITORY) private readonly repository: EventLogRepository,
     @Inject(RATE_LIMITERS) private readonly limiters: RateLimiters,
   ) {
-    this.log = new GroupCommitWriter(dataSource, writer);
+    // One statement per group (see EventLogWriter.write): atomic on its own, no BEGIN/COMMIT round trips.
+    this.log = new GroupCommitWriter((entries) => writer.write(dataSource.manager, entries));
   }
 
   async receive(

@@ -3,7 +3,7 @@ import type { OnModuleInit } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@tributary/service-kit/nest';
 import type { IngestionConfig } from '../ingestion.config.js';
 import { WebhookIntakeService } from './webhook-intake.service.js';
-import { WebhookProviders } from './webhook-providers.js';
+import { WebhookProviders } from './domain/webhook-providers.js';
 import { WebhooksController } from './webhooks.controller.js';
 
 @Module({

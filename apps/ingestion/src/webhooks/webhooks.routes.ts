@@ -1,7 +1,7 @@
 import { defineRoute } from '@tributary/service-kit/http';
 import { WebhookErrorCode, webhookDefinitions } from '@tributary/webhooks';
 import { z } from 'zod';
-import { ENTRY_STATUSES } from '../event-log/event-log.js';
+import { ENTRY_STATUSES } from '../event-log/domain/event-log.js';
 import { rateLimitHeaders, rateLimitedHeaders } from '../http/rate-limit-headers.js';
 
 export const webhookEntry = z

@@ -1,37 +1,30 @@
-import type { DataSource } from 'typeorm';
-import type { EncodedEntry, EventLogWriter } from './event-log.writer.js';
 import { GroupCommitWriter } from './group-commit.js';
 
-const entry = (id: string) => ({ id }) as EncodedEntry;
+const entry = (id: string) => ({ id });
 
-/** A stand-in for the DataSource and writer: records each transaction's entries, commits when told. */
+/** A stand-in for the event log's write: records each transaction's entries, commits when told. */
 function fakeLog(fail: (ids: string[]) => boolean = () => false) {
   const transactions: string[][] = [];
   const gates: Array<() => void> = [];
-  const writer = {
-    write: async (_manager: unknown, entries: readonly EncodedEntry[]) => {
-      const ids = entries.map((e) => e.id);
-      transactions.push(ids);
-      await new Promise<void>((resolve) => gates.push(resolve));
-      if (fail(ids)) throw new Error(`cannot write ${ids.join(',')}`);
-      // Ids ending in "dup" were seen before.
-      return new Set(ids.filter((id) => !id.endsWith('dup')));
-    },
-  } as unknown as EventLogWriter;
-  const dataSource = {
-    transaction: (work: (manager: unknown) => Promise<unknown>) => work({}),
-  } as unknown as DataSource;
+  const commit = async (entries: ReadonlyArray<{ id: string }>) => {
+    const ids = entries.map((e) => e.id);
+    transactions.push(ids);
+    await new Promise<void>((resolve) => gates.push(resolve));
+    if (fail(ids)) throw new Error(`cannot write ${ids.join(',')}`);
+    // Ids ending in "dup" were seen before.
+    return new Set(ids.filter((id) => !id.endsWith('dup')));
+  };
   const release = async () => {
     while (gates.length === 0) await new Promise((resolve) => setImmediate(resolve));
     gates.shift()!();
   };
-  return { writer, dataSource, transactions, release };
+  return { commit, transactions, release };
 }
 
 describe('GroupCommitWriter', () => {
   it('writes a lone request at once, and what arrives meanwhile together in the next transaction', async () => {
     const log = fakeLog();
-    const commit = new GroupCommitWriter(log.dataSource, log.writer, { concurrency: 1 });
+    const commit = new GroupCommitWriter(log.commit, { concurrency: 1 });
     const first = commit.write([entry('a')]);
     const rest = [commit.write([entry('b')]), commit.write([entry('c-dup')]), commit.write([entry('d')])];
     await log.release();
@@ -46,7 +39,7 @@ describe('GroupCommitWriter', () => {
 
   it("answers each request with its own new entries, never another request's of the same batch", async () => {
     const log = fakeLog();
-    const commit = new GroupCommitWriter(log.dataSource, log.writer, { concurrency: 1 });
+    const commit = new GroupCommitWriter(log.commit, { concurrency: 1 });
     const first = commit.write([entry('a')]);
     const original = commit.write([entry('b')]);
     const duplicate = commit.write([entry('c-dup')]);
@@ -60,7 +53,7 @@ describe('GroupCommitWriter', () => {
 
   it('keeps a transaction to maxEntries, never splitting one request', async () => {
     const log = fakeLog();
-    const commit = new GroupCommitWriter(log.dataSource, log.writer, { concurrency: 1, maxEntries: 2 });
+    const commit = new GroupCommitWriter(log.commit, { concurrency: 1, maxEntries: 2 });
     const writes = [
       commit.write([entry('a')]),
       commit.write([entry('b'), entry('c')]),
@@ -74,7 +67,7 @@ describe('GroupCommitWriter', () => {
 
   it('writes the requests of a failed batch one by one, so only the bad one fails', async () => {
     const log = fakeLog((ids) => ids.includes('bad'));
-    const commit = new GroupCommitWriter(log.dataSource, log.writer, { concurrency: 1 });
+    const commit = new GroupCommitWriter(log.commit, { concurrency: 1 });
     const first = commit.write([entry('a')]);
     const good = commit.write([entry('b')]);
     const bad = commit.write([entry('bad')]);

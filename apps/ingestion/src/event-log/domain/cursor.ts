@@ -1,5 +1,5 @@
 import { ProblemError } from '@tributary/service-kit';
-import { ProblemCode } from '../http/problem.js';
+import { ProblemCode } from '../../http/problem.js';
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

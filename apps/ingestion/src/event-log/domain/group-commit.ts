@@ -1,8 +1,16 @@
-import type { DataSource } from 'typeorm';
-import type { EncodedEntry, EventLogWriter } from './event-log.writer.js';
+/** What a group commit writes: anything with an id. */
+export interface Identified {
+  readonly id: string;
+}
 
-interface Pending {
-  readonly entries: readonly EncodedEntry[];
+/**
+ * Writes entries in one atomic step and resolves with the ids of those that were new (not deduplicated
+ * away). Rejects when nothing was written.
+ */
+export type CommitEntries<T extends Identified> = (entries: readonly T[]) => Promise<Set<string>>;
+
+interface Pending<T extends Identified> {
+  readonly entries: readonly T[];
   resolve(fresh: Set<string>): void;
   reject(error: unknown): void;
 }
@@ -23,15 +31,14 @@ export interface GroupCommitOptions {
  * Each request still gets its own answer: which of its own entries were new. When a batch fails, its
  * requests are written again one by one, so one bad entry cannot fail the webhooks that arrived with it.
  */
-export class GroupCommitWriter {
-  readonly #queue: Pending[] = [];
+export class GroupCommitWriter<T extends Identified> {
+  readonly #queue: Pending<T>[] = [];
   readonly #maxEntries: number;
   readonly #concurrency: number;
   #inFlight = 0;
 
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly writer: EventLogWriter,
+    private readonly commit: CommitEntries<T>,
     options: GroupCommitOptions = {},
   ) {
     this.#maxEntries = options.maxEntries ?? 256;
@@ -39,7 +46,7 @@ export class GroupCommitWriter {
   }
 
   /** Resolves with the ids of the entries that were new (not deduplicated away) once they are committed. */
-  write(entries: readonly EncodedEntry[]): Promise<Set<string>> {
+  write(entries: readonly T[]): Promise<Set<string>> {
     return new Promise<Set<string>>((resolve, reject) => {
       this.#queue.push({ entries, resolve, reject });
       this.#pump();
@@ -57,8 +64,8 @@ export class GroupCommitWriter {
   }
 
   /** The oldest requests, up to maxEntries entries (always at least one request). */
-  #take(): Pending[] {
-    const batch: Pending[] = [];
+  #take(): Pending<T>[] {
+    const batch: Pending<T>[] = [];
     let size = 0;
     while (this.#queue.length > 0) {
       const next = this.#queue[0]!;
@@ -69,26 +76,21 @@ export class GroupCommitWriter {
     return batch;
   }
 
-  async #flush(batch: readonly Pending[]): Promise<void> {
+  async #flush(batch: readonly Pending<T>[]): Promise<void> {
     try {
-      const fresh = await this.#commit(batch.flatMap((pending) => pending.entries));
+      const fresh = await this.commit(batch.flatMap((pending) => pending.entries));
       // Each request learns about its own entries only: a duplicate that shares a batch with the original
       // must not see the original's id and be told "accepted".
       for (const pending of batch) pending.resolve(ownEntries(pending, fresh));
     } catch (error) {
       if (batch.length === 1) return batch[0]!.reject(error);
       for (const pending of batch) {
-        await this.#commit(pending.entries).then(pending.resolve, pending.reject);
+        await this.commit(pending.entries).then(pending.resolve, pending.reject);
       }
     }
   }
-
-  // One statement (see EventLogWriter.write): atomic on its own, no BEGIN/COMMIT round trips.
-  #commit(entries: readonly EncodedEntry[]): Promise<Set<string>> {
-    return this.writer.write(this.dataSource.manager, entries);
-  }
 }
 
-function ownEntries(pending: Pending, fresh: ReadonlySet<string>): Set<string> {
+function ownEntries<T extends Identified>(pending: Pending<T>, fresh: ReadonlySet<string>): Set<string> {
   return new Set(pending.entries.filter((entry) => fresh.has(entry.id)).map((entry) => entry.id));
 }
