@@ -120,16 +120,154 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** @description RFC 9457 problem details with a stable code. */
-        readonly Problem: {
+        readonly EventLogEntry: {
+            readonly dedupeKey: string;
+            readonly eventIds: readonly string[];
+            readonly eventType: string;
+            /** Format: uuid */
+            readonly id: string;
+            readonly occurredAt: string | null;
+            readonly provider: string;
+            /** Format: date-time */
+            readonly receivedAt: string;
+            readonly replayCount: number;
             /** @enum {string} */
+            readonly source: "webhook" | "api";
+            /** @enum {string} */
+            readonly status: "mapped" | "ignored" | "unresolved" | "unknown_type" | "invalid" | "failed" | "accepted";
+            readonly statusReason: string | null;
+        };
+        readonly EventLogEntryDetail: {
+            readonly dedupeKey: string;
+            readonly eventIds: readonly string[];
+            readonly events: readonly components["schemas"]["EventLogEntryEvent"][];
+            readonly eventType: string;
+            /** Format: uuid */
+            readonly id: string;
+            readonly occurredAt: string | null;
+            readonly payload: unknown;
+            readonly provider: string;
+            /** Format: date-time */
+            readonly receivedAt: string;
+            readonly replayCount: number;
+            /** @enum {string} */
+            readonly source: "webhook" | "api";
+            /** @enum {string} */
+            readonly status: "mapped" | "ignored" | "unresolved" | "unknown_type" | "invalid" | "failed" | "accepted";
+            readonly statusReason: string | null;
+            /** Format: date-time */
+            readonly updatedAt: string;
+        };
+        readonly EventLogEntryEvent: {
+            /**
+             * @description Delivery to Kafka as the outbox knows it; unknown once the outbox row aged out (24 h).
+             * @enum {string}
+             */
+            readonly delivery: "pending" | "published" | "unknown";
+            /** Format: uuid */
+            readonly eventId: string;
+            readonly publishedAt: string | null;
+            readonly subject: string;
+            readonly topic: string;
+            readonly type: string;
+        };
+        readonly EventLogPage: {
+            readonly items: readonly components["schemas"]["EventLogEntry"][];
+            readonly nextCursor: string | null;
+        };
+        /** @description RFC 9457 problem details. */
+        readonly Problem: {
+            /**
+             * @description Stable code; clients and alerts key on it.
+             * @enum {string}
+             */
             readonly code: "API_KEY_EXPIRED" | "API_KEY_INVALID" | "API_KEY_MISSING" | "API_KEY_REVOKED" | "API_KEY_SCOPE_MISSING" | "EVENT_LOG_ENTRY_NOT_FOUND" | "IDEMPOTENCY_KEY_MISSING" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "METHOD_NOT_ALLOWED" | "NOT_FOUND" | "RATE_LIMITED" | "REPLAY_RANGE_TOO_LARGE" | "REQUEST_BODY_TOO_LARGE" | "REQUEST_INVALID" | "REQUEST_MALFORMED" | "SCHEMA_VALIDATION_FAILED" | "SERVICE_UNAVAILABLE" | "UNKNOWN_EVENT_TYPE" | "UNSUPPORTED_MEDIA_TYPE" | "WEBHOOK_PAYLOAD_INVALID" | "WEBHOOK_PAYLOAD_MALFORMED" | "WEBHOOK_PROVIDER_NOT_CONFIGURED" | "WEBHOOK_PROVIDER_UNKNOWN" | "WEBHOOK_SIGNATURE_INVALID" | "WEBHOOK_SIGNATURE_MALFORMED" | "WEBHOOK_SIGNATURE_MISSING" | "WEBHOOK_SIGNATURE_STALE";
             readonly detail: string;
+            /** @description The path of the request. */
             readonly instance?: string;
             readonly status: number;
             readonly title: string;
             /** @description urn:tributary:problem:<code> */
             readonly type: string;
+        };
+        readonly PublishedEvent: {
+            /**
+             * Format: uuid
+             * @description ce_id of the event; the same for every retry with the same Idempotency-Key.
+             */
+            readonly eventId: string;
+            /**
+             * Format: uuid
+             * @description Event log entry of the request.
+             */
+            readonly logId: string;
+            readonly topic: string;
+            readonly type: string;
+        };
+        readonly PublishEventRequest: {
+            readonly causationId?: string;
+            readonly correlationId?: string;
+            /** @description The payload; must match the type's Avro schema. */
+            readonly data: {
+                readonly [key: string]: unknown;
+            };
+            /** @description ce_source. Default: /tributary/api/<client name>. */
+            readonly source?: string;
+            /** @description Aggregate id (Kafka key). Default: the payload's key field for the topic, e.g. paymentId. */
+            readonly subject?: string;
+            /**
+             * Format: date-time
+             * @description ce_time (RFC 3339). Default: now.
+             */
+            readonly time?: string;
+            /** @description W3C trace context; the traceparent header works too. */
+            readonly traceparent?: string;
+            /** @description Catalogue event type, e.g. payments.payment.requested. */
+            readonly type: string;
+        };
+        readonly ReplayEntryRequest: {
+            /** @description Why: recorded in the audit log. */
+            readonly reason: string;
+        };
+        readonly ReplayRangeRequest: {
+            /** Format: date-time */
+            readonly from: string;
+            readonly provider: string;
+            /** @description Why: recorded in the audit log. */
+            readonly reason: string;
+            /** Format: date-time */
+            readonly to: string;
+        };
+        readonly ReplayResult: {
+            readonly entries: number;
+            readonly eventIds: readonly string[];
+            /** @description Entries that had produced nothing and map now. */
+            readonly remapped: number;
+            /**
+             * Format: uuid
+             * @description Also the tributary-replay-id header of every republished record.
+             */
+            readonly replayId: string;
+            /** @description Entries whose events were sent again, with their original ce_id. */
+            readonly republished: number;
+            readonly skipped: number;
+        };
+        readonly WebhookEntry: {
+            readonly dedupeKey: string;
+            readonly duplicate: boolean;
+            readonly eventIds: readonly string[];
+            /**
+             * Format: uuid
+             * @description Event log entry.
+             */
+            readonly id: string;
+            /** @enum {string} */
+            readonly status: "mapped" | "ignored" | "unresolved" | "unknown_type" | "invalid" | "failed" | "accepted";
+        };
+        readonly WebhookResult: {
+            readonly entries: readonly components["schemas"]["WebhookEntry"][];
+            /** @enum {string} */
+            readonly outcome: "accepted" | "duplicate";
         };
     };
     responses: never;
@@ -145,12 +283,12 @@ export interface operations {
             readonly query?: {
                 /** @description nextCursor of the previous page. */
                 readonly cursor?: string;
-                /** @description Received at or after. */
+                /** @description Received at or after (RFC 3339). */
                 readonly from?: string;
                 readonly limit?: number;
                 readonly provider?: string;
                 readonly status?: "mapped" | "ignored" | "unresolved" | "unknown_type" | "invalid" | "failed" | "accepted";
-                /** @description Received before. */
+                /** @description Received before (RFC 3339). */
                 readonly to?: string;
                 /** @description Provider event type, or catalogue type for provider api. */
                 readonly type?: string;
@@ -164,31 +302,17 @@ export interface operations {
             /** @description A page of entries. */
             readonly 200: {
                 headers: {
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    readonly RateLimit: string;
+                    /** @description Bucket size (q) and refill window in seconds (w). */
+                    readonly "RateLimit-Policy": string;
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly items: readonly {
-                            readonly dedupeKey: string;
-                            readonly eventIds: readonly string[];
-                            readonly eventType: string;
-                            /** Format: uuid */
-                            readonly id: string;
-                            readonly occurredAt: string | null;
-                            readonly provider: string;
-                            readonly receivedAt: string;
-                            readonly replayCount: number;
-                            /** @enum {string} */
-                            readonly source: "webhook" | "api";
-                            /** @enum {string} */
-                            readonly status: "mapped" | "ignored" | "unresolved" | "unknown_type" | "invalid" | "failed" | "accepted";
-                            readonly statusReason: string | null;
-                        }[];
-                        readonly nextCursor: string | null;
-                    };
+                    readonly "application/json": components["schemas"]["EventLogPage"];
                 };
             };
-            /** @description Problem codes: API_KEY_MISSING, API_KEY_INVALID, API_KEY_EXPIRED, API_KEY_REVOKED. */
+            /** @description Problem codes: API_KEY_EXPIRED, API_KEY_INVALID, API_KEY_MISSING, API_KEY_REVOKED. */
             readonly 401: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -218,12 +342,30 @@ export interface operations {
             /** @description Problem codes: RATE_LIMITED. */
             readonly 429: {
                 headers: {
-                    /** @description draft-ietf-httpapi-ratelimit-headers: remaining (r) and seconds (t). */
-                    readonly RateLimit?: string;
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    readonly RateLimit: string;
                     /** @description Bucket size (q) and refill window in seconds (w). */
-                    readonly "RateLimit-Policy"?: string;
+                    readonly "RateLimit-Policy": string;
                     /** @description Seconds to wait. */
-                    readonly "Retry-After"?: number;
+                    readonly "Retry-After": number;
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: INTERNAL. */
+            readonly 500: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: SERVICE_UNAVAILABLE. */
+            readonly 503: {
+                headers: {
                     readonly [name: string]: unknown;
                 };
                 content: {
@@ -237,6 +379,7 @@ export interface operations {
             readonly query?: never;
             readonly header?: never;
             readonly path: {
+                /** @description Event log entry id. */
                 readonly id: string;
             };
             readonly cookie?: never;
@@ -246,40 +389,17 @@ export interface operations {
             /** @description The entry. */
             readonly 200: {
                 headers: {
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    readonly RateLimit: string;
+                    /** @description Bucket size (q) and refill window in seconds (w). */
+                    readonly "RateLimit-Policy": string;
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly dedupeKey: string;
-                        readonly eventIds: readonly string[];
-                        readonly events: readonly {
-                            /** @enum {string} */
-                            readonly delivery: "pending" | "published" | "unknown";
-                            /** Format: uuid */
-                            readonly eventId: string;
-                            readonly publishedAt: string | null;
-                            readonly subject: string;
-                            readonly topic: string;
-                            readonly type: string;
-                        }[];
-                        readonly eventType: string;
-                        /** Format: uuid */
-                        readonly id: string;
-                        readonly occurredAt: string | null;
-                        readonly payload: unknown;
-                        readonly provider: string;
-                        readonly receivedAt: string;
-                        readonly replayCount: number;
-                        /** @enum {string} */
-                        readonly source: "webhook" | "api";
-                        /** @enum {string} */
-                        readonly status: "mapped" | "ignored" | "unresolved" | "unknown_type" | "invalid" | "failed" | "accepted";
-                        readonly statusReason: string | null;
-                        readonly updatedAt: string;
-                    };
+                    readonly "application/json": components["schemas"]["EventLogEntryDetail"];
                 };
             };
-            /** @description Problem codes: API_KEY_MISSING, API_KEY_INVALID, API_KEY_EXPIRED, API_KEY_REVOKED. */
+            /** @description Problem codes: API_KEY_EXPIRED, API_KEY_INVALID, API_KEY_MISSING, API_KEY_REVOKED. */
             readonly 401: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -309,12 +429,30 @@ export interface operations {
             /** @description Problem codes: RATE_LIMITED. */
             readonly 429: {
                 headers: {
-                    /** @description draft-ietf-httpapi-ratelimit-headers: remaining (r) and seconds (t). */
-                    readonly RateLimit?: string;
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    readonly RateLimit: string;
                     /** @description Bucket size (q) and refill window in seconds (w). */
-                    readonly "RateLimit-Policy"?: string;
+                    readonly "RateLimit-Policy": string;
                     /** @description Seconds to wait. */
-                    readonly "Retry-After"?: number;
+                    readonly "Retry-After": number;
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: INTERNAL. */
+            readonly 500: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: SERVICE_UNAVAILABLE. */
+            readonly 503: {
+                headers: {
                     readonly [name: string]: unknown;
                 };
                 content: {
@@ -328,39 +466,28 @@ export interface operations {
             readonly query?: never;
             readonly header?: never;
             readonly path: {
+                /** @description Event log entry id. */
                 readonly id: string;
             };
             readonly cookie?: never;
         };
         readonly requestBody: {
             readonly content: {
-                readonly "application/json": {
-                    /** @description Why: recorded in the audit log. */
-                    readonly reason: string;
-                };
+                readonly "application/json": components["schemas"]["ReplayEntryRequest"];
             };
         };
         readonly responses: {
             /** @description Replayed. */
             readonly 202: {
                 headers: {
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    readonly RateLimit: string;
+                    /** @description Bucket size (q) and refill window in seconds (w). */
+                    readonly "RateLimit-Policy": string;
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly entries: number;
-                        readonly eventIds: readonly string[];
-                        /** @description Entries that had produced nothing and map now. */
-                        readonly remapped: number;
-                        /**
-                         * Format: uuid
-                         * @description Also the tributary-replay-id header of every republished record.
-                         */
-                        readonly replayId: string;
-                        /** @description Entries whose events were sent again, with their original ce_id. */
-                        readonly republished: number;
-                        readonly skipped: number;
-                    };
+                    readonly "application/json": components["schemas"]["ReplayResult"];
                 };
             };
             /** @description Problem codes: REQUEST_MALFORMED. */
@@ -372,7 +499,7 @@ export interface operations {
                     readonly "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem codes: API_KEY_MISSING, API_KEY_INVALID, API_KEY_EXPIRED, API_KEY_REVOKED. */
+            /** @description Problem codes: API_KEY_EXPIRED, API_KEY_INVALID, API_KEY_MISSING, API_KEY_REVOKED. */
             readonly 401: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -392,6 +519,15 @@ export interface operations {
             };
             /** @description Problem codes: EVENT_LOG_ENTRY_NOT_FOUND. */
             readonly 404: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: REQUEST_BODY_TOO_LARGE. */
+            readonly 413: {
                 headers: {
                     readonly [name: string]: unknown;
                 };
@@ -420,12 +556,30 @@ export interface operations {
             /** @description Problem codes: RATE_LIMITED. */
             readonly 429: {
                 headers: {
-                    /** @description draft-ietf-httpapi-ratelimit-headers: remaining (r) and seconds (t). */
-                    readonly RateLimit?: string;
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    readonly RateLimit: string;
                     /** @description Bucket size (q) and refill window in seconds (w). */
-                    readonly "RateLimit-Policy"?: string;
+                    readonly "RateLimit-Policy": string;
                     /** @description Seconds to wait. */
-                    readonly "Retry-After"?: number;
+                    readonly "Retry-After": number;
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: INTERNAL. */
+            readonly 500: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: SERVICE_UNAVAILABLE. */
+            readonly 503: {
+                headers: {
                     readonly [name: string]: unknown;
                 };
                 content: {
@@ -443,38 +597,21 @@ export interface operations {
         };
         readonly requestBody: {
             readonly content: {
-                readonly "application/json": {
-                    /** Format: date-time */
-                    readonly from: string;
-                    readonly provider: string;
-                    /** @description Why: recorded in the audit log. */
-                    readonly reason: string;
-                    /** Format: date-time */
-                    readonly to: string;
-                };
+                readonly "application/json": components["schemas"]["ReplayRangeRequest"];
             };
         };
         readonly responses: {
             /** @description Replayed. */
             readonly 202: {
                 headers: {
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    readonly RateLimit: string;
+                    /** @description Bucket size (q) and refill window in seconds (w). */
+                    readonly "RateLimit-Policy": string;
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly entries: number;
-                        readonly eventIds: readonly string[];
-                        /** @description Entries that had produced nothing and map now. */
-                        readonly remapped: number;
-                        /**
-                         * Format: uuid
-                         * @description Also the tributary-replay-id header of every republished record.
-                         */
-                        readonly replayId: string;
-                        /** @description Entries whose events were sent again, with their original ce_id. */
-                        readonly republished: number;
-                        readonly skipped: number;
-                    };
+                    readonly "application/json": components["schemas"]["ReplayResult"];
                 };
             };
             /** @description Problem codes: REQUEST_MALFORMED. */
@@ -486,131 +623,7 @@ export interface operations {
                     readonly "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem codes: API_KEY_MISSING, API_KEY_INVALID, API_KEY_EXPIRED, API_KEY_REVOKED. */
-            readonly 401: {
-                headers: {
-                    readonly [name: string]: unknown;
-                };
-                content: {
-                    readonly "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem codes: API_KEY_SCOPE_MISSING. */
-            readonly 403: {
-                headers: {
-                    readonly [name: string]: unknown;
-                };
-                content: {
-                    readonly "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem codes: UNSUPPORTED_MEDIA_TYPE. */
-            readonly 415: {
-                headers: {
-                    readonly [name: string]: unknown;
-                };
-                content: {
-                    readonly "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem codes: REQUEST_INVALID, REPLAY_RANGE_TOO_LARGE. */
-            readonly 422: {
-                headers: {
-                    readonly [name: string]: unknown;
-                };
-                content: {
-                    readonly "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem codes: RATE_LIMITED. */
-            readonly 429: {
-                headers: {
-                    /** @description draft-ietf-httpapi-ratelimit-headers: remaining (r) and seconds (t). */
-                    readonly RateLimit?: string;
-                    /** @description Bucket size (q) and refill window in seconds (w). */
-                    readonly "RateLimit-Policy"?: string;
-                    /** @description Seconds to wait. */
-                    readonly "Retry-After"?: number;
-                    readonly [name: string]: unknown;
-                };
-                content: {
-                    readonly "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    readonly publishEvent: {
-        readonly parameters: {
-            readonly query?: never;
-            readonly header: {
-                readonly "Idempotency-Key": string;
-                readonly traceparent?: string;
-            };
-            readonly path?: never;
-            readonly cookie?: never;
-        };
-        readonly requestBody: {
-            readonly content: {
-                readonly "application/json": {
-                    readonly causationId?: string;
-                    readonly correlationId?: string;
-                    /** @description The payload; must match the type's Avro schema. */
-                    readonly data: {
-                        readonly [key: string]: unknown;
-                    };
-                    /** @description ce_source. Default: /tributary/api/<client name>. */
-                    readonly source?: string;
-                    /** @description Aggregate id (Kafka key). Default: the payload's key field for the topic, e.g. paymentId. */
-                    readonly subject?: string;
-                    /**
-                     * Format: date-time
-                     * @description ce_time (RFC 3339). Default: now.
-                     */
-                    readonly time?: string;
-                    /** @description W3C trace context; the traceparent header works too. */
-                    readonly traceparent?: string;
-                    /** @description Catalogue event type, e.g. payments.payment.requested. */
-                    readonly type: string;
-                };
-            };
-        };
-        readonly responses: {
-            /** @description Accepted; the same answer for a retry. */
-            readonly 202: {
-                headers: {
-                    /** @description draft-ietf-httpapi-ratelimit-headers: remaining (r) and seconds (t). */
-                    readonly RateLimit?: string;
-                    /** @description Bucket size (q) and refill window in seconds (w). */
-                    readonly "RateLimit-Policy"?: string;
-                    readonly [name: string]: unknown;
-                };
-                content: {
-                    readonly "application/json": {
-                        /**
-                         * Format: uuid
-                         * @description ce_id of the event; the same for every retry with the same Idempotency-Key.
-                         */
-                        readonly eventId: string;
-                        /**
-                         * Format: uuid
-                         * @description Event log entry of the request.
-                         */
-                        readonly logId: string;
-                        readonly topic: string;
-                        readonly type: string;
-                    };
-                };
-            };
-            /** @description Problem codes: REQUEST_MALFORMED, IDEMPOTENCY_KEY_MISSING. */
-            readonly 400: {
-                headers: {
-                    readonly [name: string]: unknown;
-                };
-                content: {
-                    readonly "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Problem codes: API_KEY_MISSING, API_KEY_INVALID, API_KEY_EXPIRED, API_KEY_REVOKED. */
+            /** @description Problem codes: API_KEY_EXPIRED, API_KEY_INVALID, API_KEY_MISSING, API_KEY_REVOKED. */
             readonly 401: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -646,7 +659,7 @@ export interface operations {
                     readonly "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem codes: REQUEST_INVALID, IDEMPOTENCY_KEY_REUSED, SCHEMA_VALIDATION_FAILED, UNKNOWN_EVENT_TYPE. */
+            /** @description Problem codes: REPLAY_RANGE_TOO_LARGE, REQUEST_INVALID. */
             readonly 422: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -658,12 +671,150 @@ export interface operations {
             /** @description Problem codes: RATE_LIMITED. */
             readonly 429: {
                 headers: {
-                    /** @description draft-ietf-httpapi-ratelimit-headers: remaining (r) and seconds (t). */
-                    readonly RateLimit?: string;
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    readonly RateLimit: string;
                     /** @description Bucket size (q) and refill window in seconds (w). */
-                    readonly "RateLimit-Policy"?: string;
+                    readonly "RateLimit-Policy": string;
                     /** @description Seconds to wait. */
-                    readonly "Retry-After"?: number;
+                    readonly "Retry-After": number;
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: INTERNAL. */
+            readonly 500: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: SERVICE_UNAVAILABLE. */
+            readonly 503: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    readonly publishEvent: {
+        readonly parameters: {
+            readonly query?: never;
+            readonly header: {
+                /** @description 1-255 printable ASCII characters, e.g. a UUID; scoped to the client name. */
+                readonly "idempotency-key": string;
+                /** @description W3C trace context, unless the body gives one. */
+                readonly traceparent?: string;
+            };
+            readonly path?: never;
+            readonly cookie?: never;
+        };
+        readonly requestBody: {
+            readonly content: {
+                readonly "application/json": components["schemas"]["PublishEventRequest"];
+            };
+        };
+        readonly responses: {
+            /** @description Accepted; the same answer for a retry. */
+            readonly 202: {
+                headers: {
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    readonly RateLimit: string;
+                    /** @description Bucket size (q) and refill window in seconds (w). */
+                    readonly "RateLimit-Policy": string;
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/json": components["schemas"]["PublishedEvent"];
+                };
+            };
+            /** @description Problem codes: IDEMPOTENCY_KEY_MISSING, REQUEST_MALFORMED. */
+            readonly 400: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: API_KEY_EXPIRED, API_KEY_INVALID, API_KEY_MISSING, API_KEY_REVOKED. */
+            readonly 401: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: API_KEY_SCOPE_MISSING. */
+            readonly 403: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: REQUEST_BODY_TOO_LARGE. */
+            readonly 413: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: UNSUPPORTED_MEDIA_TYPE. */
+            readonly 415: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: IDEMPOTENCY_KEY_REUSED, REQUEST_INVALID, SCHEMA_VALIDATION_FAILED, UNKNOWN_EVENT_TYPE. */
+            readonly 422: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: RATE_LIMITED. */
+            readonly 429: {
+                headers: {
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    readonly RateLimit: string;
+                    /** @description Bucket size (q) and refill window in seconds (w). */
+                    readonly "RateLimit-Policy": string;
+                    /** @description Seconds to wait. */
+                    readonly "Retry-After": number;
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: INTERNAL. */
+            readonly 500: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: SERVICE_UNAVAILABLE. */
+            readonly 503: {
+                headers: {
                     readonly [name: string]: unknown;
                 };
                 content: {
@@ -683,67 +834,39 @@ export interface operations {
         };
         readonly requestBody: {
             readonly content: {
-                readonly "application/json": unknown;
+                readonly "application/json": {
+                    readonly [key: string]: unknown;
+                } | readonly unknown[];
             };
         };
         readonly responses: {
             /** @description Duplicate: every event was received before; nothing published. */
             readonly 200: {
                 headers: {
-                    /** @description draft-ietf-httpapi-ratelimit-headers: remaining (r) and seconds (t). */
-                    readonly RateLimit?: string;
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    readonly RateLimit: string;
                     /** @description Bucket size (q) and refill window in seconds (w). */
-                    readonly "RateLimit-Policy"?: string;
+                    readonly "RateLimit-Policy": string;
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly entries: readonly {
-                            readonly dedupeKey: string;
-                            readonly duplicate: boolean;
-                            readonly eventIds: readonly string[];
-                            /**
-                             * Format: uuid
-                             * @description Event log entry.
-                             */
-                            readonly id: string;
-                            /** @enum {string} */
-                            readonly status: "mapped" | "ignored" | "unresolved" | "unknown_type" | "invalid" | "failed" | "accepted";
-                        }[];
-                        /** @enum {string} */
-                        readonly outcome: "accepted" | "duplicate";
-                    };
+                    readonly "application/json": components["schemas"]["WebhookResult"];
                 };
             };
             /** @description Stored in the event log; mapped events are in the outbox. */
             readonly 202: {
                 headers: {
-                    /** @description draft-ietf-httpapi-ratelimit-headers: remaining (r) and seconds (t). */
-                    readonly RateLimit?: string;
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    readonly RateLimit: string;
                     /** @description Bucket size (q) and refill window in seconds (w). */
-                    readonly "RateLimit-Policy"?: string;
+                    readonly "RateLimit-Policy": string;
                     readonly [name: string]: unknown;
                 };
                 content: {
-                    readonly "application/json": {
-                        readonly entries: readonly {
-                            readonly dedupeKey: string;
-                            readonly duplicate: boolean;
-                            readonly eventIds: readonly string[];
-                            /**
-                             * Format: uuid
-                             * @description Event log entry.
-                             */
-                            readonly id: string;
-                            /** @enum {string} */
-                            readonly status: "mapped" | "ignored" | "unresolved" | "unknown_type" | "invalid" | "failed" | "accepted";
-                        }[];
-                        /** @enum {string} */
-                        readonly outcome: "accepted" | "duplicate";
-                    };
+                    readonly "application/json": components["schemas"]["WebhookResult"];
                 };
             };
-            /** @description Problem codes: WEBHOOK_PAYLOAD_MALFORMED. */
+            /** @description Problem codes: REQUEST_MALFORMED, WEBHOOK_PAYLOAD_MALFORMED. */
             readonly 400: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -752,7 +875,7 @@ export interface operations {
                     readonly "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem codes: WEBHOOK_SIGNATURE_MISSING, WEBHOOK_SIGNATURE_MALFORMED, WEBHOOK_SIGNATURE_INVALID, WEBHOOK_SIGNATURE_STALE. */
+            /** @description Problem codes: WEBHOOK_SIGNATURE_INVALID, WEBHOOK_SIGNATURE_MALFORMED, WEBHOOK_SIGNATURE_MISSING, WEBHOOK_SIGNATURE_STALE. */
             readonly 401: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -761,7 +884,7 @@ export interface operations {
                     readonly "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem codes: WEBHOOK_PROVIDER_UNKNOWN, WEBHOOK_PROVIDER_NOT_CONFIGURED. */
+            /** @description Problem codes: WEBHOOK_PROVIDER_NOT_CONFIGURED, WEBHOOK_PROVIDER_UNKNOWN. */
             readonly 404: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -800,12 +923,30 @@ export interface operations {
             /** @description Problem codes: RATE_LIMITED. */
             readonly 429: {
                 headers: {
-                    /** @description draft-ietf-httpapi-ratelimit-headers: remaining (r) and seconds (t). */
-                    readonly RateLimit?: string;
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    readonly RateLimit: string;
                     /** @description Bucket size (q) and refill window in seconds (w). */
-                    readonly "RateLimit-Policy"?: string;
+                    readonly "RateLimit-Policy": string;
                     /** @description Seconds to wait. */
-                    readonly "Retry-After"?: number;
+                    readonly "Retry-After": number;
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: INTERNAL. */
+            readonly 500: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: SERVICE_UNAVAILABLE. */
+            readonly 503: {
+                headers: {
                     readonly [name: string]: unknown;
                 };
                 content: {
