@@ -6,8 +6,8 @@ import { ProblemCode } from './problem.js';
 /**
  * The JSON body of a request, read from the raw bytes the app keeps: 415 unless the content type is
  * `application/json` (parameters allowed), bodiless requests included; 400 when the bytes are not JSON.
- * For handlers that cannot take `@Input()`: it answers a request without a body 422, and POST /v1/events
- * checks its Idempotency-Key before the body's schema.
+ * For the handlers that do not take `@Input()`: it would answer a request without any body 422 where
+ * these routes answer 415, and POST /v1/events checks its Idempotency-Key before the body's schema.
  */
 export function jsonBodyOf(request: FastifyRequest): unknown {
   const type = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase();
