@@ -1,12 +1,11 @@
 import { Module } from '@nestjs/common';
 import type { DynamicModule } from '@nestjs/common';
-import { ObservabilityModule } from '@tributary/observability/nest';
-import { LifecycleModule } from '@tributary/service-kit/nest';
+import { ServiceModule } from '@tributary/service-kit/nest';
 import { ConsoleModule } from './console/console.module.js';
 import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
-import { DLQ_HANDLER_CONFIG } from './dlq-handler.config.js';
+import { deadLetterMigrations } from './dead-letters/migrations.js';
 import type { DlqHandlerConfig } from './dlq-handler.config.js';
-import { MessagingModule } from './messaging/messaging.module.js';
+import { dlqProblems } from './http/problem.js';
 import { DocsModule } from './openapi/docs.module.js';
 
 @Module({})
@@ -14,17 +13,19 @@ export class AppModule {
   static forRoot(config: DlqHandlerConfig): DynamicModule {
     return {
       module: AppModule,
-      global: true,
       imports: [
-        ObservabilityModule.forRoot({ service: 'dlq-handler' }),
-        LifecycleModule.forRoot(),
-        MessagingModule,
+        ServiceModule.forRoot({
+          config,
+          migrations: deadLetterMigrations,
+          // Replays re-send raw records to retry tiers through the producer; the handler publishes no
+          // catalogue events, so it needs neither the outbox relay nor the catalogue topics.
+          publishes: false,
+          problems: dlqProblems,
+        }),
         DeadLettersModule,
         DocsModule,
         ConsoleModule,
       ],
-      providers: [{ provide: DLQ_HANDLER_CONFIG, useValue: config }],
-      exports: [DLQ_HANDLER_CONFIG],
     };
   }
 }

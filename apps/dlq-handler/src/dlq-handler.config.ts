@@ -1,4 +1,11 @@
-import { readFileSync } from 'node:fs';
+import {
+  backboneEnv,
+  kafkaName,
+  loadConfig as loadServiceConfig,
+  serviceConfig,
+  serviceEnv,
+} from '@tributary/service-kit';
+import type { Env, KafkaConfig, ServiceConfig } from '@tributary/service-kit';
 import { z } from 'zod';
 
 /** What an API key may do here. A key holds only the scopes listed for it in DLQ_API_KEYS. */
@@ -26,24 +33,14 @@ const apiKeyEntry = z
   });
 
 /**
- * The one place this app reads the environment (DESIGN §10). A bad or missing value stops the boot with
- * a message naming the variable, before any connection is opened.
+ * The one place this app reads the environment: the kit's shared variables plus the handler's own. A bad or
+ * missing value stops the boot with every problem named by its variable, before any connection opens.
  */
 const schema = z.object({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3300),
-  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
-  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
-  DATABASE_SCHEMA: z
-    .string()
-    .regex(/^[a-z_][a-z0-9_]*$/)
-    .default('public'),
-  KAFKA_BROKERS: z.string().min(1),
-  SCHEMA_REGISTRY_URL: z.url(),
+  ...serviceEnv({ port: 3300 }),
+  ...backboneEnv,
   // The handler's own group: it reads every DLQ, and its committed offsets say what is already stored.
-  CONSUMER_GROUP: z
-    .string()
-    .regex(/^[a-zA-Z0-9._-]{1,200}$/)
-    .default('dlq-handler'),
+  CONSUMER_GROUP: kafkaName.default('dlq-handler'),
   CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
   // kafkajs resolves a topic pattern once, at subscribe: the topic list is polled this often and the consumer
   // re-subscribed when a new DLQ (or resolution) topic appears.
@@ -63,71 +60,53 @@ const schema = z.object({
   // Largest number of dead letters one replay or discard request may select by filter.
   BULK_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   METRICS_REFRESH_MS: z.coerce.number().int().min(200).max(600_000).default(15_000),
-  DLQ_API_KEYS: z.string().optional(),
-  DLQ_API_KEYS_FILE: z.string().optional(),
+  DLQ_API_KEYS: z.string().default(''),
 });
 
-export type DlqHandlerConfig = {
-  readonly port: number;
-  readonly logLevel: z.infer<typeof schema>['LOG_LEVEL'];
-  readonly database: { readonly url: string; readonly schema: string };
-  readonly kafka: {
-    readonly brokers: string[];
+export type DlqHandlerConfig = ServiceConfig & {
+  readonly kafka: KafkaConfig & {
     readonly consumerGroup: string;
     readonly sessionTimeoutMs: number;
     readonly topicRefreshMs: number;
   };
-  readonly schemaRegistryUrl: string;
   readonly replay: { readonly ratePerSecond: number; readonly burst: number; readonly stallAfterMs: number };
   readonly bulkLimit: number;
   readonly metricsRefreshMs: number;
   readonly apiKeys: readonly ApiKeyConfig[];
 };
 
-export class ConfigError extends Error {
-  readonly code = 'CONFIG_INVALID';
-}
-
-export function loadConfig(env: Record<string, string | undefined> = process.env): DlqHandlerConfig {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) throw configError(parsed.error.issues);
-  const c = parsed.data;
-  const keysText = c.DLQ_API_KEYS_FILE ? readFileSync(c.DLQ_API_KEYS_FILE, 'utf8') : (c.DLQ_API_KEYS ?? '');
-  const keys = z.array(apiKeyEntry).safeParse(
-    keysText
-      .split(/[,\n]/)
-      .map((entry) => entry.trim())
-      .filter(Boolean),
+export function loadConfig(env: Env = process.env): DlqHandlerConfig {
+  return loadServiceConfig(
+    schema,
+    (values, problems) => {
+      const service = serviceConfig('dlq-handler', values);
+      const keys = z.array(apiKeyEntry).safeParse(
+        values.DLQ_API_KEYS.split(/[,\n]/)
+          .map((entry) => entry.trim())
+          .filter(Boolean),
+      );
+      if (!keys.success) {
+        for (const issue of keys.error.issues)
+          problems.push(`${['DLQ_API_KEYS', ...issue.path].map(String).join('.')}: ${issue.message}`);
+      }
+      return {
+        ...service,
+        kafka: {
+          ...service.kafka,
+          consumerGroup: values.CONSUMER_GROUP,
+          sessionTimeoutMs: values.CONSUMER_SESSION_TIMEOUT_MS,
+          topicRefreshMs: values.TOPIC_REFRESH_MS,
+        },
+        replay: {
+          ratePerSecond: values.REPLAY_RATE_PER_SECOND,
+          burst: values.REPLAY_BURST,
+          stallAfterMs: values.REPLAY_STALL_AFTER_MS,
+        },
+        bulkLimit: values.BULK_LIMIT,
+        metricsRefreshMs: values.METRICS_REFRESH_MS,
+        apiKeys: keys.data ?? [],
+      };
+    },
+    { service: 'dlq-handler', env },
   );
-  if (!keys.success) {
-    const variable = c.DLQ_API_KEYS_FILE ? 'DLQ_API_KEYS_FILE' : 'DLQ_API_KEYS';
-    throw configError(keys.error.issues.map((issue) => ({ ...issue, path: [variable, ...issue.path] })));
-  }
-  return {
-    port: c.PORT,
-    logLevel: c.LOG_LEVEL,
-    database: { url: c.DATABASE_URL, schema: c.DATABASE_SCHEMA },
-    kafka: {
-      brokers: c.KAFKA_BROKERS.split(',').map((broker) => broker.trim()),
-      consumerGroup: c.CONSUMER_GROUP,
-      sessionTimeoutMs: c.CONSUMER_SESSION_TIMEOUT_MS,
-      topicRefreshMs: c.TOPIC_REFRESH_MS,
-    },
-    schemaRegistryUrl: c.SCHEMA_REGISTRY_URL,
-    replay: {
-      ratePerSecond: c.REPLAY_RATE_PER_SECOND,
-      burst: c.REPLAY_BURST,
-      stallAfterMs: c.REPLAY_STALL_AFTER_MS,
-    },
-    bulkLimit: c.BULK_LIMIT,
-    metricsRefreshMs: c.METRICS_REFRESH_MS,
-    apiKeys: keys.data,
-  };
 }
-
-function configError(issues: readonly { path: readonly PropertyKey[]; message: string }[]): ConfigError {
-  const problems = issues.map((issue) => `${issue.path.map(String).join('.')}: ${issue.message}`);
-  return new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
-}
-
-export const DLQ_HANDLER_CONFIG = Symbol('DlqHandlerConfig');

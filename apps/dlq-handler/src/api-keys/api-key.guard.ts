@@ -2,9 +2,10 @@ import { Inject, Injectable, SetMetadata } from '@nestjs/common';
 import type { CanActivate, ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { DLQ_HANDLER_CONFIG } from '../dlq-handler.config.js';
+import { ProblemError } from '@tributary/service-kit';
+import { SERVICE_CONFIG } from '@tributary/service-kit/nest';
 import type { DlqHandlerConfig, DlqScope } from '../dlq-handler.config.js';
-import { ProblemCode, ProblemError } from '../http/problem.js';
+import { ProblemCode } from '../http/problem.js';
 import { authenticate, bearerToken } from './api-key.js';
 import type { ApiPrincipal } from './api-key.js';
 
@@ -24,7 +25,7 @@ declare module 'fastify' {
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    @Inject(DLQ_HANDLER_CONFIG) private readonly config: DlqHandlerConfig,
+    @Inject(SERVICE_CONFIG) private readonly config: DlqHandlerConfig,
   ) {}
 
   canActivate(context: ExecutionContext): boolean {

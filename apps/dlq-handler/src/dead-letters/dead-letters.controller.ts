@@ -3,7 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { actorOf } from '../api-keys/api-key.js';
 import { ApiKeyGuard, RequireScope, principalOf } from '../api-keys/api-key.guard.js';
-import { ProblemCode, ProblemError } from '../http/problem.js';
+import { ProblemError } from '@tributary/service-kit';
+import { ProblemCode } from '../http/problem.js';
 import { isUuid } from './dead-letter.js';
 import { DeadLettersRepository } from './dead-letters.repository.js';
 import {

@@ -2,13 +2,18 @@ import { Inject, Module } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import { KafkaEventProducer, SchemaRegistryClient } from '@tributary/kafka';
 import type { Logger } from '@tributary/kafka';
-import { ShutdownService } from '@tributary/service-kit/nest';
+import {
+  DATA_SOURCE,
+  KAFKA,
+  KAFKA_ADMIN,
+  LOGGER,
+  SERVICE_CONFIG,
+  ShutdownService,
+} from '@tributary/service-kit/nest';
 import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { ApiKeyGuard } from '../api-keys/api-key.guard.js';
-import { DLQ_HANDLER_CONFIG } from '../dlq-handler.config.js';
 import type { DlqHandlerConfig } from '../dlq-handler.config.js';
-import { DATA_SOURCE, KAFKA, KAFKA_ADMIN, LOGGER } from '../messaging/messaging.module.js';
 import { DlqGauges } from '../metrics/dlq-gauges.js';
 import { DeadLettersController } from './dead-letters.controller.js';
 import { DeadLettersRepository } from './dead-letters.repository.js';
@@ -41,7 +46,7 @@ import { TopicDirectory } from './topic-directory.js';
     },
     {
       provide: ReplayDispatcher,
-      inject: [DeadLettersRepository, KafkaEventProducer, TopicDirectory, DLQ_HANDLER_CONFIG, LOGGER, KAFKA],
+      inject: [DeadLettersRepository, KafkaEventProducer, TopicDirectory, SERVICE_CONFIG, LOGGER, KAFKA],
       useFactory: (
         repository: DeadLettersRepository,
         producer: KafkaEventProducer,
@@ -68,7 +73,7 @@ import { TopicDirectory } from './topic-directory.js';
         SchemaRegistryClient,
         TopicDirectory,
         ReplayDispatcher,
-        DLQ_HANDLER_CONFIG,
+        SERVICE_CONFIG,
         LOGGER,
       ],
       useFactory: (
@@ -92,7 +97,7 @@ import { TopicDirectory } from './topic-directory.js';
     },
     {
       provide: DlqConsumer,
-      inject: [KAFKA, DeadLettersService, DLQ_HANDLER_CONFIG, LOGGER],
+      inject: [KAFKA, DeadLettersService, SERVICE_CONFIG, LOGGER],
       useFactory: (kafka: Kafka, service: DeadLettersService, config: DlqHandlerConfig, logger: Logger) =>
         new DlqConsumer({
           kafka,
@@ -105,13 +110,13 @@ import { TopicDirectory } from './topic-directory.js';
     },
     {
       provide: ReplayStallMonitor,
-      inject: [DeadLettersRepository, DLQ_HANDLER_CONFIG, LOGGER],
+      inject: [DeadLettersRepository, SERVICE_CONFIG, LOGGER],
       useFactory: (repository: DeadLettersRepository, config: DlqHandlerConfig, logger: Logger) =>
         new ReplayStallMonitor(repository, config.replay.stallAfterMs, logger),
     },
     {
       provide: DlqGauges,
-      inject: [DeadLettersRepository, DLQ_HANDLER_CONFIG, LOGGER],
+      inject: [DeadLettersRepository, SERVICE_CONFIG, LOGGER],
       useFactory: (repository: DeadLettersRepository, config: DlqHandlerConfig, logger: Logger) =>
         new DlqGauges(repository, config.metricsRefreshMs, logger),
     },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ProblemCode, ProblemError } from '../http/problem.js';
+import { ProblemError } from '@tributary/service-kit';
+import { ProblemCode } from '../http/problem.js';
 import { DEAD_LETTER_STATUSES } from './dead-letter.js';
 import type { DeadLetterStatus } from './dead-letter.js';
 

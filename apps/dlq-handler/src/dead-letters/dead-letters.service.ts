@@ -1,7 +1,8 @@
 import type { Logger } from '@tributary/kafka';
 import { AuditLog } from '@tributary/persistence';
 import type { DataSource } from 'typeorm';
-import { ProblemCode, ProblemError } from '../http/problem.js';
+import { ProblemError } from '@tributary/service-kit';
+import { ProblemCode } from '../http/problem.js';
 import { dlqMetrics } from '../metrics/dlq.metrics.js';
 import { captureOf, refusalOf, statusesAllowing } from './dead-letter.js';
 import type { ConsumedDlqRecord, DeadLetterStatus } from './dead-letter.js';

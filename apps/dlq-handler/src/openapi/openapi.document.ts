@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DLQ_SCOPES } from '../dlq-handler.config.js';
 import { DEAD_LETTER_STATUSES } from '../dead-letters/dead-letter.js';
 import { deadLetterFilter, replayRequest } from '../dead-letters/dead-letters.requests.js';
-import { ProblemCode, problemStatus } from '../http/problem.js';
+import { ProblemCode, dlqProblems } from '../http/problem.js';
 
 /** Bumped with every change of the HTTP contract. */
 export const API_VERSION = '1.1.0';
@@ -23,7 +23,7 @@ const json = (schema: Json) => ({ 'application/json': { schema } });
 function problems(codes: readonly ProblemCode[]): Json {
   const byStatus = new Map<number, ProblemCode[]>();
   for (const code of codes)
-    byStatus.set(problemStatus[code], [...(byStatus.get(problemStatus[code]) ?? []), code]);
+    byStatus.set(dlqProblems[code].status, [...(byStatus.get(dlqProblems[code].status) ?? []), code]);
   return Object.fromEntries(
     [...byStatus]
       .sort(([a], [b]) => a - b)
