@@ -58,9 +58,9 @@ const providerName = z.enum(['stripe', 'hubspot', 'easypost', 'generic']);
 const deliveryRequest = deliveryControlsSchema.extend({ provider: providerName });
 
 /**
- * Provider APIs for tests, demos and benchmarks (DESIGN §8): Stripe, HubSpot, EasyPost and a generic
- * effect route, on one shared core (routing, faults, throttle, idempotency, ledger, webhooks), with an
- * admin API under `/__admin`.
+ * Provider APIs for tests, demos and benchmarks (docs/architecture.md#connectors): Stripe, HubSpot, EasyPost
+ * and a generic effect route, on one shared core (routing, faults, throttle, idempotency, ledger, webhooks),
+ * with an admin API under `/__admin`.
  */
 export async function startProviderSim(options: ProviderSimOptions = {}): Promise<ProviderSim> {
   const random = options.random ?? Math.random;

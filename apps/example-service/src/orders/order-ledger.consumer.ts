@@ -8,8 +8,8 @@ import type { ExampleServiceConfig } from '../example-service.config.js';
 import { DATA_SOURCE, SERVICE_CONFIG } from '@tributary/service-kit/nest';
 
 /**
- * Applies each order event to the ledger exactly once (DESIGN §5, rule 2): the inbox row and the ledger row
- * share one transaction, so a redelivered event finds its inbox row and changes nothing.
+ * Applies each order event to the ledger exactly once (docs/architecture.md#inbox): the inbox row and the
+ * ledger row share one transaction, so a redelivered event finds its inbox row and changes nothing.
  */
 @Controller()
 // Keeps each error's code and retriable flag for the consumer runner; Nest's default filter would erase them.

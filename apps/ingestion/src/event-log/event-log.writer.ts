@@ -23,8 +23,8 @@ const permanent: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Writes event log entries and their events' outbox records together (DESIGN §5, rule 1): the entry is the
- * state change, the records announce it, and they commit together or not at all.
+ * Writes event log entries and their events' outbox records together (docs/architecture.md#outbox): the entry
+ * is the state change, the records announce it, and they commit together or not at all.
  */
 export class EventLogWriter {
   constructor(
