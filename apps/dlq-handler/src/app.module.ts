@@ -4,6 +4,7 @@ import { ServiceModule } from '@tributary/service-kit/nest';
 import { ConsoleModule } from './console/console.module.js';
 import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
 import { deadLetterMigrations } from './dead-letters/migrations.js';
+import { DLQ_SCOPES } from './dlq-handler.config.js';
 import type { DlqHandlerConfig } from './dlq-handler.config.js';
 import { dlqProblems } from './http/problem.js';
 import { DocsModule } from './openapi/docs.module.js';
@@ -21,6 +22,14 @@ export class AppModule {
           // catalogue events, so it needs neither the outbox relay nor the catalogue topics.
           publishes: false,
           problems: dlqProblems,
+          // Stored keys live in this service's own api_keys table (tributary api-keys --service
+          // dlq-handler); configured ones come from API_KEYS.
+          apiKeys: {
+            scopes: DLQ_SCOPES,
+            configured: config.apiKeys,
+            cacheTtlMs: config.apiKeyCacheTtlMs,
+            rateLimit: config.apiRateLimit,
+          },
         }),
         DeadLettersModule,
         DocsModule,

@@ -12,7 +12,7 @@ describe('loadConfig', () => {
   it('parses a complete environment with defaults and API keys', () => {
     const config = loadConfig({
       ...valid,
-      DLQ_API_KEYS: `ops:${hash('a')}:dlq:read+dlq:replay+dlq:discard,\nviewer:${hash('b')}:dlq:read`,
+      API_KEYS: `ops:${hash('a')}:dlq:read+dlq:replay+dlq:discard,\nviewer:${hash('b')}:dlq:read`,
     });
     expect(config.kafka.consumerGroup).toBe('dlq-handler');
     expect(config.replay).toEqual({ ratePerSecond: 50, burst: 10, stallAfterMs: 1_800_000 });
@@ -27,9 +27,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KAFKA_BROKERS: 'x:1' })).toThrow(/DATABASE_URL[\s\S]*SCHEMA_REGISTRY_URL/);
     expect(() => loadConfig({ ...valid, REPLAY_RATE_PER_SECOND: '0' })).toThrow(/REPLAY_RATE_PER_SECOND/);
     expect(() => loadConfig({ ...valid, REPLAY_STALL_AFTER_MS: '10' })).toThrow(/REPLAY_STALL_AFTER_MS/);
-    expect(() => loadConfig({ ...valid, DLQ_API_KEYS: 'ops:plaintext:dlq:read' })).toThrow(/DLQ_API_KEYS/);
-    expect(() => loadConfig({ ...valid, DLQ_API_KEYS: `ops:${hash('a')}:events:publish` })).toThrow(
-      /DLQ_API_KEYS/,
-    );
+    expect(() => loadConfig({ ...valid, API_KEYS: 'ops:plaintext:dlq:read' })).toThrow(/API_KEYS/);
+    expect(() => loadConfig({ ...valid, API_KEYS: `ops:${hash('a')}:events:publish` })).toThrow(/API_KEYS/);
   });
 });

@@ -1,36 +1,21 @@
 import {
+  apiKeysEnv,
   backboneEnv,
   kafkaName,
   loadConfig as loadServiceConfig,
+  parseConfiguredApiKeys,
   serviceConfig,
   serviceEnv,
 } from '@tributary/service-kit';
-import type { Env, KafkaConfig, ServiceConfig } from '@tributary/service-kit';
+import type { ConfiguredApiKey, Env, KafkaConfig, RateLimit, ServiceConfig } from '@tributary/service-kit';
 import { z } from 'zod';
 
-/** What an API key may do here. A key holds only the scopes listed for it in DLQ_API_KEYS. */
+/**
+ * What an API key may do here. A stored key holds the scopes it was issued with (`tributary api-keys
+ * --service dlq-handler`), a configured one those listed for it in API_KEYS.
+ */
 export const DLQ_SCOPES = ['dlq:read', 'dlq:replay', 'dlq:discard'] as const;
 export type DlqScope = (typeof DLQ_SCOPES)[number];
-
-/** One configured API key: only the sha256 of the token is known to the process. */
-export interface ApiKeyConfig {
-  readonly id: string;
-  readonly sha256: string;
-  readonly scopes: readonly DlqScope[];
-}
-
-// `<id>:<sha256 hex>:<scope>+<scope>`; entries separated by commas or newlines (so a *_FILE can list one per line).
-const apiKeyEntry = z
-  .string()
-  .regex(
-    /^[a-zA-Z0-9._-]{1,64}:[0-9a-f]{64}:dlq:(read|replay|discard)(\+dlq:(read|replay|discard))*$/,
-    'expected <id>:<sha256 hex>:<scope>[+<scope>...] with scopes dlq:read, dlq:replay, dlq:discard',
-  )
-  .transform((entry): ApiKeyConfig => {
-    const [id = '', sha256 = '', ...rest] = entry.split(':');
-    const scopes = rest.join(':').split('+') as DlqScope[];
-    return { id, sha256, scopes: [...new Set(scopes)] };
-  });
 
 /**
  * The one place this app reads the environment: the kit's shared variables plus the handler's own. A bad or
@@ -39,6 +24,7 @@ const apiKeyEntry = z
 const schema = z.object({
   ...serviceEnv({ port: 3300 }),
   ...backboneEnv,
+  ...apiKeysEnv,
   // The handler's own group: it reads every DLQ, and its committed offsets say what is already stored.
   CONSUMER_GROUP: kafkaName.default('dlq-handler'),
   CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
@@ -60,7 +46,6 @@ const schema = z.object({
   // Largest number of dead letters one replay or discard request may select by filter.
   BULK_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   METRICS_REFRESH_MS: z.coerce.number().int().min(200).max(600_000).default(15_000),
-  DLQ_API_KEYS: z.string().default(''),
 });
 
 export type DlqHandlerConfig = ServiceConfig & {
@@ -72,7 +57,11 @@ export type DlqHandlerConfig = ServiceConfig & {
   readonly replay: { readonly ratePerSecond: number; readonly burst: number; readonly stallAfterMs: number };
   readonly bulkLimit: number;
   readonly metricsRefreshMs: number;
-  readonly apiKeys: readonly ApiKeyConfig[];
+  /** Keys listed in API_KEYS (hashed), beside the ones stored in the `api_keys` table. */
+  readonly apiKeys: readonly ConfiguredApiKey[];
+  readonly apiKeyCacheTtlMs: number;
+  /** Per API key, in each replica. */
+  readonly apiRateLimit: RateLimit;
 };
 
 export function loadConfig(env: Env = process.env): DlqHandlerConfig {
@@ -80,15 +69,8 @@ export function loadConfig(env: Env = process.env): DlqHandlerConfig {
     schema,
     (values, problems) => {
       const service = serviceConfig('dlq-handler', values);
-      const keys = z.array(apiKeyEntry).safeParse(
-        values.DLQ_API_KEYS.split(/[,\n]/)
-          .map((entry) => entry.trim())
-          .filter(Boolean),
-      );
-      if (!keys.success) {
-        for (const issue of keys.error.issues)
-          problems.push(`${['DLQ_API_KEYS', ...issue.path].map(String).join('.')}: ${issue.message}`);
-      }
+      const configured = parseConfiguredApiKeys(values.API_KEYS, DLQ_SCOPES);
+      problems.push(...configured.problems);
       return {
         ...service,
         kafka: {
@@ -104,7 +86,9 @@ export function loadConfig(env: Env = process.env): DlqHandlerConfig {
         },
         bulkLimit: values.BULK_LIMIT,
         metricsRefreshMs: values.METRICS_REFRESH_MS,
-        apiKeys: keys.data ?? [],
+        apiKeys: configured.keys,
+        apiKeyCacheTtlMs: values.API_KEY_CACHE_TTL_MS,
+        apiRateLimit: { ratePerSecond: values.API_RATE_PER_SECOND, burst: values.API_RATE_BURST },
       };
     },
     { service: 'dlq-handler', env },

@@ -49,7 +49,7 @@ export async function dlqHandler(
     REPLAY_BURST: String(burst),
     METRICS_REFRESH_MS: '500',
     CONSUMER_SESSION_TIMEOUT_MS: '6000',
-    DLQ_API_KEYS: [
+    API_KEYS: [
       `ops:${sha256(tokens.ops)}:dlq:read+dlq:replay+dlq:discard`,
       `viewer:${sha256(tokens.viewer)}:dlq:read`,
     ].join(','),

@@ -1,9 +1,8 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { ProblemError, actorOf } from '@tributary/service-kit';
+import { RequireScope, principalOf } from '@tributary/service-kit/nest';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { actorOf } from '../api-keys/api-key.js';
-import { ApiKeyGuard, RequireScope, principalOf } from '../api-keys/api-key.guard.js';
-import { ProblemError } from '@tributary/service-kit';
 import { ProblemCode } from '../http/problem.js';
 import { isUuid } from './dead-letter.js';
 import { DeadLettersRepository } from './dead-letters.repository.js';
@@ -36,7 +35,6 @@ function idOf(id: string): string {
 }
 
 @Controller('v1/dead-letters')
-@UseGuards(ApiKeyGuard)
 export class DeadLettersController {
   constructor(
     @Inject(DeadLettersRepository) private readonly repository: DeadLettersRepository,

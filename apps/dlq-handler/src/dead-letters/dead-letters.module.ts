@@ -12,7 +12,6 @@ import {
 } from '@tributary/service-kit/nest';
 import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { ApiKeyGuard } from '../api-keys/api-key.guard.js';
 import type { DlqHandlerConfig } from '../dlq-handler.config.js';
 import { DlqGauges } from '../metrics/dlq-gauges.js';
 import { DeadLettersController } from './dead-letters.controller.js';
@@ -33,7 +32,6 @@ import { TopicDirectory } from './topic-directory.js';
 @Module({
   controllers: [DeadLettersController],
   providers: [
-    ApiKeyGuard,
     {
       provide: DeadLettersRepository,
       inject: [DATA_SOURCE],

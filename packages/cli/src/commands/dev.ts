@@ -93,8 +93,8 @@ export async function dev(options: DevOptions): Promise<number> {
       topicPrefix: prefix,
       groupPrefix: prefix,
       ...(options.logLevel ? { logLevel: options.logLevel } : {}),
-      appEnv: {
-        DLQ_API_KEYS: `dev:${createHash('sha256').update(dlqToken).digest('hex')}:dlq:read+dlq:replay+dlq:discard`,
+      dlqHandlerEnv: {
+        API_KEYS: `dev:${createHash('sha256').update(dlqToken).digest('hex')}:dlq:read+dlq:replay+dlq:discard`,
       },
       // Real-world delivery: late and sometimes twice. Ingestion dedupes; the checkout stays correct.
       simulatorEnv: { WEBHOOK_DUPLICATE: '2', WEBHOOK_REORDER: 'true', EASYPOST_TRACKING_STEP_MS: '1500' },

@@ -59,6 +59,11 @@ export interface PlatformOptions {
   readonly simulatorEnv?: Readonly<Record<string, string>>;
   /** Extra variables for every app, e.g. RETRY_TIERS. */
   readonly appEnv?: Readonly<Record<string, string>>;
+  /**
+   * Extra variables for the DLQ handler alone, e.g. its API_KEYS: every service reads an API_KEYS of its
+   * own and refuses scopes it does not know, so keys never go through `appEnv`.
+   */
+  readonly dlqHandlerEnv?: Readonly<Record<string, string>>;
   /** Without it, apps log at warn. */
   readonly logLevel?: string;
   readonly withDlqHandler?: boolean;
@@ -231,6 +236,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       await start('dlq-handler', join(repoRoot, 'apps/dlq-handler/dist/main.js'), ports.dlqHandler, {
         DATABASE_SCHEMA: 'dlq_handler',
         CONSUMER_GROUP: groupOf('dlq-handler'),
+        ...options.dlqHandlerEnv,
       });
     }
     return {

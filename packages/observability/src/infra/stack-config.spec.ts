@@ -365,7 +365,7 @@ describe('docker-compose.yml app services', () => {
       .filter((line) => !line.trimStart().startsWith('#'));
     for (const match of composeLines.join('\n').matchAll(/\$\{([A-Z0-9_]+)/g))
       expect([match[1], exampleVariables.has(match[1]!)]).toEqual([match[1], true]);
-    expect(requiredVariable(envOf('dlq-handler').DLQ_API_KEYS)).toBe('DLQ_API_KEYS');
+    expect(requiredVariable(envOf('dlq-handler').API_KEYS)).toBe('DLQ_HANDLER_API_KEYS');
     expect(read('.gitignore').split('\n')).toContain('.env');
   });
 });
