@@ -20,6 +20,15 @@ export { topicCatalogue, topics } from './topics.js';
 export type { TopicDefinition } from './topics.js';
 export { ownershipMap, ownershipOfTopic, platformAuditedActions } from './ownership.js';
 export type { CachePolicy, EntityName, EntityOwnership, TeamLabel } from './ownership.js';
+export {
+  FINDING_CLASSES,
+  MISMATCH_CLASSES,
+  fieldDiffs,
+  isReconciledEntity,
+  ownedFieldsOf,
+  reconciledEntities,
+} from './reconciliation.js';
+export type { FindingClass, OwnerFields, ReconciledEntity, ReconciledEntityName } from './reconciliation.js';
 
 // Schema tooling: compatibility, registry administration, code generation (used by scripts/ and tests).
 export { checkCompatibility, compatibilityLevels } from './tooling/compatibility.js';

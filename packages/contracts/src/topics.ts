@@ -87,6 +87,18 @@ export const topicCatalogue: { readonly [T in EventTopic]: TopicDefinition & { r
     },
     owningTeam: 'logistics',
   },
+  'reconciliation.read.v1': {
+    name: 'reconciliation.read.v1',
+    description:
+      "Reconciliation's page requests to a provider's connector and the pages the connector read from the provider's owner data.",
+    // Requests and their answers share the topic and the run's key, so a run's pages stay in order.
+    eventTypes: ['reconciliation.read.requested', 'reconciliation.read.completed'],
+    partitions: 3,
+    // Pages are consumed within seconds; a week covers a reconciler that was down for days.
+    retentionMs: 7 * day,
+    key: { field: 'runId', description: 'The reconciliation run (UUID).' },
+    owningTeam: 'platform',
+  },
 };
 
 export const topics: readonly TopicDefinition[] = Object.values(topicCatalogue);

@@ -258,6 +258,75 @@ export interface PaymentSucceeded {
   readonly succeededAt: number;
 }
 
+/** One page of an entity as its owner holds it, normalised by the provider's connector into the fields the ownership map says the owner controls. A page that could not be read says why in failure; its objects are unverifiable, never mismatches. */
+export interface ReadCompleted {
+  /** The run the page belongs to; the aggregate id and the Kafka key. */
+  readonly runId: string;
+  /** The page number of the request this answers. */
+  readonly pageNo: number;
+  /** Provider the page was read from. */
+  readonly provider: string;
+  /** Entity of the ownership map. */
+  readonly entity: string;
+  /** The objects of the page, in the provider's order. */
+  readonly records: ReadonlyArray<OwnerRecord>;
+  /** Token for the next page; null when this was the last one. */
+  readonly nextCursor?: null | string;
+  /** True when the walk reached its end with this page. */
+  readonly complete: boolean;
+  /** Why the page could not be read (PROVIDER_RATE_LIMITED, PROVIDER_UNAVAILABLE, ...); null when it was. */
+  readonly failureCode?: null | string;
+  /** What the provider said, for the finding; never personal data. */
+  readonly failureMessage?: null | string;
+  /** When the connector started reading the page: an object changed after it is deferred, not judged. */
+  readonly readStartedAt: number;
+  /** When the page was read. */
+  readonly readCompletedAt: number;
+}
+
+/** One object as the owner holds it. */
+export interface OwnerRecord {
+  /** The provider's id of the object. */
+  readonly externalId: string;
+  /** Our aggregate id, when the object carries it (metadata, an external id property) or external_refs knows it. */
+  readonly internalId?: null | string;
+  /** When the owner last changed the object (updated, lastmodifieddate, ...): its version. */
+  readonly ownerUpdatedAt: number;
+  /** The owner deleted or archived the object. */
+  readonly deleted?: boolean;
+  /** The owner-controlled fields, normalised to the entity's vocabulary (contracts: reconciliation fields), as strings. */
+  readonly fields: Readonly<Record<string, null | string>>;
+}
+
+/** Reconciliation asks the connector of a provider for one page of an entity as the provider holds it. The connector reads it with its own client, credentials and rate limit, at low priority, and answers with ReadCompleted. One request, one page: the reconciler checkpoints each answer, so a walk that stops resumes at its last page. */
+export interface ReadRequested {
+  /** The reconciliation run (UUID); the aggregate id and the Kafka key, so a run's pages stay in order. */
+  readonly runId: string;
+  /** Page number within the run, from 1; the answer carries it back. */
+  readonly pageNo: number;
+  /** Provider whose connector answers, e.g. stripe, hubspot, easypost. */
+  readonly provider: string;
+  /** Entity of the ownership map, e.g. payment, contact, shipment. */
+  readonly entity: string;
+  /** What to read. */
+  readonly mode: ReadMode;
+  /** The provider's page token from the previous answer; null for the first page. */
+  readonly cursor?: null | string;
+  /** INCREMENTAL: inclusive lower bound of the owner's change time (the watermark minus the overlap). */
+  readonly changedFrom?: null | number;
+  /** INCREMENTAL: inclusive upper bound; null reads up to now. */
+  readonly changedTo?: null | number;
+  /** IDS: internal ids of the objects to read. */
+  readonly ids?: ReadonlyArray<string>;
+  /** Objects per page at most; the connector caps it at the provider's own limit. */
+  readonly pageSize: number;
+  /** When the page was asked for. */
+  readonly requestedAt: number;
+}
+
+/** INCREMENTAL: objects changed in [changedFrom, changedTo]; FULL: every object; IDS: the objects named in ids. */
+export type ReadMode = 'INCREMENTAL' | 'FULL' | 'IDS';
+
 /** Every ce_type in the catalogue. */
 export type EventType =
   | 'commerce.order.cancelled'
@@ -270,14 +339,17 @@ export type EventType =
   | 'payments.payment.failed'
   | 'payments.payment.refunded'
   | 'payments.payment.requested'
-  | 'payments.payment.succeeded';
+  | 'payments.payment.succeeded'
+  | 'reconciliation.read.completed'
+  | 'reconciliation.read.requested';
 
 /** Every event topic, `<domain>.<aggregate>.v<major>`. */
 export type EventTopic =
   | 'commerce.order.v1'
   | 'crm.contact.v1'
   | 'logistics.shipment.v1'
-  | 'payments.payment.v1';
+  | 'payments.payment.v1'
+  | 'reconciliation.read.v1';
 
 /** ce_type → payload type, so that `publish(type, data)` is checked at compile time. */
 export interface EventDataMap {
@@ -292,6 +364,8 @@ export interface EventDataMap {
   'payments.payment.refunded': PaymentRefunded;
   'payments.payment.requested': PaymentRequested;
   'payments.payment.succeeded': PaymentSucceeded;
+  'reconciliation.read.completed': ReadCompleted;
+  'reconciliation.read.requested': ReadRequested;
 }
 
 export const eventTypes: readonly EventType[] = [
@@ -306,6 +380,8 @@ export const eventTypes: readonly EventType[] = [
   'payments.payment.refunded',
   'payments.payment.requested',
   'payments.payment.succeeded',
+  'reconciliation.read.completed',
+  'reconciliation.read.requested',
 ];
 
 /** ce_type → topic, Avro record and schema. */
@@ -1125,6 +1201,242 @@ export const eventCatalogue: { readonly [T in EventType]: EventDefinition<T> } =
             "logicalType": "timestamp-millis"
           },
           "doc": "When the provider confirmed the payment (epoch milliseconds, UTC)."
+        }
+      ]
+    },
+  },
+  'reconciliation.read.completed': {
+    type: 'reconciliation.read.completed',
+    topic: 'reconciliation.read.v1',
+    recordName: 'tributary.reconciliation.read.ReadCompleted',
+    schema: {
+      "type": "record",
+      "name": "ReadCompleted",
+      "namespace": "tributary.reconciliation.read",
+      "doc": "One page of an entity as its owner holds it, normalised by the provider's connector into the fields the ownership map says the owner controls. A page that could not be read says why in failure; its objects are unverifiable, never mismatches.",
+      "fields": [
+        {
+          "name": "runId",
+          "type": "string",
+          "doc": "The run the page belongs to; the aggregate id and the Kafka key."
+        },
+        {
+          "name": "pageNo",
+          "type": "int",
+          "doc": "The page number of the request this answers."
+        },
+        {
+          "name": "provider",
+          "type": "string",
+          "doc": "Provider the page was read from."
+        },
+        {
+          "name": "entity",
+          "type": "string",
+          "doc": "Entity of the ownership map."
+        },
+        {
+          "name": "records",
+          "doc": "The objects of the page, in the provider's order.",
+          "type": {
+            "type": "array",
+            "items": {
+              "type": "record",
+              "name": "OwnerRecord",
+              "doc": "One object as the owner holds it.",
+              "fields": [
+                {
+                  "name": "externalId",
+                  "type": "string",
+                  "doc": "The provider's id of the object."
+                },
+                {
+                  "name": "internalId",
+                  "type": [
+                    "null",
+                    "string"
+                  ],
+                  "default": null,
+                  "doc": "Our aggregate id, when the object carries it (metadata, an external id property) or external_refs knows it."
+                },
+                {
+                  "name": "ownerUpdatedAt",
+                  "type": {
+                    "type": "long",
+                    "logicalType": "timestamp-millis"
+                  },
+                  "doc": "When the owner last changed the object (updated, lastmodifieddate, ...): its version."
+                },
+                {
+                  "name": "deleted",
+                  "type": "boolean",
+                  "default": false,
+                  "doc": "The owner deleted or archived the object."
+                },
+                {
+                  "name": "fields",
+                  "type": {
+                    "type": "map",
+                    "values": [
+                      "null",
+                      "string"
+                    ]
+                  },
+                  "doc": "The owner-controlled fields, normalised to the entity's vocabulary (contracts: reconciliation fields), as strings."
+                }
+              ]
+            }
+          }
+        },
+        {
+          "name": "nextCursor",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "Token for the next page; null when this was the last one."
+        },
+        {
+          "name": "complete",
+          "type": "boolean",
+          "doc": "True when the walk reached its end with this page."
+        },
+        {
+          "name": "failureCode",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "Why the page could not be read (PROVIDER_RATE_LIMITED, PROVIDER_UNAVAILABLE, ...); null when it was."
+        },
+        {
+          "name": "failureMessage",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "What the provider said, for the finding; never personal data."
+        },
+        {
+          "name": "readStartedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "When the connector started reading the page: an object changed after it is deferred, not judged."
+        },
+        {
+          "name": "readCompletedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "When the page was read."
+        }
+      ]
+    },
+  },
+  'reconciliation.read.requested': {
+    type: 'reconciliation.read.requested',
+    topic: 'reconciliation.read.v1',
+    recordName: 'tributary.reconciliation.read.ReadRequested',
+    schema: {
+      "type": "record",
+      "name": "ReadRequested",
+      "namespace": "tributary.reconciliation.read",
+      "doc": "Reconciliation asks the connector of a provider for one page of an entity as the provider holds it. The connector reads it with its own client, credentials and rate limit, at low priority, and answers with ReadCompleted. One request, one page: the reconciler checkpoints each answer, so a walk that stops resumes at its last page.",
+      "fields": [
+        {
+          "name": "runId",
+          "type": "string",
+          "doc": "The reconciliation run (UUID); the aggregate id and the Kafka key, so a run's pages stay in order."
+        },
+        {
+          "name": "pageNo",
+          "type": "int",
+          "doc": "Page number within the run, from 1; the answer carries it back."
+        },
+        {
+          "name": "provider",
+          "type": "string",
+          "doc": "Provider whose connector answers, e.g. stripe, hubspot, easypost."
+        },
+        {
+          "name": "entity",
+          "type": "string",
+          "doc": "Entity of the ownership map, e.g. payment, contact, shipment."
+        },
+        {
+          "name": "mode",
+          "type": {
+            "type": "enum",
+            "name": "ReadMode",
+            "doc": "INCREMENTAL: objects changed in [changedFrom, changedTo]; FULL: every object; IDS: the objects named in ids.",
+            "symbols": [
+              "INCREMENTAL",
+              "FULL",
+              "IDS"
+            ]
+          },
+          "doc": "What to read."
+        },
+        {
+          "name": "cursor",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "The provider's page token from the previous answer; null for the first page."
+        },
+        {
+          "name": "changedFrom",
+          "type": [
+            "null",
+            {
+              "type": "long",
+              "logicalType": "timestamp-millis"
+            }
+          ],
+          "default": null,
+          "doc": "INCREMENTAL: inclusive lower bound of the owner's change time (the watermark minus the overlap)."
+        },
+        {
+          "name": "changedTo",
+          "type": [
+            "null",
+            {
+              "type": "long",
+              "logicalType": "timestamp-millis"
+            }
+          ],
+          "default": null,
+          "doc": "INCREMENTAL: inclusive upper bound; null reads up to now."
+        },
+        {
+          "name": "ids",
+          "type": {
+            "type": "array",
+            "items": "string"
+          },
+          "default": [],
+          "doc": "IDS: internal ids of the objects to read."
+        },
+        {
+          "name": "pageSize",
+          "type": "int",
+          "doc": "Objects per page at most; the connector caps it at the provider's own limit."
+        },
+        {
+          "name": "requestedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "When the page was asked for."
         }
       ]
     },

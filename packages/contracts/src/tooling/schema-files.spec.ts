@@ -69,7 +69,7 @@ describe('schema files', () => {
     expect(() => parseSchemaFile(path, text)).toThrow(reason);
   });
 
-  it('load the repository schemas: the first events of issue #2, and the CRM change notice', () => {
+  it('load the repository schemas: the entity events and reconciliation reads', () => {
     const types = loadSchemaFiles(defaultSchemasDir).map((f) => f.eventType);
     expect(types.sort()).toEqual([
       'commerce.order.cancelled',
@@ -83,6 +83,8 @@ describe('schema files', () => {
       'payments.payment.refunded',
       'payments.payment.requested',
       'payments.payment.succeeded',
+      'reconciliation.read.completed',
+      'reconciliation.read.requested',
     ]);
   });
 });
