@@ -6,4 +6,5 @@ export { checkResponse, parseRouteInput } from './route-input.js';
 export type { RawRequest } from './route-input.js';
 export { openApiDocument, problemsByStatus, renderOpenApi } from './openapi-document.js';
 export { renderDocsPage } from './docs-page.js';
+export { rateLimitHeaders, rateLimitedHeaders } from './rate-limit-headers.js';
 export type { OpenApiOptions } from './openapi-document.js';
