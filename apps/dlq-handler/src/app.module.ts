@@ -6,8 +6,8 @@ import { DeadLettersModule } from './dead-letters/dead-letters.module.js';
 import { deadLetterMigrations } from './dead-letters/migrations.js';
 import { DLQ_SCOPES } from './dlq-handler.config.js';
 import type { DlqHandlerConfig } from './dlq-handler.config.js';
+import { openApi } from './http/openapi.js';
 import { dlqProblems } from './http/problem.js';
-import { DocsModule } from './openapi/docs.module.js';
 
 @Module({})
 export class AppModule {
@@ -30,9 +30,9 @@ export class AppModule {
             cacheTtlMs: config.apiKeyCacheTtlMs,
             rateLimit: config.apiRateLimit,
           },
+          openApi,
         }),
         DeadLettersModule,
-        DocsModule,
         ConsoleModule,
       ],
     };

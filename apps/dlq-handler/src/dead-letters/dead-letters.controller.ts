@@ -1,10 +1,9 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Inject, Query, Req } from '@nestjs/common';
 import { ProblemError, actorOf } from '@tributary/service-kit';
-import { RequireScope, principalOf } from '@tributary/service-kit/nest';
+import type { ResponseBody, RouteInput } from '@tributary/service-kit/http';
+import { Input, Route, principalOf } from '@tributary/service-kit/nest';
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { ProblemCode } from '../http/problem.js';
-import { isUuid } from './dead-letter.js';
 import { DeadLettersRepository } from './dead-letters.repository.js';
 import {
   decodeCursor,
@@ -13,37 +12,32 @@ import {
   parseListQuery,
   parseSelection,
 } from './dead-letters.requests.js';
+import {
+  countDeadLetters,
+  discardDeadLetter,
+  discardDeadLetters,
+  listDeadLetters,
+  replayDeadLetter,
+  replayDeadLetters,
+  showDeadLetter,
+} from './dead-letters.routes.js';
 import { DeadLettersService } from './dead-letters.service.js';
+import type { Selection } from './dead-letters.repository.js';
 
-const singleAction = z.object({ reason: z.string().trim().min(3).max(1_000) }).strict();
-
-function reasonOf(body: unknown): string {
-  const parsed = singleAction.safeParse(body ?? {});
-  if (!parsed.success) throw new ProblemError(ProblemCode.requestInvalid, z.prettifyError(parsed.error));
-  return parsed.data.reason;
-}
-
-/** A path id that is no UUID is a malformed request (400), not an unknown dead letter (404). */
-function idOf(id: string): string {
-  if (!isUuid(id)) {
-    throw new ProblemError(
-      ProblemCode.requestInvalid,
-      'The id in the path is not a dead-letter id (a UUID).',
-    );
-  }
-  return id.toLowerCase();
-}
-
-@Controller('v1/dead-letters')
+/**
+ * The routes of dead-letters.routes.ts. List, counts and the bulk actions parse their input with the
+ * functions of dead-letters.requests.ts rather than `@Input()`: they answer a bad filter with
+ * DLQ_FILTER_INVALID and any other bad request with DLQ_REQUEST_INVALID, where a contract has one code.
+ */
+@Controller()
 export class DeadLettersController {
   constructor(
     @Inject(DeadLettersRepository) private readonly repository: DeadLettersRepository,
     @Inject(DeadLettersService) private readonly service: DeadLettersService,
   ) {}
 
-  @Get()
-  @RequireScope('dlq:read')
-  async list(@Query() query: unknown) {
+  @Route(listDeadLetters)
+  async list(@Query() query: unknown): Promise<ResponseBody<typeof listDeadLetters, 200>> {
     const { filter, limit, cursor } = parseListQuery(query);
     const page = await this.repository.list(
       filter,
@@ -53,9 +47,8 @@ export class DeadLettersController {
     return { items: page.items, nextCursor: page.more && page.last ? encodeCursor(page.last) : null };
   }
 
-  @Get('counts')
-  @RequireScope('dlq:read')
-  async counts(@Query() query: unknown) {
+  @Route(countDeadLetters)
+  async counts(@Query() query: unknown): Promise<ResponseBody<typeof countDeadLetters, 200>> {
     const { filter } = parseListQuery(query);
     const rows = await this.repository.counts(filter);
     const byCode = new Map<string, { errorCode: string; total: number; byStatus: Record<string, number> }>();
@@ -74,78 +67,95 @@ export class DeadLettersController {
     };
   }
 
-  @Get(':id')
-  @RequireScope('dlq:read')
-  async show(@Param('id') id: string) {
-    const found = await this.repository.get(idOf(id));
+  @Route(showDeadLetter)
+  async show(
+    @Input() input: RouteInput<typeof showDeadLetter>,
+  ): Promise<ResponseBody<typeof showDeadLetter, 200>> {
+    const found = await this.repository.get(input.params.id.toLowerCase());
     if (!found) throw new ProblemError(ProblemCode.deadLetterNotFound, 'No dead letter has this id.');
     return found;
   }
 
   /** Replays the ids or the filter's pending dead letters; 202: they are sent at the replay rate afterwards. */
-  @Post('replay')
-  @HttpCode(202)
-  @RequireScope('dlq:replay')
-  async replay(@Body() body: unknown, @Req() request: FastifyRequest) {
+  @Route(replayDeadLetters)
+  async replay(
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<ResponseBody<typeof replayDeadLetters, 202>> {
     const selection = parseSelection(body);
     const result = await this.service.replay(
-      selection.ids
-        ? { ids: selection.ids.map((id) => id.toLowerCase()) }
-        : { filter: parseFilter(selection.filter) },
+      selectionOf(selection),
       actorOf(principalOf(request)),
       selection.reason,
     );
-    return { accepted: result.ids.length, ids: result.ids, skipped: result.skipped, auditId: result.auditId };
+    return {
+      accepted: result.ids.length,
+      ids: [...result.ids],
+      skipped: [...result.skipped],
+      auditId: result.auditId,
+    };
   }
 
-  @Post(':id/replay')
-  @HttpCode(202)
-  @RequireScope('dlq:replay')
-  async replayOne(@Param('id') id: string, @Body() body: unknown, @Req() request: FastifyRequest) {
+  @Route(replayDeadLetter)
+  async replayOne(
+    @Input() input: RouteInput<typeof replayDeadLetter>,
+    @Req() request: FastifyRequest,
+  ): Promise<ResponseBody<typeof replayDeadLetter, 202>> {
     const result = await this.service.replay(
-      { ids: [idOf(id)] },
+      { ids: [input.params.id.toLowerCase()] },
       actorOf(principalOf(request)),
-      reasonOf(body),
+      input.body.reason,
       { one: true },
     );
-    return { accepted: result.ids.length, ids: result.ids, skipped: result.skipped, auditId: result.auditId };
+    return {
+      accepted: result.ids.length,
+      ids: [...result.ids],
+      skipped: [...result.skipped],
+      auditId: result.auditId,
+    };
   }
 
-  @Post('discard')
-  @HttpCode(200)
-  @RequireScope('dlq:discard')
-  async discard(@Body() body: unknown, @Req() request: FastifyRequest) {
+  @Route(discardDeadLetters)
+  async discard(
+    @Body() body: unknown,
+    @Req() request: FastifyRequest,
+  ): Promise<ResponseBody<typeof discardDeadLetters, 200>> {
     const selection = parseSelection(body);
     const result = await this.service.discard(
-      selection.ids
-        ? { ids: selection.ids.map((id) => id.toLowerCase()) }
-        : { filter: parseFilter(selection.filter) },
+      selectionOf(selection),
       actorOf(principalOf(request)),
       selection.reason,
     );
     return {
       discarded: result.ids.length,
-      ids: result.ids,
-      skipped: result.skipped,
+      ids: [...result.ids],
+      skipped: [...result.skipped],
       auditId: result.auditId,
     };
   }
 
-  @Post(':id/discard')
-  @HttpCode(200)
-  @RequireScope('dlq:discard')
-  async discardOne(@Param('id') id: string, @Body() body: unknown, @Req() request: FastifyRequest) {
+  @Route(discardDeadLetter)
+  async discardOne(
+    @Input() input: RouteInput<typeof discardDeadLetter>,
+    @Req() request: FastifyRequest,
+  ): Promise<ResponseBody<typeof discardDeadLetter, 200>> {
     const result = await this.service.discard(
-      { ids: [idOf(id)] },
+      { ids: [input.params.id.toLowerCase()] },
       actorOf(principalOf(request)),
-      reasonOf(body),
+      input.body.reason,
       { one: true },
     );
     return {
       discarded: result.ids.length,
-      ids: result.ids,
-      skipped: result.skipped,
+      ids: [...result.ids],
+      skipped: [...result.skipped],
       auditId: result.auditId,
     };
   }
+}
+
+function selectionOf(selection: { ids?: string[] | undefined; filter?: unknown }): Selection {
+  return selection.ids
+    ? { ids: selection.ids.map((id) => id.toLowerCase()) }
+    : { filter: parseFilter(selection.filter) };
 }

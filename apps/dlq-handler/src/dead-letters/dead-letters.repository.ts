@@ -3,56 +3,11 @@ import { v7 as uuidv7 } from 'uuid';
 import { DEAD_LETTER_TRANSITIONS, statusesAllowing } from './dead-letter.js';
 import type { DeadLetterCapture, DeadLetterStatus, StoredHeader } from './dead-letter.js';
 import type { DeadLetterFilter } from './dead-letters.requests.js';
+import type { CountRow, DeadLetterDetail, DeadLetterSummary } from './dead-letters.routes.js';
 import type { DecodedValue } from './value-decoder.js';
 
 export type CaptureOutcome = 'created' | 'failed_again' | 'redelivered';
-
-export interface DeadLetterSummary {
-  readonly id: string;
-  readonly consumerGroup: string;
-  readonly originalTopic: string;
-  readonly originalPartition: number;
-  readonly originalOffset: string;
-  readonly eventId: string | null;
-  readonly eventType: string | null;
-  readonly errorCode: string;
-  readonly errorClass: string | null;
-  readonly errorMessage: string | null;
-  readonly attempts: number;
-  readonly deadLetteredCount: number;
-  readonly status: DeadLetterStatus;
-  readonly firstFailedAt: string;
-  readonly lastFailedAt: string;
-  readonly replayCount: number;
-}
-
-export interface DeadLetterDetail extends DeadLetterSummary {
-  readonly originalTimestamp: string | null;
-  readonly dlq: { readonly topic: string; readonly partition: number; readonly offset: string };
-  readonly errorStack: string | null;
-  readonly statusReason: string | null;
-  readonly key: { readonly base64: string; readonly text: string | null } | null;
-  readonly value: {
-    readonly base64: string;
-    readonly format: 'avro' | 'json' | 'none';
-    readonly schemaId: number | null;
-    readonly decoded: unknown;
-    readonly decodeError: string | null;
-  } | null;
-  readonly headers: readonly StoredHeader[];
-  readonly replayRequestedAt: string | null;
-  readonly replayRequestedBy: string | null;
-  readonly replayedAt: string | null;
-  /** The retry tier topic replays of this dead letter go to; null until known (see replayTargets). */
-  readonly replayTopic: string | null;
-  /** When a sent replay was flagged for bringing no outcome within the bound (status replay_stalled). */
-  readonly replayStalledAt: string | null;
-  /** Why the last replay could not be sent, with a stable code; cleared by the next request. */
-  readonly replayError: { readonly code: string; readonly message: string; readonly at: string } | null;
-  readonly resolvedAt: string | null;
-  readonly discardedAt: string | null;
-  readonly discardedBy: string | null;
-}
+export type { DeadLetterDetail, DeadLetterSummary };
 
 /** A row accepted for replay and not yet sent. */
 export interface ReplayItem {
@@ -274,9 +229,7 @@ export class DeadLettersRepository {
     };
   }
 
-  async counts(
-    filter: DeadLetterFilter,
-  ): Promise<{ errorCode: string; status: DeadLetterStatus; consumerGroup: string; count: number }[]> {
+  async counts(filter: DeadLetterFilter): Promise<CountRow[]> {
     const { where, params } = filterSql(filter);
     const rows = (await this.dataSource.query(
       `SELECT error_code, status, consumer_group, count(*)::int AS n FROM dead_letters WHERE ${where}

@@ -1,65 +1,65 @@
-import { z } from 'zod';
 import { ProblemError } from '@tributary/service-kit';
+import { z } from 'zod';
 import { ProblemCode } from '../http/problem.js';
 import { DEAD_LETTER_STATUSES } from './dead-letter.js';
-import type { DeadLetterStatus } from './dead-letter.js';
 
 const name = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka group or topic name');
 const code = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'an error code');
 
 /** Which dead letters a list, count, bulk replay or bulk discard is about. Every field narrows. */
-export const deadLetterFilter = z
-  .object({
-    group: name.optional().describe('Consumer group whose DLQ the record came from.'),
-    provider: z
-      .string()
-      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a provider id such as stripe')
-      .optional()
-      .describe('Provider whose connector failed: the records of consumer group connector-<provider>.'),
-    topic: name.optional().describe('Topic the record first failed on.'),
-    errorCode: code.optional().describe('Stable error code (tributary-error-code).'),
-    status: z.enum(DEAD_LETTER_STATUSES).optional(),
-    eventType: z.string().max(256).optional().describe('CloudEvents type (ce_type).'),
-    replayQueued: z
-      .enum(['true', 'false'])
-      .optional()
-      .describe('true: accepted for replay and not yet sent; false: not waiting to be sent.'),
-    from: z.iso.datetime({ offset: true }).optional().describe('Last failed at or after (RFC 3339).'),
-    to: z.iso.datetime({ offset: true }).optional().describe('Last failed before (RFC 3339).'),
-  })
-  .strict()
-  .refine((f) => f.from === undefined || f.to === undefined || Date.parse(f.from) < Date.parse(f.to), {
-    message: 'from must be before to',
-    path: ['from'],
-  });
-
-export type DeadLetterFilter = {
-  readonly group?: string;
-  readonly provider?: string;
-  readonly topic?: string;
-  readonly errorCode?: string;
-  readonly status?: DeadLetterStatus;
-  readonly eventType?: string;
-  readonly replayQueued?: 'true' | 'false';
-  readonly from?: string;
-  readonly to?: string;
+const filterFields = {
+  group: name.optional().describe('Consumer group whose DLQ the record came from.'),
+  provider: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'a provider id such as stripe')
+    .optional()
+    .describe('Provider whose connector failed: the records of consumer group connector-<provider>.'),
+  topic: name.optional().describe('Topic the record first failed on.'),
+  errorCode: code.optional().describe('Stable error code (tributary-error-code).'),
+  status: z.enum(DEAD_LETTER_STATUSES).optional(),
+  eventType: z.string().max(256).optional().describe('CloudEvents type (ce_type).'),
+  replayQueued: z
+    .enum(['true', 'false'])
+    .optional()
+    .describe('true: accepted for replay and not yet sent; false: not waiting to be sent.'),
+  from: z.iso.datetime({ offset: true }).optional().describe('Last failed at or after (RFC 3339).'),
+  to: z.iso.datetime({ offset: true }).optional().describe('Last failed before (RFC 3339).'),
 };
 
+const fromBeforeTo = (f: { from?: string | undefined; to?: string | undefined }) =>
+  f.from === undefined || f.to === undefined || Date.parse(f.from) < Date.parse(f.to);
+const fromBeforeToIssue = { message: 'from must be before to', path: ['from'] };
+
+export const deadLetterFilter = z
+  .object(filterFields)
+  .strict()
+  .refine(fromBeforeTo, fromBeforeToIssue)
+  .meta({ id: 'Filter' });
+export type DeadLetterFilter = z.infer<typeof deadLetterFilter>;
+
+/** The list's query string: a filter, the page size and the cursor of the previous page. */
 export const listQuery = z
   .object({
-    group: z.string().optional(),
-    provider: z.string().optional(),
-    topic: z.string().optional(),
-    errorCode: z.string().optional(),
-    status: z.string().optional(),
-    eventType: z.string().optional(),
-    replayQueued: z.string().optional(),
-    from: z.string().optional(),
-    to: z.string().optional(),
+    ...filterFields,
     limit: z.coerce.number().int().min(1).max(500).default(50),
-    cursor: z.string().max(200).optional(),
+    cursor: z.string().max(200).optional().describe('nextCursor of the previous page.'),
   })
-  .strict();
+  .strict()
+  .refine(fromBeforeTo, fromBeforeToIssue);
+
+/** The counts' query string: a filter. */
+export const countsQuery = z.object(filterFields).strict().refine(fromBeforeTo, fromBeforeToIssue);
+
+export const deadLetterId = z.object({
+  id: z
+    .guid({ error: 'The id in the path is not a dead-letter id (a UUID).' })
+    .describe('A dead-letter id; anything but a UUID is answered 400 DLQ_REQUEST_INVALID.'),
+});
+
+export const reasonRequest = z
+  .object({ reason: z.string().trim().min(3).max(1_000) })
+  .strict()
+  .meta({ id: 'Reason' });
 
 export const replayRequest = z
   .object({
@@ -71,12 +71,16 @@ export const replayRequest = z
   .refine((r) => (r.ids === undefined) !== (r.filter === undefined), {
     message: 'give either ids or filter',
     path: ['ids'],
-  });
+  })
+  .meta({ id: 'Selection' });
 
 export const discardRequest = replayRequest;
 export type SelectionRequest = z.infer<typeof replayRequest>;
 
-/** Query string → filter, or a 400 naming each bad parameter. */
+/**
+ * Query string → filter, or a 400 naming each bad parameter. Counts take the list's query too: limit and
+ * cursor have always been accepted there, and ignored.
+ */
 export function parseListQuery(query: unknown): {
   filter: DeadLetterFilter;
   limit: number;
@@ -84,10 +88,7 @@ export function parseListQuery(query: unknown): {
 } {
   const parsed = listQuery.safeParse(query ?? {});
   if (!parsed.success) throw new ProblemError(ProblemCode.filterInvalid, z.prettifyError(parsed.error));
-  const { limit, cursor, ...rest } = parsed.data;
-  const filter = parseFilter(
-    Object.fromEntries(Object.entries(rest).filter(([, value]) => value !== undefined)),
-  );
+  const { limit, cursor, ...filter } = parsed.data;
   return { filter, limit, ...(cursor === undefined ? {} : { cursor }) };
 }
 
@@ -97,6 +98,7 @@ export function parseFilter(input: unknown): DeadLetterFilter {
   return parsed.data;
 }
 
+/** A bulk body; a problem in its filter is DLQ_FILTER_INVALID, any other DLQ_REQUEST_INVALID. */
 export function parseSelection(body: unknown): SelectionRequest {
   if (body === undefined || body === null || typeof body !== 'object') {
     throw new ProblemError(ProblemCode.requestInvalid, 'Send a JSON object: { ids | filter, reason }.');

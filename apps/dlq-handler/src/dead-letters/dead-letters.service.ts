@@ -7,20 +7,13 @@ import { dlqMetrics } from '../metrics/dlq.metrics.js';
 import { captureOf, refusalOf, statusesAllowing } from './dead-letter.js';
 import type { ConsumedDlqRecord, DeadLetterStatus } from './dead-letter.js';
 import type { DeadLettersRepository, Selection } from './dead-letters.repository.js';
+import type { Skipped } from './dead-letters.routes.js';
 import type { ReplayTopics } from './topic-directory.js';
 import type { DlqRecordHandler } from './dlq.consumer.js';
 import { parseResolution } from './resolution.js';
 import type { ConsumedResolution } from './resolution.js';
 import { decodeValue } from './value-decoder.js';
 import type { WriterSchemas } from './value-decoder.js';
-
-/** An explicit id an action left as it was, and why: the code the single-id route would answer with. */
-export interface Skipped {
-  readonly id: string;
-  readonly status: DeadLetterStatus | 'missing';
-  readonly code: string;
-  readonly reason: string;
-}
 
 export interface BulkResult {
   /** Rows the action changed. */

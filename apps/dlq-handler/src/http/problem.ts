@@ -21,21 +21,11 @@ export type ProblemCode = keyof typeof dlqProblems;
 
 /** The codes by the names call sites use. */
 export const ProblemCode = {
-  requestMalformed: 'REQUEST_MALFORMED',
   requestInvalid: 'DLQ_REQUEST_INVALID',
   filterInvalid: 'DLQ_FILTER_INVALID',
   cursorInvalid: 'DLQ_CURSOR_INVALID',
-  notFound: 'NOT_FOUND',
   deadLetterNotFound: 'DEAD_LETTER_NOT_FOUND',
   stateConflict: 'DEAD_LETTER_STATE_CONFLICT',
   replayTargetMissing: 'REPLAY_TARGET_MISSING',
   selectionTooLarge: 'DLQ_SELECTION_TOO_LARGE',
-  bodyTooLarge: 'REQUEST_BODY_TOO_LARGE',
-  unsupportedMediaType: 'UNSUPPORTED_MEDIA_TYPE',
-  methodNotAllowed: 'METHOD_NOT_ALLOWED',
-  apiKeyMissing: 'API_KEY_MISSING',
-  apiKeyInvalid: 'API_KEY_INVALID',
-  scopeMissing: 'API_KEY_SCOPE_MISSING',
-  internal: 'INTERNAL',
-  unavailable: 'SERVICE_UNAVAILABLE',
 } as const satisfies Record<string, ProblemCode>;
