@@ -53,6 +53,18 @@ export interface OrderLine {
   readonly productName?: null | string;
 }
 
+/** The CRM no longer holds the contact: archived or deleted there. Published by reconciliation once a complete walk of the CRM has missed the contact twice; consumers stop using their copy. */
+export interface ContactArchived {
+  /** Internal contact id (UUID); the aggregate id and the Kafka key. */
+  readonly contactId: string;
+  /** The CRM that archived it, e.g. hubspot. */
+  readonly provider: string;
+  /** The CRM's id of the archived contact, when known. */
+  readonly providerContactId?: null | string;
+  /** When the CRM archived it, or when reconciliation established it (epoch milliseconds, UTC). */
+  readonly archivedAt: number;
+}
+
 /** The CRM reports that this contact was created or changed; its current state must be read from the CRM. A notification, not the contact: it names at most which property changed, never a value, so it holds no personal data. The CRM connector answers it with crm.contact.upserted. Emitted by ingestion from the CRM's signed webhooks; the CRM retries and may repeat or reorder them, so consumers read the CRM rather than trust the order. */
 export interface ContactChanged {
   /** Internal contact id (UUID); the aggregate id and the Kafka key. Found in, or first recorded in, external_refs for the CRM's id (providerContactId). */
@@ -331,6 +343,7 @@ export type ReadMode = 'INCREMENTAL' | 'FULL' | 'IDS';
 export type EventType =
   | 'commerce.order.cancelled'
   | 'commerce.order.placed'
+  | 'crm.contact.archived'
   | 'crm.contact.changed'
   | 'crm.contact.upserted'
   | 'logistics.shipment.created'
@@ -355,6 +368,7 @@ export type EventTopic =
 export interface EventDataMap {
   'commerce.order.cancelled': OrderCancelled;
   'commerce.order.placed': OrderPlaced;
+  'crm.contact.archived': ContactArchived;
   'crm.contact.changed': ContactChanged;
   'crm.contact.upserted': ContactUpserted;
   'logistics.shipment.created': ShipmentCreated;
@@ -371,6 +385,7 @@ export interface EventDataMap {
 export const eventTypes: readonly EventType[] = [
   'commerce.order.cancelled',
   'commerce.order.placed',
+  'crm.contact.archived',
   'crm.contact.changed',
   'crm.contact.upserted',
   'logistics.shipment.created',
@@ -541,6 +556,46 @@ export const eventCatalogue: { readonly [T in EventType]: EventDefinition<T> } =
             "logicalType": "timestamp-millis"
           },
           "doc": "When the customer placed the order (epoch milliseconds, UTC)."
+        }
+      ]
+    },
+  },
+  'crm.contact.archived': {
+    type: 'crm.contact.archived',
+    topic: 'crm.contact.v1',
+    recordName: 'tributary.crm.contact.ContactArchived',
+    schema: {
+      "type": "record",
+      "name": "ContactArchived",
+      "namespace": "tributary.crm.contact",
+      "doc": "The CRM no longer holds the contact: archived or deleted there. Published by reconciliation once a complete walk of the CRM has missed the contact twice; consumers stop using their copy.",
+      "fields": [
+        {
+          "name": "contactId",
+          "type": "string",
+          "doc": "Internal contact id (UUID); the aggregate id and the Kafka key."
+        },
+        {
+          "name": "provider",
+          "type": "string",
+          "doc": "The CRM that archived it, e.g. hubspot."
+        },
+        {
+          "name": "providerContactId",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "The CRM's id of the archived contact, when known."
+        },
+        {
+          "name": "archivedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "When the CRM archived it, or when reconciliation established it (epoch milliseconds, UTC)."
         }
       ]
     },

@@ -74,6 +74,7 @@ describe('schema files', () => {
     expect(types.sort()).toEqual([
       'commerce.order.cancelled',
       'commerce.order.placed',
+      'crm.contact.archived',
       'crm.contact.changed',
       'crm.contact.upserted',
       'logistics.shipment.created',
