@@ -2,6 +2,7 @@ import { Inject, Module } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import { KafkaEventProducer, SchemaRegistryClient } from '@tributary/kafka';
 import type { Logger } from '@tributary/kafka';
+import { TokenBucket } from '@tributary/service-kit';
 import {
   DATA_SOURCE,
   KAFKA,
@@ -21,7 +22,6 @@ import { DlqConsumer } from './dlq.consumer.js';
 import { findReplayed } from './replay-recovery.js';
 import { ReplayStallMonitor } from './replay-stall.js';
 import { ReplayDispatcher } from './replay.dispatcher.js';
-import { TokenBucket } from './token-bucket.js';
 import { TopicDirectory } from './topic-directory.js';
 
 /**
@@ -58,7 +58,7 @@ import { TopicDirectory } from './topic-directory.js';
           repository,
           sink: producer,
           topics,
-          bucket: new TokenBucket(config.replay.ratePerSecond, config.replay.burst),
+          bucket: new TokenBucket({ ratePerSecond: config.replay.ratePerSecond, burst: config.replay.burst }),
           logger,
           batchSize: Math.max(config.replay.burst, 100),
         }),

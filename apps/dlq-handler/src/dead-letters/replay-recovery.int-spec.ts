@@ -1,5 +1,6 @@
 import { createKafkaClient, silentLogger } from '@tributary/kafka';
 import { createDataSource } from '@tributary/persistence';
+import { TokenBucket } from '@tributary/service-kit';
 import { createTestDatabase, createTopics, stackFromEnv, uniqueName } from '@tributary/testkit';
 import type { TestDatabase } from '@tributary/testkit';
 import type { DataSource } from 'typeorm';
@@ -8,7 +9,6 @@ import { deadLetterMigrations } from './migrations.js';
 import { DeadLettersRepository } from './dead-letters.repository.js';
 import { findReplayed } from './replay-recovery.js';
 import { ReplayDispatcher, replayMessage } from './replay.dispatcher.js';
-import { TokenBucket } from './token-bucket.js';
 import { TopicDirectory } from './topic-directory.js';
 
 describe('replays in doubt after a crash (real Kafka and Postgres)', () => {
@@ -78,7 +78,7 @@ describe('replays in doubt after a crash (real Kafka and Postgres)', () => {
         },
       },
       topics: new TopicDirectory(admin),
-      bucket: new TokenBucket(1_000, 100),
+      bucket: new TokenBucket({ ratePerSecond: 1_000, burst: 100 }),
       findReplayed: (topic, since, wanted) => findReplayed(kafka, topic, since, wanted),
       logger: silentLogger,
     });

@@ -1,6 +1,7 @@
 import { TributaryError } from '@tributary/contracts';
 import { KafkaEventProducer, createKafkaClient, forwardingHeaders, silentLogger } from '@tributary/kafka';
 import { createDataSource } from '@tributary/persistence';
+import { TokenBucket } from '@tributary/service-kit';
 import { createTestDatabase, createTopics, stackFromEnv, uniqueName, waitFor } from '@tributary/testkit';
 import type { TestDatabase } from '@tributary/testkit';
 import type { Admin, KafkaMessage } from 'kafkajs';
@@ -13,7 +14,6 @@ import { DeadLettersService } from './dead-letters.service.js';
 import { deadLetterMigrations } from './migrations.js';
 import { ReplayStallMonitor } from './replay-stall.js';
 import { ReplayDispatcher } from './replay.dispatcher.js';
-import { TokenBucket } from './token-bucket.js';
 import { TopicDirectory } from './topic-directory.js';
 
 /**
@@ -49,7 +49,7 @@ describe('replay targets and outcomes (real Kafka and Postgres)', () => {
       repository,
       sink: producer,
       topics,
-      bucket: new TokenBucket(1_000, 100),
+      bucket: new TokenBucket({ ratePerSecond: 1_000, burst: 100 }),
       findReplayed: async () => new Set(),
       logger: silentLogger,
     });

@@ -1,11 +1,12 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { RetryHeaders } from '@tributary/kafka';
 import type { Logger } from '@tributary/kafka';
+import type { TokenBucket } from '@tributary/service-kit';
 import type { Message } from 'kafkajs';
 import { ProblemCode } from '../http/problem.js';
 import { dlqMetrics } from '../metrics/dlq.metrics.js';
 import { DEAD_LETTER_ID_HEADER, kafkaHeaders } from './dead-letter.js';
 import type { DeadLettersRepository, ReplayItem } from './dead-letters.repository.js';
-import type { TokenBucket } from './token-bucket.js';
 import type { ReplayTopics } from './topic-directory.js';
 
 export interface ReplaySink {
@@ -171,7 +172,7 @@ export class ReplayDispatcher {
     const sendable = items.filter((item) => !failed.has(item.id));
     let index = 0;
     while (index < sendable.length && !this.abort.signal.aborted) {
-      const n = await bucket.take(sendable.length - index, this.abort.signal);
+      const n = await this.tokens(bucket, sendable.length - index);
       if (n === 0) break;
       const chunk = sendable.slice(index, index + n);
       await repository.markSending(chunk.map((item) => item.id));
@@ -185,5 +186,16 @@ export class ReplayDispatcher {
       index += n;
     }
     return failed.size + index;
+  }
+
+  /** Waits until the bucket holds a token, then takes what is there up to `max`; 0 once stopping. */
+  private async tokens(bucket: TokenBucket, max: number): Promise<number> {
+    for (;;) {
+      if (this.abort.signal.aborted) return 0;
+      const taken = bucket.takeUpTo(max);
+      if (taken > 0) return taken;
+      // Aborted by stop(): the loop above then returns 0.
+      await delay(bucket.msUntil(1), undefined, { signal: this.abort.signal }).catch(() => undefined);
+    }
   }
 }
