@@ -15,6 +15,11 @@ const rate = z.number().min(0).max(1).default(0);
  * With `idempotencyKey`, only requests carrying that key are affected, so a test can fault its own event
  * while other traffic on the route stays healthy.
  * `latency` (a distribution, sampled per request) supersedes the older fixed `latencyMs`.
+ * `afterRequests` keeps the fault dormant for the next N requests of its route (counted from when it is set),
+ * so a test can let a list walk fetch N pages and then fail the N+1th.
+ * `truncate` (or `truncateRate`) is a proxy losing its upstream mid-answer: the status line, the headers and a
+ * `Content-Length` for the whole body go out, then about half the body, then the connection is closed. The
+ * client sees a 200 and fails while reading the body, never a short but well-formed page.
  */
 export const faultSchema = z.object({
   route: z.string().regex(/^(GET|POST|PUT|PATCH|DELETE) \/\S*$/),
@@ -28,7 +33,10 @@ export const faultSchema = z.object({
   timeoutRate: rate,
   resetRate: rate,
   afterEffectDelayMs: z.number().int().min(0).default(0),
+  truncate: z.boolean().default(false),
+  truncateRate: rate,
   times: z.number().int().positive().optional(),
+  afterRequests: z.number().int().min(0).optional(),
 });
 
 export type Fault = z.infer<typeof faultSchema>;
@@ -38,13 +46,34 @@ export type FaultDecision =
   | { kind: 'error'; status: number }
   | { kind: 'rate_limited'; retryAfterSeconds: number }
   | { kind: 'timeout' }
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  | { kind: 'truncate' };
 
 /**
  * The idempotency keys a request carries: one for most providers (the `Idempotency-Key` header), one per
  * input for HubSpot batches (`objectWriteTraceId`). A fault scoped to any of them applies.
  */
 export type RequestKeys = readonly string[];
+
+/**
+ * The faults one request meets, decided once when it arrives: a fault still dormant (`afterRequests`) stays
+ * out of every later question about the same request.
+ */
+export interface RequestFaults {
+  latencyMs(): number;
+  afterEffectDelayMs(): number;
+  /** Rolls the dice before the effect (or before a read is answered): a 5xx or a 429. */
+  beforeEffect(): FaultDecision;
+  /** Rolls the dice once the answer is ready: lost, cut off or truncated. */
+  afterEffect(): FaultDecision;
+}
+
+const NO_FAULTS: RequestFaults = {
+  latencyMs: () => 0,
+  afterEffectDelayMs: () => 0,
+  beforeEffect: () => ({ kind: 'none' }),
+  afterEffect: () => ({ kind: 'none' }),
+};
 
 export class FaultTable {
   readonly #faults = new Map<string, Fault>();
@@ -63,15 +92,42 @@ export class FaultTable {
     return [...this.#faults.values()];
   }
 
-  /** This request's latency: a fresh draw from the fault's distribution, else its fixed `latencyMs`. */
+  /** A latency draw for the route's fault, without counting a request (dormant faults included). */
   latencyMs(route: string, keys: RequestKeys = []): number {
     const fault = this.#find(route, keys);
-    if (!fault) return 0;
-    return fault.latency ? sampleLatencyMs(fault.latency, this.random) : fault.latencyMs;
+    return fault ? this.#latency(fault) : 0;
   }
 
-  afterEffectDelayMs(route: string, keys: RequestKeys = []): number {
-    return this.#find(route, keys)?.afterEffectDelayMs ?? 0;
+  /** The faults of one arriving request; counts it against a dormant fault's `afterRequests`. */
+  forRequest(route: string, keys: RequestKeys = []): RequestFaults {
+    const fault = this.#find(route, keys);
+    if (!fault) return NO_FAULTS;
+    if (fault.afterRequests !== undefined && fault.afterRequests > 0) {
+      fault.afterRequests -= 1;
+      return NO_FAULTS;
+    }
+    return {
+      latencyMs: () => this.#latency(fault),
+      afterEffectDelayMs: () => fault.afterEffectDelayMs,
+      beforeEffect: () => {
+        if (this.random() < fault.errorRate)
+          return this.#struck(fault, { kind: 'error', status: fault.errorStatus });
+        if (this.random() < fault.status429Rate)
+          return this.#struck(fault, { kind: 'rate_limited', retryAfterSeconds: fault.retryAfterSeconds });
+        return { kind: 'none' };
+      },
+      afterEffect: () => {
+        if (this.random() < fault.timeoutRate) return this.#struck(fault, { kind: 'timeout' });
+        if (this.random() < fault.resetRate) return this.#struck(fault, { kind: 'reset' });
+        if (fault.truncate || this.random() < fault.truncateRate)
+          return this.#struck(fault, { kind: 'truncate' });
+        return { kind: 'none' };
+      },
+    };
+  }
+
+  #latency(fault: Fault): number {
+    return fault.latency ? sampleLatencyMs(fault.latency, this.random) : fault.latencyMs;
   }
 
   /** The fault for one of these keys on the route, else the route's own. */
@@ -81,26 +137,6 @@ export class FaultTable {
       if (fault) return fault;
     }
     return this.#faults.get(slot(route));
-  }
-
-  /** Rolls the dice before the effect: a 5xx or a 429 means the effect is not applied. */
-  beforeEffect(route: string, keys: RequestKeys = []): FaultDecision {
-    const fault = this.#find(route, keys);
-    if (!fault) return { kind: 'none' };
-    if (this.random() < fault.errorRate)
-      return this.#struck(fault, { kind: 'error', status: fault.errorStatus });
-    if (this.random() < fault.status429Rate)
-      return this.#struck(fault, { kind: 'rate_limited', retryAfterSeconds: fault.retryAfterSeconds });
-    return { kind: 'none' };
-  }
-
-  /** Rolls the dice after the effect: the answer is lost or cut off. */
-  afterEffect(route: string, keys: RequestKeys = []): FaultDecision {
-    const fault = this.#find(route, keys);
-    if (!fault) return { kind: 'none' };
-    if (this.random() < fault.timeoutRate) return this.#struck(fault, { kind: 'timeout' });
-    if (this.random() < fault.resetRate) return this.#struck(fault, { kind: 'reset' });
-    return { kind: 'none' };
   }
 
   #struck(fault: Fault, decision: FaultDecision): FaultDecision {

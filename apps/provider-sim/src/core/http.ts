@@ -20,18 +20,41 @@ export async function readBody(req: IncomingMessage): Promise<string> {
 
 let requestCounter = 0;
 
-export function send(res: ServerResponse, answer: Answer, headers: Record<string, string> = {}): void {
-  // The client may have given up while a fault held the answer back.
-  if (res.destroyed || res.headersSent) return;
-  const body = JSON.stringify(answer.body);
+function head(answer: Answer, headers: Record<string, string>): Record<string, string> {
   requestCounter += 1;
-  res.writeHead(answer.status, {
+  return {
     'content-type': 'application/json',
     'request-id': `req_${Date.now().toString(36)}${requestCounter.toString(36)}`,
     ...answer.headers,
     ...headers,
-  });
-  res.end(body);
+  };
+}
+
+export function send(res: ServerResponse, answer: Answer, headers: Record<string, string> = {}): void {
+  // The client may have given up while a fault held the answer back.
+  if (res.destroyed || res.headersSent) return;
+  if (answer.status === 204) {
+    const { 'content-type': _json, ...rest } = head(answer, headers);
+    res.writeHead(204, rest).end();
+    return;
+  }
+  res.writeHead(answer.status, head(answer, headers));
+  res.end(JSON.stringify(answer.body));
+}
+
+/**
+ * What a client sees when a proxy loses its upstream mid-answer: the status and a Content-Length for the
+ * whole body, about half of the body, then the connection closes. Reading the body fails; the status was 200.
+ */
+export function sendTruncated(
+  res: ServerResponse,
+  answer: Answer,
+  headers: Record<string, string> = {},
+): void {
+  if (res.destroyed || res.headersSent) return;
+  const body = Buffer.from(JSON.stringify(answer.body));
+  res.writeHead(answer.status, { ...head(answer, headers), 'content-length': String(body.length) });
+  res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
 }
 
 /** Parses a JSON body; undefined when it is not JSON (the caller answers with the provider's 400). */

@@ -1,4 +1,4 @@
-import { FaultTable } from './faults.js';
+import { FaultTable, faultSchema } from './faults.js';
 import { latencySchema, sampleLatencyMs } from './latency.js';
 import type { Latency } from './latency.js';
 import { seededRandom } from './random.js';
@@ -41,22 +41,14 @@ describe('latency distributions', () => {
 
   it('is drawn per request from a fault, the older fixed latencyMs still honoured', () => {
     const faults = new FaultTable(seededRandom(7));
-    const base = {
-      errorRate: 0,
-      errorStatus: 500,
-      status429Rate: 0,
-      retryAfterSeconds: 1,
-      timeoutRate: 0,
-      resetRate: 0,
-      afterEffectDelayMs: 0,
-    };
-    faults.set({
-      ...base,
-      route: 'POST /a',
-      latencyMs: 0,
-      latency: { distribution: 'uniform', p50Ms: 50, p99Ms: 90 },
-    });
-    faults.set({ ...base, route: 'POST /b', latencyMs: 20 });
+    faults.set(
+      faultSchema.parse({
+        route: 'POST /a',
+        latencyMs: 0,
+        latency: { distribution: 'uniform', p50Ms: 50, p99Ms: 90 },
+      }),
+    );
+    faults.set(faultSchema.parse({ route: 'POST /b', latencyMs: 20 }));
     const draws = new Set(Array.from({ length: 10 }, () => faults.latencyMs('POST /a')));
     expect(draws.size).toBe(10);
     expect(faults.latencyMs('POST /b')).toBe(20);

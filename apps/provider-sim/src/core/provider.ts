@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FaultTable } from './faults.js';
-import { fingerprint, header, readBody, send } from './http.js';
+import type { FaultTable, RequestFaults } from './faults.js';
+import { fingerprint, header, readBody, send, sendTruncated } from './http.js';
 import type { Answer } from './http.js';
 import type { IdempotencyStore } from './idempotency.js';
 import type { EffectsLedger } from './ledger.js';
@@ -68,9 +68,10 @@ export interface Provider {
   headers?(route: string): Record<string, string>;
   /**
    * The provider's own rate limit, consulted instead of the plain benchmark throttle (HubSpot keeps its
-   * 10-second window, which its headers describe). Default: the benchmark throttle only.
+   * 10-second window, which its headers describe, and a per-token limit on search). Default: the benchmark
+   * throttle only.
    */
-  admit?(route: string): Admission;
+  admit?(route: string, req: IncomingMessage): Admission;
 }
 
 /** Requests without an Idempotency-Key are still counted in the ledger, under this name. */
@@ -88,7 +89,7 @@ export function reply(
 
 /** Throttle and provider limit: true when the request may go on, else the 429 is sent and counted. */
 function admitted(core: SimCore, provider: Provider, ctx: RequestContext, res: ServerResponse): boolean {
-  const verdict = provider.admit ? provider.admit(ctx.route) : core.throttle.admit(ctx.route);
+  const verdict = provider.admit ? provider.admit(ctx.route, ctx.req) : core.throttle.admit(ctx.route);
   if (verdict.ok) return true;
   core.ledger.countThrottled(ctx.route);
   reply(res, provider, ctx.route, provider.errors.rateLimited(verdict.retryAfterSeconds), {
@@ -99,13 +100,12 @@ function admitted(core: SimCore, provider: Provider, ctx: RequestContext, res: S
 
 /** Injected 5xx and 429 strike before anything is read or applied. */
 function faultedBefore(
-  core: SimCore,
+  faults: RequestFaults,
   provider: Provider,
   ctx: RequestContext,
   res: ServerResponse,
-  keys: readonly string[],
 ): boolean {
-  const before = core.faults.beforeEffect(ctx.route, keys);
+  const before = faults.beforeEffect();
   if (before.kind === 'error') {
     reply(res, provider, ctx.route, provider.errors.serverError(before.status));
     return true;
@@ -119,16 +119,54 @@ function faultedBefore(
   return false;
 }
 
-/** A route without effects (reads): throttle, auth, latency and before-effect faults apply. */
-export function queryRoute(handle: (ctx: RequestContext) => Answer | Promise<Answer>): RouteHandler {
+/**
+ * Sends an answer unless a fault after the effect (or after a read) loses it: held until the client gives
+ * up, the connection cut, or the body truncated mid-way.
+ */
+function answerThroughFaults(
+  core: SimCore,
+  provider: Provider,
+  ctx: RequestContext,
+  res: ServerResponse,
+  faults: RequestFaults,
+  answer: Answer,
+): boolean {
+  const after = faults.afterEffect();
+  if (after.kind === 'timeout') {
+    core.held.add(res);
+    res.on('close', () => core.held.delete(res));
+    return false;
+  }
+  if (after.kind === 'reset') {
+    ctx.req.socket.destroy();
+    return false;
+  }
+  if (after.kind === 'truncate') {
+    sendTruncated(res, answer, provider.headers?.(ctx.route));
+    return false;
+  }
+  return true;
+}
+
+/**
+ * A route without effects (reads, a search's POST included): throttle, auth, latency, 5xx and 429 faults
+ * before the answer, and lost, cut or truncated answers after it.
+ */
+export function queryRoute(
+  handle: (ctx: RequestContext, body: string) => Answer | Promise<Answer>,
+): RouteHandler {
   return async (core, provider, ctx, res) => {
     core.ledger.countRequest(ctx.route);
     if (!admitted(core, provider, ctx, res)) return;
     if (!provider.authorized(ctx.req)) return reply(res, provider, ctx.route, provider.errors.unauthorized());
-    const latency = core.faults.latencyMs(ctx.route);
+    const body = await readBody(ctx.req);
+    const faults = core.faults.forRequest(ctx.route);
+    const latency = faults.latencyMs();
     if (latency > 0) await sleep(latency);
-    if (faultedBefore(core, provider, ctx, res, [])) return;
-    reply(res, provider, ctx.route, await handle(ctx));
+    if (faultedBefore(faults, provider, ctx, res)) return;
+    const answer = await handle(ctx, body);
+    if (answerThroughFaults(core, provider, ctx, res, faults, answer))
+      reply(res, provider, ctx.route, answer);
   };
 }
 
@@ -173,7 +211,8 @@ export function effectRoute<P>(definition: EffectRouteDefinition<P>): RouteHandl
 
     const headerKey = header(req, 'idempotency-key');
     const keys = definition.keys ? definition.keys(params, ctx) : [headerKey ?? NO_KEY];
-    const latency = core.faults.latencyMs(route, keys);
+    const faults = core.faults.forRequest(route, keys);
+    const latency = faults.latencyMs();
     if (latency > 0) await sleep(latency);
     for (const key of keys) core.ledger.entry(route, key).requests += 1;
 
@@ -186,7 +225,7 @@ export function effectRoute<P>(definition: EffectRouteDefinition<P>): RouteHandl
       if (known.kind === 'in_progress')
         return reply(res, provider, route, provider.errors.idempotencyInProgress());
       if (known.kind === 'replay') {
-        const late = core.faults.afterEffectDelayMs(route, keys);
+        const late = faults.afterEffectDelayMs();
         if (late > 0) await sleep(late);
         return reply(res, provider, route, known.answer, { 'idempotent-replayed': 'true' });
       }
@@ -194,7 +233,7 @@ export function effectRoute<P>(definition: EffectRouteDefinition<P>): RouteHandl
 
     const invalid = definition.validate?.(params, ctx);
     if (invalid) return reply(res, provider, route, invalid);
-    if (faultedBefore(core, provider, ctx, res, keys)) return;
+    if (faultedBefore(faults, provider, ctx, res)) return;
 
     if (honoured !== undefined) core.idempotency.begin(route, honoured, print);
     let outcome: EffectOutcome;
@@ -215,18 +254,8 @@ export function effectRoute<P>(definition: EffectRouteDefinition<P>): RouteHandl
       if (effect.objectId !== undefined) entry.objectId = effect.objectId;
     }
 
-    const after = core.faults.afterEffect(route, keys);
-    if (after.kind === 'timeout') {
-      // The answer is lost: hold the request until the client gives up.
-      core.held.add(res);
-      res.on('close', () => core.held.delete(res));
-      return;
-    }
-    if (after.kind === 'reset') {
-      req.socket.destroy();
-      return;
-    }
-    const delay = core.faults.afterEffectDelayMs(route, keys);
+    if (!answerThroughFaults(core, provider, ctx, res, faults, outcome.answer)) return;
+    const delay = faults.afterEffectDelayMs();
     if (delay > 0) await sleep(delay);
     reply(res, provider, route, outcome.answer);
   };
