@@ -1,18 +1,17 @@
 import { createServer } from 'node:http';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { easypostWebhook, hubspotWebhook, stripeWebhook } from '@tributary/webhooks';
-import { z } from 'zod';
-import { FaultTable, faultSchema } from './core/faults.js';
-import { parseJson, readBody, send } from './core/http.js';
-import type { Answer } from './core/http.js';
+import { adminApi } from './core/admin.js';
+import { FaultTable } from './core/faults.js';
+import { send } from './core/http.js';
 import { IdempotencyStore } from './core/idempotency.js';
 import { EffectsLedger } from './core/ledger.js';
 import type { Provider, RouteHandler, SimCore } from './core/provider.js';
 import { Router } from './core/router.js';
 import type { Random } from './core/random.js';
-import { Throttle, throttleSchema } from './core/throttle.js';
-import { DEFAULT_DELIVERY, deliveryControlsSchema, WebhookSender } from './core/webhooks.js';
+import { RateObserver } from './core/rates.js';
+import { Throttle } from './core/throttle.js';
+import { DEFAULT_DELIVERY, WebhookSender } from './core/webhooks.js';
 import type { DeliveryControls, RetryPolicy, WebhookEndpoint } from './core/webhooks.js';
 import { easypostProvider } from './easypost/easypost.provider.js';
 import { genericProvider } from './generic/generic.provider.js';
@@ -54,9 +53,6 @@ export interface ProviderSim {
   close(): Promise<void>;
 }
 
-const providerName = z.enum(['stripe', 'hubspot', 'easypost', 'generic']);
-const deliveryRequest = deliveryControlsSchema.extend({ provider: providerName });
-
 /**
  * Provider APIs for tests, demos and benchmarks (docs/architecture.md#connectors): Stripe, HubSpot, EasyPost
  * and a generic effect route, on one shared core (routing, faults, throttle, idempotency, ledger, webhooks),
@@ -81,6 +77,7 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
     idempotency: new IdempotencyStore(),
     webhooks,
     held: new Set(),
+    rates: new RateObserver(),
   };
   const providers: Provider[] = [
     stripeProvider(core),
@@ -107,6 +104,7 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
       const match = router.match(req.method ?? 'GET', path);
       if (match) {
         const { provider, handler } = match.value;
+        core.rates.record(provider.name, match.route);
         return handler(
           core,
           provider,
@@ -155,85 +153,4 @@ function owner(providers: readonly Provider[], path: string): Provider {
     }
   }
   return best;
-}
-
-function adminApi(core: SimCore, router: Router<unknown>) {
-  const ok = (body: unknown): Answer => ({ status: 200, body });
-  const bad = (issues: unknown): Answer => ({
-    status: 400,
-    body: { error: { code: 'ADMIN_INVALID_BODY', issues } },
-  });
-
-  /** Parses an admin body with a schema: the value, or the 400 to send. */
-  async function body<T>(
-    req: IncomingMessage,
-    schema: z.ZodType<T>,
-  ): Promise<{ value: T } | { answer: Answer }> {
-    const json = parseJson(await readBody(req)) ?? {};
-    const parsed = schema.safeParse(json);
-    return parsed.success ? { value: parsed.data } : { answer: bad(parsed.error.issues) };
-  }
-
-  return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
-    const route = `${req.method} ${url.pathname.replace(/\/$/, '')}`;
-    const answer = async (): Promise<Answer> => {
-      switch (route) {
-        case 'GET /__admin/routes':
-          return ok(router.routes());
-        case 'GET /__admin/ledger':
-          return ok(core.ledger.snapshot());
-        case 'GET /__admin/faults':
-          return ok(core.faults.list());
-        case 'POST /__admin/faults': {
-          const parsed = await body(req, faultSchema);
-          if ('answer' in parsed) return parsed.answer;
-          core.faults.set(parsed.value);
-          return ok(parsed.value);
-        }
-        case 'DELETE /__admin/faults':
-          core.faults.clear();
-          return ok([]);
-        case 'GET /__admin/throttle':
-          return ok(core.throttle.list());
-        case 'POST /__admin/throttle': {
-          const parsed = await body(req, throttleSchema);
-          if ('answer' in parsed) return parsed.answer;
-          core.throttle.set(parsed.value);
-          return ok(parsed.value);
-        }
-        case 'DELETE /__admin/throttle':
-          core.throttle.clear(url.searchParams.get('route') ?? undefined);
-          return ok(core.throttle.list());
-        case 'GET /__admin/webhooks':
-          return ok(core.webhooks.attempts());
-        case 'DELETE /__admin/webhooks':
-          core.webhooks.clearAttempts();
-          return ok([]);
-        case 'GET /__admin/webhooks/delivery':
-          return ok(core.webhooks.allControls());
-        case 'POST /__admin/webhooks/delivery': {
-          const parsed = await body(req, deliveryRequest);
-          if ('answer' in parsed) return parsed.answer;
-          const { provider, ...controls } = parsed.value;
-          return ok({ provider, ...core.webhooks.setControls(provider, controls) });
-        }
-        case 'DELETE /__admin/webhooks/delivery':
-          core.webhooks.resetControls();
-          return ok(core.webhooks.allControls());
-        case 'POST /__admin/reset':
-          core.faults.clear();
-          core.ledger.reset();
-          core.throttle.clear();
-          core.webhooks.resetControls();
-          core.webhooks.clearAttempts();
-          return ok({});
-        default:
-          return {
-            status: 404,
-            body: { error: { code: 'ADMIN_UNKNOWN_ROUTE', message: `no admin route ${route}` } },
-          };
-      }
-    };
-    send(res, await answer());
-  };
 }

@@ -5,6 +5,7 @@ import { fingerprint, header, readBody, send, sendTruncated } from './http.js';
 import type { Answer } from './http.js';
 import type { IdempotencyStore } from './idempotency.js';
 import type { EffectsLedger } from './ledger.js';
+import type { RateObserver } from './rates.js';
 import type { Method } from './router.js';
 import type { Throttle } from './throttle.js';
 import type { ProviderName, WebhookSender } from './webhooks.js';
@@ -18,6 +19,8 @@ export interface SimCore {
   readonly webhooks: WebhookSender;
   /** Answers a timeout fault holds back until the client gives up (released at close). */
   readonly held: Set<ServerResponse>;
+  /** Arrivals per provider and route, for `GET /__admin/rate`. */
+  readonly rates: RateObserver;
 }
 
 /** Each provider answers errors in its own shape; the core decides when, the provider says how. */
