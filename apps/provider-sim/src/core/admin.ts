@@ -10,7 +10,11 @@ import { deliveryControlsSchema } from './webhooks.js';
 
 export const providerName = z.enum(['stripe', 'hubspot', 'easypost', 'generic']);
 
-const deliveryRequest = deliveryControlsSchema.extend({ provider: providerName });
+const deliveryRequest = deliveryControlsSchema.extend({
+  provider: providerName,
+  /** Drop exactly the next n events of this provider, whatever `dropRate` says. */
+  dropNext: z.number().int().min(0).optional(),
+});
 
 export const ok = (body: unknown): Answer => ({ status: 200, body });
 
@@ -82,8 +86,10 @@ export function adminApi(core: SimCore, router: Router<unknown>, extra: Record<s
         case 'POST /__admin/webhooks/delivery': {
           const parsed = await adminBody(req, deliveryRequest);
           if ('answer' in parsed) return parsed.answer;
-          const { provider, ...controls } = parsed.value;
-          return ok({ provider, ...core.webhooks.setControls(provider, controls) });
+          const { provider, dropNext, ...controls } = parsed.value;
+          const merged = core.webhooks.setControls(provider, controls);
+          if (dropNext !== undefined) core.webhooks.setDropNext(provider, dropNext);
+          return ok({ provider, ...merged, dropNext: core.webhooks.dropNext(provider) });
         }
         case 'DELETE /__admin/webhooks/delivery':
           core.webhooks.resetControls();

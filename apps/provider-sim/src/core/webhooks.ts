@@ -78,6 +78,8 @@ interface Sink {
 export class WebhookSender {
   readonly #sinks = new Map<ProviderName, Sink>();
   readonly #controls = new Map<ProviderName, DeliveryControls>();
+  /** Events still to drop, per provider, before `dropRate` gets a say again. */
+  readonly #dropNext = new Map<ProviderName, number>();
   readonly #attempts: WebhookAttempt[] = [];
   readonly #stop = new AbortController();
   readonly #running = new Set<Promise<void>>();
@@ -102,8 +104,27 @@ export class WebhookSender {
     return this.#controls.get(provider) ?? this.defaults;
   }
 
-  allControls(): Record<string, DeliveryControls> {
-    return Object.fromEntries([...this.#sinks.keys()].map((provider) => [provider, this.controls(provider)]));
+  allControls(): Record<string, DeliveryControls & { dropNext: number }> {
+    return Object.fromEntries(
+      [...this.#sinks.keys()].map((provider) => [
+        provider,
+        { ...this.controls(provider), dropNext: this.dropNext(provider) },
+      ]),
+    );
+  }
+
+  /**
+   * Drops exactly the next `count` events of a provider (recorded as `dropped`), so a test can lose one
+   * specific webhook without dice; replaces any count still pending.
+   */
+  setDropNext(provider: ProviderName, count: number): void {
+    if (count > 0) this.#dropNext.set(provider, count);
+    else this.#dropNext.delete(provider);
+  }
+
+  /** Events of a provider still to be dropped. */
+  dropNext(provider: ProviderName): number {
+    return this.#dropNext.get(provider) ?? 0;
   }
 
   setControls(provider: ProviderName, controls: Partial<DeliveryControls>): DeliveryControls {
@@ -114,6 +135,7 @@ export class WebhookSender {
 
   resetControls(): void {
     this.#controls.clear();
+    this.#dropNext.clear();
   }
 
   attempts(): WebhookAttempt[] {
@@ -178,7 +200,10 @@ export class WebhookSender {
     producedAt: number,
   ): Promise<void> {
     const signal = this.#stop.signal;
-    if (this.random() < controls.dropRate) {
+    // Decided as each event comes up for delivery (after `reorder`, before `delayMs`): "the next N" in send order.
+    const forced = this.dropNext(provider);
+    if (forced > 0) this.setDropNext(provider, forced - 1);
+    if (forced > 0 || this.random() < controls.dropRate) {
       this.#record(provider, event, { status: 'dropped', attempt: 0, copy: 1 });
       return;
     }
