@@ -65,7 +65,8 @@ export const reconciledEntities: { readonly [E in 'payment' | 'contact' | 'shipm
     connector: 'crm',
     direction: 'owner-wins',
     ownedFields: ['email', 'givenName', 'familyName', 'phone', 'marketingConsent'],
-    autoRepair: ['stale_locally', 'missing_locally'],
+    // A contact archived in the CRM is archived here too, but only after two complete walks missed it.
+    autoRepair: ['stale_locally', 'missing_locally', 'missing_at_owner'],
   },
   shipment: {
     entity: 'shipment',

@@ -1,0 +1,49 @@
+import { Module } from '@nestjs/common';
+import type { DynamicModule } from '@nestjs/common';
+import { ServiceModule } from '@tributary/service-kit/nest';
+import { FindingsModule } from './findings/findings.module.js';
+import { openApi } from './http/openapi.js';
+import { reconciliationProblems } from './http/problems.js';
+import { CreateProjections1765152000000 } from './projections/projections.migration.js';
+import { PROJECTED_EVENT_TYPES } from './projections/projections.consumer.js';
+import { ProjectionsModule } from './projections/projections.module.js';
+import { RECONCILIATION_SCOPES } from './reconciliation.config.js';
+import type { ReconciliationConfig } from './reconciliation.config.js';
+import { CreateRuns1765152000001 } from './runs/runs.migration.js';
+import { RunsModule } from './runs/runs.module.js';
+
+/** The entity topics the projection reads, and the topic the owners' pages come back on. */
+export const RECONCILIATION_TOPICS = [
+  'commerce.order.v1',
+  'payments.payment.v1',
+  'crm.contact.v1',
+  'logistics.shipment.v1',
+  'reconciliation.read.v1',
+];
+
+/** Types on those topics that are not for this group: its own page requests, and change notices. */
+const IGNORED = ['reconciliation.read.requested', 'crm.contact.changed', 'payments.payment.refunded'].filter(
+  (type) => !(PROJECTED_EVENT_TYPES as readonly string[]).includes(type),
+);
+
+@Module({})
+export class AppModule {
+  static forRoot(config: ReconciliationConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ServiceModule.forRoot({
+          config,
+          migrations: [CreateProjections1765152000000, CreateRuns1765152000001],
+          problems: reconciliationProblems,
+          openApi,
+          apiKeys: { scopes: RECONCILIATION_SCOPES, ...config.apiKeys },
+          consumer: { ...config.consumer, topics: RECONCILIATION_TOPICS, ignoredEventTypes: IGNORED },
+        }),
+        ProjectionsModule,
+        FindingsModule,
+        RunsModule,
+      ],
+    };
+  }
+}
