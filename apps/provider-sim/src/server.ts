@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { easypostWebhook, hubspotWebhook, stripeWebhook } from '@tributary/webhooks';
 import { adminApi } from './core/admin.js';
+import { SimClock } from './core/clock.js';
 import { FaultTable } from './core/faults.js';
 import { send } from './core/http.js';
 import { IdempotencyStore } from './core/idempotency.js';
@@ -78,6 +79,7 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
     webhooks,
     held: new Set(),
     rates: new RateObserver(),
+    clock: new SimClock(),
   };
   const providers: Provider[] = [
     stripeProvider(core),
@@ -86,7 +88,7 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
       webhookBatchWindowMs: options.hubspotWebhookBatchMs ?? 250,
     }),
     easypostProvider(core, { trackingStepMs: options.easypostTrackingStepMs ?? 500 }),
-    genericProvider(),
+    genericProvider(core),
   ];
   const router = new Router<{ provider: Provider; handler: RouteHandler }>();
   for (const provider of providers) {

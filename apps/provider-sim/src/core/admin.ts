@@ -10,6 +10,8 @@ import { deliveryControlsSchema } from './webhooks.js';
 
 export const providerName = z.enum(['stripe', 'hubspot', 'easypost', 'generic']);
 
+const clockRequest = z.object({ offsetMs: z.number().int() });
+
 const deliveryRequest = deliveryControlsSchema.extend({
   provider: providerName,
   /** Drop exactly the next n events of this provider, whatever `dropRate` says. */
@@ -43,7 +45,7 @@ export type AdminRoute = (req: IncomingMessage, url: URL) => Promise<Answer>;
 
 /**
  * The simulator's control surface under `/__admin` (see the README): faults, throttles, the ledger, webhook
- * delivery controls and attempts, observed request rates, and the `extra` routes.
+ * delivery controls and attempts, the clock, observed request rates, and the `extra` routes.
  */
 export function adminApi(core: SimCore, router: Router<unknown>, extra: Record<string, AdminRoute> = {}) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
@@ -94,6 +96,14 @@ export function adminApi(core: SimCore, router: Router<unknown>, extra: Record<s
         case 'DELETE /__admin/webhooks/delivery':
           core.webhooks.resetControls();
           return ok(core.webhooks.allControls());
+        case 'GET /__admin/clock':
+          return ok(clockView(core));
+        case 'POST /__admin/clock': {
+          const parsed = await adminBody(req, clockRequest);
+          if ('answer' in parsed) return parsed.answer;
+          core.clock.setOffset(parsed.value.offsetMs);
+          return ok(clockView(core));
+        }
         case 'GET /__admin/rate': {
           const provider = providerName.safeParse(url.searchParams.get('provider'));
           if (!provider.success)
@@ -114,6 +124,7 @@ export function adminApi(core: SimCore, router: Router<unknown>, extra: Record<s
           core.webhooks.resetControls();
           core.webhooks.clearAttempts();
           core.rates.reset();
+          core.clock.setOffset(0);
           return ok({});
         default: {
           const handler = extra[route];
@@ -124,4 +135,8 @@ export function adminApi(core: SimCore, router: Router<unknown>, extra: Record<s
     };
     send(res, await answer());
   };
+}
+
+function clockView(core: SimCore) {
+  return { offsetMs: core.clock.offsetMs, now: core.clock.date().toISOString() };
 }

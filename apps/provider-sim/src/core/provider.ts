@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { SimClock } from './clock.js';
 import type { FaultTable, RequestFaults } from './faults.js';
 import { fingerprint, header, readBody, send, sendTruncated } from './http.js';
 import type { Answer } from './http.js';
@@ -21,6 +22,8 @@ export interface SimCore {
   readonly held: Set<ServerResponse>;
   /** Arrivals per provider and route, for `GET /__admin/rate`. */
   readonly rates: RateObserver;
+  /** The providers' time, shiftable by the admin API. */
+  readonly clock: SimClock;
 }
 
 /** Each provider answers errors in its own shape; the core decides when, the provider says how. */

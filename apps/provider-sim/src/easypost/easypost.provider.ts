@@ -49,7 +49,7 @@ const TRACKING: readonly TrackerStatus[] = ['in_transit', 'out_for_delivery', 'd
  * `X-Hmac-Signature`. `Idempotency-Key` is honoured like Stripe's, a simulator convenience.
  */
 export function easypostProvider(core: SimCore, options: EasypostOptions): Provider {
-  const shipments = new ShipmentStore();
+  const shipments = new ShipmentStore(core.clock);
   // Answers are snapshots: a stored or replayed answer must not change when the shipment does later.
   const answer = (status: number, shipment: Shipment): Answer => ({
     status,

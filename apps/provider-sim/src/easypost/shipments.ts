@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { SimClock } from '../core/clock.js';
 
 const address = z.object({
   name: z.string().nullish(),
@@ -111,7 +112,9 @@ export class ShipmentStore {
   readonly #shipments = new Map<string, Shipment>();
   #trackingNumber = 0;
 
-  create(input: CreateShipment, now = new Date()): Shipment {
+  constructor(private readonly clock: SimClock = new SimClock()) {}
+
+  create(input: CreateShipment, now = this.clock.date()): Shipment {
     const at = now.toISOString();
     const shipmentId = id('shp');
     const shipment: Shipment = {
@@ -162,7 +165,7 @@ export class ShipmentStore {
   }
 
   /** The effect: postage for the chosen rate and a tracker in `pre_transit`. */
-  buy(shipment: Shipment, rate: Rate, now = new Date()): Shipment {
+  buy(shipment: Shipment, rate: Rate, now = this.clock.date()): Shipment {
     const at = now.toISOString();
     this.#trackingNumber += 1;
     const trackingCode = `EZ${String(this.#trackingNumber).padStart(10, '0')}`;
@@ -195,7 +198,7 @@ export class ShipmentStore {
   }
 
   /** The carrier moved the parcel on: the tracker (and the shipment's status) advance. */
-  advance(shipment: Shipment, status: TrackerStatus, now = new Date()): Tracker {
+  advance(shipment: Shipment, status: TrackerStatus, now = this.clock.date()): Tracker {
     const tracker = shipment.tracker!;
     const at = now.toISOString();
     tracker.status = status;

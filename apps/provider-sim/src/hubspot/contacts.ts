@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SimClock } from '../core/clock.js';
 
 export interface Contact {
   id: string;
@@ -40,6 +41,8 @@ export class ContactStore {
   readonly #contacts = new Map<string, Contact>();
   #nextId = 101;
 
+  constructor(private readonly clock: SimClock = new SimClock()) {}
+
   find(idProperty: string, id: string): Contact | undefined {
     if (idProperty === 'hs_object_id') return this.#contacts.get(id);
     for (const contact of this.#contacts.values()) {
@@ -48,7 +51,7 @@ export class ContactStore {
     return undefined;
   }
 
-  upsert(input: UpsertInput, now = new Date()): UpsertResult {
+  upsert(input: UpsertInput, now = this.clock.date()): UpsertResult {
     const at = now.toISOString();
     const existing = this.find(input.idProperty, input.id);
     if (!existing) {

@@ -41,7 +41,7 @@ function view(contact: Contact) {
  * webhooks (creation, property changes) after writes that changed something, signed with signature v3.
  */
 export function hubspotProvider(core: SimCore, options: HubspotOptions): Provider {
-  const contacts = new ContactStore();
+  const contacts = new ContactStore(core.clock);
   const webhooks = new HubspotContactWebhooks(core.webhooks, options.webhookBatchWindowMs ?? 250);
   // Admitted requests in the current window, oldest first (shared by every HubSpot route, as per app).
   let window: number[] = [];
@@ -139,7 +139,7 @@ export function hubspotProvider(core: SimCore, options: HubspotOptions): Provide
               : undefined;
           },
           apply(inputs) {
-            const startedAt = new Date().toISOString();
+            const startedAt = core.clock.date().toISOString();
             const upserts = inputs.map((input) => ({ input, ...contacts.upsert(input) }));
             // Only writes that created a contact or changed a value, as at HubSpot: an identical re-upsert
             // (a redelivered event) sends no webhook, so a read-only answer to a webhook ends the loop.
@@ -160,7 +160,7 @@ export function hubspotProvider(core: SimCore, options: HubspotOptions): Provide
                 body: {
                   status: 'COMPLETE',
                   startedAt,
-                  completedAt: new Date().toISOString(),
+                  completedAt: core.clock.date().toISOString(),
                   results: upserts.map(({ input, contact, created }) => ({
                     ...view(contact),
                     new: created,

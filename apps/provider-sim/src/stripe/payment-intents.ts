@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { SimClock } from '../core/clock.js';
 import type { Answer } from '../core/http.js';
 import type { StripeParams } from './form.js';
 
@@ -58,6 +59,8 @@ export function validateCreate(params: StripeParams): StripeAnswer | undefined {
 export class PaymentIntentStore {
   readonly #intents = new Map<string, PaymentIntent>();
 
+  constructor(private readonly clock: SimClock = new SimClock()) {}
+
   /** The effect: one PaymentIntent, confirmed at once when asked (`confirm=true`). */
   create(params: StripeParams): { intent: PaymentIntent; answer: StripeAnswer } {
     const paymentMethod = typeof params.payment_method === 'string' ? params.payment_method : null;
@@ -74,7 +77,7 @@ export class PaymentIntentStore {
       metadata: typeof params.metadata === 'object' ? params.metadata : {},
       payment_method: paymentMethod,
       description: typeof params.description === 'string' ? params.description : null,
-      created: Math.floor(Date.now() / 1000),
+      created: this.clock.seconds(),
       last_payment_error: confirm && decline ? { ...decline } : null,
     };
     this.#intents.set(intent.id, intent);

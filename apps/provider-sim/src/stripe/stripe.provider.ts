@@ -14,7 +14,7 @@ export const STRIPE_CREATE_INTENT = 'POST /v1/payment_intents';
  * idempotency rules, and `payment_intent.succeeded` / `payment_intent.payment_failed` events.
  */
 export function stripeProvider(core: SimCore): Provider {
-  const intents = new PaymentIntentStore();
+  const intents = new PaymentIntentStore(core.clock);
 
   const event = (intent: PaymentIntent) => {
     const type = intent.status === 'succeeded' ? 'payment_intent.succeeded' : 'payment_intent.payment_failed';
@@ -26,7 +26,7 @@ export function stripeProvider(core: SimCore): Provider {
         id,
         object: 'event',
         type,
-        created: Math.floor(Date.now() / 1000),
+        created: core.clock.seconds(),
         data: { object: intent },
       },
     };
