@@ -4,7 +4,8 @@ import type { ResponseBody, RouteInput } from '@tributary/service-kit/http';
 import { Input, Route, principalOf } from '@tributary/service-kit/nest';
 import type { FastifyRequest } from 'fastify';
 import { ProblemCode } from '../http/problem.js';
-import { DeadLettersRepository } from './dead-letters.repository.js';
+import type { Selection } from './operator-commands.js';
+import { DeadLetterReadModel } from './read-model.js';
 import {
   decodeCursor,
   encodeCursor,
@@ -22,7 +23,6 @@ import {
   showDeadLetter,
 } from './dead-letters.routes.js';
 import { DeadLettersService } from './dead-letters.service.js';
-import type { Selection } from './dead-letters.repository.js';
 
 /**
  * The routes of dead-letters.routes.ts. List, counts and the bulk actions parse their input with the
@@ -32,14 +32,14 @@ import type { Selection } from './dead-letters.repository.js';
 @Controller()
 export class DeadLettersController {
   constructor(
-    @Inject(DeadLettersRepository) private readonly repository: DeadLettersRepository,
+    @Inject(DeadLetterReadModel) private readonly readModel: DeadLetterReadModel,
     @Inject(DeadLettersService) private readonly service: DeadLettersService,
   ) {}
 
   @Route(listDeadLetters)
   async list(@Query() query: unknown): Promise<ResponseBody<typeof listDeadLetters, 200>> {
     const { filter, limit, cursor } = parseListQuery(query);
-    const page = await this.repository.list(
+    const page = await this.readModel.list(
       filter,
       limit,
       cursor === undefined ? undefined : decodeCursor(cursor),
@@ -50,7 +50,7 @@ export class DeadLettersController {
   @Route(countDeadLetters)
   async counts(@Query() query: unknown): Promise<ResponseBody<typeof countDeadLetters, 200>> {
     const { filter } = parseListQuery(query);
-    const rows = await this.repository.counts(filter);
+    const rows = await this.readModel.counts(filter);
     const byCode = new Map<string, { errorCode: string; total: number; byStatus: Record<string, number> }>();
     for (const row of rows) {
       const entry = byCode.get(row.errorCode) ?? { errorCode: row.errorCode, total: 0, byStatus: {} };
@@ -71,7 +71,7 @@ export class DeadLettersController {
   async show(
     @Input() input: RouteInput<typeof showDeadLetter>,
   ): Promise<ResponseBody<typeof showDeadLetter, 200>> {
-    const found = await this.repository.get(input.params.id.toLowerCase());
+    const found = await this.readModel.get(input.params.id.toLowerCase());
     if (!found) throw new ProblemError(ProblemCode.deadLetterNotFound, 'No dead letter has this id.');
     return found;
   }

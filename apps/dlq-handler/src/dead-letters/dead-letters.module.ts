@@ -15,10 +15,14 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { DlqHandlerConfig } from '../dlq-handler.config.js';
 import { DlqGauges } from '../metrics/dlq-gauges.js';
+import { CaptureStore } from './capture-store.js';
 import { DeadLettersController } from './dead-letters.controller.js';
-import { DeadLettersRepository } from './dead-letters.repository.js';
 import { DeadLettersService } from './dead-letters.service.js';
 import { DlqConsumer } from './dlq.consumer.js';
+import { GaugeQueries } from './gauge-queries.js';
+import { OperatorCommands } from './operator-commands.js';
+import { DeadLetterReadModel } from './read-model.js';
+import { ReplayQueue } from './replay-queue.js';
 import { findReplayed } from './replay-recovery.js';
 import { ReplayStallMonitor } from './replay-stall.js';
 import { ReplayDispatcher } from './replay.dispatcher.js';
@@ -26,17 +30,19 @@ import { TopicDirectory } from './topic-directory.js';
 
 /**
  * Capture (DLQ consumer → table), the HTTP API, the replay dispatcher, the stalled-replay monitor and the
- * gauges. Started after every client is up; stopped in ShutdownService phases: the dispatcher, the monitor
- * and the gauges in `intake`, the consumer in `consumers`, before the producer and the pool they use.
+ * gauges, each over the part of the dead_letters table it owns. Started after every client is up; stopped in
+ * ShutdownService phases: the dispatcher, the monitor and the gauges in `intake`, the consumer in
+ * `consumers`, before the producer and the pool they use.
  */
 @Module({
   controllers: [DeadLettersController],
   providers: [
-    {
-      provide: DeadLettersRepository,
+    ...[CaptureStore, DeadLetterReadModel, ReplayQueue, GaugeQueries].map((store) => ({
+      provide: store,
       inject: [DATA_SOURCE],
-      useFactory: (dataSource: DataSource) => new DeadLettersRepository(dataSource),
-    },
+      useFactory: (dataSource: DataSource) => new store(dataSource),
+    })),
+    { provide: OperatorCommands, useValue: new OperatorCommands() },
     {
       provide: TopicDirectory,
       inject: [KAFKA_ADMIN],
@@ -44,9 +50,9 @@ import { TopicDirectory } from './topic-directory.js';
     },
     {
       provide: ReplayDispatcher,
-      inject: [DeadLettersRepository, KafkaEventProducer, TopicDirectory, SERVICE_CONFIG, LOGGER, KAFKA],
+      inject: [ReplayQueue, KafkaEventProducer, TopicDirectory, SERVICE_CONFIG, LOGGER, KAFKA],
       useFactory: (
-        repository: DeadLettersRepository,
+        queue: ReplayQueue,
         producer: KafkaEventProducer,
         topics: TopicDirectory,
         config: DlqHandlerConfig,
@@ -55,7 +61,7 @@ import { TopicDirectory } from './topic-directory.js';
       ) =>
         new ReplayDispatcher({
           findReplayed: (topic, since, ids) => findReplayed(kafka, topic, since, ids),
-          repository,
+          queue,
           sink: producer,
           topics,
           bucket: new TokenBucket({ ratePerSecond: config.replay.ratePerSecond, burst: config.replay.burst }),
@@ -67,7 +73,8 @@ import { TopicDirectory } from './topic-directory.js';
       provide: DeadLettersService,
       inject: [
         DATA_SOURCE,
-        DeadLettersRepository,
+        CaptureStore,
+        OperatorCommands,
         SchemaRegistryClient,
         TopicDirectory,
         ReplayDispatcher,
@@ -76,7 +83,8 @@ import { TopicDirectory } from './topic-directory.js';
       ],
       useFactory: (
         dataSource: DataSource,
-        repository: DeadLettersRepository,
+        capture: CaptureStore,
+        commands: OperatorCommands,
         schemas: SchemaRegistryClient,
         topics: TopicDirectory,
         dispatcher: ReplayDispatcher,
@@ -85,7 +93,8 @@ import { TopicDirectory } from './topic-directory.js';
       ) =>
         new DeadLettersService({
           dataSource,
-          repository,
+          capture,
+          commands,
           schemas,
           logger,
           bulkLimit: config.bulkLimit,
@@ -108,15 +117,15 @@ import { TopicDirectory } from './topic-directory.js';
     },
     {
       provide: ReplayStallMonitor,
-      inject: [DeadLettersRepository, SERVICE_CONFIG, LOGGER],
-      useFactory: (repository: DeadLettersRepository, config: DlqHandlerConfig, logger: Logger) =>
-        new ReplayStallMonitor(repository, config.replay.stallAfterMs, logger),
+      inject: [ReplayQueue, SERVICE_CONFIG, LOGGER],
+      useFactory: (queue: ReplayQueue, config: DlqHandlerConfig, logger: Logger) =>
+        new ReplayStallMonitor(queue, config.replay.stallAfterMs, logger),
     },
     {
       provide: DlqGauges,
-      inject: [DeadLettersRepository, SERVICE_CONFIG, LOGGER],
-      useFactory: (repository: DeadLettersRepository, config: DlqHandlerConfig, logger: Logger) =>
-        new DlqGauges(repository, config.metricsRefreshMs, logger),
+      inject: [GaugeQueries, SERVICE_CONFIG, LOGGER],
+      useFactory: (queries: GaugeQueries, config: DlqHandlerConfig, logger: Logger) =>
+        new DlqGauges(queries, config.metricsRefreshMs, logger),
     },
   ],
 })

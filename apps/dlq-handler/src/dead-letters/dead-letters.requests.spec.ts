@@ -1,4 +1,4 @@
-import { filterSql } from './dead-letters.repository.js';
+import { filterSql } from './dead-letters.sql.js';
 import { parseListQuery } from './dead-letters.requests.js';
 
 describe('dead letter filters', () => {

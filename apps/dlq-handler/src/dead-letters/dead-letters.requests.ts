@@ -1,7 +1,7 @@
 import { ProblemError } from '@tributary/service-kit';
 import { z } from 'zod';
 import { ProblemCode } from '../http/problem.js';
-import { DEAD_LETTER_STATUSES } from './dead-letter.js';
+import { DEAD_LETTER_STATUSES } from './domain/dead-letter.js';
 
 const name = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, 'a Kafka group or topic name');
 const code = z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'an error code');

@@ -1,7 +1,7 @@
 import { defineRoute, rateLimitHeaders, rateLimitedHeaders } from '@tributary/service-kit/http';
 import { z } from 'zod';
 import type { DlqScope } from '../dlq-handler.config.js';
-import { DEAD_LETTER_STATUSES } from './dead-letter.js';
+import { DEAD_LETTER_STATUSES } from './domain/dead-letter.js';
 import {
   countsQuery,
   deadLetterId,

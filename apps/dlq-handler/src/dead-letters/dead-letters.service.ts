@@ -4,16 +4,17 @@ import type { DataSource } from 'typeorm';
 import { ProblemError } from '@tributary/service-kit';
 import { ProblemCode } from '../http/problem.js';
 import { dlqMetrics } from '../metrics/dlq.metrics.js';
-import { captureOf, refusalOf, statusesAllowing } from './dead-letter.js';
-import type { ConsumedDlqRecord, DeadLetterStatus } from './dead-letter.js';
-import type { DeadLettersRepository, Selection } from './dead-letters.repository.js';
+import { captureOf, refusalOf, statusesAllowing } from './domain/dead-letter.js';
+import type { ConsumedDlqRecord, DeadLetterStatus } from './domain/dead-letter.js';
+import type { CaptureStore } from './capture-store.js';
+import type { OperatorCommands, Selection } from './operator-commands.js';
 import type { Skipped } from './dead-letters.routes.js';
 import type { ReplayTopics } from './topic-directory.js';
 import type { DlqRecordHandler } from './dlq.consumer.js';
-import { parseResolution } from './resolution.js';
-import type { ConsumedResolution } from './resolution.js';
-import { decodeValue } from './value-decoder.js';
-import type { WriterSchemas } from './value-decoder.js';
+import { parseResolution } from './domain/resolution.js';
+import type { ConsumedResolution } from './domain/resolution.js';
+import { decodeValue } from './domain/value-decoder.js';
+import type { WriterSchemas } from './domain/value-decoder.js';
 
 export interface BulkResult {
   /** Rows the action changed. */
@@ -25,7 +26,8 @@ export interface BulkResult {
 
 export interface DeadLettersServiceOptions {
   readonly dataSource: DataSource;
-  readonly repository: DeadLettersRepository;
+  readonly capture: CaptureStore;
+  readonly commands: OperatorCommands;
   readonly schemas: WriterSchemas;
   readonly logger: Logger;
   readonly bulkLimit: number;
@@ -47,7 +49,7 @@ export class DeadLettersService implements DlqRecordHandler {
   async onDeadLetter(record: ConsumedDlqRecord): Promise<void> {
     const capture = captureOf(record);
     const decoded = await decodeValue(capture.value, this.options.schemas);
-    const { id, outcome } = await this.options.repository.capture(capture, decoded);
+    const { id, outcome } = await this.options.capture.capture(capture, decoded);
     dlqMetrics.captured.inc({ consumer_group: capture.consumerGroup, code: capture.errorCode, outcome });
     if (outcome === 'failed_again')
       dlqMetrics.replays.inc({ consumer_group: capture.consumerGroup, outcome });
@@ -72,7 +74,7 @@ export class DeadLettersService implements DlqRecordHandler {
       this.options.logger.warn({ topic: record.topic }, 'resolution record names no dead letter; skipped');
       return;
     }
-    if (await this.options.repository.resolve(signal.deadLetterId, signal.consumerGroup)) {
+    if (await this.options.capture.resolve(signal.deadLetterId, signal.consumerGroup)) {
       dlqMetrics.replays.inc({ consumer_group: signal.consumerGroup, outcome: 'resolved' });
       this.options.logger.info({ ...signal }, 'dead letter resolved by its consumer group');
     }
@@ -94,13 +96,7 @@ export class DeadLettersService implements DlqRecordHandler {
     const result = await this.options.dataSource.transaction(async (manager) => {
       await this.checkSize(manager, selection, statusesAllowing('replay'));
       const fallbacks = await this.checkReplayTargets(manager, selection);
-      const marked = await this.options.repository.markForReplay(
-        manager,
-        selection,
-        actor,
-        reason,
-        fallbacks,
-      );
+      const marked = await this.options.commands.markForReplay(manager, selection, actor, reason, fallbacks);
       const skipped = await this.skipped(
         manager,
         'replay',
@@ -146,7 +142,7 @@ export class DeadLettersService implements DlqRecordHandler {
   ): Promise<BulkResult> {
     return this.options.dataSource.transaction(async (manager) => {
       await this.checkSize(manager, selection, statusesAllowing('discard'));
-      const discarded = await this.options.repository.discard(manager, selection, actor, reason);
+      const discarded = await this.options.commands.discard(manager, selection, actor, reason);
       const ids = discarded.map((row) => row.id);
       const skipped = await this.skipped(manager, 'discard', selection, ids);
       if (options.one && ids.length === 0) throw this.conflict('discard', skipped[0]);
@@ -166,12 +162,12 @@ export class DeadLettersService implements DlqRecordHandler {
   }
 
   private async checkSize(
-    manager: Parameters<DeadLettersRepository['countSelected']>[0],
+    manager: Parameters<OperatorCommands['countSelected']>[0],
     selection: Selection,
     statuses: readonly DeadLetterStatus[],
   ): Promise<void> {
     if ('ids' in selection) return;
-    const n = await this.options.repository.countSelected(manager, selection, statuses);
+    const n = await this.options.commands.countSelected(manager, selection, statuses);
     if (n > this.options.bulkLimit) {
       throw new ProblemError(
         ProblemCode.selectionTooLarge,
@@ -185,10 +181,10 @@ export class DeadLettersService implements DlqRecordHandler {
    * Resolves to the fallback target of each group whose rows name none.
    */
   private async checkReplayTargets(
-    manager: Parameters<DeadLettersRepository['replayTargets']>[0],
+    manager: Parameters<OperatorCommands['replayTargets']>[0],
     selection: Selection,
   ): Promise<Map<string, string>> {
-    const targets = await this.options.repository.replayTargets(manager, selection);
+    const targets = await this.options.commands.replayTargets(manager, selection);
     if (targets.length === 0) return new Map();
     const { replayTopics } = this.options;
     const firstTiers = targets.some((t) => t.replayTopic === null)
@@ -213,7 +209,7 @@ export class DeadLettersService implements DlqRecordHandler {
   }
 
   private async skipped(
-    manager: Parameters<DeadLettersRepository['statusesOf']>[0],
+    manager: Parameters<OperatorCommands['statusesOf']>[0],
     action: 'replay' | 'discard',
     selection: Selection,
     changed: readonly string[],
@@ -222,7 +218,7 @@ export class DeadLettersService implements DlqRecordHandler {
     const done = new Set(changed);
     const rest = [...new Set(selection.ids)].filter((id) => !done.has(id));
     if (rest.length === 0) return [];
-    const rows = await this.options.repository.statusesOf(manager, rest);
+    const rows = await this.options.commands.statusesOf(manager, rest);
     return rest.map((id) => {
       const row = rows.get(id);
       // A row this request did not change, yet the domain would allow: another request took it meanwhile.

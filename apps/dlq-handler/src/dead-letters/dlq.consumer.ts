@@ -1,8 +1,8 @@
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import type { Logger } from '@tributary/kafka';
-import type { ConsumedDlqRecord } from './dead-letter.js';
-import { DLQ_TOPIC_PATTERN, hasNewTopics, topicsToRead } from './dlq-topics.js';
-import type { ConsumedResolution } from './resolution.js';
+import type { ConsumedDlqRecord } from './domain/dead-letter.js';
+import { DLQ_TOPIC_PATTERN, hasNewTopics, topicsToRead } from './domain/dlq-topics.js';
+import type { ConsumedResolution } from './domain/resolution.js';
 
 /** What the consumer hands each record to. Throwing leaves the record uncommitted: it is read again. */
 export interface DlqRecordHandler {

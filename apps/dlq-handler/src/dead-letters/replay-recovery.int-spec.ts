@@ -4,9 +4,11 @@ import { TokenBucket } from '@tributary/service-kit';
 import { createTestDatabase, createTopics, stackFromEnv, uniqueName } from '@tributary/testkit';
 import type { TestDatabase } from '@tributary/testkit';
 import type { DataSource } from 'typeorm';
-import { captureOf } from './dead-letter.js';
+import { captureOf } from './domain/dead-letter.js';
+import { CaptureStore } from './capture-store.js';
 import { deadLetterMigrations } from './migrations.js';
-import { DeadLettersRepository } from './dead-letters.repository.js';
+import { OperatorCommands } from './operator-commands.js';
+import { ReplayQueue } from './replay-queue.js';
 import { findReplayed } from './replay-recovery.js';
 import { ReplayDispatcher, replayMessage } from './replay.dispatcher.js';
 import { TopicDirectory } from './topic-directory.js';
@@ -40,10 +42,10 @@ describe('replays in doubt after a crash (real Kafka and Postgres)', () => {
     const group = uniqueName('recovering');
     const tier = `${group}.retry.1s`;
     await createTopics(stackFromEnv().kafka.brokers, [{ topic: tier, partitions: 2 }]);
-    const repository = new DeadLettersRepository(dataSource);
+    const queue = new ReplayQueue(dataSource);
     const ids: string[] = [];
     for (let i = 0; i < 3; i += 1) {
-      const { id } = await repository.capture(
+      const { id } = await new CaptureStore(dataSource).capture(
         captureOf({
           topic: `${group}.dlq`,
           partition: 0,
@@ -57,12 +59,14 @@ describe('replays in doubt after a crash (real Kafka and Postgres)', () => {
       );
       ids.push(id);
     }
-    await dataSource.transaction((manager) => repository.markForReplay(manager, { ids }, 'test', 'test'));
+    await dataSource.transaction((manager) =>
+      new OperatorCommands().markForReplay(manager, { ids }, 'test', 'test'),
+    );
     // The crashed process marked all three as sending; only the first two reached Kafka.
-    await repository.markSending(ids);
+    await queue.markSending(ids);
     const producer = kafka.producer();
     await producer.connect();
-    const items = await repository.nextToReplay(10);
+    const items = await queue.nextToReplay(10);
     await producer.send({
       topic: tier,
       messages: items.filter((item) => item.id !== ids[2]).map((item) => replayMessage(item, Date.now())),
@@ -71,7 +75,7 @@ describe('replays in doubt after a crash (real Kafka and Postgres)', () => {
 
     const sent: string[] = [];
     const dispatcher = new ReplayDispatcher({
-      repository,
+      queue,
       sink: {
         sendMessages: async (batch) => {
           for (const { message } of batch) sent.push(String(message.headers!['tributary-dead-letter-id']));

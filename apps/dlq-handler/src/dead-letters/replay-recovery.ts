@@ -1,7 +1,7 @@
 import { headerText } from '@tributary/kafka';
 import type { Kafka } from 'kafkajs';
 import { v7 as uuidv7 } from 'uuid';
-import { DEAD_LETTER_ID_HEADER } from './dead-letter.js';
+import { DEAD_LETTER_ID_HEADER } from './domain/dead-letter.js';
 
 // Producer and broker clocks differ; records stamped a little before the send started still count.
 const CLOCK_SKEW_MS = 30_000;

@@ -1,6 +1,6 @@
 import type { Logger } from '@tributary/kafka';
 import { dlqMetrics } from '../metrics/dlq.metrics.js';
-import type { DeadLettersRepository } from './dead-letters.repository.js';
+import type { ReplayQueue } from './replay-queue.js';
 
 /** How often to look for stalled replays: a tenth of the bound, between 200 ms and 30 s. */
 export function stallCheckIntervalMs(stallAfterMs: number): number {
@@ -17,7 +17,7 @@ export class ReplayStallMonitor {
   private running: Promise<unknown> | undefined;
 
   constructor(
-    private readonly repository: Pick<DeadLettersRepository, 'flagStalledReplays'>,
+    private readonly queue: Pick<ReplayQueue, 'flagStalledReplays'>,
     private readonly stallAfterMs: number,
     private readonly logger: Logger,
   ) {}
@@ -37,7 +37,7 @@ export class ReplayStallMonitor {
   /** Resolves to how many rows it flagged; never throws (the next tick tries again). */
   async sweep(): Promise<number> {
     try {
-      const flagged = await this.repository.flagStalledReplays(this.stallAfterMs);
+      const flagged = await this.queue.flagStalledReplays(this.stallAfterMs);
       const byGroup = new Map<string, string[]>();
       for (const { id, consumerGroup } of flagged) {
         byGroup.set(consumerGroup, [...(byGroup.get(consumerGroup) ?? []), id]);

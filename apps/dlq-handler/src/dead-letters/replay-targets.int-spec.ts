@@ -8,10 +8,13 @@ import type { Admin, KafkaMessage } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { dlqMetrics } from '../metrics/dlq.metrics.js';
-import { DeadLettersRepository } from './dead-letters.repository.js';
-import type { DeadLetterDetail } from './dead-letters.repository.js';
+import { CaptureStore } from './capture-store.js';
+import type { DeadLetterDetail } from './dead-letters.routes.js';
 import { DeadLettersService } from './dead-letters.service.js';
 import { deadLetterMigrations } from './migrations.js';
+import { OperatorCommands } from './operator-commands.js';
+import { DeadLetterReadModel } from './read-model.js';
+import { ReplayQueue } from './replay-queue.js';
 import { ReplayStallMonitor } from './replay-stall.js';
 import { ReplayDispatcher } from './replay.dispatcher.js';
 import { TopicDirectory } from './topic-directory.js';
@@ -28,7 +31,7 @@ describe('replay targets and outcomes (real Kafka and Postgres)', () => {
   const producer = new KafkaEventProducer(kafka);
   let db: TestDatabase;
   let dataSource: DataSource;
-  let repository: DeadLettersRepository;
+  let readModel: DeadLetterReadModel;
   let service: DeadLettersService;
   let dispatcher: ReplayDispatcher;
   const stallAfterMs = 1_500;
@@ -43,10 +46,11 @@ describe('replay targets and outcomes (real Kafka and Postgres)', () => {
       migrationsRun: true,
       migrations: deadLetterMigrations,
     }).initialize();
-    repository = new DeadLettersRepository(dataSource);
+    readModel = new DeadLetterReadModel(dataSource);
+    const queue = new ReplayQueue(dataSource);
     const topics = new TopicDirectory(admin);
     dispatcher = new ReplayDispatcher({
-      repository,
+      queue,
       sink: producer,
       topics,
       bucket: new TokenBucket({ ratePerSecond: 1_000, burst: 100 }),
@@ -55,14 +59,15 @@ describe('replay targets and outcomes (real Kafka and Postgres)', () => {
     });
     service = new DeadLettersService({
       dataSource,
-      repository,
+      capture: new CaptureStore(dataSource),
+      commands: new OperatorCommands(),
       schemas: { schemaById: () => Promise.reject(new Error('no Avro here')) },
       logger: silentLogger,
       bulkLimit: 100,
       replayTopics: topics,
       onReplayAccepted: () => {},
     });
-    monitor = new ReplayStallMonitor(repository, stallAfterMs, silentLogger);
+    monitor = new ReplayStallMonitor(queue, stallAfterMs, silentLogger);
   });
   afterAll(async () => {
     await producer.disconnect();
@@ -137,7 +142,7 @@ describe('replay targets and outcomes (real Kafka and Postgres)', () => {
     }
   }
 
-  const row = async (id: string) => (await repository.get(id)) as DeadLetterDetail;
+  const row = async (id: string) => (await readModel.get(id)) as DeadLetterDetail;
   const replays = async (consumerGroup: string, outcome: string) =>
     (await dlqMetrics.replays.get()).values.find(
       (v) => v.labels.consumer_group === consumerGroup && v.labels.outcome === outcome,
@@ -234,7 +239,7 @@ describe('replay targets and outcomes (real Kafka and Postgres)', () => {
     expect((await row(lost)).replayStalledAt).not.toBeNull();
     expect((await row(late)).status).toBe('replay_stalled');
     expect(await replays(g.group, 'stalled')).toBe(stalledBefore + 2);
-    expect(await repository.counts({ group: g.group, status: 'replay_stalled' })).toEqual([
+    expect(await readModel.counts({ group: g.group, status: 'replay_stalled' })).toEqual([
       { errorCode: 'PROVIDER_REJECTED', status: 'replay_stalled', consumerGroup: g.group, count: 2 },
     ]);
 

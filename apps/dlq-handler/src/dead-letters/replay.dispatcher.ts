@@ -5,8 +5,8 @@ import type { TokenBucket } from '@tributary/service-kit';
 import type { Message } from 'kafkajs';
 import { ProblemCode } from '../http/problem.js';
 import { dlqMetrics } from '../metrics/dlq.metrics.js';
-import { DEAD_LETTER_ID_HEADER, kafkaHeaders } from './dead-letter.js';
-import type { DeadLettersRepository, ReplayItem } from './dead-letters.repository.js';
+import { DEAD_LETTER_ID_HEADER, kafkaHeaders } from './domain/dead-letter.js';
+import type { ReplayItem, ReplayQueue } from './replay-queue.js';
 import type { ReplayTopics } from './topic-directory.js';
 
 export interface ReplaySink {
@@ -14,8 +14,8 @@ export interface ReplaySink {
 }
 
 export interface ReplayDispatcherOptions {
-  readonly repository: Pick<
-    DeadLettersRepository,
+  readonly queue: Pick<
+    ReplayQueue,
     'nextToReplay' | 'markSending' | 'markReplayed' | 'failReplay' | 'inDoubt' | 'clearSending'
   >;
   readonly sink: ReplaySink;
@@ -103,8 +103,8 @@ export class ReplayDispatcher {
 
   /** Settles the rows a previous process was sending when it stopped. */
   async recoverInDoubt(): Promise<void> {
-    const { repository, logger } = this.options;
-    const rows = await repository.inDoubt();
+    const { queue, logger } = this.options;
+    const rows = await queue.inDoubt();
     if (rows.length === 0) return;
     const targets = await this.targetsOf(rows);
     const existing = await this.options.topics.existingTopics();
@@ -120,9 +120,9 @@ export class ReplayDispatcher {
     }
     for (const [topic, { ids, since }] of byTopic) {
       const sent = await this.options.findReplayed(topic, since, ids);
-      if (sent.size > 0) await repository.markReplayed([...sent]);
+      if (sent.size > 0) await queue.markReplayed([...sent]);
       const unsent = [...ids].filter((id) => !sent.has(id));
-      if (unsent.length > 0) await repository.clearSending(unsent);
+      if (unsent.length > 0) await queue.clearSending(unsent);
       logger.warn(
         { topic, sent: sent.size, unsent: unsent.length },
         'settled replays in doubt after a restart',
@@ -145,8 +145,8 @@ export class ReplayDispatcher {
 
   /** One round: up to a batch of rows, paced by the bucket. Resolves to how many rows it settled. */
   async dispatchOnce(): Promise<number> {
-    const { repository, sink, bucket, logger } = this.options;
-    const items = await repository.nextToReplay(this.options.batchSize ?? 200);
+    const { queue, sink, bucket, logger } = this.options;
+    const items = await queue.nextToReplay(this.options.batchSize ?? 200);
     if (items.length === 0) return 0;
     const targets = await this.targetsOf(items);
     const existing = await this.options.topics.existingTopics();
@@ -159,7 +159,7 @@ export class ReplayDispatcher {
     }
     for (const [topic, rows] of unsendable) {
       const message = `replay not sent: its retry tier topic ${topic} does not exist, and a replay never goes to another tier; replay again once the group's consumer has recreated it`;
-      await repository.failReplay(
+      await queue.failReplay(
         rows.map((item) => item.id),
         ProblemCode.replayTargetMissing,
         message,
@@ -175,12 +175,12 @@ export class ReplayDispatcher {
       const n = await this.tokens(bucket, sendable.length - index);
       if (n === 0) break;
       const chunk = sendable.slice(index, index + n);
-      await repository.markSending(chunk.map((item) => item.id));
+      await queue.markSending(chunk.map((item) => item.id));
       const now = (this.options.now ?? Date.now)();
       await sink.sendMessages(
         chunk.map((item) => ({ topic: targets.get(item.id)!, message: replayMessage(item, now) })),
       );
-      await repository.markReplayed(chunk.map((item) => item.id));
+      await queue.markReplayed(chunk.map((item) => item.id));
       for (const item of chunk)
         dlqMetrics.replays.inc({ consumer_group: item.consumerGroup, outcome: 'sent' });
       index += n;

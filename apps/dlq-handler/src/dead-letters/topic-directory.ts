@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import { firstRetryTiers } from './dlq-topics.js';
+import { firstRetryTiers } from './domain/dlq-topics.js';
 
 /** What a replay needs to know of the cluster: where each group's replays go, and which topics exist. */
 export interface ReplayTopics {

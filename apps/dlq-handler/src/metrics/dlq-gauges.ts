@@ -1,5 +1,5 @@
 import type { Logger } from '@tributary/kafka';
-import type { DeadLettersRepository } from '../dead-letters/dead-letters.repository.js';
+import type { GaugeQueries } from '../dead-letters/gauge-queries.js';
 import { dlqMetrics } from './dlq.metrics.js';
 
 /** Refreshes the table-derived gauges every `intervalMs`; series of vanished label sets are dropped. */
@@ -7,7 +7,7 @@ export class DlqGauges {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly repository: Pick<DeadLettersRepository, 'statistics'>,
+    private readonly queries: Pick<GaugeQueries, 'statistics'>,
     private readonly intervalMs: number,
     private readonly logger: Logger,
   ) {}
@@ -24,7 +24,7 @@ export class DlqGauges {
 
   async refresh(): Promise<void> {
     try {
-      const { byStatus, oldestPending } = await this.repository.statistics();
+      const { byStatus, oldestPending } = await this.queries.statistics();
       dlqMetrics.messages.reset();
       for (const row of byStatus) {
         dlqMetrics.messages.set(

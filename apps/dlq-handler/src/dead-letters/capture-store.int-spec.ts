@@ -2,10 +2,10 @@ import { createDataSource } from '@tributary/persistence';
 import { createTestDatabase } from '@tributary/testkit';
 import type { TestDatabase } from '@tributary/testkit';
 import type { DataSource } from 'typeorm';
-import { captureOf } from './dead-letter.js';
-import type { ConsumedDlqRecord } from './dead-letter.js';
+import { captureOf } from './domain/dead-letter.js';
+import type { ConsumedDlqRecord } from './domain/dead-letter.js';
+import { CaptureStore } from './capture-store.js';
 import { deadLetterMigrations } from './migrations.js';
-import { DeadLettersRepository } from './dead-letters.repository.js';
 
 const none = { kind: 'none', reason: 'test' } as const;
 
@@ -34,10 +34,10 @@ function dlqRecord(
   };
 }
 
-describe('DeadLettersRepository.capture (real Postgres)', () => {
+describe('CaptureStore.capture (real Postgres)', () => {
   let db: TestDatabase;
   let dataSource: DataSource;
-  let repository: DeadLettersRepository;
+  let repository: CaptureStore;
 
   beforeAll(async () => {
     db = await createTestDatabase({ prefix: 'dlq_repo' });
@@ -46,7 +46,7 @@ describe('DeadLettersRepository.capture (real Postgres)', () => {
       migrationsRun: true,
       migrations: deadLetterMigrations,
     }).initialize();
-    repository = new DeadLettersRepository(dataSource);
+    repository = new CaptureStore(dataSource);
   });
   afterAll(async () => {
     await dataSource?.destroy();
