@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import openapiTS, { astToString } from 'openapi-typescript';
 
 /** The services the CLI talks to, by the folder of their app. */
-export const CLI_SERVICES = ['ingestion', 'dlq-handler'] as const;
+export const CLI_SERVICES = ['ingestion', 'dlq-handler', 'reconciliation'] as const;
 
 const header = (service: string) =>
   `// Generated from apps/${service}/openapi.json by \`npm run generate -w @tributary/cli\`; do not edit.\n`;

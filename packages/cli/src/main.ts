@@ -4,6 +4,7 @@ import { apiKeysCommand } from './commands/api-keys.js';
 import { dev } from './commands/dev.js';
 import { dlqCommand } from './commands/dlq.js';
 import { newConnectorCommand } from './commands/new-connector.js';
+import { reconcileCommand } from './commands/reconcile.js';
 import { ensureCatalogueTopics } from './commands/topics.js';
 import { devSessionPath, envWithDevSession, readDevSession } from './session/dev-session.js';
 
@@ -13,12 +14,14 @@ const usage = `usage: tributary <command>
   topics ensure                             create the catalogue topics on KAFKA_BROKERS
   api-keys create|rotate|revoke|list ...    manage API keys of ingestion or dlq-handler (tributary api-keys for help)
   dlq ls|show|replay|discard ...            inspect and recover dead letters (tributary dlq for help)
+  reconcile start|runs|run|findings|...     reconciliation runs and findings (tributary reconcile for help)
   new-connector <name> [--event <type>]     scaffold apps/connector-<name> (npm run new:connector -- <name>)`;
 
 async function main(argv: string[]): Promise<number> {
   const out = (line: string) => process.stdout.write(`${line}\n`);
   // These parse their own options.
   if (argv[0] === 'dlq') return dlqCommand(argv.slice(1), { env: process.env, out });
+  if (argv[0] === 'reconcile') return reconcileCommand(argv.slice(1), { env: process.env, out });
   if (argv[0] === 'new-connector') return newConnectorCommand(argv.slice(1), { out });
   // Without DATABASE_URL, the database (and ingestion's schema) of a running `npm run dev`.
   const withSession = () => envWithDevSession(process.env, readDevSession(devSessionPath()));

@@ -15,7 +15,7 @@ describe('api-keys command', () => {
     expect(serviceOf(undefined)).toBe('ingestion');
     expect(serviceOf('dlq-handler')).toBe('dlq-handler');
     expect(() => serviceOf('billing')).toThrow(
-      '--service must be one of ingestion, dlq-handler, not "billing"',
+      '--service must be one of ingestion, dlq-handler, reconciliation, not "billing"',
     );
   });
 

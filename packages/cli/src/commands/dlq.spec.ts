@@ -225,6 +225,7 @@ describe('dlq command', () => {
     expect(dlqTarget({ DLQ_API_KEY: 'mine' }, stale)).toEqual({
       base: 'http://127.0.0.1:3300',
       token: 'mine',
+      keyVariable: 'DLQ_API_KEY',
       origin:
         'DLQ_URL unset, dev session file /repo/.tributary/dev/session.json is stale: its runner (pid 42) is not running; DLQ_API_KEY from the environment',
     });

@@ -1,6 +1,10 @@
 import { parseArgs } from 'node:util';
-import { describeLookup, devSessionPath, readDevSession, setting } from '../session/dev-session.js';
-import type { DevSessionLookup, Setting } from '../session/dev-session.js';
+import { columns, serviceApi, serviceTarget } from '../http/service-api.js';
+import type { ServiceApi, ServiceTarget } from '../http/service-api.js';
+import { devSessionPath, readDevSession } from '../session/dev-session.js';
+import type { DevSessionLookup } from '../session/dev-session.js';
+
+export { causeOf } from '../http/service-api.js';
 
 /** dlq-handler's own default port (PORT), also the one docker-compose publishes. */
 const DEFAULT_DLQ_URL = 'http://127.0.0.1:3300';
@@ -100,7 +104,10 @@ export async function dlqCommand(argv: string[], io: DlqCommandIo): Promise<numb
       json: { type: 'boolean' },
     },
   });
-  const api = client(io, dlqTarget(io.env, readDevSession(io.sessionFile ?? devSessionPath(io.env))));
+  const api = serviceApi(
+    dlqTarget(io.env, readDevSession(io.sessionFile ?? devSessionPath(io.env))),
+    io.fetch,
+  );
   const filter = Object.fromEntries(
     Object.entries({
       group: values.group,
@@ -177,7 +184,7 @@ export async function dlqCommand(argv: string[], io: DlqCommandIo): Promise<numb
  * `replayQueued=true`, so with an id selection (no filter) it counts every queued replay, not only these.
  */
 async function progress(
-  api: ReturnType<typeof client>,
+  api: ServiceApi,
   io: DlqCommandIo,
   filter: Record<string, string>,
   accepted: number,
@@ -193,105 +200,18 @@ async function progress(
   }
 }
 
-/** Where the CLI sends its requests and with which key, and where both came from. */
-export interface DlqTarget {
-  readonly base: string;
-  readonly token: string | undefined;
-  /** For error messages: which variable came from where, and what the dev session file was. */
-  readonly origin: string;
-}
+/** Where the CLI sends dlq-handler requests and with which key, and where both came from. */
+export type DlqTarget = ServiceTarget;
 
-/**
- * Each variable from the environment when set, else from a live dev session. The session's key is used
- * only with the session's URL: a key is never sent to a server other than the one it was made for.
- */
 export function dlqTarget(
   env: Readonly<Record<string, string | undefined>>,
   lookup: DevSessionLookup,
 ): DlqTarget {
-  const url = setting('DLQ_URL', env, lookup);
-  const key: Setting =
-    url.source === 'env'
-      ? { value: env.DLQ_API_KEY, source: env.DLQ_API_KEY === undefined ? 'unset' : 'env' }
-      : setting('DLQ_API_KEY', env, lookup);
-  const session = describeLookup(lookup);
-  const from = (source: Setting['source']) =>
-    source === 'env' ? 'from the environment' : source === 'session' ? `from the ${session}` : 'unset';
-  const origin =
-    url.source === key.source && url.source !== 'unset'
-      ? `DLQ_URL and DLQ_API_KEY ${from(url.source)}`
-      : [
-          url.source === 'unset' ? `DLQ_URL unset, ${session}` : `DLQ_URL ${from(url.source)}`,
-          key.source === 'unset' && url.source === 'env' && lookup.state === 'live'
-            ? "DLQ_API_KEY unset (the dev session's key goes only to the session's DLQ_URL)"
-            : `DLQ_API_KEY ${from(key.source)}`,
-        ].join('; ');
-  return {
-    base: (url.value || DEFAULT_DLQ_URL).replace(/\/+$/, ''),
-    token: key.value || undefined,
-    origin,
-  };
+  return serviceTarget({ url: 'DLQ_URL', key: 'DLQ_API_KEY', defaultUrl: DEFAULT_DLQ_URL }, env, lookup);
 }
 
-function client(io: DlqCommandIo, target: DlqTarget) {
-  const doFetch = io.fetch ?? fetch;
-  return async (method: string, path: string, body?: unknown): Promise<unknown> => {
-    if (!target.token) throw new Error(`DLQ_API_KEY is not set (${target.origin})`);
-    const url = `${target.base}${path}`;
-    const failed = (cause: string) => new Error(`${method} ${url} failed: ${cause} (${target.origin})`);
-    let response: Response;
-    let text: string;
-    try {
-      response = await doFetch(url, {
-        method,
-        headers: {
-          authorization: `Bearer ${target.token}`,
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      text = await response.text();
-    } catch (error) {
-      throw failed(causeOf(error));
-    }
-    let parsed: unknown;
-    try {
-      parsed = text ? JSON.parse(text) : undefined;
-    } catch {
-      // Not the handler's API (a proxy's error page, another server on the port): say what answered.
-      throw failed(`${response.status}, not JSON: ${text.slice(0, 200)}`);
-    }
-    if (!response.ok) {
-      const problem = (parsed ?? {}) as { code?: string; detail?: string };
-      throw failed(
-        `${[response.status, problem.code].filter(Boolean).join(' ')}: ${problem.detail ?? (text || response.statusText)}`,
-      );
-    }
-    return parsed;
-  };
-}
-
-/**
- * The reason under fetch's own "fetch failed": `connect ECONNREFUSED 127.0.0.1:3300`, `getaddrinfo
- * ENOTFOUND dlq`, or each address's error when a name resolved to several.
- */
-export function causeOf(error: unknown): string {
-  // Duck-typed: fetch's errors come from Node's own realm, which is not the caller's under jest's VM.
-  type ErrorLike = { message?: unknown; code?: unknown; cause?: unknown; errors?: unknown };
-  const isObject = (value: unknown): value is ErrorLike => typeof value === 'object' && value !== null;
-  let current: unknown = error;
-  while (isObject(current) && current.cause !== undefined) current = current.cause;
-  if (!isObject(current)) return String(current);
-  if (Array.isArray(current.errors) && current.errors.length > 0) {
-    return [...new Set(current.errors.map((e: unknown) => causeOf(e)))].join('; ');
-  }
-  if (typeof current.message === 'string' && current.message) return current.message;
-  return typeof current.code === 'string' ? current.code : String(current);
-}
-
-/** Fixed-width columns, widths from the content. */
+/** Dead letters as a table, widths from the content. */
 export function table(rows: readonly Summary[]): string[] {
-  const header = ['ID', 'GROUP', 'ORIGIN', 'CODE', 'STATUS', 'ATTEMPTS', 'LAST FAILED'];
   const cells = rows.map((r) => [
     r.id,
     r.consumerGroup,
@@ -301,13 +221,10 @@ export function table(rows: readonly Summary[]): string[] {
     String(r.attempts),
     r.lastFailedAt.replace('T', ' ').slice(0, 19),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
-  const line = (c: string[]) =>
-    c
-      .map((cell, i) => cell.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd();
-  return [line(header), ...cells.map(line), `${rows.length} dead letter(s)`];
+  return [
+    ...columns(['ID', 'GROUP', 'ORIGIN', 'CODE', 'STATUS', 'ATTEMPTS', 'LAST FAILED'], cells),
+    `${rows.length} dead letter(s)`,
+  ];
 }
 
 const STACK_LINES = 8;
