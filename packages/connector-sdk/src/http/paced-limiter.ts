@@ -85,6 +85,22 @@ export class PacedLimiter {
     return { waitMs, reserved, paced: this.adapted, generation };
   }
 
+  /**
+   * A low-priority call's token, taken only when the bucket keeps `reserveShare` of its burst for normal
+   * calls after it (a full bucket when the burst is too small for that): 0 when taken, else the milliseconds
+   * until that much is there. Normal calls' reservations are owed tokens, so a queue of them pushes this out.
+   * Never waits and never reserves: the caller is refused instead.
+   */
+  takeAboveReserve(reserveShare: number): number {
+    const bucket = this.#currentBucket();
+    if (!bucket) return 0;
+    const needed = Math.min(bucket.burst, bucket.burst * reserveShare + 1);
+    const waitMs = bucket.msUntil(needed);
+    if (waitMs > 0) return waitMs;
+    bucket.take(1);
+    return 0;
+  }
+
   /** The provider accepted a call (any answer but 429). */
   recordAccepted(): void {
     this.#pacer?.recordAccepted();

@@ -5,6 +5,7 @@ import type { Clock } from './clock.js';
 import { PacedLimiter } from './paced-limiter.js';
 import { providerError } from './provider-request.js';
 import type { ProviderRequest, ProviderResponse } from './provider-request.js';
+import { priorityOf } from './request-priority.js';
 import {
   DEFAULT_REMAINING_HEADERS,
   clamp,
@@ -24,7 +25,18 @@ export interface ProviderAdmissionOptions {
   readonly retryAfter: { readonly minMs: number; readonly maxMs: number };
   readonly remainingHeaders?: readonly string[];
   readonly rateLimitWindow?: { remainingHeader: string; intervalMsHeader: string };
+  /** Share of the token bucket's burst that low-priority calls leave to normal ones. Default 0.5. */
+  readonly lowPriorityReserve?: number;
 }
+
+/**
+ * Half the burst: normal traffic arriving while a reconciliation walk runs finds half a burst ready, and the
+ * walk still gets every token normal traffic leaves unspent (the bucket hovers at the reserve while both
+ * run, and low calls stop as soon as normal calls take it below). A full bucket would refuse a walk after
+ * any normal call until the bucket refilled completely, failing pages for nothing; none would let a walk
+ * empty the bucket and make the next event wait for its slot.
+ */
+export const DEFAULT_LOW_PRIORITY_RESERVE = 0.5;
 
 /**
  * When a call may go to the provider, and what its answers teach about that. A hold the provider asked for
@@ -56,9 +68,11 @@ export class ProviderAdmission {
 
   /**
    * Waits for a hold to end or for the call's slot at the paced rate when that is near; otherwise refuses
-   * the call so the partition pauses instead of a handler sleeping for seconds.
+   * the call so the partition pauses instead of a handler sleeping for seconds. A low-priority call never
+   * waits: it goes only while the bucket keeps its reserve for normal calls (`#admitLow`).
    */
   async admit(request: ProviderRequest): Promise<void> {
+    if (priorityOf(request) === 'low') return this.#admitLow(request);
     const { provider, retryAfter, clock } = this.#options;
     const maxWaitMs = this.#options.rateLimit?.maxWaitMs ?? 1_000;
     for (
@@ -90,6 +104,34 @@ export class ProviderAdmission {
       await clock.sleep(slot.waitMs, request.signal);
       // A 429 lowered the rate while this call waited: its slot was spaced for the old rate.
       if (this.#limiter.generation === slot.generation) return;
+    }
+  }
+
+  /**
+   * Admits a low-priority call at once or refuses it at once with a retriable `PROVIDER_RATE_LIMITED`
+   * carrying how long until it could go: while the provider holds calls, or while the token bucket holds
+   * less than the reserve kept for normal calls plus this call's token. Not counted as throttled: the
+   * provider's limit held nothing back that normal traffic wanted, and alerts on throttling stay quiet
+   * during a reconciliation walk. Without any limit (no configured bucket and no 429 yet), it goes.
+   */
+  #admitLow(request: ProviderRequest): void {
+    const { provider, clock } = this.#options;
+    const blocked = this.#blockedUntil - clock.now();
+    if (blocked > 0) {
+      throw providerError(provider, ConnectorErrorCode.providerRateLimited, request, true, {
+        message: `${provider} asked to wait ${blocked} ms; a low-priority call does not wait`,
+        retryAfterMs: blocked,
+      });
+    }
+    const waitMs = this.#limiter.takeAboveReserve(
+      this.#options.lowPriorityReserve ?? DEFAULT_LOW_PRIORITY_RESERVE,
+    );
+    this.#reportPacingRate();
+    if (waitMs > 0) {
+      throw providerError(provider, ConnectorErrorCode.providerRateLimited, request, true, {
+        message: `${provider} budget is at its reserve for normal calls; a low-priority call may go in ${waitMs} ms`,
+        retryAfterMs: waitMs,
+      });
     }
   }
 

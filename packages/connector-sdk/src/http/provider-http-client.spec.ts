@@ -6,6 +6,7 @@ import { VirtualClock, waitFor } from '@tributary/testkit';
 import { ConnectorErrorCode, ProviderError } from '../errors.js';
 import { ProviderHttpClient } from './provider-http-client.js';
 import type { ProviderHttpClientOptions } from './provider-http-client.js';
+import { withRequestPriority } from './request-priority.js';
 
 type Reply = (req: IncomingMessage, res: ServerResponse, n: number) => void;
 
@@ -420,5 +421,153 @@ describe('ProviderHttpClient', () => {
     );
     await failure(client.request({ ...create, idempotencyKey: 'k', signal: controller.signal }));
     expect(requests).toHaveLength(1);
+  });
+});
+
+describe('ProviderHttpClient: low-priority calls', () => {
+  const get = { method: 'GET', path: '/x', operation: 'x.get' } as const;
+  const low = { ...get, priority: 'low' } as const;
+  // 10/s with a burst of 10: the default reserve keeps 5 tokens for normal calls.
+  const limits = { rateLimit: { requestsPerSecond: 10, burst: 10, maxWaitMs: 1_000 } };
+
+  it('spend only what the bucket holds above the reserve, and are refused at once with the wait until it is back', async () => {
+    const { client, clock, requests } = await setup((_req, res) => json(res, 200, {}), limits);
+    // 10 tokens: each low call needs 6 (its own and the reserve of 5 after it), so five go.
+    for (let i = 0; i < 5; i++) await client.request(low);
+    const refused = await failure(client.request(low));
+    expect(refused).toMatchObject({ code: ConnectorErrorCode.providerRateLimited, retriable: true });
+    // One token short at 10/s.
+    expect(refused.retryAfterMs).toBe(100);
+    expect(requests).toHaveLength(5);
+    expect(clock.sleeps).toEqual([]);
+
+    // The reserve is normal traffic's: five calls go without waiting, the sixth waits its slot as before.
+    for (let i = 0; i < 5; i++) await client.request(get);
+    expect(clock.sleeps).toEqual([]);
+    await client.request(get);
+    expect(clock.sleeps).toEqual([100]);
+    // The bucket is empty now: a low call waits for 6 tokens, not 1.
+    expect((await failure(client.request(low))).retryAfterMs).toBe(600);
+    expect(requests).toHaveLength(11);
+
+    await clock.sleep(600);
+    await client.request(low);
+    expect(requests).toHaveLength(12);
+  });
+
+  it('count normal calls queued for a slot before them', async () => {
+    const { client, clock } = await setup((_req, res) => json(res, 200, {}), {
+      rateLimit: { requestsPerSecond: 10, burst: 1, maxWaitMs: 1_000 },
+    });
+    await client.request(get);
+    // A normal call reserves the next token and sleeps for it; the low call behind it needs that token and
+    // its own (a burst of one leaves no room for a reserve: a low call needs the full bucket).
+    await clock.concurrently(
+      () => client.request(get),
+      async () => {
+        const refused = await failure(client.request(low));
+        expect(refused.retryAfterMs).toBe(200);
+      },
+    );
+    expect(clock.sleeps).toEqual([100]);
+  });
+
+  it('do not wait out a hold the provider asked for, even a short one a normal call waits for', async () => {
+    const { client, clock, requests } = await setup(
+      (_req, res, n) => (n === 1 ? json(res, 429, {}, { 'retry-after': '1' }) : json(res, 200, {})),
+      { adaptivePacing: false },
+    );
+    await failure(client.request(get));
+    const refused = await failure(client.request(low));
+    expect(refused).toMatchObject({ code: ConnectorErrorCode.providerRateLimited, retryAfterMs: 1_000 });
+    expect(clock.sleeps).toEqual([]);
+    await client.request(get);
+    expect(clock.sleeps).toEqual([1_000]);
+    expect(requests).toHaveLength(2);
+  });
+
+  it('take the priority of the work they are made for, unless the call names its own', async () => {
+    const { client, requests } = await setup((_req, res) => json(res, 200, {}), limits);
+    await withRequestPriority('low', async () => {
+      for (let i = 0; i < 5; i++) await client.request(get);
+      expect((await failure(client.request(get))).code).toBe(ConnectorErrorCode.providerRateLimited);
+      await client.request({ ...get, priority: 'normal' });
+    });
+    // Outside the ambient priority, calls are normal again.
+    await client.request(get);
+    expect(requests).toHaveLength(7);
+  });
+
+  it('leave the configured share of the burst: 0 spends it all, 1 only a full bucket', async () => {
+    const greedy = await setup((_req, res) => json(res, 200, {}), { ...limits, lowPriorityReserve: 0 });
+    for (let i = 0; i < 10; i++) await greedy.client.request(low);
+    expect((await failure(greedy.client.request(low))).retryAfterMs).toBe(100);
+
+    const polite = await setup((_req, res) => json(res, 200, {}), { ...limits, lowPriorityReserve: 1 });
+    await polite.client.request(low);
+    expect((await failure(polite.client.request(low))).retryAfterMs).toBe(100);
+    expect(polite.requests).toHaveLength(1);
+
+    expect(
+      () => new ProviderHttpClient({ provider: 'p', baseUrl: 'http://x', lowPriorityReserve: 1.5 }),
+    ).toThrow(RangeError);
+  });
+
+  it('go without a configured bucket until a 429 makes the client pace', async () => {
+    const { client, requests } = await setup((_req, res) => json(res, 200, {}));
+    for (let i = 0; i < 50; i++) await client.request(low);
+    expect(requests).toHaveLength(50);
+  });
+
+  it('take only what normal traffic leaves: the bucket holds, normal calls never wait, the walk gets the rest', async () => {
+    const clock = new VirtualClock();
+    const arrivals: { at: number; priority: string }[] = [];
+    const { client } = await setup(
+      (req, res) => {
+        arrivals.push({ at: clock.now(), priority: String(req.headers['x-priority']) });
+        json(res, 200, {});
+      },
+      { ...limits, clock },
+    );
+    const normalWaits: number[] = [];
+    let normalDone = false;
+    let refusals = 0;
+    await clock.concurrently(
+      // Events at 6/s, below the limit of 10/s, for 5 s.
+      async () => {
+        for (let i = 0; i < 30; i++) {
+          const started = clock.now();
+          await client.request({ ...get, headers: { 'x-priority': 'normal' } });
+          normalWaits.push(clock.now() - started);
+          await clock.sleep(1_000 / 6);
+        }
+        normalDone = true;
+      },
+      // A reconciliation walk as fast as it is let: each refused page is asked again when the client says.
+      async () => {
+        while (!normalDone) {
+          try {
+            await client.request({ ...low, headers: { 'x-priority': 'low' } });
+          } catch (error) {
+            refusals += 1;
+            await clock.sleep((error as ProviderError).retryAfterMs!);
+          }
+        }
+      },
+    );
+    expect(normalWaits.every((ms) => ms === 0)).toBe(true);
+    const normal = arrivals.filter((a) => a.priority === 'normal').length;
+    const walk = arrivals.filter((a) => a.priority === 'low').length;
+    expect(normal).toBe(30);
+    expect(refusals).toBeGreaterThan(0);
+    // The bucket's bound over the run: at most the burst plus the rate times the time.
+    const seconds = (arrivals.at(-1)!.at - arrivals[0]!.at) / 1_000;
+    expect(normal + walk).toBeLessThanOrEqual(10 + 10 * seconds);
+    // The walk used what the events left: about 4 of every 10 tokens per second, less the reserve.
+    expect(walk).toBeGreaterThan(4 * seconds - 10);
+    // In no second did the provider see more than the burst plus one second's rate.
+    for (const { at } of arrivals) {
+      expect(arrivals.filter((a) => a.at >= at && a.at < at + 1_000).length).toBeLessThanOrEqual(20);
+    }
   });
 });

@@ -46,6 +46,12 @@ export interface ProviderLimits {
   nonRetriableStatuses?: readonly number[];
   /** Concurrent connections to the provider. Default 10. */
   connections?: number;
+  /**
+   * Share (0..1) of the token bucket's burst that low-priority calls (`priority: 'low'`, reconciliation
+   * reads) leave to normal ones: a low call goes only while that much remains after its token, else it is
+   * refused at once with `retryAfterMs` until it would. Default 0.5 (DEFAULT_LOW_PRIORITY_RESERVE says why).
+   */
+  lowPriorityReserve?: number;
 }
 
 export interface ProviderHttpClientOptions extends ProviderLimits {
@@ -111,6 +117,9 @@ export class ProviderHttpClient {
       retryAfter,
       remainingHeaders: options.remainingHeaders,
       rateLimitWindow: options.rateLimitWindow,
+      ...(options.lowPriorityReserve === undefined
+        ? {}
+        : { lowPriorityReserve: checkedReserve(options.lowPriorityReserve) }),
     });
     this.#resilience = new ProviderResilience({
       provider: options.provider,
@@ -132,6 +141,10 @@ export class ProviderHttpClient {
     return this.#resilience.circuitState;
   }
 
+  /**
+   * One call, admitted by its priority (`request.priority`, else the ambient one of `withRequestPriority`,
+   * else normal).
+   */
   async request<T = unknown>(request: ProviderRequest): Promise<ProviderResponse<T>> {
     if (request.method !== 'GET' && !request.idempotencyKey) {
       throw providerError(this.provider, ConnectorErrorCode.idempotencyKeyMissing, request, false, {
@@ -152,4 +165,10 @@ export class ProviderHttpClient {
     const retryAfterMs = this.#admission.observe(answer, sentAt);
     return this.#resilience.settle<T>(answer, request, retryAfterMs);
   }
+}
+
+function checkedReserve(share: number): number {
+  if (!(share >= 0 && share <= 1))
+    throw new RangeError(`lowPriorityReserve must be within 0..1, got ${share}`);
+  return share;
 }

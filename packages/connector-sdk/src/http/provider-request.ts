@@ -2,6 +2,12 @@ import { ProviderError } from '../errors.js';
 import type { ConnectorErrorCode } from '../errors.js';
 import type { HeaderBag } from './rate-limit-headers.js';
 
+/**
+ * `low`: the call may only spend what the provider's budget holds beyond a reserve kept for `normal` calls,
+ * and is refused at once rather than wait (see ProviderAdmission). Reconciliation reads are low.
+ */
+export type RequestPriority = 'normal' | 'low';
+
 export interface ProviderRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** Relative to the base URL, with its query string. */
@@ -16,6 +22,8 @@ export interface ProviderRequest {
   idempotencyKey?: string;
   /** Aborts the call and its retries, e.g. when the consumer stops. */
   signal?: AbortSignal;
+  /** Default: the priority of the work the call is made for (`withRequestPriority`), else `normal`. */
+  priority?: RequestPriority;
 }
 
 export interface ProviderResponse<T = unknown> {
