@@ -1,3 +1,4 @@
+import { isReconciledEntity, reconciledEntities } from '@tributary/contracts';
 import type { EventOf, EventType } from '@tributary/contracts';
 import type { Logger } from '@tributary/observability';
 import type { ExternalRef } from '@tributary/persistence';
@@ -10,6 +11,7 @@ import type {
   ProviderHttpClientOptions,
   ProviderLimits,
 } from './http/provider-http-client.js';
+import type { ConnectorReaders } from './reconcile/reader.js';
 
 /** What a handler may write, all in the one transaction that also records the event in the inbox. */
 export interface CommitContext {
@@ -79,6 +81,12 @@ export interface ConnectorDefinition<TSchema extends z.ZodType = z.ZodType, TCli
   /** The provider's webhook definition, shared with ingestion (which serves the endpoint). */
   readonly webhook?: WebhookDefinition;
   readonly limits?: ProviderLimits;
+  /**
+   * Reconciliation readers (docs/architecture.md#reconciliation), one per entity this connector reads for
+   * the ownership map (`reconciledEntities[entity].connector` is this id): each answers
+   * `reconciliation.read.requested` for its entity with one page as the provider holds it, at low priority.
+   */
+  readonly reconcile?: ConnectorReaders<TClient, z.output<TSchema>>;
 }
 
 const idPattern = /^[a-z][a-z0-9-]{0,40}$/;
@@ -95,10 +103,39 @@ export function defineConnector<TSchema extends z.ZodType, TClient>(
     problems.push(`id ${JSON.stringify(definition.id)} must match ${idPattern.source}`);
   if (!definition.provider) problems.push('provider is required');
   if (Object.keys(definition.handlers).length === 0) problems.push('at least one handler is required');
+  problems.push(...readerProblems(definition));
   if (problems.length > 0) {
     throw Object.assign(new Error(`invalid connector definition: ${problems.join('; ')}`), {
       code: ConnectorErrorCode.definitionInvalid,
     });
   }
   return definition;
+}
+
+/**
+ * A reader belongs to the connector the ownership map names for its entity, and that connector's provider is
+ * the entity's owner: the reconciler sends each entity's pages to one connector, and reading another
+ * provider's truth with this one's client cannot be right.
+ */
+function readerProblems(definition: {
+  readonly id: string;
+  readonly provider: string;
+  readonly reconcile?: object;
+}): string[] {
+  const problems: string[] = [];
+  for (const [entity, reader] of Object.entries(definition.reconcile ?? {})) {
+    if (!isReconciledEntity(entity)) {
+      problems.push(
+        `reconcile.${entity}: not a reconciled entity (${Object.keys(reconciledEntities).join(', ')})`,
+      );
+      continue;
+    }
+    const { connector, owner } = reconciledEntities[entity];
+    if (connector !== definition.id)
+      problems.push(`reconcile.${entity}: ${entity} is read by connector ${connector}, not ${definition.id}`);
+    else if (owner !== definition.provider)
+      problems.push(`reconcile.${entity}: ${entity} is owned by ${owner}, not ${definition.provider}`);
+    if (typeof reader !== 'function') problems.push(`reconcile.${entity} must be a reader function`);
+  }
+  return problems;
 }

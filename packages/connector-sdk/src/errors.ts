@@ -15,6 +15,15 @@ export const ConnectorErrorCode = {
   /** An effectful call without an idempotency key: a programming error, refused before it is sent. */
   idempotencyKeyMissing: 'IDEMPOTENCY_KEY_MISSING',
   definitionInvalid: 'CONNECTOR_DEFINITION_INVALID',
+  /**
+   * The provider answered 2xx with something that is not what the operation returns (a truncated or cut-off
+   * body, a missing list). Retriable: a read of the same page again usually gets a whole answer.
+   */
+  providerAnswerMalformed: 'PROVIDER_ANSWER_MALFORMED',
+  /** A reconciliation cursor this reader did not write (or an older reader's): the walk restarts. */
+  readCursorInvalid: 'RECONCILIATION_CURSOR_INVALID',
+  /** A reader returned a page the contract refuses (a record without id or version): a reader bug. */
+  readerAnswerInvalid: 'RECONCILIATION_READER_INVALID',
 } as const;
 
 export type ConnectorErrorCode = (typeof ConnectorErrorCode)[keyof typeof ConnectorErrorCode];
@@ -55,4 +64,16 @@ export class ProviderError extends TributaryError {
 
 export function isProviderError(error: unknown): error is ProviderError {
   return error instanceof ProviderError;
+}
+
+/**
+ * The provider's 2xx answer to `operation` is not what the operation returns: a retriable
+ * `PROVIDER_ANSWER_MALFORMED` naming what was wrong (never the body, which may hold personal data).
+ */
+export function malformedAnswer(provider: string, operation: string, what: string): ProviderError {
+  return new ProviderError(
+    ConnectorErrorCode.providerAnswerMalformed,
+    `${operation}: malformed answer from ${provider}: ${what}`,
+    { provider, operation, retriable: true },
+  );
 }

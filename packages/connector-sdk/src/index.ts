@@ -6,10 +6,12 @@ export type {
   ConnectorHandlers,
   HandlerContext,
 } from './define-connector.js';
-export { ConnectorErrorCode, ProviderError, isProviderError } from './errors.js';
+export { ConnectorErrorCode, ProviderError, isProviderError, malformedAnswer } from './errors.js';
 export { ProviderHttpClient } from './http/provider-http-client.js';
 export type { ProviderHttpClientOptions, ProviderLimits } from './http/provider-http-client.js';
-export type { ProviderRequest, ProviderResponse } from './http/provider-request.js';
+export type { ProviderRequest, ProviderResponse, RequestPriority } from './http/provider-request.js';
+export { DEFAULT_LOW_PRIORITY_RESERVE } from './http/provider-admission.js';
+export { withRequestPriority } from './http/request-priority.js';
 export type { AdaptivePacingOptions } from './http/adaptive-pacer.js';
 export type { Clock } from './http/clock.js';
 export { idempotencyKeyFor } from './http/idempotency-key.js';
@@ -18,6 +20,20 @@ export type { HeaderBag } from './http/rate-limit-headers.js';
 export { loadConnectorConfig } from './runtime/connector-config.js';
 export type { ConnectorConfig, ConnectorPlatformConfig } from './runtime/connector-config.js';
 export { connectorHandler, runConnector, topicsOf } from './runtime/run-connector.js';
+export type {
+  ConnectorReader,
+  ConnectorReaders,
+  ExternalRefLookup,
+  ReadPage,
+  ReadRecord,
+  ReadRequest,
+  ReaderContext,
+} from './reconcile/reader.js';
+export { decodeCursor, encodeCursor, pageSizeFor } from './reconcile/cursor.js';
+export { readPage, toReadRequest } from './reconcile/read-page.js';
+export type { ReadCompleted, ReadRequested } from './reconcile/read-page.js';
+export { connectorReadHandler, reconciliationGroupOf } from './reconcile/read-handler.js';
+export type { ReadHandlerDeps } from './reconcile/read-handler.js';
 export type { RunConnectorOptions } from './runtime/run-connector.js';
 export { describeConnectorConformance } from './conformance/connector-conformance.js';
 export type {

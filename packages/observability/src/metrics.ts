@@ -171,6 +171,18 @@ export const metrics = {
     labelNames: ['name', 'state'] as const,
     registers: [registry],
   }),
+  reconciliationReads: new Counter({
+    name: 'tributary_reconciliation_reads_total',
+    help: "Reconciliation pages a connector answered, by provider, entity and outcome (ok: read; failed: answered with the failure code, e.g. the provider's 429 or the low-priority reserve).",
+    labelNames: ['provider', 'entity', 'outcome'] as const,
+    registers: [registry],
+  }),
+  reconciliationReadRecords: new Counter({
+    name: 'tributary_reconciliation_read_records_total',
+    help: 'Owner objects in the reconciliation pages a connector answered, by provider and entity.',
+    labelNames: ['provider', 'entity'] as const,
+    registers: [registry],
+  }),
   schemaCacheLookups: new Counter({
     name: 'tributary_schema_registry_lookups_total',
     help: 'Schema lookups by result (hit, miss, error).',

@@ -17,6 +17,7 @@ import type { z } from 'zod';
 import type { CommitContext, ConnectorDefinition, HandlerContext } from '../define-connector.js';
 import { idempotencyKeyFor } from '../http/idempotency-key.js';
 import { ProviderHttpClient } from '../http/provider-http-client.js';
+import { connectorReadHandler, reconciliationGroupOf } from '../reconcile/read-handler.js';
 import { loadConnectorConfig } from './connector-config.js';
 import type { ConnectorConfig } from './connector-config.js';
 
@@ -97,6 +98,7 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
       logger,
     }),
   });
+  const reads = readConsumer(definition, config, backbone, client);
   // A handler may publish to any catalogue topic (the CRM connector consumes payments and publishes
   // contacts): the backbone ensures them all before the consumer subscribes.
   await backbone.start();
@@ -104,7 +106,62 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
   shutdown.register('consumers', 'reliable consumer', () => consumer.stop());
   // Not ready while one of the group's retry or DLQ topics is missing and cannot be recreated.
   app.get(ReadinessRegistry).add(consumer.readiness());
-  logger.info({ topics, group: platform.consumer.group, provider: definition.provider }, 'connector started');
+  if (reads) {
+    await reads.start();
+    // Same phase as the event consumer: both drain before the relay flushes and the pools close.
+    shutdown.register('consumers', 'reconciliation read consumer', () => reads.stop());
+    app.get(ReadinessRegistry).add(reads.readiness());
+  }
+  logger.info(
+    {
+      topics,
+      group: platform.consumer.group,
+      provider: definition.provider,
+      ...(reads
+        ? { reconciliation: { group: reads.groupId, entities: Object.keys(definition.reconcile!) } }
+        : {}),
+    },
+    'connector started',
+  );
+}
+
+/**
+ * The consumer of reconciliation reads, when the definition has readers: its own group
+ * (`<group>.reconciliation`, so its tiers and DLQ are its own and a walk never queues behind events or the
+ * other way round), one page at a time, the requests of a run in order on its key.
+ */
+function readConsumer<TSchema extends z.ZodType, TClient>(
+  definition: ConnectorDefinition<TSchema, TClient>,
+  config: ConnectorConfig<z.output<TSchema>>,
+  backbone: Backbone,
+  client: TClient,
+): ReliableConsumer | undefined {
+  const reconcile = definition.reconcile;
+  if (!reconcile || Object.keys(reconcile).length === 0) return undefined;
+  const { platform } = config;
+  const group = reconciliationGroupOf(platform.consumer.group);
+  return new ReliableConsumer({
+    kafka: backbone.kafka,
+    groupId: group,
+    topics: [`${platform.kafka.topicPrefix}${eventCatalogue['reconciliation.read.requested'].topic}`],
+    decoder: backbone.decoder,
+    retryTiers: [...platform.consumer.retryTiers],
+    sessionTimeoutMs: platform.consumer.sessionTimeoutMs,
+    partitionsConsumedConcurrently: 1,
+    // A request made before this connector's first start is still answered; the reconciler ignores answers
+    // of runs it gave up on.
+    fromBeginning: true,
+    logger: backbone.logger,
+    handler: connectorReadHandler({
+      definition: { id: definition.id, provider: definition.provider, reconcile },
+      group,
+      connectorConfig: config.connector,
+      dataSource: backbone.dataSource,
+      outbox: backbone.outbox,
+      client,
+      logger: backbone.logger.child({ consumer: 'reconciliation' }),
+    }),
+  });
 }
 
 interface HandlerDeps<TConfig, TClient> {

@@ -23,3 +23,5 @@ export type {
 } from './fake-handler-context.js';
 export { TestingErrorCode, sampleEvent } from './sample-event.js';
 export type { SampleEventOptions } from './sample-event.js';
+export { providerSimProcess, readerHarness } from './reader-harness.js';
+export type { ProviderSimProcess, ReadAsk, ReaderHarness, ReaderHarnessOptions } from './reader-harness.js';
