@@ -83,6 +83,19 @@ describe('ProviderHttpClient', () => {
     expect(requests).toHaveLength(0);
   });
 
+  it('sends a read-only POST (a search) without a key', async () => {
+    const { client, requests } = await setup((_req, res) => json(res, 200, { results: [] }));
+    await client.request({
+      method: 'POST',
+      path: '/search',
+      operation: 'things.search',
+      json: {},
+      readOnly: true,
+    });
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.headers['idempotency-key']).toBeUndefined();
+  });
+
   it('retries 5xx with the same key until it succeeds, backing off with full jitter', async () => {
     const { client, clock, requests } = await setup((_req, res, n) =>
       n < 3 ? json(res, 503, { error: 'down' }) : json(res, 200, { ok: true }),

@@ -146,7 +146,7 @@ export class ProviderHttpClient {
    * else normal).
    */
   async request<T = unknown>(request: ProviderRequest): Promise<ProviderResponse<T>> {
-    if (request.method !== 'GET' && !request.idempotencyKey) {
+    if (request.method !== 'GET' && !request.readOnly && !request.idempotencyKey) {
       throw providerError(this.provider, ConnectorErrorCode.idempotencyKeyMissing, request, false, {
         message: `${request.method} ${request.operation} without an idempotency key`,
       });

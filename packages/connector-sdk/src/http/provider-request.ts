@@ -18,8 +18,13 @@ export interface ProviderRequest {
   /** application/x-www-form-urlencoded, already flattened (Stripe's `metadata[key]` style). */
   form?: Record<string, string>;
   headers?: Record<string, string>;
-  /** Required for every method but GET: the call must be safe to repeat after a crash. */
+  /** Required for every method but GET (and a `readOnly` POST): the call must be safe to repeat after a crash. */
   idempotencyKey?: string;
+  /**
+   * A POST that only reads (HubSpot's search, a batch read): safe to repeat, so it needs no idempotency key.
+   * Never set it on a call that changes anything.
+   */
+  readOnly?: boolean;
   /** Aborts the call and its retries, e.g. when the consumer stops. */
   signal?: AbortSignal;
   /** Default: the priority of the work the call is made for (`withRequestPriority`), else `normal`. */
