@@ -6,6 +6,8 @@ describe('provider-sim config', () => {
       port: 12111,
       host: '127.0.0.1',
       easypostTrackingStepMs: 500,
+      hubspotRateLimitMax: 190,
+      hubspotSearchRateLimit: 5,
       webhookDelivery: { duplicate: 1, delayMs: 0, reorder: false, dropRate: 0 },
     });
   });

@@ -16,6 +16,7 @@ const schema = z.object({
   HUBSPOT_WEBHOOK_SECRET: z.string().min(1).optional(),
   HUBSPOT_WEBHOOK_BATCH_MS: z.coerce.number().int().min(0).default(250),
   HUBSPOT_RATE_LIMIT_MAX: z.coerce.number().int().positive().default(190),
+  HUBSPOT_SEARCH_RATE_LIMIT: z.coerce.number().int().positive().default(5),
   WEBHOOK_DUPLICATE: z.coerce.number().int().min(1).max(100).default(1),
   WEBHOOK_DELAY_MS: z.coerce.number().int().min(0).default(0),
   WEBHOOK_REORDER: flag.default(false),
@@ -56,6 +57,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     hubspotWebhookBatchMs: c.HUBSPOT_WEBHOOK_BATCH_MS,
     easypostTrackingStepMs: c.EASYPOST_TRACKING_STEP_MS,
     hubspotRateLimitMax: c.HUBSPOT_RATE_LIMIT_MAX,
+    hubspotSearchRateLimit: c.HUBSPOT_SEARCH_RATE_LIMIT,
     webhookDelivery: {
       duplicate: c.WEBHOOK_DUPLICATE,
       delayMs: c.WEBHOOK_DELAY_MS,

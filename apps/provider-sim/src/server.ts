@@ -38,6 +38,8 @@ export interface ProviderSimOptions {
   easypostTrackingStepMs?: number;
   /** HubSpot's requests per rolling ten seconds. Default 190. */
   hubspotRateLimitMax?: number;
+  /** HubSpot's searches per second per token, on top of the ten-second window. Default 5. */
+  hubspotSearchRateLimit?: number;
   /** Delivery controls every provider starts with (the admin API changes them per provider). */
   webhookDelivery?: Partial<DeliveryControls>;
   webhookRetry?: Partial<RetryPolicy>;
@@ -86,6 +88,7 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
     hubspotProvider(core, {
       rateLimitMax: options.hubspotRateLimitMax ?? 190,
       webhookBatchWindowMs: options.hubspotWebhookBatchMs ?? 250,
+      searchRateLimitPerSecond: options.hubspotSearchRateLimit ?? 5,
     }),
     easypostProvider(core, { trackingStepMs: options.easypostTrackingStepMs ?? 500 }),
     genericProvider(core),

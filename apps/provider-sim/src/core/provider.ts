@@ -40,7 +40,8 @@ export interface ProviderErrors {
   idempotencyInProgress(): Answer;
 }
 
-export type Admission = { ok: true } | { ok: false; retryAfterSeconds: number };
+/** A refusal may carry its own answer, when a provider has more than one limit to name (HubSpot). */
+export type Admission = { ok: true } | { ok: false; retryAfterSeconds: number; answer?: Answer };
 
 export interface RequestContext {
   readonly req: IncomingMessage;
@@ -95,12 +96,13 @@ export function reply(
 
 /** Throttle and provider limit: true when the request may go on, else the 429 is sent and counted. */
 function admitted(core: SimCore, provider: Provider, ctx: RequestContext, res: ServerResponse): boolean {
-  const verdict = provider.admit ? provider.admit(ctx.route, ctx.req) : core.throttle.admit(ctx.route);
+  const verdict: Admission = provider.admit
+    ? provider.admit(ctx.route, ctx.req)
+    : core.throttle.admit(ctx.route);
   if (verdict.ok) return true;
   core.ledger.countThrottled(ctx.route);
-  reply(res, provider, ctx.route, provider.errors.rateLimited(verdict.retryAfterSeconds), {
-    'retry-after': String(verdict.retryAfterSeconds),
-  });
+  const answer = verdict.answer ?? provider.errors.rateLimited(verdict.retryAfterSeconds);
+  reply(res, provider, ctx.route, answer, { 'retry-after': String(verdict.retryAfterSeconds) });
   return false;
 }
 

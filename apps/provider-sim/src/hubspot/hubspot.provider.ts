@@ -1,13 +1,17 @@
-import { randomUUID } from 'node:crypto';
-import type { Answer } from '../core/http.js';
-import { parseJson } from '../core/http.js';
+import { header, parseJson } from '../core/http.js';
 import { effectRoute, hasBearer, NO_KEY, queryRoute } from '../core/provider.js';
 import type { Admission, Provider, SimCore } from '../core/provider.js';
 import { HubspotContactWebhooks } from './contact-webhooks.js';
 import { ContactStore, upsertSchema } from './contacts.js';
-import type { Contact, UpsertInput } from './contacts.js';
+import type { UpsertInput } from './contacts.js';
+import { hubspotError } from './errors.js';
+import { listContacts } from './listing.js';
+import { fullContact } from './render.js';
+import { SearchRateLimit } from './search-limit.js';
+import { ContactSearch } from './search.js';
 
 export const HUBSPOT_BATCH_UPSERT = 'POST /crm/v3/objects/contacts/batch/upsert';
+export const HUBSPOT_SEARCH = 'POST /crm/v3/objects/contacts/search';
 /** HubSpot's burst limit is a rolling ten-second window per app. */
 export const HUBSPOT_WINDOW_MS = 10_000;
 
@@ -19,20 +23,8 @@ export interface HubspotOptions {
    * up to 100). Sent only when the webhook core has a `hubspot` endpoint. Default 250 ms.
    */
   webhookBatchWindowMs?: number;
-}
-
-function hubspotError(status: number, category: string, message: string, extra: object = {}): Answer {
-  return { status, body: { status: 'error', category, message, correlationId: randomUUID(), ...extra } };
-}
-
-function view(contact: Contact) {
-  return {
-    id: contact.id,
-    properties: { ...contact.properties },
-    createdAt: contact.createdAt,
-    updatedAt: contact.updatedAt,
-    archived: false,
-  };
+  /** Searches per second per token before HubSpot's search answers 429 (its own limit). Default 5. */
+  searchRateLimitPerSecond?: number;
 }
 
 /**
@@ -42,6 +34,8 @@ function view(contact: Contact) {
  */
 export function hubspotProvider(core: SimCore, options: HubspotOptions): Provider {
   const contacts = new ContactStore(core.clock);
+  const search = new ContactSearch(contacts);
+  const searchLimit = new SearchRateLimit(options.searchRateLimitPerSecond ?? 5);
   const webhooks = new HubspotContactWebhooks(core.webhooks, options.webhookBatchWindowMs ?? 250);
   // Admitted requests in the current window, oldest first (shared by every HubSpot route, as per app).
   let window: number[] = [];
@@ -69,19 +63,28 @@ export function hubspotProvider(core: SimCore, options: HubspotOptions): Provide
         'x-hubspot-ratelimit-interval-milliseconds': String(HUBSPOT_WINDOW_MS),
       };
     },
-    admit(route): Admission {
+    admit(route, req): Admission {
       const now = Date.now();
       prune(now);
-      let verdict: Admission;
-      if (core.throttle.ruleFor(route)) verdict = core.throttle.admit(route);
-      else if (window.length >= options.rateLimitMax)
-        verdict = {
+      if (core.throttle.ruleFor(route)) {
+        const verdict = core.throttle.admit(route);
+        if (verdict.ok) window.push(now);
+        return verdict;
+      }
+      if (window.length >= options.rateLimitMax)
+        return {
           ok: false,
           retryAfterSeconds: Math.max(1, Math.ceil((window[0]! + HUBSPOT_WINDOW_MS - now) / 1000)),
         };
-      else verdict = { ok: true };
-      if (verdict.ok) window.push(now);
-      return verdict;
+      // Searches also meet the search API's own per-token limit; a refused request counts in neither.
+      const token = header(req, 'authorization') ?? '';
+      if (route === HUBSPOT_SEARCH) {
+        const verdict = searchLimit.check(token);
+        if (!verdict.ok) return verdict;
+        searchLimit.take(token);
+      }
+      window.push(now);
+      return { ok: true };
     },
     errors: {
       unauthorized: () =>
@@ -162,7 +165,7 @@ export function hubspotProvider(core: SimCore, options: HubspotOptions): Provide
                   startedAt,
                   completedAt: core.clock.date().toISOString(),
                   results: upserts.map(({ input, contact, created }) => ({
-                    ...view(contact),
+                    ...fullContact(contact),
                     new: created,
                     ...(input.objectWriteTraceId ? { objectWriteTraceId: input.objectWriteTraceId } : {}),
                   })),
@@ -178,14 +181,55 @@ export function hubspotProvider(core: SimCore, options: HubspotOptions): Provide
         }),
       },
       {
+        method: 'POST',
+        path: '/crm/v3/objects/contacts/search',
+        handler: queryRoute((_ctx, body) => {
+          const json = parseJson(body);
+          return json === undefined
+            ? hubspotError(400, 'VALIDATION_ERROR', 'Invalid input JSON: the body must be a JSON object')
+            : search.search(json);
+        }),
+      },
+      {
+        method: 'GET',
+        path: '/crm/v3/objects/contacts',
+        handler: queryRoute(({ query }) => listContacts(contacts, query)),
+      },
+      {
         method: 'GET',
         path: '/crm/v3/objects/contacts/:id',
         handler: queryRoute(({ params, query }) => {
           const idProperty = query.get('idProperty') ?? 'hs_object_id';
-          const contact = contacts.find(idProperty, params.id!);
+          // An archived contact is in the recycling bin: found by its record id only when asked for.
+          const binned =
+            query.get('archived') === 'true' && idProperty === 'hs_object_id'
+              ? contacts.get(params.id!)
+              : undefined;
+          const contact = binned?.archived ? binned : contacts.find(idProperty, params.id!);
           return contact
-            ? { status: 200, body: view(contact) }
+            ? { status: 200, body: fullContact(contact) }
             : hubspotError(404, 'OBJECT_NOT_FOUND', `Object not found. objectId are usually numeric.`);
+        }),
+      },
+      {
+        method: 'DELETE',
+        path: '/crm/v3/objects/contacts/:id',
+        handler: effectRoute<null>({
+          honoursIdempotencyKey: false,
+          parse: () => ({ ok: true, params: null }),
+          validate: (_params, { params }) =>
+            contacts.get(params.id!)
+              ? undefined
+              : hubspotError(404, 'OBJECT_NOT_FOUND', `Object not found. objectId are usually numeric.`),
+          apply(_params, { params }) {
+            const contact = contacts.get(params.id!)!;
+            const archived = contacts.archive(contact);
+            return {
+              kind: 'applied',
+              answer: { status: 204, body: null },
+              effects: [{ key: NO_KEY, count: archived ? 1 : 0, objectId: contact.id }],
+            };
+          },
         }),
       },
     ],
