@@ -1,12 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import type { Answer } from '../core/http.js';
 import { parseJson } from '../core/http.js';
 import { effectRoute, NO_KEY, queryRoute } from '../core/provider.js';
 import type { Provider, SimCore } from '../core/provider.js';
+import { easypostError, notFound } from './errors.js';
+import { isAnswer, parsePaging } from './listing.js';
 import { buySchema, createShipmentSchema, ShipmentStore } from './shipments.js';
 import type { CreateShipment, Shipment, TrackerStatus } from './shipments.js';
+import { trackerUpdated } from './tracking-events.js';
 
 export const EASYPOST_CREATE_SHIPMENT = 'POST /v2/shipments';
 export const EASYPOST_BUY = 'POST /v2/shipments/:id/buy';
@@ -14,10 +16,6 @@ export const EASYPOST_BUY = 'POST /v2/shipments/:id/buy';
 export interface EasypostOptions {
   /** Time between the tracker's statuses after a buy (in_transit, out_for_delivery, delivered). */
   trackingStepMs: number;
-}
-
-function easypostError(status: number, code: string, message: string, errors: unknown[] = []): Answer {
-  return { status, body: { error: { code, message, errors } } };
 }
 
 /** EasyPost takes the API key as the Basic-auth user name, with an empty password. */
@@ -65,20 +63,9 @@ export function easypostProvider(core: SimCore, options: EasypostOptions): Provi
         afterMs: (index + 1) * options.trackingStepMs,
         produce: () => {
           const tracker = shipments.advance(shipment, status);
-          const id = `evt_${randomBytes(16).toString('hex')}`;
-          const payload = {
-            id,
-            object: 'Event',
-            mode: 'test',
-            description: 'tracker.updated',
-            status: 'pending',
-            previous_attributes: { status: previous },
-            result: tracker,
-            created_at: tracker.updated_at,
-            updated_at: tracker.updated_at,
-          };
+          const event = trackerUpdated(tracker, previous);
           previous = status;
-          return { id, type: 'tracker.updated', detail: status, payload };
+          return event;
         },
       })),
     );
@@ -91,7 +78,7 @@ export function easypostProvider(core: SimCore, options: EasypostOptions): Provi
     errors: {
       unauthorized: () =>
         easypostError(401, 'APIKEY.REQUIRED', 'No API key provided; send it as the Basic auth user name.'),
-      notFound: () => easypostError(404, 'NOT_FOUND', 'The requested resource could not be found.'),
+      notFound,
       invalid: (message) => easypostError(422, 'PARAMETER.INVALID', message),
       serverError: (status) => easypostError(status, 'INTERNAL_SERVER_ERROR', 'Simulated provider failure.'),
       rateLimited: () =>
@@ -132,8 +119,7 @@ export function easypostProvider(core: SimCore, options: EasypostOptions): Provi
           parse: (body) => parseWith(buySchema, body),
           validate(params, { params: path }) {
             const shipment = shipments.get(path.id!);
-            if (!shipment)
-              return easypostError(404, 'NOT_FOUND', 'The requested resource could not be found.');
+            if (!shipment) return notFound();
             if (shipment.selected_rate)
               return easypostError(
                 422,
@@ -163,9 +149,59 @@ export function easypostProvider(core: SimCore, options: EasypostOptions): Provi
         path: '/v2/shipments/:id',
         handler: queryRoute(({ params }) => {
           const shipment = shipments.find(params.id!);
-          return shipment
-            ? answer(200, shipment)
-            : easypostError(404, 'NOT_FOUND', 'The requested resource could not be found.');
+          return shipment ? answer(200, shipment) : notFound();
+        }),
+      },
+      {
+        method: 'GET',
+        path: '/v2/shipments',
+        handler: queryRoute(({ query }): Answer => {
+          const paging = parsePaging(query, (id) => shipments.shipmentStamp(id));
+          if (isAnswer(paging)) return paging;
+          const purchased = query.get('purchased') ?? 'true';
+          if (purchased !== 'true' && purchased !== 'false')
+            return easypostError(422, 'PARAMETER.INVALID', 'Invalid parameter: purchased', [
+              { field: 'purchased', message: 'must be true or false' },
+            ]);
+          // EasyPost's `purchased` (default true) restricts to bought shipments; false lifts the restriction.
+          const accept =
+            purchased === 'true' ? (id: string) => shipments.get(id)!.selected_rate !== null : undefined;
+          const { page, shipments: found } = shipments.listShipments({
+            ...paging,
+            ...(accept ? { accept } : {}),
+          });
+          return { status: 200, body: { shipments: found, has_more: page.hasMore } };
+        }),
+      },
+      {
+        method: 'GET',
+        path: '/v2/trackers/:id',
+        handler: queryRoute(({ params }) => {
+          const tracker = shipments.byTracker(params.id!)?.tracker;
+          return tracker ? { status: 200, body: tracker } : notFound();
+        }),
+      },
+      {
+        method: 'GET',
+        path: '/v2/trackers',
+        handler: queryRoute(({ query }): Answer => {
+          const paging = parsePaging(query, (id) => shipments.trackerStamp(id));
+          if (isAnswer(paging)) return paging;
+          const codes = [
+            ...query.getAll('tracking_codes[]'),
+            ...query.getAll('tracking_codes'),
+            ...query.getAll('tracking_code'),
+          ].flatMap((value) => value.split(','));
+          const carrier = query.get('carrier')?.toLowerCase();
+          const accept =
+            carrier === undefined
+              ? undefined
+              : (id: string) => shipments.byTracker(id)!.tracker!.carrier.toLowerCase() === carrier;
+          const { page, trackers } = shipments.listTrackers(
+            { ...paging, ...(accept ? { accept } : {}) },
+            codes,
+          );
+          return { status: 200, body: { trackers, has_more: page.hasMore } };
         }),
       },
     ],

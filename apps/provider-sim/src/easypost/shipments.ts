@@ -1,6 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { SimClock } from '../core/clock.js';
+import { randomHex, sortableId } from '../core/ids.js';
+import { Timeline } from '../core/timeline.js';
+import type { Page, PageQuery, Stamp } from '../core/timeline.js';
 
 const address = z.object({
   name: z.string().nullish(),
@@ -45,7 +47,20 @@ export interface Rate {
   mode: 'test';
 }
 
-export type TrackerStatus = 'pre_transit' | 'in_transit' | 'out_for_delivery' | 'delivered';
+export const TRACKER_STATUSES = [
+  'unknown',
+  'pre_transit',
+  'in_transit',
+  'out_for_delivery',
+  'delivered',
+  'available_for_pickup',
+  'return_to_sender',
+  'failure',
+  'cancelled',
+  'error',
+] as const;
+
+export type TrackerStatus = (typeof TRACKER_STATUSES)[number];
 
 export interface TrackingDetail {
   object: 'TrackingDetail';
@@ -88,10 +103,16 @@ export interface Shipment {
 }
 
 const TRACKING_MESSAGES: Record<TrackerStatus, string> = {
+  unknown: 'Status unknown',
   pre_transit: 'Pre-Shipment information sent to carrier',
   in_transit: 'Arrived at facility',
   out_for_delivery: 'Out for delivery',
   delivered: 'Delivered, In/At Mailbox',
+  available_for_pickup: 'Available for pickup',
+  return_to_sender: 'Returned to sender',
+  failure: 'Delivery attempt failed',
+  cancelled: 'Shipment cancelled',
+  error: 'Carrier error',
 };
 
 /** The carriers and services every simulated shipment is quoted. */
@@ -101,22 +122,41 @@ const SERVICES = [
   { carrier: 'UPS', service: 'Ground', rate: '11.40', delivery_days: 4 },
 ] as const;
 
-const id = (prefix: string) => `${prefix}_${randomBytes(16).toString('hex')}`;
+const id = (prefix: string) => `${prefix}_${randomHex(32)}`;
 
-function detail(status: TrackerStatus, at: string): TrackingDetail {
+export function trackingDetail(status: TrackerStatus, at: string): TrackingDetail {
   return { object: 'TrackingDetail', status, message: TRACKING_MESSAGES[status], datetime: at };
 }
 
-/** EasyPost shipments: created with rates, bought once (postage and a tracker), tracked to delivery. */
+const stampOf = (object: { id: string; created_at: string }): Stamp => ({
+  at: Date.parse(object.created_at),
+  id: object.id,
+});
+
+/**
+ * EasyPost shipments: created with rates, bought once (postage and a tracker), tracked to delivery; listed
+ * newest first (shipments by their creation, trackers by theirs, at the buy).
+ */
 export class ShipmentStore {
   readonly #shipments = new Map<string, Shipment>();
+  readonly #shipmentOrder = new Timeline();
+  /** Bought shipments by their tracker's id and by tracking code. */
+  readonly #byTracker = new Map<string, Shipment>();
+  readonly #byTrackingCode = new Map<string, Shipment>();
+  readonly #trackerOrder = new Timeline();
+  /** The latest shipment with each reference. */
+  readonly #byReference = new Map<string, Shipment>();
   #trackingNumber = 0;
 
   constructor(private readonly clock: SimClock = new SimClock()) {}
 
+  get size(): number {
+    return this.#shipments.size;
+  }
+
   create(input: CreateShipment, now = this.clock.date()): Shipment {
     const at = now.toISOString();
-    const shipmentId = id('shp');
+    const shipmentId = sortableId('shp', 32);
     const shipment: Shipment = {
       id: shipmentId,
       object: 'Shipment',
@@ -141,7 +181,7 @@ export class ShipmentStore {
       created_at: at,
       updated_at: at,
     };
-    this.#shipments.set(shipment.id, shipment);
+    this.#add(shipment);
     return shipment;
   }
 
@@ -154,21 +194,81 @@ export class ShipmentStore {
    * so a client can find what it created before a crash without creating it again.
    */
   find(idOrReference: string): Shipment | undefined {
-    const byId = this.#shipments.get(idOrReference);
-    if (byId) return byId;
-    let latest: Shipment | undefined;
-    // Insertion order is creation order: the last match is the latest.
-    for (const shipment of this.#shipments.values()) {
-      if (shipment.reference === idOrReference) latest = shipment;
+    return this.#shipments.get(idOrReference) ?? this.#byReference.get(idOrReference);
+  }
+
+  /** The bought shipment a tracker belongs to, by the tracker's id. */
+  byTracker(trackerId: string): Shipment | undefined {
+    return this.#byTracker.get(trackerId);
+  }
+
+  byTrackingCode(code: string): Shipment | undefined {
+    return this.#byTrackingCode.get(code);
+  }
+
+  shipmentStamp(shipmentId: string): Stamp | undefined {
+    const shipment = this.#shipments.get(shipmentId);
+    return shipment ? stampOf(shipment) : undefined;
+  }
+
+  trackerStamp(trackerId: string): Stamp | undefined {
+    const tracker = this.#byTracker.get(trackerId)?.tracker;
+    return tracker ? stampOf(tracker) : undefined;
+  }
+
+  listShipments(query: PageQuery): { page: Page; shipments: Shipment[] } {
+    const page = this.#shipmentOrder.page(query);
+    return { page, shipments: page.ids.map((shipmentId) => this.#shipments.get(shipmentId)!) };
+  }
+
+  /** Newest first; with `codes`, only those trackers, found by code rather than by a walk of all of them. */
+  listTrackers(query: PageQuery, codes?: readonly string[]): { page: Page; trackers: Tracker[] } {
+    let order = this.#trackerOrder;
+    if (codes && codes.length > 0) {
+      order = new Timeline();
+      const found = codes.flatMap((code) => this.#byTrackingCode.get(code)?.tracker ?? []);
+      order.addMany([...new Map(found.map((tracker) => [tracker.id, stampOf(tracker)])).values()]);
     }
-    return latest;
+    const page = order.page(query);
+    return { page, trackers: page.ids.map((trackerId) => this.#byTracker.get(trackerId)!.tracker!) };
+  }
+
+  /** Many shipments at once (seeding), bought ones with their trackers. */
+  addMany(shipments: readonly Shipment[]): void {
+    for (const shipment of shipments) this.#index(shipment);
+    this.#shipmentOrder.addMany(shipments.map(stampOf));
+    const trackers = shipments.flatMap((shipment) => (shipment.tracker ? [stampOf(shipment.tracker)] : []));
+    this.#trackerOrder.addMany(trackers);
+  }
+
+  /** The next tracking code, as a carrier hands them out. */
+  nextTrackingCode(): string {
+    this.#trackingNumber += 1;
+    return `EZ${String(this.#trackingNumber).padStart(10, '0')}`;
+  }
+
+  #add(shipment: Shipment): void {
+    this.#index(shipment);
+    this.#shipmentOrder.add(stampOf(shipment));
+  }
+
+  #index(shipment: Shipment): void {
+    this.#shipments.set(shipment.id, shipment);
+    if (shipment.reference) {
+      const known = this.#byReference.get(shipment.reference);
+      if (!known || known.created_at <= shipment.created_at)
+        this.#byReference.set(shipment.reference, shipment);
+    }
+    if (shipment.tracker) {
+      this.#byTracker.set(shipment.tracker.id, shipment);
+      this.#byTrackingCode.set(shipment.tracker.tracking_code, shipment);
+    }
   }
 
   /** The effect: postage for the chosen rate and a tracker in `pre_transit`. */
   buy(shipment: Shipment, rate: Rate, now = this.clock.date()): Shipment {
     const at = now.toISOString();
-    this.#trackingNumber += 1;
-    const trackingCode = `EZ${String(this.#trackingNumber).padStart(10, '0')}`;
+    const trackingCode = this.nextTrackingCode();
     const estimate = new Date(now.getTime() + rate.delivery_days * 86_400_000).toISOString();
     shipment.selected_rate = rate;
     shipment.tracking_code = trackingCode;
@@ -179,7 +279,7 @@ export class ShipmentStore {
       created_at: at,
     };
     shipment.tracker = {
-      id: id('trk'),
+      id: sortableId('trk', 32),
       object: 'Tracker',
       mode: 'test',
       status: 'pre_transit',
@@ -190,10 +290,12 @@ export class ShipmentStore {
       est_delivery_date: estimate,
       created_at: at,
       updated_at: at,
-      tracking_details: [detail('pre_transit', at)],
+      tracking_details: [trackingDetail('pre_transit', at)],
     };
     shipment.status = 'pre_transit';
     shipment.updated_at = at;
+    this.#index(shipment);
+    this.#trackerOrder.add(stampOf(shipment.tracker));
     return shipment;
   }
 
@@ -203,7 +305,7 @@ export class ShipmentStore {
     const at = now.toISOString();
     tracker.status = status;
     tracker.updated_at = at;
-    tracker.tracking_details.push(detail(status, at));
+    tracker.tracking_details.push(trackingDetail(status, at));
     shipment.status = status;
     shipment.updated_at = at;
     return structuredClone(tracker);
