@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { easypostWebhook, hubspotWebhook, stripeWebhook } from '@tributary/webhooks';
 import { adminApi } from './core/admin.js';
 import { SimClock } from './core/clock.js';
+import { driftRoute } from './core/drift.js';
 import { FaultTable } from './core/faults.js';
 import { send } from './core/http.js';
 import { IdempotencyStore } from './core/idempotency.js';
@@ -99,7 +100,8 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
       router.add(route.method, route.path, { provider, handler: route.handler });
   }
 
-  const admin = adminApi(core, router);
+  const drifts = Object.fromEntries(providers.flatMap((p) => (p.drift ? [[p.name, p.drift]] : [])));
+  const admin = adminApi(core, router, { 'POST /__admin/drift': driftRoute(drifts) });
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://sim');
     const path = url.pathname;

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimClock } from './clock.js';
+import type { DriftHandler } from './drift.js';
 import type { FaultTable, RequestFaults } from './faults.js';
 import { fingerprint, header, readBody, send, sendTruncated } from './http.js';
 import type { Answer } from './http.js';
@@ -79,6 +80,8 @@ export interface Provider {
    * throttle only.
    */
   admit?(route: string, req: IncomingMessage): Admission;
+  /** Out-of-band changes the admin API can inject (`POST /__admin/drift`). */
+  readonly drift?: DriftHandler;
 }
 
 /** Requests without an Idempotency-Key are still counted in the ledger, under this name. */

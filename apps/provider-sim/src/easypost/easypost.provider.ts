@@ -4,6 +4,7 @@ import type { Answer } from '../core/http.js';
 import { parseJson } from '../core/http.js';
 import { effectRoute, NO_KEY, queryRoute } from '../core/provider.js';
 import type { Provider, SimCore } from '../core/provider.js';
+import { easypostDrift } from './drift.js';
 import { easypostError, notFound } from './errors.js';
 import { isAnswer, parsePaging } from './listing.js';
 import { buySchema, createShipmentSchema, ShipmentStore } from './shipments.js';
@@ -73,6 +74,7 @@ export function easypostProvider(core: SimCore, options: EasypostOptions): Provi
 
   return {
     name: 'easypost',
+    drift: easypostDrift(core, shipments),
     prefixes: ['/v2/'],
     authorized: hasApiKey,
     errors: {

@@ -39,6 +39,8 @@ export interface ContactChange {
   /** Properties whose value the write set or changed, with their new values. */
   changed: Readonly<Record<string, string>>;
   at: number;
+  /** Who made it, as HubSpot names it: `INTEGRATION` (an app's API call, the default) or `CRM_UI`. */
+  changeSource?: string;
 }
 
 // HubSpot's own bookkeeping properties change on every write; apps cannot subscribe to them.
@@ -78,8 +80,8 @@ export class HubspotContactWebhooks {
       occurredAt: change.at,
       attemptNumber: 0,
       objectId: Number(change.contactId),
-      // What HubSpot names writes made through an app's API access.
-      changeSource: 'INTEGRATION',
+      // What HubSpot names writes made through an app's API access, unless someone used its UI.
+      changeSource: change.changeSource ?? 'INTEGRATION',
     };
     if (change.created) {
       return [

@@ -3,6 +3,7 @@ import { effectRoute, hasBearer, NO_KEY, queryRoute } from '../core/provider.js'
 import type { Admission, Provider, SimCore } from '../core/provider.js';
 import { HubspotContactWebhooks } from './contact-webhooks.js';
 import { ContactStore, upsertSchema } from './contacts.js';
+import { hubspotDrift } from './drift.js';
 import type { UpsertInput } from './contacts.js';
 import { hubspotError } from './errors.js';
 import { listContacts } from './listing.js';
@@ -52,6 +53,7 @@ export function hubspotProvider(core: SimCore, options: HubspotOptions): Provide
 
   return {
     name: 'hubspot',
+    drift: hubspotDrift(contacts, webhooks),
     prefixes: ['/crm/'],
     authorized: hasBearer,
     headers(route) {

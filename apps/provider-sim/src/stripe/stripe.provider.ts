@@ -3,6 +3,7 @@ import { effectRoute, hasBearer, NO_KEY, queryRoute } from '../core/provider.js'
 import type { Provider, SimCore } from '../core/provider.js';
 import type { Stamp } from '../core/timeline.js';
 import { StripeAccount } from './account.js';
+import { stripeDrift } from './drift.js';
 import { invalidRequest, noSuch, stripeError } from './errors.js';
 import { parseStripeForm, parseStripeQuery } from './form.js';
 import type { StripeParams, StripeQuery } from './form.js';
@@ -58,6 +59,7 @@ export function stripeProvider(core: SimCore): Provider & { account: StripeAccou
   return {
     name: 'stripe',
     account,
+    drift: stripeDrift(account),
     prefixes: ['/v1/'],
     authorized: hasBearer,
     errors: {
