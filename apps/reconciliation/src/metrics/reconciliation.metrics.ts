@@ -27,7 +27,7 @@ export const reconciliationMetrics = {
   }),
   compared: new Counter({
     name: 'tributary_reconciliation_records_compared_total',
-    help: "Owner records compared with the platform's copy, by entity.",
+    help: "Owner records compared with the platform's copy, by entity (deferred ones are not: they are judged next run).",
     labelNames: ['entity'] as const,
     registers: [registry],
   }),
@@ -45,7 +45,7 @@ export const reconciliationMetrics = {
   }),
   repairs: new Counter({
     name: 'tributary_reconciliation_repairs_total',
-    help: 'Repair decisions, by entity and outcome (emitted, dry_run, suppressed, failed).',
+    help: 'Repair decisions, by entity and outcome (emitted, dry_run, suppressed, not_repairable: no event can state the owner value).',
     labelNames: ['entity', 'outcome'] as const,
     registers: [registry],
   }),
@@ -71,6 +71,12 @@ export const reconciliationMetrics = {
     name: 'tributary_sync_last_synced_timestamp_seconds',
     help: "When the platform's copy of an entity was last found in agreement with its owner (end of the last run that completed).",
     labelNames: ['provider', 'entity'] as const,
+    registers: [registry],
+  }),
+  interval: new Gauge({
+    name: 'tributary_reconciliation_interval_seconds',
+    help: 'How often runs of an entity are scheduled, by mode (incremental, full): alerts judge staleness against it.',
+    labelNames: ['entity', 'mode'] as const,
     registers: [registry],
   }),
   applyLag: new Histogram({

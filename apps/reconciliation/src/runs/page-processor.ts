@@ -135,11 +135,11 @@ export class PageProcessor {
         continue;
       }
       const verdict = compare(context, owner, stored && localCopyOf(stored, false));
-      metrics.compared.inc({ entity });
       if (verdict.kind === 'deferred') {
         deferred += 1;
         continue;
       }
+      metrics.compared.inc({ entity });
       if (!entityId) {
         // The owner holds an object no platform id names: nothing can be repaired, someone must link it.
         mismatches += 1;
@@ -268,6 +268,7 @@ export class PageProcessor {
         reason: `owner wins: ${finding.class} found by run ${run.id}`,
       });
       if (result.outcome === 'not_repairable') {
+        metrics.repairs.inc({ entity, outcome: 'not_repairable' });
         await findings.decide(manager, finding.id, { decision: 'not_repairable' });
         continue;
       }

@@ -39,6 +39,12 @@ export class RunDriver {
   constructor(private readonly options: RunDriverOptions) {}
 
   start(): void {
+    for (const entity of this.options.entities) {
+      const incremental = this.options.incrementalIntervalMs[entity];
+      if (incremental !== undefined)
+        metrics.interval.set({ entity, mode: 'incremental' }, incremental / 1000);
+      metrics.interval.set({ entity, mode: 'full' }, this.options.fullSweepIntervalMs / 1000);
+    }
     const loop = () => {
       if (this.#stopped) return;
       this.#tick = this.tick()
