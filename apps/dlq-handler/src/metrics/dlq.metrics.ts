@@ -3,8 +3,8 @@ import { Counter, Gauge } from 'prom-client';
 
 /**
  * The dead-letter handler's metrics, in the shared registry so `/metrics` serves them with the standard ones
- * (DESIGN §9 names: bounded labels, base units, timestamps as `_timestamp_seconds`). They live here rather
- * than in @tributary/observability because only this app records them.
+ * (docs/architecture.md#observability names: bounded labels, base units, timestamps as `_timestamp_seconds`).
+ * They live here rather than in @tributary/observability because only this app records them.
  */
 export const dlqMetrics = {
   /** Refreshed from the table, so every replica reports the same numbers: aggregate with max, not sum. */
