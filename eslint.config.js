@@ -42,7 +42,7 @@ export default tseslint.config(
     },
   },
   {
-    // Only config modules read the environment (DESIGN §10).
+    // Only config modules read the environment (docs/architecture.md#configuration).
     files: ['apps/*/src/**/*.ts'],
     ignores: ['apps/*/src/**/*.config.ts', 'apps/*/src/**/*.spec.ts'],
     rules: {
