@@ -23,9 +23,16 @@ async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'dlq') return dlqCommand(argv.slice(1), { env: process.env, out });
   if (argv[0] === 'reconcile') return reconcileCommand(argv.slice(1), { env: process.env, out });
   if (argv[0] === 'new-connector') return newConnectorCommand(argv.slice(1), { out });
-  // Without DATABASE_URL, the database (and ingestion's schema) of a running `npm run dev`.
-  const withSession = () => envWithDevSession(process.env, readDevSession(devSessionPath()));
-  if (argv[0] === 'api-keys') return apiKeysCommand(argv.slice(1), { env: withSession(), log: out });
+  // Without DATABASE_URL, the database (and the service's schema) of a running `npm run dev`.
+  const withSession = (service?: string) =>
+    envWithDevSession(process.env, readDevSession(devSessionPath()), service);
+  if (argv[0] === 'api-keys') {
+    const service = argv[argv.indexOf('--service') + 1];
+    return apiKeysCommand(argv.slice(1), {
+      env: withSession(argv.includes('--service') ? service : undefined),
+      log: out,
+    });
+  }
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

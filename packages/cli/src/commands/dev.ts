@@ -18,7 +18,7 @@ import { ensureCatalogueTopics } from './topics.js';
 export interface DevOptions {
   /** Demo orders per second. */
   readonly rate: number;
-  /** example-service's port; ingestion, the DLQ handler and the simulator take the next three (0: free). */
+  /** example-service's port; ingestion, the DLQ handler, the simulator and the reconciler take the next four (0: free). */
   readonly port: number;
   /** Prepended to every catalogue topic and consumer group, so two sessions can share one stack. */
   readonly prefix?: string;
@@ -75,8 +75,10 @@ export async function dev(options: DevOptions): Promise<number> {
     log(`schemas ${registered.length} subjects registered or unchanged`);
     log(`topics ${(await ensureCatalogueTopics(endpoints.kafka.brokers, prefix)).join(', ')}`);
 
-    // A console key for this session only: printed once, its hash is all the DLQ handler is given.
+    // A key for this session only, for the DLQ console and the reconciler's API: printed once, its hash is
+    // all the services are given.
     const dlqToken = randomBytes(18).toString('base64url');
+    const tokenHash = createHash('sha256').update(dlqToken).digest('hex');
     const partial = new Map<string, string>();
     platform = await startPlatform({
       endpoints,
@@ -87,14 +89,23 @@ export async function dev(options: DevOptions): Promise<number> {
               ingestion: options.port + 1,
               dlqHandler: options.port + 2,
               simulator: options.port + 3,
+              reconciliation: options.port + 4,
             },
           }
         : {}),
       topicPrefix: prefix,
       groupPrefix: prefix,
       ...(options.logLevel ? { logLevel: options.logLevel } : {}),
-      dlqHandlerEnv: {
-        API_KEYS: `dev:${createHash('sha256').update(dlqToken).digest('hex')}:dlq:read+dlq:replay+dlq:discard`,
+      dlqHandlerEnv: { API_KEYS: `dev:${tokenHash}:dlq:read+dlq:replay+dlq:discard` },
+      // Repairs on, and runs every half minute instead of every few minutes, so the demo's drift is found
+      // and repaired while someone watches.
+      reconciliationEnv: {
+        API_KEYS: `dev:${tokenHash}:reconciliation:read+reconciliation:run+reconciliation:repair`,
+        RECONCILE_REPAIR_ENTITIES: 'payment,contact,shipment',
+        RECONCILE_INTERVALS: 'payment=30s,contact=30s,shipment=30s',
+        RECONCILE_FULL_SWEEP_INTERVAL: '10m',
+        RECONCILE_OVERLAP: '30s',
+        RECONCILE_SETTLE: '10s',
       },
       // Real-world delivery: late and sometimes twice. Ingestion dedupes; the checkout stays correct.
       simulatorEnv: { WEBHOOK_DUPLICATE: '2', WEBHOOK_REORDER: 'true', EASYPOST_TRACKING_STEP_MS: '1500' },
@@ -117,6 +128,8 @@ export async function dev(options: DevOptions): Promise<number> {
     );
     if (platform.dlqHandlerUrl)
       log(`ready  DLQ console ${platform.dlqHandlerUrl}/console (API key for this session: ${dlqToken})`);
+    if (platform.reconciliationUrl)
+      log(`ready  reconciliation ${platform.reconciliationUrl}/v1/runs (same key; tributary reconcile runs)`);
     log(
       `ready  connectors: ${platform.connectors.map((c) => `connector-${c.id} (${c.provider})`).join(', ')}`,
     );
@@ -195,6 +208,9 @@ export async function dev(options: DevOptions): Promise<number> {
 function sessionOf(platform: RunningPlatform, endpoints: StackEndpoints, dlqToken: string | undefined) {
   const env: Record<string, string> = {
     ...(platform.dlqHandlerUrl && dlqToken ? { DLQ_URL: platform.dlqHandlerUrl, DLQ_API_KEY: dlqToken } : {}),
+    ...(platform.reconciliationUrl && dlqToken
+      ? { RECONCILIATION_URL: platform.reconciliationUrl, RECONCILIATION_API_KEY: dlqToken }
+      : {}),
     // Ingestion's API keys live in its database (tributary api-keys); the session creates none.
     INGESTION_URL: platform.ingestionUrl,
     EXAMPLE_SERVICE_URL: platform.exampleServiceUrl,
@@ -212,6 +228,7 @@ function sessionOf(platform: RunningPlatform, endpoints: StackEndpoints, dlqToke
     startedAt: new Date().toISOString(),
     env,
     ingestionDatabaseSchema: platform.ingestionDatabaseSchema,
+    databaseSchemas: platform.databaseSchemas,
   };
 }
 

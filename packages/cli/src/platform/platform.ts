@@ -54,7 +54,9 @@ export interface PlatformOptions {
   /** Prepended to every consumer group, so an isolated run shares no retry or DLQ topics. */
   readonly groupPrefix?: string;
   /** Fixed ports (development); absent ones are picked free. */
-  readonly ports?: Partial<Record<'ingestion' | 'exampleService' | 'dlqHandler' | 'simulator', number>>;
+  readonly ports?: Partial<
+    Record<'ingestion' | 'exampleService' | 'dlqHandler' | 'reconciliation' | 'simulator', number>
+  >;
   /** Extra simulator variables: webhook duplication, reordering, delays, tracking pace (see provider-sim). */
   readonly simulatorEnv?: Readonly<Record<string, string>>;
   /** Extra variables for every app, e.g. RETRY_TIERS. */
@@ -64,9 +66,12 @@ export interface PlatformOptions {
    * own and refuses scopes it does not know, so keys never go through `appEnv`.
    */
   readonly dlqHandlerEnv?: Readonly<Record<string, string>>;
+  /** Extra variables for the reconciler alone: its API_KEYS, schedule, repairs enabled. */
+  readonly reconciliationEnv?: Readonly<Record<string, string>>;
   /** Without it, apps log at warn. */
   readonly logLevel?: string;
   readonly withDlqHandler?: boolean;
+  readonly withReconciliation?: boolean;
   /** Each app's output as it arrives. */
   readonly onOutput?: (app: string, chunk: string) => void;
   readonly log: (line: string) => void;
@@ -84,11 +89,14 @@ export interface RunningPlatform {
   readonly ingestionUrl: string;
   readonly exampleServiceUrl: string;
   readonly dlqHandlerUrl: string | undefined;
+  readonly reconciliationUrl: string | undefined;
   readonly connectors: readonly ConnectorApp[];
   readonly apps: ReadonlyMap<string, NodeProcessHandle>;
   readonly webhookSecrets: WebhookSecrets;
   /** The schema ingestion keeps its tables (api_keys among them) in. */
   readonly ingestionDatabaseSchema: string;
+  /** Each service's schema, for keys issued into its `api_keys` table. */
+  readonly databaseSchemas: Readonly<Record<string, string>>;
   /** Consumer group of an app, e.g. `connector-payments`, with the run's prefix. */
   groupOf(app: string): string;
   /**
@@ -103,8 +111,8 @@ export interface RunningPlatform {
 /**
  * The whole platform as processes on a stack: the provider simulator, ingestion (verifying the
  * simulator's signed Stripe, EasyPost and HubSpot webhooks), the example commerce service, every connector
- * app pointed at the simulator, and the DLQ handler. `npm run dev` runs it with demo traffic; the platform end-to-end test
- * runs it isolated under a topic and group prefix.
+ * app pointed at the simulator, the DLQ handler and the reconciler. `npm run dev` runs it with demo traffic;
+ * the platform end-to-end test runs it isolated under a topic and group prefix.
  */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const { endpoints, log } = options;
@@ -124,13 +132,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const output = (name: string) =>
     options.onOutput ? { onOutput: (chunk: string) => options.onOutput!(name, chunk) } : {};
   // Distinct free ports for whatever was not given: the apps, then one per connector.
-  const free = await pickFreePorts(3 + connectors.length);
+  const free = await pickFreePorts(4 + connectors.length);
   const ports = {
     ingestion: options.ports?.ingestion ?? free[0]!,
     exampleService: options.ports?.exampleService ?? free[1]!,
     dlqHandler: options.ports?.dlqHandler ?? free[2]!,
+    reconciliation: options.ports?.reconciliation ?? free[3]!,
   };
-  const connectorPorts = free.slice(3);
+  const connectorPorts = free.slice(4);
   const ingestionUrl = `http://127.0.0.1:${ports.ingestion}`;
   // Fresh per run: the simulator signs with them, ingestion verifies. Only `npm run dev` writes them down,
   // in its session file, so a developer can sign a webhook by hand.
@@ -149,6 +158,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     const order = [
       ...connectors.map((c) => `connector-${c.id}`),
       'example-service',
+      'reconciliation',
       'dlq-handler',
       'ingestion',
       'provider-sim',
@@ -239,15 +249,33 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         ...options.dlqHandlerEnv,
       });
     }
+    if (options.withReconciliation ?? true) {
+      await start(
+        'reconciliation',
+        join(repoRoot, 'apps/reconciliation/dist/main.js'),
+        ports.reconciliation,
+        {
+          DATABASE_SCHEMA: 'reconciliation',
+          CONSUMER_GROUP: groupOf('reconciliation'),
+          ...options.reconciliationEnv,
+        },
+      );
+    }
     return {
       simulatorUrl,
       ingestionUrl,
       exampleServiceUrl: `http://127.0.0.1:${ports.exampleService}`,
       dlqHandlerUrl: apps.has('dlq-handler') ? `http://127.0.0.1:${ports.dlqHandler}` : undefined,
+      reconciliationUrl: apps.has('reconciliation') ? `http://127.0.0.1:${ports.reconciliation}` : undefined,
       connectors,
       apps,
       webhookSecrets: secrets,
       ingestionDatabaseSchema,
+      databaseSchemas: {
+        ingestion: ingestionDatabaseSchema,
+        'dlq-handler': 'dlq_handler',
+        reconciliation: 'reconciliation',
+      },
       groupOf,
       stop: stopAll,
     };

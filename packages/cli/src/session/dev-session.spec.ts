@@ -27,6 +27,7 @@ const session = (pid: number, env: Record<string, string> = {}): DevSession => (
     ...env,
   },
   ingestionDatabaseSchema: 'ingestion',
+  databaseSchemas: { ingestion: 'ingestion', 'dlq-handler': 'dlq_handler' },
 });
 
 /** The pid of a process that has exited: no runner is behind it. */
@@ -96,6 +97,8 @@ describe('dev session file', () => {
     expect(
       envWithDevSession({ DATABASE_URL: 'postgres://elsewhere/db' }, live).DATABASE_SCHEMA,
     ).toBeUndefined();
+    // Another service's keys: its own schema in the session's database.
+    expect(envWithDevSession({}, live, 'dlq-handler').DATABASE_SCHEMA).toBe('dlq_handler');
   });
 
   it("is removed by its runner, but not when another runner's session replaced it", () => {

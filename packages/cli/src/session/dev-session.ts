@@ -26,6 +26,8 @@ export interface DevSession {
   readonly env: Readonly<Record<string, string>>;
   /** The schema of ingestion's tables (api_keys) in the session's DATABASE_URL. */
   readonly ingestionDatabaseSchema: string;
+  /** Each service's schema in the session's DATABASE_URL, for `tributary api-keys --service`. */
+  readonly databaseSchemas?: Readonly<Record<string, string>>;
 }
 
 export type DevSessionLookup =
@@ -113,17 +115,20 @@ export function setting(
 
 /**
  * The environment with the variables it lacks filled in from a live session. DATABASE_SCHEMA defaults to
- * ingestion's schema when the database is the session's: `tributary api-keys` then manages the keys of the
- * ingestion that `npm run dev` runs.
+ * the service's schema (ingestion's unless named) when the database is the session's: `tributary
+ * api-keys` then manages the keys of the service that `npm run dev` runs.
  */
 export function envWithDevSession(
   env: Readonly<Record<string, string | undefined>>,
   lookup: DevSessionLookup,
+  service = 'ingestion',
 ): Record<string, string | undefined> {
   if (lookup.state !== 'live') return { ...env };
   const merged: Record<string, string | undefined> = { ...lookup.session.env, ...env };
   if (merged.DATABASE_SCHEMA === undefined && merged.DATABASE_URL === lookup.session.env.DATABASE_URL) {
-    merged.DATABASE_SCHEMA = lookup.session.ingestionDatabaseSchema;
+    merged.DATABASE_SCHEMA =
+      lookup.session.databaseSchemas?.[service] ??
+      (service === 'ingestion' ? lookup.session.ingestionDatabaseSchema : undefined);
   }
   return merged;
 }
