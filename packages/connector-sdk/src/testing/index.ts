@@ -25,3 +25,5 @@ export { TestingErrorCode, sampleEvent } from './sample-event.js';
 export type { SampleEventOptions } from './sample-event.js';
 export { providerSimProcess, readerHarness } from './reader-harness.js';
 export type { ProviderSimProcess, ReadAsk, ReaderHarness, ReaderHarnessOptions } from './reader-harness.js';
+// Tests wait on conditions, never on fixed sleeps: the testkit's poller, so a connector needs no testkit import.
+export { waitFor } from '@tributary/testkit';

@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TributaryError, eventCatalogue } from '@tributary/contracts';
-import type { DomainEvent, EventOf, EventType } from '@tributary/contracts';
+import type { DomainEvent, EventOf, EventTopic, EventType } from '@tributary/contracts';
 import {
+  AvroEventDecoder,
   AvroEventEncoder,
   KafkaEventProducer,
   SchemaRegistryClient,
@@ -82,6 +83,11 @@ export interface ConnectorProcessHarness extends ConformanceHarness {
   ): Promise<R[]>;
   /** What the connector process printed so far (for failure messages). */
   appOutput(): string;
+  /**
+   * The events on a catalogue topic (under this run's prefix), decoded as a consumer would, from its
+   * beginning: a live list that grows as records arrive. The first call for a topic starts its reader.
+   */
+  topicEvents(topic: EventTopic): Promise<readonly DomainEvent[]>;
 }
 
 /**
@@ -209,6 +215,32 @@ async function build<T extends EventType>(
     },
   });
 
+  const decoder = new AvroEventDecoder({ registry });
+  const topicReaders = new Map<string, Promise<DomainEvent[]>>();
+  const topicEvents = (topic: EventTopic) => {
+    let events = topicReaders.get(topic);
+    if (!events) {
+      events = (async () => {
+        const seen: DomainEvent[] = [];
+        const reader = kafka.consumer({ groupId: uniqueName(`${name}-topic-reader`) });
+        await reader.connect();
+        cleanups.push(() => reader.disconnect());
+        await reader.subscribe({ topic: `${topicPrefix}${topic}`, fromBeginning: true });
+        await reader.run({
+          eachMessage: async ({ message }) => {
+            const record = { key: message.key ?? null, value: message.value, headers: message.headers ?? {} };
+            // A poison record a test wrote on purpose is not an event: left out, not retried forever.
+            const event = await decoder.decode(record).catch(() => undefined);
+            if (event) seen.push(event);
+          },
+        });
+        return seen;
+      })();
+      topicReaders.set(topic, events);
+    }
+    return events;
+  };
+
   const { inboxTable, outboxTable, externalRefsTable } = namesFor(schema);
   const query = async <R extends Record<string, unknown>>(sql: string, params: readonly unknown[] = []) =>
     (await pool.query<R>(sql, [...params])).rows;
@@ -291,6 +323,7 @@ async function build<T extends EventType>(
     },
     query,
     appOutput: () => runs.map((run) => run.output).join('\n--- restarted ---\n'),
+    topicEvents,
     close,
   };
 }
