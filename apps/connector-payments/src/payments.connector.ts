@@ -3,6 +3,7 @@ import type { HandlerContext } from '@tributary/connector-sdk';
 import type { EventOf } from '@tributary/contracts';
 import { STRIPE_METADATA, stripeFailureCode, stripeWebhook } from '@tributary/webhooks';
 import { z } from 'zod';
+import { PAYMENT_INTENT_REF, paymentReader } from './stripe/payment.reader.js';
 import { StripeClient, declinedIntent } from './stripe/stripe.client.js';
 import type { StripePaymentIntent } from './stripe/stripe.client.js';
 
@@ -44,6 +45,8 @@ export const paymentsConnector = defineConnector({
   handlers: {
     'payments.payment.requested': requestPayment,
   },
+  // Reconciliation reads payments as Stripe holds them (payment.reader.ts), at low priority.
+  reconcile: { payment: paymentReader },
 });
 
 async function requestPayment(event: EventOf<'payments.payment.requested'>, ctx: Context): Promise<void> {
@@ -76,7 +79,7 @@ async function requestPayment(event: EventOf<'payments.payment.requested'>, ctx:
     intent = declined;
   }
   await ctx.commit(async (tx) => {
-    await tx.externalRefs.upsert('payment_intent', intent.id, request.paymentId);
+    await tx.externalRefs.upsert(PAYMENT_INTENT_REF, intent.id, request.paymentId);
     if (intent.status === 'succeeded') {
       await tx.publish(
         ctx.newEvent('payments.payment.succeeded', request.paymentId, {

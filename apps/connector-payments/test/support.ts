@@ -7,9 +7,11 @@ import { v7 as uuidv7 } from 'uuid';
  * connector-payments as a process on the real stack, against the provider simulator, with its own database
  * and consumer group: what the SDK's conformance suite drives. The trigger is a hand-written
  * PaymentRequested (a sampled one would carry an arbitrary payment method the simulator need not know).
+ * `env` overrides the connector's variables (a lower rate limit).
  */
-export function paymentsHarness(): Promise<ConnectorProcessHarness> {
+export function paymentsHarness(env: Record<string, string> = {}): Promise<ConnectorProcessHarness> {
   return connectorProcessHarness({
+    env,
     connectorId: 'payments',
     main: fileURLToPath(new URL('../dist/main.js', import.meta.url)),
     effectRoute: 'POST /v1/payment_intents',
