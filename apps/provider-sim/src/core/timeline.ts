@@ -35,76 +35,84 @@ function compare(a: Stamp, b: Stamp): number {
 /**
  * The order providers list objects in: by creation time, ties broken by id, a total order no later creation
  * disturbs. A page is found by binary search on the bounds and the cursor, so walking a hundred thousand
- * objects costs what the pages hold, not what lies before them.
+ * objects costs what the pages hold, not what lies before them. Times and ids sit in two parallel arrays
+ * (oldest first), not one object per entry: seeded accounts hold hundreds of thousands.
  */
 export class Timeline {
-  /** Oldest first. */
-  #items: Stamp[] = [];
+  #at: number[] = [];
+  #ids: string[] = [];
 
   get size(): number {
-    return this.#items.length;
+    return this.#ids.length;
   }
 
   add(stamp: Stamp): void {
-    const items = this.#items;
+    const last = this.#ids.length - 1;
     // Objects nearly always arrive newest: an append, without a search.
-    if (items.length === 0 || compare(items[items.length - 1]!, stamp) < 0) items.push(stamp);
-    else items.splice(this.#firstNotBelow(stamp), 0, stamp);
+    if (last < 0 || compare(this.#stampAt(last), stamp) < 0) {
+      this.#at.push(stamp.at);
+      this.#ids.push(stamp.id);
+    } else {
+      const index = this.#firstNotBelow(stamp);
+      this.#at.splice(index, 0, stamp.at);
+      this.#ids.splice(index, 0, stamp.id);
+    }
   }
 
   /** Many at once (seeding): appended, then sorted once if they did not arrive in order. */
   addMany(stamps: readonly Stamp[]): void {
-    const items = this.#items;
-    const before = items.length;
-    for (const stamp of stamps) items.push(stamp);
-    let ordered = true;
-    for (let i = Math.max(1, before); i < items.length && ordered; i++) {
-      if (compare(items[i - 1]!, items[i]!) > 0) ordered = false;
+    const before = this.#ids.length;
+    for (const stamp of stamps) {
+      this.#at.push(stamp.at);
+      this.#ids.push(stamp.id);
     }
-    if (!ordered) items.sort(compare);
+    let ordered = true;
+    for (let i = Math.max(1, before); i < this.#ids.length && ordered; i++) {
+      if (compare(this.#stampAt(i - 1), this.#stampAt(i)) > 0) ordered = false;
+    }
+    if (ordered) return;
+    const order = this.#ids.map((_, index) => index);
+    order.sort((x, y) => compare(this.#stampAt(x), this.#stampAt(y)));
+    this.#at = order.map((index) => this.#at[index]!);
+    this.#ids = order.map((index) => this.#ids[index]!);
   }
 
   page(query: PageQuery): Page {
-    const items = this.#items;
+    const ids = this.#ids;
     let low = query.minAt === undefined ? 0 : this.#firstNotBelow({ at: query.minAt, id: '' });
-    let high = query.maxAt === undefined ? items.length : this.#firstAbove(query.maxAt);
+    let high = query.maxAt === undefined ? ids.length : this.#firstAbove(query.maxAt);
     if (query.olderThan) high = Math.min(high, this.#firstNotBelow(query.olderThan));
     if (query.newerThan) low = Math.max(low, this.#firstAboveStamp(query.newerThan));
     const accept = query.accept ?? (() => true);
-    const ids: string[] = [];
+    const found: string[] = [];
     let hasMore = false;
-    if (query.newerThan) {
-      for (let i = low; i < high; i++) {
-        const id = items[i]!.id;
-        if (!accept(id)) continue;
-        if (ids.length === query.limit) {
-          hasMore = true;
-          break;
-        }
-        ids.push(id);
+    const step = query.newerThan ? 1 : -1;
+    for (let i = query.newerThan ? low : high - 1; i >= low && i < high; i += step) {
+      const id = ids[i]!;
+      if (!accept(id)) continue;
+      if (found.length === query.limit) {
+        hasMore = true;
+        break;
       }
-      ids.reverse();
-    } else {
-      for (let i = high - 1; i >= low; i--) {
-        const id = items[i]!.id;
-        if (!accept(id)) continue;
-        if (ids.length === query.limit) {
-          hasMore = true;
-          break;
-        }
-        ids.push(id);
-      }
+      found.push(id);
     }
-    return { ids, hasMore };
+    if (query.newerThan) found.reverse();
+    return { ids: found, hasMore };
   }
 
-  /** The first index whose item is not below `stamp`. */
+  #stampAt(index: number): Stamp {
+    return { at: this.#at[index]!, id: this.#ids[index]! };
+  }
+
+  /** The first index whose entry is not below `stamp`. */
   #firstNotBelow(stamp: Stamp): number {
     let low = 0;
-    let high = this.#items.length;
+    let high = this.#ids.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (compare(this.#items[middle]!, stamp) < 0) low = middle + 1;
+      const at = this.#at[middle]!;
+      const below = at < stamp.at || (at === stamp.at && this.#ids[middle]! < stamp.id);
+      if (below) low = middle + 1;
       else high = middle;
     }
     return low;
@@ -112,17 +120,18 @@ export class Timeline {
 
   #firstAboveStamp(stamp: Stamp): number {
     const index = this.#firstNotBelow(stamp);
-    const found = this.#items[index];
-    return found && compare(found, stamp) === 0 ? index + 1 : index;
+    return index < this.#ids.length && this.#at[index] === stamp.at && this.#ids[index] === stamp.id
+      ? index + 1
+      : index;
   }
 
   /** The first index whose time is after `at`. */
   #firstAbove(at: number): number {
     let low = 0;
-    let high = this.#items.length;
+    let high = this.#at.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (this.#items[middle]!.at <= at) low = middle + 1;
+      if (this.#at[middle]! <= at) low = middle + 1;
       else high = middle;
     }
     return low;
