@@ -4,6 +4,7 @@ import { easypostWebhook, hubspotWebhook, stripeWebhook } from '@tributary/webho
 import { adminApi } from './core/admin.js';
 import { SimClock } from './core/clock.js';
 import { driftRoute } from './core/drift.js';
+import { seedRoute } from './core/seed.js';
 import { FaultTable } from './core/faults.js';
 import { send } from './core/http.js';
 import { IdempotencyStore } from './core/idempotency.js';
@@ -101,7 +102,15 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
   }
 
   const drifts = Object.fromEntries(providers.flatMap((p) => (p.drift ? [[p.name, p.drift]] : [])));
-  const admin = adminApi(core, router, { 'POST /__admin/drift': driftRoute(drifts) });
+  const seeders = Object.fromEntries(providers.flatMap((p) => (p.seed ? [[p.name, p.seed]] : [])));
+  const admin = adminApi(core, router, {
+    'POST /__admin/drift': driftRoute(drifts),
+    'POST /__admin/seed': seedRoute(seeders, () => core.clock.now()),
+    'GET /__admin/objects': async () => ({
+      status: 200,
+      body: Object.fromEntries(providers.flatMap((p) => (p.counts ? [[p.name, p.counts()]] : []))),
+    }),
+  });
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://sim');
     const path = url.pathname;

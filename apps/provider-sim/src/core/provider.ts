@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimClock } from './clock.js';
 import type { DriftHandler } from './drift.js';
+import type { SeedHandler } from './seed.js';
 import type { FaultTable, RequestFaults } from './faults.js';
 import { fingerprint, header, readBody, send, sendTruncated } from './http.js';
 import type { Answer } from './http.js';
@@ -82,6 +83,10 @@ export interface Provider {
   admit?(route: string, req: IncomingMessage): Admission;
   /** Out-of-band changes the admin API can inject (`POST /__admin/drift`). */
   readonly drift?: DriftHandler;
+  /** Bulk creation of this provider's objects (`POST /__admin/seed`). */
+  readonly seed?: SeedHandler;
+  /** How many objects of each kind the provider holds (`GET /__admin/objects`). */
+  counts?(): Record<string, number>;
 }
 
 /** Requests without an Idempotency-Key are still counted in the ledger, under this name. */

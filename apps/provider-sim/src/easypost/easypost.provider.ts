@@ -6,6 +6,7 @@ import { effectRoute, NO_KEY, queryRoute } from '../core/provider.js';
 import type { Provider, SimCore } from '../core/provider.js';
 import { easypostDrift } from './drift.js';
 import { easypostError, notFound } from './errors.js';
+import { easypostSeeder } from './seed.js';
 import { isAnswer, parsePaging } from './listing.js';
 import { buySchema, createShipmentSchema, ShipmentStore } from './shipments.js';
 import type { CreateShipment, Shipment, TrackerStatus } from './shipments.js';
@@ -75,6 +76,8 @@ export function easypostProvider(core: SimCore, options: EasypostOptions): Provi
   return {
     name: 'easypost',
     drift: easypostDrift(core, shipments),
+    seed: easypostSeeder(shipments),
+    counts: () => ({ shipments: shipments.size, trackers: shipments.trackerCount }),
     prefixes: ['/v2/'],
     authorized: hasApiKey,
     errors: {

@@ -116,13 +116,13 @@ const TRACKING_MESSAGES: Record<TrackerStatus, string> = {
 };
 
 /** The carriers and services every simulated shipment is quoted. */
-const SERVICES = [
+export const SERVICES = [
   { carrier: 'USPS', service: 'GroundAdvantage', rate: '5.93', delivery_days: 3 },
   { carrier: 'USPS', service: 'Priority', rate: '8.24', delivery_days: 2 },
   { carrier: 'UPS', service: 'Ground', rate: '11.40', delivery_days: 4 },
 ] as const;
 
-const id = (prefix: string) => `${prefix}_${randomHex(32)}`;
+export const id = (prefix: string) => `${prefix}_${randomHex(32)}`;
 
 export function trackingDetail(status: TrackerStatus, at: string): TrackingDetail {
   return { object: 'TrackingDetail', status, message: TRACKING_MESSAGES[status], datetime: at };
@@ -152,6 +152,10 @@ export class ShipmentStore {
 
   get size(): number {
     return this.#shipments.size;
+  }
+
+  get trackerCount(): number {
+    return this.#byTracker.size;
   }
 
   create(input: CreateShipment, now = this.clock.date()): Shipment {

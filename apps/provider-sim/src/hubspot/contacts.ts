@@ -54,6 +54,7 @@ export class ContactStore {
   readonly #indexes = new Map<string, Map<string, Contact>>();
   #nextId = 101;
   #version = 0;
+  #archived = 0;
 
   constructor(private readonly clock: SimClock = new SimClock()) {}
 
@@ -62,8 +63,13 @@ export class ContactStore {
     return this.#version;
   }
 
+  /** Contacts, archived ones included. */
   get size(): number {
     return this.#contacts.size;
+  }
+
+  get archivedCount(): number {
+    return this.#archived;
   }
 
   /** A live (not archived) contact by a unique property, `hs_object_id` being the record id. */
@@ -143,6 +149,7 @@ export class ContactStore {
       if (value !== undefined && index.get(value) === contact) index.delete(value);
     }
     contact.archived = true;
+    this.#archived += 1;
     contact.archivedAt = now.toISOString();
     contact.updatedAt = contact.archivedAt;
     this.#version += 1;

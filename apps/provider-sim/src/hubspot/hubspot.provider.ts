@@ -4,6 +4,7 @@ import type { Admission, Provider, SimCore } from '../core/provider.js';
 import { HubspotContactWebhooks } from './contact-webhooks.js';
 import { ContactStore, upsertSchema } from './contacts.js';
 import { hubspotDrift } from './drift.js';
+import { hubspotSeeder } from './seed.js';
 import type { UpsertInput } from './contacts.js';
 import { hubspotError } from './errors.js';
 import { listContacts } from './listing.js';
@@ -54,6 +55,8 @@ export function hubspotProvider(core: SimCore, options: HubspotOptions): Provide
   return {
     name: 'hubspot',
     drift: hubspotDrift(contacts, webhooks),
+    seed: hubspotSeeder(contacts),
+    counts: () => ({ contacts: contacts.size - contacts.archivedCount, archived: contacts.archivedCount }),
     prefixes: ['/crm/'],
     authorized: hasBearer,
     headers(route) {

@@ -32,9 +32,19 @@ export interface ChargeAttempt {
   failure?: { code: string; message: string };
 }
 
+const AUTHORIZED = Object.freeze({ type: 'authorized' as const, seller_message: 'Payment complete.' });
+const DECLINED = Object.freeze({
+  type: 'issuer_declined' as const,
+  seller_message: 'The bank did not return any further details.',
+});
+
 /** The charges behind PaymentIntents: one per confirmation attempt, the intent's `latest_charge`. */
 export class ChargeStore {
   readonly #charges = new Map<string, Charge>();
+
+  get size(): number {
+    return this.#charges.size;
+  }
 
   attempt(attempt: ChargeAttempt): Charge {
     const failed = attempt.failure !== undefined;
@@ -55,9 +65,7 @@ export class ChargeStore {
       metadata: attempt.metadata,
       failure_code: attempt.failure?.code ?? null,
       failure_message: attempt.failure?.message ?? null,
-      outcome: failed
-        ? { type: 'issuer_declined', seller_message: 'The bank did not return any further details.' }
-        : { type: 'authorized', seller_message: 'Payment complete.' },
+      outcome: failed ? DECLINED : AUTHORIZED,
       livemode: false,
     };
     this.#charges.set(charge.id, charge);

@@ -46,6 +46,8 @@ export interface NewEvent {
   created?: number;
 }
 
+const NO_REQUEST = Object.freeze({ id: null, idempotency_key: null });
+
 /**
  * Every event the simulated Stripe account generated, whether or not a webhook carried it: what
  * `GET /v1/events` walks. Events outside the 30-day retention are kept in memory but never answered.
@@ -113,7 +115,7 @@ export class EventLog {
       },
       livemode: false,
       pending_webhooks: subscribed ? 1 : 0,
-      request: { id: null, idempotency_key: event.idempotencyKey ?? null },
+      request: event.idempotencyKey ? { id: null, idempotency_key: event.idempotencyKey } : NO_REQUEST,
       type: event.type,
     };
   }

@@ -75,7 +75,9 @@ const DECLINES: Record<string, { code: string; decline_code: string; message: st
   },
 };
 
-const GENERIC_DECLINE = DECLINES.pm_card_chargeDeclined!;
+type Decline = (typeof DECLINES)[string];
+
+export const GENERIC_DECLINE: Decline = DECLINES.pm_card_chargeDeclined!;
 
 /** Checks parameters like Stripe does before anything happens: a 400 here applies no effect. */
 export function validateCreate(params: StripeParams): Answer | undefined {
@@ -88,12 +90,71 @@ export function validateCreate(params: StripeParams): Answer | undefined {
 }
 
 /** The fields a change touched, with their values before it: an event's `previous_attributes`. */
-function previousOf(before: PaymentIntent, after: PaymentIntent): Partial<PaymentIntent> {
+export function previousOf(before: PaymentIntent, after: PaymentIntent): Partial<PaymentIntent> {
   const previous: Record<string, unknown> = {};
   for (const key of Object.keys(after) as (keyof PaymentIntent)[]) {
-    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) previous[key] = before[key];
+    const [old, now] = [before[key], after[key]];
+    // Versions share their unchanged objects, so identity settles most fields without rendering them.
+    const same = old === now || (typeof old === 'object' && JSON.stringify(old) === JSON.stringify(now));
+    if (!same) previous[key] = old;
   }
   return previous as Partial<PaymentIntent>;
+}
+
+export interface NewIntent {
+  amount: number;
+  currency: string;
+  metadata: Record<string, string>;
+  paymentMethod: string | null;
+  paymentMethodTypes?: string[];
+  description?: string | null;
+  /** Seconds. */
+  created: number;
+}
+
+/** An intent as created, before any confirmation. */
+export function newIntent(init: NewIntent): PaymentIntent {
+  return {
+    id: sortableId('pi', 24),
+    object: 'payment_intent',
+    amount: init.amount,
+    amount_capturable: 0,
+    amount_received: 0,
+    currency: init.currency,
+    status: init.paymentMethod ? 'requires_confirmation' : 'requires_payment_method',
+    metadata: init.metadata,
+    payment_method: init.paymentMethod,
+    payment_method_types: init.paymentMethodTypes ?? ['card'],
+    capture_method: 'automatic',
+    description: init.description ?? null,
+    created: init.created,
+    canceled_at: null,
+    cancellation_reason: null,
+    latest_charge: null,
+    last_payment_error: null,
+    livemode: false,
+  };
+}
+
+/** The intent after a confirmation attempt whose charge is `chargeId`: succeeded, or declined. */
+export function confirmed(before: PaymentIntent, chargeId: string, decline?: Decline): PaymentIntent {
+  return decline
+    ? {
+        ...before,
+        status: 'requires_payment_method',
+        amount_received: 0,
+        latest_charge: chargeId,
+        last_payment_error: { ...decline },
+      }
+    : {
+        ...before,
+        status: 'succeeded',
+        amount_capturable: 0,
+        amount_received: before.amount,
+        latest_charge: chargeId,
+        last_payment_error: null,
+        canceled_at: null,
+      };
 }
 
 /**
@@ -120,26 +181,15 @@ export class PaymentIntentStore {
   create(params: StripeParams): { intent: PaymentIntent; answer: Answer; changes: IntentChange[] } {
     const paymentMethod = typeof params.payment_method === 'string' ? params.payment_method : null;
     const types = params.payment_method_types;
-    const created: PaymentIntent = {
-      id: sortableId('pi', 24),
-      object: 'payment_intent',
+    const created = newIntent({
       amount: Number(params.amount),
-      amount_capturable: 0,
-      amount_received: 0,
       currency: String(params.currency).toLowerCase(),
-      status: paymentMethod ? 'requires_confirmation' : 'requires_payment_method',
       metadata: typeof params.metadata === 'object' ? params.metadata : {},
-      payment_method: paymentMethod,
-      payment_method_types: typeof types === 'object' ? Object.values(types) : ['card'],
-      capture_method: 'automatic',
+      paymentMethod,
+      ...(typeof types === 'object' ? { paymentMethodTypes: Object.values(types) } : {}),
       description: typeof params.description === 'string' ? params.description : null,
       created: this.clock.seconds(),
-      canceled_at: null,
-      cancellation_reason: null,
-      latest_charge: null,
-      last_payment_error: null,
-      livemode: false,
-    };
+    });
     this.#store(created);
     const changes: IntentChange[] = [{ intent: created, type: 'payment_intent.created', previous: {} }];
     if (params.confirm !== 'true')
@@ -209,7 +259,7 @@ export class PaymentIntentStore {
   }
 
   /** A confirmation attempt: a charge, and the intent succeeded or back to requiring a payment method. */
-  #confirm(before: PaymentIntent, decline: (typeof DECLINES)[string] | undefined): IntentChange {
+  #confirm(before: PaymentIntent, decline: Decline | undefined): IntentChange {
     const created = this.clock.seconds();
     const charge = this.charges.attempt({
       paymentIntent: before.id,
@@ -220,23 +270,7 @@ export class PaymentIntentStore {
       created,
       ...(decline ? { failure: { code: decline.code, message: decline.message } } : {}),
     });
-    const after: PaymentIntent = decline
-      ? {
-          ...before,
-          status: 'requires_payment_method',
-          amount_received: 0,
-          latest_charge: charge.id,
-          last_payment_error: { ...decline },
-        }
-      : {
-          ...before,
-          status: 'succeeded',
-          amount_capturable: 0,
-          amount_received: before.amount,
-          latest_charge: charge.id,
-          last_payment_error: null,
-          canceled_at: null,
-        };
+    const after = confirmed(before, charge.id, decline);
     this.#store(after);
     return { intent: after, type: STATUS_EVENT[after.status], previous: previousOf(before, after) };
   }

@@ -4,6 +4,7 @@ import type { Provider, SimCore } from '../core/provider.js';
 import type { Stamp } from '../core/timeline.js';
 import { StripeAccount } from './account.js';
 import { stripeDrift } from './drift.js';
+import { stripeSeeder } from './seed.js';
 import { invalidRequest, noSuch, stripeError } from './errors.js';
 import { parseStripeForm, parseStripeQuery } from './form.js';
 import type { StripeParams, StripeQuery } from './form.js';
@@ -60,6 +61,8 @@ export function stripeProvider(core: SimCore): Provider & { account: StripeAccou
     name: 'stripe',
     account,
     drift: stripeDrift(account),
+    seed: stripeSeeder(account),
+    counts: () => ({ payment_intents: intents.size, charges: account.charges.size, events: events.size }),
     prefixes: ['/v1/'],
     authorized: hasBearer,
     errors: {
