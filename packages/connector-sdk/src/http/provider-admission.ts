@@ -1,4 +1,5 @@
 import { metrics } from '@tributary/observability';
+import { TokenBucket } from '@tributary/service-kit';
 import { ConnectorErrorCode } from '../errors.js';
 import type { AdaptivePacingOptions } from './adaptive-pacer.js';
 import type { Clock } from './clock.js';
@@ -27,6 +28,8 @@ export interface ProviderAdmissionOptions {
   readonly rateLimitWindow?: { remainingHeader: string; intervalMsHeader: string };
   /** Share of the token bucket's burst that low-priority calls leave to normal ones. Default 0.5. */
   readonly lowPriorityReserve?: number;
+  /** Limits of single operations on top of the provider's (HubSpot's search: a few per second). */
+  readonly operationLimits?: Readonly<Record<string, { requestsPerSecond: number; burst?: number }>>;
 }
 
 /**
@@ -50,6 +53,7 @@ export class ProviderAdmission {
   readonly #limiter: PacedLimiter;
   #reportedRate: number | undefined;
   #blockedUntil = 0;
+  readonly #operationBuckets = new Map<string, TokenBucket>();
 
   constructor(options: ProviderAdmissionOptions) {
     this.#options = options;
@@ -89,6 +93,21 @@ export class ProviderAdmission {
       }
       await clock.sleep(blocked, request.signal);
     }
+    const operation = this.#operationBucket(request.operation);
+    if (operation) {
+      const { waitMs, reserved } = operation.reserve(maxWaitMs);
+      if (!reserved) {
+        metrics.providerThrottled.inc({ provider, reason: 'token_bucket' });
+        throw providerError(provider, ConnectorErrorCode.providerRateLimited, request, true, {
+          message: `${provider} ${request.operation} limit has no slot for ${waitMs} ms`,
+          retryAfterMs: clamp(waitMs, retryAfter.minMs, retryAfter.maxMs),
+        });
+      }
+      if (waitMs > 0) {
+        metrics.providerThrottled.inc({ provider, reason: 'token_bucket' });
+        await clock.sleep(waitMs, request.signal);
+      }
+    }
     for (;;) {
       const slot = this.#limiter.reserve(maxWaitMs);
       this.#reportPacingRate();
@@ -123,6 +142,15 @@ export class ProviderAdmission {
         retryAfterMs: blocked,
       });
     }
+    // The operation's own limit only needs a token now: it is not shared with normal traffic's budget.
+    const operation = this.#operationBucket(request.operation);
+    const operationWaitMs = operation?.msUntil(1) ?? 0;
+    if (operationWaitMs > 0) {
+      throw providerError(provider, ConnectorErrorCode.providerRateLimited, request, true, {
+        message: `${provider} ${request.operation} limit has no slot for ${operationWaitMs} ms; a low-priority call does not wait`,
+        retryAfterMs: operationWaitMs,
+      });
+    }
     const waitMs = this.#limiter.takeAboveReserve(
       this.#options.lowPriorityReserve ?? DEFAULT_LOW_PRIORITY_RESERVE,
     );
@@ -133,6 +161,23 @@ export class ProviderAdmission {
         retryAfterMs: waitMs,
       });
     }
+    operation?.take(1);
+  }
+
+  /** The bucket of an operation with a limit of its own, made on its first call. */
+  #operationBucket(operation: string): TokenBucket | undefined {
+    const limit = this.#options.operationLimits?.[operation];
+    if (!limit) return undefined;
+    let bucket = this.#operationBuckets.get(operation);
+    if (!bucket) {
+      bucket = new TokenBucket({
+        ratePerSecond: limit.requestsPerSecond,
+        ...(limit.burst === undefined ? {} : { burst: limit.burst }),
+        now: () => this.#options.clock.now(),
+      });
+      this.#operationBuckets.set(operation, bucket);
+    }
+    return bucket;
   }
 
   /**

@@ -437,6 +437,46 @@ describe('ProviderHttpClient', () => {
   });
 });
 
+describe('ProviderHttpClient: limits of single operations', () => {
+  const search = {
+    method: 'POST',
+    path: '/search',
+    operation: 'things.search',
+    json: {},
+    readOnly: true,
+  } as const;
+  const get = { method: 'GET', path: '/x', operation: 'x.get' } as const;
+
+  it('hold that operation to its own rate and leave the others alone', async () => {
+    const { client, clock, requests } = await setup((_req, res) => json(res, 200, {}), {
+      rateLimit: { requestsPerSecond: 100, burst: 100, maxWaitMs: 1_000 },
+      operationLimits: { 'things.search': { requestsPerSecond: 4, burst: 1 } },
+    });
+    await client.request(search);
+    await client.request(search);
+    expect(clock.sleeps).toEqual([250]);
+    for (let i = 0; i < 10; i++) await client.request(get);
+    expect(clock.sleeps).toEqual([250]);
+    expect(requests).toHaveLength(12);
+  });
+
+  it('refuse a normal call whose slot is further than the longest wait, and a low-priority one at once', async () => {
+    const { client, clock, requests } = await setup((_req, res) => json(res, 200, {}), {
+      rateLimit: { requestsPerSecond: 100, burst: 100, maxWaitMs: 100 },
+      operationLimits: { 'things.search': { requestsPerSecond: 4, burst: 1 } },
+    });
+    await client.request(search);
+    const normal = await failure(client.request(search));
+    expect(normal).toMatchObject({ code: ConnectorErrorCode.providerRateLimited, retryAfterMs: 1_000 });
+    const low = await failure(client.request({ ...search, priority: 'low' }));
+    expect(low).toMatchObject({ code: ConnectorErrorCode.providerRateLimited, retryAfterMs: 250 });
+    expect(clock.sleeps).toEqual([]);
+    await clock.sleep(250);
+    await client.request({ ...search, priority: 'low' });
+    expect(requests).toHaveLength(2);
+  });
+});
+
 describe('ProviderHttpClient: low-priority calls', () => {
   const get = { method: 'GET', path: '/x', operation: 'x.get' } as const;
   const low = { ...get, priority: 'low' } as const;

@@ -52,6 +52,14 @@ export interface ProviderLimits {
    * refused at once with `retryAfterMs` until it would. Default 0.5 (DEFAULT_LOW_PRIORITY_RESERVE says why).
    */
   lowPriorityReserve?: number;
+  /**
+   * Limits of single operations (the request's `operation` label) on top of the provider's: HubSpot allows
+   * five searches a second per token whatever the rest of the account does. A token bucket each; a normal
+   * call waits for its slot up to `rateLimit.maxWaitMs` and is refused beyond, a low-priority one goes only
+   * when a token is there. Burst default: one second's worth; at most `burst + requestsPerSecond` go in any
+   * second.
+   */
+  operationLimits?: Readonly<Record<string, { requestsPerSecond: number; burst?: number }>>;
 }
 
 export interface ProviderHttpClientOptions extends ProviderLimits {
@@ -117,6 +125,7 @@ export class ProviderHttpClient {
       retryAfter,
       remainingHeaders: options.remainingHeaders,
       rateLimitWindow: options.rateLimitWindow,
+      ...(options.operationLimits ? { operationLimits: options.operationLimits } : {}),
       ...(options.lowPriorityReserve === undefined
         ? {}
         : { lowPriorityReserve: checkedReserve(options.lowPriorityReserve) }),

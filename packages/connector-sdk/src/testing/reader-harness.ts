@@ -1,10 +1,11 @@
 import type { ReconciledEntityName } from '@tributary/contracts';
 import { createLogger } from '@tributary/observability';
 import type { ExternalRef } from '@tributary/persistence';
-import { spawnNodeProcess } from '@tributary/testkit';
+import { spawnNodeProcess, waitFor } from '@tributary/testkit';
 import { v7 as uuidv7 } from 'uuid';
 import type { z } from 'zod';
 import type { ConnectorDefinition } from '../define-connector.js';
+import { ConnectorErrorCode } from '../errors.js';
 import { ProviderHttpClient } from '../http/provider-http-client.js';
 import type { ProviderLimits } from '../http/provider-http-client.js';
 import { readPage } from '../reconcile/read-page.js';
@@ -36,12 +37,15 @@ export interface ReaderHarness<TClient> {
   read(ask: ReadAsk): Promise<ReadCompleted>;
   /**
    * Pages from `ask.cursor` on, each asked with the cursor the one before answered, until one is complete;
-   * a failed page ends the walk (it is the last in `pages`). At most `maxPages`.
+   * a failed page ends the walk (it is the last in `pages`), except with `patient`: a page refused for the
+   * rate limit (`PROVIDER_RATE_LIMITED`, a low-priority call finding the reserve or a provider's 429) is
+   * asked for again from the same cursor until it is read, as the reconciler does, and counted in
+   * `refused`. At most `maxPages` read pages.
    */
   walk(
     ask: ReadAsk,
-    maxPages?: number,
-  ): Promise<{ pages: ReadCompleted[]; records: ReadCompleted['records'] }>;
+    options?: { maxPages?: number; patient?: boolean; timeoutMs?: number },
+  ): Promise<{ pages: ReadCompleted[]; records: ReadCompleted['records']; refused: number }>;
   /** What the readers logged. */
   readonly logs: LoggedLine[];
   close(): Promise<void>;
@@ -117,16 +121,27 @@ export function readerHarness<TSchema extends z.ZodType, TClient>(
     client,
     http,
     read,
-    async walk(ask, maxPages = 10_000) {
+    async walk(ask, { maxPages = 10_000, patient = false, timeoutMs = 30_000 } = {}) {
       const pages: ReadCompleted[] = [];
       let cursor = ask.cursor ?? null;
+      let refused = 0;
+      const readPatiently = (from: string | null) =>
+        waitFor(
+          async () => {
+            const page = await read({ ...ask, cursor: from });
+            if (page.failureCode !== ConnectorErrorCode.providerRateLimited) return page;
+            refused += 1;
+            return undefined;
+          },
+          { timeoutMs, intervalMs: 50, message: `page ${pages.length + 1} read past the rate limit` },
+        );
       while (pages.length < maxPages) {
-        const page = await read({ ...ask, cursor });
+        const page = patient ? await readPatiently(cursor) : await read({ ...ask, cursor });
         pages.push(page);
         if (page.failureCode || page.complete) break;
         cursor = page.nextCursor ?? null;
       }
-      return { pages, records: pages.flatMap((page) => page.records) };
+      return { pages, records: pages.flatMap((page) => page.records), refused };
     },
     logs,
     close: () => http.close(),
