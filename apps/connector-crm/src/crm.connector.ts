@@ -1,26 +1,14 @@
 import { ConnectorErrorCode, ProviderError, defineConnector } from '@tributary/connector-sdk';
 import type { HandlerContext } from '@tributary/connector-sdk';
 import type { EventOf } from '@tributary/contracts';
-import { HUBSPOT_CONTACT_REF, hubspotWebhook } from '@tributary/webhooks';
+import { hubspotWebhook } from '@tributary/webhooks';
 import { z } from 'zod';
+import { CONTACT_REF, HUBSPOT_PROPERTIES, epochMs, present, truthy } from './hubspot/contact-properties.js';
+import { contactReader } from './hubspot/contact.reader.js';
 import { HubSpotClient } from './hubspot/hubspot.client.js';
 import type { BatchUpsertResponse, HubSpotContact } from './hubspot/hubspot.client.js';
 
-/**
- * Custom contact properties the portal must define (Settings → Properties): our contact id as a unique-value
- * property (what the upsert matches on), and the order that last made the contact a paying customer.
- */
-export const HUBSPOT_PROPERTIES = {
-  contactId: 'tributary_contact_id',
-  lastPaidOrderId: 'tributary_last_paid_order_id',
-} as const;
-
-/**
- * The external_refs type of a HubSpot contact id, `(hubspot, contact, <HubSpot id>)` → our contactId: the one
- * `hubspotWebhook` resolves contact webhooks with, so ingestion keys crm.contact.changed by the id this
- * connector recorded.
- */
-export const CONTACT_REF = HUBSPOT_CONTACT_REF;
+export { CONTACT_REF, HUBSPOT_PROPERTIES, truthy } from './hubspot/contact-properties.js';
 
 /** The definition's provider, and the `provider` of the ContactChanged notices this connector reads. */
 const PROVIDER = 'hubspot';
@@ -78,12 +66,17 @@ export const crmConnector = defineConnector({
     },
     // 409 CONFLICT: a unique value (e.g. an email) held by another contact. A retry cannot fix it.
     nonRetriableStatuses: [409],
+    // HubSpot's search allows five requests a second per token on top of the window: 4/s with a burst of 1
+    // never has more than five in any second, so no search collects a 429 that would slow the upserts.
+    operationLimits: { 'contacts.search': { requestsPerSecond: 4, burst: 1 } },
   },
   webhook: hubspotWebhook,
   handlers: {
     'payments.payment.succeeded': markCustomer,
     'crm.contact.changed': readChangedContact,
   },
+  // Reconciliation reads contacts as HubSpot holds them (hubspot/contact.reader.ts), at low priority.
+  reconcile: { contact: contactReader },
 });
 
 /** The properties ContactUpserted is made of: asked for explicitly when the upsert answer lacks any. */
@@ -233,17 +226,6 @@ export function toContactUpserted(
   };
 }
 
-/** HubSpot sends an unset property as null or "". */
-function present(value: string | null | undefined): string | null {
-  const trimmed = value?.trim();
-  return trimmed ? trimmed : null;
-}
-
-/** HubSpot's checkboxes and booleans are strings: "true"/"false", sometimes "yes"/"no" or "1"/"0". */
-export function truthy(value: string | null | undefined): boolean {
-  return ['true', 'yes', '1', 'on', 'checked'].includes(value?.trim().toLowerCase() ?? '');
-}
-
 /** HubSpot stores languages lower case (`de`, `pt-br`); the event wants BCP 47 (`de`, `pt-BR`). */
 export function bcp47(language: string | null): string | null {
   if (!language) return null;
@@ -257,11 +239,4 @@ export function bcp47(language: string | null): string | null {
         : tag.toLowerCase(),
   );
   return [lang!.toLowerCase(), ...subtags].join('-');
-}
-
-function epochMs(value: string | null | undefined): number | undefined {
-  if (!value) return undefined;
-  // HubSpot's date properties are ISO strings; older ones epoch milliseconds.
-  const at = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  return Number.isFinite(at) ? at : undefined;
 }

@@ -1,6 +1,7 @@
 import { sampleEvent } from '@tributary/connector-sdk/testing';
 import type { ConnectorProcessHarness } from '@tributary/connector-sdk/testing';
 import { waitFor } from '@tributary/testkit';
+import type { EventOf } from '@tributary/contracts';
 import { v7 as uuidv7 } from 'uuid';
 import { SIM_TOKEN, crmHarness, outboxEvents } from './support.js';
 
@@ -114,6 +115,60 @@ describe('connector-crm against the simulated HubSpot', () => {
     const ledger = await harness.sim.ledger();
     expect(ledger.filter((entry) => entry.idempotencyKey.includes(changed.id))).toEqual([]);
     expect(ledger.find((entry) => entry.idempotencyKey === `tributary:crm:${payment.id}`)?.effects).toBe(1);
+  }, 120_000);
+
+  it('answers a reconciliation read with the contacts HubSpot holds, once per request', async () => {
+    const customerId = uuidv7();
+    const payment = sampleEvent('payments.payment.succeeded', { data: { customerId } });
+    await harness.publish(payment);
+    await waitFor(() => harness.processed(payment.id), { timeoutMs: 60_000, message: 'payment handled' });
+    const contact = (await contactInSim(customerId))!;
+
+    const runId = uuidv7();
+    const request = sampleEvent('reconciliation.read.requested', {
+      subject: runId,
+      data: {
+        runId,
+        provider: 'hubspot',
+        entity: 'contact',
+        mode: 'IDS',
+        ids: [customerId],
+        cursor: null,
+        pageSize: 100,
+      },
+    });
+    const answers = await harness.topicEvents('reconciliation.read.v1');
+    const answersTo = () =>
+      answers.filter((e) => e.type === 'reconciliation.read.completed' && e.causationId === request.id);
+    await harness.publish(request, request);
+    const [answer] = (await waitFor(() => answersTo().length > 0 && answersTo(), {
+      timeoutMs: 60_000,
+      message: 'the read answered',
+    })) as EventOf<'reconciliation.read.completed'>[];
+    expect(answer!.data).toMatchObject({
+      runId,
+      complete: true,
+      failureCode: null,
+      records: [
+        {
+          externalId: contact.id,
+          internalId: customerId,
+          deleted: false,
+          fields: { email: null, givenName: null, familyName: null, phone: null, marketingConsent: 'false' },
+        },
+      ],
+    });
+    // The copy behind it on the run's partition is a redelivery: answered by the inbox with nothing.
+    const next = sampleEvent('reconciliation.read.requested', {
+      subject: runId,
+      data: { ...request.data, pageNo: request.data.pageNo + 1, ids: [] },
+    });
+    await harness.publish(next);
+    await waitFor(() => answers.some((e) => e.causationId === next.id), {
+      timeoutMs: 60_000,
+      message: 'next page',
+    });
+    expect(answersTo()).toHaveLength(1);
   }, 120_000);
 
   it('records a payment without customerId and calls nothing', async () => {

@@ -1,4 +1,4 @@
-import { ProviderError, isProviderError } from '@tributary/connector-sdk';
+import { ProviderError, isProviderError, malformedAnswer } from '@tributary/connector-sdk';
 import type { ConnectorErrorCode, ProviderHttpClient } from '@tributary/connector-sdk';
 
 /** A HubSpot CRM object as the v3 API answers it: every property value is a string (or null when empty). */
@@ -9,6 +9,8 @@ export interface HubSpotContact {
   createdAt: string;
   updatedAt: string;
   archived?: boolean;
+  /** When it went to the recycling bin (archived contacts only). */
+  archivedAt?: string;
   /** Batch upsert only: whether this write created the contact. */
   new?: boolean;
   /** Batch upsert only: the trace id of the input that produced this result. */
@@ -43,6 +45,45 @@ export interface HubSpotErrorBody {
 export interface CallOptions {
   idempotencyKey: string;
   signal?: AbortSignal;
+}
+
+/** One filter of a CRM search: `GTE`, `LTE`, `EQ`, `IN`, ... on a property (dates as epoch ms strings). */
+export interface SearchFilter {
+  propertyName: string;
+  operator:
+    | 'EQ'
+    | 'NEQ'
+    | 'LT'
+    | 'LTE'
+    | 'GT'
+    | 'GTE'
+    | 'BETWEEN'
+    | 'IN'
+    | 'NOT_IN'
+    | 'HAS_PROPERTY'
+    | 'NOT_HAS_PROPERTY';
+  value?: string;
+  values?: string[];
+}
+
+export interface ContactSearch {
+  /** ORed groups of ANDed filters. */
+  filterGroups: { filters: SearchFilter[] }[];
+  /** HubSpot takes one sort. */
+  sorts?: { propertyName: string; direction: 'ASCENDING' | 'DESCENDING' }[];
+  properties: readonly string[];
+  /** ≤ 200. */
+  limit: number;
+  /** HubSpot's paging token: an offset into the result, refused from 10,000 on. */
+  after?: string;
+}
+
+/** A page of a list or a search; `paging.next.after` is the next page's token, absent on the last page. */
+export interface ContactPage {
+  results: HubSpotContact[];
+  paging?: { next?: { after: string } };
+  /** Search only: how many contacts match. */
+  total?: number;
 }
 
 /**
@@ -95,6 +136,65 @@ export class HubSpotClient {
       throw withHubSpotCategory(error);
     }
   }
+
+  /** `POST /crm/v3/objects/contacts/search`: a read, so no idempotency key. */
+  async searchContacts(search: ContactSearch, signal?: AbortSignal): Promise<ContactPage> {
+    try {
+      const response = await this.http.request<unknown>({
+        method: 'POST',
+        path: '/crm/v3/objects/contacts/search',
+        operation: 'contacts.search',
+        json: search,
+        readOnly: true,
+        ...(signal ? { signal } : {}),
+      });
+      return pageOf(response.body, 'contacts.search');
+    } catch (error) {
+      throw withHubSpotCategory(error);
+    }
+  }
+
+  /** `GET /crm/v3/objects/contacts` in id order: live contacts, or the archived ones alone. */
+  async listContacts(
+    options: { archived: boolean; limit: number; after?: string; properties: readonly string[] },
+    signal?: AbortSignal,
+  ): Promise<ContactPage> {
+    const query = new URLSearchParams({
+      archived: String(options.archived),
+      limit: String(options.limit),
+      properties: options.properties.join(','),
+    });
+    if (options.after) query.set('after', options.after);
+    try {
+      const response = await this.http.request<unknown>({
+        method: 'GET',
+        path: `/crm/v3/objects/contacts?${query}`,
+        operation: 'contacts.list',
+        ...(signal ? { signal } : {}),
+      });
+      return pageOf(response.body, 'contacts.list');
+    } catch (error) {
+      throw withHubSpotCategory(error);
+    }
+  }
+}
+
+/** A page of contacts, or PROVIDER_ANSWER_MALFORMED: half an answer must not pass for a shorter page. */
+function pageOf(body: unknown, operation: string): ContactPage {
+  const page = body as Partial<ContactPage> | undefined;
+  if (!Array.isArray(page?.results)) throw malformedAnswer('hubspot', operation, 'no results array');
+  for (const contact of page.results) {
+    if (
+      typeof contact?.id !== 'string' ||
+      typeof contact.properties !== 'object' ||
+      contact.properties === null
+    )
+      throw malformedAnswer('hubspot', operation, 'a result without id or properties');
+  }
+  const after = page.paging?.next?.after;
+  if (page.paging?.next && typeof after !== 'string')
+    throw malformedAnswer('hubspot', operation, 'paging.next without after');
+  return page as ContactPage;
 }
 
 /**
