@@ -15,6 +15,7 @@ const config: Config = {
   EASYPOST_FROM_CITY: 'Hamburg',
   EASYPOST_FROM_ZIP: '20095',
   EASYPOST_FROM_COUNTRY: 'DE',
+  EASYPOST_RECONCILE_LOOKBACK_DAYS: 14,
 };
 
 const requested: EventOf<'logistics.shipment.requested'> = {

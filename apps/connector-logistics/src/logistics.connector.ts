@@ -6,6 +6,7 @@ import { EASYPOST_REFS, easypostWebhook } from '@tributary/webhooks';
 import { z } from 'zod';
 import { EasyPostClient, basicAuth, isPostageExists } from './easypost/easypost.client.js';
 import type { EasyPostAddress, EasyPostRate, EasyPostShipment } from './easypost/easypost.client.js';
+import { shipmentReader } from './easypost/shipment.reader.js';
 
 const text = z.string().trim().min(1);
 
@@ -31,6 +32,9 @@ const config = z.object({
   // Used when a ShipmentRequested has no weightGrams; unset, such a request goes to the DLQ (a carrier
   // label with a made-up weight is a surcharge or a returned parcel).
   EASYPOST_DEFAULT_WEIGHT_GRAMS: z.coerce.number().int().positive().optional(),
+  // Reconciliation: how far before an incremental window the reader lists shipments whose trackers may
+  // still move (EasyPost filters by creation only). Parcels still moving after it are seen by FULL runs.
+  EASYPOST_RECONCILE_LOOKBACK_DAYS: z.coerce.number().int().min(0).max(90).default(14),
 });
 
 type LogisticsConfig = z.output<typeof config>;
@@ -78,6 +82,8 @@ export const logisticsConnector = defineConnector({
   handlers: {
     'logistics.shipment.requested': bookShipment,
   },
+  // Reconciliation reads shipments as EasyPost holds them (easypost/shipment.reader.ts), at low priority.
+  reconcile: { shipment: shipmentReader },
 });
 
 async function bookShipment(event: EventOf<'logistics.shipment.requested'>, ctx: Context): Promise<void> {

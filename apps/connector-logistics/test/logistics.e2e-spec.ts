@@ -1,6 +1,8 @@
 import { sampleEvent } from '@tributary/connector-sdk/testing';
 import type { ConnectorProcessHarness } from '@tributary/connector-sdk/testing';
 import { waitFor } from '@tributary/testkit';
+import type { EventOf } from '@tributary/contracts';
+import { v7 as uuidv7 } from 'uuid';
 import { SIM_API_KEY, logisticsHarness, outboxEvents } from './support.js';
 
 interface SimShipment {
@@ -72,5 +74,61 @@ describe('connector-logistics against the simulated EasyPost', () => {
     await waitFor(() => harness.inDlq(request.subject), { timeoutMs: 60_000, message: 'request in the DLQ' });
     expect(await shipmentInSim(request.data.shipmentId)).toBeUndefined();
     expect(await harness.outcomes(request.id)).toBe(0);
+  }, 120_000);
+  it('answers a reconciliation read with the shipment as EasyPost holds it and the order id recorded with it', async () => {
+    const request = sampleEvent('logistics.shipment.requested', { data: { weightGrams: 900 } });
+    const { shipmentId, orderId } = request.data;
+    await harness.publish(request);
+    await waitFor(() => harness.processed(request.id), { timeoutMs: 60_000, message: 'shipment handled' });
+    const shipment = (await shipmentInSim(shipmentId))!;
+
+    const runId = uuidv7();
+    const read = sampleEvent('reconciliation.read.requested', {
+      subject: runId,
+      data: {
+        runId,
+        provider: 'easypost',
+        entity: 'shipment',
+        mode: 'IDS',
+        ids: [shipmentId],
+        cursor: null,
+        pageSize: 10,
+      },
+    });
+    const answers = await harness.topicEvents('reconciliation.read.v1');
+    await harness.publish(read, read);
+    const answer = (await waitFor(
+      () => answers.find((e) => e.type === 'reconciliation.read.completed' && e.causationId === read.id),
+      { timeoutMs: 60_000, message: 'the read answered' },
+    )) as EventOf<'reconciliation.read.completed'>;
+    expect(answer.data).toMatchObject({
+      runId,
+      complete: true,
+      failureCode: null,
+      records: [
+        {
+          externalId: shipment.id,
+          internalId: shipmentId,
+          deleted: false,
+          fields: {
+            status: 'created',
+            carrier: shipment.selected_rate!.carrier,
+            trackingNumber: shipment.tracking_code,
+            orderId,
+          },
+        },
+      ],
+    });
+    // The copy behind it on the run's partition is a redelivery: answered by the inbox with nothing.
+    const next = sampleEvent('reconciliation.read.requested', {
+      subject: runId,
+      data: { ...read.data, pageNo: read.data.pageNo + 1, ids: [] },
+    });
+    await harness.publish(next);
+    await waitFor(() => answers.some((e) => e.causationId === next.id), {
+      timeoutMs: 60_000,
+      message: 'next page',
+    });
+    expect(answers.filter((e) => e.causationId === read.id)).toHaveLength(1);
   }, 120_000);
 });

@@ -1,4 +1,4 @@
-import { ConnectorErrorCode, isProviderError } from '@tributary/connector-sdk';
+import { ConnectorErrorCode, isProviderError, malformedAnswer } from '@tributary/connector-sdk';
 import type { ProviderHttpClient } from '@tributary/connector-sdk';
 
 /** An address as EasyPost takes it (and returns it); only the fields this connector sends. */
@@ -35,6 +35,7 @@ export interface EasyPostTracker {
   carrier: string;
   public_url?: string | null;
   est_delivery_date?: string | null;
+  updated_at?: string | null;
 }
 
 /** The fields of EasyPost's Shipment this connector reads. */
@@ -64,6 +65,22 @@ export interface CreateShipment {
 export interface CallOptions {
   idempotencyKey: string;
   signal?: AbortSignal;
+}
+
+/** EasyPost's "retrieve all": newest first, `page_size` ≤ 100, `before_id` for older ones. */
+export interface ListShipments {
+  pageSize: number;
+  beforeId?: string;
+  /** Inclusive bounds on `created_at`. */
+  createdFrom?: Date;
+  createdTo?: Date;
+  /** EasyPost lists bought shipments only unless told otherwise. */
+  purchased: boolean;
+}
+
+export interface ShipmentPage {
+  shipments: EasyPostShipment[];
+  has_more: boolean;
 }
 
 /** EasyPost's error envelope: `{ error: { code, message, errors: [] } }`. */
@@ -122,6 +139,30 @@ export class EasyPostClient {
       ...(signal ? { signal } : {}),
     });
     return response.body;
+  }
+
+  async listShipments(params: ListShipments, signal?: AbortSignal): Promise<ShipmentPage> {
+    const query = new URLSearchParams({
+      page_size: String(params.pageSize),
+      purchased: String(params.purchased),
+    });
+    if (params.beforeId) query.set('before_id', params.beforeId);
+    if (params.createdFrom) query.set('start_datetime', params.createdFrom.toISOString());
+    if (params.createdTo) query.set('end_datetime', params.createdTo.toISOString());
+    const response = await this.http.request<unknown>({
+      method: 'GET',
+      path: `/v2/shipments?${query}`,
+      operation: 'shipments.list',
+      ...(signal ? { signal } : {}),
+    });
+    const page = response.body as Partial<ShipmentPage> | undefined;
+    if (!Array.isArray(page?.shipments) || typeof page.has_more !== 'boolean')
+      throw malformedAnswer('easypost', 'shipments.list', 'no shipments array');
+    for (const shipment of page.shipments) {
+      if (typeof shipment?.id !== 'string' || typeof shipment.updated_at !== 'string')
+        throw malformedAnswer('easypost', 'shipments.list', 'a shipment without id or updated_at');
+    }
+    return page as ShipmentPage;
   }
 
   /**
