@@ -186,6 +186,12 @@ describe('payment reader against the simulated Stripe', () => {
     const third = await at(10, 'pending');
     const last = await at(20, 'succeeded');
     const after = await at(21, 'succeeded');
+    // Made before the window and canceled in its Stripe dashboard within it.
+    const canceled = await at(0, 'pending');
+    await simTime(base + 15_000 + 100);
+    await sim.admin('/drift', {
+      body: { provider: 'stripe', kind: 'set-status', id: canceled.intent.id, status: 'canceled' },
+    });
     await sim.admin('/clock', { body: { offsetMs: 0 } });
 
     // Three events a page: the newest event of an intent and an older one fall on different pages.
@@ -200,9 +206,17 @@ describe('payment reader against the simulated Stripe', () => {
       { patient: true },
     );
     expect(pages.every((page) => page.failureCode === null)).toBe(true);
-    const expected = [last, third, second, first];
+    const expected = [last, canceled, third, second, first];
     expect(records.map((r) => r.externalId)).toEqual(expected.map((s) => s.intent.id));
+    expect(records[1]).toEqual({
+      externalId: canceled.intent.id,
+      internalId: canceled.paymentId,
+      ownerUpdatedAt: base + 15_000,
+      deleted: false,
+      fields: { ...expectedFields(canceled, 1000), status: 'canceled' },
+    });
     for (const [i, seeded] of expected.entries()) {
+      if (seeded === canceled) continue;
       const offset = seeded === last ? 20 : 10;
       expect(records[i]).toEqual({
         externalId: seeded.intent.id,
