@@ -566,6 +566,18 @@ describe('ProviderHttpClient: low-priority calls', () => {
     ).toThrow(RangeError);
   });
 
+  it("are attempted once: a 5xx is the caller's to ask again, without a retry spending the budget", async () => {
+    const { client, clock, requests } = await setup((_req, res, n) =>
+      n === 1 ? json(res, 503, {}) : json(res, 200, {}),
+    );
+    const error = await failure(client.request(low));
+    expect(error).toMatchObject({ code: ConnectorErrorCode.providerUnavailable, retriable: true });
+    expect(requests).toHaveLength(1);
+    expect(clock.sleeps).toEqual([]);
+    await client.request(low);
+    expect(requests).toHaveLength(2);
+  });
+
   it('go without a configured bucket until a 429 makes the client pace', async () => {
     const { client, requests } = await setup((_req, res) => json(res, 200, {}));
     for (let i = 0; i < 50; i++) await client.request(low);

@@ -7,6 +7,7 @@ import { providerError } from './provider-request.js';
 import type { ProviderRequest, ProviderResponse } from './provider-request.js';
 import { ProviderResilience } from './provider-resilience.js';
 import { ProviderTransport } from './provider-transport.js';
+import { priorityOf } from './request-priority.js';
 
 /** How hard a connector may lean on its provider. Every field has a safe default. */
 export interface ProviderLimits {
@@ -154,12 +155,13 @@ export class ProviderHttpClient {
    * One call, admitted by its priority (`request.priority`, else the ambient one of `withRequestPriority`,
    * else normal).
    */
-  async request<T = unknown>(request: ProviderRequest): Promise<ProviderResponse<T>> {
-    if (request.method !== 'GET' && !request.readOnly && !request.idempotencyKey) {
-      throw providerError(this.provider, ConnectorErrorCode.idempotencyKeyMissing, request, false, {
-        message: `${request.method} ${request.operation} without an idempotency key`,
+  async request<T = unknown>(call: ProviderRequest): Promise<ProviderResponse<T>> {
+    if (call.method !== 'GET' && !call.readOnly && !call.idempotencyKey) {
+      throw providerError(this.provider, ConnectorErrorCode.idempotencyKeyMissing, call, false, {
+        message: `${call.method} ${call.operation} without an idempotency key`,
       });
     }
+    const request = { ...call, priority: priorityOf(call) };
     await this.#admission.admit(request);
     return this.#resilience.run(request, () => this.#attempt<T>(request));
   }

@@ -61,10 +61,15 @@ export class ProviderResilience {
     return breakerLabel(this.#breaker.state);
   }
 
-  /** Runs `attempt` through the breaker, again after a retriable failure while the budget lasts. */
+  /**
+   * Runs `attempt` through the breaker, again after a retriable failure while the budget lasts. A
+   * low-priority call is attempted once: a retry would spend the provider's budget without admission, after a
+   * backoff a low call does not wait for; its caller asks again later (a reconciliation page is read again).
+   */
   async run<T>(request: ProviderRequest, attempt: () => Promise<T>): Promise<T> {
     const { clock, provider } = this.#options;
-    const { maxRetries, initialDelayMs, maxDelayMs, budgetMs } = this.#options.retry;
+    const { initialDelayMs, maxDelayMs, budgetMs } = this.#options.retry;
+    const maxRetries = request.priority === 'low' ? 0 : this.#options.retry.maxRetries;
     const deadline = clock.now() + budgetMs;
     for (let retries = 0; ; retries++) {
       try {

@@ -67,7 +67,8 @@ export interface ReaderContext<TClient, TConfig> {
   /**
    * The connector's provider client, the one its handlers use. Every call a reader makes through it is low
    * priority: admitted only while the token bucket keeps its reserve for event traffic, and refused at once
-   * otherwise (a `PROVIDER_RATE_LIMITED` that becomes a failed page the reconciler asks for again).
+   * otherwise (a `PROVIDER_RATE_LIMITED` that becomes a failed page the reconciler asks for again); attempted
+   * once, without the client's in-process retries.
    */
   readonly provider: TClient;
   readonly config: TConfig;
