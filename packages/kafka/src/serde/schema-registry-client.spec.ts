@@ -70,6 +70,18 @@ describe('SchemaRegistryClient error mapping', () => {
     });
   });
 
+  it('takes the id of a schema another process registered while this one was refused for the level', async () => {
+    let lookups = 0;
+    const client = clientOver({
+      // The first lookup misses; after the refusal the other process's registration is there.
+      getRegistryIdBySchema: () =>
+        ++lookups === 1 ? Promise.reject(named('ConfluentSchemaRegistryError')) : Promise.resolve(23),
+      register: () => Promise.reject(named('ConfluentSchemaRegistryCompatibilityError')),
+    });
+    expect(await client.idFor('s', schema, { register: true })).toBe(23);
+    expect(lookups).toBe(2);
+  });
+
   it('does not register when auto-registration is off', async () => {
     const client = clientOver({
       getRegistryIdBySchema: () => Promise.reject(named('ConfluentSchemaRegistryError')),

@@ -161,6 +161,13 @@ export class SchemaRegistryClient {
         status === 422 ||
         (error as Error | undefined)?.name === 'ConfluentSchemaRegistryCompatibilityError'
       ) {
+        // Two processes registering a new subject at once: the library reads the subject's level between
+        // the other's registration and its setting of that level, sees the registry's global one and
+        // refuses. The schema is then registered already: its id is the answer.
+        const registered = await this.registry
+          .getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema: text })
+          .catch(() => undefined);
+        if (registered !== undefined) return registered;
         throw new TributaryError(
           KafkaErrorCodes.SCHEMA_REGISTRATION_FAILED,
           `registering subject ${subject} failed: ${messageOf(error)}`,
