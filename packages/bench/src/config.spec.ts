@@ -20,6 +20,7 @@ describe('parseCommand', () => {
         skipCeiling: false,
         ceilingProps: [],
       },
+      reconciliation: { records: 100_000, drift: 0.01, entities: ['payment', 'contact', 'shipment'] },
     });
   });
 
@@ -40,6 +41,37 @@ describe('parseCommand', () => {
       'linger.ms=5',
     ]);
     expect(() => parseCommand(['backbone', '--pp-prop', 'batch.size'])).toThrow(/name=value/);
+  });
+
+  it('takes the reconciliation options: records, drift share and entities', () => {
+    const command = parseCommand([
+      'reconciliation',
+      '--records',
+      '20_000',
+      '--drift',
+      '0.05',
+      '--entities',
+      'contact, payment',
+    ]);
+    expect(command.kind === 'run' && command.reconciliation).toEqual({
+      records: 20_000,
+      drift: 0.05,
+      // In the suite's order whatever the list's.
+      entities: ['payment', 'contact'],
+    });
+    const all = parseCommand(['reconciliation', '--entities', 'all']);
+    expect(all.kind === 'run' && all.reconciliation.entities).toEqual(['payment', 'contact', 'shipment']);
+  });
+
+  it('refuses a drift outside 0..1, more records than the simulator seeds, and unknown entities', () => {
+    expect(() => parseCommand(['reconciliation', '--drift', '1.5'])).toThrow(
+      /--drift must be a share within 0\.\.1/,
+    );
+    expect(() => parseCommand(['reconciliation', '--drift', ''])).toThrow(/--drift/);
+    expect(() => parseCommand(['reconciliation', '--records', '2_000_000'])).toThrow(
+      /--records must be an integer within 1\.\.1,000,000/,
+    );
+    expect(() => parseCommand(['reconciliation', '--entities', 'order'])).toThrow(/--entities takes all/);
   });
 
   it('shows the usage without a suite or with --help', () => {

@@ -1,6 +1,8 @@
 import { parseArgs } from 'node:util';
+import { BENCH_ENTITIES } from './suites/reconciliation/names.js';
+import type { BenchEntityName } from './suites/reconciliation/names.js';
 
-export const SUITES = ['backbone', 'ingestion', 'connectors'] as const;
+export const SUITES = ['backbone', 'ingestion', 'connectors', 'reconciliation'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BackboneOptions {
@@ -31,9 +33,23 @@ export interface BackboneOptions {
   readonly ceilingProps: readonly string[];
 }
 
+export interface ReconciliationOptions {
+  /** Objects seeded at the owner per entity (and rows in the local projection). */
+  readonly records: number;
+  /** Share of them the owner changed behind the platform's back (0..1). */
+  readonly drift: number;
+  /** The entities swept, one after the other. */
+  readonly entities: readonly BenchEntityName[];
+}
+
 export type Command =
   | { readonly kind: 'help'; readonly text: string }
-  | { readonly kind: 'run'; readonly suite: SuiteName; readonly options: BackboneOptions };
+  | {
+      readonly kind: 'run';
+      readonly suite: SuiteName;
+      readonly options: BackboneOptions;
+      readonly reconciliation: ReconciliationOptions;
+    };
 
 export const USAGE = `Usage: npm run bench -- <suite> [options]
 
@@ -41,6 +57,9 @@ Suites:
   backbone   raw kafkajs producer, outbox + relay, inbox consumer, against Kafka's ProducerPerformance
   ingestion  verified webhooks/s and latency through apps/ingestion, against a bare node + pg server
   connectors connector-payments against provider-sim: events/s end to end, and under a simulator throttle
+  reconciliation
+             FULL sweeps of seeded owners through each connector and the reconciler: records/s, requests
+             per record, mismatches against the injected drift, peak RSS, the sweep at the documented limit
 
 Options (backbone):
   --events N        events per phase (default 20000)
@@ -56,6 +75,12 @@ Options (backbone):
   --warmup N        untimed records before the raw producer phase (default 2000)
   --no-ceiling      skip Kafka's ProducerPerformance
   --pp-prop K=V     extra producer property for ProducerPerformance, repeatable (e.g. batch.size=262144)
+
+Options (reconciliation):
+  --records N       objects seeded per entity, at most 1,000,000 (default 100000)
+  --drift R         share of them drifted at the owner, 0..1 (default 0.01)
+  --entities LIST   comma-separated, or all: ${BENCH_ENTITIES.join(', ')} (default all)
+
   -h, --help        this text
 
 Connection details come from KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL when set; otherwise the
@@ -81,6 +106,9 @@ export function parseCommand(argv: readonly string[]): Command {
       warmup: { type: 'string' },
       'no-ceiling': { type: 'boolean' },
       'pp-prop': { type: 'string', multiple: true },
+      records: { type: 'string' },
+      drift: { type: 'string' },
+      entities: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -107,21 +135,60 @@ export function parseCommand(argv: readonly string[]): Command {
     skipCeiling: values['no-ceiling'] ?? false,
     ceilingProps: (values['pp-prop'] ?? []).map(property),
   };
-  return { kind: 'run', suite, options };
+  const reconciliation: ReconciliationOptions = {
+    // The simulator seeds at most 1,000,000 objects a call.
+    records: integer('--records', values.records, 100_000, 1, 1_000_000),
+    drift: share('--drift', values.drift, 0.01),
+    entities: entityList(values.entities),
+  };
+  return { kind: 'run', suite, options, reconciliation };
 }
 
 function isSuite(name: string): name is SuiteName {
   return (SUITES as readonly string[]).includes(name);
 }
 
-function integer(flag: string, raw: string | undefined, fallback: number, min: number): number {
+function integer(
+  flag: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (raw === undefined) return fallback;
   // Underscores and commas as digit separators: --events 100_000 reads like the printed figures.
   const value = Number(raw.replace(/[_,]/g, ''));
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new RangeError(`${flag} must be an integer ≥ ${min}, got ${JSON.stringify(raw)}`);
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    const range =
+      max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `within ${min}..${max.toLocaleString('en-US')}`;
+    throw new RangeError(`${flag} must be an integer ${range}, got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+function share(flag: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw new RangeError(`${flag} must be a share within 0..1 (0.01 is 1 %), got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function entityList(raw: string | undefined): BenchEntityName[] {
+  if (raw === undefined || raw.trim() === 'all') return [...BENCH_ENTITIES];
+  const names = raw
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknown = names.filter((name) => !(BENCH_ENTITIES as readonly string[]).includes(name));
+  if (names.length === 0 || unknown.length > 0) {
+    throw new RangeError(
+      `--entities takes all or a comma-separated list of ${BENCH_ENTITIES.join(', ')}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  // In the suite's order, each once.
+  return BENCH_ENTITIES.filter((entity) => names.includes(entity));
 }
 
 function property(raw: string): string {

@@ -43,6 +43,10 @@ async function main(argv: readonly string[]): Promise<number> {
       const { runConnectors } = await import('./suites/connectors.js');
       return runConnectors(log);
     }
+    case 'reconciliation': {
+      const { runReconciliation } = await import('./suites/reconciliation.js');
+      return runReconciliation(command.reconciliation, log);
+    }
   }
 }
 
