@@ -163,6 +163,25 @@ describe('reconciliation decisions', () => {
     expect(await outboxCount('crm.contact.archived')).toBe(archivedBefore + 1);
   });
 
+  it('archives a contact the owner lists as deleted only when a second walk lists it so too', async () => {
+    const binned = randomUUID();
+    await env.producer.publish(upserted(binned, 'Mary', minutesAgo(60)));
+    await projected(binned, 'Mary');
+    // Still listed by the owner, from its recycling bin: HubSpot's full walk reads the bin too.
+    ownerHas(binned, 'Mary', true);
+    const sightings = async (runId: unknown) =>
+      (await findingsOf(runId))
+        .filter((f) => f.entityId === binned)
+        .map((f) => [f.class, f.decision, f.seenCount]);
+    const archivedBefore = await outboxCount('crm.contact.archived');
+    const first = await run({ entity: 'contact', mode: 'full' });
+    expect(await sightings(first.id)).toEqual([['missing_at_owner', 'awaiting_second_sighting', 1]]);
+    expect(await outboxCount('crm.contact.archived')).toBe(archivedBefore);
+    const second = await run({ entity: 'contact', mode: 'full' });
+    expect(await sightings(second.id)).toEqual([['missing_at_owner', 'repaired', 2]]);
+    expect(await outboxCount('crm.contact.archived')).toBe(archivedBefore + 1);
+  });
+
   it('resumes a walk another process left at its checkpoint, and repairs once', async () => {
     const ids = Array.from({ length: 8 }, () => randomUUID());
     for (const id of ids) {

@@ -3,7 +3,7 @@ import type { EventOf, FindingClass, ReconciledEntityName } from '@tributary/con
 import type { Logger } from '@tributary/observability';
 import type { EntityManager } from 'typeorm';
 import type { FindingDecision } from '../findings/domain/finding.js';
-import type { FindingsRepository } from '../findings/findings.repository.js';
+import type { Finding, FindingsRepository } from '../findings/findings.repository.js';
 import { reconciliationMetrics as metrics } from '../metrics/reconciliation.metrics.js';
 import { localCopyOf } from '../projections/projection.repository.js';
 import type { ProjectionRepository } from '../projections/projection.repository.js';
@@ -161,11 +161,14 @@ export class PageProcessor {
         continue;
       }
       if ((MISMATCH_CLASSES as readonly string[]).includes(verdict.kind)) mismatches += 1;
-      await this.#record(manager, run, entity, entityId, verdict.kind, {
+      const finding = await this.#record(manager, run, entity, entityId, verdict.kind, {
         diffs: verdict.diffs,
         local: stored?.fields ?? null,
         owner,
       });
+      // An object the owner lists as deleted (HubSpot's recycling bin) is a deletion like one a complete
+      // walk missed: repaired only once a second run sees it too.
+      if (verdict.kind === 'missing_at_owner') await this.#holdFirstSighting(manager, finding);
     }
     if (run.mode === 'full') await this.options.runs.markSeen(manager, run.id, seen);
     return { compared: page.data.records.length - deferred, mismatches, deferred };
@@ -196,12 +199,12 @@ export class PageProcessor {
       owner: OwnerCopy | null;
       decision?: FindingDecision;
     },
-  ): Promise<void> {
+  ): Promise<Finding> {
     const decision = details.decision ?? this.#decide(run, entity, findingClass);
     if ((MISMATCH_CLASSES as readonly string[]).includes(findingClass)) {
       metrics.mismatches.inc({ entity, kind: findingClass });
     }
-    await this.options.findings.record(manager, {
+    return this.options.findings.record(manager, {
       runId: run.id,
       entity,
       entityId,
@@ -213,6 +216,12 @@ export class PageProcessor {
       externalId: details.owner?.externalId ?? null,
       ownerVersion: details.owner ? new Date(details.owner.ownerUpdatedAt) : null,
     });
+  }
+
+  async #holdFirstSighting(manager: EntityManager, finding: Finding): Promise<void> {
+    if (finding.decision === 'repair_pending' && finding.seenCount < 2) {
+      await this.options.findings.decide(manager, finding.id, { decision: 'awaiting_second_sighting' });
+    }
   }
 
   #decide(run: Run, entity: ReconciledEntityName, findingClass: FindingClass): FindingDecision {
@@ -266,9 +275,7 @@ export class PageProcessor {
           ownerVersion: new Date(this.#now()),
         });
         // A deletion is repaired only once a second complete walk misses the object too.
-        if (finding.decision === 'repair_pending' && finding.seenCount < 2) {
-          await findings.decide(manager, finding.id, { decision: 'awaiting_second_sighting' });
-        }
+        await this.#holdFirstSighting(manager, finding);
       }
     }
     const pending = await findings.pendingRepairs(manager, run.id);
