@@ -11,7 +11,7 @@ import {
   sweepSeconds,
 } from './figures.js';
 import type { EntityMeasurement, GoalInputs, RunView } from './figures.js';
-import { renderReconciliationReport } from './report.js';
+import { formatShare, renderReconciliationReport } from './report.js';
 import type { ReconciliationResults } from './report.js';
 
 const MiB = 1024 * 1024;
@@ -198,7 +198,7 @@ describe('reconciliation report', () => {
     );
     expect(text).toContain('payment: 1,000 drifted, 1,000 mismatches found (findings: stale_locally 1,000)');
     expect(text).not.toContain('DIFFERS');
-    expect(text).toMatch(/payment\s+1,000\s+20 s\s+5,000\s+0\.13×\s+250 ms\s+400,000\s+0\.00×\s+1,000/);
+    expect(text).toMatch(/payment\s+1,000\s+20 s\s+5,000\s+0\.13×\s+250 ms\s+400,000\s+0\.0017×\s+1,000/);
     expect(text).toContain(
       "payment: 150 ms a page end to end, of which the read alone 20 ms: 130 ms a page are the platform's",
     );
@@ -214,6 +214,13 @@ describe('reconciliation report', () => {
     const goals = text.split('\n').filter((line) => line.startsWith('goal '));
     expect(goals).toHaveLength(4);
     expect(text.trimEnd().split('\n').at(-1)).toMatch(/^goal .*: (MET|NOT MET)$/);
+  });
+
+  it('prints small ratios with two significant digits', () => {
+    expect(formatShare(0.004495)).toBe('0.0045×');
+    expect(formatShare(0.0202)).toBe('0.02×');
+    expect(formatShare(0.13)).toBe('0.13×');
+    expect(formatShare(Number.NaN)).toBe('n/a');
   });
 
   it('flags mismatches that differ from the drift, a walk short of the owner, deferrals and a failed run', () => {

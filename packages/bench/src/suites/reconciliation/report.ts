@@ -37,6 +37,12 @@ export interface ReconciliationResults {
 
 const dash = '—';
 
+/** A ratio, with two significant digits below 0.1 (the SQL ceiling's are around 0.005×: "0.00×" says nothing). */
+export function formatShare(value: number): string {
+  if (!Number.isFinite(value)) return formatRatio(value);
+  return value < 0.1 ? `${Number(value.toPrecision(2))}×` : formatRatio(value);
+}
+
 /** A table cell stays narrow: the whole message is printed under the table (`problems`). */
 function notMeasured(error: string): string {
   return `not measured${error.length > 0 ? ` (${error.length > 40 ? `${error.slice(0, 39)}…` : error})` : ''}`;
@@ -91,9 +97,9 @@ function ceilingRow(entity: BenchEntityName, outcome: Outcome<EntityMeasurement>
     entity,
     ...readCells,
     formatRate(read),
-    formatRatio(ratio(pipeline, read)),
+    formatShare(ratio(pipeline, read)),
     ...sqlCells,
-    formatRatio(ratio(pipeline, sql)),
+    formatShare(ratio(pipeline, sql)),
     'value' in m.sqlCeiling ? formatCount(m.sqlCeiling.value.mismatches) : dash,
   ];
 }
