@@ -134,13 +134,23 @@ export class FindingsRepository {
     return toFinding(rows[0][0]!);
   }
 
-  /** The object agrees with its owner now: its open findings are resolved. */
-  async resolveOpen(manager: EntityManager, entity: string, entityId: string): Promise<number> {
+  /** These objects agree with their owner now: their open findings are resolved. */
+  async resolveOpen(manager: EntityManager, entity: string, entityIds: readonly string[]): Promise<number> {
+    if (entityIds.length === 0) return 0;
     const result = (await manager.query(
-      `UPDATE findings SET status = 'resolved' WHERE entity = $1 AND entity_id = $2 AND status = 'open'`,
-      [entity, entityId],
+      `UPDATE findings SET status = 'resolved' WHERE entity = $1 AND entity_id = ANY($2::text[]) AND status = 'open'`,
+      [entity, [...entityIds]],
     )) as [unknown[], number];
     return result[1];
+  }
+
+  /** How many of a run's findings were reported only (dry run). */
+  async countDryRun(manager: EntityManager, runId: string): Promise<number> {
+    const rows = (await manager.query(
+      `SELECT count(*)::int AS n FROM findings WHERE last_run_id = $1 AND status = 'open' AND decision = 'dry_run'`,
+      [runId],
+    )) as Array<{ n: number }>;
+    return rows[0]!.n;
   }
 
   /** A run's findings held for the end of the run. */

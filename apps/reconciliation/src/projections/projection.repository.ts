@@ -73,24 +73,45 @@ export class ProjectionRepository {
     return rows[0] && toStored(rows[0]);
   }
 
-  /** Every platform record that names this owner object: more than one is a duplicate link. */
-  async findByExternalId(
+  /**
+   * The platform copies a page of owner records may name: by our id, and by the owner's (more than one
+   * copy on one owner object is a duplicate link). One query.
+   */
+  async loadPage(
     manager: EntityManager,
     entity: string,
-    externalId: string,
-  ): Promise<StoredProjection[]> {
+    ids: readonly string[],
+    externalIds: readonly string[],
+  ): Promise<{ byId: Map<string, StoredProjection>; byExternalId: Map<string, StoredProjection[]> }> {
     const rows = (await manager.query(
-      `SELECT ${columns} FROM projections WHERE entity = $1 AND external_id = $2 ORDER BY entity_id`,
-      [entity, externalId],
+      `SELECT ${columns} FROM projections
+       WHERE entity = $1 AND (entity_id = ANY($2::text[]) OR external_id = ANY($3::text[]))
+       ORDER BY entity_id`,
+      [entity, [...ids], [...externalIds]],
     )) as ProjectionRow[];
-    return rows.map(toStored);
+    const byId = new Map<string, StoredProjection>();
+    const byExternalId = new Map<string, StoredProjection[]>();
+    for (const stored of rows.map(toStored)) {
+      byId.set(stored.entityId, stored);
+      if (stored.externalId) {
+        byExternalId.set(stored.externalId, [...(byExternalId.get(stored.externalId) ?? []), stored]);
+      }
+    }
+    return { byId, byExternalId };
   }
 
   /** Both sides hold the same owned fields now: the baseline later disagreements are judged against. */
-  async markAgreed(manager: EntityManager, entity: string, entityId: string, hash: string): Promise<void> {
+  async markAgreed(
+    manager: EntityManager,
+    entity: string,
+    agreed: ReadonlyArray<{ entityId: string; hash: string }>,
+  ): Promise<void> {
+    if (agreed.length === 0) return;
     await manager.query(
-      `UPDATE projections SET agreed_hash = $3, agreed_at = now() WHERE entity = $1 AND entity_id = $2`,
-      [entity, entityId, hash],
+      `UPDATE projections p SET agreed_hash = a.hash, agreed_at = now()
+       FROM unnest($2::text[], $3::text[]) AS a(entity_id, hash)
+       WHERE p.entity = $1 AND p.entity_id = a.entity_id AND p.agreed_hash IS DISTINCT FROM a.hash`,
+      [entity, agreed.map((a) => a.entityId), agreed.map((a) => a.hash)],
     );
   }
 

@@ -109,10 +109,17 @@ export class PageProcessor {
     let mismatches = 0;
     let deferred = 0;
     const seen: string[] = [];
-    const inFlight = await this.#unpublished(
+    const internalIds = page.data.records.flatMap((r) => (r.internalId ? [r.internalId] : []));
+    const inFlight = await this.#unpublished(manager, internalIds);
+    // The page's platform copies in one query, by our id and by the owner's: a page of a hundred records
+    // costs a handful of statements, not several per record.
+    const local = await projections.loadPage(
       manager,
-      page.data.records.flatMap((r) => (r.internalId ? [r.internalId] : [])),
+      entity,
+      internalIds,
+      page.data.records.map((r) => r.externalId),
     );
+    const agreed: Array<{ entityId: string; hash: string }> = [];
     for (const record of page.data.records) {
       const owner: OwnerCopy = {
         externalId: record.externalId,
@@ -121,10 +128,8 @@ export class PageProcessor {
         deleted: record.deleted ?? false,
         fields: record.fields,
       };
-      const linked = await projections.findByExternalId(manager, entity, record.externalId);
-      const stored =
-        (owner.internalId ? await projections.find(manager, entity, owner.internalId) : undefined) ??
-        linked[0];
+      const linked = local.byExternalId.get(record.externalId) ?? [];
+      const stored = (owner.internalId ? local.byId.get(owner.internalId) : undefined) ?? linked[0];
       const entityId = stored?.entityId ?? owner.internalId;
       if (entityId) seen.push(entityId);
       if (linked.length > 1) {
@@ -156,8 +161,7 @@ export class PageProcessor {
         continue;
       }
       if (verdict.kind === 'agree') {
-        await projections.markAgreed(manager, entity, entityId, verdict.hash);
-        await findings.resolveOpen(manager, entity, entityId);
+        agreed.push({ entityId, hash: verdict.hash });
         continue;
       }
       if ((MISMATCH_CLASSES as readonly string[]).includes(verdict.kind)) mismatches += 1;
@@ -170,6 +174,12 @@ export class PageProcessor {
       // walk missed: repaired only once a second run sees it too.
       if (verdict.kind === 'missing_at_owner') await this.#holdFirstSighting(manager, finding);
     }
+    await projections.markAgreed(manager, entity, agreed);
+    await findings.resolveOpen(
+      manager,
+      entity,
+      agreed.map((a) => a.entityId),
+    );
     if (run.mode === 'full') await this.options.runs.markSeen(manager, run.id, seen);
     return { compared: page.data.records.length - deferred, mismatches, deferred };
   }
@@ -303,9 +313,7 @@ export class PageProcessor {
         repairEventId: result.eventId,
       });
     }
-    const dryRun = (
-      await findings.list(manager, { runId: run.id, decision: 'dry_run', status: 'open' }, 10_000)
-    ).length;
+    const dryRun = await findings.countDryRun(manager, run.id);
     metrics.repairs.inc({ entity, outcome: 'emitted' }, emitted);
     metrics.repairs.inc({ entity, outcome: 'dry_run' }, dryRun);
     if (run.mode === 'incremental' && run.windowTo)
