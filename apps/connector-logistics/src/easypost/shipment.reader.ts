@@ -78,12 +78,11 @@ async function readList(request: ReadRequest, ctx: Context): Promise<ReadPage> {
     },
     ctx.signal,
   );
-  const records: ReadRecord[] = [];
-  for (const shipment of page.shipments) {
+  const inWindow = page.shipments.filter((shipment) => {
     const version = versionOf(shipment);
-    if (incremental && (version < from || version > to)) continue;
-    records.push(await recordOf(shipment, version, ctx));
-  }
+    return !incremental || (version >= from && version <= to);
+  });
+  const records = await recordsOf(inWindow, ctx);
   const last = page.shipments.at(-1);
   if (!page.has_more || !last) return { records, nextCursor: null, complete: true };
   return {
@@ -107,29 +106,26 @@ async function readIds(request: ReadRequest, ctx: Context): Promise<ReadPage> {
     }
     // EasyPost answers an id it takes for one of its own too: only our reference makes it ours.
     if (shipment.reference !== id) continue;
-    records.push(await recordOf(shipment, versionOf(shipment), ctx));
+    records.push(...(await recordsOf([shipment], ctx)));
   }
   if (end >= request.ids.length) return { records, nextCursor: null, complete: true };
   return { records, nextCursor: encodeCursor({ mode: 'IDS', offset: end }), complete: false };
 }
 
-async function recordOf(
-  shipment: EasyPostShipment,
-  ownerUpdatedAt: number,
-  ctx: Context,
-): Promise<ReadRecord> {
-  const internalId =
-    shipment.reference ??
-    (await ctx.externalRefs.find(EASYPOST_REFS.shipment, shipment.id))?.internalId ??
-    null;
-  const orderId = (await ctx.externalRefs.find(EASYPOST_REFS.order, shipment.id))?.internalId ?? null;
-  return {
+/** The page's shipments as owner records; the refs they need are read in two queries for the page. */
+async function recordsOf(shipments: readonly EasyPostShipment[], ctx: Context): Promise<ReadRecord[]> {
+  const ids = shipments.map((shipment) => shipment.id);
+  const [ours, orders] = await Promise.all([
+    ctx.externalRefs.findMany(EASYPOST_REFS.shipment, ids),
+    ctx.externalRefs.findMany(EASYPOST_REFS.order, ids),
+  ]);
+  return shipments.map((shipment) => ({
     externalId: shipment.id,
-    internalId,
-    ownerUpdatedAt,
+    internalId: shipment.reference ?? ours.get(shipment.id)?.internalId ?? null,
+    ownerUpdatedAt: versionOf(shipment),
     deleted: false,
-    fields: shipmentFields(shipment, orderId),
-  };
+    fields: shipmentFields(shipment, orders.get(shipment.id)?.internalId ?? null),
+  }));
 }
 
 /** `reconciledEntities.shipment.ownedFields` of a shipment, with the order id recorded for it. */

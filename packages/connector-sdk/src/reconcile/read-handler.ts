@@ -47,6 +47,10 @@ export function connectorReadHandler<TConfig, TClient>(deps: ReadHandlerDeps<TCo
   const { provider } = definition;
   const externalRefs: ExternalRefLookup = {
     find: (externalType, externalId) => refs.find({ provider, externalType, externalId }),
+    findMany: async (externalType, externalIds) =>
+      new Map(
+        (await refs.findMany({ provider, externalType }, externalIds)).map((ref) => [ref.externalId, ref]),
+      ),
     findByInternalId: async (externalType, internalId) =>
       (await refs.findByInternalId(internalId)).filter(
         (ref) => ref.provider === provider && ref.externalType === externalType,

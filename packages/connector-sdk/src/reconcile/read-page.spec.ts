@@ -23,7 +23,11 @@ function context(signal = new AbortController().signal): ReaderContext<null, nul
     connectorId: 'crm',
     provider: null,
     config: null,
-    externalRefs: { find: async () => null, findByInternalId: async () => [] },
+    externalRefs: {
+      find: async () => null,
+      findMany: async () => new Map(),
+      findByInternalId: async () => [],
+    },
     logger: createLogger({ service: 'test', level: 'silent' }),
     signal,
     heartbeat: async () => undefined,

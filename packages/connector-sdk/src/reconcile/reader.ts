@@ -57,6 +57,8 @@ export interface ReadPage {
 export interface ExternalRefLookup {
   /** The ref of a provider object, e.g. `find('payment_intent', 'pi_123')`. */
   find(externalType: string, externalId: string): Promise<ExternalRef | null>;
+  /** The refs of a page's provider objects of one type, by external id, in one query. */
+  findMany(externalType: string, externalIds: readonly string[]): Promise<Map<string, ExternalRef>>;
   /** The provider objects of this type mapped to one of our ids (usually one; two is a duplicate link). */
   findByInternalId(externalType: string, internalId: string): Promise<ExternalRef[]>;
 }

@@ -84,6 +84,12 @@ export function readerHarness<TSchema extends z.ZodType, TClient>(
   }));
   const externalRefs: ExternalRefLookup = {
     find: async (type, id) => refs.find((r) => r.externalType === type && r.externalId === id) ?? null,
+    findMany: async (type, ids) =>
+      new Map(
+        refs
+          .filter((r) => r.externalType === type && ids.includes(r.externalId))
+          .map((r) => [r.externalId, r]),
+      ),
     findByInternalId: async (type, id) => refs.filter((r) => r.externalType === type && r.internalId === id),
   };
   const runId = uuidv7();

@@ -56,6 +56,20 @@ export class ExternalRefRepository {
     return rows[0] ? toRef(rows[0]) : null;
   }
 
+  /** The refs of many provider objects of one type, in one query (a reader's page). */
+  async findMany(
+    key: { provider: string; externalType: string },
+    externalIds: readonly string[],
+    manager?: EntityManager,
+  ): Promise<ExternalRef[]> {
+    if (externalIds.length === 0) return [];
+    const rows = (await this.#db(manager).query(
+      `SELECT ${columns} FROM ${this.#table} WHERE provider = $1 AND external_type = $2 AND external_id = ANY($3::text[])`,
+      [key.provider, key.externalType, [...externalIds]],
+    )) as ExternalRefRow[];
+    return rows.map(toRef);
+  }
+
   async findByInternalId(internalId: string, manager?: EntityManager): Promise<ExternalRef[]> {
     const rows = (await this.#db(manager).query(
       `SELECT ${columns} FROM ${this.#table} WHERE internal_id = $1 ORDER BY provider, external_type, external_id`,
