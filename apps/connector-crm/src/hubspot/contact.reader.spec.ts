@@ -47,7 +47,11 @@ function context(client: HubSpotClient): ReaderContext<HubSpotClient, ContactRea
     connectorId: 'crm',
     provider: client,
     config,
-    externalRefs: { find: async () => null, findByInternalId: async () => [] },
+    externalRefs: {
+      find: async () => null,
+      findMany: async () => new Map(),
+      findByInternalId: async () => [],
+    },
     logger: createLogger({ service: 'test', level: 'silent' }),
     signal: new AbortController().signal,
     heartbeat: async () => undefined,
