@@ -149,6 +149,15 @@ export class SchemaRegistryClient {
       );
       return id;
     } catch (error) {
+      // Two processes registering a new subject at once race inside the library: one reads the subject's
+      // level between the other's registration and its setting of that level (sees the registry's global
+      // level and refuses), or sets the level after the other did (Apicurio answers 409 "rule already
+      // exists"). Either way the schema is registered by then, and its id is the answer; a schema the
+      // registry really refused is not found and the refusal stands.
+      const registered = await this.registry
+        .getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema: text })
+        .catch(() => undefined);
+      if (registered !== undefined) return registered;
       const status = statusOf(error);
       if (status === 409) {
         throw new TributaryError(
@@ -161,13 +170,6 @@ export class SchemaRegistryClient {
         status === 422 ||
         (error as Error | undefined)?.name === 'ConfluentSchemaRegistryCompatibilityError'
       ) {
-        // Two processes registering a new subject at once: the library reads the subject's level between
-        // the other's registration and its setting of that level, sees the registry's global one and
-        // refuses. The schema is then registered already: its id is the answer.
-        const registered = await this.registry
-          .getRegistryIdBySchema(subject, { type: SchemaType.AVRO, schema: text })
-          .catch(() => undefined);
-        if (registered !== undefined) return registered;
         throw new TributaryError(
           KafkaErrorCodes.SCHEMA_REGISTRATION_FAILED,
           `registering subject ${subject} failed: ${messageOf(error)}`,

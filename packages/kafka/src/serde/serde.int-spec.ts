@@ -137,6 +137,23 @@ describe('Avro serde against the real Kafka and schema registry', () => {
     });
   });
 
+  it('gives every process the same id when many register one new subject at once', async () => {
+    // Separate clients share nothing, as separate processes: each sees the subject missing and registers.
+    const topics = Array.from({ length: 8 }, () => uniqueName('kafka-int.race.v1'));
+    const ids = await Promise.all(
+      topics.flatMap((topic) =>
+        Array.from({ length: 12 }, () =>
+          new SchemaRegistryClient({ url: registryUrl })
+            .idFor(`${topic}-test.OrderPlaced`, orderPlacedDefinition(topic).schema, { register: true })
+            .then((id) => ({ topic, id })),
+        ),
+      ),
+    );
+    for (const topic of topics) {
+      expect(new Set(ids.filter((r) => r.topic === topic).map((r) => r.id)).size).toBe(1);
+    }
+  });
+
   it('lets the registry refuse an incompatible change of an event schema', async () => {
     const topic = uniqueName('kafka-int.order.v1');
     const definition = orderPlacedDefinition(topic);
