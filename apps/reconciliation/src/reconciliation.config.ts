@@ -91,6 +91,11 @@ const schema = z.object({
   RECONCILE_PAGE_SIZE: positiveInt.max(500).default(100),
   // A page without an answer in this time is asked for again (a connector restarted, a request lost).
   RECONCILE_PAGE_TIMEOUT: duration.default(60_000),
+  // A page the owner could not serve is asked for again after 1 s, 2 s, 4 s, ... at most this long.
+  RECONCILE_PAGE_RETRY_MAX: duration.default(60_000),
+  // A page the connector held back for the provider's quota waits at most this long before it is asked
+  // again: the budget refills in seconds, and live traffic keeps its share meanwhile.
+  RECONCILE_THROTTLED_RETRY_MAX: duration.default(15_000),
   RECONCILE_MAX_REPAIRS: positiveInt.default(100),
   RECONCILE_MAX_MISMATCH_RATIO: z.coerce.number().min(0).max(1).default(0.1),
   RECONCILE_MIN_COMPARED_FOR_RATIO: positiveInt.default(20),
@@ -111,6 +116,8 @@ export type ReconciliationConfig = ServiceConfig & {
   readonly initialLookbackMs: number;
   readonly pageSize: number;
   readonly pageTimeoutMs: number;
+  readonly pageRetryMaxMs: number;
+  readonly throttledRetryMaxMs: number;
   readonly guardrails: Guardrails;
   readonly schedule: boolean;
   readonly driverIntervalMs: number;
@@ -145,6 +152,8 @@ export function loadReconciliationConfig(env: Env = process.env): Reconciliation
         initialLookbackMs: values.RECONCILE_INITIAL_LOOKBACK,
         pageSize: values.RECONCILE_PAGE_SIZE,
         pageTimeoutMs: values.RECONCILE_PAGE_TIMEOUT,
+        pageRetryMaxMs: values.RECONCILE_PAGE_RETRY_MAX,
+        throttledRetryMaxMs: values.RECONCILE_THROTTLED_RETRY_MAX,
         guardrails: {
           maxRepairs: values.RECONCILE_MAX_REPAIRS,
           maxMismatchRatio: values.RECONCILE_MAX_MISMATCH_RATIO,

@@ -181,6 +181,33 @@ describe('reconciliation runs', () => {
     expect(await repairsInOutbox('crm.contact.v1')).toBe(0);
   });
 
+  it('waits out a rate limit however often it holds a page back, and gives up on a page that keeps failing', async () => {
+    const ids = Array.from({ length: 4 }, () => randomUUID());
+    for (const id of ids) {
+      stripe.set({
+        externalId: `pi-${id}`,
+        internalId: id,
+        ownerUpdatedAt: minutesAgo(5),
+        deleted: false,
+        fields: { status: 'succeeded', amountMinor: '100', currency: 'eur' },
+      });
+    }
+    // Throttled more often than a failing page may fail (six times): back-pressure, not a broken read.
+    let throttled = 0;
+    stripe.behaviour = (request) => (request.pageNo === 2 && throttled++ < 8 ? 'throttle' : 'answer');
+    const waited = await startRun({ entity: 'payment', mode: 'full', dryRun: true });
+    expect(waited).toMatchObject({ status: 'succeeded', error: null, unverifiable: 8 });
+    const page2 = (run: string) => stripe.requests.filter((r) => r.runId === run && r.pageNo === 2);
+    expect(page2(waited.id as string)).toHaveLength(9);
+
+    stripe.behaviour = (request) => (request.pageNo === 2 ? 'fail' : 'answer');
+    const failed = await startRun({ entity: 'payment', mode: 'full', dryRun: true });
+    expect(failed).toMatchObject({ status: 'failed', unverifiable: 6 });
+    expect(failed.error).toBe('page 2 could not be read 6 times: PROVIDER_UNAVAILABLE simulated 503');
+    expect(page2(failed.id as string)).toHaveLength(6);
+    stripe.behaviour = () => 'answer';
+  }, 120_000);
+
   it('stops on mass drift and repairs nothing', async () => {
     hubspot.records.clear();
     hubspot.behaviour = () => 'answer';

@@ -10,7 +10,13 @@ import type { ProjectionRepository } from '../projections/projection.repository.
 import { compare, missingAtOwner } from './domain/comparison.js';
 import type { OwnerCopy } from './domain/comparison.js';
 import { repairsAutomatically } from './domain/repair.js';
-import { MAX_PAGE_ATTEMPTS, guardrailTripped, pageRetryDelayMs } from './domain/run.js';
+import {
+  MAX_PAGE_ATTEMPTS,
+  THROTTLED_CODE,
+  guardrailTripped,
+  pageRetryDelayMs,
+  throttledRetryDelayMs,
+} from './domain/run.js';
 import type { Guardrails } from './domain/run.js';
 import type { PageRequester } from './page-requester.js';
 import type { Repairer } from '../findings/repairer.js';
@@ -24,6 +30,10 @@ export interface PageProcessorOptions {
   readonly requester: PageRequester;
   readonly logger: Logger;
   readonly settleMs: number;
+  /** The longest wait before a page the owner could not serve is asked for again. */
+  readonly pageRetryMaxMs: number;
+  /** The longest wait before a page held back by the provider's rate limit is asked for again. */
+  readonly throttledRetryMaxMs: number;
   readonly guardrails: Guardrails;
   /** Entities whose repairs are enabled; the others are reported only (dry run). */
   readonly repairEntities: readonly ReconciledEntityName[];
@@ -56,6 +66,19 @@ export class PageProcessor {
 
     if (data.failureCode) {
       metrics.unverifiable.inc({ entity, code: data.failureCode });
+      if (data.failureCode === THROTTLED_CODE) {
+        const throttles = run.pageThrottles + 1;
+        logger.info(
+          { runId: run.id, entity, page: data.pageNo, throttles },
+          'reconciliation page held back by the rate limit; asking again later',
+        );
+        const retry = {
+          delayMs: throttledRetryDelayMs(throttles, this.options.throttledRetryMaxMs),
+          throttled: true,
+        };
+        await runs.retryPage(manager, run.id, retry, { unverifiable: 1 });
+        return;
+      }
       const attempts = run.pageAttempts + 1;
       if (attempts >= MAX_PAGE_ATTEMPTS) {
         const finished = await runs.finish(manager, run.id, 'failed', {
@@ -70,7 +93,8 @@ export class PageProcessor {
         { runId: run.id, entity, page: data.pageNo, code: data.failureCode, attempt: attempts },
         'reconciliation page could not be read; asking again later',
       );
-      await runs.retryPage(manager, run.id, pageRetryDelayMs(attempts), { unverifiable: 1 });
+      const retry = { delayMs: pageRetryDelayMs(attempts, this.options.pageRetryMaxMs), throttled: false };
+      await runs.retryPage(manager, run.id, retry, { unverifiable: 1 });
       return;
     }
 

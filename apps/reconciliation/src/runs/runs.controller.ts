@@ -64,6 +64,13 @@ export class RunsController {
 
 /** The answer's shape of a run: without its internal checkpoint (page number, cursor, retries). */
 export function runView(run: Run) {
-  const { pageNo: _page, cursor: _cursor, pageAttempts: _attempts, nextRequestAt: _next, ...view } = run;
+  const {
+    pageNo: _page,
+    cursor: _cursor,
+    pageAttempts: _attempts,
+    pageThrottles: _throttles,
+    nextRequestAt: _next,
+    ...view
+  } = run;
   return view;
 }

@@ -25,6 +25,7 @@ export class CreateRuns1765152000001 implements MigrationInterface {
         page_no          integer     NOT NULL DEFAULT 1,
         cursor           text,
         page_attempts    integer     NOT NULL DEFAULT 0,
+        page_throttles   integer     NOT NULL DEFAULT 0,
         next_request_at  timestamptz,
         requested_at     timestamptz,
         pages            integer     NOT NULL DEFAULT 0,

@@ -61,6 +61,8 @@ import { RunsService } from './runs.service.js';
           requester,
           logger,
           settleMs: config.settleMs,
+          pageRetryMaxMs: config.pageRetryMaxMs,
+          throttledRetryMaxMs: config.throttledRetryMaxMs,
           guardrails: config.guardrails,
           repairEntities: config.repairEntities,
         }),

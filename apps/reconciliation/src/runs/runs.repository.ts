@@ -22,6 +22,7 @@ interface RunRow {
   page_no: number;
   cursor: string | null;
   page_attempts: number;
+  page_throttles: number;
   next_request_at: Date | null;
   requested_at: Date | null;
   pages: number;
@@ -52,6 +53,8 @@ export interface Run {
   readonly pageNo: number;
   readonly cursor: string | null;
   readonly pageAttempts: number;
+  /** Times in a row the current page was refused for the provider's rate limit (never a failure). */
+  readonly pageThrottles: number;
   readonly nextRequestAt: Date | null;
   readonly pages: number;
   readonly compared: number;
@@ -82,7 +85,7 @@ export interface RunFilter {
 }
 
 const columns = `id, entity, provider, trigger, mode, dry_run, window_from, window_to, ids, status, requested_by,
-  page_no, cursor, page_attempts, next_request_at, requested_at, pages, compared, mismatches, deferred,
+  page_no, cursor, page_attempts, page_throttles, next_request_at, requested_at, pages, compared, mismatches, deferred,
   unverifiable, repairs_emitted, repairs_dry_run, repairs_suppressed, error, started_at, finished_at`;
 
 /** The `runs` and `watermarks` tables; writes run in the caller's transaction. */
@@ -162,11 +165,21 @@ export class RunsRepository {
   }
 
   /** The page failed: ask for it again after `delayMs`. */
-  async retryPage(manager: EntityManager, id: string, delayMs: number, counters: RunCounters): Promise<void> {
+  /**
+   * The page is asked for again after `delayMs`. A failure counts towards the run's attempts; a refusal
+   * for the provider's rate limit counts apart, as back-pressure.
+   */
+  async retryPage(
+    manager: EntityManager,
+    id: string,
+    retry: { delayMs: number; throttled: boolean },
+    counters: RunCounters,
+  ): Promise<void> {
+    const counter = retry.throttled ? 'page_throttles' : 'page_attempts';
     await manager.query(
-      `UPDATE runs SET page_attempts = page_attempts + 1, next_request_at = now() + make_interval(secs => $2),
+      `UPDATE runs SET ${counter} = ${counter} + 1, next_request_at = now() + make_interval(secs => $2),
          unverifiable = unverifiable + $3 WHERE id = $1`,
-      [id, delayMs / 1000, counters.unverifiable ?? 0],
+      [id, retry.delayMs / 1000, counters.unverifiable ?? 0],
     );
   }
 
@@ -178,7 +191,7 @@ export class RunsRepository {
     counters: RunCounters,
   ): Promise<Run> {
     const rows = (await manager.query(
-      `UPDATE runs SET page_no = $2, cursor = $3, page_attempts = 0, pages = pages + 1,
+      `UPDATE runs SET page_no = $2, cursor = $3, page_attempts = 0, page_throttles = 0, pages = pages + 1,
          compared = compared + $4, mismatches = mismatches + $5, deferred = deferred + $6
        WHERE id = $1 RETURNING ${columns}`,
       [
@@ -296,6 +309,7 @@ function toRun(row: RunRow): Run {
     pageNo: row.page_no,
     cursor: row.cursor,
     pageAttempts: row.page_attempts,
+    pageThrottles: row.page_throttles,
     nextRequestAt: row.next_request_at,
     pages: row.pages,
     compared: row.compared,

@@ -73,6 +73,8 @@ export async function environment(name: string, env: Record<string, string> = {}
       RECONCILE_DRIVER_INTERVAL: '200ms',
       RECONCILE_PAGE_TIMEOUT: '3s',
       RECONCILE_PAGE_SIZE: '3',
+      RECONCILE_PAGE_RETRY_MAX: '200ms',
+      RECONCILE_THROTTLED_RETRY_MAX: '200ms',
       API_KEYS: `ops:${hashToken(TOKEN)}:reconciliation:read+reconciliation:run+reconciliation:repair`,
       ...env,
     },
@@ -124,13 +126,21 @@ export async function startReconciler(
   };
 }
 
-/** What the fake connector does with one page request; return undefined to leave it unanswered. */
-export type PageBehaviour = (request: Requested['data']) => 'answer' | 'fail' | 'ignore';
+/**
+ * What the fake connector does with one page request: answer it, answer that the provider failed
+ * (`fail`) or that its rate limit held the read back (`throttle`), or leave it unanswered (`ignore`).
+ */
+export type PageBehaviour = (request: Requested['data']) => 'answer' | 'fail' | 'throttle' | 'ignore';
 
 /**
  * Plays the owner's connector: reads `reconciliation.read.requested` for one entity off Kafka and answers
  * each page from an in-memory owner, newest first like the providers. Records every request it saw.
  */
+const FAILURES: Partial<Record<'answer' | 'fail' | 'throttle', { code: string; message: string }>> = {
+  fail: { code: 'PROVIDER_UNAVAILABLE', message: 'simulated 503' },
+  throttle: { code: 'PROVIDER_RATE_LIMITED', message: 'simulated budget at its reserve' },
+};
+
 export class FakeOwner {
   readonly records = new Map<string, OwnerRecord>();
   readonly requests: Requested['data'][] = [];
@@ -162,7 +172,7 @@ export class FakeOwner {
         this.requests.push(event.data);
         const what = this.behaviour(event.data);
         if (what === 'ignore') return;
-        await this.env.producer.publish(this.#answer(event.data, what === 'fail'));
+        await this.env.producer.publish(this.#answer(event.data, what));
       },
     });
   }
@@ -171,7 +181,12 @@ export class FakeOwner {
     await this.#consumer?.disconnect();
   }
 
-  #answer(request: Requested['data'], fail: boolean): EventOf<'reconciliation.read.completed'> {
+  #answer(
+    request: Requested['data'],
+    what: 'answer' | 'fail' | 'throttle',
+  ): EventOf<'reconciliation.read.completed'> {
+    const failure = FAILURES[what];
+    const fail = failure !== undefined;
     const all = [...this.records.values()]
       .filter((r) => request.mode !== 'IDS' || (request.ids ?? []).includes(r.internalId ?? ''))
       .sort((a, b) => b.externalId.localeCompare(a.externalId));
@@ -192,8 +207,8 @@ export class FakeOwner {
         records: fail ? [] : page,
         nextCursor: fail ? (request.cursor ?? null) : next,
         complete: !fail && next === null,
-        failureCode: fail ? 'PROVIDER_RATE_LIMITED' : null,
-        failureMessage: fail ? 'simulated 429' : null,
+        failureCode: failure?.code ?? null,
+        failureMessage: failure?.message ?? null,
         readStartedAt: Date.now(),
         readCompletedAt: Date.now(),
       },

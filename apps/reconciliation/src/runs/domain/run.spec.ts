@@ -1,4 +1,4 @@
-import { guardrailTripped, pageRetryDelayMs } from './run.js';
+import { guardrailTripped, pageRetryDelayMs, throttledRetryDelayMs } from './run.js';
 
 const guardrails = { maxRepairs: 10, maxMismatchRatio: 0.1, minComparedForRatio: 20 };
 
@@ -16,8 +16,17 @@ describe('guardrails', () => {
 });
 
 describe('page retries', () => {
-  it("back off exponentially up to a minute, and never ask before the provider's own wait", () => {
-    expect([1, 2, 3, 10].map((attempt) => pageRetryDelayMs(attempt))).toEqual([1_000, 2_000, 4_000, 60_000]);
-    expect(pageRetryDelayMs(1, 30_000)).toBe(30_000);
+  it('back off exponentially from a second up to the configured longest wait', () => {
+    expect([1, 2, 3, 10].map((attempt) => pageRetryDelayMs(attempt, 60_000))).toEqual([
+      1_000, 2_000, 4_000, 60_000,
+    ]);
+    expect(pageRetryDelayMs(3, 200)).toBe(200);
+  });
+
+  it('wait for a rate limit briefly at first, up to the configured longest wait', () => {
+    expect([1, 2, 3, 6, 20].map((n) => throttledRetryDelayMs(n, 15_000))).toEqual([
+      500, 1_000, 2_000, 15_000, 15_000,
+    ]);
+    expect(throttledRetryDelayMs(1, 200)).toBe(200);
   });
 });

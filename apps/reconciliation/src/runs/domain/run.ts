@@ -46,8 +46,19 @@ export function guardrailTripped(counts: RunCounts, guardrails: Guardrails): str
 /** Page read failures in a row before the run gives up: the objects stay unverifiable, never mismatches. */
 export const MAX_PAGE_ATTEMPTS = 6;
 
-/** Backoff before a failed page is asked for again: the provider's own wait when it gave one. */
-export function pageRetryDelayMs(attempt: number, retryAfterMs?: number): number {
-  const backoff = Math.min(60_000, 1_000 * 2 ** Math.max(0, attempt - 1));
-  return Math.max(backoff, retryAfterMs ?? 0);
+/** Backoff before a failed page is asked for again: a second, doubling, up to `maxMs`. */
+export function pageRetryDelayMs(attempt: number, maxMs: number): number {
+  return Math.min(maxMs, 1_000 * 2 ** Math.max(0, attempt - 1));
+}
+
+/**
+ * The connector refused the read to keep the provider's quota for live traffic (or the provider answered
+ * 429). That is back-pressure, not a broken read: the page waits and is asked for again, never failing the
+ * run; a run held back for long shows as stale reconciliation.
+ */
+export const THROTTLED_CODE = 'PROVIDER_RATE_LIMITED';
+
+/** Backoff before a throttled page is asked for again: short at first (the budget refills in seconds). */
+export function throttledRetryDelayMs(throttles: number, maxMs: number): number {
+  return Math.min(maxMs, 500 * 2 ** Math.max(0, throttles - 1));
 }
