@@ -28,6 +28,11 @@ export interface ProviderAdmissionOptions {
   readonly rateLimitWindow?: { remainingHeader: string; intervalMsHeader: string };
   /** Share of the token bucket's burst that low-priority calls leave to normal ones. Default 0.5. */
   readonly lowPriorityReserve?: number;
+  /**
+   * How long low-priority calls may be refused in a row for the reserve or an operation's limit before the
+   * next one goes as a normal call. Default 5 s (DEFAULT_LOW_PRIORITY_MAX_STARVATION_MS says why).
+   */
+  readonly lowPriorityMaxStarvationMs?: number;
   /** Limits of single operations on top of the provider's (HubSpot's search: a few per second). */
   readonly operationLimits?: Readonly<Record<string, { requestsPerSecond: number; burst?: number }>>;
 }
@@ -42,6 +47,13 @@ export interface ProviderAdmissionOptions {
 export const DEFAULT_LOW_PRIORITY_RESERVE = 0.5;
 
 /**
+ * Live traffic that spends the whole budget (a backlog draining, a busy hour) would otherwise hold a walk
+ * back for as long as it lasts, and drift would go unseen all that time. After 5 s of refusals one low call
+ * goes as a normal one: at most one call in every few seconds taken from live traffic, and the walk advances.
+ */
+export const DEFAULT_LOW_PRIORITY_MAX_STARVATION_MS = 5_000;
+
+/**
  * When a call may go to the provider, and what its answers teach about that. A hold the provider asked for
  * (a long Retry-After, a spent window) or the token bucket at the paced rate makes a call wait when the wait
  * is short (`rateLimit.maxWaitMs`), and otherwise refuses it with a retriable `PROVIDER_RATE_LIMITED`
@@ -53,6 +65,8 @@ export class ProviderAdmission {
   readonly #limiter: PacedLimiter;
   #reportedRate: number | undefined;
   #blockedUntil = 0;
+  /** Since when low-priority calls have been refused without one going; undefined when the last one went. */
+  #lowRefusedSince: number | undefined;
   readonly #operationBuckets = new Map<string, TokenBucket>();
 
   constructor(options: ProviderAdmissionOptions) {
@@ -77,6 +91,10 @@ export class ProviderAdmission {
    */
   async admit(request: ProviderRequest): Promise<void> {
     if (priorityOf(request) === 'low') return this.#admitLow(request);
+    return this.#admitNormal(request);
+  }
+
+  async #admitNormal(request: ProviderRequest): Promise<void> {
     const { provider, retryAfter, clock } = this.#options;
     const maxWaitMs = this.#options.rateLimit?.maxWaitMs ?? 1_000;
     for (
@@ -131,17 +149,37 @@ export class ProviderAdmission {
    * carrying how long until it could go: while the provider holds calls, or while the token bucket holds
    * less than the reserve kept for normal calls plus this call's token. Not counted as throttled: the
    * provider's limit held nothing back that normal traffic wanted, and alerts on throttling stay quiet
-   * during a reconciliation walk. Without any limit (no configured bucket and no 429 yet), it goes.
+   * during a reconciliation walk. Without any limit (no configured bucket and no 429 yet), it goes. After
+   * `lowPriorityMaxStarvationMs` of such refusals in a row, the next call goes as a normal one instead.
    */
-  #admitLow(request: ProviderRequest): void {
+  async #admitLow(request: ProviderRequest): Promise<void> {
     const { provider, clock } = this.#options;
     const blocked = this.#blockedUntil - clock.now();
     if (blocked > 0) {
+      // What the provider asked for holds every call; it is no reason to take live traffic's budget.
       throw providerError(provider, ConnectorErrorCode.providerRateLimited, request, true, {
         message: `${provider} asked to wait ${blocked} ms; a low-priority call does not wait`,
         retryAfterMs: blocked,
       });
     }
+    const refusedSince = this.#lowRefusedSince;
+    const starvation = this.#options.lowPriorityMaxStarvationMs ?? DEFAULT_LOW_PRIORITY_MAX_STARVATION_MS;
+    if (refusedSince !== undefined && clock.now() - refusedSince >= starvation) {
+      await this.#admitNormal(request);
+      this.#lowRefusedSince = undefined;
+      return;
+    }
+    try {
+      this.#admitLowAboveReserve(request);
+      this.#lowRefusedSince = undefined;
+    } catch (error) {
+      this.#lowRefusedSince ??= clock.now();
+      throw error;
+    }
+  }
+
+  #admitLowAboveReserve(request: ProviderRequest): void {
+    const { provider } = this.#options;
     // The operation's own limit only needs a token now: it is not shared with normal traffic's budget.
     const operation = this.#operationBucket(request.operation);
     const operationWaitMs = operation?.msUntil(1) ?? 0;

@@ -551,6 +551,30 @@ describe('ProviderHttpClient: low-priority calls', () => {
     expect(requests).toHaveLength(7);
   });
 
+  it('go as normal calls once refused for the longest starvation, so a walk advances under saturating traffic', async () => {
+    const { client, clock, requests } = await setup((_req, res) => json(res, 200, {}), {
+      ...limits,
+      lowPriorityMaxStarvationMs: 5_000,
+    });
+    // Live traffic takes every token as it comes: the bucket never climbs back to the reserve.
+    const saturate = async (ms: number) => {
+      for (let t = 0; t < ms; t += 100) await client.request(get);
+    };
+    await saturate(1_000);
+    const first = await failure(client.request(low));
+    expect(first.code).toBe(ConnectorErrorCode.providerRateLimited);
+    await saturate(4_900);
+    expect((await failure(client.request(low))).code).toBe(ConnectorErrorCode.providerRateLimited);
+    await saturate(100);
+    // Five seconds of refusals: this one waits for its slot like a normal call, and goes.
+    const sent = requests.length;
+    await client.request(low);
+    expect(requests).toHaveLength(sent + 1);
+    // The next is refused again, and the count of refusals starts over.
+    expect((await failure(client.request(low))).code).toBe(ConnectorErrorCode.providerRateLimited);
+    expect(clock.sleeps.every((ms) => ms <= 1_000)).toBe(true);
+  });
+
   it('leave the configured share of the burst: 0 spends it all, 1 only a full bucket', async () => {
     const greedy = await setup((_req, res) => json(res, 200, {}), { ...limits, lowPriorityReserve: 0 });
     for (let i = 0; i < 10; i++) await greedy.client.request(low);

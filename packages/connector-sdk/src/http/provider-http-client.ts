@@ -54,6 +54,12 @@ export interface ProviderLimits {
    */
   lowPriorityReserve?: number;
   /**
+   * How long low-priority calls may be refused in a row (the reserve, an operation's limit) before the next
+   * one goes as a normal call, waiting for its slot: a walk advances, by about one call in that time, even
+   * while live traffic spends the whole budget. Never past a hold the provider asked for. Default 5 000.
+   */
+  lowPriorityMaxStarvationMs?: number;
+  /**
    * Limits of single operations (the request's `operation` label) on top of the provider's: HubSpot allows
    * five searches a second per token whatever the rest of the account does. A token bucket each; a normal
    * call waits for its slot up to `rateLimit.maxWaitMs` and is refused beyond, a low-priority one goes only
@@ -127,6 +133,9 @@ export class ProviderHttpClient {
       remainingHeaders: options.remainingHeaders,
       rateLimitWindow: options.rateLimitWindow,
       ...(options.operationLimits ? { operationLimits: options.operationLimits } : {}),
+      ...(options.lowPriorityMaxStarvationMs === undefined
+        ? {}
+        : { lowPriorityMaxStarvationMs: options.lowPriorityMaxStarvationMs }),
       ...(options.lowPriorityReserve === undefined
         ? {}
         : { lowPriorityReserve: checkedReserve(options.lowPriorityReserve) }),
