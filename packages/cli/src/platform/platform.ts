@@ -100,6 +100,11 @@ export interface RunningPlatform {
   /** Consumer group of an app, e.g. `connector-payments`, with the run's prefix. */
   groupOf(app: string): string;
   /**
+   * Starts an app again as it was started (same main, port and environment), e.g. after a test SIGKILLed
+   * it; resolves once it is ready. Its handle in `apps` is the new process from then on.
+   */
+  restart(app: string): Promise<NodeProcessHandle>;
+  /**
    * SIGTERM to every app, one at a time, each awaited: consumers first (the ones that call providers), then
    * ingestion, the simulator last. Resolves with how each app exited; `onStopped` hears of each as it goes.
    */
@@ -121,6 +126,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const groupPrefix = options.groupPrefix ?? '';
   const groupOf = (app: string) => `${groupPrefix}${app}`;
   const apps = new Map<string, NodeProcessHandle>();
+  const launchers = new Map<string, () => Promise<NodeProcessHandle>>();
   const base = {
     DATABASE_URL: options.databaseUrl ?? endpoints.postgres.url,
     KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
@@ -199,16 +205,21 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     log(`app    provider-sim on ${simulatorUrl} (admin: ${simulatorUrl}/__admin/ledger, pid ${sim.pid})`);
 
     const start = async (name: string, main: string, port: number, env: Record<string, string>) => {
-      const app = await startBuiltApp(main, {
-        env: { ...base, PORT: String(port), ...env },
-        readyUrl: `http://127.0.0.1:${port}/health/ready`,
-        name,
-        timeoutMs: 90_000,
-        ...supervision,
-        ...output(name),
-      });
-      apps.set(name, app);
-      log(`app    ${name} ready on http://127.0.0.1:${port} (pid ${app.pid})`);
+      const launch = async () => {
+        const app = await startBuiltApp(main, {
+          env: { ...base, PORT: String(port), ...env },
+          readyUrl: `http://127.0.0.1:${port}/health/ready`,
+          name,
+          timeoutMs: 90_000,
+          ...supervision,
+          ...output(name),
+        });
+        apps.set(name, app);
+        log(`app    ${name} ready on http://127.0.0.1:${port} (pid ${app.pid})`);
+        return app;
+      };
+      launchers.set(name, launch);
+      await launch();
     };
 
     // Ingestion maps a provider's callbacks with the ids its connector records (EXTERNAL_REFS_SCHEMAS);
@@ -277,6 +288,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         reconciliation: 'reconciliation',
       },
       groupOf,
+      async restart(app) {
+        const launch = launchers.get(app);
+        if (!launch) throw new Error(`no app ${app} to restart (the simulator is not restartable)`);
+        return launch();
+      },
       stop: stopAll,
     };
   } catch (error) {
