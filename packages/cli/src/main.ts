@@ -9,8 +9,9 @@ import { ensureCatalogueTopics } from './commands/topics.js';
 import { devSessionPath, envWithDevSession, readDevSession } from './session/dev-session.js';
 
 const usage = `usage: tributary <command>
-  dev [--rate <orders/s>] [--port <port>] [--prefix <p>] [--log-level <level>]
+  dev [--rate <orders/s>] [--port <port>] [--prefix <p>] [--log-level <level>] [--no-drift]
                                             run the platform on the local stack with demo traffic
+                                            (and now and then a drift for reconciliation to repair)
   topics ensure                             create the catalogue topics on KAFKA_BROKERS
   api-keys create|rotate|revoke|list ...    manage API keys of ingestion or dlq-handler (tributary api-keys for help)
   dlq ls|show|replay|discard ...            inspect and recover dead letters (tributary dlq for help)
@@ -41,6 +42,7 @@ async function main(argv: string[]): Promise<number> {
       port: { type: 'string', default: '3100' },
       prefix: { type: 'string', default: '' },
       'log-level': { type: 'string' },
+      'no-drift': { type: 'boolean' },
     },
   });
   const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`);
@@ -51,6 +53,7 @@ async function main(argv: string[]): Promise<number> {
         port: Number(values.port),
         prefix: values.prefix,
         ...(values['log-level'] ? { logLevel: values['log-level'] } : {}),
+        drift: !values['no-drift'],
         log,
         print: out,
       });

@@ -147,6 +147,16 @@ describe('tributary dev: the session file, Ctrl-C and a killed runner', () => {
       },
     );
 
+    // The demo's drift: a contact edited in HubSpot without a webhook, which the dev reconciler (every 30 s,
+    // repairs on) finds; the tap shows its corrective event as a repair.
+    const [, edited] = await runner.waitForOutput(/drift {2}HubSpot contact \d+ \(customer (\S+)\)/, {
+      timeoutMs: 120_000,
+    });
+    await runner.waitForOutput(
+      new RegExp(`crm\\.contact\\.upserted subject=${edited} from /tributary/reconciliation .*REPAIR`),
+      { timeoutMs: 120_000 },
+    );
+
     // What a terminal does on Ctrl-C: SIGINT to the whole foreground process group.
     process.kill(-runner.pid, 'SIGINT');
     expect(await runner.exited).toEqual({ code: 0, signal: null });

@@ -13,6 +13,7 @@ import {
   removeDevSession,
   writeDevSession,
 } from '../session/dev-session.js';
+import { DRIFT_EVERY_MS, DemoDrift, FIRST_DRIFT_MS, scheduleDemoDrift } from './dev-drift.js';
 import { ensureCatalogueTopics } from './topics.js';
 
 export interface DevOptions {
@@ -24,6 +25,8 @@ export interface DevOptions {
   readonly prefix?: string;
   /** The apps' LOG_LEVEL. Default warn. */
   readonly logLevel?: string;
+  /** Now and then a contact edited in HubSpot without a webhook, for reconciliation to repair. Default on. */
+  readonly drift?: boolean;
   /** Where the session's URLs and keys go. Default devSessionPath(). */
   readonly sessionFile?: string;
   readonly log: (line: string) => void;
@@ -38,6 +41,11 @@ export interface DevOptions {
  */
 const RELAYED_SIGNAL_WINDOW_MS = 1_000;
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** The dev reconciler: a run of each entity every half minute, judging changes older than ten seconds. */
+const RECONCILE_EVERY_S = 30;
+const RECONCILE_SETTLE_S = 10;
+/** ce_source of reconciliation's events: its corrective events are the repairs. */
+const RECONCILIATION_SOURCE = '/tributary/reconciliation';
 
 /**
  * The platform end to end on the local stack: starts (or reuses) Kafka, the registry and Postgres,
@@ -58,6 +66,7 @@ export async function dev(options: DevOptions): Promise<number> {
   let sessionWritten = false;
   let tap: { stop(): Promise<void> } | undefined;
   let effects: { stop(): void } | undefined;
+  let drift: { stop(): Promise<void> } | undefined;
   let traffic: NodeJS.Timeout | undefined;
   let appDied = false;
   let stopping: Promise<number> | undefined;
@@ -102,10 +111,10 @@ export async function dev(options: DevOptions): Promise<number> {
       reconciliationEnv: {
         API_KEYS: `dev:${tokenHash}:reconciliation:read+reconciliation:run+reconciliation:repair`,
         RECONCILE_REPAIR_ENTITIES: 'payment,contact,shipment',
-        RECONCILE_INTERVALS: 'payment=30s,contact=30s,shipment=30s',
+        RECONCILE_INTERVALS: `payment=${RECONCILE_EVERY_S}s,contact=${RECONCILE_EVERY_S}s,shipment=${RECONCILE_EVERY_S}s`,
         RECONCILE_FULL_SWEEP_INTERVAL: '10m',
-        RECONCILE_OVERLAP: '30s',
-        RECONCILE_SETTLE: '10s',
+        RECONCILE_OVERLAP: `${RECONCILE_EVERY_S}s`,
+        RECONCILE_SETTLE: `${RECONCILE_SETTLE_S}s`,
       },
       // Real-world delivery: late and sometimes twice. Ingestion dedupes; the checkout stays correct.
       simulatorEnv: { WEBHOOK_DUPLICATE: '2', WEBHOOK_REORDER: 'true', EASYPOST_TRACKING_STEP_MS: '1500' },
@@ -158,6 +167,21 @@ export async function dev(options: DevOptions): Promise<number> {
       },
       Math.max(10, Math.round(1000 / options.rate)),
     );
+    if ((options.drift ?? true) && platform.reconciliationUrl) {
+      drift = scheduleDemoDrift(
+        new DemoDrift({
+          simulatorUrl: platform.simulatorUrl,
+          exampleServiceUrl,
+          log,
+          repairWithinS: RECONCILE_EVERY_S + RECONCILE_SETTLE_S,
+        }),
+        { firstMs: FIRST_DRIFT_MS, everyMs: DRIFT_EVERY_MS, log },
+      );
+      log(
+        `ready  drift: a contact edited in HubSpot without a webhook in ~${FIRST_DRIFT_MS / 1000} s, then every ` +
+          `${DRIFT_EVERY_MS / 1000} s, for reconciliation to repair (--no-drift: a quiet demo)`,
+      );
+    }
 
     await Promise.race([
       stop.signal,
@@ -191,6 +215,7 @@ export async function dev(options: DevOptions): Promise<number> {
       // First: a CLI started from now on must not pick up a session whose apps are going away.
       removeSession();
       if (traffic) clearInterval(traffic);
+      await drift?.stop();
       effects?.stop();
       await tap?.stop().catch((error: unknown) => log(`kafka  tap stop failed: ${(error as Error).message}`));
       const exits = await platform.stop((name, exit) =>
@@ -327,8 +352,13 @@ async function tapCatalogue(endpoints: StackEndpoints, prefix: string, log: (lin
     eachMessage: async ({ topic, partition, message }) => {
       const event: DomainEvent = await decoder.decode(message);
       const lagMs = Date.now() - Date.parse(event.time);
+      // A corrective event: the platform's copy brought to the owner's state (its page requests are not).
+      const repair =
+        event.source === RECONCILIATION_SOURCE && !event.type.startsWith('reconciliation.')
+          ? " REPAIR: the owner's state, found by reconciliation"
+          : '';
       log(
-        `kafka  ${topic}[${partition}]@${message.offset} ${event.type} subject=${event.subject} from ${event.source} (${lagMs} ms after the event)`,
+        `kafka  ${topic}[${partition}]@${message.offset} ${event.type} subject=${event.subject} from ${event.source} (${lagMs} ms after the event)${repair}`,
       );
     },
   });
