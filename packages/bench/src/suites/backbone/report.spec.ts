@@ -2,7 +2,8 @@ import { parseCommand } from '../../config.js';
 import type { BackboneOptions } from '../../config.js';
 import type { ProcessReport } from '../../process-report.js';
 import type { Figures } from './figures.js';
-import { goalLine, renderBackboneReport } from './report.js';
+import { goalLine } from '../../goals.js';
+import { backboneGoals, renderBackboneReport } from './report.js';
 import type { BackboneResults } from './report.js';
 
 const command = parseCommand(['backbone', '--events', '1000']);
@@ -135,7 +136,9 @@ describe('renderBackboneReport', () => {
       '10.0',
       '0.63×',
     ]);
-    expect(report).toContain('goal      (b) >= 0.5 x (a) for 1 KiB events: MET in this run, (b)/(a) = 0.63×');
+    expect(report.split('\n').at(-1)).toBe(
+      'goal outbox publish rate vs raw producer, 1 KiB events: 0.63× (target ≥ 0.5×): MET',
+    );
     expect(report).toContain(
       'Kafka busy 90.0 ms = 75% of first send -> last ack; gaps between sends 30.0 ms',
     );
@@ -159,17 +162,33 @@ describe('renderBackboneReport', () => {
     expect(report).toMatch(/\(a\) raw kafkajs producer .* 1\.00×\s+n\/a$/m);
     expect(report).toContain('not measured  ProducerPerformance: skipped (--no-ceiling)');
     expect(report).toContain('not measured  (c): skipped: it consumes what (b) published');
+    expect(report.split('\n').at(-1)).toMatch(
+      /^goal outbox publish rate vs raw producer, 1 KiB events: 0\.63× /,
+    );
+  });
+
+  it('prints the goal as n/a and NOT MET when (b) could not be measured', () => {
+    const report = renderBackboneReport(results({ outbox: { error: 'relay exited' } }));
+    expect(report.split('\n').at(-1)).toBe(
+      'goal outbox publish rate vs raw producer, 1 KiB events: n/a (target ≥ 0.5×): NOT MET',
+    );
   });
 });
 
-describe('goalLine', () => {
+describe('backboneGoals', () => {
   it('says whether (b) reached half of (a) in this run', () => {
-    expect(goalLine(10_000, 5_000, 1024)).toMatch(/: MET in this run, \(b\)\/\(a\) = 0\.50×$/);
-    expect(goalLine(10_000, 4_999, 1024)).toMatch(/: NOT MET in this run, \(b\)\/\(a\) = 0\.50×$/);
-    expect(goalLine(10_000, Number.NaN, 1024)).toMatch(/not decided/);
+    expect(backboneGoals(10_000, 5_000, 1024).map(goalLine)).toEqual([
+      'goal outbox publish rate vs raw producer, 1 KiB events: 0.50× (target ≥ 0.5×): MET',
+    ]);
+    expect(backboneGoals(10_000, 4_999, 1024).map(goalLine)).toEqual([
+      'goal outbox publish rate vs raw producer, 1 KiB events: 0.50× (target ≥ 0.5×): NOT MET',
+    ]);
+    expect(backboneGoals(10_000, Number.NaN, 1024)[0]!.met).toBeUndefined();
   });
 
-  it('flags a run with another record size, which the goal does not speak about', () => {
-    expect(goalLine(10_000, 6_000, 4096)).toContain('(this run used 4096 B values)');
+  it('names the record size of a run with another size, which the goal does not speak about', () => {
+    expect(backboneGoals(10_000, 6_000, 4096)[0]!.what).toBe(
+      'outbox publish rate vs raw producer, 4096 B (the goal speaks of 1 KiB) events',
+    );
   });
 });

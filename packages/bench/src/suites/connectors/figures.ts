@@ -1,3 +1,4 @@
+import type { Goal } from '../../goals.js';
 import { percentile, ratePerSecond, ratio, summarize } from '../../stats.js';
 import type { LatencySummary } from '../../stats.js';
 
@@ -91,4 +92,35 @@ export const THROTTLE_GOAL_SHARE = 0.05;
 export function throttleGoalMet(steadyPerSecond: number, limit: number): boolean | undefined {
   const share = ratio(steadyPerSecond, limit);
   return Number.isFinite(share) ? Math.abs(1 - share) <= THROTTLE_GOAL_SHARE : undefined;
+}
+
+/** One goal line per throttle limit N: the steady rate against N; `steadyPerSecond` NaN when not measured. */
+export function throttleGoal(limit: number, steadyPerSecond: number): Goal {
+  const share = ratio(steadyPerSecond, limit);
+  return {
+    what: `steady effects/s at simulator limit N=${limit}`,
+    figure: Number.isFinite(share) ? `${steadyPerSecond.toFixed(1)}/s = ${share.toFixed(2)} N` : 'n/a',
+    target: `within ${THROTTLE_GOAL_SHARE * 100} % of N`,
+    met: throttleGoalMet(steadyPerSecond, limit),
+  };
+}
+
+/**
+ * Exactly once: no idempotency key with more than one effect at the simulator, over every phase. `phases`
+ * holds each phase's simulator figures, undefined for a phase not measured: it was not checked, so the goal
+ * is not met (and not measured at all when no phase was).
+ */
+export function exactlyOnceGoal(phases: readonly (SimFigures | undefined)[]): Goal {
+  const measured = phases.filter((sim): sim is SimFigures => sim !== undefined);
+  const what = 'keys with more than one effect, every phase';
+  if (measured.length === 0) return { what, figure: 'n/a', target: '0', met: undefined };
+  const doubles = measured.reduce((sum, sim) => sum + sim.doubleEffects, 0);
+  const of =
+    measured.length === phases.length ? '' : ` (${measured.length} of ${phases.length} phases measured)`;
+  return {
+    what,
+    figure: `${doubles}${of}`,
+    target: '0',
+    met: doubles === 0 && measured.length === phases.length,
+  };
 }

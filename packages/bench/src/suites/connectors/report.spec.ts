@@ -1,4 +1,5 @@
-import { phaseFigures, throttleGoalMet } from './figures.js';
+import { goalLine } from '../../goals.js';
+import { exactlyOnceGoal, phaseFigures, throttleGoal, throttleGoalMet } from './figures.js';
 import type { EventTiming } from './figures.js';
 import { renderConnectorsReport } from './report.js';
 
@@ -59,6 +60,29 @@ describe('connectors figures', () => {
     expect(throttleGoalMet(48, 50)).toBe(true);
     expect(throttleGoalMet(40, 50)).toBe(false);
     expect(throttleGoalMet(Number.NaN, 50)).toBeUndefined();
+    expect(goalLine(throttleGoal(50, 48.7))).toBe(
+      'goal steady effects/s at simulator limit N=50: 48.7/s = 0.97 N (target within 5 % of N): MET',
+    );
+    expect(goalLine(throttleGoal(200, 150))).toBe(
+      'goal steady effects/s at simulator limit N=200: 150.0/s = 0.75 N (target within 5 % of N): NOT MET',
+    );
+    expect(goalLine(throttleGoal(200, Number.NaN))).toBe(
+      'goal steady effects/s at simulator limit N=200: n/a (target within 5 % of N): NOT MET',
+    );
+  });
+
+  it('meets the exactly-once goal only when every phase was measured and none had a key with two effects', () => {
+    const sim = (doubleEffects: number) => ({ requests: 10, throttled: 0, effects: 10, doubleEffects });
+    expect(goalLine(exactlyOnceGoal([sim(0), sim(0)]))).toBe(
+      'goal keys with more than one effect, every phase: 0 (target 0): MET',
+    );
+    expect(exactlyOnceGoal([sim(0), sim(2)]).met).toBe(false);
+    expect(goalLine(exactlyOnceGoal([sim(0), undefined]))).toBe(
+      'goal keys with more than one effect, every phase: 0 (1 of 2 phases measured) (target 0): NOT MET',
+    );
+    expect(goalLine(exactlyOnceGoal([undefined]))).toBe(
+      'goal keys with more than one effect, every phase: n/a (target 0): NOT MET',
+    );
   });
 
   it('says when a limit is above what the connector reaches at all', () => {
@@ -111,14 +135,18 @@ describe('connectors figures', () => {
     });
     expect(text).toContain('(a) burst, sim 20 ms fixed');
     expect(text).toContain('not measured: stack gone');
-    expect(text).toMatch(
-      /N=50: steady 50\/s = 1\.00× N .* 30 × 429 of 130 requests \(23%\) — goal within 5 % of N: met/,
-    );
+    expect(text).toMatch(/N=50: steady 50\/s = 1\.00× N .* 30 × 429 of 130 requests \(23%\)$/m);
+    expect(text).not.toContain('— goal');
     expect(text).toContain('client pacing: 48/s at the end (0.97× N), 900 calls waited for a slot');
     expect(text).toContain('steady window 0.2–1.8 s after the first publish (from p10 to p90)');
     expect(text).toContain('N=200: not measured');
     expect(text).toContain('(b) no latency, no throttle');
     expect(text).not.toContain('did not bind');
     expect(text).toContain('BUSY');
+    expect(text.split('\n').slice(-3)).toEqual([
+      'goal steady effects/s at simulator limit N=50: 50.0/s = 1.00 N (target within 5 % of N): MET',
+      'goal steady effects/s at simulator limit N=200: n/a (target within 5 % of N): NOT MET',
+      'goal keys with more than one effect, every phase: 0 (3 of 5 phases measured) (target 0): NOT MET',
+    ]);
   });
 });

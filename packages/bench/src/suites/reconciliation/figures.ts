@@ -1,3 +1,4 @@
+import type { Goal } from '../../goals.js';
 import { ratePerSecond, ratio } from '../../stats.js';
 import type { BenchEntityName, DocumentedLimit } from './entities.js';
 
@@ -119,20 +120,6 @@ export const SWEEP_TARGET_SECONDS = 3_600;
 
 /** Records compared per second at least this share of the raw read's records per second. */
 export const THROUGHPUT_TARGET = 0.5;
-
-/** Where each goal line comes from: pure, so the thresholds are unit-tested. */
-export interface Goal {
-  readonly what: string;
-  readonly figure: string;
-  readonly target: string;
-  /** undefined: not measured (printed as NOT MET: a goal nobody measured is not met). */
-  readonly met: boolean | undefined;
-}
-
-/** `goal <what>: <figure> (target <target>): MET` or `NOT MET`. */
-export function goalLine(goal: Goal): string {
-  return `goal ${goal.what}: ${goal.figure} (target ${goal.target}): ${goal.met ? 'MET' : 'NOT MET'}`;
-}
 
 /** 0.042 → "42 ms", 4.25 → "4.3 s", 40 → "40 s", 750 → "12.5 min", 3600 → "1 h", 9000 → "2.5 h". */
 export function formatSeconds(seconds: number): string {

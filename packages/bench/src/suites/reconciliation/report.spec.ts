@@ -1,10 +1,10 @@
+import { goalLine } from '../../goals.js';
 import { ENTITY_SPECS } from './entities.js';
 import {
   comparedPerSecond,
   entityGoals,
   floorRequests,
   formatSeconds,
-  goalLine,
   parseProcStatus,
   requestsPerRecord,
   runMs,
@@ -133,15 +133,6 @@ describe('reconciliation figures', () => {
 });
 
 describe('reconciliation goals', () => {
-  it('writes each goal line in the repo’s format', () => {
-    expect(goalLine({ what: 'x (payment)', figure: '1', target: '≤ 2', met: true })).toBe(
-      'goal x (payment): 1 (target ≤ 2): MET',
-    );
-    expect(goalLine({ what: 'x', figure: 'n/a', target: '≤ 2', met: undefined })).toBe(
-      'goal x: n/a (target ≤ 2): NOT MET',
-    );
-  });
-
   it('meets the four goals of a clean sweep and says by how much', () => {
     expect(entityGoals(paymentGoals, measured()).map(goalLine)).toEqual([
       'goal mismatches found equal the injected drift (payment): 1,000 (target 1,000): MET',

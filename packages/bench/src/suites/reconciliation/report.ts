@@ -1,3 +1,4 @@
+import { goalLine } from '../../goals.js';
 import {
   formatBytes,
   formatMs,
@@ -15,7 +16,6 @@ import {
   formatCount,
   formatPerRecord,
   formatSeconds,
-  goalLine,
   readCeilingPerSecond,
   requestsPerRecord,
   runMs,
