@@ -130,10 +130,17 @@ describe('OutboxRelay (in-memory sink)', () => {
     await write(records);
     const sink = new MemorySink();
     sink.failuresLeft = 4;
+    // The second send waits until the rows were counted: the relay's retries take milliseconds, so without
+    // this a busy machine may count them only after the recovery.
+    const counted = gate();
+    sink.onSend = () => {
+      if (sink.failuresLeft === 3) sink.hold = counted.promise;
+    };
     const events: RelayEvent[] = [];
     relay({ sink }, events).start();
     await waitFor(() => events.some((event) => event.type === 'sink-failed'));
     expect(await unpublished()).toBe(records.length);
+    counted.open();
     await waitFor(async () => (await unpublished()) === 0, { message: 'recovery' });
     expect(events.filter((event) => event.type === 'sink-failed')).toHaveLength(4);
     // Failed sends delivered nothing here, so every row arrived exactly once, in order.
