@@ -239,6 +239,9 @@ describe('reconciliation end to end (every app a process, drift injected at the 
     // Downstream heals through its normal consumers: the checkout ships, the CRM marks the customer.
     await shop.reached(order.orderId, 'delivered');
     expect((await sim.contactOf(order.customerId)).properties.lifecyclestage).toBe('customer');
+    await waitFor('the corrective PaymentSucceeded on Kafka', () =>
+      tap.repairs('payments.payment.succeeded', order.paymentId).at(0),
+    );
     const repairs = tap.repairs('payments.payment.succeeded', order.paymentId);
     expect(repairs).toHaveLength(1);
     expect(repairs[0]).toMatchObject({ data: { providerPaymentId: intentId, customerId: order.customerId } });
@@ -275,6 +278,10 @@ describe('reconciliation end to end (every app a process, drift injected at the 
     expect(await repairRows(found.id)).toBe(1);
 
     await shop.reached(order.orderId, 'delivered');
+    // The tap reads Kafka on its own: the order may be delivered before it saw the repair.
+    await waitFor('the corrective ShipmentDelivered on Kafka', () =>
+      tap.repairs('logistics.shipment.delivered', shipmentId!).at(0),
+    );
     expect(tap.repairs('logistics.shipment.delivered', shipmentId!)).toHaveLength(1);
     expect(tap.events('logistics.shipment.delivered', shipmentId!)).toHaveLength(1);
 

@@ -139,7 +139,9 @@ export function readerHarness<TSchema extends z.ZodType, TClient>(
             refused += 1;
             return undefined;
           },
-          { timeoutMs, intervalMs: 50, message: `page ${pages.length + 1} read past the rate limit` },
+          // Half a second between tries, as the reconciler's first backoff: asked every few milliseconds, a
+          // page of several calls spends the first calls' tokens each time and never finds room for all.
+          { timeoutMs, intervalMs: 500, message: `page ${pages.length + 1} read past the rate limit` },
         );
       while (pages.length < maxPages) {
         const page = patient ? await readPatiently(cursor) : await read({ ...ask, cursor });
