@@ -1,22 +1,19 @@
-import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { eventCatalogue } from '@tributary/contracts';
 import type { EventDefinition } from '@tributary/contracts';
 import {
   AvroEventEncoder,
   KafkaEventProducer,
   SchemaRegistryClient,
-  createKafkaClient,
   dlqResolvedTopicName,
   dlqTopicName,
   retryTopicName,
 } from '@tributary/kafka';
 import { namesFor } from '@tributary/persistence';
-import { acquireStack, pickFreePorts, spawnNodeProcess, startBuiltApp, uniqueName } from '@tributary/testkit';
+import { pickFreePorts, spawnNodeProcess, startBuiltApp } from '@tributary/testkit';
 import type { NodeProcessHandle } from '@tributary/testkit';
 import pg from 'pg';
-import { Scratch } from '../infra/scratch.js';
+import { buildWorkspaces, openSuite, repoRoot } from '../infra/suite-setup.js';
 import { clientPacing, watchPhase } from './connectors/client-metrics.js';
 import { phaseFigures } from './connectors/figures.js';
 import type { PhaseFigures, SimFigures } from './connectors/figures.js';
@@ -33,7 +30,6 @@ import {
 } from './connectors/workload.js';
 import type { ConnectorTables } from './connectors/workload.js';
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const connectorMain = `${repoRoot}apps/connector-payments/dist/main.js`;
 const simMain = `${repoRoot}apps/provider-sim/dist/main.js`;
 
@@ -65,33 +61,8 @@ const QUIET_WAIT_MS = 5 * 60_000;
  */
 export async function runConnectors(log: (line: string) => void): Promise<number> {
   log('building connector-payments and provider-sim (turbo caches unchanged ones)');
-  const build = spawnSync(
-    'npx',
-    [
-      'turbo',
-      'run',
-      'build',
-      '--filter=@tributary/connector-payments...',
-      '--filter=@tributary/provider-sim...',
-      '--output-logs=errors-only',
-    ],
-    { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  if (build.status !== 0) throw new Error('the build failed');
-
-  const stack = await acquireStack({ log: (line) => log(`stack: ${line}`) });
-  const { endpoints } = stack;
-  const kafka = createKafkaClient({
-    clientId: 'tributary-bench-connectors',
-    brokers: endpoints.kafka.brokers,
-  });
-  const scratch = new Scratch({
-    kafka,
-    registryUrl: endpoints.registry.url,
-    databaseUrl: endpoints.postgres.url,
-  });
-  const run = uniqueName('bench.connectors');
-  const prefix = `${run}.`;
+  buildWorkspaces(['@tributary/connector-payments', '@tributary/provider-sim']);
+  const { stack, endpoints, kafka, scratch, run, prefix } = await openSuite('connectors', log);
   const group = `${run}.payments`;
   let sim: NodeProcessHandle | undefined;
   let app: NodeProcessHandle | undefined;

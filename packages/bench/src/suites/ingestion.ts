@@ -1,14 +1,14 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { acquireStack, endpointsToEnv } from '@tributary/testkit';
 import { goalLine } from '../goals.js';
+import { buildWorkspaces, repoRoot } from '../infra/suite-setup.js';
 import { ingestionGoals, parseResultLine } from './ingestion/figures.js';
 import type { IngestionFigures } from './ingestion/figures.js';
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const benchScript = `${repoRoot}apps/ingestion/bench/ingestion.bench.ts`;
 
 /**
@@ -18,15 +18,7 @@ const benchScript = `${repoRoot}apps/ingestion/bench/ingestion.bench.ts`;
  */
 export async function runIngestion(log: (line: string) => void): Promise<number> {
   log('building the apps (turbo caches unchanged ones)');
-  const build = spawnSync(
-    'npx',
-    ['turbo', 'run', 'build', '--filter=@tributary/ingestion...', '--output-logs=errors-only'],
-    {
-      cwd: repoRoot,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
-  if (build.status !== 0) throw new Error('the ingestion build failed');
+  buildWorkspaces(['@tributary/ingestion']);
   const stack = await acquireStack({ log });
   let code: number;
   let figures: IngestionFigures | undefined;

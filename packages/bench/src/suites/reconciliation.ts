@@ -1,15 +1,13 @@
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { createKafkaClient } from '@tributary/kafka';
-import { acquireStack, pickFreePorts, spawnNodeProcess, startBuiltApp, uniqueName } from '@tributary/testkit';
+import { pickFreePorts, spawnNodeProcess, startBuiltApp } from '@tributary/testkit';
 import type { NodeProcessHandle } from '@tributary/testkit';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 import type { ReconciliationOptions } from '../config.js';
-import { Scratch } from '../infra/scratch.js';
+import type { Scratch } from '../infra/scratch.js';
+import { buildWorkspaces, openSuite, repoRoot } from '../infra/suite-setup.js';
 import { otherTestRuns } from './connectors/machine.js';
 import {
   findingsByClass,
@@ -33,7 +31,6 @@ import { renderReconciliationReport } from './reconciliation/report.js';
 import { RssSampler } from './reconciliation/rss.js';
 import { SimAdmin, rawRead } from './reconciliation/sim.js';
 
-const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 const builtMain = (app: string) => `${repoRoot}apps/${app}/dist/main.js`;
 
 const TOKEN = 'bench-reconciliation-token';
@@ -78,34 +75,12 @@ export async function runReconciliation(
   log(
     `building the reconciler, provider-sim and ${entities.map((e) => ENTITY_SPECS[e].connector.app).join(', ')}`,
   );
-  const build = spawnSync(
-    'npx',
-    [
-      'turbo',
-      'run',
-      'build',
-      '--filter=@tributary/reconciliation...',
-      '--filter=@tributary/provider-sim...',
-      ...entities.map((e) => `--filter=@tributary/${ENTITY_SPECS[e].connector.app}...`),
-      '--output-logs=errors-only',
-    ],
-    { cwd: repoRoot, stdio: ['ignore', 'inherit', 'inherit'] },
-  );
-  if (build.status !== 0) throw new Error('the build failed');
-
-  const stack = await acquireStack({ log: (line) => log(`stack: ${line}`) });
-  const { endpoints } = stack;
-  const kafka = createKafkaClient({
-    clientId: 'tributary-bench-reconciliation',
-    brokers: endpoints.kafka.brokers,
-  });
-  const scratch = new Scratch({
-    kafka,
-    registryUrl: endpoints.registry.url,
-    databaseUrl: endpoints.postgres.url,
-  });
-  const run = uniqueName('bench.reconciliation');
-  const prefix = `${run}.`;
+  buildWorkspaces([
+    '@tributary/reconciliation',
+    '@tributary/provider-sim',
+    ...entities.map((e) => `@tributary/${ENTITY_SPECS[e].connector.app}`),
+  ]);
+  const { stack, endpoints, kafka, scratch, run, prefix } = await openSuite('reconciliation', log);
   let sim: NodeProcessHandle | undefined;
   let pool: pg.Pool | undefined;
   const busy = new Set<string>();
