@@ -98,13 +98,18 @@ function fakeHubSpot(script: { upsert?: BatchUpsertResponse | Error; get?: HubSp
 
 async function handle(
   script: Parameters<typeof fakeHubSpot>[0],
-  event: EventOf<'payments.payment.succeeded'> | EventOf<'crm.contact.changed'> = succeeded,
+  event:
+    | EventOf<'payments.payment.succeeded'>
+    | EventOf<'crm.contact.changed'>
+    | EventOf<'crm.contact.write_back_requested'> = succeeded,
 ) {
   const { client, calls } = fakeHubSpot(script);
   const ctx = fakeHandlerContext(crmConnector, { event, provider: client, config });
   let error: unknown;
   try {
     if (event.type === 'crm.contact.changed') await crmConnector.handlers['crm.contact.changed']!(event, ctx);
+    else if (event.type === 'crm.contact.write_back_requested')
+      await crmConnector.handlers['crm.contact.write_back_requested']!(event, ctx);
     else await crmConnector.handlers['payments.payment.succeeded']!(event, ctx);
   } catch (caught) {
     error = caught;
@@ -379,6 +384,73 @@ describe('crm connector on a HubSpot change notice', () => {
     });
     expect(result.status).toBe('mapped');
     expect(asked).toEqual([CONTACT_REF]);
+  });
+});
+
+describe('crm connector on a reconciliation write-back', () => {
+  const command = (
+    data: Partial<EventOf<'crm.contact.write_back_requested'>['data']> = {},
+  ): EventOf<'crm.contact.write_back_requested'> => ({
+    id: '0190a0b0-0000-7000-8000-000000000009',
+    type: 'crm.contact.write_back_requested',
+    source: '/tributary/reconciliation',
+    subject: 'cust-1',
+    time: new Date().toISOString(),
+    data: {
+      contactId: 'cust-1',
+      provider: 'hubspot',
+      lifecycleStage: 'customer',
+      lastPaidOrderId: 'order-1',
+      findingId: '0190a0b0-0000-7000-8000-00000000000f',
+      ownerUpdatedAt: 0,
+      ...data,
+    },
+  });
+  const traced = `tributary:crm:${command().id}`;
+
+  it('upserts the values the platform owns by our id, traced by the command, and publishes the contact', async () => {
+    const { calls, published, refs, error } = await handle(
+      { upsert: complete({ ...fullContact, objectWriteTraceId: traced }) },
+      command(),
+    );
+    expect(error).toBeUndefined();
+    expect(calls).toEqual([
+      {
+        method: 'upsertContacts',
+        args: [
+          [
+            {
+              idProperty: 'tributary_contact_id',
+              id: 'cust-1',
+              properties: { lifecyclestage: 'customer', tributary_last_paid_order_id: 'order-1' },
+              objectWriteTraceId: traced,
+            },
+          ],
+          expect.objectContaining({ idempotencyKey: traced }),
+        ],
+      },
+    ]);
+    expect(published).toMatchObject([{ type: 'crm.contact.upserted', subject: 'cust-1' }]);
+    expect(refs).toEqual([['contact', '101', 'cust-1']]);
+  });
+
+  it('leaves a field the command has no value for as HubSpot holds it', async () => {
+    const { calls } = await handle(
+      { upsert: complete({ ...fullContact, objectWriteTraceId: traced }) },
+      command({ lastPaidOrderId: null }),
+    );
+    expect((calls[0]!.args[0] as Array<{ properties: unknown }>)[0]!.properties).toEqual({
+      lifecyclestage: 'customer',
+    });
+  });
+
+  it('writes nothing for another CRM, or when the command states nothing', async () => {
+    const other = await handle({}, command({ provider: 'salesforce' }));
+    const empty = await handle({}, command({ lifecycleStage: null, lastPaidOrderId: null }));
+    for (const outcome of [other, empty]) {
+      expect(outcome.calls).toEqual([]);
+      expect(outcome.published).toEqual([]);
+    }
   });
 });
 

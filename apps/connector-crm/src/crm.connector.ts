@@ -74,6 +74,7 @@ export const crmConnector = defineConnector({
   handlers: {
     'payments.payment.succeeded': markCustomer,
     'crm.contact.changed': readChangedContact,
+    'crm.contact.write_back_requested': writeBack,
   },
   // Reconciliation reads contacts as HubSpot holds them (hubspot/contact.reader.ts), at low priority.
   reconcile: { contact: contactReader },
@@ -106,12 +107,53 @@ async function markCustomer(event: EventOf<'payments.payment.succeeded'>, ctx: C
     return;
   }
 
+  await upsertAndPublish(
+    customerId,
+    { lifecyclestage: 'customer', [HUBSPOT_PROPERTIES.lastPaidOrderId]: payment.orderId },
+    ctx,
+  );
+}
+
+/**
+ * Reconciliation found values the platform owns changed in HubSpot (a stage moved back in HubSpot's UI, or
+ * the payment's upsert never arrived): the same upsert writes ours back. A null field is left as HubSpot
+ * holds it. Idempotent like the payment's: the same values again change nothing at HubSpot.
+ */
+async function writeBack(event: EventOf<'crm.contact.write_back_requested'>, ctx: Context): Promise<void> {
+  const command = event.data;
+  if (command.provider !== PROVIDER) {
+    ctx.logger.info(
+      { contactId: command.contactId, provider: command.provider },
+      'write-back for another CRM',
+    );
+    return;
+  }
+  const properties: Record<string, string> = {};
+  if (command.lifecycleStage) properties.lifecyclestage = command.lifecycleStage;
+  if (command.lastPaidOrderId) properties[HUBSPOT_PROPERTIES.lastPaidOrderId] = command.lastPaidOrderId;
+  if (Object.keys(properties).length === 0) return;
+  ctx.logger.info(
+    { contactId: command.contactId, findingId: command.findingId, properties: Object.keys(properties) },
+    'writing back what reconciliation found changed in HubSpot',
+  );
+  await upsertAndPublish(command.contactId, properties, ctx);
+}
+
+/**
+ * Upserts our contact by our id property (HubSpot creates it when it has none) and publishes the contact as
+ * HubSpot then holds it, with its HubSpot id mapped to ours.
+ */
+async function upsertAndPublish(
+  customerId: string,
+  properties: Record<string, string>,
+  ctx: Context,
+): Promise<void> {
   const answer = await ctx.provider.upsertContacts(
     [
       {
         idProperty: HUBSPOT_PROPERTIES.contactId,
         id: customerId,
-        properties: { lifecyclestage: 'customer', [HUBSPOT_PROPERTIES.lastPaidOrderId]: payment.orderId },
+        properties,
         objectWriteTraceId: ctx.idempotencyKey,
       },
     ],

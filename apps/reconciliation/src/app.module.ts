@@ -4,6 +4,7 @@ import { ServiceModule } from '@tributary/service-kit/nest';
 import { FindingsModule } from './findings/findings.module.js';
 import { openApi } from './http/openapi.js';
 import { reconciliationProblems } from './http/problems.js';
+import { CreatePlatformOwned1765152000002 } from './projections/platform-owned.migration.js';
 import { CreateProjections1765152000000 } from './projections/projections.migration.js';
 import { PROJECTED_EVENT_TYPES } from './projections/projections.consumer.js';
 import { ProjectionsModule } from './projections/projections.module.js';
@@ -21,10 +22,16 @@ export const RECONCILIATION_TOPICS = [
   'reconciliation.read.v1',
 ];
 
-/** Types on those topics that are not for this group: its own page requests, and change notices. */
-const IGNORED = ['reconciliation.read.requested', 'crm.contact.changed', 'payments.payment.refunded'].filter(
-  (type) => !(PROJECTED_EVENT_TYPES as readonly string[]).includes(type),
-);
+/**
+ * Types on those topics that are not for this group: its own page requests and write-back commands, and
+ * change notices.
+ */
+const IGNORED = [
+  'reconciliation.read.requested',
+  'crm.contact.write_back_requested',
+  'crm.contact.changed',
+  'payments.payment.refunded',
+].filter((type) => !(PROJECTED_EVENT_TYPES as readonly string[]).includes(type));
 
 @Module({})
 export class AppModule {
@@ -34,7 +41,11 @@ export class AppModule {
       imports: [
         ServiceModule.forRoot({
           config,
-          migrations: [CreateProjections1765152000000, CreateRuns1765152000001],
+          migrations: [
+            CreateProjections1765152000000,
+            CreateRuns1765152000001,
+            CreatePlatformOwned1765152000002,
+          ],
           problems: reconciliationProblems,
           openApi,
           apiKeys: { scopes: RECONCILIATION_SCOPES, ...config.apiKeys },

@@ -137,6 +137,78 @@ describe('reconciliation decisions', () => {
     ]);
   });
 
+  it('writes back what the platform owns when the CRM changed it: once per CRM version, until the CRM holds it', async () => {
+    const customer = randomUUID();
+    const ofCustomer = async (runId: unknown) =>
+      (await findingsOf(runId)).filter((f) => f.entityId === customer);
+    await env.producer.publish(upserted(customer, 'Ada', minutesAgo(60)));
+    await env.producer.publish(
+      domainEvent('payments.payment.succeeded', 'pay-1', {
+        paymentId: randomUUID(),
+        orderId: 'order-7',
+        customerId: customer,
+        amountMinor: 1999,
+        currency: 'EUR',
+        provider: 'stripe',
+        providerPaymentId: 'pi_7',
+        feeAmountMinor: null,
+        succeededAt: minutesAgo(30),
+      }),
+    );
+    await waitFor(
+      'the payment stated at the contact',
+      async () =>
+        (await env.pool.query(`SELECT 1 FROM platform_owned WHERE entity_id = $1`, [customer])).rowCount ===
+        1,
+      60_000,
+    );
+    // A sales rep moved the stage back in HubSpot's UI; the owned fields still agree.
+    const heldAt = (stage: string, version: number) =>
+      hubspot.set({
+        externalId: `hs-${customer}`,
+        internalId: customer,
+        ownerUpdatedAt: version,
+        deleted: false,
+        fields: { ...fieldsOf(customer, 'Ada'), lifecycleStage: stage, lastPaidOrderId: 'order-7' },
+      });
+    heldAt('lead', minutesAgo(5));
+    const before = await outboxCount('crm.contact.write_back_requested');
+    const upsertedBefore = await outboxCount('crm.contact.upserted');
+    const found = await run({ entity: 'contact', mode: 'full' });
+    expect(found).toMatchObject({ status: 'succeeded', repairsEmitted: 1 });
+    const findings = await ofCustomer(found.id);
+    expect(findings.map((f) => [f.class, f.decision, f.status, f.diffs])).toEqual([
+      [
+        'stale_at_owner',
+        'repaired',
+        'resolved',
+        [{ field: 'lifecycleStage', local: 'customer', owner: 'lead' }],
+      ],
+    ]);
+    // Keyed by the contact, so it keeps its order with the contact's other events.
+    const commands = await env.pool.query(
+      `SELECT 1 FROM outbox WHERE headers->>'ce_type' = 'crm.contact.write_back_requested' AND key = $1`,
+      [customer],
+    );
+    expect(commands.rowCount).toBe(1);
+    expect(await outboxCount('crm.contact.write_back_requested')).toBe(before + 1);
+    // Our copy is not touched: the connector's write comes back as an event of its own.
+    expect(upsertedBefore).toBe(await outboxCount('crm.contact.upserted'));
+
+    // The same CRM version judged again: found again, written back no second time.
+    const again = await run({ entity: 'contact', mode: 'full' });
+    expect((await ofCustomer(again.id)).map((f) => [f.class, f.seenCount])).toEqual([['stale_at_owner', 1]]);
+    expect(again).toMatchObject({ repairsEmitted: 0 });
+    expect(await outboxCount('crm.contact.write_back_requested')).toBe(before + 1);
+
+    // The connector wrote it back: HubSpot holds it again, and nothing is left to find.
+    heldAt('customer', minutesAgo(1));
+    const settled = await run({ entity: 'contact', mode: 'full' });
+    expect(settled).toMatchObject({ status: 'succeeded', repairsEmitted: 0 });
+    expect(await ofCustomer(settled.id)).toEqual([]);
+    expect(await outboxCount('crm.contact.write_back_requested')).toBe(before + 1);
+  });
+
   it('archives a contact the owner no longer holds only after a second complete walk misses it', async () => {
     const gone = randomUUID();
     const kept = randomUUID();

@@ -327,6 +327,39 @@ describe('reconciliation end to end (every app a process, drift injected at the 
     expect(tap.repairs('crm.contact.upserted', customer)).toHaveLength(1);
   }, 120_000);
 
+  it("writes back a customer's stage moved back in HubSpot's UI, through the CRM connector, once", async () => {
+    const { customerId: customer, orderId } = customers[0]!;
+    const contact = await sim.contactOf(customer);
+    expect(contact.properties).toMatchObject({
+      lifecyclestage: 'customer',
+      tributary_last_paid_order_id: orderId,
+    });
+    await settle(await sim.editContact(contact.id, { lifecyclestage: 'lead' }));
+
+    const found = await api.run({ entity: 'contact', mode: 'full' });
+    expect(found).toMatchObject({ status: 'succeeded', mismatches: 1, repairsEmitted: 1 });
+    const findings = await api.findings(found.id);
+    expect(findings.map(summary)).toEqual([
+      { entityId: customer, class: 'stale_at_owner', decision: 'repaired', status: 'resolved' },
+    ]);
+    expect(findings[0]!.diffs).toEqual([{ field: 'lifecycleStage', local: 'customer', owner: 'lead' }]);
+    const command = await waitFor('the write-back command on Kafka', () =>
+      tap.repairs('crm.contact.write_back_requested', customer).at(0),
+    );
+    await waitFor(
+      'HubSpot holds the stage the platform set',
+      async () => (await sim.contactOf(customer)).properties.lifecyclestage === 'customer',
+    );
+    // One effect at HubSpot under the command's key; the platform's copy follows the connector's answer.
+    expect(await sim.effectsOf(`tributary:crm:${command.id}`)).toBe(1);
+    await waitFor('the connector publishes the contact as HubSpot now holds it', () =>
+      tap.events('crm.contact.upserted', customer).some((e) => e.causationId === command.id),
+    );
+
+    await expectNothingLeft('contact');
+    expect(tap.repairs('crm.contact.write_back_requested', customer)).toHaveLength(1);
+  }, 120_000);
+
   it('reports only in a dry run, then repairs once through a page cut off mid-walk', async () => {
     const customer = customers[1]!.customerId;
     const contact = await sim.contactOf(customer);

@@ -26,6 +26,8 @@ export {
   fieldDiffs,
   isReconciledEntity,
   ownedFieldsOf,
+  platformOwnedDiffs,
+  readableFieldsOf,
   reconciledEntities,
 } from './reconciliation.js';
 export type { FindingClass, OwnerFields, ReconciledEntity, ReconciledEntityName } from './reconciliation.js';

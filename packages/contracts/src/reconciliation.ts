@@ -5,6 +5,7 @@
  * reconciler's projection are normalised to), the repair direction and what may be repaired without a
  * person. Both sides import these names, so a connector and the reconciler cannot disagree on a field.
  */
+import type { EventType } from './generated/events.js';
 import type { EntityName } from './ownership.js';
 
 /** What a comparison of one object with its owner can find. */
@@ -15,6 +16,11 @@ export const FINDING_CLASSES = [
   'missing_at_owner',
   /** The owner changed it after the platform's last copy (an edit in the provider's dashboard). */
   'stale_locally',
+  /**
+   * A field the platform owns and writes to the owner holds another value there (an edit in the provider's
+   * dashboard undid our write, or our write never arrived): the connector writes ours back.
+   */
+  'stale_at_owner',
   /** The platform's copy is newer, or its write is still in flight: not a mismatch. */
   'ahead_locally',
   /** Both sides changed it since they last agreed: a person decides. */
@@ -31,6 +37,7 @@ export const MISMATCH_CLASSES: readonly FindingClass[] = [
   'missing_locally',
   'missing_at_owner',
   'stale_locally',
+  'stale_at_owner',
   'conflict',
   'duplicate_link',
 ];
@@ -41,10 +48,21 @@ export interface ReconciledEntity {
   readonly owner: string;
   /** The connector app (`apps/connector-<connector>`) that answers reconciliation reads for it. */
   readonly connector: string;
-  /** `owner-wins`: the platform's copy is repaired from the owner, never the other way round. */
+  /** `owner-wins`: the platform's copy of `ownedFields` is repaired from the owner, never the other way round. */
   readonly direction: 'owner-wins';
   /** The fields the owner controls, normalised; compared and hashed in this order. */
   readonly ownedFields: readonly string[];
+  /**
+   * The other direction: fields the platform decides and its connector writes onto the owner's object
+   * (normalised like `ownedFields`, read back by the same reader). Where the owner holds another value, the
+   * platform wins: `stale_at_owner`, repaired by `writeBack`, a command the connector's idempotent write path
+   * answers. Judged apart from the owned fields, and only where the platform has stated a value.
+   */
+  readonly platformOwned?: {
+    readonly fields: readonly string[];
+    /** The event type of the command, on the entity's topic, keyed by our id. */
+    readonly writeBack: EventType;
+  };
   /** Classes repaired without a person (when the entity's repairs are enabled); others wait for approval. */
   readonly autoRepair: readonly FindingClass[];
 }
@@ -65,8 +83,14 @@ export const reconciledEntities: { readonly [E in 'payment' | 'contact' | 'shipm
     connector: 'crm',
     direction: 'owner-wins',
     ownedFields: ['email', 'givenName', 'familyName', 'phone', 'marketingConsent'],
+    // A paying customer is a customer in the CRM, marked with the order that made it one (the CRM connector's
+    // upsert on payments.payment.succeeded); a sales rep moving the stage back in HubSpot is undone.
+    platformOwned: {
+      fields: ['lifecycleStage', 'lastPaidOrderId'],
+      writeBack: 'crm.contact.write_back_requested',
+    },
     // A contact archived in the CRM is archived here too, but only after two complete walks missed it.
-    autoRepair: ['stale_locally', 'missing_locally', 'missing_at_owner'],
+    autoRepair: ['stale_locally', 'missing_locally', 'missing_at_owner', 'stale_at_owner'],
   },
   shipment: {
     entity: 'shipment',
@@ -99,6 +123,26 @@ export function ownedFieldsOf(
   return Object.fromEntries(
     reconciledEntities[entity].ownedFields.map((name) => [name, fields[name] ?? null]),
   );
+}
+
+/** The fields an owner's object may report: those it owns and those the platform writes onto it. */
+export function readableFieldsOf(entity: ReconciledEntityName): readonly string[] {
+  const { ownedFields, platformOwned } = reconciledEntities[entity];
+  return [...ownedFields, ...(platformOwned?.fields ?? [])];
+}
+
+/**
+ * The platform-owned fields on which the owner differs from what the platform stated. A field the platform
+ * has no value for (null) is not the platform's to judge.
+ */
+export function platformOwnedDiffs(
+  entity: ReconciledEntityName,
+  stated: OwnerFields,
+  owner: OwnerFields,
+): Array<{ field: string; local: string | null; owner: string | null }> {
+  return (reconciledEntities[entity].platformOwned?.fields ?? [])
+    .filter((field) => (stated[field] ?? null) !== null && stated[field] !== (owner[field] ?? null))
+    .map((field) => ({ field, local: stated[field] ?? null, owner: owner[field] ?? null }));
 }
 
 /** The owned fields on which two copies differ, with both values. */

@@ -62,9 +62,14 @@ export const topicCatalogue: { readonly [T in EventTopic]: TopicDefinition & { r
   'crm.contact.v1': {
     name: 'crm.contact.v1',
     description:
-      'Contacts as the CRM holds them (upserted: the full current state; archived: the CRM no longer holds it) and the CRM reporting that one changed (changed: a notification to read it). Personal data: short retention.',
+      'Contacts as the CRM holds them (upserted: the full current state; archived: the CRM no longer holds it), the CRM reporting that one changed (changed: a notification to read it), and reconciliation asking the CRM connector to write back what the platform owns (write_back_requested). Personal data: short retention.',
     // One topic, so a contact's change notice and the state read because of it keep their order per contact.
-    eventTypes: ['crm.contact.upserted', 'crm.contact.changed', 'crm.contact.archived'],
+    eventTypes: [
+      'crm.contact.upserted',
+      'crm.contact.changed',
+      'crm.contact.archived',
+      'crm.contact.write_back_requested',
+    ],
     partitions: 6,
     // Personal data: kept no longer than consumers need to catch up, so erasure takes effect within a week.
     retentionMs: 7 * day,

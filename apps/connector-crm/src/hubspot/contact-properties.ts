@@ -33,3 +33,15 @@ export function epochMs(value: string | null | undefined): number | undefined {
   const at = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   return Number.isFinite(at) ? at : undefined;
 }
+
+/**
+ * HubSpot's lifecycle stages after `customer`: a contact there has been a paying customer, which is all the
+ * platform states, so reconciliation reads them as `customer` (a sales rep promoting a customer is no drift).
+ */
+const STAGES_PAST_CUSTOMER = new Set(['evangelist']);
+
+/** A contact's `lifecyclestage` in the platform's vocabulary (`reconciledEntities.contact.platformOwned`). */
+export function platformStage(value: string | null | undefined): string | null {
+  const stage = present(value);
+  return stage && STAGES_PAST_CUSTOMER.has(stage) ? 'customer' : stage;
+}

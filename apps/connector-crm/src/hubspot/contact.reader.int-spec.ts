@@ -108,6 +108,9 @@ describe('contact reader against the simulated HubSpot', () => {
           familyName: `Contact ${index}`,
           phone: contact === consenting ? '+49 30 1234567' : null,
           marketingConsent: contact === consenting ? 'true' : 'false',
+          // Seeded as the payment handler's upsert leaves a contact, without an order of ours.
+          lifecycleStage: 'customer',
+          lastPaidOrderId: null,
         },
       });
     }

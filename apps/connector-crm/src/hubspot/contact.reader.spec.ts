@@ -135,6 +135,8 @@ describe('contact fields', () => {
             lastname: 'Lovelace',
             phone: null,
             consent: 'yes',
+            lifecyclestage: 'lead',
+            tributary_last_paid_order_id: 'o-1',
           },
         },
         config,
@@ -145,7 +147,20 @@ describe('contact fields', () => {
       familyName: 'Lovelace',
       phone: null,
       marketingConsent: 'true',
+      lifecycleStage: 'lead',
+      lastPaidOrderId: 'o-1',
     });
     expect(contactFields({ properties: {} }, config).marketingConsent).toBe('false');
+  });
+
+  it('read a stage past customer as customer: the platform states only that the contact paid', () => {
+    const stage = (lifecyclestage: string) =>
+      contactFields({ properties: { lifecyclestage } }, config).lifecycleStage;
+    expect([stage('evangelist'), stage('customer'), stage('opportunity'), stage('')]).toEqual([
+      'customer',
+      'customer',
+      'opportunity',
+      null,
+    ]);
   });
 });

@@ -8,7 +8,14 @@ import type {
 } from '@tributary/connector-sdk';
 import { TributaryError } from '@tributary/contracts';
 import { z } from 'zod';
-import { CONTACT_REF, HUBSPOT_PROPERTIES, epochMs, present, truthy } from './contact-properties.js';
+import {
+  CONTACT_REF,
+  HUBSPOT_PROPERTIES,
+  epochMs,
+  platformStage,
+  present,
+  truthy,
+} from './contact-properties.js';
 import type { HubSpotClient, HubSpotContact, SearchFilter } from './hubspot.client.js';
 
 /** HubSpot's largest search page, and its largest list page. */
@@ -82,7 +89,10 @@ export const contactReader: ConnectorReader<HubSpotClient, ContactReaderConfig> 
   }
 };
 
-/** What a reader asks HubSpot for: the owned fields' sources, our id and the version. */
+/**
+ * What a reader asks HubSpot for: the sources of the owned fields and of those the platform writes, our id
+ * and the version.
+ */
 export function readProperties(config: ContactReaderConfig): string[] {
   return [
     'email',
@@ -90,6 +100,8 @@ export function readProperties(config: ContactReaderConfig): string[] {
     'lastname',
     'phone',
     config.HUBSPOT_MARKETING_CONSENT_PROPERTY,
+    'lifecyclestage',
+    HUBSPOT_PROPERTIES.lastPaidOrderId,
     HUBSPOT_PROPERTIES.contactId,
     'lastmodifieddate',
   ];
@@ -224,7 +236,10 @@ async function recordOf(
   };
 }
 
-/** The owned fields as `crm.contact.upserted` states them (`toContactUpserted`), as strings. */
+/**
+ * The owned fields as `crm.contact.upserted` states them (`toContactUpserted`), as strings, and the fields
+ * the platform writes (the payment handler's upsert) in the platform's vocabulary.
+ */
 export function contactFields(
   contact: Pick<HubSpotContact, 'properties'>,
   config: ContactReaderConfig,
@@ -236,6 +251,8 @@ export function contactFields(
     familyName: present(p.lastname),
     phone: present(p.phone),
     marketingConsent: String(truthy(p[config.HUBSPOT_MARKETING_CONSENT_PROPERTY])),
+    lifecycleStage: platformStage(p.lifecyclestage),
+    lastPaidOrderId: present(p[HUBSPOT_PROPERTIES.lastPaidOrderId]),
   };
 }
 

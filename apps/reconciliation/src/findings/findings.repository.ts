@@ -134,12 +134,18 @@ export class FindingsRepository {
     return toFinding(rows[0][0]!);
   }
 
-  /** These objects agree with their owner now: their open findings are resolved. */
-  async resolveOpen(manager: EntityManager, entity: string, entityIds: readonly string[]): Promise<number> {
+  /** These objects agree with their owner now, in the classes named: those open findings are resolved. */
+  async resolveOpen(
+    manager: EntityManager,
+    entity: string,
+    entityIds: readonly string[],
+    classes: readonly FindingClass[],
+  ): Promise<number> {
     if (entityIds.length === 0) return 0;
     const result = (await manager.query(
-      `UPDATE findings SET status = 'resolved' WHERE entity = $1 AND entity_id = ANY($2::text[]) AND status = 'open'`,
-      [entity, [...entityIds]],
+      `UPDATE findings SET status = 'resolved'
+       WHERE entity = $1 AND entity_id = ANY($2::text[]) AND class = ANY($3::text[]) AND status = 'open'`,
+      [entity, [...entityIds], [...classes]],
     )) as [unknown[], number];
     return result[1];
   }

@@ -11,7 +11,7 @@ export type RepairOutcome =
   | { readonly outcome: 'not_repairable' };
 
 /**
- * Emits the corrective event for a finding, once: the `repairs` row (unique per entity, id and owner
+ * Emits the corrective event for a finding (or, for `stale_at_owner`, the write-back command), once: the `repairs` row (unique per entity, id and owner
  * version) and the outbox row commit together, so a run retried, a page answered twice or a person
  * approving a finding the run already repaired never emits a second event. The projection takes the
  * owner's state in the same transaction, and the repair is in the audit log.
@@ -38,6 +38,7 @@ export class Repairer {
       local: finding.local ?? {},
       runId: context.runId ?? finding.lastRunId,
       findingClass: finding.class,
+      findingId: finding.id,
     });
     if (!event) return { outcome: 'not_repairable' };
     const inserted = (await manager.query(
@@ -55,21 +56,24 @@ export class Repairer {
     )) as Array<{ event_id: string }>;
     if (inserted.length === 0) {
       const existing = (await manager.query(
-        `SELECT event_id FROM repairs WHERE entity = $1 AND entity_id = $2 AND owner_version = $3`,
-        [finding.entity, finding.entityId, finding.ownerVersion],
+        `SELECT event_id FROM repairs
+         WHERE entity = $1 AND entity_id = $2 AND owner_version = $3 AND event_type = $4`,
+        [finding.entity, finding.entityId, finding.ownerVersion, event.type],
       )) as Array<{ event_id: string }>;
       return { outcome: 'already', eventId: existing[0]!.event_id };
     }
     await this.outbox.publishEvent(manager, event);
-    await this.projections.setToOwner(manager, {
-      entity: finding.entity,
-      entityId: finding.entityId,
-      fields: finding.owner ?? {},
-      externalId: finding.externalId,
-      deleted: finding.class === 'missing_at_owner',
-      eventId: event.id,
-      eventType: event.type,
-    });
+    // A write-back changes the owner, not our copy: the connector's answer comes back as an event.
+    if (finding.class !== 'stale_at_owner')
+      await this.projections.setToOwner(manager, {
+        entity: finding.entity,
+        entityId: finding.entityId,
+        fields: finding.owner ?? {},
+        externalId: finding.externalId,
+        deleted: finding.class === 'missing_at_owner',
+        eventId: event.id,
+        eventType: event.type,
+      });
     await this.audit.record(
       {
         actor: context.actor,

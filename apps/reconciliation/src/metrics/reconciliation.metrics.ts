@@ -33,7 +33,7 @@ export const reconciliationMetrics = {
   }),
   mismatches: new Counter({
     name: 'tributary_reconciliation_mismatches_total',
-    help: 'Disagreements found, by entity and kind (missing_locally, missing_at_owner, stale_locally, conflict, duplicate_link); a run that sees one again counts it again.',
+    help: 'Disagreements found, by entity and kind (missing_locally, missing_at_owner, stale_locally, stale_at_owner, conflict, duplicate_link); a run that sees one again counts it again.',
     labelNames: ['entity', 'kind'] as const,
     registers: [registry],
   }),

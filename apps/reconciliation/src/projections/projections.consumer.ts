@@ -9,7 +9,9 @@ import type { DataSource } from 'typeorm';
 import { reconciliationMetrics as metrics } from '../metrics/reconciliation.metrics.js';
 import type { ReconciliationConfig } from '../reconciliation.config.js';
 import { RECONCILIATION_SOURCE } from '../runs/domain/repair.js';
+import { PlatformOwnedRepository } from './platform-owned.repository.js';
 import { ProjectionRepository } from './projection.repository.js';
+import { platformStatementOf } from './domain/projection.js';
 
 /** The entity events the projection reads: every type that states something an owner controls. */
 export const PROJECTED_EVENT_TYPES = [
@@ -26,7 +28,8 @@ export const PROJECTED_EVENT_TYPES = [
 ] as const;
 
 /**
- * Keeps the projection: each entity event applied once (inbox) in the transaction that records it. The
+ * Keeps the projection, and what the platform stated for the fields it writes onto owners: each entity
+ * event applied once (inbox) in the transaction that records it. The
  * time from the owner's change to this moment is the apply lag, by path: the normal event path, or a
  * repair reconciliation emitted.
  */
@@ -34,6 +37,7 @@ export const PROJECTED_EVENT_TYPES = [
 @UseFilters(TributaryEventErrorFilter)
 export class ProjectionsConsumer {
   private readonly projections = new ProjectionRepository();
+  private readonly platformOwned = new PlatformOwnedRepository();
 
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
@@ -42,9 +46,11 @@ export class ProjectionsConsumer {
 
   @EventPattern(PROJECTED_EVENT_TYPES as unknown as string[])
   async onEntityEvent(@Payload() event: AnyEvent): Promise<void> {
-    const result = await withInbox(this.dataSource, this.config.consumer.group, event.id, (manager) =>
-      this.projections.apply(manager, event),
-    );
+    const result = await withInbox(this.dataSource, this.config.consumer.group, event.id, async (manager) => {
+      const statement = platformStatementOf(event);
+      if (statement) await this.platformOwned.state(manager, statement, event.id);
+      return this.projections.apply(manager, event);
+    });
     const change = result.outcome === 'processed' ? result.value : undefined;
     if (change?.ownerChangedAt !== undefined && isReconciledEntity(change.entity)) {
       metrics.applyLag.observe(

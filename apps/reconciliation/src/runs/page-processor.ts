@@ -1,13 +1,19 @@
-import { MISMATCH_CLASSES, isReconciledEntity, reconciledEntities } from '@tributary/contracts';
+import {
+  FINDING_CLASSES,
+  MISMATCH_CLASSES,
+  isReconciledEntity,
+  reconciledEntities,
+} from '@tributary/contracts';
 import type { EventOf, FindingClass, ReconciledEntityName } from '@tributary/contracts';
 import type { Logger } from '@tributary/observability';
 import type { EntityManager } from 'typeorm';
 import type { FindingDecision } from '../findings/domain/finding.js';
 import type { Finding, FindingsRepository } from '../findings/findings.repository.js';
 import { reconciliationMetrics as metrics } from '../metrics/reconciliation.metrics.js';
+import type { PlatformOwnedRepository } from '../projections/platform-owned.repository.js';
 import { localCopyOf } from '../projections/projection.repository.js';
 import type { ProjectionRepository } from '../projections/projection.repository.js';
-import { compare, missingAtOwner } from './domain/comparison.js';
+import { compare, judgeWriteBack, missingAtOwner } from './domain/comparison.js';
 import type { OwnerCopy } from './domain/comparison.js';
 import { repairsAutomatically } from './domain/repair.js';
 import {
@@ -26,6 +32,7 @@ export interface PageProcessorOptions {
   readonly runs: RunsRepository;
   readonly findings: FindingsRepository;
   readonly projections: ProjectionRepository;
+  readonly platformOwned: PlatformOwnedRepository;
   readonly repairer: Repairer;
   readonly requester: PageRequester;
   readonly logger: Logger;
@@ -41,6 +48,9 @@ export interface PageProcessorOptions {
 }
 
 type Page = EventOf<'reconciliation.read.completed'>;
+
+/** What owned fields that agree settle; `stale_at_owner` is settled by the platform-owned ones agreeing. */
+const OWNER_WINS_CLASSES = FINDING_CLASSES.filter((kind) => kind !== 'stale_at_owner');
 
 /**
  * Handles one page the owner's connector read, in the transaction that records it in the inbox: compares
@@ -123,7 +133,7 @@ export class PageProcessor {
     entity: ReconciledEntityName,
     page: Page,
   ): Promise<{ compared: number; mismatches: number; deferred: number }> {
-    const { projections, findings } = this.options;
+    const { projections, platformOwned, findings } = this.options;
     const context = {
       entity,
       readStartedAt: page.data.readStartedAt,
@@ -143,7 +153,12 @@ export class PageProcessor {
       internalIds,
       page.data.records.map((r) => r.externalId),
     );
+    const stated = await platformOwned.loadPage(manager, entity, [
+      ...internalIds,
+      ...[...local.byExternalId.values()].flat().map((copy) => copy.entityId),
+    ]);
     const agreed: Array<{ entityId: string; hash: string }> = [];
+    const writtenAlike: string[] = [];
     for (const record of page.data.records) {
       const owner: OwnerCopy = {
         externalId: record.externalId,
@@ -184,6 +199,17 @@ export class PageProcessor {
         });
         continue;
       }
+      // The other direction, judged on its own: what the platform writes onto the owner's object.
+      const writeBack = judgeWriteBack(context, owner, stated.get(entityId));
+      if (writeBack?.kind === 'agree') writtenAlike.push(entityId);
+      if (writeBack?.kind === 'stale_at_owner') {
+        mismatches += 1;
+        await this.#record(manager, run, entity, entityId, 'stale_at_owner', {
+          diffs: writeBack.diffs,
+          local: stated.get(entityId)!.fields,
+          owner,
+        });
+      }
       if (verdict.kind === 'agree') {
         agreed.push({ entityId, hash: verdict.hash });
         continue;
@@ -203,7 +229,9 @@ export class PageProcessor {
       manager,
       entity,
       agreed.map((a) => a.entityId),
+      OWNER_WINS_CLASSES,
     );
+    await findings.resolveOpen(manager, entity, writtenAlike, ['stale_at_owner']);
     if (run.mode === 'full') await this.options.runs.markSeen(manager, run.id, seen);
     return { compared: page.data.records.length - deferred, mismatches, deferred };
   }

@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import { FindingsModule } from '../findings/findings.module.js';
 import { FindingsRepository } from '../findings/findings.repository.js';
 import { Repairer } from '../findings/repairer.js';
+import { PlatformOwnedRepository } from '../projections/platform-owned.repository.js';
 import { ProjectionRepository } from '../projections/projection.repository.js';
 import { ProjectionsModule } from '../projections/projections.module.js';
 import type { ReconciliationConfig } from '../reconciliation.config.js';
@@ -39,6 +40,7 @@ import { RunsService } from './runs.service.js';
         RunsRepository,
         FindingsRepository,
         ProjectionRepository,
+        PlatformOwnedRepository,
         Repairer,
         PageRequester,
         LOGGER,
@@ -48,6 +50,7 @@ import { RunsService } from './runs.service.js';
         runs: RunsRepository,
         findings: FindingsRepository,
         projections: ProjectionRepository,
+        platformOwned: PlatformOwnedRepository,
         repairer: Repairer,
         requester: PageRequester,
         logger: Logger,
@@ -57,6 +60,7 @@ import { RunsService } from './runs.service.js';
           runs,
           findings,
           projections,
+          platformOwned,
           repairer,
           requester,
           logger,

@@ -58,6 +58,21 @@ describe('demo drift', () => {
     expect(calls[3]!.body).toMatchObject({ customerId: 'customer-2' });
   });
 
+  it('next moves a customer back to the "lead" stage, which the platform has written back', async () => {
+    const demo = drift();
+    for (let tick = 0; tick < 3; tick += 1) await demo.tick();
+    const edits = calls.filter((c) => c.url.endsWith('/__admin/drift'));
+    expect(edits.map((c) => (c.body as { properties: unknown }).properties)).toEqual([
+      { firstname: 'Ada', lastname: 'Lovelace' },
+      { lifecyclestage: 'lead' },
+    ]);
+    expect(lines[1]).toBe(
+      'drift  HubSpot contact 501 (customer customer-2) moved back to the "lead" stage in HubSpot\'s UI, no webhook sent: ' +
+        'reconciliation should find it and repair it within ~40 s ' +
+        '(crm.contact.write_back_requested subject=customer-2 from /tributary/reconciliation)',
+    );
+  });
+
   it('says so and edits nothing while HubSpot holds no contact for the customer', async () => {
     const demo = drift();
     await demo.tick();

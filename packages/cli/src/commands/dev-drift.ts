@@ -15,12 +15,36 @@ export interface DemoDriftOptions {
   readonly newId?: () => string;
 }
 
-/** Edits as someone makes them in HubSpot's UI, each on an owned field of the contact. */
-const EDITS: ReadonlyArray<{ properties: Record<string, string>; what: string }> = [
-  { properties: { firstname: 'Ada', lastname: 'Lovelace' }, what: 'renamed to "Ada Lovelace"' },
-  { properties: { phone: '+49 30 5550123' }, what: 'given the phone number +49 30 5550123' },
-  { properties: { tributary_marketing_consent: 'true' }, what: 'opted in to marketing by the support team' },
-  { properties: { firstname: 'Grace', lastname: 'Hopper' }, what: 'renamed to "Grace Hopper"' },
+/**
+ * Edits as someone makes them in HubSpot's UI: on a field HubSpot owns (the platform takes HubSpot's value,
+ * `crm.contact.upserted`), or on one the platform sets (HubSpot gets the platform's value written back).
+ */
+const EDITS: ReadonlyArray<{ properties: Record<string, string>; what: string; repair: string }> = [
+  {
+    properties: { firstname: 'Ada', lastname: 'Lovelace' },
+    what: 'renamed to "Ada Lovelace"',
+    repair: 'upserted',
+  },
+  {
+    properties: { lifecyclestage: 'lead' },
+    what: 'moved back to the "lead" stage',
+    repair: 'write_back_requested',
+  },
+  {
+    properties: { phone: '+49 30 5550123' },
+    what: 'given the phone number +49 30 5550123',
+    repair: 'upserted',
+  },
+  {
+    properties: { tributary_marketing_consent: 'true' },
+    what: 'opted in to marketing by the support team',
+    repair: 'upserted',
+  },
+  {
+    properties: { firstname: 'Grace', lastname: 'Hopper' },
+    what: 'renamed to "Grace Hopper"',
+    repair: 'upserted',
+  },
 ];
 
 /**
@@ -80,7 +104,7 @@ export class DemoDrift {
     log(
       `drift  HubSpot contact ${id} (customer ${customerId}) ${edit.what} in HubSpot's UI, no webhook sent: ` +
         `reconciliation should find it and repair it within ~${this.options.repairWithinS} s ` +
-        `(crm.contact.upserted subject=${customerId} from /tributary/reconciliation)`,
+        `(crm.contact.${edit.repair} subject=${customerId} from /tributary/reconciliation)`,
     );
   }
 

@@ -352,11 +352,14 @@ async function tapCatalogue(endpoints: StackEndpoints, prefix: string, log: (lin
     eachMessage: async ({ topic, partition, message }) => {
       const event: DomainEvent = await decoder.decode(message);
       const lagMs = Date.now() - Date.parse(event.time);
-      // A corrective event: the platform's copy brought to the owner's state (its page requests are not).
+      // A corrective event: the platform's copy brought to the owner's state, or the owner's connector asked
+      // to write back what the platform set (its page requests are neither).
       const repair =
-        event.source === RECONCILIATION_SOURCE && !event.type.startsWith('reconciliation.')
-          ? " REPAIR: the owner's state, found by reconciliation"
-          : '';
+        event.source !== RECONCILIATION_SOURCE || event.type.startsWith('reconciliation.')
+          ? ''
+          : event.type.endsWith('.write_back_requested')
+            ? ' REPAIR: the platform’s values written back to the owner, found by reconciliation'
+            : " REPAIR: the owner's state, found by reconciliation";
       log(
         `kafka  ${topic}[${partition}]@${message.offset} ${event.type} subject=${event.subject} from ${event.source} (${lagMs} ms after the event)${repair}`,
       );

@@ -115,7 +115,7 @@ export interface components {
     schemas: {
         readonly Finding: {
             /** @enum {string} */
-            readonly class: "missing_locally" | "missing_at_owner" | "stale_locally" | "ahead_locally" | "conflict" | "duplicate_link" | "unverifiable";
+            readonly class: "missing_locally" | "missing_at_owner" | "stale_locally" | "stale_at_owner" | "ahead_locally" | "conflict" | "duplicate_link" | "unverifiable";
             readonly decidedBy: string | null;
             readonly decidedReason: string | null;
             /** @enum {string} */
@@ -252,7 +252,7 @@ export interface operations {
     readonly listFindings: {
         readonly parameters: {
             readonly query?: {
-                readonly class?: "missing_locally" | "missing_at_owner" | "stale_locally" | "ahead_locally" | "conflict" | "duplicate_link" | "unverifiable";
+                readonly class?: "missing_locally" | "missing_at_owner" | "stale_locally" | "stale_at_owner" | "ahead_locally" | "conflict" | "duplicate_link" | "unverifiable";
                 /** @description nextCursor of the previous page. */
                 readonly cursor?: string;
                 readonly decision?: "repair_pending" | "repaired" | "dry_run" | "suppressed" | "pending_approval" | "awaiting_second_sighting" | "not_repairable" | "approved" | "dismissed" | "none";

@@ -116,6 +116,17 @@ export class Simulator {
     await this.admin('DELETE', 'faults');
   }
 
+  /** The effects HubSpot, Stripe or EasyPost applied under one idempotency key (the simulator's ledger). */
+  async effectsOf(idempotencyKey: string): Promise<number> {
+    const ledger = await this.admin<{ entries: Array<{ idempotencyKey: string; effects: number }> }>(
+      'GET',
+      'ledger',
+    );
+    return ledger.entries
+      .filter((entry) => entry.idempotencyKey === idempotencyKey)
+      .reduce((sum, entry) => sum + entry.effects, 0);
+  }
+
   async deliveries(): Promise<Delivery[]> {
     return this.admin<Delivery[]>('GET', 'webhooks');
   }

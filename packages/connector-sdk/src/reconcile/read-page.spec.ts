@@ -38,7 +38,7 @@ let clock = 0;
 const now = () => (clock += 10);
 
 describe('readPage', () => {
-  it('passes the request with its optional fields resolved, and answers with the page in the owned fields', async () => {
+  it('passes the request with its optional fields resolved, and answers with the page in the fields the map names', async () => {
     let seen: unknown;
     const reader: ConnectorReader<null, null> = async (req) => {
       seen = req;
@@ -49,8 +49,13 @@ describe('readPage', () => {
             internalId: 'c-1',
             ownerUpdatedAt: 5_000,
             deleted: false,
-            // Extra fields are dropped; missing owned fields become null.
-            fields: { email: 'a@example.com', givenName: 'Ada', lifecyclestage: 'customer' },
+            // Fields the map does not name are dropped; missing ones become null.
+            fields: {
+              email: 'a@example.com',
+              givenName: 'Ada',
+              hs_lead_status: 'OPEN',
+              lifecycleStage: 'customer',
+            },
           },
         ],
         nextCursor: 'c3',
@@ -86,6 +91,8 @@ describe('readPage', () => {
             familyName: null,
             phone: null,
             marketingConsent: null,
+            lifecycleStage: 'customer',
+            lastPaidOrderId: null,
           },
         },
       ],

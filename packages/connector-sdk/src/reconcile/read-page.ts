@@ -1,4 +1,4 @@
-import { TributaryError, classifyError, ownedFieldsOf, reconciledEntities } from '@tributary/contracts';
+import { TributaryError, classifyError, readableFieldsOf } from '@tributary/contracts';
 import type { EventOf, ReconciledEntityName } from '@tributary/contracts';
 import { ConnectorErrorCode } from '../errors.js';
 import { withRequestPriority } from '../http/request-priority.js';
@@ -87,14 +87,15 @@ function checkedPage(
     new TributaryError(ConnectorErrorCode.readerAnswerInvalid, `${entity} reader: ${what}`);
   if (!page || !Array.isArray(page.records)) throw invalid('no records array');
   if (!page.complete && !page.nextCursor) throw invalid('an incomplete page without nextCursor');
-  const owned = reconciledEntities[entity].ownedFields;
+  const readable = readableFieldsOf(entity);
   const records = page.records.map((record: ReadRecord, i) => {
     if (typeof record.externalId !== 'string' || record.externalId === '')
       throw invalid(`record ${i} without externalId`);
     if (!Number.isSafeInteger(record.ownerUpdatedAt))
       throw invalid(`record ${record.externalId} without an integer ownerUpdatedAt`);
-    const fields = ownedFieldsOf(entity, record.fields ?? {});
-    for (const name of owned) {
+    const given = record.fields ?? {};
+    const fields = Object.fromEntries(readable.map((name) => [name, given[name] ?? null]));
+    for (const name of readable) {
       const value = fields[name];
       if (value !== null && typeof value !== 'string')
         throw invalid(`record ${record.externalId}: field ${name} is not a string or null`);

@@ -35,8 +35,9 @@ export interface ReadRecord {
   /** Deleted or archived at the owner. */
   readonly deleted: boolean;
   /**
-   * `reconciledEntities[entity].ownedFields`, every value a string or null. The runtime keeps exactly those
-   * (a missing one is null, others are dropped), so a reader cannot send a field the owner does not control.
+   * `reconciledEntities[entity].ownedFields` and its `platformOwned` fields, every value a string or null.
+   * The runtime keeps exactly those (a missing one is null, others are dropped), so a reader cannot send a
+   * field the map does not name.
    */
   readonly fields: OwnerFields;
 }

@@ -106,6 +106,22 @@ export interface ContactUpserted {
   readonly updatedAt: number;
 }
 
+/** A command to the CRM connector: write the values the platform owns back onto the contact in the CRM, where reconciliation found them changed there (a stage moved back in the CRM's UI, or our write never arrived). Published by reconciliation, once per (contact, the CRM's version it judged); the connector answers it with its idempotent upsert and publishes crm.contact.upserted. A null field is left as the CRM holds it. */
+export interface ContactWriteBackRequested {
+  /** Internal contact id (UUID); the aggregate id and the Kafka key, and what the CRM's contact is matched by. */
+  readonly contactId: string;
+  /** The CRM to write to, e.g. hubspot. */
+  readonly provider: string;
+  /** The lifecycle stage the platform set, in the platform's vocabulary (customer). */
+  readonly lifecycleStage?: null | string;
+  /** The order whose payment last made the contact a paying customer. */
+  readonly lastPaidOrderId?: null | string;
+  /** The reconciliation finding this write repairs (GET /v1/findings/{id} on the reconciliation service). */
+  readonly findingId: string;
+  /** The CRM's version of the contact that was judged (its last modification, epoch milliseconds, UTC). */
+  readonly ownerUpdatedAt: number;
+}
+
 /** A carrier accepted the shipment and issued a tracking number. */
 export interface ShipmentCreated {
   /** Internal shipment id (UUID); the aggregate id and the Kafka key. */
@@ -346,6 +362,7 @@ export type EventType =
   | 'crm.contact.archived'
   | 'crm.contact.changed'
   | 'crm.contact.upserted'
+  | 'crm.contact.write_back_requested'
   | 'logistics.shipment.created'
   | 'logistics.shipment.delivered'
   | 'logistics.shipment.requested'
@@ -371,6 +388,7 @@ export interface EventDataMap {
   'crm.contact.archived': ContactArchived;
   'crm.contact.changed': ContactChanged;
   'crm.contact.upserted': ContactUpserted;
+  'crm.contact.write_back_requested': ContactWriteBackRequested;
   'logistics.shipment.created': ShipmentCreated;
   'logistics.shipment.delivered': ShipmentDelivered;
   'logistics.shipment.requested': ShipmentRequested;
@@ -388,6 +406,7 @@ export const eventTypes: readonly EventType[] = [
   'crm.contact.archived',
   'crm.contact.changed',
   'crm.contact.upserted',
+  'crm.contact.write_back_requested',
   'logistics.shipment.created',
   'logistics.shipment.delivered',
   'logistics.shipment.requested',
@@ -742,6 +761,60 @@ export const eventCatalogue: { readonly [T in EventType]: EventDefinition<T> } =
             "logicalType": "timestamp-millis"
           },
           "doc": "When the CRM last changed the contact (epoch milliseconds, UTC); later wins."
+        }
+      ]
+    },
+  },
+  'crm.contact.write_back_requested': {
+    type: 'crm.contact.write_back_requested',
+    topic: 'crm.contact.v1',
+    recordName: 'tributary.crm.contact.ContactWriteBackRequested',
+    schema: {
+      "type": "record",
+      "name": "ContactWriteBackRequested",
+      "namespace": "tributary.crm.contact",
+      "doc": "A command to the CRM connector: write the values the platform owns back onto the contact in the CRM, where reconciliation found them changed there (a stage moved back in the CRM's UI, or our write never arrived). Published by reconciliation, once per (contact, the CRM's version it judged); the connector answers it with its idempotent upsert and publishes crm.contact.upserted. A null field is left as the CRM holds it.",
+      "fields": [
+        {
+          "name": "contactId",
+          "type": "string",
+          "doc": "Internal contact id (UUID); the aggregate id and the Kafka key, and what the CRM's contact is matched by."
+        },
+        {
+          "name": "provider",
+          "type": "string",
+          "doc": "The CRM to write to, e.g. hubspot."
+        },
+        {
+          "name": "lifecycleStage",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "The lifecycle stage the platform set, in the platform's vocabulary (customer)."
+        },
+        {
+          "name": "lastPaidOrderId",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "The order whose payment last made the contact a paying customer."
+        },
+        {
+          "name": "findingId",
+          "type": "string",
+          "doc": "The reconciliation finding this write repairs (GET /v1/findings/{id} on the reconciliation service)."
+        },
+        {
+          "name": "ownerUpdatedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "The CRM's version of the contact that was judged (its last modification, epoch milliseconds, UTC)."
         }
       ]
     },

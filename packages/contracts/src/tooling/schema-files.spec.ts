@@ -69,7 +69,7 @@ describe('schema files', () => {
     expect(() => parseSchemaFile(path, text)).toThrow(reason);
   });
 
-  it('load the repository schemas: the entity events and reconciliation reads', () => {
+  it('load the repository schemas: the entity events, reconciliation reads and write-backs', () => {
     const types = loadSchemaFiles(defaultSchemasDir).map((f) => f.eventType);
     expect(types.sort()).toEqual([
       'commerce.order.cancelled',
@@ -77,6 +77,7 @@ describe('schema files', () => {
       'crm.contact.archived',
       'crm.contact.changed',
       'crm.contact.upserted',
+      'crm.contact.write_back_requested',
       'logistics.shipment.created',
       'logistics.shipment.delivered',
       'logistics.shipment.requested',

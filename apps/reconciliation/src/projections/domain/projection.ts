@@ -1,4 +1,4 @@
-import type { AnyEvent, EntityName, OwnerFields } from '@tributary/contracts';
+import type { AnyEvent, EntityName, OwnerFields, ReconciledEntityName } from '@tributary/contracts';
 
 /**
  * What one domain event tells about its entity, in the vocabulary the owner's snapshot uses
@@ -160,4 +160,31 @@ export function applyChange(
 ): { fields: OwnerFields; rank: number } | undefined {
   if (stored && change.rank < stored.rank) return undefined;
   return { fields: { ...stored?.fields, ...change.fields }, rank: Math.max(change.rank, stored?.rank ?? 0) };
+}
+
+/**
+ * What the platform itself decided about an object its connector writes onto the owner: the values of the
+ * entity's `platformOwned` fields, in the owner's vocabulary. Reconciliation compares them with what the
+ * owner holds and, where the owner differs, asks the connector to write them back.
+ */
+export interface PlatformStatement {
+  readonly entity: ReconciledEntityName;
+  readonly entityId: string;
+  readonly fields: OwnerFields;
+  /** When the platform decided it: a statement older than the stored one changes nothing. */
+  readonly statedAt: number;
+}
+
+/**
+ * A succeeded payment of a known customer makes the customer's CRM contact a customer, marked with the order
+ * (what the CRM connector writes on it).
+ */
+export function platformStatementOf(event: AnyEvent): PlatformStatement | undefined {
+  if (event.type !== 'payments.payment.succeeded' || !event.data.customerId) return undefined;
+  return {
+    entity: 'contact',
+    entityId: event.data.customerId,
+    fields: { lifecycleStage: 'customer', lastPaidOrderId: event.data.orderId },
+    statedAt: event.data.succeededAt,
+  };
 }

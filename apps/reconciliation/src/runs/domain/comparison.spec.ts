@@ -1,4 +1,4 @@
-import { compare, missingAtOwner, ownedHash } from './comparison.js';
+import { compare, judgeWriteBack, missingAtOwner, ownedHash } from './comparison.js';
 import type { LocalCopy, OwnerCopy } from './comparison.js';
 
 const now = 1_000_000_000;
@@ -10,7 +10,7 @@ const fields = {
   phone: null,
   marketingConsent: 'true',
 };
-const owner = (changes: Partial<OwnerCopy> = {}, values = fields): OwnerCopy => ({
+const owner = (changes: Partial<OwnerCopy> = {}, values: OwnerCopy['fields'] = fields): OwnerCopy => ({
   externalId: '101',
   internalId: 'c-1',
   ownerUpdatedAt: now - 3_600_000,
@@ -91,5 +91,44 @@ describe('missingAtOwner', () => {
     expect(missingAtOwner(local({ lastEventAt: now - 1_000 }), context)).toBe(false);
     expect(missingAtOwner(local({ writeInFlight: true }), context)).toBe(false);
     expect(missingAtOwner(local({ deleted: true }), context)).toBe(false);
+  });
+});
+
+describe('judgeWriteBack', () => {
+  const stated = (values: Record<string, string | null>, recordedAt = now - 3_600_000) => ({
+    fields: values,
+    recordedAt,
+  });
+  const ours = { lifecycleStage: 'customer', lastPaidOrderId: 'o-2' };
+
+  it('finds a field the platform owns changed at the owner, and names it with both values', () => {
+    const held = owner({}, { ...fields, lifecycleStage: 'lead', lastPaidOrderId: 'o-2' });
+    expect(judgeWriteBack(context, held, stated(ours))).toEqual({
+      kind: 'stale_at_owner',
+      diffs: [{ field: 'lifecycleStage', local: 'customer', owner: 'lead' }],
+    });
+  });
+
+  it('agrees when the owner holds what the platform stated, whatever the owned fields say', () => {
+    const held = owner({}, { ...edited, ...ours });
+    expect(judgeWriteBack(context, held, stated(ours))).toEqual({ kind: 'agree' });
+  });
+
+  it('judges only the fields the platform stated a value for', () => {
+    const held = owner({}, { ...fields, lifecycleStage: 'customer', lastPaidOrderId: 'o-9' });
+    expect(
+      judgeWriteBack(context, held, stated({ lifecycleStage: 'customer', lastPaidOrderId: null })),
+    ).toEqual({ kind: 'agree' });
+  });
+
+  it('waits while the statement may still be on its way to the owner', () => {
+    const held = owner({}, { ...fields, lifecycleStage: null, lastPaidOrderId: null });
+    expect(judgeWriteBack(context, held, stated(ours, now - 1_000))).toEqual({ kind: 'deferred' });
+  });
+
+  it('has nothing to judge without a statement, or when the owner no longer holds the object', () => {
+    const held = owner({}, { ...fields, lifecycleStage: 'lead' });
+    expect(judgeWriteBack(context, held, undefined)).toBeUndefined();
+    expect(judgeWriteBack(context, owner({ deleted: true }), stated(ours))).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { fieldDiffs, ownedFieldsOf } from '@tributary/contracts';
+import { fieldDiffs, ownedFieldsOf, platformOwnedDiffs } from '@tributary/contracts';
 import type { FindingClass, OwnerFields, ReconciledEntityName } from '@tributary/contracts';
 
 /** The platform's copy of one object, as the projection holds it. */
@@ -23,6 +23,13 @@ export interface OwnerCopy {
   readonly ownerUpdatedAt: number;
   readonly deleted: boolean;
   readonly fields: OwnerFields;
+}
+
+/** What the platform stated for the fields it writes onto the owner's object (`platformOwned`). */
+export interface StatedCopy {
+  readonly fields: OwnerFields;
+  /** When the platform recorded the statement (epoch ms): its connector's write may still be on its way. */
+  readonly recordedAt: number;
 }
 
 export interface ComparisonContext {
@@ -97,4 +104,29 @@ export function missingAtOwner(
   context: Pick<ComparisonContext, 'now' | 'settleMs'>,
 ): boolean {
   return !local.deleted && !local.writeInFlight && context.now - local.lastEventAt >= context.settleMs;
+}
+
+export type WriteBackVerdict =
+  | { readonly kind: 'agree' }
+  | { readonly kind: 'deferred' }
+  | {
+      readonly kind: 'stale_at_owner';
+      readonly diffs: ReadonlyArray<{ field: string; local: string | null; owner: string | null }>;
+    };
+
+/**
+ * Judges the other direction, for an object whose owned fields were judged (not deferred): where the owner
+ * holds another value of a field the platform owns, the platform wins. Nothing to judge when the platform
+ * stated nothing or the owner no longer holds the object; a statement younger than the settle window may
+ * not have reached the owner yet.
+ */
+export function judgeWriteBack(
+  context: Pick<ComparisonContext, 'entity' | 'now' | 'settleMs'>,
+  owner: OwnerCopy,
+  stated: StatedCopy | undefined,
+): WriteBackVerdict | undefined {
+  if (!stated || owner.deleted) return undefined;
+  if (context.now - stated.recordedAt < context.settleMs) return { kind: 'deferred' };
+  const diffs = platformOwnedDiffs(context.entity, stated.fields, owner.fields);
+  return diffs.length > 0 ? { kind: 'stale_at_owner', diffs } : { kind: 'agree' };
 }

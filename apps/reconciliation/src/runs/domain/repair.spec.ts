@@ -1,6 +1,12 @@
 import { repairEvent, repairEventId, repairsAutomatically } from './repair.js';
 
-const base = { entityId: 'p-1', externalId: 'pi_1', ownerUpdatedAt: 1_700_000_000_000, runId: 'r-1' };
+const base = {
+  entityId: 'p-1',
+  externalId: 'pi_1',
+  ownerUpdatedAt: 1_700_000_000_000,
+  runId: 'r-1',
+  findingId: 'f-1',
+};
 
 describe('repairEvent', () => {
   it("states a payment the owner collected as PaymentSucceeded, with the platform's customer", () => {
@@ -24,6 +30,31 @@ describe('repairEvent', () => {
         amountMinor: 2599,
         providerPaymentId: 'pi_1',
         succeededAt: base.ownerUpdatedAt,
+      },
+    });
+  });
+
+  it("has the CRM connector write back what the platform owns, with the platform's values", () => {
+    const event = repairEvent({
+      ...base,
+      entity: 'contact',
+      entityId: 'c-1',
+      externalId: '101',
+      findingClass: 'stale_at_owner',
+      owner: { email: 'a@b.c', lifecycleStage: 'lead', lastPaidOrderId: 'o-1' },
+      local: { lifecycleStage: 'customer', lastPaidOrderId: 'o-2' },
+    });
+    expect(event).toMatchObject({
+      type: 'crm.contact.write_back_requested',
+      id: repairEventId('contact', 'c-1', base.ownerUpdatedAt, 'crm.contact.write_back_requested'),
+      subject: 'c-1',
+      data: {
+        contactId: 'c-1',
+        provider: 'hubspot',
+        lifecycleStage: 'customer',
+        lastPaidOrderId: 'o-2',
+        findingId: 'f-1',
+        ownerUpdatedAt: base.ownerUpdatedAt,
       },
     });
   });

@@ -17,6 +17,8 @@ export interface RepairInput {
   readonly local: OwnerFields;
   readonly runId: string;
   readonly findingClass: FindingClass;
+  /** The finding repaired: a write-back command names it. */
+  readonly findingId: string;
 }
 
 /** Whether the ownership map lets this class be repaired without a person. */
@@ -37,7 +39,8 @@ export function repairEventId(
 /**
  * The corrective domain event that brings the platform to the owner's state through the normal event
  * path, so every consumer heals as if the owner's webhook had arrived; undefined when no event type can
- * state it (a payment the owner still has pending).
+ * state it (a payment the owner still has pending). For `stale_at_owner` the direction is the other one:
+ * the command that has the owner's connector write the platform's values (`local`) back.
  */
 export function repairEvent(input: RepairInput): AnyEvent | undefined {
   const event = build(input);
@@ -55,6 +58,7 @@ export function repairEvent(input: RepairInput): AnyEvent | undefined {
 type Draft = Pick<AnyEvent, 'type' | 'data'>;
 
 function build(input: RepairInput): Draft | undefined {
+  if (input.findingClass === 'stale_at_owner') return writeBack(input);
   const { owner, entityId, ownerUpdatedAt } = input;
   const value = (name: string) => owner[name] ?? null;
   switch (input.entity) {
@@ -153,5 +157,26 @@ function build(input: RepairInput): Draft | undefined {
       }
       return undefined;
     }
+  }
+}
+
+function writeBack(input: RepairInput): Draft | undefined {
+  const value = (name: string) => input.local[name] ?? null;
+  switch (input.entity) {
+    case 'contact':
+      return {
+        type: 'crm.contact.write_back_requested',
+        data: {
+          contactId: input.entityId,
+          provider: reconciledEntities.contact.owner,
+          lifecycleStage: value('lifecycleStage'),
+          lastPaidOrderId: value('lastPaidOrderId'),
+          findingId: input.findingId,
+          ownerUpdatedAt: input.ownerUpdatedAt,
+        },
+      } as Draft;
+    default:
+      // The map names platform-owned fields for contacts only.
+      return undefined;
   }
 }
