@@ -147,6 +147,63 @@ describe('reconciliation runs', () => {
     expect(await repairsInOutbox('payments.payment.v1')).toBe(4);
   });
 
+  it('never moves a payment to the order the owner names: an order id edited there waits for a person', async () => {
+    const id = randomUUID();
+    const payment = {
+      paymentId: id,
+      orderId: 'order-ours',
+      customerId: 'customer-2',
+      amountMinor: 1000,
+      currency: 'EUR',
+    };
+    await env.producer.publish(
+      domainEvent('payments.payment.requested', id, {
+        ...payment,
+        paymentMethod: null,
+        description: null,
+        requestedAt: minutesAgo(30),
+      }),
+    );
+    await env.producer.publish(
+      domainEvent('payments.payment.succeeded', id, {
+        ...payment,
+        provider: 'stripe',
+        providerPaymentId: `pi_${id}`,
+        feeAmountMinor: null,
+        succeededAt: minutesAgo(20),
+      }),
+    );
+    await projected('payment', [id], `fields->>'status' = 'succeeded'`);
+    // Someone edited the intent's metadata in Stripe's dashboard.
+    stripe.set({
+      externalId: `pi_${id}`,
+      internalId: id,
+      ownerUpdatedAt: minutesAgo(10),
+      deleted: false,
+      fields: { status: 'succeeded', amountMinor: '1000', currency: 'EUR', orderId: 'order-theirs' },
+    });
+    const before = await repairsInOutbox('payments.payment.v1');
+
+    const run = await startRun({ entity: 'payment', mode: 'ids', ids: [id] });
+    expect(run).toMatchObject({ status: 'succeeded', compared: 1, mismatches: 1, repairsEmitted: 0 });
+    const findings = (await reconciler.api('GET', `/v1/findings?runId=${run.id as string}`)).body
+      .items as Array<Record<string, unknown>>;
+    expect(findings.map((f) => [f.class, f.decision, f.status, f.diffs])).toEqual([
+      [
+        'stale_at_owner',
+        'pending_approval',
+        'open',
+        [{ field: 'orderId', local: 'order-ours', owner: 'order-theirs' }],
+      ],
+    ]);
+    expect(await repairsInOutbox('payments.payment.v1')).toBe(before);
+    const stored = await env.pool.query<{ order_id: string }>(
+      `SELECT fields->>'orderId' AS order_id FROM projections WHERE entity = 'payment' AND entity_id = $1`,
+      [id],
+    );
+    expect(stored.rows).toEqual([{ order_id: 'order-ours' }]);
+  });
+
   it('asks again for a page the owner could not serve, from the same cursor, and loses nothing', async () => {
     const ids = Array.from({ length: 7 }, () => randomUUID());
     for (const id of ids) {

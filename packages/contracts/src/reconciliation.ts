@@ -60,8 +60,11 @@ export interface ReconciledEntity {
    */
   readonly platformOwned?: {
     readonly fields: readonly string[];
-    /** The event type of the command, on the entity's topic, keyed by our id. */
-    readonly writeBack: EventType;
+    /**
+     * The event type of the command, on the entity's topic, keyed by our id. None: the connector has no
+     * write for it yet, so a finding waits for a person, who corrects the owner by hand.
+     */
+    readonly writeBack?: EventType;
   };
   /** Classes repaired without a person (when the entity's repairs are enabled); others wait for approval. */
   readonly autoRepair: readonly FindingClass[];
@@ -74,7 +77,10 @@ export const reconciledEntities: { readonly [E in 'payment' | 'contact' | 'shipm
     connector: 'payments',
     direction: 'owner-wins',
     // status: pending | succeeded | failed | canceled (the provider's own states mapped onto ours).
-    ownedFields: ['status', 'amountMinor', 'currency', 'orderId'],
+    ownedFields: ['status', 'amountMinor', 'currency'],
+    // The order a payment is for is ours (the intent's metadata, set when the connector created it): an
+    // order id edited in Stripe's dashboard must never move a payment to another order here.
+    platformOwned: { fields: ['orderId'] },
     autoRepair: ['missing_locally', 'stale_locally'],
   },
   contact: {

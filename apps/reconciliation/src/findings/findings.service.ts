@@ -28,7 +28,9 @@ export class FindingsService {
       if (result.outcome === 'not_repairable') {
         throw new ProblemError(
           'RECONCILIATION_FINDING_NOT_REPAIRABLE',
-          `No event can state the owner's value of this ${finding.entity}.`,
+          finding.class === 'stale_at_owner'
+            ? `No command writes this ${finding.entity}'s ${finding.diffs.map((d) => d.field).join(', ')} back to its owner: correct it there, then dismiss this finding.`
+            : `No event can state the owner's value of this ${finding.entity}.`,
         );
       }
       if (result.outcome === 'emitted') metrics.repairs.inc({ entity: finding.entity, outcome: 'emitted' });

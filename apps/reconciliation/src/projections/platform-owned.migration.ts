@@ -17,6 +17,11 @@ export class CreatePlatformOwned1765152000002 implements MigrationInterface {
         last_event_id text        NOT NULL,
         PRIMARY KEY (entity, entity_id)
       )`);
+    // A payment's order id left the fields the owner controls: its old agreed hashes would make every
+    // payment look moved on both sides (a conflict). Forgotten, each payment is judged afresh once.
+    await queryRunner.query(
+      `UPDATE "${schema}"."projections" SET agreed_hash = NULL, agreed_at = NULL WHERE entity = 'payment'`,
+    );
     // A write-back and an owner-wins repair may judge the same owner version: each is once per event type.
     await queryRunner.query(`
       ALTER TABLE "${schema}"."repairs"

@@ -145,7 +145,7 @@ export async function runReconciliation(
         `simulator unthrottled (HUBSPOT_RATE_LIMIT_MAX lifted); connectors' token bucket lifted to ` +
           `PROVIDER_RATE_LIMIT_RPS=${CLIENT_LIMIT.rps} burst ${CLIENT_LIMIT.burst} (their definitions: see the limit lines)`,
         `seeded ${SEED_AGE_MS / 60_000} min back on the simulator's clock (older than the 1 min settle window), ` +
-          `drift seed 1; contacts drifted by an edit of phone in HubSpot's UI (the seed's own drift is lifecyclestage, not owned)`,
+          `drift seed 1; contacts drifted by an edit of phone in HubSpot's UI (the seed's own drift moves lifecyclestage to evangelist, read as customer)`,
       ],
       entities: results,
       busy: [...busy],

@@ -1,5 +1,5 @@
 import type { AnyEvent } from '@tributary/contracts';
-import { applyChange, projectionChangeOf } from './projection.js';
+import { applyChange, platformStatementOf, projectionChangeOf } from './projection.js';
 
 const event = (type: string, data: Record<string, unknown>) =>
   ({ id: 'e', type, source: '/t', subject: 's', time: '2026-12-06T00:00:00Z', data }) as unknown as AnyEvent;
@@ -67,5 +67,44 @@ describe('projection', () => {
     )!;
     expect(applyChange(applyChange(undefined, newer), older)).toBeUndefined();
     expect(projectionChangeOf(event('crm.contact.changed', { contactId: 'c' }))).toBeUndefined();
+  });
+});
+
+describe('platform statements', () => {
+  it("state a payment's order from its request, and a paying customer's stage and order from its success", () => {
+    expect(
+      platformStatementOf(
+        event('payments.payment.requested', {
+          paymentId: 'p',
+          orderId: 'o',
+          customerId: 'c',
+          requestedAt: 7,
+        }),
+      ),
+    ).toEqual({ entity: 'payment', entityId: 'p', fields: { orderId: 'o' }, statedAt: 7 });
+    expect(
+      platformStatementOf(
+        event('payments.payment.succeeded', {
+          paymentId: 'p',
+          orderId: 'o',
+          customerId: 'c',
+          succeededAt: 9,
+        }),
+      ),
+    ).toEqual({
+      entity: 'contact',
+      entityId: 'c',
+      fields: { lifecycleStage: 'customer', lastPaidOrderId: 'o' },
+      statedAt: 9,
+    });
+  });
+
+  it('state nothing for a guest payment, or for what the owner decides', () => {
+    expect(
+      platformStatementOf(
+        event('payments.payment.succeeded', { paymentId: 'p', orderId: 'o', customerId: null }),
+      ),
+    ).toBeUndefined();
+    expect(platformStatementOf(event('crm.contact.upserted', { contactId: 'c' }))).toBeUndefined();
   });
 });

@@ -176,15 +176,28 @@ export interface PlatformStatement {
 }
 
 /**
- * A succeeded payment of a known customer makes the customer's CRM contact a customer, marked with the order
- * (what the CRM connector writes on it).
+ * A payment request names the order the payment is for (the payment connector writes it into the
+ * provider's metadata); a succeeded payment of a known customer makes the customer's CRM contact a
+ * customer, marked with the order (what the CRM connector writes on it).
  */
 export function platformStatementOf(event: AnyEvent): PlatformStatement | undefined {
-  if (event.type !== 'payments.payment.succeeded' || !event.data.customerId) return undefined;
-  return {
-    entity: 'contact',
-    entityId: event.data.customerId,
-    fields: { lifecycleStage: 'customer', lastPaidOrderId: event.data.orderId },
-    statedAt: event.data.succeededAt,
-  };
+  switch (event.type) {
+    case 'payments.payment.requested':
+      return {
+        entity: 'payment',
+        entityId: event.data.paymentId,
+        fields: { orderId: event.data.orderId },
+        statedAt: event.data.requestedAt,
+      };
+    case 'payments.payment.succeeded':
+      if (!event.data.customerId) return undefined;
+      return {
+        entity: 'contact',
+        entityId: event.data.customerId,
+        fields: { lifecycleStage: 'customer', lastPaidOrderId: event.data.orderId },
+        statedAt: event.data.succeededAt,
+      };
+    default:
+      return undefined;
+  }
 }

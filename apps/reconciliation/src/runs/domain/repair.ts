@@ -63,7 +63,8 @@ function build(input: RepairInput): Draft | undefined {
   const value = (name: string) => owner[name] ?? null;
   switch (input.entity) {
     case 'payment': {
-      const orderId = value('orderId') ?? input.local['orderId'] ?? null;
+      // The order is the platform's: the owner's copy names it only for a payment the platform never saw.
+      const orderId = input.local['orderId'] ?? value('orderId') ?? null;
       if (!orderId) return undefined;
       if (value('status') === 'succeeded') {
         return {
@@ -176,7 +177,7 @@ function writeBack(input: RepairInput): Draft | undefined {
         },
       } as Draft;
     default:
-      // The map names platform-owned fields for contacts only.
+      // No command writes the other entities' platform-owned fields back: a person corrects the owner.
       return undefined;
   }
 }
