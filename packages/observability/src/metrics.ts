@@ -36,6 +36,12 @@ export const metrics = {
     labelNames: ['consumer_group', 'code'] as const,
     registers: [registry],
   }),
+  recordsInFlight: new Gauge({
+    name: 'tributary_consumer_records_in_flight',
+    help: 'Records a reliable consumer with key concurrency is handling right now, by group and topic (records waiting behind one of their key are not counted).',
+    labelNames: ['consumer_group', 'topic'] as const,
+    registers: [registry],
+  }),
   partitionPauses: new Counter({
     name: 'tributary_partition_pauses_total',
     help: 'Partitions paused by a consumer, by reason (retry_due, rate_limited, backpressure).',

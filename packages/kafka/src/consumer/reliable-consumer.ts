@@ -23,6 +23,7 @@ import {
   retryDueAt,
 } from './forwarding-headers.js';
 import { withInProcessRetry } from './in-process-retry.js';
+import { CompletionFrontier, KeyLanes, Slots, laneOf } from './key-lanes.js';
 import type { InProcessRetryOptions } from './in-process-retry.js';
 import { PartitionPauses } from './partition-pauses.js';
 import type { PauseReason } from './partition-pauses.js';
@@ -66,6 +67,13 @@ export interface ReliableConsumerOptions {
   retryTiers?: readonly string[];
   inProcessRetry?: InProcessRetryOptions;
   partitionsConsumedConcurrently?: number;
+  /**
+   * Records of different keys handled at once within one partition of a source topic; records of one key
+   * never overlap and keep their order, and offsets are committed only up to the first record not finished.
+   * Default 1: one record at a time. Tier topics are always read one record at a time (they wait for due
+   * times in offset order). In flight per process: this × `partitionsConsumedConcurrently`.
+   */
+  keyConcurrency?: number;
   /** Bounds for honouring an error's `retryAfterMs`. Default 1 s .. 5 min. */
   rateLimitPause?: { minMs?: number; maxMs?: number };
   /** Where a group without committed offsets starts on its source topics (tiers always from the start). */
@@ -473,15 +481,30 @@ export class ReliableConsumer {
   }
 
   private async onBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
-    const { batch } = payload;
-    const { topic, partition } = batch;
+    const { topic } = payload.batch;
+    const commits = this.batchCommits(payload);
+    const keyConcurrency = this.tierByTopic.has(topic) ? 1 : (this.options.keyConcurrency ?? 1);
+    this.inFlight += 1;
+    try {
+      if (keyConcurrency > 1) await this.processByKey(consumer, payload, commits, keyConcurrency);
+      else await this.processInOrder(consumer, payload, commits);
+    } finally {
+      await commits.flush();
+      this.inFlight -= 1;
+      if (this.inFlight === 0) for (const wake of [...this.idleWaiters]) wake();
+    }
+  }
+
+  /** Commits a batch's progress at least every `commitIntervalMs`, and at its end. */
+  private batchCommits(payload: EachBatchPayload) {
+    const { topic, partition } = payload.batch;
     const commitIntervalMs = this.options.commitIntervalMs ?? 1_000;
-    let pendingCommit: string | undefined;
+    let pending: string | undefined;
     let lastCommit = Date.now();
-    const commit = async () => {
-      if (pendingCommit === undefined) return;
-      const offset = pendingCommit;
-      pendingCommit = undefined;
+    const flush = async () => {
+      if (pending === undefined) return;
+      const offset = pending;
+      pending = undefined;
       try {
         await payload.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset }] }] });
         lastCommit = Date.now();
@@ -493,36 +516,95 @@ export class ReliableConsumer {
         );
       }
     };
+    return {
+      flush,
+      /** Everything up to and including `offset` is done. */
+      async done(offset: string): Promise<void> {
+        payload.resolveOffset(offset);
+        pending = (BigInt(offset) + 1n).toString();
+        if (Date.now() - lastCommit >= commitIntervalMs) await flush();
+      },
+    };
+  }
 
-    this.inFlight += 1;
-    try {
-      for (const message of batch.messages) {
-        if (
-          this.stopping ||
-          !payload.isRunning() ||
-          payload.isStale() ||
-          this.pauses.isHeld(topic, partition)
-        )
-          break;
-        const outcome = await this.processRecord(topic, partition, message, payload);
-        if (outcome.kind === 'leave') break;
-        if (outcome.kind === 'hold') {
-          // Read this record again when the partition resumes; the commit below stops just before it.
-          consumer.seek({ topic, partition, offset: message.offset });
-          this.pauses.hold(topic, partition, outcome.reason, outcome.ms);
-          break;
-        }
-        payload.resolveOffset(message.offset);
-        pendingCommit = (BigInt(message.offset) + 1n).toString();
-        if (Date.now() - lastCommit >= commitIntervalMs) await commit();
-        // Throws while the group rebalances, which hands control back to kafkajs to rejoin.
-        await payload.heartbeat();
+  private shouldStopBatch(payload: EachBatchPayload): boolean {
+    const { topic, partition } = payload.batch;
+    return this.stopping || !payload.isRunning() || payload.isStale() || this.pauses.isHeld(topic, partition);
+  }
+
+  private async processInOrder(
+    consumer: Consumer,
+    payload: EachBatchPayload,
+    commits: ReturnType<ReliableConsumer['batchCommits']>,
+  ): Promise<void> {
+    const { topic, partition } = payload.batch;
+    for (const message of payload.batch.messages) {
+      if (this.shouldStopBatch(payload)) break;
+      const outcome = await this.processRecord(topic, partition, message, payload);
+      if (outcome.kind === 'leave') break;
+      if (outcome.kind === 'hold') {
+        // Read this record again when the partition resumes; the commit stops just before it.
+        consumer.seek({ topic, partition, offset: message.offset });
+        this.pauses.hold(topic, partition, outcome.reason, outcome.ms);
+        break;
       }
-    } finally {
-      await commit();
-      this.inFlight -= 1;
-      if (this.inFlight === 0) for (const wake of [...this.idleWaiters]) wake();
+      await commits.done(message.offset);
+      // Throws while the group rebalances, which hands control back to kafkajs to rejoin.
+      await payload.heartbeat();
     }
+  }
+
+  /**
+   * Up to `limit` records at once, one lane per key: a record waits for the earlier ones of its key, and
+   * only then for a slot. A record that must be held (or left, on shutdown) stops the batch: nothing more
+   * starts, the running ones finish, and the partition is read again from the first record not finished.
+   */
+  private async processByKey(
+    consumer: Consumer,
+    payload: EachBatchPayload,
+    commits: ReturnType<ReliableConsumer['batchCommits']>,
+    limit: number,
+  ): Promise<void> {
+    const { topic, partition, messages } = payload.batch;
+    const frontier = new CompletionFrontier(messages.map((m) => m.offset));
+    const lanes = new KeyLanes();
+    const slots = new Slots(limit);
+    let halt: Exclude<RecordOutcome, { kind: 'advance' }> | undefined;
+    let rebalance: unknown;
+    const labels = { consumer_group: this.groupId, topic };
+    const halted = () => halt !== undefined || rebalance !== undefined || this.shouldStopBatch(payload);
+
+    const handle = async (index: number, message: KafkaMessage) => {
+      await slots.acquire();
+      try {
+        if (halted()) return;
+        metrics.recordsInFlight.inc(labels);
+        try {
+          const outcome = await this.processRecord(topic, partition, message, payload);
+          if (outcome.kind === 'advance') frontier.finish(index);
+          else halt ??= outcome;
+        } finally {
+          metrics.recordsInFlight.dec(labels);
+        }
+      } finally {
+        slots.release();
+      }
+      const last = frontier.advance();
+      if (last !== undefined) await commits.done(last);
+      await payload.heartbeat().catch((error: unknown) => (rebalance ??= error));
+    };
+    await Promise.all(
+      messages.map((message, index) =>
+        lanes.run(laneOf(message.key, message.offset), () => handle(index, message)),
+      ),
+    );
+    if (halt?.kind === 'hold') {
+      const from = frontier.firstUnfinished;
+      if (from !== undefined) consumer.seek({ topic, partition, offset: from });
+      this.pauses.hold(topic, partition, halt.reason, halt.ms);
+    }
+    // Hands control back to kafkajs to rejoin, as the in-order loop's heartbeat does.
+    if (rebalance !== undefined) throw rebalance;
   }
 
   private async processRecord(
