@@ -50,6 +50,9 @@ const THROTTLE_SECONDS = 20;
  */
 const CLIENT_LIMIT = { rps: 1_000, burst: 1_000 };
 const QUIET_WAIT_MS = 5 * 60_000;
+/** CONSUMER_KEY_CONCURRENCY of the partition-bound (before) and the key-concurrent (after) connector. */
+const PARTITION_BOUND = 1;
+const KEY_CONCURRENT = 8;
 
 /**
  * `npm run bench -- connectors`: apps/connector-payments (built) against apps/provider-sim (built) on the
@@ -110,27 +113,35 @@ export async function runConnectors(log: (line: string) => void): Promise<number
     const admin = new SimAdmin(simUrl, EFFECT_ROUTE);
 
     const [port] = (await pickFreePorts(1)) as [number];
-    log(`starting connector-payments on :${port}, topics under ${prefix}`);
-    app = await startBuiltApp(connectorMain, {
-      name: 'connector-payments',
-      readyUrl: `http://127.0.0.1:${port}/health/ready`,
-      env: {
-        PORT: String(port),
-        LOG_LEVEL: 'warn',
-        DATABASE_URL: database.url,
-        KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
-        SCHEMA_REGISTRY_URL: endpoints.registry.url,
-        KAFKA_TOPIC_PREFIX: prefix,
-        CONSUMER_GROUP: group,
-        RETRY_TIERS: retryTiers.join(','),
-        CONSUMER_CONCURRENCY: '6',
-        PROVIDER_TIMEOUT_MS: '5000',
-        PROVIDER_RATE_LIMIT_RPS: String(CLIENT_LIMIT.rps),
-        PROVIDER_RATE_LIMIT_BURST: String(CLIENT_LIMIT.burst),
-        STRIPE_API_BASE: simUrl,
-        STRIPE_API_KEY: 'sk_test_bench',
-      },
-    });
+    /** The connector, started again with another key concurrency: same database, group and topics. */
+    const startConnector = async (keyConcurrency: number) => {
+      await app?.kill('SIGTERM');
+      log(
+        `starting connector-payments on :${port}, topics under ${prefix}, CONSUMER_KEY_CONCURRENCY=${keyConcurrency}`,
+      );
+      app = await startBuiltApp(connectorMain, {
+        name: 'connector-payments',
+        readyUrl: `http://127.0.0.1:${port}/health/ready`,
+        env: {
+          PORT: String(port),
+          LOG_LEVEL: 'warn',
+          DATABASE_URL: database.url,
+          KAFKA_BROKERS: endpoints.kafka.brokers.join(','),
+          SCHEMA_REGISTRY_URL: endpoints.registry.url,
+          KAFKA_TOPIC_PREFIX: prefix,
+          CONSUMER_GROUP: group,
+          RETRY_TIERS: retryTiers.join(','),
+          CONSUMER_CONCURRENCY: '6',
+          CONSUMER_KEY_CONCURRENCY: String(keyConcurrency),
+          PROVIDER_TIMEOUT_MS: '5000',
+          PROVIDER_RATE_LIMIT_RPS: String(CLIENT_LIMIT.rps),
+          PROVIDER_RATE_LIMIT_BURST: String(CLIENT_LIMIT.burst),
+          STRIPE_API_BASE: simUrl,
+          STRIPE_API_KEY: 'sk_test_bench',
+        },
+      });
+    };
+    await startConnector(PARTITION_BOUND);
 
     // Never publish on the shared topic: a connector that ignores the prefix consumes the shared one.
     const adminClient = kafka.admin();
@@ -200,7 +211,19 @@ export async function runConnectors(log: (line: string) => void): Promise<number
       }
     };
 
-    const burstPhase = await phase('(a) burst', BURST_EVENTS, (r) => publishBurst(producer!, r), 180_000);
+    const partitionBound = await phase(
+      '(a) burst, partition-bound',
+      BURST_EVENTS,
+      (r) => publishBurst(producer!, r),
+      180_000,
+    );
+    await startConnector(KEY_CONCURRENT);
+    const burstPhase = await phase(
+      '(a) burst, key-concurrent',
+      BURST_EVENTS,
+      (r) => publishBurst(producer!, r),
+      180_000,
+    );
     const pacedPhase = await phase(
       "(a') paced",
       PACED_EVENTS,
@@ -243,6 +266,8 @@ export async function runConnectors(log: (line: string) => void): Promise<number
       run,
       latencyMs: LATENCY_MS,
       clientLimit: `PROVIDER_RATE_LIMIT_RPS=${CLIENT_LIMIT.rps} burst ${CLIENT_LIMIT.burst}, CONSUMER_CONCURRENCY=6 (env overrides; the definition says 25/s, burst 25)${await clientThrottleNote(port)}`,
+      keyConcurrency: { before: PARTITION_BOUND, after: KEY_CONCURRENT },
+      partitionBound,
       busy: [...busyDuring],
       burst: burstPhase,
       paced:

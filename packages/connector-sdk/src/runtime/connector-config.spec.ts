@@ -41,10 +41,11 @@ describe('loadConnectorConfig', () => {
     expect(config.platform.consumer.concurrency).toBe(6);
     expect(config.platform.kafka.topicPrefix).toBe('bench.');
     const defaults = loadConnectorConfig(definition, { ...platform, CRM_API_KEY: 's' }).platform;
-    expect({ concurrency: defaults.consumer.concurrency, prefix: defaults.kafka.topicPrefix }).toEqual({
-      concurrency: 1,
-      prefix: '',
-    });
+    expect({
+      concurrency: defaults.consumer.concurrency,
+      keyConcurrency: defaults.consumer.keyConcurrency,
+      prefix: defaults.kafka.topicPrefix,
+    }).toEqual({ concurrency: 1, keyConcurrency: 8, prefix: '' });
     expect(() =>
       loadConnectorConfig(definition, { ...platform, CRM_API_KEY: 's', KAFKA_TOPIC_PREFIX: 'a b' }),
     ).toThrow(/KAFKA_TOPIC_PREFIX/);

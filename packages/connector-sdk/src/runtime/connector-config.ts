@@ -22,10 +22,14 @@ const connectorEnv = {
   PROVIDER_RATE_LIMIT_BURST: z.coerce.number().int().positive().optional(),
   // Partitions handled at once: with a slow provider, one event at a time caps throughput at 1/latency.
   CONSUMER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  // Events of different keys handled at once within one partition (one key's never overlap, and keep their
+  // order). In flight per process: this × CONSUMER_CONCURRENCY; each holds a database connection while it
+  // commits. 1: one event at a time per partition.
+  CONSUMER_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(8),
 };
 
 export type ConnectorPlatformConfig = ServiceConfig & {
-  readonly consumer: ConsumerConfig & { readonly concurrency: number };
+  readonly consumer: ConsumerConfig & { readonly concurrency: number; readonly keyConcurrency: number };
   /** Operator overrides of the definition's limits. */
   readonly provider: {
     readonly timeoutMs?: number;
@@ -64,7 +68,11 @@ export function loadConnectorConfig<TSchema extends z.ZodType>(
       return {
         platform: {
           ...serviceConfig(service, values, `connector_${definition.id.replaceAll('-', '_')}`),
-          consumer: { ...consumerConfig(values, service), concurrency: values.CONSUMER_CONCURRENCY },
+          consumer: {
+            ...consumerConfig(values, service),
+            concurrency: values.CONSUMER_CONCURRENCY,
+            keyConcurrency: values.CONSUMER_KEY_CONCURRENCY,
+          },
           provider: {
             ...(values.PROVIDER_TIMEOUT_MS === undefined ? {} : { timeoutMs: values.PROVIDER_TIMEOUT_MS }),
             ...(values.PROVIDER_RATE_LIMIT_RPS === undefined

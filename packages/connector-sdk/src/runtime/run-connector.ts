@@ -66,6 +66,9 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
 
   const http = new ProviderHttpClient({
     provider: definition.provider,
+    // A socket for every event the consumer may have in flight, and one for a reconciliation read: calls
+    // wait for the provider's rate limit, never for a socket behind the consumer's own concurrency.
+    connections: platform.consumer.concurrency * platform.consumer.keyConcurrency + 1,
     ...definition.limits,
     ...platform.provider,
     ...(platform.provider.rateLimit
@@ -85,6 +88,7 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
     retryTiers: [...platform.consumer.retryTiers],
     sessionTimeoutMs: platform.consumer.sessionTimeoutMs,
     partitionsConsumedConcurrently: platform.consumer.concurrency,
+    keyConcurrency: platform.consumer.keyConcurrency,
     // A connector deployed after the first requests must still act on them.
     fromBeginning: true,
     logger,

@@ -95,6 +95,8 @@ describe('connectors figures', () => {
       latencyMs: 20,
       clientLimit: '1000/s',
       busy: [],
+      keyConcurrency: { before: 1, after: 8 },
+      partitionBound: { value: slow },
       burst: { value: slow },
       paced: { error: 'skipped' },
       unthrottled: { value: slow },
@@ -119,6 +121,13 @@ describe('connectors figures', () => {
       latencyMs: 20,
       clientLimit: '1000/s',
       busy: ['123'],
+      keyConcurrency: { before: 1, after: 8 },
+      partitionBound: {
+        value: {
+          phase: phaseFigures(100, timings(100, 100)),
+          sim: { requests: 100, throttled: 0, effects: 100, doubleEffects: 0 },
+        },
+      },
       burst: measured,
       paced: { error: 'stack gone' },
       unthrottled: {
@@ -133,7 +142,9 @@ describe('connectors figures', () => {
       ],
       cleanupProblems: [],
     });
-    expect(text).toContain('(a) burst, sim 20 ms fixed');
+    expect(text).toContain('(a) burst, sim 20 ms, key concurrency 1');
+    expect(text).toContain('(a) burst, sim 20 ms, key concurrency 8');
+    expect(text).toContain('runs with 8: 5.00× the events/s of the partition-bound burst');
     expect(text).toContain('not measured: stack gone');
     expect(text).toMatch(/N=50: steady 50\/s = 1\.00× N .* 30 × 429 of 130 requests \(23%\)$/m);
     expect(text).not.toContain('— goal');
@@ -143,10 +154,11 @@ describe('connectors figures', () => {
     expect(text).toContain('(b) no latency, no throttle');
     expect(text).not.toContain('did not bind');
     expect(text).toContain('BUSY');
-    expect(text.split('\n').slice(-3)).toEqual([
+    expect(text.split('\n').slice(-4)).toEqual([
+      'goal events/s end to end, 20 ms provider, key concurrency 8: 50/s (5.00× the partition-bound 10/s) (target ≥ 1,000/s): NOT MET',
       'goal steady effects/s at simulator limit N=50: 50.0/s = 1.00 N (target within 5 % of N): MET',
       'goal steady effects/s at simulator limit N=200: n/a (target within 5 % of N): NOT MET',
-      'goal keys with more than one effect, every phase: 0 (3 of 5 phases measured) (target 0): NOT MET',
+      'goal keys with more than one effect, every phase: 0 (4 of 6 phases measured) (target 0): NOT MET',
     ]);
   });
 });
