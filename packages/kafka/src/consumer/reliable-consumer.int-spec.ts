@@ -114,6 +114,16 @@ async function start(
   return { kafka, topic, groupId, producer, consumer, calls, log, committed };
 }
 
+/** `perKey` records for each of `keys` keys (`key-<n>`), round robin; `amountMinor` numbers a key's records 1, 2, … */
+async function publishPerKey(producer: KafkaEventProducer, keys: number, perKey: number): Promise<void> {
+  for (let seq = 1; seq <= perKey; seq += 1) {
+    for (let k = 0; k < keys; k += 1) {
+      const key = `key-${k}`;
+      await producer.publish(orderPlaced(key, { data: { orderId: key, amountMinor: seq, note: null } }));
+    }
+  }
+}
+
 async function readAll(kafka: Kafka, topic: string, count: number): Promise<CollectedMessage[]> {
   const reader = await collect(kafka, topic);
   try {
@@ -442,16 +452,7 @@ describe('ReliableConsumer against the real Kafka and registry', () => {
       // Both partitions at once, so the other partition's keys never wait for the batch holding key-0.
       { keyConcurrency: 4, partitionsConsumedConcurrently: 2 },
       // Published before the consumer starts: each partition's first batch holds all of its records.
-      async (_kafka, _group, producer) => {
-        for (let seq = 1; seq <= PER_KEY; seq += 1) {
-          for (let k = 0; k < KEYS; k += 1) {
-            const key = `key-${k}`;
-            await producer.publish(
-              orderPlaced(key, { data: { orderId: key, amountMinor: seq, note: null } }),
-            );
-          }
-        }
-      },
+      (_kafka, _group, producer) => publishPerKey(producer, KEYS, PER_KEY),
     );
     const others = (KEYS - 1) * PER_KEY;
     await waitFor(
@@ -505,16 +506,7 @@ describe('ReliableConsumer against the real Kafka and registry', () => {
         handled.push({ key, seq });
       },
       { keyConcurrency: 4, partitionsConsumedConcurrently: 2, rateLimitPause: { minMs: 100, maxMs: 5_000 } },
-      async (_kafka, _group, producer) => {
-        for (let seq = 1; seq <= PER_KEY; seq += 1) {
-          for (let k = 0; k < KEYS; k += 1) {
-            const key = `key-${k}`;
-            await producer.publish(
-              orderPlaced(key, { data: { orderId: key, amountMinor: seq, note: null } }),
-            );
-          }
-        }
-      },
+      (_kafka, _group, producer) => publishPerKey(producer, KEYS, PER_KEY),
     );
     await waitFor(
       'every offset committed',
