@@ -642,13 +642,14 @@ describe('infra/grafana', () => {
     },
   );
 
-  it('shows the outbox, consumption by outcome, retries, dead letters and lag in seconds on the backbone', () => {
+  it('shows the outbox, consumption by outcome, records in flight, retries, dead letters and lag in seconds on the backbone', () => {
     const backbone = dashboards.find(({ dashboard }) => dashboard.uid === 'tributary-backbone')!.dashboard;
     const used = new Set(queriesOf(backbone).flatMap(({ expr }) => metricNamesIn(expr)));
     for (const name of [
       'tributary_outbox_pending_messages',
       'tributary_outbox_oldest_pending_created_timestamp_seconds',
       'tributary_messages_consumed_total',
+      'tributary_consumer_records_in_flight',
       'tributary_retries_total',
       'tributary_dead_letters_total',
       'kafka_consumergroup_group_max_lag_seconds',
