@@ -125,27 +125,28 @@ async function handle(
   };
 }
 
+/** The one upsert that marks cust-1 a customer paid by order-1, traced by `traceKey`. */
+const markedCustomer = (traceKey: string) => ({
+  method: 'upsertContacts',
+  args: [
+    [
+      {
+        idProperty: 'tributary_contact_id',
+        id: 'cust-1',
+        properties: { lifecyclestage: 'customer', tributary_last_paid_order_id: 'order-1' },
+        objectWriteTraceId: traceKey,
+      },
+    ],
+    expect.objectContaining({ idempotencyKey: traceKey }),
+  ],
+});
+
 describe('crm connector', () => {
   it('upserts the contact by our id as a customer, traced by the event key, and publishes it as HubSpot returned it', async () => {
     const { calls, published, refs, commits, error, ctx } = await handle({});
     expect(error).toBeUndefined();
     expect(ctx.idempotencyKeys).toEqual([key]);
-    expect(calls).toEqual([
-      {
-        method: 'upsertContacts',
-        args: [
-          [
-            {
-              idProperty: 'tributary_contact_id',
-              id: 'cust-1',
-              properties: { lifecyclestage: 'customer', tributary_last_paid_order_id: 'order-1' },
-              objectWriteTraceId: key,
-            },
-          ],
-          expect.objectContaining({ idempotencyKey: key }),
-        ],
-      },
-    ]);
+    expect(calls).toEqual([markedCustomer(key)]);
     expect(commits).toBe(1);
     expect(refs).toEqual([['contact', '101', 'cust-1']]);
     expect(published).toEqual([
@@ -414,22 +415,7 @@ describe('crm connector on a reconciliation write-back', () => {
       command(),
     );
     expect(error).toBeUndefined();
-    expect(calls).toEqual([
-      {
-        method: 'upsertContacts',
-        args: [
-          [
-            {
-              idProperty: 'tributary_contact_id',
-              id: 'cust-1',
-              properties: { lifecyclestage: 'customer', tributary_last_paid_order_id: 'order-1' },
-              objectWriteTraceId: traced,
-            },
-          ],
-          expect.objectContaining({ idempotencyKey: traced }),
-        ],
-      },
-    ]);
+    expect(calls).toEqual([markedCustomer(traced)]);
     expect(published).toMatchObject([{ type: 'crm.contact.upserted', subject: 'cust-1' }]);
     expect(refs).toEqual([['contact', '101', 'cust-1']]);
   });

@@ -11,10 +11,11 @@ export type RepairOutcome =
   | { readonly outcome: 'not_repairable' };
 
 /**
- * Emits the corrective event for a finding (or, for `stale_at_owner`, the write-back command), once: the `repairs` row (unique per entity, id and owner
- * version) and the outbox row commit together, so a run retried, a page answered twice or a person
- * approving a finding the run already repaired never emits a second event. The projection takes the
- * owner's state in the same transaction, and the repair is in the audit log.
+ * Emits the corrective event for a finding (for `stale_at_owner`, the write-back command), once: the
+ * `repairs` row (unique per entity, id, owner version and event type) and the outbox row commit together,
+ * so a run retried, a page answered twice or a person approving a finding the run already repaired never
+ * emits a second event. The projection takes the owner's state in the same transaction, and the repair is
+ * in the audit log.
  */
 export class Repairer {
   constructor(

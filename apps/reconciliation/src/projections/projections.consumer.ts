@@ -29,9 +29,8 @@ export const PROJECTED_EVENT_TYPES = [
 
 /**
  * Keeps the projection, and what the platform stated for the fields it writes onto owners: each entity
- * event applied once (inbox) in the transaction that records it. The
- * time from the owner's change to this moment is the apply lag, by path: the normal event path, or a
- * repair reconciliation emitted.
+ * event applied once (inbox) in the transaction that records it. The time from the owner's change to this
+ * moment is the apply lag, by path: the normal event path, or a repair reconciliation emitted.
  */
 @Controller()
 @UseFilters(TributaryEventErrorFilter)

@@ -153,9 +153,9 @@ export class PageProcessor {
       internalIds,
       page.data.records.map((r) => r.externalId),
     );
+    // What the platform stated for the fields it writes onto the owner, for every id a record may judge.
     const stated = await platformOwned.loadPage(manager, entity, [
-      ...internalIds,
-      ...[...local.byExternalId.values()].flat().map((copy) => copy.entityId),
+      ...new Set([...internalIds, ...[...local.byExternalId.values()].flat().map((copy) => copy.entityId)]),
     ]);
     const agreed: Array<{ entityId: string; hash: string }> = [];
     const writtenAlike: string[] = [];

@@ -102,6 +102,13 @@ export interface ReliableConsumerOptions {
   logger?: Logger;
 }
 
+/** A batch's commits: `done` after each record (or finished prefix), `flush` at the end. */
+interface BatchCommits {
+  /** Everything up to and including `offset` is done. */
+  done(offset: string): Promise<void>;
+  flush(): Promise<void>;
+}
+
 type RecordOutcome =
   /** Handled or forwarded: commit past it. `label` is the consumed counter's outcome. */
   | { readonly kind: 'advance'; readonly label?: string }
@@ -496,7 +503,7 @@ export class ReliableConsumer {
   }
 
   /** Commits a batch's progress at least every `commitIntervalMs`, and at its end. */
-  private batchCommits(payload: EachBatchPayload) {
+  private batchCommits(payload: EachBatchPayload): BatchCommits {
     const { topic, partition } = payload.batch;
     const commitIntervalMs = this.options.commitIntervalMs ?? 1_000;
     let pending: string | undefined;
@@ -518,7 +525,6 @@ export class ReliableConsumer {
     };
     return {
       flush,
-      /** Everything up to and including `offset` is done. */
       async done(offset: string): Promise<void> {
         payload.resolveOffset(offset);
         pending = (BigInt(offset) + 1n).toString();
@@ -535,7 +541,7 @@ export class ReliableConsumer {
   private async processInOrder(
     consumer: Consumer,
     payload: EachBatchPayload,
-    commits: ReturnType<ReliableConsumer['batchCommits']>,
+    commits: BatchCommits,
   ): Promise<void> {
     const { topic, partition } = payload.batch;
     for (const message of payload.batch.messages) {
@@ -562,7 +568,7 @@ export class ReliableConsumer {
   private async processByKey(
     consumer: Consumer,
     payload: EachBatchPayload,
-    commits: ReturnType<ReliableConsumer['batchCommits']>,
+    commits: BatchCommits,
     limit: number,
   ): Promise<void> {
     const { topic, partition, messages } = payload.batch;
