@@ -14,6 +14,8 @@ describe('loadExampleServiceConfig', () => {
       group: 'example-service',
       retryTiers: ['5s', '1m', '10m'],
       sessionTimeoutMs: 30_000,
+      ordering: 'key',
+      onDeadLetter: 'skip',
     });
     expect(config.port).toBe(3100);
     expect(config.database.schema).toBe('public');

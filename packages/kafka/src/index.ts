@@ -53,7 +53,9 @@ export {
 } from './consumer/retry-topics.js';
 export type { RetryTier } from './consumer/retry-topics.js';
 export {
+  DEAD_LETTER_DISCARDED_HEADER,
   DEAD_LETTER_ID_HEADER,
+  ParkingHeaders,
   REPLAY_TOPIC_HEADER,
   RetryHeaders,
   deliveryAttempt,
@@ -66,5 +68,15 @@ export type { Classification, FailureAction, FailureContext } from './consumer/f
 export { DEFAULT_IN_PROCESS_RETRY, withInProcessRetry } from './consumer/in-process-retry.js';
 export type { InProcessRetryHooks, InProcessRetryOptions } from './consumer/in-process-retry.js';
 export type { PauseReason } from './consumer/partition-pauses.js';
+export { sameOrigin } from './consumer/key-parking.js';
+export type {
+  HeadState,
+  KeyParking,
+  OrderingOptions,
+  ParkedDrain,
+  ParkedRecord,
+  ParkingStats,
+  RecordOrigin,
+} from './consumer/key-parking.js';
 
 export { kafkaConsumerLagSource } from './consumer-lag-source.js';

@@ -13,7 +13,7 @@ const durationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
 export const metrics = {
   messagesConsumed: new Counter({
     name: 'tributary_messages_consumed_total',
-    help: 'Records handled by a reliable consumer, by outcome (processed, duplicate, retried, dead_lettered, undecodable).',
+    help: 'Records handled by a reliable consumer, by outcome (processed, duplicate, retried, dead_lettered, undecodable, parked, discarded: the signal of a discarded dead letter).',
     labelNames: ['topic', 'consumer_group', 'outcome'] as const,
     registers: [registry],
   }),
@@ -40,6 +40,24 @@ export const metrics = {
     name: 'tributary_consumer_records_in_flight',
     help: 'Records a reliable consumer with key concurrency is handling right now, by group and topic (records waiting behind one of their key are not counted).',
     labelNames: ['consumer_group', 'topic'] as const,
+    registers: [registry],
+  }),
+  parkedKeys: new Gauge({
+    name: 'tributary_consumer_parked_keys',
+    help: 'Keys of a consumer group whose later records wait behind a head in a retry tier or, under the block policy, in the DLQ (ordering by key). Group-wide: every replica reports the same figure; take max by group.',
+    labelNames: ['consumer_group'] as const,
+    registers: [registry],
+  }),
+  parkedRecords: new Gauge({
+    name: 'tributary_consumer_parked_records',
+    help: 'Records of a consumer group parked behind the head of their key. Group-wide: take max by group.',
+    labelNames: ['consumer_group'] as const,
+    registers: [registry],
+  }),
+  oldestParkedAge: new Gauge({
+    name: 'tributary_consumer_oldest_parked_age_seconds',
+    help: 'Age of the oldest record parked behind the head of its key in a consumer group; 0 when none is. Group-wide: take max by group.',
+    labelNames: ['consumer_group'] as const,
     registers: [registry],
   }),
   partitionPauses: new Counter({

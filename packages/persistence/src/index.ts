@@ -9,6 +9,7 @@ export type { OutboxOptions, OutboxStatement, OutboxStatementOptions } from './o
 export { OutboxRelay } from './outbox/outbox-relay.js';
 export type { OutboxRelayOptions, RelayEvent } from './outbox/outbox-relay.options.js';
 export { withInbox } from './inbox/inbox.js';
+export { PostgresKeyParking } from './key-parking/postgres-key-parking.js';
 export type { InboxOutcome } from './inbox/inbox.js';
 export { ExternalRefRepository } from './external-refs/external-ref.repository.js';
 export type { ExternalKey, ExternalRef } from './external-refs/external-ref.repository.js';

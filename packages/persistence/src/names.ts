@@ -12,6 +12,10 @@ export interface OutboxNames {
   readonly inboxTable: string;
   readonly externalRefsTable: string;
   readonly auditLogTable: string;
+  readonly parkedKeysTable: string;
+  readonly parkedRecordsTable: string;
+  /** Prefix of the advisory lock keys that let one process at a time release a parked key. */
+  readonly parkingLockPrefix: string;
   /** LISTEN/NOTIFY channel the writer notifies and the relay listens on. */
   readonly channel: string;
   /** Text hashed into the advisory lock key that elects the one active relay. */
@@ -48,6 +52,9 @@ export function namesFor(schema: string): OutboxNames {
     inboxTable: q('inbox'),
     externalRefsTable: q('external_refs'),
     auditLogTable: q('audit_log'),
+    parkedKeysTable: q('parked_keys'),
+    parkedRecordsTable: q('parked_records'),
+    parkingLockPrefix: `tributary.parking:${schema}:`,
     // 63 bytes at most: "tributary_outbox." (17) + schema (≤ 63) could exceed it, so long schemas are shortened
     // with a hash suffix that keeps distinct schemas on distinct channels.
     channel: channelFor(schema),

@@ -97,7 +97,7 @@ describe('npm run new:connector', () => {
     const results = report.testResults.flatMap((file) => file.assertionResults);
     const conformance = results.filter((r) => r.fullName.startsWith(`connector conformance: ${name}`));
     expect(report.numFailedTests).toBe(0);
-    expect(conformance.map((r) => r.status)).toEqual(Array(8).fill('passed'));
+    expect(conformance.map((r) => r.status)).toEqual(Array(9).fill('passed'));
     expect(results.length - conformance.length).toBe(3); // the unit spec of the definition
     timings.conformance = conformanceMs(run.output) ?? Number.NaN;
   }, 600_000);

@@ -123,6 +123,38 @@ export function describeConnectorConformance(options: ConnectorConformanceOption
     );
 
     it(
+      'keeps per-key order through provider 5xx: a later event of the aggregate waits for the failing one',
+      async () => {
+        const first = scenario();
+        const second = { eventId: options.newId() };
+        const secondKey = idempotencyKeyFor(options.connectorId, second.eventId);
+        // More failures than one call's retries: the event goes on failing past its first handling.
+        await harness.sim.setFault({ idempotencyKey: first.key, errorRate: 1, errorStatus: 503, times: 6 });
+        await harness.trigger({ eventId: first.eventId, subject: first.subject });
+        await harness.trigger({ eventId: second.eventId, subject: first.subject });
+        await until(
+          async () => {
+            // The later one first: seen committed while the earlier one is not means it overtook it.
+            const laterDone = await harness.processed(second.eventId);
+            const earlierDone = await harness.processed(first.eventId);
+            if (laterDone && !earlierDone)
+              throw new Error('the later event was applied before the earlier one');
+            return earlierDone;
+          },
+          timeoutMs,
+          `event ${first.eventId} committed after its provider faults`,
+        );
+        await settled(second.eventId);
+        expect((await entryFor(first.key))!.requests).toBeGreaterThanOrEqual(7);
+        expect(await entryFor(first.key)).toMatchObject({ effects: 1 });
+        // A connector may find nothing to do for a second event of an aggregate (a label already bought);
+        // what it does, it does once.
+        expect((await entryFor(secondKey))?.effects ?? 0).toBeLessThanOrEqual(1);
+      },
+      timeoutMs,
+    );
+
+    it(
       'retries after a timeout that lost the answer to an applied effect, and gets the first answer',
       async () => {
         const { eventId, subject, key } = scenario();

@@ -7,6 +7,7 @@ import type { Logger } from '@tributary/observability';
 import { ExternalRefRepository, namesFor, schemaOf, withInbox } from '@tributary/persistence';
 import type { Outbox } from '@tributary/persistence';
 import { defineProblems } from '@tributary/service-kit';
+import { orderingOf } from '@tributary/service-kit/backbone';
 import type { Backbone } from '@tributary/service-kit/backbone';
 import { ReadinessRegistry } from '@tributary/observability/nest';
 import { BACKBONE, ServiceModule, ShutdownService, bootstrapService } from '@tributary/service-kit/nest';
@@ -89,6 +90,7 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
     sessionTimeoutMs: platform.consumer.sessionTimeoutMs,
     partitionsConsumedConcurrently: platform.consumer.concurrency,
     keyConcurrency: platform.consumer.keyConcurrency,
+    ordering: orderingOf(backbone, platform.consumer),
     // A connector deployed after the first requests must still act on them.
     fromBeginning: true,
     logger,

@@ -1,5 +1,5 @@
 import { TributaryError } from '@tributary/contracts';
-import { deliveryAttempt, forwardingHeaders, retryDueAt } from './forwarding-headers.js';
+import { ParkingHeaders, deliveryAttempt, forwardingHeaders, retryDueAt } from './forwarding-headers.js';
 import type { ForwardingInput } from './forwarding-headers.js';
 
 const base: ForwardingInput = {
@@ -31,6 +31,22 @@ describe('retry and DLQ headers', () => {
       'tributary-error-code': 'PROVIDER_TIMEOUT',
     });
     expect(String(headers['kafka_exception-stacktrace'])).toContain('provider timed out');
+  });
+
+  it('writes what waits behind the record on its own hop only', () => {
+    const replayed = {
+      ...base,
+      headers: {
+        ...base.headers,
+        [ParkingHeaders.parkedBehind]: '3',
+        [ParkingHeaders.parkedFate]: 'blocked',
+      },
+      dueAt: undefined,
+    };
+    expect(forwardingHeaders(replayed)[ParkingHeaders.parkedBehind]).toBeUndefined();
+    const now = forwardingHeaders({ ...replayed, extra: { [ParkingHeaders.parkedBehind]: '5' } });
+    expect(now[ParkingHeaders.parkedBehind]).toBe('5');
+    expect(now[ParkingHeaders.parkedFate]).toBeUndefined();
   });
 
   it('forwards other headers byte for byte, binary ones included', () => {

@@ -11,6 +11,13 @@ import type { RawHeaders } from '../headers.js';
 export const DEAD_LETTER_ID_HEADER = 'tributary-dead-letter-id';
 
 /**
+ * Set by the dlq-handler on the signal it sends to the group's first tier when a dead letter is discarded
+ * (value null, the dead letter's headers): the consumer runs no handler, and releases the key the dead letter
+ * headed under the `block` policy.
+ */
+export const DEAD_LETTER_DISCARDED_HEADER = 'tributary-dead-letter-discarded';
+
+/**
  * Written on the DLQ hop: the retry tier a replay of the record must go to (the group's first). The consumer
  * knows its tiers; a replaying tool that guessed them from the topics that happen to exist would send a
  * replay to the next tier when someone deleted the first one.
@@ -29,6 +36,16 @@ export const RetryHeaders = {
   attempts: 'retry_topic-attempts',
   backoffTimestamp: 'retry_topic-backoff-timestamp',
   errorCode: 'tributary-error-code',
+} as const;
+
+/** On a dead-lettered head (ordering by key): the records parked behind it, and whether they went ahead. */
+export const ParkingHeaders = {
+  /** How many records were parked behind the head when it was dead-lettered. */
+  parkedBehind: 'tributary-parked-behind',
+  /** `topic/partition/offset` of the first of them, comma-separated (the first 50). */
+  parkedOrigins: 'tributary-parked-origins',
+  /** `released` under `skip` (they went ahead), `blocked` under `block` (they wait for this record). */
+  parkedFate: 'tributary-parked-fate',
 } as const;
 
 /** Where the record first failed: written on the first hop, kept on every later one. */
@@ -72,6 +89,8 @@ export interface ForwardingInput {
   dueAt?: number;
   /** For the DLQ: where a replay of the record goes (`REPLAY_TOPIC_HEADER`). */
   replayTopic?: string;
+  /** Headers of this hop only (what waits behind the record, on its DLQ hop), replacing earlier ones. */
+  extra?: Readonly<Record<string, string>>;
 }
 
 export function forwardingHeaders(input: ForwardingInput): IHeaders {
@@ -102,6 +121,9 @@ export function forwardingHeaders(input: ForwardingInput): IHeaders {
     delete headers[RetryHeaders.backoffTimestamp];
     if (input.replayTopic !== undefined) headers[REPLAY_TOPIC_HEADER] = input.replayTopic;
   }
+  // What waited behind the record belongs to the hop that wrote it.
+  for (const name of Object.values(ParkingHeaders)) delete headers[name];
+  for (const [name, value] of Object.entries(input.extra ?? {})) headers[name] = value;
   return headers;
 }
 

@@ -1,4 +1,5 @@
-export type PauseReason = 'retry_due' | 'rate_limited' | 'backpressure' | 'forward_failed';
+export type PauseReason =
+  'retry_due' | 'rate_limited' | 'backpressure' | 'forward_failed' | 'parking_unavailable';
 
 interface Paused {
   readonly reasons: Set<PauseReason>;

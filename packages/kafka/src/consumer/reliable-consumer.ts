@@ -2,7 +2,7 @@ import { TributaryError, classifyError } from '@tributary/contracts';
 import type { DomainEvent } from '@tributary/contracts';
 import { metrics } from '@tributary/observability';
 import type { ReadinessCheck } from '@tributary/observability';
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Message } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { KafkaErrorCodes, isDecodeErrorCode } from '../error-codes.js';
 import { headerText } from '../headers.js';
 import type { RawHeaders } from '../headers.js';
@@ -16,6 +16,7 @@ import { CeHeaders } from '../serde/cloud-events.js';
 import { decideOnFailure, pauseUntilDue } from './failure-policy.js';
 import type { Classification } from './failure-policy.js';
 import {
+  DEAD_LETTER_DISCARDED_HEADER,
   DEAD_LETTER_ID_HEADER,
   RetryHeaders,
   deliveryAttempt,
@@ -24,6 +25,11 @@ import {
 } from './forwarding-headers.js';
 import { withInProcessRetry } from './in-process-retry.js';
 import { CompletionFrontier, KeyLanes, Slots, laneOf } from './key-lanes.js';
+import { KeyOrder } from './key-order.js';
+import type { RecordPlace } from './key-order.js';
+import type { OrderingOptions, ParkedRecord } from './key-parking.js';
+import { ParkedReleaser } from './parked-releaser.js';
+import type { ParkedOutcome } from './parked-releaser.js';
 import type { InProcessRetryOptions } from './in-process-retry.js';
 import { PartitionPauses } from './partition-pauses.js';
 import type { PauseReason } from './partition-pauses.js';
@@ -74,6 +80,14 @@ export interface ReliableConsumerOptions {
    * times in offset order). In flight per process: this × `partitionsConsumedConcurrently`.
    */
   keyConcurrency?: number;
+  /**
+   * Order kept per key through the retry tiers and the DLQ (`key`, with a parking store), or only within a
+   * partition's first read (`none`, the default here; the service kit and the connector SDK default to
+   * `key`). See docs/architecture.md#ordering-and-concurrency.
+   */
+  ordering?: OrderingOptions;
+  /** How often keys left releasing (after a crash or a failed step) are looked for. Default 5 s. */
+  parkingSweepMs?: number;
   /** Bounds for honouring an error's `retryAfterMs`. Default 1 s .. 5 min. */
   rateLimitPause?: { minMs?: number; maxMs?: number };
   /** Where a group without committed offsets starts on its source topics (tiers always from the start). */
@@ -110,8 +124,15 @@ interface BatchCommits {
 }
 
 type RecordOutcome =
-  /** Handled or forwarded: commit past it. `label` is the consumed counter's outcome. */
-  | { readonly kind: 'advance'; readonly label?: string }
+  /**
+   * Handled, parked or forwarded: commit past it. `label` is the consumed counter's outcome; `forwarded`
+   * says where a failed record went.
+   */
+  | {
+      readonly kind: 'advance';
+      readonly label?: string;
+      readonly forwarded?: 'retry' | 'dead-letter';
+    }
   | { readonly kind: 'hold'; readonly reason: PauseReason; readonly ms: number }
   /** Shutting down mid-failure: neither commit nor forward; the record is read again after restart. */
   | { readonly kind: 'leave' };
@@ -152,6 +173,8 @@ export class ReliableConsumer {
   private admin: Admin | undefined;
   /** The kafkajs consumer crashed and will not restart on its own; the next check builds a new one. */
   private failure: Error | undefined;
+  private readonly keyOrder: KeyOrder | undefined;
+  private readonly releaser: ParkedReleaser | undefined;
 
   constructor(options: ReliableConsumerOptions) {
     if (options.topics.length === 0) throw new Error('ReliableConsumer needs at least one topic');
@@ -169,6 +192,18 @@ export class ReliableConsumer {
       }
     }
     this.forwarder = new KafkaEventProducer(options.kafka);
+    const ordering = options.ordering ?? { mode: 'none' };
+    if (ordering.mode === 'key') {
+      this.keyOrder = new KeyOrder(this.groupId, ordering.parking, ordering.onDeadLetter ?? 'skip');
+      this.releaser = new ParkedReleaser({
+        group: this.groupId,
+        parking: ordering.parking,
+        run: (record) => this.runParked(record),
+        concurrency: Math.max(1, options.keyConcurrency ?? 1),
+        sweepMs: options.parkingSweepMs ?? 5_000,
+        logger: this.logger,
+      });
+    }
     this.pauses = new PartitionPauses(
       (topic, partition) => this.consumer?.pause([{ topic, partitions: [partition] }]),
       (topic, partition) => this.consumer?.resume([{ topic, partitions: [partition] }]),
@@ -200,6 +235,7 @@ export class ReliableConsumer {
     });
     this.checkTimer = setInterval(() => this.queueCheck(), o.topicCheckIntervalMs ?? 30_000);
     this.checkTimer.unref();
+    this.releaser?.start();
   }
 
   /**
@@ -261,6 +297,7 @@ export class ReliableConsumer {
   private async drainAndDisconnect(): Promise<void> {
     this.stopping = true;
     clearInterval(this.checkTimer);
+    const released = this.releaser?.stop();
     const drainTimeoutMs = this.options.drainTimeoutMs ?? 30_000;
     if (!(await this.waitIdle(drainTimeoutMs))) {
       this.logger.warn(
@@ -275,6 +312,7 @@ export class ReliableConsumer {
         );
       }
     }
+    await released;
     this.pauses.clear();
     try {
       // A check or swap under way finishes first; none starts after `stopping`.
@@ -490,15 +528,45 @@ export class ReliableConsumer {
   private async onBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
     const { topic } = payload.batch;
     const commits = this.batchCommits(payload);
-    const keyConcurrency = this.tierByTopic.has(topic) ? 1 : (this.options.keyConcurrency ?? 1);
+    const fromTier = this.tierByTopic.has(topic);
+    const keyConcurrency = fromTier ? 1 : (this.options.keyConcurrency ?? 1);
     this.inFlight += 1;
     try {
-      if (keyConcurrency > 1) await this.processByKey(consumer, payload, commits, keyConcurrency);
-      else await this.processInOrder(consumer, payload, commits);
+      const parked = fromTier ? undefined : await this.parkedKeysOf(consumer, payload);
+      if (parked === null) return;
+      if (keyConcurrency > 1) await this.processByKey(consumer, payload, commits, keyConcurrency, parked);
+      else await this.processInOrder(consumer, payload, commits, parked);
     } finally {
       await commits.flush();
       this.inFlight -= 1;
       if (this.inFlight === 0) for (const wake of [...this.idleWaiters]) wake();
+    }
+  }
+
+  /**
+   * The parked keys among a source batch's records (ordering by key), looked up once per batch; the batch
+   * adds the keys its own failures park. Null when the store cannot answer: the partition waits and is
+   * read again, since running a record of a parked key would overtake its head.
+   */
+  private async parkedKeysOf(
+    consumer: Consumer,
+    payload: EachBatchPayload,
+  ): Promise<Set<string> | undefined | null> {
+    if (!this.keyOrder) return undefined;
+    const { topic, partition, messages } = payload.batch;
+    try {
+      return await this.keyOrder.parkedIn(messages);
+    } catch (error) {
+      const pauseMs = this.options.forwardFailurePauseMs ?? 5_000;
+      metrics.partitionPauses.inc({ consumer_group: this.groupId, reason: 'parking_unavailable' });
+      this.logger.error(
+        { groupId: this.groupId, topic, partition, pauseMs, ...errorFields(error) },
+        'could not look up parked keys; pausing partition and trying again',
+      );
+      const first = messages[0];
+      if (first) consumer.seek({ topic, partition, offset: first.offset });
+      this.pauses.hold(topic, partition, 'parking_unavailable', pauseMs);
+      return null;
     }
   }
 
@@ -538,26 +606,50 @@ export class ReliableConsumer {
     return this.stopping || !payload.isRunning() || payload.isStale() || this.pauses.isHeld(topic, partition);
   }
 
+  /** One record at a time; false when it stopped before the end (a hold, a shutdown, a rebalance). */
   private async processInOrder(
     consumer: Consumer,
     payload: EachBatchPayload,
     commits: BatchCommits,
-  ): Promise<void> {
+    parked: Set<string> | undefined,
+    messages: readonly KafkaMessage[] = payload.batch.messages,
+  ): Promise<boolean> {
     const { topic, partition } = payload.batch;
-    for (const message of payload.batch.messages) {
-      if (this.shouldStopBatch(payload)) break;
-      const outcome = await this.processRecord(topic, partition, message, payload);
-      if (outcome.kind === 'leave') break;
+    const fromTier = this.tierByTopic.has(topic);
+    for (const message of messages) {
+      if (this.shouldStopBatch(payload)) return false;
+      const place = { topic, partition, message, fromTier };
+      const outcome = await this.processRecord(place, batchHeartbeat(payload), parked);
+      if (outcome.kind === 'leave') return false;
       if (outcome.kind === 'hold') {
         // Read this record again when the partition resumes; the commit stops just before it.
         consumer.seek({ topic, partition, offset: message.offset });
         this.pauses.hold(topic, partition, outcome.reason, outcome.ms);
-        break;
+        return false;
       }
       await commits.done(message.offset);
       // Throws while the group rebalances, which hands control back to kafkajs to rejoin.
       await payload.heartbeat();
     }
+    return true;
+  }
+
+  private contextOf(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    heartbeat: () => Promise<void>,
+  ): EventHandlerContext {
+    const headers: RawHeaders = message.headers ?? {};
+    return {
+      topic,
+      partition,
+      offset: message.offset,
+      headers,
+      attempt: deliveryAttempt(headers),
+      heartbeat,
+      signal: this.abort.signal,
+    };
   }
 
   /**
@@ -570,6 +662,7 @@ export class ReliableConsumer {
     payload: EachBatchPayload,
     commits: BatchCommits,
     limit: number,
+    parked: Set<string> | undefined,
   ): Promise<void> {
     const { topic, partition, messages } = payload.batch;
     const frontier = new CompletionFrontier(messages.map((m) => m.offset));
@@ -586,7 +679,8 @@ export class ReliableConsumer {
         if (halted()) return;
         metrics.recordsInFlight.inc(labels);
         try {
-          const outcome = await this.processRecord(topic, partition, message, payload);
+          const place = { topic, partition, message, fromTier: false };
+          const outcome = await this.processRecord(place, batchHeartbeat(payload), parked);
           if (outcome.kind === 'advance') frontier.finish(index);
           else halt ??= outcome;
         } finally {
@@ -613,12 +707,18 @@ export class ReliableConsumer {
     if (rebalance !== undefined) throw rebalance;
   }
 
+  /**
+   * One record through its handler, then, by key order, past its key's parked records. `parked` (a source
+   * record under ordering by key) has the record parked when its key waits; `drained` marks a parked record
+   * being released, whose place in line the releaser keeps.
+   */
   private async processRecord(
-    topic: string,
-    partition: number,
-    message: KafkaMessage,
-    payload: EachBatchPayload,
+    place: RecordPlace,
+    heartbeat: () => Promise<void>,
+    parked?: Set<string>,
+    drained = false,
   ): Promise<RecordOutcome> {
+    const { topic, partition, message } = place;
     const tier = this.tierByTopic.get(topic);
     if (tier) {
       const waitMs = pauseUntilDue(retryDueAt(message.headers), Date.now(), tier.delayMs);
@@ -627,23 +727,21 @@ export class ReliableConsumer {
         return { kind: 'hold', reason: 'retry_due', ms: waitMs };
       }
     }
+    if (tier && headerText(message.headers, DEAD_LETTER_DISCARDED_HEADER) !== undefined)
+      return this.discarded(place);
+    if (parked && this.keyOrder) {
+      try {
+        if (await this.keyOrder.parkIfWaiting(place, parked)) {
+          metrics.messagesConsumed.inc({ topic, consumer_group: this.groupId, outcome: 'parked' });
+          return { kind: 'advance' };
+        }
+      } catch (error) {
+        return this.parkingFailed(place, error);
+      }
+    }
 
-    const headers: RawHeaders = message.headers ?? {};
-    const attempt = deliveryAttempt(headers);
-    const heartbeat = async () => {
-      // A rebalance error surfaces at the loop's own heartbeat after this record; a handler must not
-      // mistake it for its own failure and send the record to a retry tier.
-      await payload.heartbeat().catch(() => {});
-    };
-    const context: EventHandlerContext = {
-      topic,
-      partition,
-      offset: message.offset,
-      headers,
-      attempt,
-      heartbeat,
-      signal: this.abort.signal,
-    };
+    const context = this.contextOf(topic, partition, message, heartbeat);
+    const { attempt } = context;
     const started = performance.now();
     const observe = (outcome: string) => {
       const labels = { topic, consumer_group: this.groupId, outcome };
@@ -673,19 +771,86 @@ export class ReliableConsumer {
         },
       );
       observe('processed');
-      return await this.reportReplayResolved(topic, partition, message);
     } catch (error) {
       if (this.stopping) return { kind: 'leave' };
-      const outcome = await this.routeFailure(
-        topic,
-        partition,
-        message,
-        attempt,
-        error,
-        classifyError(error),
-      );
-      if (outcome.kind === 'advance' && outcome.label) observe(outcome.label);
+      const outcome = await this.routeFailure(place, attempt, error, classifyError(error));
+      if (outcome.kind !== 'advance') return outcome;
+      if (outcome.label) observe(outcome.label);
+      if (drained || !outcome.forwarded || !this.keyOrder) return outcome;
+      try {
+        await this.keyOrder.forwarded(place, outcome.forwarded, parked);
+        if (outcome.forwarded === 'dead-letter') this.releaser?.kick();
+      } catch (parkError) {
+        // Forwarded but not recorded as its key's head: read it again (a second copy in the tier is
+        // harmless, the inbox skips it) rather than let later records of its key overtake it.
+        return this.parkingFailed(place, parkError);
+      }
       return outcome;
+    }
+    if (this.keyOrder && place.fromTier) {
+      try {
+        if (await this.keyOrder.finished(place)) this.releaser?.kick();
+      } catch (error) {
+        return this.parkingFailed(place, error);
+      }
+    }
+    return this.reportReplayResolved(topic, partition, message);
+  }
+
+  /** A discarded dead letter's signal: nothing to apply; the key it headed, if any, is released. */
+  private async discarded(place: RecordPlace): Promise<RecordOutcome> {
+    try {
+      if (this.keyOrder && (await this.keyOrder.finished(place))) this.releaser?.kick();
+    } catch (error) {
+      return this.parkingFailed(place, error);
+    }
+    metrics.messagesConsumed.inc({ topic: place.topic, consumer_group: this.groupId, outcome: 'discarded' });
+    return { kind: 'advance' };
+  }
+
+  private parkingFailed(place: RecordPlace, error: unknown): RecordOutcome {
+    const pauseMs = this.options.forwardFailurePauseMs ?? 5_000;
+    metrics.partitionPauses.inc({ consumer_group: this.groupId, reason: 'parking_unavailable' });
+    this.logger.error(
+      {
+        groupId: this.groupId,
+        topic: place.topic,
+        partition: place.partition,
+        offset: place.message.offset,
+        pauseMs,
+        ...errorFields(error),
+      },
+      'could not update the parked keys; pausing partition and trying again',
+    );
+    return { kind: 'hold', reason: 'parking_unavailable', ms: pauseMs };
+  }
+
+  /**
+   * A parked record of a released key, run as if read from where it was first read: a failure sends it to
+   * the group's first tier (or the DLQ) and makes it its key's new head.
+   */
+  private async runParked(record: ParkedRecord): Promise<ParkedOutcome> {
+    const message: KafkaMessage = {
+      key: record.key,
+      value: record.value,
+      headers: mutableHeaders(record.headers),
+      timestamp: record.timestamp,
+      offset: record.origin.offset,
+      attributes: 0,
+    };
+    const place = { ...record.origin, message, fromTier: false };
+    this.inFlight += 1;
+    try {
+      const outcome = await this.processRecord(place, async () => {}, undefined, true);
+      if (outcome.kind === 'hold') return { kind: 'later', ms: outcome.ms };
+      if (outcome.kind === 'leave') return { kind: 'later', ms: 0 };
+      if (outcome.forwarded === 'retry') return { kind: 'settled', head: 'retrying' };
+      if (outcome.forwarded === 'dead-letter' && this.keyOrder?.onDeadLetter === 'block')
+        return { kind: 'settled', head: 'dead_lettered' };
+      return { kind: 'settled' };
+    } finally {
+      this.inFlight -= 1;
+      if (this.inFlight === 0) for (const wake of [...this.idleWaiters]) wake();
     }
   }
 
@@ -758,13 +923,12 @@ export class ReliableConsumer {
   }
 
   private async routeFailure(
-    topic: string,
-    partition: number,
-    message: KafkaMessage,
+    place: RecordPlace,
     attempt: number,
     error: unknown,
     classification: Classification,
   ): Promise<RecordOutcome> {
+    const { topic, partition, message } = place;
     const rateLimit = this.options.rateLimitPause ?? {};
     const action = decideOnFailure({
       classification,
@@ -787,6 +951,8 @@ export class ReliableConsumer {
     const dueAt = action.kind === 'retry' ? action.dueAt : undefined;
     const replayTopic = this.tiers[0]?.topic;
     try {
+      const parking =
+        action.kind === 'dead-letter' && this.keyOrder ? await this.keyOrder.deadLetterHeaders(place) : {};
       await this.sendToOwnTopic(action.topic, {
         key: message.key,
         value: message.value,
@@ -802,6 +968,7 @@ export class ReliableConsumer {
           attempt,
           ...(dueAt !== undefined ? { dueAt } : {}),
           ...(action.kind === 'dead-letter' && replayTopic !== undefined ? { replayTopic } : {}),
+          extra: parking,
         }),
       });
     } catch (forwardError) {
@@ -820,12 +987,33 @@ export class ReliableConsumer {
         { ...where, to: action.topic, dueAt, ...errorFields(error) },
         'record sent to retry tier',
       );
-      return { kind: 'advance', label: 'retried' };
+      return { kind: 'advance', label: 'retried', forwarded: 'retry' };
     }
     metrics.deadLetters.inc({ consumer_group: this.groupId, code });
     this.logger.error({ ...where, to: action.topic, ...errorFields(error) }, 'record dead-lettered');
-    return { kind: 'advance', label: isDecodeErrorCode(code) ? 'undecodable' : 'dead_lettered' };
+    return {
+      kind: 'advance',
+      label: isDecodeErrorCode(code) ? 'undecodable' : 'dead_lettered',
+      forwarded: 'dead-letter',
+    };
   }
+}
+
+function mutableHeaders(headers: RawHeaders): IHeaders {
+  const out: IHeaders = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined)
+      out[name] = typeof value === 'string' || Buffer.isBuffer(value) ? value : [...value];
+  }
+  return out;
+}
+
+/** A batch's heartbeat for a handler: a rebalance surfaces at the loop's own heartbeat after the record. */
+function batchHeartbeat(payload: EachBatchPayload): () => Promise<void> {
+  // A handler must not mistake a rebalance for its own failure and send the record to a retry tier.
+  return async () => {
+    await payload.heartbeat().catch(() => {});
+  };
 }
 
 function sameTopics(a: readonly string[], b: readonly string[]): boolean {

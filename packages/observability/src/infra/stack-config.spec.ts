@@ -642,7 +642,7 @@ describe('infra/grafana', () => {
     },
   );
 
-  it('shows the outbox, consumption by outcome, records in flight, retries, dead letters and lag in seconds on the backbone', () => {
+  it('shows the outbox, consumption by outcome, records in flight and parked, retries, dead letters and lag in seconds on the backbone', () => {
     const backbone = dashboards.find(({ dashboard }) => dashboard.uid === 'tributary-backbone')!.dashboard;
     const used = new Set(queriesOf(backbone).flatMap(({ expr }) => metricNamesIn(expr)));
     for (const name of [
@@ -650,6 +650,9 @@ describe('infra/grafana', () => {
       'tributary_outbox_oldest_pending_created_timestamp_seconds',
       'tributary_messages_consumed_total',
       'tributary_consumer_records_in_flight',
+      'tributary_consumer_parked_records',
+      'tributary_consumer_parked_keys',
+      'tributary_consumer_oldest_parked_age_seconds',
       'tributary_retries_total',
       'tributary_dead_letters_total',
       'kafka_consumergroup_group_max_lag_seconds',

@@ -1,7 +1,7 @@
-import { createDataSource } from '../index.js';
+import { createDataSource, persistenceMigrations } from '../index.js';
 import { createTestSchema, type TestSchema } from '../../test/support/database.js';
 
-const tables = ['audit_log', 'external_refs', 'inbox', 'outbox'];
+const tables = ['audit_log', 'external_refs', 'inbox', 'outbox', 'parked_keys', 'parked_records'];
 
 describe('migrations', () => {
   let db: TestSchema;
@@ -22,7 +22,7 @@ describe('migrations', () => {
     return rows.map((row) => row.table_name);
   }
 
-  it('create the four tables inside the configured schema, with the indexes the relay relies on', async () => {
+  it('create the platform tables inside the configured schema, with the indexes the relay relies on', async () => {
     expect(await tablesIn(db.schema)).toEqual(tables);
     const { rows } = await db.admin.query<{ indexname: string; indexdef: string }>(
       `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = 'outbox'`,
@@ -48,11 +48,11 @@ describe('migrations', () => {
     );
     expect(rows).toHaveLength(1);
     const applied = await db.admin.query(`SELECT name FROM "${db.schema}".typeorm_migrations ORDER BY id`);
-    expect(applied.rows.map((row: { name: string }) => row.name)).toHaveLength(4);
+    expect(applied.rows.map((row: { name: string }) => row.name)).toHaveLength(persistenceMigrations.length);
   });
 
   it('go down one by one and up again', async () => {
-    for (let i = tables.length; i > 0; i--) await db.dataSource.undoLastMigration();
+    for (let i = persistenceMigrations.length; i > 0; i--) await db.dataSource.undoLastMigration();
     expect(await tablesIn(db.schema)).toEqual([]);
     const applied = await db.dataSource.runMigrations();
     expect(applied.map((migration) => migration.name)).toEqual([
@@ -60,6 +60,7 @@ describe('migrations', () => {
       'CreateInbox1764201600001',
       'CreateExternalRefs1764201600002',
       'CreateAuditLog1764201600003',
+      'CreateKeyParking1765324800000',
     ]);
     expect(await tablesIn(db.schema)).toEqual(tables);
     expect(await db.dataSource.showMigrations()).toBe(false);

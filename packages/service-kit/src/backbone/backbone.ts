@@ -11,6 +11,7 @@ import {
   kafkaConsumerLagSource,
   topicRecordSubject,
 } from '@tributary/kafka';
+import type { KeyParking, OrderingOptions } from '@tributary/kafka';
 import {
   ConsumerLagCollector,
   kafkaReadiness,
@@ -18,7 +19,15 @@ import {
   schemaRegistryReadiness,
 } from '@tributary/observability';
 import type { Logger, ReadinessCheck } from '@tributary/observability';
-import { AuditLog, Outbox, OutboxRelay, createDataSource, namesFor, schemaOf } from '@tributary/persistence';
+import {
+  AuditLog,
+  Outbox,
+  OutboxRelay,
+  PostgresKeyParking,
+  createDataSource,
+  namesFor,
+  schemaOf,
+} from '@tributary/persistence';
 import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { ShutdownStepSpec } from '../lifecycle/shutdown-phases.js';
@@ -44,6 +53,8 @@ export interface Backbone {
   /** Present when the service publishes through the outbox. */
   readonly relay: OutboxRelay | undefined;
   readonly audit: AuditLog;
+  /** Where this service's consumer groups park records behind a key's head (ordering by key). */
+  readonly keyParking: KeyParking;
   readonly logger: Logger;
   /** What `/health/ready` checks: Postgres, the Kafka cluster, the schema registry. */
   readonly readiness: readonly ReadinessCheck[];
@@ -58,6 +69,16 @@ export interface Backbone {
    * `producers` (after consumers committed), the admin client and the pool close in `resources`.
    */
   shutdownSteps(): ShutdownStepSpec[];
+}
+
+/** A consumer group's ordering (docs/architecture.md#ordering-and-concurrency), parked in the backbone's Postgres. */
+export function orderingOf(
+  backbone: Pick<Backbone, 'keyParking'>,
+  consumer: { readonly ordering?: 'key' | 'none'; readonly onDeadLetter?: 'skip' | 'block' },
+): OrderingOptions {
+  return (consumer.ordering ?? 'key') === 'none'
+    ? { mode: 'none' }
+    : { mode: 'key', parking: backbone.keyParking, onDeadLetter: consumer.onDeadLetter ?? 'skip' };
 }
 
 /** The catalogue with `prefix` in front of every topic name. */
@@ -147,6 +168,7 @@ export async function createBackbone(options: BackboneOptions): Promise<Backbone
       producer,
       relay,
       audit: new AuditLog(dataSource),
+      keyParking: new PostgresKeyParking(dataSource),
       logger,
       readiness: [
         postgresReadiness(dataSource),

@@ -59,6 +59,12 @@ export function consumerEnv(defaults: { group?: string } = {}) {
       .transform((value) => value.split(',').map((tier) => tier.trim())),
     // How long a crashed member keeps its partitions before the group moves them on.
     CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6000).max(300_000).default(30_000),
+    // `key`: a key's events are applied in order also through retries and the DLQ (later ones wait, parked
+    // in Postgres, behind one in a retry tier). `none`: a failed event lets later ones of its key go ahead.
+    CONSUMER_ORDERING: z.enum(['key', 'none']).default('key'),
+    // With `key`, when a key's head is dead-lettered: `skip` lets what waits behind it go (the DLQ entry
+    // names those records), `block` keeps them waiting until the dead letter is replayed or discarded.
+    CONSUMER_ON_DEAD_LETTER: z.enum(['skip', 'block']).default('skip'),
   };
 }
 

@@ -33,7 +33,13 @@ describe('loadConfig', () => {
       logLevel: 'info',
       database: { url: minimal.DATABASE_URL, schema: 'svc_schema', poolSize: 10 },
       kafka: { brokers: ['a:9092', 'b:9092'], topicPrefix: '', ensureTopics: true },
-      consumer: { group: 'svc', retryTiers: ['5s', '1m', '10m'], sessionTimeoutMs: 30_000 },
+      consumer: {
+        group: 'svc',
+        retryTiers: ['5s', '1m', '10m'],
+        sessionTimeoutMs: 30_000,
+        ordering: 'key',
+        onDeadLetter: 'skip',
+      },
     });
   });
 

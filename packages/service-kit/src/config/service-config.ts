@@ -37,6 +37,9 @@ export interface ConsumerConfig {
   readonly group: string;
   readonly retryTiers: readonly string[];
   readonly sessionTimeoutMs: number;
+  /** docs/architecture.md#ordering-and-concurrency */
+  readonly ordering: 'key' | 'none';
+  readonly onDeadLetter: 'skip' | 'block';
 }
 
 /** The config every backbone service starts from; apps add their own fields beside these. */
@@ -90,5 +93,7 @@ export function consumerConfig(values: ConsumerValues, defaultGroup: string): Co
     group: values.CONSUMER_GROUP ?? defaultGroup,
     retryTiers: values.RETRY_TIERS,
     sessionTimeoutMs: values.CONSUMER_SESSION_TIMEOUT_MS,
+    ordering: values.CONSUMER_ORDERING,
+    onDeadLetter: values.CONSUMER_ON_DEAD_LETTER,
   };
 }

@@ -30,6 +30,9 @@ export interface ConsumerOptions {
   readonly ignoredEventTypes?: readonly string[];
   /** A new group starts at the oldest retained event (default true: a service deployed late still acts). */
   readonly fromBeginning?: boolean;
+  /** Order kept per key through retries and the DLQ (default `key`, dead letters `skip`); see ConsumerConfig. */
+  readonly ordering?: 'key' | 'none';
+  readonly onDeadLetter?: 'skip' | 'block';
 }
 
 export interface ServiceModuleOptions<TConfig extends ServiceConfig = ServiceConfig> {

@@ -8,6 +8,7 @@ import { createLogger } from '@tributary/observability';
 import type { Logger, LogLevel } from '@tributary/observability';
 import { PinoLoggerService, ReadinessRegistry } from '@tributary/observability/nest';
 import type { ReliableConsumer } from '@tributary/kafka';
+import { orderingOf } from '../../backbone/backbone.js';
 import type { Backbone } from '../../backbone/backbone.js';
 import type { ProcessConfig } from '../../config/service-config.js';
 import { recordServedRoutes } from '../http/served-routes.js';
@@ -147,6 +148,7 @@ async function configureService(
       ignoredEventTypes: consumer.ignoredEventTypes ?? [],
       retryTiers: [...consumer.retryTiers],
       sessionTimeoutMs: consumer.sessionTimeoutMs,
+      ordering: orderingOf(backbone, consumer),
       createTopics: true,
       fromBeginning: consumer.fromBeginning ?? true,
       logger: backbone.logger,
