@@ -3,7 +3,9 @@ import type { DomainEvent } from '@tributary/contracts';
 import {
   AvroEventDecoder,
   AvroEventEncoder,
+  DEAD_LETTER_DISCARDED_HEADER,
   ReliableConsumer,
+  RetryHeaders,
   SchemaRegistryClient,
   cloudEventHeaders,
   deliveryAttempt,
@@ -427,6 +429,32 @@ describe('dlq-handler on the real stack', () => {
     expect(audit.rows).toEqual([
       { actor: 'api-key:ops', target: `dead-letter:${first!.id}`, reason: 'test data, never valid' },
     ]);
+
+    // The group hears of the discard in its first tier (a key parked behind the dead letter moves on): a
+    // record with no value, the dead letter's origin and id, marked discarded. Once, for the discarded row only.
+    const landed: KafkaMessage[] = [];
+    const observer = handler.kafka.consumer({ groupId: uniqueName('observer') });
+    await observer.connect();
+    await observer.subscribe({ topics: [`${group}.retry.1s`], fromBeginning: true });
+    await observer.run({ eachMessage: async ({ message }) => void landed.push(message) });
+    try {
+      const [signal] = await waitFor(() => landed.length >= 1 && landed, {
+        timeoutMs: 30_000,
+        message: 'the discard signal in the first tier',
+      });
+      expect(signal!.value).toBeNull();
+      expect(headerText(signal!.headers, DEAD_LETTER_DISCARDED_HEADER)).toBe('1');
+      expect(headerText(signal!.headers, 'tributary-dead-letter-id')).toBe(first!.id);
+      expect(headerText(signal!.headers, RetryHeaders.originalOffset)).toBe(first!.originalOffset);
+      const owed = await handler.pool.query(
+        `SELECT id FROM dead_letters WHERE discard_signal_pending AND consumer_group = $1`,
+        [group],
+      );
+      expect(owed.rows).toEqual([]);
+      expect(landed).toHaveLength(1);
+    } finally {
+      await observer.disconnect();
+    }
   });
 
   it('refuses unauthenticated and under-scoped calls and answers bad filters with problem+json 400', async () => {

@@ -108,7 +108,7 @@ export class OperatorCommands {
     const rows = returnedRows(
       await manager.query(
         `UPDATE dead_letters SET status = $${n + 1}, status_reason = $${n + 2},
-         discarded_at = now(), discarded_by = $${n + 3}, updated_at = now()
+         discarded_at = now(), discarded_by = $${n + 3}, updated_at = now(), discard_signal_pending = true
        WHERE ${sql} AND NOT replay_pending RETURNING id, consumer_group`,
         [...params, DEAD_LETTER_TRANSITIONS.discard.to, reason, actor],
       ),

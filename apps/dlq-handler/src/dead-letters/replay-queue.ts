@@ -76,6 +76,38 @@ export class ReplayQueue {
     );
   }
 
+  /**
+   * Discarded rows whose group has not been told yet (a key parked behind them moves on when it is), oldest
+   * discard first. Sent at least once: a signal sent twice releases nothing more.
+   */
+  async discardSignalsOwed(limit: number): Promise<Omit<ReplayItem, 'value'>[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT id, consumer_group, replay_topic, raw_key, headers FROM dead_letters
+       WHERE discard_signal_pending ORDER BY discarded_at, id LIMIT $1`,
+      [limit],
+    )) as {
+      id: string;
+      consumer_group: string;
+      replay_topic: string | null;
+      raw_key: Buffer | null;
+      headers: StoredHeader[];
+    }[];
+    return rows.map((r) => ({
+      id: r.id,
+      consumerGroup: r.consumer_group,
+      replayTopic: r.replay_topic,
+      key: r.raw_key,
+      headers: r.headers,
+    }));
+  }
+
+  async markDiscardSignalled(ids: readonly string[]): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE dead_letters SET discard_signal_pending = false WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+  }
+
   /** After Kafka acknowledged the replayed records. */
   async markReplayed(ids: readonly string[]): Promise<void> {
     await this.dataSource.query(

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { RetryHeaders } from '@tributary/kafka';
+import { DEAD_LETTER_DISCARDED_HEADER, RetryHeaders } from '@tributary/kafka';
 import type { Logger } from '@tributary/kafka';
 import type { TokenBucket } from '@tributary/service-kit';
 import type { Message } from 'kafkajs';
@@ -16,7 +16,14 @@ export interface ReplaySink {
 export interface ReplayDispatcherOptions {
   readonly queue: Pick<
     ReplayQueue,
-    'nextToReplay' | 'markSending' | 'markReplayed' | 'failReplay' | 'inDoubt' | 'clearSending'
+    | 'nextToReplay'
+    | 'markSending'
+    | 'markReplayed'
+    | 'failReplay'
+    | 'inDoubt'
+    | 'clearSending'
+    | 'discardSignalsOwed'
+    | 'markDiscardSignalled'
   >;
   readonly sink: ReplaySink;
   readonly topics: ReplayTopics;
@@ -36,6 +43,18 @@ export function replayMessage(item: ReplayItem, now: number): Message {
   headers[RetryHeaders.backoffTimestamp] = Buffer.from(String(now));
   headers[DEAD_LETTER_ID_HEADER] = Buffer.from(item.id);
   return { key: item.key, value: item.value, headers };
+}
+
+/**
+ * The signal of a discarded dead letter, into the same tier a replay would go to: no value (nothing to
+ * apply), the dead letter's headers (its origin names the key's head), due now.
+ */
+export function discardSignal(item: Omit<ReplayItem, 'value'>, now: number): Message {
+  const headers = kafkaHeaders(item.headers);
+  headers[RetryHeaders.backoffTimestamp] = Buffer.from(String(now));
+  headers[DEAD_LETTER_ID_HEADER] = Buffer.from(item.id);
+  headers[DEAD_LETTER_DISCARDED_HEADER] = Buffer.from('1');
+  return { key: item.key, value: null, headers };
 }
 
 /**
@@ -78,7 +97,7 @@ export class ReplayDispatcher {
           await this.recoverInDoubt();
           recovered = true;
         }
-        const sent = await this.dispatchOnce();
+        const sent = (await this.dispatchOnce()) + (await this.signalDiscards());
         if (sent === 0) await this.idle();
       } catch (error) {
         logger.error({ err: error }, 'replay dispatch failed; trying again');
@@ -186,6 +205,29 @@ export class ReplayDispatcher {
       index += n;
     }
     return failed.size + index;
+  }
+
+  /**
+   * Tells each group about its discarded dead letters, so a key parked behind one (ordering by key, `block`)
+   * moves on. A row whose tier is missing stays owed until the tier is back. Resolves to how many it sent.
+   */
+  async signalDiscards(): Promise<number> {
+    const { queue, sink } = this.options;
+    const items = await queue.discardSignalsOwed(this.options.batchSize ?? 200);
+    if (items.length === 0) return 0;
+    const targets = await this.targetsOf(items);
+    const existing = await this.options.topics.existingTopics();
+    const sendable = items.filter((item) => {
+      const topic = targets.get(item.id);
+      return topic !== undefined && existing.has(topic);
+    });
+    if (sendable.length === 0) return 0;
+    const now = (this.options.now ?? Date.now)();
+    await sink.sendMessages(
+      sendable.map((item) => ({ topic: targets.get(item.id)!, message: discardSignal(item, now) })),
+    );
+    await queue.markDiscardSignalled(sendable.map((item) => item.id));
+    return sendable.length;
   }
 
   /** Waits until the bucket holds a token, then takes what is there up to `max`; 0 once stopping. */
