@@ -36,6 +36,7 @@ export type { EventProducerOptions } from './producer.js';
 
 export { ReliableConsumer } from './consumer/reliable-consumer.js';
 export type {
+  BatchEventHandler,
   EventHandler,
   EventHandlerContext,
   ReliableConsumerOptions,

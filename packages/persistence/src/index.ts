@@ -8,7 +8,7 @@ export { Outbox } from './outbox/outbox.js';
 export type { OutboxOptions, OutboxStatement, OutboxStatementOptions } from './outbox/outbox.js';
 export { OutboxRelay } from './outbox/outbox-relay.js';
 export type { OutboxRelayOptions, RelayEvent } from './outbox/outbox-relay.options.js';
-export { withInbox } from './inbox/inbox.js';
+export { withInbox, withInboxBatch } from './inbox/inbox.js';
 export { PostgresKeyParking } from './key-parking/postgres-key-parking.js';
 export type { InboxOutcome } from './inbox/inbox.js';
 export { ExternalRefRepository } from './external-refs/external-ref.repository.js';

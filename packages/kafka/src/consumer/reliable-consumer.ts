@@ -63,6 +63,15 @@ export interface EventHandlerContext {
  */
 export type EventHandler = (event: DomainEvent, context: EventHandlerContext) => Promise<void>;
 
+/**
+ * Applies consecutive events of one partition together, in offset order, all or nothing: resolve once all are
+ * durable (one transaction, e.g. with `withInboxBatch`), throw to have them handled one by one by the
+ * `handler` instead, which isolates the failing one.
+ */
+export type BatchEventHandler = (
+  items: ReadonlyArray<{ readonly event: DomainEvent; readonly context: EventHandlerContext }>,
+) => Promise<void>;
+
 export interface ReliableConsumerOptions {
   kafka: Kafka;
   groupId: string;
@@ -88,6 +97,13 @@ export interface ReliableConsumerOptions {
   ordering?: OrderingOptions;
   /** How often keys left releasing (after a crash or a failed step) are looked for. Default 5 s. */
   parkingSweepMs?: number;
+  /**
+   * Where the handler allows it (effects only in the database): up to `maxRecords` (default 500) consecutive
+   * records of a source partition applied by one call, so one transaction and one commit serve them all. A
+   * batch that throws is handled again record by record with `handler`. Replaces key concurrency on source
+   * topics; tier records and released parked records always go one by one.
+   */
+  batch?: { readonly handler: BatchEventHandler; readonly maxRecords?: number };
   /** Bounds for honouring an error's `retryAfterMs`. Default 1 s .. 5 min. */
   rateLimitPause?: { minMs?: number; maxMs?: number };
   /** Where a group without committed offsets starts on its source topics (tiers always from the start). */
@@ -115,6 +131,9 @@ export interface ReliableConsumerOptions {
   topicCheckIntervalMs?: number;
   logger?: Logger;
 }
+
+/** A refused batch this small is handled record by record rather than halved again. */
+const SINGLY_BELOW = 8;
 
 /** A batch's commits: `done` after each record (or finished prefix), `flush` at the end. */
 interface BatchCommits {
@@ -534,7 +553,9 @@ export class ReliableConsumer {
     try {
       const parked = fromTier ? undefined : await this.parkedKeysOf(consumer, payload);
       if (parked === null) return;
-      if (keyConcurrency > 1) await this.processByKey(consumer, payload, commits, keyConcurrency, parked);
+      if (this.options.batch && !fromTier) await this.processInChunks(consumer, payload, commits, parked);
+      else if (keyConcurrency > 1)
+        await this.processByKey(consumer, payload, commits, keyConcurrency, parked);
       else await this.processInOrder(consumer, payload, commits, parked);
     } finally {
       await commits.flush();
@@ -631,6 +652,106 @@ export class ReliableConsumer {
       // Throws while the group rebalances, which hands control back to kafkajs to rejoin.
       await payload.heartbeat();
     }
+    return true;
+  }
+
+  /**
+   * Consecutive records applied together by the batch handler, a chunk at a time. Records of parked keys are
+   * parked first (their keys wait whatever the others do); the rest go to the batch handler in offset order.
+   * A chunk the batch handler refuses is halved until the halves apply, or are small enough to handle
+   * record by record: nothing of a refused batch was kept, so each record is applied once, and one bad record
+   * costs a few batch attempts, not a chunk of single transactions.
+   */
+  private async processInChunks(
+    consumer: Consumer,
+    payload: EachBatchPayload,
+    commits: BatchCommits,
+    parked: Set<string> | undefined,
+  ): Promise<void> {
+    const { messages } = payload.batch;
+    const size = Math.max(1, this.options.batch?.maxRecords ?? 500);
+    for (let start = 0; start < messages.length; start += size) {
+      if (this.shouldStopBatch(payload)) return;
+      const chunk = messages.slice(start, start + size);
+      if (!(await this.applyRange(consumer, payload, commits, parked, chunk))) return;
+    }
+  }
+
+  /** False when it stopped before the end of `records` (a hold, a shutdown, a rebalance). */
+  private async applyRange(
+    consumer: Consumer,
+    payload: EachBatchPayload,
+    commits: BatchCommits,
+    parked: Set<string> | undefined,
+    records: readonly KafkaMessage[],
+  ): Promise<boolean> {
+    const { topic, partition } = payload.batch;
+    const rest = await this.parkWaiting(topic, partition, records, parked);
+    if (rest === undefined) return this.processInOrder(consumer, payload, commits, parked, records);
+    if (await this.applyTogether(topic, partition, rest, payload)) {
+      await commits.done(records[records.length - 1]!.offset);
+      await payload.heartbeat();
+      return true;
+    }
+    if (rest.length <= SINGLY_BELOW) return this.processInOrder(consumer, payload, commits, parked, rest);
+    const half = Math.ceil(rest.length / 2);
+    return (
+      (await this.applyRange(consumer, payload, commits, parked, rest.slice(0, half))) &&
+      (await this.applyRange(consumer, payload, commits, parked, rest.slice(half)))
+    );
+  }
+
+  /** Parks the chunk's records whose key waits; the others, or undefined when the store did not answer. */
+  private async parkWaiting(
+    topic: string,
+    partition: number,
+    chunk: readonly KafkaMessage[],
+    parked: Set<string> | undefined,
+  ): Promise<KafkaMessage[] | undefined> {
+    if (!parked || !this.keyOrder || parked.size === 0) return [...chunk];
+    const rest: KafkaMessage[] = [];
+    try {
+      for (const message of chunk) {
+        if (await this.keyOrder.parkIfWaiting({ topic, partition, message, fromTier: false }, parked))
+          metrics.messagesConsumed.inc({ topic, consumer_group: this.groupId, outcome: 'parked' });
+        else rest.push(message);
+      }
+    } catch {
+      // One by one: each record's own attempt at parking holds the partition if the store is still down.
+      return undefined;
+    }
+    return rest;
+  }
+
+  /** True when the batch handler applied every record; false to handle them one by one. */
+  private async applyTogether(
+    topic: string,
+    partition: number,
+    messages: readonly KafkaMessage[],
+    payload: EachBatchPayload,
+  ): Promise<boolean> {
+    const batch = this.options.batch;
+    if (!batch || messages.length === 0) return messages.length === 0;
+    const started = performance.now();
+    try {
+      const items = await Promise.all(
+        messages.map(async (message) => ({
+          event: await this.options.decoder.decode(message),
+          context: this.contextOf(topic, partition, message, batchHeartbeat(payload)),
+        })),
+      );
+      await batch.handler(items);
+    } catch (error) {
+      this.logger.debug(
+        { groupId: this.groupId, topic, partition, records: messages.length, ...errorFields(error) },
+        'batch not applied; handling its records one by one',
+      );
+      return false;
+    }
+    const labels = { topic, consumer_group: this.groupId, outcome: 'processed' };
+    const seconds = (performance.now() - started) / 1_000;
+    metrics.messagesConsumed.inc(labels, messages.length);
+    for (let i = 0; i < messages.length; i += 1) metrics.messageProcessDuration.observe(labels, seconds);
     return true;
   }
 

@@ -1,7 +1,7 @@
 import { metrics } from '@tributary/observability';
 import type { EntityManager } from 'typeorm';
 import { waitFor } from '@tributary/testkit';
-import { Outbox, withInbox } from '../index.js';
+import { Outbox, withInbox, withInboxBatch } from '../index.js';
 import { createTestSchema, type TestSchema } from '../../test/support/database.js';
 import { gate } from '../../test/support/env.js';
 import { testRecord } from '../../test/support/records.js';
@@ -150,6 +150,64 @@ describe('withInbox', () => {
       code: 'INBOX_INVALID_KEY',
     });
     await expect(withInbox(db.dataSource, group, '', async () => 1)).rejects.toMatchObject({
+      code: 'INBOX_INVALID_KEY',
+    });
+  });
+});
+
+describe('withInboxBatch', () => {
+  let db: TestSchema;
+  const group = 'batch-test';
+
+  beforeAll(async () => {
+    db = await createTestSchema('inbox_batch');
+    await db.admin.query(`CREATE TABLE "${db.schema}".effects (event_id text NOT NULL)`);
+  });
+  afterAll(async () => {
+    await db?.dispose();
+  });
+
+  const effects = async () =>
+    (await db.admin.query(`SELECT event_id FROM "${db.schema}".effects ORDER BY event_id`)).rows.map(
+      (row: { event_id: string }) => row.event_id,
+    );
+  const apply = (ids: readonly string[]) => async (manager: EntityManager, fresh: ReadonlySet<string>) => {
+    const once = [...new Set(ids)].filter((id) => fresh.has(id));
+    for (const id of once) await manager.query(`INSERT INTO effects (event_id) VALUES ($1)`, [id]);
+    return once;
+  };
+
+  it('applies the events not seen before in one transaction, each once, and skips the others', async () => {
+    await withInbox(db.dataSource, group, 'b-2', async () => 'seen before');
+    const ids = ['b-1', 'b-2', 'b-3', 'b-1'];
+    const result = await withInboxBatch(db.dataSource, group, ids, apply(ids));
+    expect([...result.fresh].sort()).toEqual(['b-1', 'b-3']);
+    expect(result.value).toEqual(['b-1', 'b-3']);
+    expect(await effects()).toEqual(['b-1', 'b-3']);
+  });
+
+  it('keeps nothing of a batch whose handler throws, so each event can be applied on its own', async () => {
+    const ids = ['c-1', 'c-2'];
+    await expect(
+      withInboxBatch(db.dataSource, group, ids, async (manager, fresh) => {
+        await apply(ids)(manager, fresh);
+        throw new Error('one of them is bad');
+      }),
+    ).rejects.toThrow('one of them is bad');
+    const inbox = await db.admin.query(`SELECT 1 FROM "${db.schema}".inbox WHERE event_id = ANY($1)`, [ids]);
+    expect(inbox.rowCount).toBe(0);
+    expect((await effects()).filter((id) => id.startsWith('c-'))).toEqual([]);
+    expect(await withInbox(db.dataSource, group, 'c-1', async () => 'alone')).toEqual({
+      outcome: 'processed',
+      value: 'alone',
+    });
+  });
+
+  it('rejects an empty group or event id with a stable code', async () => {
+    await expect(withInboxBatch(db.dataSource, '', ['x'], async () => 1)).rejects.toMatchObject({
+      code: 'INBOX_INVALID_KEY',
+    });
+    await expect(withInboxBatch(db.dataSource, group, ['x', ''], async () => 1)).rejects.toMatchObject({
       code: 'INBOX_INVALID_KEY',
     });
   });

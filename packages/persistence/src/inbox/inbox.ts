@@ -41,3 +41,39 @@ export async function withInbox<T>(
     return { outcome: 'processed', value: await handler(manager) };
   });
 }
+
+/**
+ * The inbox for a batch of events in one transaction (docs/architecture.md#inbox): the inbox rows of all
+ * `eventIds` are inserted at once, and `handler` applies the events whose row is new (`fresh`), writing
+ * through `manager`. It commits once for the whole batch; if anything throws, nothing of the batch is kept,
+ * and the caller handles the events one by one (each with `withInbox`) to isolate the failing one. An id
+ * given twice (a redelivery inside the batch) is in `fresh` once: apply it once.
+ * Concurrent deliveries of the same event wait on each other exactly as with `withInbox`; ids are inserted in
+ * sorted order so that two overlapping batches lock in the same order.
+ */
+export async function withInboxBatch<T>(
+  dataSource: DataSource,
+  consumerGroup: string,
+  eventIds: readonly string[],
+  handler: (manager: EntityManager, fresh: ReadonlySet<string>) => Promise<T>,
+): Promise<{ readonly fresh: ReadonlySet<string>; readonly value: T }> {
+  if (!consumerGroup)
+    throw invalid(PersistenceErrorCode.inboxInvalidKey, 'withInboxBatch needs a consumer group.');
+  if (eventIds.some((id) => !id))
+    throw invalid(PersistenceErrorCode.inboxInvalidKey, 'withInboxBatch needs an id for every event.');
+  const { inboxTable } = namesFor(schemaOf(dataSource));
+  const ids = [...new Set(eventIds)].sort();
+  return dataSource.transaction(async (manager) => {
+    const inserted = (await manager.query(
+      `INSERT INTO ${inboxTable} (consumer_group, event_id)
+       SELECT $1, id FROM unnest($2::text[]) AS id
+       ON CONFLICT (consumer_group, event_id) DO NOTHING
+       RETURNING event_id`,
+      [consumerGroup, ids],
+    )) as { event_id: string }[];
+    const fresh = new Set(inserted.map((row) => row.event_id));
+    const duplicates = eventIds.length - fresh.size;
+    if (duplicates > 0) metrics.inboxDuplicates.inc({ consumer_group: consumerGroup }, duplicates);
+    return { fresh, value: await handler(manager, fresh) };
+  });
+}

@@ -16,6 +16,7 @@ import { runTs } from '../../test/support/process.js';
 import { createTopics, deleteTopics, kafkaClient } from '../../test/support/kafka.js';
 import {
   createEffects,
+  effectBatchHandler,
   effectHandler,
   effectsOf,
   orderedConsumer,
@@ -304,5 +305,94 @@ describe('per-key order through retry tiers and the DLQ (Postgres parking, real 
     const byKey = sequences(done);
     const expected = Array.from({ length: perKey }, (_, i) => i + 1);
     for (const key of keys) expect(byKey.get(key)).toEqual(expected);
+  }, 180_000);
+
+  it('batch inbox: one transaction per batch, a failing record isolated, duplicates and parked keys kept in order', async () => {
+    const { topic, groupId, keys, applied } = await scenario('batch');
+    const [retried, rejected] = keys as [string, string];
+    const perKey = 40;
+    await publishOrdered(producer, topic, keys, perKey);
+    // A redelivered copy of an event already on the topic: the same id again.
+    const [copy] = await readTopic(kafka, topic, 1);
+    await producer.send({ topic, acks: -1, messages: [{ key: copy!.key, value: copy!.value }] });
+    const calls = { count: 0 };
+    const fail = ({ key, seq }: Ordered, attempt = 1) => {
+      if (key === rejected && seq === 7) throw permanent(`${key}#${seq} is rejected`);
+      if (key === retried && seq === 3 && attempt === 1) throw retriable(`${key}#${seq} not yet`);
+    };
+    await start(
+      orderedConsumer({
+        kafka,
+        groupId,
+        topics: [topic],
+        dataSource: db.dataSource,
+        onDeadLetter: 'skip',
+        batch: {
+          handler: effectBatchHandler(db.dataSource, groupId, effects, { fail, calls }),
+          maxRecords: 50,
+        },
+        handler: effectHandler(db.dataSource, groupId, effects, fail),
+      }),
+    );
+
+    const total = keys.length * perKey - 1;
+    await waitFor(async () => (await applied()).length >= total, {
+      message: 'every event but the rejected one applied',
+      timeoutMs: 60_000,
+    });
+    const done = await applied();
+    expect(done).toHaveLength(total);
+    const byKey = sequences(done);
+    const every = Array.from({ length: perKey }, (_, i) => i + 1);
+    expect(byKey.get(rejected)).toEqual(every.filter((seq) => seq !== 7));
+    expect(byKey.get(retried)).toEqual(every);
+    for (const key of keys.slice(2)) expect(byKey.get(key)).toEqual(every);
+    // Far fewer transactions than events: 241 records, chunks of at most 50, a few refused and redone.
+    expect(calls.count).toBeLessThan(30);
+  });
+
+  it('a SIGKILL inside a batch inbox transaction keeps none of it, and the restart applies each event once', async () => {
+    const { topic, groupId, keys, applied } = await scenario('batchkill');
+    const perKey = 30;
+    const total = keys.length * perKey;
+    await publishOrdered(producer, topic, keys, perKey);
+    const env = {
+      DATABASE_URL: db.url,
+      SCHEMA: db.schema,
+      KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
+      TOPIC: topic,
+      GROUP: groupId,
+      EFFECTS: effects,
+      FAIL_KEY: 'none',
+      FAIL_SEQ: '0',
+      HANDLE_MS: '0',
+      BATCH: '1',
+    };
+    const first = runTs(worker, { ...env, BATCH_HOLD_MS: '600000' });
+    try {
+      await waitFor(() => first.lines.some((line) => line.event === 'batch-open'), {
+        message: 'a batch transaction open with its effects written',
+        timeoutMs: 60_000,
+      });
+    } finally {
+      first.child.kill('SIGKILL');
+    }
+    await first.exited;
+    expect(await applied()).toHaveLength(0);
+
+    const second = runTs(worker, env);
+    try {
+      await waitFor(async () => (await applied()).length >= total, {
+        message: `all ${total} events applied after the restart`,
+        timeoutMs: 90_000,
+      });
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+    const done = await applied();
+    expect(done).toHaveLength(total);
+    const byKey = sequences(done);
+    for (const key of keys) expect(byKey.get(key)).toEqual(Array.from({ length: perKey }, (_, i) => i + 1));
   }, 180_000);
 });

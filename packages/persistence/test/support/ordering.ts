@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { DomainEvent } from '@tributary/contracts';
 import { ReliableConsumer, silentLogger } from '@tributary/kafka';
-import type { EventDecoder, EventHandler, ReliableConsumerOptions } from '@tributary/kafka';
+import type {
+  BatchEventHandler,
+  EventDecoder,
+  EventHandler,
+  ReliableConsumerOptions,
+} from '@tributary/kafka';
 import type { Kafka, KafkaMessage, Producer } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { PostgresKeyParking, withInbox } from '../../src/index.js';
+import { PostgresKeyParking, withInbox, withInboxBatch } from '../../src/index.js';
 
 /** A test event: the `seq`-th event of aggregate `key`. */
 export interface Ordered {
@@ -86,6 +91,44 @@ export function effectHandler(
       await manager.query(`INSERT INTO ${table} (key, seq) VALUES ($1, $2)`, [event.subject, seq]);
     });
   };
+}
+
+/**
+ * The batch form of `effectHandler`: the effects of a whole batch in one inbox transaction. `fail` throwing
+ * for any event refuses the batch (nothing kept), as a constraint violation would; `inside` runs in the open
+ * transaction after the effects were written.
+ */
+export function effectBatchHandler(
+  dataSource: DataSource,
+  group: string,
+  table: string,
+  options: { fail?: (event: Ordered) => void; inside?: () => Promise<void>; calls?: { count: number } } = {},
+): BatchEventHandler {
+  return async (items) => {
+    if (options.calls) options.calls.count += 1;
+    await withInboxBatch(
+      dataSource,
+      group,
+      items.map(({ event }) => event.id),
+      async (manager, fresh) => {
+        // A redelivered copy inside the same batch is fresh too: apply an id once.
+        const pending = new Set(fresh);
+        const apply = items.filter(({ event }) => pending.delete(event.id));
+        for (const { event } of apply) options.fail?.({ key: event.subject, seq: seqOf(event) });
+        if (apply.length > 0) {
+          await manager.query(`INSERT INTO ${table} (key, seq) SELECT * FROM unnest($1::text[], $2::int[])`, [
+            apply.map(({ event }) => event.subject),
+            apply.map(({ event }) => seqOf(event)),
+          ]);
+        }
+        await options.inside?.();
+      },
+    );
+  };
+}
+
+function seqOf(event: { data: unknown }): number {
+  return (event.data as { seq: number }).seq;
 }
 
 /** A consumer group keeping order by key, its parked records in `dataSource`'s schema. */
