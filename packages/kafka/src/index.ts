@@ -35,6 +35,7 @@ export { KafkaEventProducer } from './producer.js';
 export type { EventProducerOptions } from './producer.js';
 
 export { ReliableConsumer } from './consumer/reliable-consumer.js';
+export { BatchRecordFailed } from './consumer/batch-record-failed.js';
 export type {
   BatchEventHandler,
   EventHandler,

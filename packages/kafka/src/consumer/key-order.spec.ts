@@ -16,14 +16,14 @@ function message(offset: string, key: string | null, headers: KafkaMessage['head
 }
 
 /** The store's calls, recorded; `parked` answers which keys are parked. */
-function recordingParking(parked: readonly string[] = [], behind = 0) {
+function recordingParking(parked: readonly string[] = [], behind = 0, released: readonly string[] = []) {
   const calls: string[] = [];
   const parking: KeyParking = {
     parkedAmong: async (_group, keys) =>
       new Set(keys.filter((k) => parked.includes(String(k))).map((k) => k.toString('base64'))),
-    park: async (_group, record: ParkedRecord) => {
-      calls.push(`park ${String(record.key)}@${record.origin.offset}`);
-      return true;
+    park: async (_group, records: readonly ParkedRecord[]) => {
+      calls.push(`park ${records.map((r) => `${String(r.key)}@${r.origin.offset}`).join(' ')}`);
+      return new Set(released.map((key) => Buffer.from(key).toString('base64')));
     },
     markHead: async (_group, key, origin: RecordOrigin, state: HeadState, replacing) => {
       calls.push(
@@ -91,6 +91,17 @@ describe('KeyOrder', () => {
     expect(await order.parkIfWaiting(source(message('2', 'b')), parked)).toBe(false);
     expect(await order.parkIfWaiting(source(message('3', null)), parked)).toBe(false);
     expect(calls).toEqual(['park a@1']);
+  });
+
+  it('parks the waiting records of a chunk in one call, and runs those of a key released meanwhile', async () => {
+    const { parking, calls } = recordingParking(['a', 'b'], 0, ['b']);
+    const order = new KeyOrder('g', parking, 'skip');
+    const chunk = [message('1', 'a'), message('2', 'b'), message('3', 'c'), message('4', 'a')].map(source);
+    const parked = await order.parkedIn(chunk.map((place) => place.message));
+    const rest = await order.parkWaiting(chunk, parked);
+    expect(rest.map((place) => place.message.offset)).toEqual(['2', '3']);
+    expect(calls).toEqual(['park a@1 b@2 a@4']);
+    expect(parked.has(Buffer.from('b').toString('base64'))).toBe(false);
   });
 
   it('makes a forwarded source record its key head, and parks the later ones of the batch behind it', async () => {

@@ -1,7 +1,7 @@
 import type { KafkaMessage } from 'kafkajs';
 import { headerInteger, headerText } from '../headers.js';
 import { ParkingHeaders, RetryHeaders } from './forwarding-headers.js';
-import type { HeadState, KeyParking, ParkedRecord, RecordOrigin } from './key-parking.js';
+import type { HeadState, KeyParking, RecordOrigin } from './key-parking.js';
 
 /** Where a consumed record came from and, for a tier record, where it was first read. */
 export interface RecordPlace {
@@ -39,20 +39,31 @@ export class KeyOrder {
    * fail); false when the key turned out to be released, and the record should run.
    */
   async parkIfWaiting(place: RecordPlace, parked: Set<string>): Promise<boolean> {
-    const { message } = place;
-    if (!message.key || message.key.length === 0) return false;
-    const id = message.key.toString('base64');
-    if (!parked.has(id)) return false;
-    const record: ParkedRecord = {
-      origin: { topic: place.topic, partition: place.partition, offset: message.offset },
-      key: message.key,
-      value: message.value,
-      headers: message.headers ?? {},
-      timestamp: message.timestamp,
-    };
-    if (await this.parking.park(this.group, record)) return true;
-    parked.delete(id);
-    return false;
+    return (await this.parkWaiting([place], parked)).length === 0;
+  }
+
+  /**
+   * Parks, in one transaction and in order, those of a partition's records whose key is in `parked`; the
+   * records to run: the others, and those of keys that turned out to be released (dropped from `parked`).
+   */
+  async parkWaiting(places: readonly RecordPlace[], parked: Set<string>): Promise<RecordPlace[]> {
+    const waiting = places.filter(
+      ({ message }) => keyIdOf(message) !== undefined && parked.has(keyIdOf(message)!),
+    );
+    if (waiting.length === 0) return [...places];
+    const released = await this.parking.park(
+      this.group,
+      waiting.map(({ topic, partition, message }) => ({
+        origin: { topic, partition, offset: message.offset },
+        key: message.key!,
+        value: message.value,
+        headers: message.headers ?? {},
+        timestamp: message.timestamp,
+      })),
+    );
+    for (const id of released) parked.delete(id);
+    const parkedNow = new Set(waiting.filter(({ message }) => !released.has(keyIdOf(message)!)));
+    return places.filter((place) => !parkedNow.has(place));
   }
 
   /**
@@ -94,6 +105,10 @@ export class KeyOrder {
       [ParkingHeaders.parkedFate]: this.onDeadLetter === 'skip' ? 'released' : 'blocked',
     };
   }
+}
+
+function keyIdOf(message: KafkaMessage): string | undefined {
+  return message.key && message.key.length > 0 ? message.key.toString('base64') : undefined;
 }
 
 /**

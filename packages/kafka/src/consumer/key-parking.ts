@@ -50,11 +50,12 @@ export interface KeyParking {
   /** The keys among `keys` that are parked in `group`, as base64. */
   parkedAmong(group: string, keys: readonly Buffer[]): Promise<Set<string>>;
   /**
-   * Parks the record behind its key's head when the key is still parked (checked under the key's row lock,
-   * so a release finishing at the same time either sees the record or was finished before it). Parking
-   * the same origin twice keeps one. False when the key was released meanwhile: handle the record.
+   * Parks each record behind its key's head when the key is still parked (checked under the keys' row locks,
+   * so a release finishing at the same time either sees the record or was finished before it), in the order
+   * given, in one transaction. Parking the same origin twice keeps one. Resolves to the keys (base64) that
+   * were released meanwhile: their records were not parked and must be handled.
    */
-  park(group: string, record: ParkedRecord): Promise<boolean>;
+  park(group: string, records: readonly ParkedRecord[]): Promise<Set<string>>;
   /**
    * The record read at `origin` failed and heads its key from now on, in `state`. With `replacing` false
    * (a record read from a tier) only a key it already heads changes: a replay of an old dead letter of a

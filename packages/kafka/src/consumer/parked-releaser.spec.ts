@@ -16,7 +16,7 @@ function memoryParking(keys: Record<string, { state: HeadState | 'releasing'; re
   });
   const parking: KeyParking = {
     parkedAmong: async () => new Set(),
-    park: async () => true,
+    park: async () => new Set<string>(),
     markHead: async () => {},
     headFinished: async () => true,
     releasing: async () =>

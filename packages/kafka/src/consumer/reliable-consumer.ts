@@ -25,6 +25,7 @@ import {
 } from './forwarding-headers.js';
 import { withInProcessRetry } from './in-process-retry.js';
 import { CompletionFrontier, KeyLanes, Slots, laneOf } from './key-lanes.js';
+import { BatchRecordFailed } from './batch-record-failed.js';
 import { KeyOrder } from './key-order.js';
 import type { RecordPlace } from './key-order.js';
 import type { OrderingOptions, ParkedRecord } from './key-parking.js';
@@ -65,8 +66,8 @@ export type EventHandler = (event: DomainEvent, context: EventHandlerContext) =>
 
 /**
  * Applies consecutive events of one partition together, in offset order, all or nothing: resolve once all are
- * durable (one transaction, e.g. with `withInboxBatch`), throw to have them handled one by one by the
- * `handler` instead, which isolates the failing one.
+ * durable (one transaction, e.g. with `withInboxBatch`); throw to keep none of them, `BatchRecordFailed` with
+ * the index of the record that could not be applied when known, and the consumer isolates that record.
  */
 export type BatchEventHandler = (
   items: ReadonlyArray<{ readonly event: DomainEvent; readonly context: EventHandlerContext }>,
@@ -658,9 +659,9 @@ export class ReliableConsumer {
   /**
    * Consecutive records applied together by the batch handler, a chunk at a time. Records of parked keys are
    * parked first (their keys wait whatever the others do); the rest go to the batch handler in offset order.
-   * A chunk the batch handler refuses is halved until the halves apply, or are small enough to handle
-   * record by record: nothing of a refused batch was kept, so each record is applied once, and one bad record
-   * costs a few batch attempts, not a chunk of single transactions.
+   * A chunk the batch handler refuses keeps nothing, so each record is still applied once: when the handler
+   * names the record (`BatchRecordFailed`), the ones around it go on as batches and it is handled alone;
+   * otherwise the chunk is halved until the halves apply, or are small enough to handle record by record.
    */
   private async processInChunks(
     consumer: Consumer,
@@ -673,7 +674,18 @@ export class ReliableConsumer {
     for (let start = 0; start < messages.length; start += size) {
       if (this.shouldStopBatch(payload)) return;
       const chunk = messages.slice(start, start + size);
-      if (!(await this.applyRange(consumer, payload, commits, parked, chunk))) return;
+      // Decoded once per chunk: halving a refused chunk must not decode its records again and again.
+      const decoded = new Map<KafkaMessage, Promise<DomainEvent>>();
+      const decode = (message: KafkaMessage) => {
+        let event = decoded.get(message);
+        if (!event) {
+          event = this.options.decoder.decode(message);
+          event.catch(() => {});
+          decoded.set(message, event);
+        }
+        return event;
+      };
+      if (!(await this.applyRange(consumer, payload, commits, parked, chunk, decode))) return;
     }
   }
 
@@ -684,20 +696,34 @@ export class ReliableConsumer {
     commits: BatchCommits,
     parked: Set<string> | undefined,
     records: readonly KafkaMessage[],
+    decode: (message: KafkaMessage) => Promise<DomainEvent>,
   ): Promise<boolean> {
     const { topic, partition } = payload.batch;
     const rest = await this.parkWaiting(topic, partition, records, parked);
     if (rest === undefined) return this.processInOrder(consumer, payload, commits, parked, records);
-    if (await this.applyTogether(topic, partition, rest, payload)) {
+    const applied = await this.applyTogether(topic, partition, rest, payload, decode);
+    if (applied === true) {
       await commits.done(records[records.length - 1]!.offset);
       await payload.heartbeat();
       return true;
     }
+    const at = applied.failedAt;
+    if (at !== undefined) {
+      // The handler named the record: the ones before it as a batch, it alone, the rest as a batch.
+      const before = rest.slice(0, at);
+      return (
+        (before.length === 0 ||
+          (await this.applyRange(consumer, payload, commits, parked, before, decode))) &&
+        (await this.processInOrder(consumer, payload, commits, parked, [rest[at]!])) &&
+        (at + 1 === rest.length ||
+          (await this.applyRange(consumer, payload, commits, parked, rest.slice(at + 1), decode)))
+      );
+    }
     if (rest.length <= SINGLY_BELOW) return this.processInOrder(consumer, payload, commits, parked, rest);
     const half = Math.ceil(rest.length / 2);
     return (
-      (await this.applyRange(consumer, payload, commits, parked, rest.slice(0, half))) &&
-      (await this.applyRange(consumer, payload, commits, parked, rest.slice(half)))
+      (await this.applyRange(consumer, payload, commits, parked, rest.slice(0, half), decode)) &&
+      (await this.applyRange(consumer, payload, commits, parked, rest.slice(half), decode))
     );
   }
 
@@ -709,34 +735,37 @@ export class ReliableConsumer {
     parked: Set<string> | undefined,
   ): Promise<KafkaMessage[] | undefined> {
     if (!parked || !this.keyOrder || parked.size === 0) return [...chunk];
-    const rest: KafkaMessage[] = [];
     try {
-      for (const message of chunk) {
-        if (await this.keyOrder.parkIfWaiting({ topic, partition, message, fromTier: false }, parked))
-          metrics.messagesConsumed.inc({ topic, consumer_group: this.groupId, outcome: 'parked' });
-        else rest.push(message);
-      }
+      const places = chunk.map((message) => ({ topic, partition, message, fromTier: false }));
+      const rest = await this.keyOrder.parkWaiting(places, parked);
+      const count = chunk.length - rest.length;
+      if (count > 0)
+        metrics.messagesConsumed.inc({ topic, consumer_group: this.groupId, outcome: 'parked' }, count);
+      return rest.map((place) => place.message);
     } catch {
       // One by one: each record's own attempt at parking holds the partition if the store is still down.
       return undefined;
     }
-    return rest;
   }
 
-  /** True when the batch handler applied every record; false to handle them one by one. */
+  /**
+   * True when the batch handler applied every record; otherwise nothing was kept, and `failedAt` is the
+   * record the handler named (`BatchRecordFailed`), if it did.
+   */
   private async applyTogether(
     topic: string,
     partition: number,
     messages: readonly KafkaMessage[],
     payload: EachBatchPayload,
-  ): Promise<boolean> {
+    decode: (message: KafkaMessage) => Promise<DomainEvent>,
+  ): Promise<true | { failedAt?: number }> {
     const batch = this.options.batch;
-    if (!batch || messages.length === 0) return messages.length === 0;
+    if (!batch || messages.length === 0) return messages.length === 0 || {};
     const started = performance.now();
     try {
       const items = await Promise.all(
         messages.map(async (message) => ({
-          event: await this.options.decoder.decode(message),
+          event: await decode(message),
           context: this.contextOf(topic, partition, message, batchHeartbeat(payload)),
         })),
       );
@@ -744,9 +773,10 @@ export class ReliableConsumer {
     } catch (error) {
       this.logger.debug(
         { groupId: this.groupId, topic, partition, records: messages.length, ...errorFields(error) },
-        'batch not applied; handling its records one by one',
+        'batch not applied; isolating the record that failed',
       );
-      return false;
+      const named = error instanceof BatchRecordFailed && error.index >= 0 && error.index < messages.length;
+      return named ? { failedAt: error.index } : {};
     }
     const labels = { topic, consumer_group: this.groupId, outcome: 'processed' };
     const seconds = (performance.now() - started) / 1_000;

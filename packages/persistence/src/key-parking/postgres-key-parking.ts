@@ -44,28 +44,43 @@ export class PostgresKeyParking implements KeyParking {
     return new Set(rows.map((row) => row.record_key.toString('base64')));
   }
 
-  park(group: string, record: ParkedRecord): Promise<boolean> {
+  park(group: string, records: readonly ParkedRecord[]): Promise<Set<string>> {
     const { parkedKeysTable, parkedRecordsTable } = this.names;
+    const keys = new Map(records.map((r) => [r.key.toString('base64'), r.key]));
     return this.dataSource.transaction(async (manager) => {
-      if (!(await lockKey(manager, parkedKeysTable, group, record.key))) return false;
-      await manager.query(
-        `INSERT INTO ${parkedRecordsTable}
-           (consumer_group, record_key, source_topic, source_partition, source_offset, value, headers,
-            record_timestamp)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-         ON CONFLICT (consumer_group, source_topic, source_partition, source_offset) DO NOTHING`,
-        [
-          group,
-          record.key,
-          record.origin.topic,
-          record.origin.partition,
-          record.origin.offset,
-          record.value,
-          JSON.stringify(encodeHeaders(record.headers)),
-          record.timestamp,
-        ],
-      );
-      return true;
+      // In key order, so that two transactions locking overlapping keys cannot deadlock.
+      const locked = (await manager.query(
+        `SELECT record_key FROM ${parkedKeysTable}
+          WHERE consumer_group = $1 AND record_key = ANY($2::bytea[])
+          ORDER BY record_key FOR UPDATE`,
+        [group, [...keys.values()]],
+      )) as { record_key: Buffer }[];
+      const still = new Set(locked.map((row) => row.record_key.toString('base64')));
+      const parking = records.filter((r) => still.has(r.key.toString('base64')));
+      if (parking.length > 0) {
+        // One statement, rows in the order given: `seq` follows the offsets.
+        await manager.query(
+          `INSERT INTO ${parkedRecordsTable}
+             (consumer_group, record_key, source_topic, source_partition, source_offset, value, headers,
+              record_timestamp)
+           SELECT $1, k, t, p, o, v, h::jsonb, ts
+             FROM unnest($2::bytea[], $3::text[], $4::int[], $5::bigint[], $6::bytea[], $7::text[], $8::text[])
+               WITH ORDINALITY AS r(k, t, p, o, v, h, ts, n)
+            ORDER BY n
+           ON CONFLICT (consumer_group, source_topic, source_partition, source_offset) DO NOTHING`,
+          [
+            group,
+            parking.map((r) => r.key),
+            parking.map((r) => r.origin.topic),
+            parking.map((r) => r.origin.partition),
+            parking.map((r) => r.origin.offset),
+            parking.map((r) => r.value),
+            parking.map((r) => JSON.stringify(encodeHeaders(r.headers))),
+            parking.map((r) => r.timestamp),
+          ],
+        );
+      }
+      return new Set([...keys.keys()].filter((id) => !still.has(id)));
     });
   }
 

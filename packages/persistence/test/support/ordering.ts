@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { TributaryError } from '@tributary/contracts';
 import type { DomainEvent } from '@tributary/contracts';
-import { ReliableConsumer, silentLogger } from '@tributary/kafka';
+import { BatchRecordFailed, ReliableConsumer, silentLogger } from '@tributary/kafka';
 import type {
   BatchEventHandler,
   EventDecoder,
@@ -95,8 +96,9 @@ export function effectHandler(
 
 /**
  * The batch form of `effectHandler`: the effects of a whole batch in one inbox transaction. `fail` throwing
- * for any event refuses the batch (nothing kept), as a constraint violation would; `inside` runs in the open
- * transaction after the effects were written.
+ * for any event refuses the batch (nothing kept): a retriable error is passed on naming the record
+ * (`BatchRecordFailed`), any other as it is, as a constraint violation would be, so both of the consumer's
+ * ways of isolating a record run. `inside` runs in the open transaction after the effects were written.
  */
 export function effectBatchHandler(
   dataSource: DataSource,
@@ -114,7 +116,14 @@ export function effectBatchHandler(
         // A redelivered copy inside the same batch is fresh too: apply an id once.
         const pending = new Set(fresh);
         const apply = items.filter(({ event }) => pending.delete(event.id));
-        for (const { event } of apply) options.fail?.({ key: event.subject, seq: seqOf(event) });
+        for (const item of apply) {
+          try {
+            options.fail?.({ key: item.event.subject, seq: seqOf(item.event) });
+          } catch (error) {
+            if (!(error instanceof TributaryError && error.retriable)) throw error;
+            throw new BatchRecordFailed(items.indexOf(item), error);
+          }
+        }
         if (apply.length > 0) {
           await manager.query(`INSERT INTO ${table} (key, seq) SELECT * FROM unnest($1::text[], $2::int[])`, [
             apply.map(({ event }) => event.subject),
