@@ -19,6 +19,7 @@ import { Scratch } from '../infra/scratch.js';
 import { measureProcess } from '../process-report.js';
 import { deadlineMs } from './backbone/figures.js';
 import { inboxConsumerPhase } from './backbone/inbox-consumer.js';
+import type { InboxConsumerFigures } from './backbone/inbox-consumer.js';
 import { outboxRelayPhase } from './backbone/outbox-relay.js';
 import type { OutboxRelayFigures } from './backbone/outbox-relay.js';
 import { inlineWriters, startWriterThread } from './backbone/outbox-writers.js';
@@ -27,10 +28,13 @@ import { rawProducerPhase } from './backbone/raw-producer.js';
 import { renderBackboneReport } from './backbone/report.js';
 import type { BackboneResults, Outcome } from './backbone/report.js';
 
+/** The share of keys whose first event fails once in (d): issue #11's "1 % of keys failing". */
+const FAILING_KEY_SHARE = 0.01;
+
 /**
  * The backbone suite (issue #2): Kafka's ProducerPerformance, (a) a raw kafkajs producer, the raw pg insert
- * ceiling, (b) the outbox and relay, (b') the relay alone on a backlog, (c) the inbox consumer — one after
- * the other in one run against one stack, so the ratios compare like with like. Everything it creates is removed at the end. Resolves to the
+ * ceiling, (b) the outbox and relay, (b') the relay alone on a backlog, (c) the inbox consumer a transaction
+ * per event, (c') batched, (d) batched with 1 % of keys failing into a retry tier — one after the other in one run against one stack, so the ratios compare like with like. Everything it creates is removed at the end. Resolves to the
  * printed report; a phase that fails is reported as not measured instead of aborting the rest.
  */
 export async function runBackbone(options: BackboneOptions, log: (line: string) => void): Promise<string> {
@@ -160,21 +164,47 @@ export async function runBackbone(options: BackboneOptions, log: (line: string) 
     const drain = await outboxPhase(drainSource, 'bench_drain', 'backlog', topics.drain).finally(() =>
       drainSource.destroy(),
     );
-    scratch.trackGroup(groupId);
-    const inbox = outbox.figures
-      ? await measured('(c) inbox consumer', log, () =>
-          inboxConsumerPhase({
-            kafka,
-            registry,
-            dataSource: ds,
-            topic: topics.outbox,
-            groupId,
-            events: records.length,
-            concurrency: options.consumerConcurrency,
-            onTopics: (created) => scratch.trackTopics(created),
-          }),
-        )
-      : { error: 'skipped: it consumes what (b) published' };
+    // (c), (c') and (d) read what (b) published, each as its own group with its own effect table.
+    const inboxPhase = async (
+      name: string,
+      tag: string,
+      mode: 'event' | 'batch',
+      failingSubjects?: ReadonlySet<string>,
+    ): Promise<Outcome<InboxConsumerFigures>> => {
+      if (!outbox.figures) return { error: 'skipped: it consumes what (b) published' };
+      const group = `${groupId}-${tag}`;
+      scratch.trackGroup(group);
+      scratch.trackGroup(`${group}.scan`);
+      return measured(name, log, () =>
+        inboxConsumerPhase({
+          kafka,
+          registry,
+          dataSource: ds,
+          topic: topics.outbox,
+          groupId: group,
+          table: `bench_effect_${tag}`,
+          events: records.length,
+          concurrency: options.consumerConcurrency,
+          mode,
+          ...(failingSubjects ? { failingSubjects } : {}),
+          onTopics: (created) => scratch.trackTopics(created),
+        }),
+      );
+    };
+    const inbox = await inboxPhase('(c) inbox consumer, a transaction per event', 'event', 'event');
+    const inboxBatched = await inboxPhase("(c') inbox consumer, batched", 'batch', 'batch');
+    const failingSubjects = new Set(
+      workload.subjects.slice(0, Math.max(1, Math.round(workload.subjects.length * FAILING_KEY_SHARE))),
+    );
+    const inboxFailing = await inboxPhase(
+      `(d) batched, ${failingSubjects.size} of ${workload.subjects.length} keys failing`,
+      'failing',
+      'batch',
+      failingSubjects,
+    );
+    // (c') again: the base of (d)'s comparison is the mean of the runs around it, so a slow moment of the
+    // machine during one of them does not pass for the cost of failing keys.
+    const inboxBatchedAgain = await inboxPhase("(c'') batched again", 'batch_again', 'batch');
 
     const results: BackboneResults = {
       options,
@@ -193,6 +223,9 @@ export async function runBackbone(options: BackboneOptions, log: (line: string) 
       outbox,
       drain,
       inbox,
+      inboxBatched,
+      inboxFailing,
+      inboxBatchedAgain,
     };
     return renderBackboneReport(results);
   } finally {
