@@ -23,27 +23,8 @@ export class ReplayQueue {
   constructor(private readonly dataSource: DataSource) {}
 
   /** The oldest rows waiting to be sent, in request order. */
-  async nextToReplay(limit: number): Promise<ReplayItem[]> {
-    const rows = (await this.dataSource.query(
-      `SELECT id, consumer_group, replay_topic, raw_key, raw_value, headers FROM dead_letters
-       WHERE replay_pending ORDER BY replay_requested_at, id LIMIT $1`,
-      [limit],
-    )) as {
-      id: string;
-      consumer_group: string;
-      replay_topic: string | null;
-      raw_key: Buffer | null;
-      raw_value: Buffer | null;
-      headers: StoredHeader[];
-    }[];
-    return rows.map((r) => ({
-      id: r.id,
-      consumerGroup: r.consumer_group,
-      replayTopic: r.replay_topic,
-      key: r.raw_key,
-      value: r.raw_value,
-      headers: r.headers,
-    }));
+  nextToReplay(limit: number): Promise<ReplayItem[]> {
+    return this.items(`replay_pending ORDER BY replay_requested_at, id`, limit);
   }
 
   /** Just before a send: if the process dies now, these rows are in doubt (sent or not). */
@@ -80,16 +61,22 @@ export class ReplayQueue {
    * Discarded rows whose group has not been told yet (a key parked behind them moves on when it is), oldest
    * discard first. Sent at least once: a signal sent twice releases nothing more.
    */
-  async discardSignalsOwed(limit: number): Promise<Omit<ReplayItem, 'value'>[]> {
+  discardSignalsOwed(limit: number): Promise<ReplayItem[]> {
+    return this.items(`discard_signal_pending ORDER BY discarded_at, id`, limit);
+  }
+
+  /** Rows as a send needs them; `where` is this module's own SQL, never input. */
+  private async items(where: string, limit: number): Promise<ReplayItem[]> {
     const rows = (await this.dataSource.query(
-      `SELECT id, consumer_group, replay_topic, raw_key, headers FROM dead_letters
-       WHERE discard_signal_pending ORDER BY discarded_at, id LIMIT $1`,
+      `SELECT id, consumer_group, replay_topic, raw_key, raw_value, headers FROM dead_letters
+       WHERE ${where} LIMIT $1`,
       [limit],
     )) as {
       id: string;
       consumer_group: string;
       replay_topic: string | null;
       raw_key: Buffer | null;
+      raw_value: Buffer | null;
       headers: StoredHeader[];
     }[];
     return rows.map((r) => ({
@@ -97,6 +84,7 @@ export class ReplayQueue {
       consumerGroup: r.consumer_group,
       replayTopic: r.replay_topic,
       key: r.raw_key,
+      value: r.raw_value,
       headers: r.headers,
     }));
   }

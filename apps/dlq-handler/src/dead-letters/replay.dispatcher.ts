@@ -49,7 +49,7 @@ export function replayMessage(item: ReplayItem, now: number): Message {
  * The signal of a discarded dead letter, into the same tier a replay would go to: no value (nothing to
  * apply), the dead letter's headers (its origin names the key's head), due now.
  */
-export function discardSignal(item: Omit<ReplayItem, 'value'>, now: number): Message {
+export function discardSignal(item: ReplayItem, now: number): Message {
   const headers = kafkaHeaders(item.headers);
   headers[RetryHeaders.backoffTimestamp] = Buffer.from(String(now));
   headers[DEAD_LETTER_ID_HEADER] = Buffer.from(item.id);

@@ -6,7 +6,7 @@ import {
   RetryHeaders,
   headerText,
 } from '@tributary/kafka';
-import type { ReliableConsumer } from '@tributary/kafka';
+import type { ReliableConsumer, ReliableConsumerOptions } from '@tributary/kafka';
 import { waitFor } from '@tributary/testkit';
 import type { Kafka, Producer } from 'kafkajs';
 import { PostgresKeyParking } from '../index.js';
@@ -74,7 +74,32 @@ describe('per-key order through retry tiers and the DLQ (Postgres parking, real 
     return { topic, groupId, keys, applied };
   }
 
-  function start(consumer: ReliableConsumer): Promise<void> {
+  /** The environment of `worker` (test/fixtures/ordered-consumer.ts) on this scenario's topic and group. */
+  function workerEnv(topic: string, groupId: string, rest: Record<string, string>): Record<string, string> {
+    return {
+      DATABASE_URL: db.url,
+      SCHEMA: db.schema,
+      KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
+      TOPIC: topic,
+      GROUP: groupId,
+      EFFECTS: effects,
+      ...rest,
+    };
+  }
+
+  /** Starts a consumer of the scenario's topic and group, keeping order by key; stopped after the test. */
+  function consume(
+    topic: string,
+    groupId: string,
+    options: Pick<ReliableConsumerOptions, 'handler'> & Partial<Parameters<typeof orderedConsumer>[0]>,
+  ): Promise<void> {
+    const consumer = orderedConsumer({
+      kafka,
+      groupId,
+      topics: [topic],
+      dataSource: db.dataSource,
+      ...options,
+    });
     running.push(consumer);
     return consumer.start();
   }
@@ -102,16 +127,10 @@ describe('per-key order through retry tiers and the DLQ (Postgres parking, real 
         if (n <= 2) throw retriable(`attempt ${n} of ${key}#${seq}`);
       };
       await publishOrdered(producer, topic, keys, PER_KEY);
-      await start(
-        orderedConsumer({
-          kafka,
-          groupId,
-          topics: [topic],
-          dataSource: db.dataSource,
-          keyConcurrency,
-          handler: effectHandler(db.dataSource, groupId, effects, fail),
-        }),
-      );
+      await consume(topic, groupId, {
+        keyConcurrency,
+        handler: effectHandler(db.dataSource, groupId, effects, fail),
+      });
 
       await waitFor(async () => (await applied()).length === keys.length * PER_KEY, {
         message: 'every event applied',
@@ -135,18 +154,12 @@ describe('per-key order through retry tiers and the DLQ (Postgres parking, real 
     const { topic, groupId, keys, applied } = await scenario('skip');
     const [broken] = keys as [string];
     await publishOrdered(producer, topic, keys, PER_KEY);
-    await start(
-      orderedConsumer({
-        kafka,
-        groupId,
-        topics: [topic],
-        dataSource: db.dataSource,
-        onDeadLetter: 'skip',
-        handler: effectHandler(db.dataSource, groupId, effects, ({ key, seq }) => {
-          if (key === broken && seq === 2) throw retriable(`${key}#${seq} keeps failing`);
-        }),
+    await consume(topic, groupId, {
+      onDeadLetter: 'skip',
+      handler: effectHandler(db.dataSource, groupId, effects, ({ key, seq }) => {
+        if (key === broken && seq === 2) throw retriable(`${key}#${seq} keeps failing`);
       }),
-    );
+    });
 
     await waitFor(async () => (await applied()).length === keys.length * PER_KEY - 1, {
       message: 'every event but the dead-lettered one applied',
@@ -169,19 +182,13 @@ describe('per-key order through retry tiers and the DLQ (Postgres parking, real 
     const [broken, dropped] = keys as [string, string];
     let fixed = false;
     await publishOrdered(producer, topic, keys, PER_KEY);
-    await start(
-      orderedConsumer({
-        kafka,
-        groupId,
-        topics: [topic],
-        dataSource: db.dataSource,
-        onDeadLetter: 'block',
-        handler: effectHandler(db.dataSource, groupId, effects, ({ key, seq }) => {
-          if ((!fixed || key === dropped) && [broken, dropped].includes(key) && seq === 2)
-            throw permanent(`${key}#${seq} is rejected`);
-        }),
+    await consume(topic, groupId, {
+      onDeadLetter: 'block',
+      handler: effectHandler(db.dataSource, groupId, effects, ({ key, seq }) => {
+        if ((!fixed || key === dropped) && [broken, dropped].includes(key) && seq === 2)
+          throw permanent(`${key}#${seq} is rejected`);
       }),
-    );
+    });
 
     const parking = new PostgresKeyParking(db.dataSource);
     await waitFor(
@@ -245,17 +252,7 @@ describe('per-key order through retry tiers and the DLQ (Postgres parking, real 
     const perKey = 20;
     const total = keys.length * perKey;
     await publishOrdered(producer, topic, keys, perKey);
-    const env = {
-      DATABASE_URL: db.url,
-      SCHEMA: db.schema,
-      KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
-      TOPIC: topic,
-      GROUP: groupId,
-      EFFECTS: effects,
-      FAIL_KEY: keys[0]!,
-      FAIL_SEQ: '2',
-      HANDLE_MS: '50',
-    };
+    const env = workerEnv(topic, groupId, { FAIL_KEY: keys[0]!, FAIL_SEQ: '2', HANDLE_MS: '50' });
     const parking = new PostgresKeyParking(db.dataSource);
 
     const first = runTs(worker, env);
@@ -320,20 +317,14 @@ describe('per-key order through retry tiers and the DLQ (Postgres parking, real 
       if (key === rejected && seq === 7) throw permanent(`${key}#${seq} is rejected`);
       if (key === retried && seq === 3 && attempt === 1) throw retriable(`${key}#${seq} not yet`);
     };
-    await start(
-      orderedConsumer({
-        kafka,
-        groupId,
-        topics: [topic],
-        dataSource: db.dataSource,
-        onDeadLetter: 'skip',
-        batch: {
-          handler: effectBatchHandler(db.dataSource, groupId, effects, { fail, calls }),
-          maxRecords: 50,
-        },
-        handler: effectHandler(db.dataSource, groupId, effects, fail),
-      }),
-    );
+    await consume(topic, groupId, {
+      onDeadLetter: 'skip',
+      batch: {
+        handler: effectBatchHandler(db.dataSource, groupId, effects, { fail, calls }),
+        maxRecords: 50,
+      },
+      handler: effectHandler(db.dataSource, groupId, effects, fail),
+    });
 
     const total = keys.length * perKey - 1;
     await waitFor(async () => (await applied()).length >= total, {
@@ -356,18 +347,7 @@ describe('per-key order through retry tiers and the DLQ (Postgres parking, real 
     const perKey = 30;
     const total = keys.length * perKey;
     await publishOrdered(producer, topic, keys, perKey);
-    const env = {
-      DATABASE_URL: db.url,
-      SCHEMA: db.schema,
-      KAFKA_BROKERS: requireEnv('KAFKA_BROKERS'),
-      TOPIC: topic,
-      GROUP: groupId,
-      EFFECTS: effects,
-      FAIL_KEY: 'none',
-      FAIL_SEQ: '0',
-      HANDLE_MS: '0',
-      BATCH: '1',
-    };
+    const env = workerEnv(topic, groupId, { FAIL_KEY: 'none', FAIL_SEQ: '0', HANDLE_MS: '0', BATCH: '1' });
     const first = runTs(worker, { ...env, BATCH_HOLD_MS: '600000' });
     try {
       await waitFor(() => first.lines.some((line) => line.event === 'batch-open'), {
