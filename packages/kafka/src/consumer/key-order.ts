@@ -47,13 +47,17 @@ export class KeyOrder {
    * records to run: the others, and those of keys that turned out to be released (dropped from `parked`).
    */
   async parkWaiting(places: readonly RecordPlace[], parked: Set<string>): Promise<RecordPlace[]> {
-    const waiting = places.filter(
-      ({ message }) => keyIdOf(message) !== undefined && parked.has(keyIdOf(message)!),
-    );
+    // Every source record passes here: with no key waiting, nothing is encoded or looked up.
+    if (parked.size === 0) return [...places];
+    const waiting: { place: RecordPlace; id: string }[] = [];
+    for (const place of places) {
+      const id = keyIdOf(place.message);
+      if (id !== undefined && parked.has(id)) waiting.push({ place, id });
+    }
     if (waiting.length === 0) return [...places];
     const released = await this.parking.park(
       this.group,
-      waiting.map(({ topic, partition, message }) => ({
+      waiting.map(({ place: { topic, partition, message } }) => ({
         origin: { topic, partition, offset: message.offset },
         key: message.key!,
         value: message.value,
@@ -62,7 +66,7 @@ export class KeyOrder {
       })),
     );
     for (const id of released) parked.delete(id);
-    const parkedNow = new Set(waiting.filter(({ message }) => !released.has(keyIdOf(message)!)));
+    const parkedNow = new Set(waiting.filter(({ id }) => !released.has(id)).map(({ place }) => place));
     return places.filter((place) => !parkedNow.has(place));
   }
 
