@@ -4,6 +4,7 @@
 // `@tributary/observability/nest`.
 export { metrics, registry } from './metrics.js';
 export type { Metrics } from './metrics.js';
+export { exposeZeros, labelSets } from './zeros/zero-series.js';
 
 export { createLogger, childLogger } from './logging/logger.js';
 export type { CreateLoggerOptions, Logger, LogLevel } from './logging/logger.js';

@@ -7,6 +7,15 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export const registry = new Registry();
 collectDefaultMetrics({ register: registry });
+// prom-client also reports these gauges with a `_total` suffix, which Prometheus reserves for counters
+// (`promtool check metrics` flags them); the same figures stay available, by type, without the suffix.
+for (const misnamed of [
+  'nodejs_active_handles_total',
+  'nodejs_active_requests_total',
+  'nodejs_active_resources_total',
+]) {
+  registry.removeSingleMetric(misnamed);
+}
 
 const durationBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -92,7 +101,7 @@ export const metrics = {
   }),
   outboxOldestPendingCreated: new Gauge({
     name: 'tributary_outbox_oldest_pending_created_timestamp_seconds',
-    help: 'Creation time of the oldest unpublished outbox row; absent when nothing is pending.',
+    help: 'Creation time of the oldest unpublished outbox row; the time of the last check when nothing is pending (age 0).',
     labelNames: ['outbox'] as const,
     registers: [registry],
   }),
@@ -168,6 +177,12 @@ export const metrics = {
   providerRateLimitRemaining: new Gauge({
     name: 'tributary_provider_rate_limit_remaining',
     help: "Requests left in the provider's current rate-limit window, as its last response reported.",
+    labelNames: ['provider'] as const,
+    registers: [registry],
+  }),
+  providerRateLimitLimit: new Gauge({
+    name: 'tributary_provider_rate_limit_limit',
+    help: 'Requests the provider allows in its current rate-limit window, as its last response reported (RateLimit-Limit, X-RateLimit-Limit, X-HubSpot-RateLimit-Max): with tributary_provider_rate_limit_remaining, the share of the quota used.',
     labelNames: ['provider'] as const,
     registers: [registry],
   }),

@@ -57,8 +57,9 @@ export class OutboxHousekeeping {
     const label = { outbox: this.#options.metricLabel };
     const pending = row.capped_count < 10000 ? row.capped_count : Number(row.id_span ?? row.capped_count);
     metrics.outboxPending.set(label, pending);
-    if (row.oldest === null) metrics.outboxOldestPendingCreated.remove(label);
-    else metrics.outboxOldestPendingCreated.set(label, row.oldest);
+    // Nothing pending: the time of this check, so the age reads 0 (not "No data") and keeps growing if the
+    // checks stop, which a stuck process should show.
+    metrics.outboxOldestPendingCreated.set(label, row.oldest ?? Date.now() / 1000);
   }
 
   /** Deletes published rows past the retention in bounded chunks; only the active relay does it. */
