@@ -1,6 +1,8 @@
 import type { Logger } from '@tributary/kafka';
+import { exposeZeros, labelSets } from '@tributary/observability';
+import { DEAD_LETTER_STATUSES } from '../dead-letters/domain/dead-letter.js';
 import type { GaugeQueries } from '../dead-letters/gauge-queries.js';
-import { dlqMetrics } from './dlq.metrics.js';
+import { REPLAY_OUTCOMES, dlqMetrics } from './dlq.metrics.js';
 
 /** Refreshes the table-derived gauges every `intervalMs`; series of vanished label sets are dropped. */
 export class DlqGauges {
@@ -25,7 +27,16 @@ export class DlqGauges {
   async refresh(): Promise<void> {
     try {
       const { byStatus, oldestPending } = await this.queries.statistics();
+      const groups = [...new Set(byStatus.map((row) => row.consumerGroup))];
+      // Every status of every group the table knows reads 0 rather than "No data"; before the first dead
+      // letter, one zero per status without a group.
+      const zeros = groups.length
+        ? labelSets({ consumer_group: groups, status: DEAD_LETTER_STATUSES })
+        : labelSets({ status: DEAD_LETTER_STATUSES });
+      exposeZeros(dlqMetrics.replays, labelSets({ consumer_group: groups, outcome: REPLAY_OUTCOMES }));
+      exposeZeros(dlqMetrics.discards, labelSets({ consumer_group: groups }));
       dlqMetrics.messages.reset();
+      exposeZeros(dlqMetrics.messages, zeros);
       for (const row of byStatus) {
         dlqMetrics.messages.set(
           { consumer_group: row.consumerGroup, status: row.status, code: row.errorCode },
@@ -33,6 +44,10 @@ export class DlqGauges {
         );
       }
       dlqMetrics.oldestPending.reset();
+      // A group with nothing pending reads the time of this refresh: an age of 0, not a missing series.
+      const now = Date.now() / 1000;
+      for (const consumerGroup of groups)
+        dlqMetrics.oldestPending.set({ consumer_group: consumerGroup }, now);
       for (const row of oldestPending) {
         dlqMetrics.oldestPending.set({ consumer_group: row.consumerGroup }, row.failedAt.getTime() / 1000);
       }

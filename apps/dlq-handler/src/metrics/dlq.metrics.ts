@@ -6,6 +6,16 @@ import { Counter, Gauge } from 'prom-client';
  * (docs/architecture.md#observability names: bounded labels, base units, timestamps as `_timestamp_seconds`).
  * They live here rather than in @tributary/observability because only this app records them.
  */
+/** The outcomes `tributary_dlq_replays_total` counts, each exposed as 0 from a group's first dead letter. */
+export const REPLAY_OUTCOMES = [
+  'requested',
+  'sent',
+  'abandoned',
+  'resolved',
+  'failed_again',
+  'stalled',
+] as const;
+
 export const dlqMetrics = {
   /** Refreshed from the table, so every replica reports the same numbers: aggregate with max, not sum. */
   messages: new Gauge({
@@ -16,7 +26,7 @@ export const dlqMetrics = {
   }),
   oldestPending: new Gauge({
     name: 'tributary_dlq_oldest_pending_failed_timestamp_seconds',
-    help: 'First failure time of the oldest pending dead letter per consumer group; absent when none is pending.',
+    help: 'First failure time of the oldest pending dead letter per consumer group; the time of the last refresh (age 0) for a group with none pending.',
     labelNames: ['consumer_group'] as const,
     registers: [registry],
   }),

@@ -1,4 +1,5 @@
-import { registry } from '@tributary/observability';
+import { MISMATCH_CLASSES } from '@tributary/contracts';
+import { exposeZeros, labelSets, registry } from '@tributary/observability';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
 /**
@@ -87,3 +88,33 @@ export const reconciliationMetrics = {
     registers: [registry],
   }),
 };
+
+const FINISHED_RUN_STATUSES = ['succeeded', 'failed', 'guardrail_tripped', 'cancelled'];
+const SCHEDULED_MODES = ['incremental', 'full'];
+const REPAIR_OUTCOMES = ['emitted', 'dry_run', 'suppressed', 'not_repairable'];
+
+/**
+ * Zeros for every label value known before the first run, so the reconciliation dashboard and its alerts
+ * read 0 instead of "No data" (docs/architecture.md#observability). Failure codes of unverifiable pages
+ * are not known in advance: each entity gets one series without a code.
+ */
+export function exposeReconciliationZeros(entities: readonly string[]): void {
+  const m = reconciliationMetrics;
+  exposeZeros(m.runs, labelSets({ entity: entities, mode: SCHEDULED_MODES, status: FINISHED_RUN_STATUSES }));
+  exposeZeros(m.compared, labelSets({ entity: entities }));
+  exposeZeros(m.mismatches, labelSets({ entity: entities, kind: MISMATCH_CLASSES }));
+  exposeZeros(m.unverifiable, labelSets({ entity: entities }));
+  exposeZeros(m.repairs, labelSets({ entity: entities, outcome: REPAIR_OUTCOMES }));
+  exposeZeros(m.guardrailTrips, labelSets({ entity: entities }));
+}
+
+/** The open-findings gauge as the table counts it, with 0 for each mismatch class of each entity. */
+export function setOpenFindings(
+  entities: readonly string[],
+  counts: ReadonlyArray<{ entity: string; class: string; count: number }>,
+): void {
+  const gauge = reconciliationMetrics.openFindings;
+  gauge.reset();
+  exposeZeros(gauge, labelSets({ entity: entities, class: MISMATCH_CLASSES }));
+  for (const row of counts) gauge.set({ entity: row.entity, class: row.class }, row.count);
+}

@@ -3,7 +3,11 @@ import type { ReconciledEntityName } from '@tributary/contracts';
 import type { Logger } from '@tributary/observability';
 import type { DataSource } from 'typeorm';
 import type { FindingsRepository } from '../findings/findings.repository.js';
-import { reconciliationMetrics as metrics } from '../metrics/reconciliation.metrics.js';
+import {
+  exposeReconciliationZeros,
+  reconciliationMetrics as metrics,
+  setOpenFindings,
+} from '../metrics/reconciliation.metrics.js';
 import type { PageRequester } from './page-requester.js';
 import { RunErrorCode } from './runs.repository.js';
 import type { RunsRepository } from './runs.repository.js';
@@ -39,6 +43,8 @@ export class RunDriver {
   constructor(private readonly options: RunDriverOptions) {}
 
   start(): void {
+    exposeReconciliationZeros(this.options.entities);
+    setOpenFindings(this.options.entities, []);
     for (const entity of this.options.entities) {
       const incremental = this.options.incrementalIntervalMs[entity];
       if (incremental !== undefined)
@@ -111,7 +117,6 @@ export class RunDriver {
   async #refreshGauges(): Promise<void> {
     this.#lastMetrics = Date.now();
     const counts = await this.options.findings.openCounts(this.options.dataSource.manager);
-    metrics.openFindings.reset();
-    for (const row of counts) metrics.openFindings.set({ entity: row.entity, class: row.class }, row.count);
+    setOpenFindings(this.options.entities, counts);
   }
 }
