@@ -92,6 +92,8 @@ export interface RunningPlatform {
   readonly reconciliationUrl: string | undefined;
   readonly connectors: readonly ConnectorApp[];
   readonly apps: ReadonlyMap<string, NodeProcessHandle>;
+  /** Base URL of each app by name, the simulator too (which serves no /metrics): what a scraper targets. */
+  readonly appUrls: ReadonlyMap<string, string>;
   readonly webhookSecrets: WebhookSecrets;
   /** The schema ingestion keeps its tables (api_keys among them) in. */
   readonly ingestionDatabaseSchema: string;
@@ -126,6 +128,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const groupPrefix = options.groupPrefix ?? '';
   const groupOf = (app: string) => `${groupPrefix}${app}`;
   const apps = new Map<string, NodeProcessHandle>();
+  const appUrls = new Map<string, string>();
   const launchers = new Map<string, () => Promise<NodeProcessHandle>>();
   const base = {
     DATABASE_URL: options.databaseUrl ?? endpoints.postgres.url,
@@ -202,6 +205,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     });
     apps.set('provider-sim', sim);
     const simulatorUrl = (await sim.waitForOutput(/"url":"(http:[^"]+)"/, { timeoutMs: 30_000 }))[1]!;
+    appUrls.set('provider-sim', simulatorUrl);
     log(`app    provider-sim on ${simulatorUrl} (admin: ${simulatorUrl}/__admin/ledger, pid ${sim.pid})`);
 
     const start = async (name: string, main: string, port: number, env: Record<string, string>) => {
@@ -215,6 +219,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
           ...output(name),
         });
         apps.set(name, app);
+        appUrls.set(name, `http://127.0.0.1:${port}`);
         log(`app    ${name} ready on http://127.0.0.1:${port} (pid ${app.pid})`);
         return app;
       };
@@ -280,6 +285,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       reconciliationUrl: apps.has('reconciliation') ? `http://127.0.0.1:${ports.reconciliation}` : undefined,
       connectors,
       apps,
+      appUrls,
       webhookSecrets: secrets,
       ingestionDatabaseSchema,
       databaseSchemas: {
