@@ -7,6 +7,9 @@ if ! command -v promtool >/dev/null 2>&1; then
   echo "promtool not found: install it (apt-get install -y prometheus) to check infra/prometheus" >&2
   exit 1
 fi
+# rules/ownership.rules.yml is generated from packages/contracts (ownership map, topic catalogue,
+# reconciliation map): a map changed without `npm run generate:ownership-rules` would page the old team.
+(cd ../.. && node_modules/.bin/tsx packages/contracts/scripts/ownership-rules.ts --check)
 promtool check config prometheus.yml
 promtool check rules rules/*.rules.yml
 promtool test rules tests/*.test.yml
