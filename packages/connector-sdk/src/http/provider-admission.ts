@@ -8,9 +8,11 @@ import { providerError } from './provider-request.js';
 import type { ProviderRequest, ProviderResponse } from './provider-request.js';
 import { priorityOf } from './request-priority.js';
 import {
+  DEFAULT_LIMIT_HEADERS,
   DEFAULT_REMAINING_HEADERS,
   clamp,
   header,
+  rateLimitLimit,
   rateLimitRemaining,
   rateLimitResetMs,
   retryAfterMs,
@@ -25,6 +27,8 @@ export interface ProviderAdmissionOptions {
   /** Bounds of every wait the provider asks for. */
   readonly retryAfter: { readonly minMs: number; readonly maxMs: number };
   readonly remainingHeaders?: readonly string[];
+  /** Header names that report the window's whole quota; default DEFAULT_LIMIT_HEADERS. */
+  readonly limitHeaders?: readonly string[];
   readonly rateLimitWindow?: { remainingHeader: string; intervalMsHeader: string };
   /** Share of the token bucket's burst that low-priority calls leave to normal ones. Default 0.5. */
   readonly lowPriorityReserve?: number;
@@ -232,6 +236,10 @@ export class ProviderAdmission {
       this.#options.remainingHeaders ?? DEFAULT_REMAINING_HEADERS,
     );
     if (remaining !== undefined) metrics.providerRateLimitRemaining.set({ provider }, remaining);
+    // From the same response as the remaining count: together, the share of the quota used (alert
+    // TributaryProviderRateLimitHeadroomLow).
+    const limit = rateLimitLimit(headers, this.#options.limitHeaders ?? DEFAULT_LIMIT_HEADERS);
+    if (limit !== undefined) metrics.providerRateLimitLimit.set({ provider }, limit);
     const resetMs = rateLimitResetMs(headers, now);
     if (status !== 429) {
       this.#limiter.recordAccepted();

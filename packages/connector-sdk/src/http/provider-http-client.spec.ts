@@ -423,6 +423,16 @@ describe('ProviderHttpClient', () => {
     expect(gauge).toContain(`provider="${client.provider}"} 41`);
   });
 
+  it("records the window's quota under the connector's own limit header", async () => {
+    const { client } = await setup(
+      (_req, res) => json(res, 200, {}, { 'x-acme-quota': '600', 'x-ratelimit-limit': '5000' }),
+      { limitHeaders: ['x-acme-quota'] },
+    );
+    await client.request({ method: 'GET', path: '/x', operation: 'x.get' });
+    const gauge = await registry.getSingleMetricAsString('tributary_provider_rate_limit_limit');
+    expect(gauge).toContain(`provider="${client.provider}"} 600`);
+  });
+
   it('stops retrying when the caller aborts', async () => {
     const controller = new AbortController();
     const { client, requests } = await setup(

@@ -35,6 +35,12 @@ export interface ProviderLimits {
   /** Header names that report the remaining requests of the provider's window. */
   remainingHeaders?: readonly string[];
   /**
+   * Header names that report the window's whole quota (with the remaining count: the share used). Default
+   * `RateLimit-Limit`, `X-RateLimit-Limit`, `X-HubSpot-RateLimit-Max`; a provider whose remaining count has
+   * its own name names its limit here too.
+   */
+  limitHeaders?: readonly string[];
+  /**
    * A provider that reports its rolling window instead of sending Retry-After (HubSpot:
    * X-HubSpot-RateLimit-Remaining / -Interval-Milliseconds): at 0 remaining every call holds for the
    * interval, and a 429 without Retry-After waits the interval rather than `retryAfter.minMs`.
@@ -131,6 +137,7 @@ export class ProviderHttpClient {
       adaptivePacing: options.adaptivePacing,
       retryAfter,
       remainingHeaders: options.remainingHeaders,
+      ...(options.limitHeaders ? { limitHeaders: options.limitHeaders } : {}),
       rateLimitWindow: options.rateLimitWindow,
       ...(options.operationLimits ? { operationLimits: options.operationLimits } : {}),
       ...(options.lowPriorityMaxStarvationMs === undefined

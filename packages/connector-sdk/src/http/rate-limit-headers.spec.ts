@@ -1,4 +1,10 @@
-import { clamp, rateLimitRemaining, rateLimitResetMs, retryAfterMs } from './rate-limit-headers.js';
+import {
+  clamp,
+  rateLimitLimit,
+  rateLimitRemaining,
+  rateLimitResetMs,
+  retryAfterMs,
+} from './rate-limit-headers.js';
 import { TokenBucket } from '@tributary/service-kit';
 import { idempotencyKeyFor } from './idempotency-key.js';
 
@@ -16,6 +22,26 @@ describe('rate-limit headers', () => {
     expect(rateLimitRemaining({ 'ratelimit-remaining': '3', 'x-ratelimit-remaining': '4' })).toBe(3);
     expect(rateLimitRemaining({ 'x-ratelimit-remaining': 'n/a' })).toBeUndefined();
     expect(clamp(5, 1, 3)).toBe(3);
+  });
+
+  it('reads the quota of the window under the names providers use', () => {
+    expect(rateLimitLimit({ 'x-hubspot-ratelimit-max': '190' })).toBe(190);
+    expect(rateLimitLimit({ 'x-ratelimit-limit': '5000' })).toBe(5000);
+    expect(rateLimitLimit({ 'ratelimit-limit': '100', 'x-ratelimit-limit': '5000' })).toBe(100);
+    expect(rateLimitLimit({ 'x-ratelimit-limit': 'n/a' })).toBeUndefined();
+    expect(rateLimitLimit({ 'x-ratelimit-remaining': '4' })).toBeUndefined();
+    // A connector's own names replace the defaults.
+    expect(rateLimitLimit({ 'x-ratelimit-limit': '5000', 'x-acme-quota': '60' }, ['x-acme-quota'])).toBe(60);
+    expect(rateLimitLimit({ 'x-ratelimit-limit': '5000' }, ['x-acme-quota'])).toBeUndefined();
+  });
+
+  it('takes the current limit from the IETF draft list of policies', () => {
+    expect(rateLimitLimit({ 'ratelimit-limit': '100, 100;w=60, 1000;w=3600' })).toBe(100);
+    expect(rateLimitLimit({ 'ratelimit-limit': ' 10;w=1' })).toBe(10);
+    // Not an integer first: another draft's syntax, or garbage; the next name is tried.
+    expect(rateLimitLimit({ 'ratelimit-limit': 'limit=100', 'x-ratelimit-limit': '50' })).toBe(50);
+    expect(rateLimitLimit({ 'ratelimit-limit': '1.5' })).toBeUndefined();
+    expect(rateLimitLimit({ 'ratelimit-limit': ['60', '70'] })).toBe(60);
   });
 
   it('reads the window reset as delta-seconds, or as a Unix time (GitHub)', () => {

@@ -39,6 +39,34 @@ export function rateLimitRemaining(
   return undefined;
 }
 
+/**
+ * The window's whole quota, named like the remaining count: IETF draft `RateLimit-Limit`, `X-RateLimit-Limit`,
+ * HubSpot `X-HubSpot-RateLimit-Max`. First one present wins. With the remaining count it gives the share of
+ * the quota used (tributary_provider_rate_limit_limit), so a provider's names for both belong in the same
+ * order here as in DEFAULT_REMAINING_HEADERS.
+ */
+export const DEFAULT_LIMIT_HEADERS = [
+  'ratelimit-limit',
+  'x-ratelimit-limit',
+  'x-hubspot-ratelimit-max',
+] as const;
+
+/**
+ * The first integer of the header: the IETF draft lets `RateLimit-Limit` list the policies after the current
+ * limit (`100, 100;w=60, 1000;w=3600`), or give the current one with its window (`100;w=60`); the plain
+ * headers carry the integer alone. Undefined when no named header starts with an integer.
+ */
+export function rateLimitLimit(
+  headers: HeaderBag,
+  names: readonly string[] = DEFAULT_LIMIT_HEADERS,
+): number | undefined {
+  for (const name of names) {
+    const match = /^\s*(\d+)\s*(?:[,;]|$)/.exec(header(headers, name) ?? '');
+    if (match) return Number(match[1]);
+  }
+  return undefined;
+}
+
 /** The reset headers read with a remaining count of 0: IETF draft `RateLimit-Reset`, `X-RateLimit-Reset`. */
 export const DEFAULT_RESET_HEADERS = ['ratelimit-reset', 'x-ratelimit-reset'] as const;
 
