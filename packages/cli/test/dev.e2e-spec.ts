@@ -1,11 +1,16 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { createKafkaClient } from '@tributary/kafka';
 import { createTestDatabase, spawnNodeProcess, uniqueName, waitFor } from '@tributary/testkit';
 import type { NodeProcessHandle, TestDatabase } from '@tributary/testkit';
+import { findPrometheus } from '../src/commands/dev-prometheus.js';
 import type { DevSession } from '../src/session/dev-session.js';
+import { descendantsOf, isRunning } from './support/process-tree.js';
 
 // `tributary dev` as `npm run dev` runs it (tsx, from source), on the test stack under its own topic and
 // group prefix and database, with its session file in a temporary directory. Needs the apps' builds.
@@ -21,15 +26,6 @@ function tributary(args: string[], env: Record<string, string | undefined>): Nod
     args: ['--tsconfig', 'tsconfig.base.json', '--conditions=source', 'packages/cli/src/main.ts', ...args],
     env,
   });
-}
-
-/** Whether `pid` is a live process (a zombie waiting for a reaper counts as gone). */
-function isRunning(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
-  } catch {
-    return false;
-  }
 }
 
 /** Each app's pid as the runner announced it. */
@@ -188,6 +184,9 @@ describe('tributary dev: the session file, Ctrl-C and a killed runner', () => {
     const runner = await startRunner();
     const apps = appPids(runner.output);
     const session = JSON.parse(readFileSync(sessionFile, 'utf8')) as DevSession;
+    // Its whole tree: tsx, the runner, the apps, the guard, Prometheus when there is one.
+    const tree = descendantsOf(runner.pid);
+    for (const pid of tree.keys()) pidsSeen.add(pid);
 
     // The runner proper (tsx's child), with no chance to stop anything.
     process.kill(session.pid, 'SIGKILL');
@@ -196,6 +195,7 @@ describe('tributary dev: the session file, Ctrl-C and a killed runner', () => {
       timeoutMs: 60_000,
       message: `every app (${[...apps].map(([name, pid]) => `${name} ${pid}`).join(', ')}) gone after the runner`,
     });
+    await expectAllGone(tree);
 
     const ls = tributary(['dlq', 'ls'], cliEnv());
     expect(await ls.exited).toEqual({ code: 1, signal: null });
@@ -203,4 +203,166 @@ describe('tributary dev: the session file, Ctrl-C and a killed runner', () => {
       `(DLQ_URL unset, dev session file ${sessionFile} is stale: its runner (pid ${session.pid}) is not running; DLQ_API_KEY unset)`,
     );
   }, 480_000);
+});
+
+/** Waits until none of `pids` runs, naming the ones left when it gives up. */
+async function expectAllGone(pids: ReadonlyMap<number, string>): Promise<void> {
+  await waitFor(() => [...pids.keys()].every((pid) => !isRunning(pid)), {
+    timeoutMs: 30_000,
+    message: `every process gone; left: ${[...pids]
+      .filter(([pid]) => isRunning(pid))
+      .map(([pid, what]) => `${pid} ${what}`)
+      .join('; ')}`,
+  });
+}
+
+/** The stack's processes as its state file lists them (Postgres is started by pg_ctl: not the runner's child). */
+function stackPids(stackDir: string): Map<number, string> {
+  const state = JSON.parse(readFileSync(join(stackDir, 'state.json'), 'utf8')) as {
+    processes: Array<{ name: string; pid: number }>;
+  };
+  return new Map(state.processes.map((proc) => [proc.pid, `stack ${proc.name}`]));
+}
+
+describe('tributary dev with a stack of its own: a poison record, a signed webhook, and every process gone after', () => {
+  let dir: string;
+  const runners: NodeProcessHandle[] = [];
+  const pidsSeen = new Map<number, string>();
+  const withPrometheus = findPrometheus() !== undefined;
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tributary-dev-own-'));
+  });
+
+  afterAll(() => {
+    for (const runner of runners) {
+      try {
+        process.kill(-runner.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    }
+    for (const pid of pidsSeen.keys()) if (isRunning(pid)) process.kill(pid, 'SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A runner with nothing of the test's stack in its environment: it starts Kafka, the registry and Postgres. */
+  const startOwnRunner = async (name: string) => {
+    const stackDir = join(dir, name, 'stack');
+    const sessionFile = join(dir, name, 'session.json');
+    const prefix = `${uniqueName('devown')}.`;
+    const runner = spawnNodeProcess(tsxCli, {
+      loader: false,
+      cwd: repoRoot,
+      args: [
+        ...['--tsconfig', 'tsconfig.base.json', '--conditions=source', 'packages/cli/src/main.ts', 'dev'],
+        ...['--port', '0', '--rate', '4', '--prefix', prefix, '--no-drift'],
+      ],
+      detached: true,
+      env: {
+        KAFKA_BROKERS: undefined,
+        SCHEMA_REGISTRY_URL: undefined,
+        DATABASE_URL: undefined,
+        TRIBUTARY_STACK_SOURCE: undefined,
+        TRIBUTARY_STACK_DIR: stackDir,
+        TRIBUTARY_DEV_SESSION: sessionFile,
+      },
+    });
+    runners.push(runner);
+    await runner.waitForOutput(/ready {2}session /, { timeoutMs: 300_000 });
+    await runner.waitForOutput(/^export DATABASE_URL=.*\n/m);
+    const session = JSON.parse(readFileSync(sessionFile, 'utf8')) as DevSession;
+    // Its own stack, not the test's.
+    expect(runner.output).toMatch(/stack {2}kafka \S+ ready in/);
+    expect(session.env.KAFKA_BROKERS).not.toBe(process.env.KAFKA_BROKERS);
+    // Everything it started: its process tree (tsx, the runner, the apps, the guard, Prometheus) and the stack.
+    const pids = new Map([...descendantsOf(runner.pid), ...stackPids(stackDir)]);
+    for (const [pid, what] of pids) pidsSeen.set(pid, what);
+    for (const app of appPids(runner.output).values()) expect(pids.has(app)).toBe(true);
+    expect([...pids.values()].some((command) => command.includes('dev-guard-process'))).toBe(true);
+    if (withPrometheus)
+      expect([...pids.values()].some((command) => /prometheus --config\.file=/.test(command))).toBe(true);
+    return { runner, session, sessionFile, stackDir, pids, prefix };
+  };
+
+  it('prints a poison record as undecodable and goes on, takes a signed webhook of our own, and Ctrl-C stops it all', async () => {
+    const { runner, session, sessionFile, stackDir, pids, prefix } = await startOwnRunner('graceful');
+
+    if (withPrometheus) {
+      // The dev Prometheus scrapes every app but the simulator, under infra/prometheus's job and labels.
+      const [, promUrl] = /ready {2}prometheus (http:\S+)/.exec(runner.output)!;
+      const apps = [...appPids(runner.output).keys()].filter((name) => name !== 'provider-sim');
+      await waitFor(
+        async () => {
+          const answer = (await (
+            await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent('up{job="tributary"} == 1')}`)
+          ).json()) as { data: { result: Array<{ metric: { app: string } }> } };
+          return (
+            answer.data.result
+              .map((series) => series.metric.app)
+              .sort()
+              .join() === apps.sort().join()
+          );
+        },
+        { timeoutMs: 60_000, message: `prometheus scrapes ${apps.join(', ')}` },
+      );
+    } else {
+      expect(runner.output).not.toMatch(/ready {2}prometheus/);
+    }
+
+    // Raw bytes on a catalogue topic: not the Confluent wire format, as a misconfigured producer writes.
+    const topic = `${prefix}payments.payment.v1`;
+    const producer = createKafkaClient({
+      clientId: 'dev-e2e-poison',
+      brokers: session.env.KAFKA_BROKERS!.split(','),
+    }).producer();
+    await producer.connect();
+    const [written] = await producer.send({
+      topic,
+      messages: [{ key: 'poison', value: Buffer.from('this is not avro') }],
+    });
+    await producer.disconnect();
+    await runner.waitForOutput(
+      `kafka  ${topic}[${written!.partition}]@${written!.baseOffset} UNDECODABLE DECODE_BAD_MAGIC_BYTE: first byte is 0x74, not the Confluent magic byte 0x00`,
+      { timeoutMs: 60_000 },
+    );
+    // And the tap goes on: a decoded event printed after it.
+    await runner.waitForOutput(/kafka {2}\S+\[\d+\]@\d+ [a-z]+\.[a-z_.]+ subject=\S+ from /, {
+      timeoutMs: 60_000,
+    });
+    expect(runner.output).not.toContain('tap crashed');
+
+    // A webhook of our own per provider, signed now by the CLI with the session's secret, as the runner says.
+    expect(runner.output).toContain('npm run -s tributary -- webhooks sign stripe|easypost|hubspot');
+    for (const provider of ['stripe', 'easypost', 'hubspot']) {
+      const sign = tributary(['webhooks', 'sign', provider], {
+        TRIBUTARY_DEV_SESSION: sessionFile,
+        INGESTION_URL: undefined,
+        [`${provider.toUpperCase()}_WEBHOOK_SECRET`]: undefined,
+      });
+      expect(await sign.exited).toEqual({ code: 0, signal: null });
+      expect(sign.stdout).toContain(`${session.env.INGESTION_URL}/webhooks/${provider}`);
+      const { stdout } = await promisify(execFile)('sh', ['-c', sign.stdout]);
+      expect(stdout.split('\r\n')[0]).toBe('HTTP/1.1 202 Accepted');
+    }
+
+    process.kill(-runner.pid, 'SIGINT');
+    expect(await runner.exited).toEqual({ code: 0, signal: null });
+    await expectAllGone(pids);
+    expect(runner.output).toMatch(/stack {2}kafka: stopped/);
+    expect(existsSync(join(stackDir, 'state.json'))).toBe(false);
+    // The runner stopped it all itself: the guard had nothing to do.
+    expect(runner.output).not.toContain('guard  the dev runner');
+  }, 600_000);
+
+  it('leaves nothing behind, its stack included, when the runner dies at once (tsx SIGKILLs a runner slow to answer a Ctrl-C)', async () => {
+    const { runner, session, stackDir, pids } = await startOwnRunner('killed');
+    process.kill(session.pid, 'SIGKILL');
+    // The guard shares the runner's output, so this waits for the guard too.
+    await runner.exited;
+    await expectAllGone(pids);
+    expect(runner.output).toContain(`guard  the dev runner (pid ${session.pid}) is gone without stopping`);
+    expect(runner.output).toMatch(/guard {2}stopping the stack it started \(\w+\)/);
+    expect(existsSync(join(stackDir, 'state.json'))).toBe(false);
+  }, 600_000);
 });

@@ -1,8 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { SchemaRegistryAdmin, eventCatalogue, loadSchemaFiles, registerSchemas } from '@tributary/contracts';
-import type { DomainEvent } from '@tributary/contracts';
-import { AvroEventDecoder, SchemaRegistryClient, createKafkaClient } from '@tributary/kafka';
-import { downLocalStack, endpointsFromEnv, upLocalStack } from '@tributary/testkit';
+import { SchemaRegistryAdmin, loadSchemaFiles, registerSchemas } from '@tributary/contracts';
+import { downLocalStack, endpointsFromEnv, localStackStatus, upLocalStack } from '@tributary/testkit';
 import type { StackEndpoints } from '@tributary/testkit';
 import { startPlatform } from '../platform/platform.js';
 import type { RunningPlatform } from '../platform/platform.js';
@@ -14,6 +12,11 @@ import {
   writeDevSession,
 } from '../session/dev-session.js';
 import { DRIFT_EVERY_MS, DemoDrift, FIRST_DRIFT_MS, scheduleDemoDrift } from './dev-drift.js';
+import { startDevGuard } from './dev-guard.js';
+import type { DevGuard } from './dev-guard.js';
+import { startDevPrometheus } from './dev-prometheus.js';
+import type { DevPrometheus, ScrapeTargets } from './dev-prometheus.js';
+import { tapCatalogue } from './dev-tap.js';
 import { ensureCatalogueTopics } from './topics.js';
 
 export interface DevOptions {
@@ -44,8 +47,14 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** The dev reconciler: a run of each entity every half minute, judging changes older than ten seconds. */
 const RECONCILE_EVERY_S = 30;
 const RECONCILE_SETTLE_S = 10;
-/** ce_source of reconciliation's events: its corrective events are the repairs. */
-const RECONCILIATION_SOURCE = '/tributary/reconciliation';
+/**
+ * While the apps stop one by one, the longest the runner waits for the next one to be done: an app that
+ * hangs in its drain would otherwise hold the stop, and the stack behind it, until a second Ctrl-C. Above
+ * the kit's own bound on a shutdown (SHUTDOWN_TIMEOUT_MS, 25 s), so an app that keeps to it is never killed.
+ */
+const APP_STOP_STALL_MS = 30_000;
+/** A step of the stop path that waits on something outside the runner (the simulator, the tap's broker). */
+const STOP_STEP_TIMEOUT_MS = 10_000;
 
 /**
  * The platform end to end on the local stack: starts (or reuses) Kafka, the registry and Postgres,
@@ -61,34 +70,47 @@ export async function dev(options: DevOptions): Promise<number> {
   const prefix = options.prefix ?? '';
   const sessionFile = options.sessionFile ?? devSessionPath();
   const stop = stopSignals(log);
+  // Whatever ends this process (tsx's SIGKILL after a Ctrl-C it thinks unanswered, a crash, a second
+  // Ctrl-C during start-up), the guard stops what it started: see dev-guard.ts.
+  const guard = startDevGuard(log);
+  // A promise nobody awaits that rejects (a library's background work) must not end the runner past its
+  // stop path: it is printed, and the session goes on.
+  const onUnhandled = (reason: unknown) =>
+    log(`runner unhandled rejection (ignored): ${reason instanceof Error ? reason.stack : String(reason)}`);
+  process.on('unhandledRejection', onUnhandled);
   let platform: RunningPlatform | undefined;
   let startedStack = false;
   let sessionWritten = false;
   let tap: { stop(): Promise<void> } | undefined;
+  let prometheus: DevPrometheus | undefined;
   let effects: { stop(): void } | undefined;
   let drift: { stop(): Promise<void> } | undefined;
   let traffic: NodeJS.Timeout | undefined;
   let appDied = false;
   let stopping: Promise<number> | undefined;
   try {
-    const stack = await connectStack(log);
+    const stack = await connectStack(log, guard);
     startedStack = stack.startedStack;
     const { endpoints } = stack;
     log(
       `stack  kafka ${endpoints.kafka.brokers.join(',')} · registry ${endpoints.registry.url} · postgres ${redact(endpoints.postgres.url)}`,
     );
+    // A Ctrl-C during start-up stops at the next step instead of starting everything first.
+    if (stop.requested()) return 1;
     const registered = await registerSchemas(
       new SchemaRegistryAdmin({ url: endpoints.registry.url }),
       await loadSchemaFiles(),
     );
     log(`schemas ${registered.length} subjects registered or unchanged`);
     log(`topics ${(await ensureCatalogueTopics(endpoints.kafka.brokers, prefix)).join(', ')}`);
+    if (stop.requested()) return 1;
 
     // A key for this session only, for the DLQ console and the reconciler's API: printed once, its hash is
     // all the services are given.
     const dlqToken = randomBytes(18).toString('base64url');
     const tokenHash = createHash('sha256').update(dlqToken).digest('hex');
     const partial = new Map<string, string>();
+    const appUrls = new Map<string, string>();
     platform = await startPlatform({
       endpoints,
       ...(options.port
@@ -124,13 +146,21 @@ export async function dev(options: DevOptions): Promise<number> {
         partial.set(app, lines.pop()!);
         for (const line of lines.filter(Boolean)) log(`${app.padEnd(6).slice(0, 22)} ${line}`);
       },
-      log,
+      log: (line) => {
+        // Each app's URL as the platform announces it: the scrape targets of the dev Prometheus.
+        const announced = /^app {4}(\S+) (?:ready )?on (http:\/\/[^\s,)]+)/.exec(line);
+        if (announced) appUrls.set(announced[1]!, announced[2]!);
+        log(line);
+      },
     });
     const running = platform;
+    for (const [name, app] of running.apps) guard.process(app.pid, name, 'wait');
     stop.onForce(async () => {
       await Promise.all([...running.apps.values()].map((app) => app.kill('SIGKILL')));
     });
     if (stop.requested()) return await stopped();
+    prometheus = await startDevPrometheus(scrapeTargets(platform, appUrls), log);
+    if (prometheus) guard.process(prometheus.pid, 'prometheus', 'SIGTERM');
 
     log(
       `ready  orders ${platform.exampleServiceUrl}/v1/orders · webhooks ${platform.ingestionUrl}/webhooks/:provider`,
@@ -141,6 +171,14 @@ export async function dev(options: DevOptions): Promise<number> {
       log(`ready  reconciliation ${platform.reconciliationUrl}/v1/runs (same key; tributary reconcile runs)`);
     log(
       `ready  connectors: ${platform.connectors.map((c) => `connector-${c.id} (${c.provider})`).join(', ')}`,
+    );
+    if (prometheus)
+      log(
+        `ready  prometheus ${prometheus.url} scrapes the apps with infra/prometheus/rules (query: ${prometheus.url}/graph)`,
+      );
+    log(
+      'ready  a signed webhook of your own: `npm run -s tributary -- webhooks sign stripe|easypost|hubspot ' +
+        "[--body '<json>']` prints a curl signed now with this session's secret",
     );
 
     const session = sessionOf(platform, endpoints, platform.dlqHandlerUrl ? dlqToken : undefined);
@@ -153,7 +191,11 @@ export async function dev(options: DevOptions): Promise<number> {
     );
     for (const line of exportLines(session.env)) print(line);
 
-    tap = await tapCatalogue(endpoints, prefix, log);
+    // The tap only prints: one that cannot start leaves the session without the event lines, nothing more.
+    tap = await tapCatalogue(endpoints, prefix, log).catch((error: unknown) => {
+      log(`kafka  tap not started: ${(error as Error).message}`);
+      return undefined;
+    });
     effects = watchSimulator(platform, log);
     let sequence = 0;
     const exampleServiceUrl = platform.exampleServiceUrl;
@@ -194,12 +236,19 @@ export async function dev(options: DevOptions): Promise<number> {
     ]);
     return await stopped();
   } finally {
-    // On the way out whatever happened above: an error must not leave the apps or the session file behind.
-    await stopped();
+    // On the way out whatever happened above: an error must not leave the apps, the stack or the session
+    // file behind. Each step catches its own failure so that the next one still runs.
+    await stopped().catch((error: unknown) => log(`stopping failed: ${(error as Error).message}`));
     removeSession();
     process.off('exit', removeSession);
-    if (startedStack) await downLocalStack({ log: (l) => log(`stack  ${l}`) });
+    if (startedStack) {
+      await downLocalStack({ log: (l) => log(`stack  ${l}`) }).catch((error: unknown) =>
+        log(`stack  stop failed: ${(error as Error).message}`),
+      );
+    }
+    guard.done();
     stop.dispose();
+    process.off('unhandledRejection', onUnhandled);
   }
 
   function removeSession() {
@@ -215,14 +264,11 @@ export async function dev(options: DevOptions): Promise<number> {
       // First: a CLI started from now on must not pick up a session whose apps are going away.
       removeSession();
       if (traffic) clearInterval(traffic);
-      await drift?.stop();
+      if (drift) await within(drift.stop(), 'drift stop', log);
       effects?.stop();
-      await tap?.stop().catch((error: unknown) => log(`kafka  tap stop failed: ${(error as Error).message}`));
-      const exits = await platform.stop((name, exit) =>
-        log(
-          `app    ${name} stopped (${exit.code === null ? `killed by ${exit.signal}` : `exit ${exit.code}`})`,
-        ),
-      );
+      await tap?.stop();
+      const exits = await stopApps(platform, log);
+      await prometheus?.stop();
       return !appDied && stop.requested() && [...exits.values()].every((exit) => exit.code === 0) ? 0 : 1;
     })();
     return stopping;
@@ -291,14 +337,82 @@ function stopSignals(log: (line: string) => void) {
   };
 }
 
-/** Connection details from the environment, else the local stack; only a stack started here is stopped here. */
+/**
+ * Connection details from the environment, else the local stack; only a stack started here is stopped here.
+ * The guard hears of the stack before and after, so it can tell a stack this runner started (even one it
+ * was killed in the middle of starting) from one it reused.
+ */
 async function connectStack(
   log: (line: string) => void,
+  guard: DevGuard,
 ): Promise<{ endpoints: StackEndpoints; startedStack: boolean }> {
   const given = endpointsFromEnv(process.env);
   if (given) return { endpoints: given, startedStack: false };
+  guard.stackBefore((await localStackStatus()).state?.id);
   const { state, reused } = await upLocalStack({ owner: 'cli', log: (line) => log(`stack  ${line}`) });
+  if (!reused) guard.stack(state.id);
   return { endpoints: state.endpoints, startedStack: !reused };
+}
+
+/**
+ * The platform's ordered stop (one SIGTERM per app, each drained and awaited), watched: when no app has
+ * finished stopping for APP_STOP_STALL_MS, one hangs, and every app still running is killed so the stop,
+ * and the stack's after it, goes on. An app that died before the stop counts as stopped at once.
+ */
+async function stopApps(platform: RunningPlatform, log: (line: string) => void) {
+  const done = new Set<string>();
+  let lastProgress = Date.now();
+  const watchdog = setInterval(() => {
+    if (Date.now() - lastProgress < APP_STOP_STALL_MS) return;
+    lastProgress = Date.now();
+    const left = [...platform.apps].filter(([name]) => !done.has(name));
+    log(
+      `app    none stopped within ${APP_STOP_STALL_MS / 1000} s: killing ${left.map(([name]) => name).join(', ')}`,
+    );
+    for (const [, app] of left) void app.kill('SIGKILL');
+  }, 1_000);
+  try {
+    return await platform.stop((name, exit) => {
+      done.add(name);
+      lastProgress = Date.now();
+      log(
+        `app    ${name} stopped (${exit.code === null ? `killed by ${exit.signal}` : `exit ${exit.code}`})`,
+      );
+    });
+  } finally {
+    clearInterval(watchdog);
+  }
+}
+
+/** Waits for `step` at most STOP_STEP_TIMEOUT_MS; a failure or a hang is printed and the stop goes on. */
+async function within(step: Promise<unknown>, what: string, log: (line: string) => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    step.then(
+      () => undefined,
+      (error: unknown) => log(`${what} failed: ${(error as Error).message}`),
+    ),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        log(`${what} did not finish within ${STOP_STEP_TIMEOUT_MS / 1000} s; going on`);
+        resolve();
+      }, STOP_STEP_TIMEOUT_MS);
+    }),
+  ]);
+  clearTimeout(timer);
+}
+
+/**
+ * What the dev Prometheus scrapes: every app the platform announced but the simulator (a test double
+ * without /metrics, left out of infra/prometheus/targets/apps.yml too), and the platform's lag exporter
+ * under its own job when it runs one (only as that job, so its series are not doubled).
+ */
+function scrapeTargets(platform: RunningPlatform, announced: ReadonlyMap<string, string>): ScrapeTargets {
+  const lagExporterUrl = (platform as { readonly lagExporterUrl?: string }).lagExporterUrl;
+  const apps = new Map(
+    [...announced].filter(([name, url]) => name !== 'provider-sim' && url !== lagExporterUrl),
+  );
+  return { apps, ...(lagExporterUrl ? { lagExporterUrl } : {}) };
 }
 
 const streets = ['Main Street', 'Harbour Road', 'Market Square', 'Station Lane'];
@@ -333,39 +447,6 @@ async function placeDemoOrder(
 function demoCustomer(n: number): string {
   const hex = createHash('sha256').update(`tributary-demo-customer-${n}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
-/** Reads every catalogue topic as an observer (its own group, from the end) and prints each event. */
-async function tapCatalogue(endpoints: StackEndpoints, prefix: string, log: (line: string) => void) {
-  const kafka = createKafkaClient({ clientId: 'tributary-dev-tap', brokers: endpoints.kafka.brokers });
-  const decoder = new AvroEventDecoder({
-    registry: new SchemaRegistryClient({ url: endpoints.registry.url }),
-    readerDefinitions: Object.values(eventCatalogue),
-  });
-  const consumer = kafka.consumer({ groupId: `${prefix}tributary-dev-tap-${process.pid}` });
-  await consumer.connect();
-  const topics = [
-    ...new Set(Object.values(eventCatalogue).map((definition) => `${prefix}${definition.topic}`)),
-  ];
-  await consumer.subscribe({ topics, fromBeginning: false });
-  await consumer.run({
-    eachMessage: async ({ topic, partition, message }) => {
-      const event: DomainEvent = await decoder.decode(message);
-      const lagMs = Date.now() - Date.parse(event.time);
-      // A corrective event: the platform's copy brought to the owner's state, or the owner's connector asked
-      // to write back what the platform set (its page requests are neither).
-      const repair =
-        event.source !== RECONCILIATION_SOURCE || event.type.startsWith('reconciliation.')
-          ? ''
-          : event.type.endsWith('.write_back_requested')
-            ? ' REPAIR: the platform’s values written back to the owner, found by reconciliation'
-            : " REPAIR: the owner's state, found by reconciliation";
-      log(
-        `kafka  ${topic}[${partition}]@${message.offset} ${event.type} subject=${event.subject} from ${event.source} (${lagMs} ms after the event)${repair}`,
-      );
-    },
-  });
-  return { stop: () => consumer.disconnect() };
 }
 
 /** Prints each new effect the simulator applied and each webhook it delivered, polling its admin API. */
