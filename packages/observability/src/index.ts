@@ -18,6 +18,25 @@ export {
 } from './logging/log-context.js';
 export type { LogContext } from './logging/log-context.js';
 
+export {
+  activeSpanIds,
+  activeTraceparent,
+  contextFromTraceparent,
+  formatTraceparent,
+  recordSpanError,
+  startSpan,
+  tracer,
+  withSpan,
+} from './tracing/trace-context.js';
+export type { SpanKindName, SpanOptions } from './tracing/trace-context.js';
+export { TRACE_SAMPLERS, startTracing } from './tracing/tracing-sdk.js';
+export type {
+  OtlpExporterOptions,
+  TraceSamplerName,
+  Tracing,
+  TracingOptions,
+} from './tracing/tracing-sdk.js';
+
 export { LagEstimator, OffsetTimeline } from './lag/lag-estimator.js';
 export type { LagEstimate, LagEstimatorOptions, OffsetSample } from './lag/lag-estimator.js';
 export { ConsumerLagCollector } from './lag/consumer-lag.collector.js';

@@ -1,5 +1,6 @@
 import { pino } from 'pino';
 import type { DestinationStream, Level, Logger as PinoLogger } from 'pino';
+import { activeSpanIds } from '../tracing/trace-context.js';
 import { currentLogContext, logBindings } from './log-context.js';
 import type { LogContext } from './log-context.js';
 import { REDACTED, createRedactor } from './redaction.js';
@@ -22,8 +23,8 @@ export interface CreateLoggerOptions {
 
 /**
  * A pino logger writing one JSON object per line: ISO time, level as a label (`"level":"info"`), `service`,
- * the ids of the current log context (event, correlation, trace) and the caller's fields with secrets
- * replaced by `[REDACTED]`.
+ * the ids of the current log context (event, correlation, trace), the active span's `traceId` and `spanId`
+ * and the caller's fields with secrets replaced by `[REDACTED]`.
  */
 export function createLogger(options: CreateLoggerOptions): Logger {
   const redact = createRedactor(options.redactKeys);
@@ -41,8 +42,14 @@ export function createLogger(options: CreateLoggerOptions): Logger {
         ? { redact: { paths: [...options.redactPaths], censor: REDACTED } }
         : {}),
       // The async context carries ids into lines written by code that never sees the event (Nest Loggers,
-      // library callbacks). Explicit fields on a log call win over it.
-      mixin: () => ({ ...currentLogContext() }),
+      // library callbacks). Explicit fields on a log call win over it. The active span's ids win over a
+      // trace id set by hand: they are the same trace, and the span id says which step wrote the line.
+      mixin: () => {
+        const ids = activeSpanIds();
+        return ids
+          ? { ...currentLogContext(), traceId: ids.traceId, spanId: ids.spanId }
+          : { ...currentLogContext() };
+      },
       // The redactor already turned errors into plain objects; pino's own err serializer would re-serialize
       // them as `type: "Object"`. Errors that reach here unredacted (none expected) are still handled.
       serializers: { err: (value: unknown) => (value instanceof Error ? redact(value) : value) },
