@@ -13,6 +13,7 @@ export {
   sqlIdentifier,
 } from './config/env.js';
 export { loadConfig, resolveFiles } from './config/load-config.js';
+export { tracingConfig, tracingEnv } from './config/tracing-env.js';
 export type { Env, LoadConfigOptions } from './config/load-config.js';
 export { backboneConfig, consumerConfig, processConfig, serviceConfig } from './config/service-config.js';
 export type {

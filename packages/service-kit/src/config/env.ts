@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { tracingEnv } from './tracing-env.js';
 
 /**
  * The environment variables every service shares, as zod shapes an app spreads into its own schema:
@@ -20,7 +21,7 @@ export const kafkaName = z.string().regex(/^[a-zA-Z0-9._-]{1,200}$/, 'letters, d
 
 export const sqlIdentifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier');
 
-/** HTTP port, log level, shutdown deadline: what the process itself needs. */
+/** HTTP port, log level, shutdown deadline, tracing (OTEL_*, off by default): what the process itself needs. */
 export function serviceEnv(defaults: { port: number }) {
   return {
     PORT: z.coerce.number().int().min(0).max(65535).default(defaults.port),
@@ -28,6 +29,7 @@ export function serviceEnv(defaults: { port: number }) {
     // Below Kubernetes' 30 s grace period, so the process ends on its own terms and logs why.
     SHUTDOWN_TIMEOUT_MS: positiveInt.default(25_000),
     BODY_LIMIT_BYTES: positiveInt.default(1024 * 1024),
+    ...tracingEnv,
   };
 }
 

@@ -1,4 +1,7 @@
+import type { TracingOptions } from '@tributary/observability';
 import type { z } from 'zod';
+import { ConfigError } from './config-error.js';
+import { tracingConfig } from './tracing-env.js';
 import type { LOG_LEVELS, backboneEnv, consumerEnv, serviceEnv } from './env.js';
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -11,6 +14,8 @@ export interface ProcessConfig {
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
   readonly bodyLimitBytes: number;
+  /** OpenTelemetry (OTEL_* variables); absent: no SDK (OTEL_SDK_DISABLED, or a config built by hand). */
+  readonly tracing?: TracingOptions;
 }
 
 export interface DatabaseConfig {
@@ -49,13 +54,18 @@ type ServiceValues = z.output<z.ZodObject<ReturnType<typeof serviceEnv>>>;
 type BackboneValues = z.output<z.ZodObject<typeof backboneEnv>>;
 type ConsumerValues = z.output<z.ZodObject<ReturnType<typeof consumerEnv>>>;
 
+/** Throws a ConfigError for OTEL_* values that parse but cannot work together (otlp without an endpoint). */
 export function processConfig(service: string, values: ServiceValues): ProcessConfig {
+  const problems: string[] = [];
+  const tracing = tracingConfig(service, values, problems);
+  if (problems.length > 0) throw new ConfigError(service, problems);
   return {
     service,
     port: values.PORT,
     logLevel: values.LOG_LEVEL,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
     bodyLimitBytes: values.BODY_LIMIT_BYTES,
+    ...(tracing ? { tracing } : {}),
   };
 }
 

@@ -4,8 +4,8 @@ import type { DynamicModule, Type } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { TributaryKafkaServer } from '@tributary/kafka/nest';
-import { createLogger } from '@tributary/observability';
-import type { Logger, LogLevel } from '@tributary/observability';
+import { createLogger, startTracing } from '@tributary/observability';
+import type { Logger, LogLevel, TracingOptions } from '@tributary/observability';
 import { PinoLoggerService, ReadinessRegistry } from '@tributary/observability/nest';
 import type { ReliableConsumer } from '@tributary/kafka';
 import { orderingOf } from '../../backbone/backbone.js';
@@ -15,6 +15,8 @@ import { recordServedRoutes } from '../http/served-routes.js';
 import type { ServiceModuleOptions } from '../service-module-options.js';
 import { BACKBONE, SERVICE_OPTIONS } from '../tokens.js';
 import { instrumentHttp } from './http-instrumentation.js';
+import { tracedServerFactory } from './http-tracing.js';
+import { ShutdownService } from './shutdown.service.js';
 import { exitOnCrash, exitOnSignal } from './signals.js';
 
 export interface BootstrapOptions {
@@ -35,12 +37,16 @@ export interface BootstrapOptions {
   bodyLimit?: number;
   /** Last chance to configure the app (pipes, filters, raw body parsers) before it listens. */
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
+  /** The OpenTelemetry SDK, started before anything else (ProcessConfig.tracing); absent: none. */
+  tracing?: TracingOptions;
 }
 
 /**
  * The one process lifecycle of every app:
- * 1. JSON logs through pino from the first line, Nest's own included.
- * 2. Fastify, answering 503 to new requests once shutdown starts while in-flight ones finish.
+ * 1. JSON logs through pino from the first line, Nest's own included; the OpenTelemetry SDK (spans are
+ *    flushed in the `resources` phase).
+ * 2. Fastify, answering 503 to new requests once shutdown starts while in-flight ones finish; every request
+ *    in a server span.
  * 3. On SIGTERM/SIGINT: HTTP stops, then the ShutdownService phases run (intake, consumers, producers,
  *    resources), then the process exits 0 — or 1 when a step failed or the deadline passed.
  *
@@ -53,11 +59,16 @@ export async function bootstrapApp(
 ): Promise<NestFastifyApplication> {
   const logger = options.logger ?? createLogger({ service: options.service, level: options.logLevel });
   exitOnCrash(logger);
+  const tracing = options.tracing ? await startTracing(options.tracing) : undefined;
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule,
-    new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 1024 * 1024 }),
+    new FastifyAdapter({ bodyLimit: options.bodyLimit ?? 1024 * 1024, serverFactory: tracedServerFactory }),
     { logger: new PinoLoggerService(logger), return503OnClosing: true },
   );
+  if (tracing) {
+    // In the last phase: the drains and the relay's flush before it still write spans.
+    app.get(ShutdownService, { strict: false }).register('resources', 'tracing', () => tracing.shutdown());
+  }
   const http = instrumentHttp(app, { logger });
   exitOnSignal(app, logger, options.shutdownTimeoutMs ?? 25_000, http.startDraining);
   recordServedRoutes(app);
@@ -101,6 +112,7 @@ export function bootstrapService(
     logLevel: config.logLevel,
     bodyLimit: config.bodyLimitBytes,
     shutdownTimeoutMs: config.shutdownTimeoutMs,
+    ...(config.tracing ? { tracing: config.tracing } : {}),
     configure: (app) => configureService(app, config, options),
   });
 }
@@ -117,7 +129,7 @@ export async function createServiceApp(
   const logger = options.logger ?? createLogger({ service: config.service, level: config.logLevel });
   const app = await NestFactory.create<NestFastifyApplication>(
     rootModule,
-    new FastifyAdapter({ bodyLimit: config.bodyLimitBytes }),
+    new FastifyAdapter({ bodyLimit: config.bodyLimitBytes, serverFactory: tracedServerFactory }),
     { logger: new PinoLoggerService(logger) },
   );
   instrumentHttp(app, { logger });

@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { metrics } from '@tributary/observability';
 import type { Logger } from '@tributary/observability';
+import { nameServerSpan } from './http-tracing.js';
 
 /**
  * Every app's HTTP server: request duration by route template and status, an access log, and keep-alive
@@ -26,6 +27,7 @@ export function instrumentHttp(
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
+    nameServerSpan(request.raw, request.method, request.routeOptions.url);
     const durationMs = reply.elapsedTime;
     metrics.httpRequestDuration.observe(
       { method: request.method, route, status: String(reply.statusCode) },
