@@ -6,13 +6,14 @@ import { SimClock } from './core/clock.js';
 import { driftRoute } from './core/drift.js';
 import { seedRoute } from './core/seed.js';
 import { FaultTable } from './core/faults.js';
-import { send } from './core/http.js';
+import { header, send } from './core/http.js';
 import { IdempotencyStore } from './core/idempotency.js';
 import { EffectsLedger } from './core/ledger.js';
 import type { Provider, RouteHandler, SimCore } from './core/provider.js';
 import { Router } from './core/router.js';
 import type { Random } from './core/random.js';
 import { RateObserver } from './core/rates.js';
+import { RequestLog } from './core/request-log.js';
 import { Throttle } from './core/throttle.js';
 import { DEFAULT_DELIVERY, WebhookSender } from './core/webhooks.js';
 import type { DeliveryControls, RetryPolicy, WebhookEndpoint } from './core/webhooks.js';
@@ -84,6 +85,7 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
     held: new Set(),
     rates: new RateObserver(),
     clock: new SimClock(),
+    requests: new RequestLog(),
   };
   const providers: Provider[] = [
     stripeProvider(core),
@@ -121,6 +123,7 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
       if (match) {
         const { provider, handler } = match.value;
         core.rates.record(provider.name, match.route);
+        core.requests.record(provider.name, match.route, header(req, 'traceparent'));
         return handler(
           core,
           provider,

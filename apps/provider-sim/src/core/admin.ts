@@ -56,6 +56,11 @@ export function adminApi(core: SimCore, router: Router<unknown>, extra: Record<s
           return ok(router.routes());
         case 'GET /__admin/ledger':
           return ok(core.ledger.snapshot());
+        case 'GET /__admin/requests':
+          return ok(core.requests.list(url.searchParams.get('route') ?? undefined));
+        case 'DELETE /__admin/requests':
+          core.requests.clear();
+          return ok([]);
         case 'GET /__admin/faults':
           return ok(core.faults.list());
         case 'POST /__admin/faults': {
@@ -124,6 +129,7 @@ export function adminApi(core: SimCore, router: Router<unknown>, extra: Record<s
           core.webhooks.resetControls();
           core.webhooks.clearAttempts();
           core.rates.reset();
+          core.requests.clear();
           core.clock.setOffset(0);
           return ok({});
         default: {

@@ -12,6 +12,7 @@ import type { RateObserver } from './rates.js';
 import type { Method } from './router.js';
 import type { Throttle } from './throttle.js';
 import type { ProviderName, WebhookSender } from './webhooks.js';
+import type { RequestLog } from './request-log.js';
 
 /** The shared machinery every provider's routes run on. */
 export interface SimCore {
@@ -26,6 +27,8 @@ export interface SimCore {
   readonly rates: RateObserver;
   /** The providers' time, shiftable by the admin API. */
   readonly clock: SimClock;
+  /** The last requests with the `traceparent` each carried, for `GET /__admin/requests`. */
+  readonly requests: RequestLog;
 }
 
 /** Each provider answers errors in its own shape; the core decides when, the provider says how. */
