@@ -1,4 +1,6 @@
-import { metrics } from '@tributary/observability';
+import { SpanStatusCode } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
+import { activeTraceparent, metrics, withSpan } from '@tributary/observability';
 import { Pool } from 'undici';
 import { ConnectorErrorCode } from '../errors.js';
 import type { HeaderBag } from './rate-limit-headers.js';
@@ -20,20 +22,44 @@ export interface ProviderTransportOptions {
  * sent over a pooled connection, and the whole answer read and parsed within the timeout. Whatever the
  * provider answered comes back, whatever its status; no answer is a retriable PROVIDER_TIMEOUT or
  * PROVIDER_UNAVAILABLE.
+ *
+ * Each attempt is an HTTP client span (`<METHOD> <operation>`, a child of the handler's span) and sends its
+ * W3C `traceparent`, so a provider that traces, and the simulator, see the event's trace.
  */
 export class ProviderTransport {
   readonly #options: ProviderTransportOptions;
   readonly #pool: Pool;
   readonly #basePath: string;
+  readonly #origin: URL;
+  readonly #port: number;
 
   constructor(options: ProviderTransportOptions) {
     this.#options = options;
     const url = new URL(options.baseUrl);
     this.#basePath = url.pathname.replace(/\/$/, '');
+    this.#origin = url;
+    this.#port = Number(url.port) || (url.protocol === 'https:' ? 443 : 80);
     this.#pool = new Pool(url.origin, { connections: options.connections });
   }
 
-  async send(request: ProviderRequest): Promise<ProviderResponse> {
+  send(request: ProviderRequest): Promise<ProviderResponse> {
+    return withSpan(`${request.method} ${request.operation}`, { kind: 'client' }, async (span) => {
+      if (span.isRecording()) {
+        span.setAttributes({
+          'http.request.method': request.method,
+          'server.address': this.#origin.hostname,
+          'server.port': this.#port,
+          'url.template': request.operation,
+          'tributary.provider': this.#options.provider,
+        });
+      }
+      const response = await this.#send(request);
+      markStatus(span, response.status);
+      return response;
+    });
+  }
+
+  async #send(request: ProviderRequest): Promise<ProviderResponse> {
     const { provider, timeoutMs } = this.#options;
     const started = performance.now();
     const observe = (status: string) =>
@@ -49,6 +75,8 @@ export class ProviderTransport {
       ...request.headers,
     };
     if (request.idempotencyKey) headers[this.#options.idempotencyHeader] = request.idempotencyKey;
+    const traceparent = activeTraceparent();
+    if (traceparent) headers.traceparent = traceparent;
     let body: string | undefined;
     if (request.form) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -93,6 +121,15 @@ export class ProviderTransport {
 
   async close(): Promise<void> {
     await this.#pool.close();
+  }
+}
+
+/** A client span is an error for any 4xx or 5xx answer (HTTP semantic conventions). */
+function markStatus(span: Span, status: number): void {
+  span.setAttribute('http.response.status_code', status);
+  if (status >= 400) {
+    span.setAttribute('error.type', String(status));
+    span.setStatus({ code: SpanStatusCode.ERROR });
   }
 }
 

@@ -1,7 +1,7 @@
 import { isReconciledEntity } from '@tributary/contracts';
 import type { DomainEvent, EventOf } from '@tributary/contracts';
 import type { EventHandlerContext } from '@tributary/kafka';
-import { metrics } from '@tributary/observability';
+import { activeTraceparent, metrics } from '@tributary/observability';
 import type { Logger } from '@tributary/observability';
 import { ExternalRefRepository, namesFor, schemaOf, withInbox } from '@tributary/persistence';
 import type { Outbox } from '@tributary/persistence';
@@ -86,6 +86,8 @@ export function connectorReadHandler<TConfig, TClient>(deps: ReadHandlerDeps<TCo
       heartbeat: () => kafkaContext.heartbeat(),
     };
     const answer = await readPage(reader, { ...request, entity: request.entity }, context);
+    // The handler's span (a child of the request's), so the reconciler's handling continues this trace.
+    const traceparent = activeTraceparent() ?? event.traceparent;
     const completed: EventOf<'reconciliation.read.completed'> = {
       id: uuidv7(),
       type: 'reconciliation.read.completed',
@@ -95,7 +97,7 @@ export function connectorReadHandler<TConfig, TClient>(deps: ReadHandlerDeps<TCo
       data: answer,
       correlationId: event.correlationId ?? event.id,
       causationId: event.id,
-      ...(event.traceparent ? { traceparent: event.traceparent } : {}),
+      ...(traceparent ? { traceparent } : {}),
     };
     const result = await withInbox(dataSource, group, event.id, (manager) =>
       outbox.publishEvent(manager, completed),

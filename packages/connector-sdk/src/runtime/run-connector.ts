@@ -3,6 +3,7 @@ import { eventCatalogue } from '@tributary/contracts';
 import type { DomainEvent, EventOf, EventType } from '@tributary/contracts';
 import { ReliableConsumer } from '@tributary/kafka';
 import type { EventHandlerContext } from '@tributary/kafka';
+import { activeTraceparent } from '@tributary/observability';
 import type { Logger } from '@tributary/observability';
 import { ExternalRefRepository, namesFor, schemaOf, withInbox } from '@tributary/persistence';
 import type { Outbox } from '@tributary/persistence';
@@ -220,8 +221,10 @@ export function connectorHandler<TConfig, TClient>(deps: HandlerDeps<TConfig, TC
       signal: kafkaContext.signal,
       heartbeat: () => kafkaContext.heartbeat(),
       logger,
-      newEvent: <T extends EventType>(type: T, subject: string, data: EventOf<T>['data']) =>
-        ({
+      newEvent: <T extends EventType>(type: T, subject: string, data: EventOf<T>['data']) => {
+        // The handler's span (the consumer's, a child of the event's), so the next hop continues this trace.
+        const traceparent = activeTraceparent() ?? event.traceparent;
+        return {
           id: uuidv7(),
           type,
           source,
@@ -230,8 +233,9 @@ export function connectorHandler<TConfig, TClient>(deps: HandlerDeps<TConfig, TC
           data,
           correlationId: event.correlationId ?? event.id,
           causationId: event.id,
-          ...(event.traceparent ? { traceparent: event.traceparent } : {}),
-        }) as EventOf<T>,
+          ...(traceparent ? { traceparent } : {}),
+        } as EventOf<T>;
+      },
       commit: async <R>(work: (tx: CommitContext) => Promise<R>): Promise<R | undefined> => {
         if (committed) throw new Error(`handler of ${event.type} called commit twice`);
         const result = await withInbox(dataSource, group, event.id, (manager) =>
