@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { eventCatalogue, isEventType, topicCatalogue } from '@tributary/contracts';
 import type { DomainEvent } from '@tributary/contracts';
 import type { EncodedRecord } from '@tributary/kafka';
-import { metrics } from '@tributary/observability';
+import { activeTraceparent, metrics } from '@tributary/observability';
 import { describeIssues } from '@tributary/webhooks';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -136,7 +136,9 @@ export class InternalEventsService {
         `subject is missing: give it, or data.${keyField} (the aggregate id of ${definition.topic}).`,
       );
     }
-    const traceparent = request.traceparent ?? input.traceparent;
+    // A traceparent in the body is the caller's statement and wins. Otherwise the event continues this
+    // request's server span (itself a child of the caller's traceparent header, when one was sent).
+    const traceparent = request.traceparent ?? activeTraceparent() ?? input.traceparent;
     return {
       id: uuidv7(),
       type: request.type,

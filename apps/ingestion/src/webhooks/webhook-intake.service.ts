@@ -178,6 +178,7 @@ export class WebhookIntakeService {
     if (mapped.status !== 'mapped') {
       return { ...base, status: mapped.status, ...reasonOf(mapped), events: [], records: [] };
     }
+    // Encoded inside the request's server span, so each record's traceparent continues the webhook's trace.
     const encoded = await this.writer.encode(mapped.events);
     if (!encoded.ok) {
       this.logger.error('mapped webhook event fails its schema', {
