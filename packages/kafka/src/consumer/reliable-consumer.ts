@@ -1,6 +1,7 @@
 import { TributaryError, classifyError } from '@tributary/contracts';
 import type { DomainEvent } from '@tributary/contracts';
-import { metrics } from '@tributary/observability';
+import { context as otelContext, trace } from '@opentelemetry/api';
+import { contextFromTraceparent, metrics, recordSpanError, startSpan } from '@tributary/observability';
 import type { ReadinessCheck } from '@tributary/observability';
 import type { Admin, Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { KafkaErrorCodes, isDecodeErrorCode } from '../error-codes.js';
@@ -762,15 +763,40 @@ export class ReliableConsumer {
     const batch = this.options.batch;
     if (!batch || messages.length === 0) return messages.length === 0 || {};
     const started = performance.now();
+    // One span for the batch, linked to the span that wrote each record (the semantic conventions' batch
+    // processing): the records belong to as many traces, so none of them can be its parent.
+    const { span, context: spanContext } = startSpan(`process ${topic}`, { kind: 'consumer' });
+    if (span.isRecording()) {
+      span.setAttributes({
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.operation.name': 'process',
+        'messaging.destination.name': topic,
+        'messaging.destination.partition.id': String(partition),
+        'messaging.consumer.group.name': this.groupId,
+        'messaging.batch.message_count': messages.length,
+      });
+      for (const message of messages) {
+        const writer = trace.getSpanContext(
+          contextFromTraceparent(headerText(message.headers, CeHeaders.traceparent)),
+        );
+        if (writer) span.addLink({ context: writer });
+      }
+    }
     try {
-      const items = await Promise.all(
-        messages.map(async (message) => ({
-          event: await decode(message),
-          context: this.contextOf(topic, partition, message, batchHeartbeat(payload)),
-        })),
-      );
-      await batch.handler(items);
+      await otelContext.with(spanContext, async () => {
+        const items = await Promise.all(
+          messages.map(async (message) => ({
+            event: await decode(message),
+            context: this.contextOf(topic, partition, message, batchHeartbeat(payload)),
+          })),
+        );
+        await batch.handler(items);
+      });
+      span.end();
     } catch (error) {
+      recordSpanError(span, error);
+      span.end();
       this.logger.debug(
         { groupId: this.groupId, topic, partition, records: messages.length, ...errorFields(error) },
         'batch not applied; isolating the record that failed',
@@ -900,29 +926,53 @@ export class ReliableConsumer {
       metrics.messageProcessDuration.observe(labels, (performance.now() - started) / 1_000);
     };
 
+    // The handler's span: a child of the span that wrote the record (its traceparent header), covering the
+    // in-process retries; what the handler logs, calls and writes belongs to it.
+    const { span, context: spanContext } = startSpan(`process ${topic}`, {
+      kind: 'consumer',
+      traceparent: headerText(message.headers, CeHeaders.traceparent),
+    });
+    if (span.isRecording()) {
+      span.setAttributes({
+        'messaging.system': 'kafka',
+        'messaging.operation.type': 'process',
+        'messaging.operation.name': 'process',
+        'messaging.destination.name': topic,
+        'messaging.destination.partition.id': String(partition),
+        'messaging.consumer.group.name': this.groupId,
+        'messaging.kafka.offset': Number(message.offset),
+        'messaging.message.id': headerText(message.headers, CeHeaders.id) ?? '',
+        'tributary.attempt': attempt,
+      });
+    }
     try {
-      await withInProcessRetry(
-        async () => this.options.handler(await this.options.decoder.decode(message), context),
-        this.options.inProcessRetry ?? {},
-        {
-          signal: this.abort.signal,
-          shouldRetry: (error) => {
-            const c = classifyError(error);
-            return !this.stopping && c.retriable && c.retryAfterMs === undefined;
+      await otelContext.with(spanContext, () =>
+        withInProcessRetry(
+          async () => this.options.handler(await this.options.decoder.decode(message), context),
+          this.options.inProcessRetry ?? {},
+          {
+            signal: this.abort.signal,
+            shouldRetry: (error) => {
+              const c = classifyError(error);
+              return !this.stopping && c.retriable && c.retryAfterMs === undefined;
+            },
+            onRetry: (error, delayMs, retry) => {
+              const { code } = classifyError(error);
+              metrics.retries.inc({ consumer_group: this.groupId, tier: 'in_process', code });
+              this.logger.debug(
+                { groupId: this.groupId, topic, partition, offset: message.offset, code, delayMs, retry },
+                'retrying in process',
+              );
+              void heartbeat();
+            },
           },
-          onRetry: (error, delayMs, retry) => {
-            const { code } = classifyError(error);
-            metrics.retries.inc({ consumer_group: this.groupId, tier: 'in_process', code });
-            this.logger.debug(
-              { groupId: this.groupId, topic, partition, offset: message.offset, code, delayMs, retry },
-              'retrying in process',
-            );
-            void heartbeat();
-          },
-        },
+        ),
       );
+      span.end();
       observe('processed');
     } catch (error) {
+      recordSpanError(span, error);
+      span.end();
       if (this.stopping) return { kind: 'leave' };
       const outcome = await this.routeFailure(place, attempt, error, classifyError(error));
       if (outcome.kind !== 'advance') return outcome;

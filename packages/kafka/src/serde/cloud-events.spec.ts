@@ -1,4 +1,5 @@
 import type { DomainEvent } from '@tributary/contracts';
+import { activeTraceparent, startTracing, withSpan } from '@tributary/observability';
 import {
   cloudEventHeaders,
   envelopeFromHeaders,
@@ -79,5 +80,24 @@ describe('CloudEvents headers', () => {
         message: expect.stringContaining('ce_specversion, ce_source, ce_type, ce_time, ce_subject'),
       }),
     );
+  });
+});
+
+describe('CloudEvents headers inside a trace', () => {
+  it("give an event without a traceparent the active span's, so its consumers continue the writer's trace", async () => {
+    const tracing = await startTracing({ serviceName: 'unit' });
+    try {
+      const writer = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+      await withSpan('POST /v1/webhooks/:provider', { kind: 'server', traceparent: writer }, async () => {
+        const active = activeTraceparent()!;
+        expect(active).toContain('4bf92f3577b34da6a3ce929d0e0e4736');
+        expect(cloudEventHeaders(event).traceparent).toBe(active);
+        // An event's own traceparent still wins (a body that states its trace, a replay).
+        const own = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+        expect(cloudEventHeaders({ ...event, traceparent: own }).traceparent).toBe(own);
+      });
+    } finally {
+      await tracing.shutdown();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { TributaryError } from '@tributary/contracts';
 import type { DomainEvent } from '@tributary/contracts';
+import { activeTraceparent } from '@tributary/observability';
 import { KafkaErrorCodes } from '../error-codes.js';
 import { headerText } from '../headers.js';
 import type { RawHeaders } from '../headers.js';
@@ -36,7 +37,9 @@ export function isValidTraceparent(value: string): boolean {
 
 /**
  * String headers for an event. A root event correlates with itself; `causation-id` is only set when the
- * event was caused by another one. An invalid traceparent starts a new trace, as W3C Trace Context asks.
+ * event was caused by another one. An event without a traceparent of its own belongs to the active span's
+ * trace (the request or handler that writes it, so the relay publishes it as that span's child); outside
+ * any span, or with an invalid one, a new trace starts, as W3C Trace Context asks.
  */
 export function cloudEventHeaders(event: DomainEvent): Record<string, string> {
   const headers: Record<string, string> = {
@@ -48,7 +51,9 @@ export function cloudEventHeaders(event: DomainEvent): Record<string, string> {
     [CeHeaders.subject]: event.subject,
     [CeHeaders.contentType]: AVRO_CONTENT_TYPE,
     [CeHeaders.traceparent]:
-      event.traceparent && isValidTraceparent(event.traceparent) ? event.traceparent : newTraceparent(),
+      event.traceparent && isValidTraceparent(event.traceparent)
+        ? event.traceparent
+        : (activeTraceparent() ?? newTraceparent()),
     [CeHeaders.correlationId]: event.correlationId ?? event.id,
   };
   if (event.causationId) headers[CeHeaders.causationId] = event.causationId;

@@ -1,4 +1,4 @@
-import { metrics } from '@tributary/observability';
+import { metrics, withSpan } from '@tributary/observability';
 import type { DataSource, EntityManager } from 'typeorm';
 import { schemaOf } from '../data-source.js';
 import { invalid, PersistenceErrorCode } from '../errors.js';
@@ -26,20 +26,25 @@ export async function withInbox<T>(
   if (!consumerGroup)
     throw invalid(PersistenceErrorCode.inboxInvalidKey, 'withInbox needs a consumer group.');
   if (!eventId) throw invalid(PersistenceErrorCode.inboxInvalidKey, 'withInbox needs an event id.');
-  const { inboxTable } = namesFor(schemaOf(dataSource));
-  return dataSource.transaction(async (manager): Promise<InboxOutcome<T>> => {
-    const inserted = (await manager.query(
-      `INSERT INTO ${inboxTable} (consumer_group, event_id) VALUES ($1, $2)
+  const schema = schemaOf(dataSource);
+  const { inboxTable } = namesFor(schema);
+  return withSpan('inbox transaction', transactionSpan(schema, consumerGroup), (span) =>
+    dataSource.transaction(async (manager): Promise<InboxOutcome<T>> => {
+      const inserted = (await manager.query(
+        `INSERT INTO ${inboxTable} (consumer_group, event_id) VALUES ($1, $2)
        ON CONFLICT (consumer_group, event_id) DO NOTHING
        RETURNING 1 AS fresh`,
-      [consumerGroup, eventId],
-    )) as unknown[];
-    if (inserted.length === 0) {
-      metrics.inboxDuplicates.inc({ consumer_group: consumerGroup });
-      return { outcome: 'duplicate' };
-    }
-    return { outcome: 'processed', value: await handler(manager) };
-  });
+        [consumerGroup, eventId],
+      )) as unknown[];
+      if (inserted.length === 0) {
+        metrics.inboxDuplicates.inc({ consumer_group: consumerGroup });
+        span.setAttribute('tributary.inbox.outcome', 'duplicate');
+        return { outcome: 'duplicate' };
+      }
+      span.setAttribute('tributary.inbox.outcome', 'processed');
+      return { outcome: 'processed', value: await handler(manager) };
+    }),
+  );
 }
 
 /**
@@ -61,19 +66,39 @@ export async function withInboxBatch<T>(
     throw invalid(PersistenceErrorCode.inboxInvalidKey, 'withInboxBatch needs a consumer group.');
   if (eventIds.some((id) => !id))
     throw invalid(PersistenceErrorCode.inboxInvalidKey, 'withInboxBatch needs an id for every event.');
-  const { inboxTable } = namesFor(schemaOf(dataSource));
+  const schema = schemaOf(dataSource);
+  const { inboxTable } = namesFor(schema);
   const ids = [...new Set(eventIds)].sort();
-  return dataSource.transaction(async (manager) => {
-    const inserted = (await manager.query(
-      `INSERT INTO ${inboxTable} (consumer_group, event_id)
+  return withSpan('inbox batch transaction', transactionSpan(schema, consumerGroup), (span) =>
+    dataSource.transaction(async (manager) => {
+      const inserted = (await manager.query(
+        `INSERT INTO ${inboxTable} (consumer_group, event_id)
        SELECT $1, id FROM unnest($2::text[]) AS id
        ON CONFLICT (consumer_group, event_id) DO NOTHING
        RETURNING event_id`,
-      [consumerGroup, ids],
-    )) as { event_id: string }[];
-    const fresh = new Set(inserted.map((row) => row.event_id));
-    const duplicates = eventIds.length - fresh.size;
-    if (duplicates > 0) metrics.inboxDuplicates.inc({ consumer_group: consumerGroup }, duplicates);
-    return { fresh, value: await handler(manager, fresh) };
-  });
+        [consumerGroup, ids],
+      )) as { event_id: string }[];
+      const fresh = new Set(inserted.map((row) => row.event_id));
+      const duplicates = eventIds.length - fresh.size;
+      if (duplicates > 0) metrics.inboxDuplicates.inc({ consumer_group: consumerGroup }, duplicates);
+      span.setAttribute('tributary.inbox.fresh', fresh.size);
+      return { fresh, value: await handler(manager, fresh) };
+    }),
+  );
+}
+
+/**
+ * The transaction's span (attributes of the semantic conventions' database spans): one per transaction
+ * rather than per statement, since the transaction is what commits or not.
+ */
+function transactionSpan(schema: string, consumerGroup: string) {
+  return {
+    kind: 'client' as const,
+    attributes: {
+      'db.system.name': 'postgresql',
+      'db.namespace': schema,
+      'db.operation.name': 'transaction',
+      'messaging.consumer.group.name': consumerGroup,
+    },
+  };
 }
