@@ -13,10 +13,11 @@ export const SIM_TOKEN = 'pat-sim-conformance';
  * connector-crm as a process on the real stack, against the provider simulator's HubSpot, with its own
  * database and consumer group: what the SDK's conformance suite drives. The trigger is a sampled
  * PaymentSucceeded with a fresh customerId (the sampler leaves optional fields null, and a null customerId
- * is, by design, no effect at all).
+ * is, by design, no effect at all). `env` adds connector variables (OTEL_* in the tracing spec).
  */
-export function crmHarness(): Promise<ConnectorProcessHarness> {
+export function crmHarness(env: Record<string, string> = {}): Promise<ConnectorProcessHarness> {
   return connectorProcessHarness({
+    env,
     connectorId: 'crm',
     main: fileURLToPath(new URL('../dist/main.js', import.meta.url)),
     // The sim keys this route's ledger (and faults) by each input's objectWriteTraceId: our idempotency key.
