@@ -110,6 +110,23 @@ describe('with the SDK started', () => {
     expect(client!.resource.attributes['service.name']).toBe('unit');
   });
 
+  it("links the spans named by `links` (a batch's writers), ignoring what is not a traceparent", async () => {
+    const exporter = new InMemorySpanExporter();
+    tracing = await startTracing({ serviceName: 'unit', exporter: { custom: exporter } });
+    const other = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    await withSpan(
+      'event_log insert',
+      { kind: 'client', links: [PARENT, undefined, 'garbage', other] },
+      async () => {},
+    );
+    await tracing.forceFlush();
+    const [span] = exporter.getFinishedSpans();
+    expect(span!.links.map((link) => `${link.context.traceId}-${link.context.spanId}`)).toEqual([
+      `${PARENT_TRACE}-${PARENT_SPAN}`,
+      '4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7',
+    ]);
+  });
+
   it('marks a span that throws as an error with the stable code, and rethrows', async () => {
     const exporter = new InMemorySpanExporter();
     tracing = await startTracing({ serviceName: 'unit', exporter: { custom: exporter } });

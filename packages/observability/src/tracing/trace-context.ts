@@ -77,6 +77,11 @@ export interface SpanOptions {
    */
   readonly traceparent?: string | undefined;
   readonly attributes?: Attributes;
+  /**
+   * W3C `traceparent`s of spans this one is about without being their child (a batch written or handled
+   * for many requests): each valid one becomes a link of a recording span.
+   */
+  readonly links?: readonly (string | undefined)[];
 }
 
 /**
@@ -93,6 +98,12 @@ export function startSpan(name: string, options: SpanOptions = {}): { span: Span
     },
     parent,
   );
+  if (options.links && span.isRecording()) {
+    for (const traceparent of options.links) {
+      const linked = trace.getSpanContext(contextFromTraceparent(traceparent));
+      if (linked) span.addLink({ context: linked });
+    }
+  }
   return { span, context: trace.setSpan(parent, span) };
 }
 
