@@ -132,6 +132,10 @@ describe('one trace from a webhook to the provider call', () => {
     );
     const call = await spanOf('the provider call span', (s) => s.spanId === callSpanId);
     const handler = await spanOf('the handler span', (s) => s.spanId === call.parentSpanId);
+    const eventLog = await spanOf(
+      'the event log insert span',
+      (s) => s.name === 'event_log insert' && s.traceId === traceId,
+    );
     const inbox = await spanOf(
       'the inbox transaction span',
       (s) => s.name === 'inbox transaction' && s.traceId === traceId,
@@ -141,6 +145,8 @@ describe('one trace from a webhook to the provider call', () => {
     expect(webhook.traceId).toBe(traceId);
     expect(webhook.parentSpanId).toBeUndefined();
     expect(webhook.attributes['http.response.status_code']).toBe(202);
+    // The webhook's event log entry and outbox row, written in its request.
+    expect(eventLog).toMatchObject({ service: 'ingestion', kind: CLIENT, parentSpanId: webhook.spanId });
     // Kafka: the event's traceparent header named the webhook's span, so the handler is its child.
     expect(handler).toMatchObject({
       service: 'connector-crm',

@@ -1,7 +1,8 @@
 import { classifyError } from '@tributary/contracts';
 import type { DomainEvent } from '@tributary/contracts';
-import { KafkaErrorCodes } from '@tributary/kafka';
+import { CeHeaders, KafkaErrorCodes } from '@tributary/kafka';
 import type { EncodedRecord, EventEncoder } from '@tributary/kafka';
+import { withSpan } from '@tributary/observability';
 import type { Outbox } from '@tributary/persistence';
 import type { EntityManager } from 'typeorm';
 import type { NewEntry } from './domain/event-log.js';
@@ -53,17 +54,36 @@ export class EventLogWriter {
    */
   async write(manager: EntityManager, entries: readonly EncodedEntry[]): Promise<Set<string>> {
     const records = entries.flatMap((entry) => entry.records.map((record) => ({ record, logId: entry.id })));
-    return this.repository.insert(
-      manager,
-      entries,
-      records.length === 0
-        ? undefined
-        : (firstParam) =>
-            this.outbox.statement(
-              manager.connection,
-              records.map((r) => r.record),
-              { firstParam, gate: { relation: 'inserted', column: 'id', keys: records.map((r) => r.logId) } },
-            ),
+    // A group commit writes the entries of several requests: its span is the child of the request whose
+    // write started it and links the spans that wrote the others' records (their traceparent headers).
+    return withSpan(
+      'event_log insert',
+      {
+        kind: 'client',
+        attributes: {
+          'db.system.name': 'postgresql',
+          'db.operation.name': 'INSERT',
+          'db.collection.name': 'event_log',
+          'db.operation.batch.size': entries.length,
+        },
+        links: records.map((r) => r.record.headers[CeHeaders.traceparent]),
+      },
+      () =>
+        this.repository.insert(
+          manager,
+          entries,
+          records.length === 0
+            ? undefined
+            : (firstParam) =>
+                this.outbox.statement(
+                  manager.connection,
+                  records.map((r) => r.record),
+                  {
+                    firstParam,
+                    gate: { relation: 'inserted', column: 'id', keys: records.map((r) => r.logId) },
+                  },
+                ),
+        ),
     );
   }
 }
