@@ -28,3 +28,9 @@ export type { NodeProcessExit, NodeProcessHandle, SpawnNodeProcessOptions } from
 export { startPrometheusServer } from './helpers/prometheus-server.js';
 export type { PrometheusServer, PrometheusServerOptions, PromSample } from './helpers/prometheus-server.js';
 export { vectorSelectors } from './helpers/promql-selectors.js';
+export { startExternalProcess } from './helpers/external-process.js';
+export type { ExternalProcess } from './helpers/external-process.js';
+export { startZooKeeperServer } from './helpers/zookeeper-server.js';
+export type { ZooKeeperServer } from './helpers/zookeeper-server.js';
+export { startBurrowServer } from './helpers/burrow-server.js';
+export type { BurrowPartitionLag, BurrowServer, BurrowServerOptions } from './helpers/burrow-server.js';
