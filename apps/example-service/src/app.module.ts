@@ -23,7 +23,6 @@ export class AppModule {
           migrations: [CreateOrders1764288000000, AddCheckout1764979200000],
           problems: exampleServiceProblems,
           openApi,
-          consumerLagExporter: config.consumerLagExporter,
           consumer: {
             ...config.consumer,
             topics: EXAMPLE_SERVICE_TOPICS,

@@ -19,7 +19,6 @@ describe('loadExampleServiceConfig', () => {
     });
     expect(config.port).toBe(3100);
     expect(config.database.schema).toBe('public');
-    expect(config.consumerLagExporter).toBe(true);
   });
 
   it('names every missing or bad variable', () => {

@@ -17,13 +17,10 @@ const schema = z.object({
   ...serviceEnv({ port: 3100 }),
   ...backboneEnv,
   ...consumerEnv({ group: 'example-service' }),
-  // Consumer lag of every group of the cluster, under kafka-lag-exporter's names; one exporter per cluster.
-  CONSUMER_LAG_EXPORTER: z.stringbool().default(true),
 });
 
 export type ExampleServiceConfig = ServiceConfig & {
   readonly consumer: ConsumerConfig;
-  readonly consumerLagExporter: boolean;
 };
 
 export function loadExampleServiceConfig(env: Env = process.env): ExampleServiceConfig {
@@ -32,7 +29,6 @@ export function loadExampleServiceConfig(env: Env = process.env): ExampleService
     (values) => ({
       ...serviceConfig('example-service', values),
       consumer: consumerConfig(values, 'example-service'),
-      consumerLagExporter: values.CONSUMER_LAG_EXPORTER,
     }),
     { service: 'example-service', env },
   );

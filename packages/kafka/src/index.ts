@@ -80,5 +80,3 @@ export type {
   ParkingStats,
   RecordOrigin,
 } from './consumer/key-parking.js';
-
-export { kafkaConsumerLagSource } from './consumer-lag-source.js';

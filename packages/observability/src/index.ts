@@ -39,15 +39,10 @@ export type {
 
 export { LagEstimator, OffsetTimeline } from './lag/lag-estimator.js';
 export type { LagEstimate, LagEstimatorOptions, OffsetSample } from './lag/lag-estimator.js';
-export { ConsumerLagCollector } from './lag/consumer-lag.collector.js';
-export type {
-  CommittedOffset,
-  ConsumerLagCollectorOptions,
-  ConsumerLagSource,
-  PartitionOffset,
-} from './lag/consumer-lag.collector.js';
-export { createConsumerLagMetrics } from './lag/consumer-lag.metrics.js';
-export type { ConsumerLagMetrics } from './lag/consumer-lag.metrics.js';
+// The lag exporter itself (polling, history, leadership) is apps/lag-exporter; these are its parts any
+// code may reuse: the estimator, and the metric families dashboards and rules are held to.
+export { CONSUMER_GROUP_STATES, createConsumerLagMetrics } from './lag/consumer-lag.metrics.js';
+export type { ConsumerGroupState, ConsumerLagMetrics } from './lag/consumer-lag.metrics.js';
 
 export { postgresReadiness, kafkaReadiness, schemaRegistryReadiness } from './health/readiness.js';
 export type {

@@ -161,6 +161,8 @@ interface AppTarget {
   labels: { app: string };
 }
 const appTargets = yamlFile<AppTarget[]>('infra/prometheus/targets/apps.yml');
+/** The `kafka-lag` job's targets: the lag exporter, scraped apart so its series are scraped once. */
+const lagTargets = yamlFile<AppTarget[]>('infra/prometheus/targets/lag-exporters.yml');
 
 describe('docker-compose.yml', () => {
   const required = {
@@ -431,7 +433,7 @@ describe('infra/prometheus', () => {
   });
 
   it('scrapes each app at its compose service, which listens there and reports ready', () => {
-    for (const { targets, labels } of appTargets) {
+    for (const { targets, labels } of [...appTargets, ...lagTargets]) {
       expect(targets).toHaveLength(1);
       const [host, port] = targets[0]!.split(':');
       const service = compose.services[host!];
@@ -445,9 +447,17 @@ describe('infra/prometheus', () => {
   });
 
   it('scrapes every app service but the simulator, so none is unwatched', () => {
-    expect(appTargets.map((t) => t.labels.app).sort()).toEqual(
+    expect([...appTargets, ...lagTargets].map((t) => t.labels.app).sort()).toEqual(
       appServices.filter((n) => n !== 'provider-sim'),
     );
+  });
+
+  it('scrapes the lag exporter under the kafka-lag job only, so no lag series is scraped twice', () => {
+    expect(lagTargets.map((t) => t.labels.app)).toEqual(['lag-exporter']);
+    expect(appTargets.map((t) => t.labels.app)).not.toContain('lag-exporter');
+    expect(config.scrape_configs.find((job) => job.job_name === 'kafka-lag')).toMatchObject({
+      file_sd_configs: [{ files: ['targets/lag-exporters.yml'] }],
+    });
   });
 
   it('has rule files with unique alert and recording rule names', () => {

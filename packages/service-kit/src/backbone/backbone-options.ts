@@ -16,11 +16,6 @@ export interface BackboneOptions {
    * says false.
    */
   readonly publishes?: boolean;
-  /**
-   * Exports consumer lag for every group of the cluster. One exporter per cluster is enough; more export
-   * the same series twice.
-   */
-  readonly consumerLagExporter?: boolean;
   /** Longest a graceful shutdown waits for the relay to publish committed rows. Default 5 s. */
   readonly outboxDrainMs?: number;
 }

@@ -8,16 +8,10 @@ import {
   SchemaRegistryClient,
   createKafkaClient,
   ensureCatalogueTopics,
-  kafkaConsumerLagSource,
   topicRecordSubject,
 } from '@tributary/kafka';
 import type { KeyParking, OrderingOptions } from '@tributary/kafka';
-import {
-  ConsumerLagCollector,
-  kafkaReadiness,
-  postgresReadiness,
-  schemaRegistryReadiness,
-} from '@tributary/observability';
+import { kafkaReadiness, postgresReadiness, schemaRegistryReadiness } from '@tributary/observability';
 import type { Logger, ReadinessCheck } from '@tributary/observability';
 import {
   AuditLog,
@@ -59,8 +53,7 @@ export interface Backbone {
   /** What `/health/ready` checks: Postgres, the Kafka cluster, the schema registry. */
   readonly readiness: readonly ReadinessCheck[];
   /**
-   * Ensures the catalogue topics and looks up every schema (publishers), then starts the relay and the lag
-   * exporter. Call once the service's own components are built, before it takes traffic; later calls wait
+   * Ensures the catalogue topics and looks up every schema (publishers), then starts the relay. Call once the service's own components are built, before it takes traffic; later calls wait
    * for the same start.
    */
   start(): Promise<void>;
@@ -130,9 +123,6 @@ export async function createBackbone(options: BackboneOptions): Promise<Backbone
           applicationName: `${service}-relay`,
         })
       : undefined;
-    const lag = options.consumerLagExporter
-      ? new ConsumerLagCollector({ source: kafkaConsumerLagSource(admin) })
-      : undefined;
 
     let started: Promise<void> | undefined;
     const start = async () => {
@@ -148,11 +138,7 @@ export async function createBackbone(options: BackboneOptions): Promise<Backbone
         );
       }
       relay?.start();
-      lag?.start();
-      logger.info(
-        { relay: relay !== undefined, batch: config.outboxBatchSize, lagExporter: lag !== undefined },
-        'backbone started',
-      );
+      logger.info({ relay: relay !== undefined, batch: config.outboxBatchSize }, 'backbone started');
     };
 
     return {
@@ -191,9 +177,6 @@ export async function createBackbone(options: BackboneOptions): Promise<Backbone
               await producer.disconnect();
             },
           },
-          ...(lag
-            ? [{ phase: 'resources' as const, name: 'consumer lag exporter', run: () => lag.stop() }]
-            : []),
           { phase: 'resources', name: 'kafka admin', run: () => admin.disconnect() },
           { phase: 'resources', name: 'postgres pool', run: () => dataSource.destroy() },
         ];

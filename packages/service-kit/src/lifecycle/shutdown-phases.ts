@@ -4,7 +4,7 @@
  *   has finished its in-flight requests when the phases start.
  * - `consumers`: stop fetching, let in-flight handlers finish their transactions, commit their offsets.
  * - `producers`: flush what consumers and requests wrote (outbox relay's last batch, producer disconnect).
- * - `resources`: close what the others used (database pools, admin clients, the lag collector).
+ * - `resources`: close what the others used (database pools, admin clients).
  */
 export const SHUTDOWN_PHASES = ['intake', 'consumers', 'producers', 'resources'] as const;
 export type ShutdownPhase = (typeof SHUTDOWN_PHASES)[number];

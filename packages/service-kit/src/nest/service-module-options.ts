@@ -41,7 +41,6 @@ export interface ServiceModuleOptions<TConfig extends ServiceConfig = ServiceCon
   readonly migrations?: ReadonlyArray<new () => MigrationInterface>;
   /** See BackboneOptions.publishes (default true). */
   readonly publishes?: boolean;
-  readonly consumerLagExporter?: boolean;
   /** The service's problem catalogue (defineProblems). */
   readonly problems: ProblemCatalogue;
   /** Called for every problem answer: metrics a service keeps about refusals. Must not throw. */

@@ -102,7 +102,6 @@ export class ServiceModule {
               logger,
               migrations: [...(options.migrations ?? []), ...(stored ? apiKeyMigrations : [])],
               ...(options.publishes === undefined ? {} : { publishes: options.publishes }),
-              ...(options.consumerLagExporter ? { consumerLagExporter: true } : {}),
             }),
         },
         fromBackbone(DATA_SOURCE, (b) => b.dataSource),
