@@ -55,7 +55,10 @@ export interface PlatformOptions {
   readonly groupPrefix?: string;
   /** Fixed ports (development); absent ones are picked free. */
   readonly ports?: Partial<
-    Record<'ingestion' | 'exampleService' | 'dlqHandler' | 'reconciliation' | 'simulator', number>
+    Record<
+      'ingestion' | 'exampleService' | 'dlqHandler' | 'reconciliation' | 'lagExporter' | 'simulator',
+      number
+    >
   >;
   /** Extra simulator variables: webhook duplication, reordering, delays, tracking pace (see provider-sim). */
   readonly simulatorEnv?: Readonly<Record<string, string>>;
@@ -72,6 +75,8 @@ export interface PlatformOptions {
   readonly logLevel?: string;
   readonly withDlqHandler?: boolean;
   readonly withReconciliation?: boolean;
+  /** Default true: apps/lag-exporter, the consumer lag of the run's groups (all groups without a prefix). */
+  readonly withLagExporter?: boolean;
   /** Each app's output as it arrives. */
   readonly onOutput?: (app: string, chunk: string) => void;
   readonly log: (line: string) => void;
@@ -90,6 +95,11 @@ export interface RunningPlatform {
   readonly exampleServiceUrl: string;
   readonly dlqHandlerUrl: string | undefined;
   readonly reconciliationUrl: string | undefined;
+  /**
+   * The lag exporter's base URL when it runs. It is in `appUrls` too; a scraper that keeps Prometheus' jobs
+   * apart takes it as the `kafka-lag` job's target rather than the apps' (infra/prometheus/prometheus.yml).
+   */
+  readonly lagExporterUrl: string | undefined;
   readonly connectors: readonly ConnectorApp[];
   readonly apps: ReadonlyMap<string, NodeProcessHandle>;
   /** Base URL of each app by name, the simulator too (which serves no /metrics): what a scraper targets. */
@@ -118,8 +128,8 @@ export interface RunningPlatform {
 /**
  * The whole platform as processes on a stack: the provider simulator, ingestion (verifying the
  * simulator's signed Stripe, EasyPost and HubSpot webhooks), the example commerce service, every connector
- * app pointed at the simulator, the DLQ handler and the reconciler. `npm run dev` runs it with demo traffic;
- * the platform end-to-end test runs it isolated under a topic and group prefix.
+ * app pointed at the simulator, the DLQ handler, the reconciler and the lag exporter. `npm run dev` runs it
+ * with demo traffic; the platform end-to-end test runs it isolated under a topic and group prefix.
  */
 export async function startPlatform(options: PlatformOptions): Promise<RunningPlatform> {
   const { endpoints, log } = options;
@@ -141,14 +151,15 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const output = (name: string) =>
     options.onOutput ? { onOutput: (chunk: string) => options.onOutput!(name, chunk) } : {};
   // Distinct free ports for whatever was not given: the apps, then one per connector.
-  const free = await pickFreePorts(4 + connectors.length);
+  const free = await pickFreePorts(5 + connectors.length);
   const ports = {
     ingestion: options.ports?.ingestion ?? free[0]!,
     exampleService: options.ports?.exampleService ?? free[1]!,
     dlqHandler: options.ports?.dlqHandler ?? free[2]!,
     reconciliation: options.ports?.reconciliation ?? free[3]!,
+    lagExporter: options.ports?.lagExporter ?? free[4]!,
   };
-  const connectorPorts = free.slice(4);
+  const connectorPorts = free.slice(5);
   const ingestionUrl = `http://127.0.0.1:${ports.ingestion}`;
   // Fresh per run: the simulator signs with them, ingestion verifies. Only `npm run dev` writes them down,
   // in its session file, so a developer can sign a webhook by hand.
@@ -170,6 +181,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       'reconciliation',
       'dlq-handler',
       'ingestion',
+      'lag-exporter',
       'provider-sim',
     ];
     const exits = new Map<string, NodeProcessExit>();
@@ -277,12 +289,20 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         },
       );
     }
+    if (options.withLagExporter ?? true) {
+      await start('lag-exporter', join(repoRoot, 'apps/lag-exporter/dist/main.js'), ports.lagExporter, {
+        DATABASE_SCHEMA: 'lag_exporter',
+        // An isolated run reports its own groups only: other runs on the cluster have their own exporter.
+        ...(groupPrefix ? { LAG_GROUPS: `${escapeRegExp(groupPrefix)}.*` } : {}),
+      });
+    }
     return {
       simulatorUrl,
       ingestionUrl,
       exampleServiceUrl: `http://127.0.0.1:${ports.exampleService}`,
       dlqHandlerUrl: apps.has('dlq-handler') ? `http://127.0.0.1:${ports.dlqHandler}` : undefined,
       reconciliationUrl: apps.has('reconciliation') ? `http://127.0.0.1:${ports.reconciliation}` : undefined,
+      lagExporterUrl: apps.has('lag-exporter') ? `http://127.0.0.1:${ports.lagExporter}` : undefined,
       connectors,
       apps,
       appUrls,
@@ -305,4 +325,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     await stopAll();
     throw error;
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
 }
