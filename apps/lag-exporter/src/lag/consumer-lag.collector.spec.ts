@@ -260,6 +260,16 @@ describe('ConsumerLagCollector', () => {
     expect(await value('kafka_consumergroup_group_state', { group: 'stopped', state: 'Empty' })).toBe(1);
     expect(await value('kafka_consumergroup_group_state', { group: 'stopped', state: 'Stable' })).toBe(0);
     expect(await value('tributary_lag_exporter_poll_duration_seconds')).toBeGreaterThanOrEqual(0);
+    // No poll failed, and each stage's count is there, at 0.
+    for (const stage of [
+      'list_groups',
+      'describe_groups',
+      'committed_offsets',
+      'latest_offsets',
+      'history',
+    ]) {
+      expect(await value('tributary_lag_exporter_poll_errors_total', { stage })).toBe(0);
+    }
   });
 
   it('keeps the last known members and state of a group when describing fails, and counts the failure', async () => {

@@ -1,4 +1,4 @@
-import { LagEstimator } from '@tributary/observability';
+import { LagEstimator, exposeZeros } from '@tributary/observability';
 import type { ConsumerLagMetrics, Logger } from '@tributary/observability';
 import type { Leadership } from './exporter-lock.js';
 import type { CommittedOffset, ConsumerLagSource, GroupDescription, PartitionOffsets } from './lag-source.js';
@@ -24,7 +24,14 @@ export interface ConsumerLagCollectorOptions {
   readonly logger?: Pick<Logger, 'info' | 'warn'>;
 }
 
-type PollStage = 'list_groups' | 'describe_groups' | 'committed_offsets' | 'latest_offsets' | 'history';
+const POLL_STAGES = [
+  'list_groups',
+  'describe_groups',
+  'committed_offsets',
+  'latest_offsets',
+  'history',
+] as const;
+type PollStage = (typeof POLL_STAGES)[number];
 
 /**
  * Samples consumer group lag and publishes it under kafka-lag-exporter's names (docs/architecture.md#observability),
@@ -53,6 +60,11 @@ export class ConsumerLagCollector {
     this.pollIntervalMs = options.pollIntervalMs ?? 5_000;
     this.historyWindowMs = options.historyWindowMs ?? 3_600_000;
     this.metrics.active.set(0);
+    // Every stage's error count exists from boot, at 0, so rates and panels over it answer before a failure.
+    exposeZeros(
+      this.metrics.pollErrors,
+      POLL_STAGES.map((stage) => ({ stage })),
+    );
   }
 
   /** True while this replica exports. */
