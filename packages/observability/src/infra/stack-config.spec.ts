@@ -215,9 +215,10 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('provisions Grafana with a home dashboard that is mounted', () => {
+  it('provisions Grafana with the on-call overview as its home dashboard, mounted', () => {
     const grafana = compose.services.grafana!;
     const home = String(grafana.environment!.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH);
+    expect(home.endsWith('/tributary-overview.json')).toBe(true);
     const mount = grafana.volumes!.find((v) => v.startsWith('./infra/grafana/dashboards:'))!;
     const [source, target] = mount.split(':');
     expect(home.startsWith(`${target}/`)).toBe(true);
@@ -467,13 +468,16 @@ describe('infra/prometheus', () => {
     expect(recordedNames.size).toBe(allRules.filter((rule) => rule.record).length);
   });
 
-  it.each(ruleFiles)('%s: every alert has a severity, a team, a summary and a runbook', (file) => {
+  // ownership.rules.yml is generated and only records the owners the alerts join their team from.
+  const alertFiles = ruleFiles.filter((file) => file !== 'ownership.rules.yml');
+
+  it.each(alertFiles)('%s: every alert has a severity, a team, a summary and a runbook', (file) => {
     const fileAlerts = rulesByFile.get(file)!.filter((rule) => rule.alert);
     expect(fileAlerts.length).toBeGreaterThan(0);
     for (const rule of fileAlerts) {
       const alert = rule.alert!;
       expect([alert, rule.labels?.severity]).toEqual([alert, expect.stringMatching(/^(warning|critical)$/)]);
-      // A name, or a template choosing one by provider (connectors.rules.yml's provider-team).
+      // A name, or a template taking the one joined from the ownership series (platform when none is).
       expect([alert, Boolean(rule.labels?.team?.trim())]).toEqual([alert, true]);
       expect([alert, Boolean(rule.annotations?.summary?.trim())]).toEqual([alert, true]);
       const runbook = rule.annotations?.runbook_url;
@@ -607,11 +611,13 @@ describe('infra/grafana', () => {
     expect(mounts).toContain('./infra/grafana/provisioning:/etc/grafana/provisioning:ro');
   });
 
-  it('has the backbone, connectors, ingestion and dead-letter dashboards under unique uids', () => {
+  it('has the on-call, backbone, consumer lag, connectors, ingestion and dead-letter dashboards under unique uids', () => {
     const uids = dashboards.map(({ dashboard }) => dashboard.uid);
     expect(new Set(uids).size).toBe(uids.length);
     expect(dashboards.map(({ dashboard }) => dashboard.title)).toEqual(
       expect.arrayContaining([
+        'Tributary / On call',
+        'Tributary / Consumer lag',
         'Tributary / Backbone',
         'Tributary / Connectors',
         'Tributary / Ingestion',
