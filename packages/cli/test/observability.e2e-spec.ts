@@ -142,19 +142,25 @@ describe('dashboards and alert rules on a live Prometheus scraping the platform'
   });
 });
 
-/** infra/prometheus/prometheus.yml's jobs and rules, with this run's processes as targets and 1 s scrapes. */
+/**
+ * infra/prometheus/prometheus.yml's jobs and rules, with this run's processes as targets and 1 s scrapes:
+ * the apps in `tributary`, the lag exporter alone in `kafka-lag`.
+ */
 function scrapeConfig(platform: RunningPlatform): Record<string, unknown> {
-  const apps = [...platform.appUrls].filter(([app]) => app !== 'provider-sim');
+  const targets = (apps: Array<[string, string]>) =>
+    apps.map(([app, url]) => ({ targets: [new URL(url).host], labels: { app } }));
+  const apps = [...platform.appUrls].filter(([app]) => app !== 'provider-sim' && app !== 'lag-exporter');
   return {
     global: { scrape_interval: '1s', evaluation_interval: '1s', external_labels: { environment: 'test' } },
     rule_files: readdirSync(RULES_DIR)
       .filter((file) => file.endsWith('.rules.yml'))
       .map((file) => join(RULES_DIR, file)),
     scrape_configs: [
+      { job_name: 'tributary', metrics_path: '/metrics', static_configs: targets(apps) },
       {
-        job_name: 'tributary',
+        job_name: 'kafka-lag',
         metrics_path: '/metrics',
-        static_configs: apps.map(([app, url]) => ({ targets: [new URL(url).host], labels: { app } })),
+        static_configs: targets(platform.lagExporterUrl ? [['lag-exporter', platform.lagExporterUrl]] : []),
       },
     ],
   };
