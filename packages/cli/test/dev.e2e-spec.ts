@@ -12,11 +12,23 @@ import { findPrometheus } from '../src/commands/dev-prometheus.js';
 import type { DevSession } from '../src/session/dev-session.js';
 import { descendantsOf, isRunning } from './support/process-tree.js';
 
-// `tributary dev` as `npm run dev` runs it (tsx, from source), on the test stack under its own topic and
-// group prefix and database, with its session file in a temporary directory. Needs the apps' builds.
+// `tributary dev` as `npm run dev` runs it (node with tsx's loader, from source), on the test stack under its
+// own topic and group prefix and database, with its session file in a temporary directory. Needs the apps'
+// builds.
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const tsxCli = createRequire(import.meta.url).resolve('tsx/cli');
+
+/** `tributary dev` as `npm run dev` runs it: node with tsx's loader, no tsx CLI in between (see dev-guard.ts). */
+function devRunner(args: string[], env: Record<string, string | undefined>): NodeProcessHandle {
+  return spawnNodeProcess(join(repoRoot, 'packages/cli/src/main.ts'), {
+    cwd: repoRoot,
+    args: ['dev', '--port', '0', '--rate', '4', ...args],
+    // Its own process group, as a shell gives a foreground job: the test is its terminal.
+    detached: true,
+    env,
+  });
+}
 
 /** The CLI from source, as `npm run tributary --` runs it. */
 function tributary(args: string[], env: Record<string, string | undefined>): NodeProcessHandle {
@@ -61,16 +73,9 @@ describe('tributary dev: the session file, Ctrl-C and a killed runner', () => {
   const pidsSeen = new Set<number>();
 
   const startRunner = async () => {
-    const runner = spawnNodeProcess(tsxCli, {
-      loader: false,
-      cwd: repoRoot,
-      args: [
-        ...['--tsconfig', 'tsconfig.base.json', '--conditions=source', 'packages/cli/src/main.ts', 'dev'],
-        ...['--port', '0', '--rate', '4', '--prefix', prefix, '--log-level', 'info'],
-      ],
-      // Its own process group, as a shell gives a foreground job: the test is its terminal.
-      detached: true,
-      env: { DATABASE_URL: db.url, TRIBUTARY_DEV_SESSION: sessionFile },
+    const runner = devRunner(['--prefix', prefix, '--log-level', 'info'], {
+      DATABASE_URL: db.url,
+      TRIBUTARY_DEV_SESSION: sessionFile,
     });
     runners.push(runner);
     await runner.waitForOutput(/ready {2}session /, { timeoutMs: 240_000 });
@@ -131,7 +136,11 @@ describe('tributary dev: the session file, Ctrl-C and a killed runner', () => {
 
     // The CLI finds the session's DLQ by the file alone.
     const ls = tributary(['dlq', 'ls'], cliEnv());
-    expect(await ls.exited).toEqual({ code: 0, signal: null });
+    expect({ ...(await ls.exited), stderr: ls.stderr }).toEqual({
+      code: 0,
+      signal: null,
+      stderr: expect.any(String),
+    });
     expect(ls.stdout).toMatch(/^ID +GROUP +ORIGIN/);
     expect(ls.stdout).toMatch(/\d+ dead letter\(s\)\n$/);
 
@@ -184,11 +193,12 @@ describe('tributary dev: the session file, Ctrl-C and a killed runner', () => {
     const runner = await startRunner();
     const apps = appPids(runner.output);
     const session = JSON.parse(readFileSync(sessionFile, 'utf8')) as DevSession;
-    // Its whole tree: tsx, the runner, the apps, the guard, Prometheus when there is one.
+    // Its whole tree: the apps, the guard, Prometheus when there is one.
     const tree = descendantsOf(runner.pid);
     for (const pid of tree.keys()) pidsSeen.add(pid);
 
-    // The runner proper (tsx's child), with no chance to stop anything.
+    // The runner, with no chance to stop anything.
+    expect(session.pid).toBe(runner.pid);
     process.kill(session.pid, 'SIGKILL');
     await runner.exited;
     await waitFor(() => [...apps.values()].every((pid) => !isRunning(pid)), {
@@ -251,22 +261,13 @@ describe('tributary dev with a stack of its own: a poison record, a signed webho
     const stackDir = join(dir, name, 'stack');
     const sessionFile = join(dir, name, 'session.json');
     const prefix = `${uniqueName('devown')}.`;
-    const runner = spawnNodeProcess(tsxCli, {
-      loader: false,
-      cwd: repoRoot,
-      args: [
-        ...['--tsconfig', 'tsconfig.base.json', '--conditions=source', 'packages/cli/src/main.ts', 'dev'],
-        ...['--port', '0', '--rate', '4', '--prefix', prefix, '--no-drift'],
-      ],
-      detached: true,
-      env: {
-        KAFKA_BROKERS: undefined,
-        SCHEMA_REGISTRY_URL: undefined,
-        DATABASE_URL: undefined,
-        TRIBUTARY_STACK_SOURCE: undefined,
-        TRIBUTARY_STACK_DIR: stackDir,
-        TRIBUTARY_DEV_SESSION: sessionFile,
-      },
+    const runner = devRunner(['--prefix', prefix, '--no-drift'], {
+      KAFKA_BROKERS: undefined,
+      SCHEMA_REGISTRY_URL: undefined,
+      DATABASE_URL: undefined,
+      TRIBUTARY_STACK_SOURCE: undefined,
+      TRIBUTARY_STACK_DIR: stackDir,
+      TRIBUTARY_DEV_SESSION: sessionFile,
     });
     runners.push(runner);
     await runner.waitForOutput(/ready {2}session /, { timeoutMs: 300_000 });
@@ -275,10 +276,16 @@ describe('tributary dev with a stack of its own: a poison record, a signed webho
     // Its own stack, not the test's.
     expect(runner.output).toMatch(/stack {2}kafka \S+ ready in/);
     expect(session.env.KAFKA_BROKERS).not.toBe(process.env.KAFKA_BROKERS);
-    // Everything it started: its process tree (tsx, the runner, the apps, the guard, Prometheus) and the stack.
+    // Everything it started: its process tree (the apps, the guard, Prometheus, esbuild) and the stack.
     const pids = new Map([...descendantsOf(runner.pid), ...stackPids(stackDir)]);
     for (const [pid, what] of pids) pidsSeen.set(pid, what);
-    for (const app of appPids(runner.output).values()) expect(pids.has(app)).toBe(true);
+    const notFound = [...appPids(runner.output)].filter(([, pid]) => !pids.has(pid));
+    if (notFound.length > 0) {
+      throw new Error(
+        `apps not running under the runner: ${notFound.map(([app, pid]) => `${app} ${pid}`).join(', ')}; ` +
+          `output:\n${runner.output.slice(-20_000)}`,
+      );
+    }
     expect([...pids.values()].some((command) => command.includes('dev-guard-process'))).toBe(true);
     if (withPrometheus)
       expect([...pids.values()].some((command) => /prometheus --config\.file=/.test(command))).toBe(true);
@@ -291,21 +298,24 @@ describe('tributary dev with a stack of its own: a poison record, a signed webho
     if (withPrometheus) {
       // The dev Prometheus scrapes every app but the simulator, under infra/prometheus's job and labels.
       const [, promUrl] = /ready {2}prometheus (http:\S+)/.exec(runner.output)!;
-      const apps = [...appPids(runner.output).keys()].filter((name) => name !== 'provider-sim');
-      await waitFor(
-        async () => {
-          const answer = (await (
-            await fetch(`${promUrl}/api/v1/query?query=${encodeURIComponent('up{job="tributary"} == 1')}`)
-          ).json()) as { data: { result: Array<{ metric: { app: string } }> } };
-          return (
-            answer.data.result
-              .map((series) => series.metric.app)
-              .sort()
-              .join() === apps.sort().join()
-          );
-        },
-        { timeoutMs: 60_000, message: `prometheus scrapes ${apps.join(', ')}` },
-      );
+      // By address: the lag exporter, when the platform runs one, is scraped under its own job.
+      const targets = [...runner.output.matchAll(/app {4}(\S+) (?:ready )?on http:\/\/(\S+) /g)]
+        .filter(([, app]) => app !== 'provider-sim')
+        .map(([, , host]) => host!)
+        .sort();
+      const up = async () => {
+        const query = encodeURIComponent('up{job=~"tributary|kafka-lag"} == 1');
+        const answer = (await (await fetch(`${promUrl}/api/v1/query?query=${query}`)).json()) as {
+          data: { result: Array<{ metric: { instance: string } }> };
+        };
+        return answer.data.result.map((series) => series.metric.instance).sort();
+      };
+      await waitFor(async () => (await up()).join() === targets.join(), {
+        timeoutMs: 60_000,
+        message: `prometheus scrapes ${targets.join(', ')}`,
+      }).catch(async (error: unknown) => {
+        throw new Error(`${(error as Error).message}; up: ${(await up()).join(', ')}`);
+      });
     } else {
       expect(runner.output).not.toMatch(/ready {2}prometheus/);
     }
@@ -355,13 +365,29 @@ describe('tributary dev with a stack of its own: a poison record, a signed webho
     expect(runner.output).not.toContain('guard  the dev runner');
   }, 600_000);
 
-  it('leaves nothing behind, its stack included, when the runner dies at once (tsx SIGKILLs a runner slow to answer a Ctrl-C)', async () => {
-    const { runner, session, stackDir, pids } = await startOwnRunner('killed');
-    process.kill(session.pid, 'SIGKILL');
+  it('leaves nothing behind when the runner dies in the middle of starting its stack (SIGKILL, a crash)', async () => {
+    const stackDir = join(dir, 'killed', 'stack');
+    const runner = devRunner(['--prefix', `${uniqueName('devown')}.`, '--no-drift'], {
+      KAFKA_BROKERS: undefined,
+      SCHEMA_REGISTRY_URL: undefined,
+      DATABASE_URL: undefined,
+      TRIBUTARY_STACK_SOURCE: undefined,
+      TRIBUTARY_STACK_DIR: stackDir,
+      TRIBUTARY_DEV_SESSION: join(dir, 'killed', 'session.json'),
+    });
+    runners.push(runner);
+    // One component ready, the others still starting: the runner has not yet been told the stack is up.
+    await runner.waitForOutput(/stack {2}\S+( [\d.]+)? ready in/, { timeoutMs: 300_000 });
+    const pids = new Map([...descendantsOf(runner.pid), ...stackPids(stackDir)]);
+    for (const [pid, what] of pids) pidsSeen.set(pid, what);
+    expect([...pids.values()].some((command) => command.includes('dev-guard-process'))).toBe(true);
+    expect([...pids.values()].filter((what) => what.startsWith('stack ')).length).toBeGreaterThanOrEqual(1);
+
+    process.kill(runner.pid, 'SIGKILL');
     // The guard shares the runner's output, so this waits for the guard too.
     await runner.exited;
     await expectAllGone(pids);
-    expect(runner.output).toContain(`guard  the dev runner (pid ${session.pid}) is gone without stopping`);
+    expect(runner.output).toContain(`guard  the dev runner (pid ${runner.pid}) is gone without stopping`);
     expect(runner.output).toMatch(/guard {2}stopping the stack it started \(\w+\)/);
     expect(existsSync(join(stackDir, 'state.json'))).toBe(false);
   }, 600_000);

@@ -8,11 +8,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * process group, that stops what the runner started when the runner dies without stopping it.
  *
  * Why it exists: the stack's processes are detached on purpose (a stack outlives `stack:up`), so only the
- * runner's own stop path ever stopped them. `npm run dev` runs the runner under tsx's CLI, which relays a
- * Ctrl-C to it and SIGKILLs it when it has not acknowledged the signal within ~60 ms (tsx 4's
- * relaySignals): a runner whose event loop is a little late on a busy machine dies on the spot, and
- * Kafka, the registry and Postgres stayed behind. A second Ctrl-C during start-up (`process.exit`) and any
- * crash did the same. The guard hears the runner's death as the end of a pipe, which no way of dying skips.
+ * runner's own stop path ever stopped them. `npm run dev` used to run the runner under tsx's CLI, which
+ * relays a Ctrl-C and SIGKILLs the child when it has not acknowledged the signal within ~60 ms (tsx 4's
+ * relaySignals): a runner blocked for longer (its output is written synchronously to a pipe or terminal,
+ * and a poison record makes every app log a burst of stack traces through it; a loaded machine) died on the
+ * spot, and Kafka, the registry and Postgres stayed behind. It now runs under node with tsx's loader (no
+ * relay); a SIGKILL, a crash, or a second Ctrl-C during start-up (`process.exit`) still skip the stop path.
+ * The guard hears the runner's death as the end of a pipe, which no way of dying skips.
  *
  * Protocol, one line each on the guard's stdin: `stack-before <id|->` (the stack found before start-up),
  * `stack <id>` (the runner started that stack), `pid <pid> <start time> <name> <wait|SIGTERM>` (a process

@@ -38,8 +38,8 @@ export interface DevOptions {
 }
 
 /**
- * A terminal's Ctrl-C reaches this process more than once: from the terminal, and again through npm and
- * tsx, which pass it on to their child (measured: ~35 ms apart). Signals this close to the first are the
+ * A terminal's Ctrl-C can reach this process more than once: from the terminal, and again through a parent
+ * that passes it on (npm, tsx's CLI; measured: ~35 ms apart). Signals this close to the first are the
  * same key press; a later one is the user pressing Ctrl-C again.
  */
 const RELAYED_SIGNAL_WINDOW_MS = 1_000;
@@ -70,8 +70,8 @@ export async function dev(options: DevOptions): Promise<number> {
   const prefix = options.prefix ?? '';
   const sessionFile = options.sessionFile ?? devSessionPath();
   const stop = stopSignals(log);
-  // Whatever ends this process (tsx's SIGKILL after a Ctrl-C it thinks unanswered, a crash, a second
-  // Ctrl-C during start-up), the guard stops what it started: see dev-guard.ts.
+  // Whatever ends this process without the stop below (a SIGKILL, a crash, a second Ctrl-C during
+  // start-up), the guard stops what it started: see dev-guard.ts.
   const guard = startDevGuard(log);
   // A promise nobody awaits that rejects (a library's background work) must not end the runner past its
   // stop path: it is printed, and the session goes on.
