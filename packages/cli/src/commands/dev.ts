@@ -16,6 +16,7 @@ import { startDevGuard } from './dev-guard.js';
 import type { DevGuard } from './dev-guard.js';
 import { startDevPrometheus } from './dev-prometheus.js';
 import type { DevPrometheus, ScrapeTargets } from './dev-prometheus.js';
+import { stopApps, within } from './dev-stop.js';
 import { tapCatalogue } from './dev-tap.js';
 import { ensureCatalogueTopics } from './topics.js';
 
@@ -47,14 +48,6 @@ const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 /** The dev reconciler: a run of each entity every half minute, judging changes older than ten seconds. */
 const RECONCILE_EVERY_S = 30;
 const RECONCILE_SETTLE_S = 10;
-/**
- * While the apps stop one by one, the longest the runner waits for the next one to be done: an app that
- * hangs in its drain would otherwise hold the stop, and the stack behind it, until a second Ctrl-C. Above
- * the kit's own bound on a shutdown (SHUTDOWN_TIMEOUT_MS, 25 s), so an app that keeps to it is never killed.
- */
-const APP_STOP_STALL_MS = 30_000;
-/** A step of the stop path that waits on something outside the runner (the simulator, the tap's broker). */
-const STOP_STEP_TIMEOUT_MS = 10_000;
 
 /**
  * The platform end to end on the local stack: starts (or reuses) Kafka, the registry and Postgres,
@@ -352,54 +345,6 @@ async function connectStack(
   const { state, reused } = await upLocalStack({ owner: 'cli', log: (line) => log(`stack  ${line}`) });
   if (!reused) guard.stack(state.id);
   return { endpoints: state.endpoints, startedStack: !reused };
-}
-
-/**
- * The platform's ordered stop (one SIGTERM per app, each drained and awaited), watched: when no app has
- * finished stopping for APP_STOP_STALL_MS, one hangs, and every app still running is killed so the stop,
- * and the stack's after it, goes on. An app that died before the stop counts as stopped at once.
- */
-async function stopApps(platform: RunningPlatform, log: (line: string) => void) {
-  const done = new Set<string>();
-  let lastProgress = Date.now();
-  const watchdog = setInterval(() => {
-    if (Date.now() - lastProgress < APP_STOP_STALL_MS) return;
-    lastProgress = Date.now();
-    const left = [...platform.apps].filter(([name]) => !done.has(name));
-    log(
-      `app    none stopped within ${APP_STOP_STALL_MS / 1000} s: killing ${left.map(([name]) => name).join(', ')}`,
-    );
-    for (const [, app] of left) void app.kill('SIGKILL');
-  }, 1_000);
-  try {
-    return await platform.stop((name, exit) => {
-      done.add(name);
-      lastProgress = Date.now();
-      log(
-        `app    ${name} stopped (${exit.code === null ? `killed by ${exit.signal}` : `exit ${exit.code}`})`,
-      );
-    });
-  } finally {
-    clearInterval(watchdog);
-  }
-}
-
-/** Waits for `step` at most STOP_STEP_TIMEOUT_MS; a failure or a hang is printed and the stop goes on. */
-async function within(step: Promise<unknown>, what: string, log: (line: string) => void): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    step.then(
-      () => undefined,
-      (error: unknown) => log(`${what} failed: ${(error as Error).message}`),
-    ),
-    new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        log(`${what} did not finish within ${STOP_STEP_TIMEOUT_MS / 1000} s; going on`);
-        resolve();
-      }, STOP_STEP_TIMEOUT_MS);
-    }),
-  ]);
-  clearTimeout(timer);
 }
 
 /**
