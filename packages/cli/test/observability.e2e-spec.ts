@@ -6,6 +6,7 @@ import { createKafkaClient } from '@tributary/kafka';
 import { hashToken } from '@tributary/service-kit';
 import {
   createTestDatabase,
+  prometheusConfig,
   stackFromEnv,
   startPrometheusServer,
   uniqueName,
@@ -13,7 +14,7 @@ import {
   waitFor,
 } from '@tributary/testkit';
 import type { PrometheusServer, TestDatabase } from '@tributary/testkit';
-import { startPlatform } from '../src/platform/platform.js';
+import { scrapeTargets, startPlatform } from '../src/platform/platform.js';
 import type { RunningPlatform } from '../src/platform/platform.js';
 import { dashboardQueries } from './support/dashboard-queries.js';
 import { Shop } from './support/orders.js';
@@ -142,28 +143,15 @@ describe('dashboards and alert rules on a live Prometheus scraping the platform'
   });
 });
 
-/**
- * infra/prometheus/prometheus.yml's jobs and rules, with this run's processes as targets and 1 s scrapes:
- * the apps in `tributary`, the lag exporter alone in `kafka-lag`.
- */
+/** The apps of this run as infra/prometheus scrapes them, with its rules, once a second. */
 function scrapeConfig(platform: RunningPlatform): Record<string, unknown> {
-  const targets = (apps: Array<[string, string]>) =>
-    apps.map(([app, url]) => ({ targets: [new URL(url).host], labels: { app } }));
-  const apps = [...platform.appUrls].filter(([app]) => app !== 'provider-sim' && app !== 'lag-exporter');
-  return {
-    global: { scrape_interval: '1s', evaluation_interval: '1s', external_labels: { environment: 'test' } },
-    rule_files: readdirSync(RULES_DIR)
+  return prometheusConfig(scrapeTargets(platform), {
+    ruleFiles: readdirSync(RULES_DIR)
       .filter((file) => file.endsWith('.rules.yml'))
       .map((file) => join(RULES_DIR, file)),
-    scrape_configs: [
-      { job_name: 'tributary', metrics_path: '/metrics', static_configs: targets(apps) },
-      {
-        job_name: 'kafka-lag',
-        metrics_path: '/metrics',
-        static_configs: targets(platform.lagExporterUrl ? [['lag-exporter', platform.lagExporterUrl]] : []),
-      },
-    ],
-  };
+    interval: '1s',
+    environment: 'test',
+  });
 }
 
 /**

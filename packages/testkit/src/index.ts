@@ -25,8 +25,13 @@ export type { TestDatabase } from './helpers/test-database.js';
 export { spawnNodeProcess, startBuiltApp } from './helpers/node-process.js';
 export { pickFreePorts } from './stack/ports.js';
 export type { NodeProcessExit, NodeProcessHandle, SpawnNodeProcessOptions } from './helpers/node-process.js';
-export { startPrometheusServer } from './helpers/prometheus-server.js';
-export type { PrometheusServer, PrometheusServerOptions, PromSample } from './helpers/prometheus-server.js';
+export { prometheusConfig, startPrometheusServer } from './helpers/prometheus-server.js';
+export type {
+  PrometheusServer,
+  PrometheusServerOptions,
+  PromSample,
+  ScrapeTargets,
+} from './helpers/prometheus-server.js';
 export { vectorSelectors } from './helpers/promql-selectors.js';
 export { startExternalProcess } from './helpers/external-process.js';
 export type { ExternalProcess } from './helpers/external-process.js';

@@ -1,9 +1,9 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pickFreePorts, waitFor } from '@tributary/testkit';
+import { prometheusConfig, startPrometheusServer } from '@tributary/testkit';
+import type { ScrapeTargets } from '@tributary/testkit';
 
 /**
  * An optional Prometheus for `npm run dev`: when a `prometheus` binary is on PATH (Debian's package), it
@@ -14,41 +14,6 @@ import { pickFreePorts, waitFor } from '@tributary/testkit';
 const rulesDir = fileURLToPath(new URL('../../../../infra/prometheus/rules/', import.meta.url));
 /** Faster than infra/prometheus's 15 s: a demo session is short, and someone is watching. */
 const SCRAPE_INTERVAL = '5s';
-const STOP_GRACE_MS = 10_000;
-
-export interface ScrapeTargets {
-  /** Base URL of each app by name (`app` label, as in infra/prometheus/targets/apps.yml). */
-  readonly apps: ReadonlyMap<string, string>;
-  /** A standalone lag exporter's base URL, when the platform runs one (job `kafka-lag`). */
-  readonly lagExporterUrl?: string | undefined;
-}
-
-/**
- * The config: jobs `tributary` (one target per app, labelled `app`) and `kafka-lag`, as infra/prometheus
- * names them, so the rules and the dashboards' queries select the same series. JSON, which is YAML too.
- */
-export function prometheusConfig(targets: ScrapeTargets, ruleFiles: readonly string[]): string {
-  const hostOf = (url: string) => new URL(url).host;
-  const config = {
-    global: {
-      scrape_interval: SCRAPE_INTERVAL,
-      evaluation_interval: SCRAPE_INTERVAL,
-      external_labels: { environment: 'dev' },
-    },
-    rule_files: ruleFiles,
-    scrape_configs: [
-      {
-        job_name: 'tributary',
-        metrics_path: '/metrics',
-        static_configs: [...targets.apps].map(([app, url]) => ({ targets: [hostOf(url)], labels: { app } })),
-      },
-      ...(targets.lagExporterUrl
-        ? [{ job_name: 'kafka-lag', static_configs: [{ targets: [hostOf(targets.lagExporterUrl)] }] }]
-        : []),
-    ],
-  };
-  return `${JSON.stringify(config, null, 2)}\n`;
-}
 
 /** The `prometheus` binary on PATH, or undefined. */
 export function findPrometheus(): string | undefined {
@@ -60,7 +25,7 @@ export function findPrometheus(): string | undefined {
 export interface DevPrometheus {
   readonly url: string;
   readonly pid: number;
-  /** SIGTERM, then SIGKILL past STOP_GRACE_MS; removes its directory. Never throws. */
+  /** SIGTERM, then SIGKILL past 10 s; removes its directory. Never throws. */
   stop(): Promise<void>;
 }
 
@@ -71,55 +36,19 @@ export async function startDevPrometheus(
 ): Promise<DevPrometheus | undefined> {
   const binary = findPrometheus();
   if (!binary) return undefined;
-  const dir = mkdtempSync(join(tmpdir(), 'tributary-dev-prometheus-'));
   const ruleFiles = readdirSync(rulesDir)
     .filter((name) => name.endsWith('.rules.yml'))
     .map((name) => join(rulesDir, name));
-  writeFileSync(join(dir, 'prometheus.yml'), prometheusConfig(targets, ruleFiles));
-  const [port] = await pickFreePorts(1);
-  const url = `http://127.0.0.1:${port}`;
-  const child = spawn(
-    binary,
-    [
-      `--config.file=${join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${port}`,
-      '--log.level=warn',
-    ],
-    // Its own process group: the terminal's Ctrl-C is for the runner, which stops it after the apps.
-    { detached: true, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
-  let exited = false;
-  const gone = new Promise<void>((resolve) => {
-    child.once('error', () => resolve());
-    child.once('exit', () => resolve());
-  }).then(() => {
-    exited = true;
-  });
-  const stop = async () => {
-    if (!exited && child.pid !== undefined) child.kill('SIGTERM');
-    const killer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-    await gone;
-    clearTimeout(killer);
-    rmSync(dir, { recursive: true, force: true });
-  };
   try {
-    await waitFor(
-      async () => {
-        if (exited) throw new Error(`prometheus exited: ${stderr.trim()}`);
-        return fetch(`${url}/-/ready`).then(
-          (response) => response.ok,
-          () => false,
-        );
-      },
-      { timeoutMs: 30_000, message: 'prometheus ready' },
-    );
+    const server = await startPrometheusServer({
+      binary,
+      config: prometheusConfig(targets, { ruleFiles, interval: SCRAPE_INTERVAL, environment: 'dev' }),
+      // Its own process group: the terminal's Ctrl-C is for the runner, which stops it after the apps.
+      detached: true,
+    });
+    return { url: server.url, pid: server.pid, stop: () => server.stop().catch(() => undefined) };
   } catch (error) {
-    await stop();
     log(`prom   not started: ${(error as Error).message}`);
     return undefined;
   }
-  return { url, pid: child.pid!, stop };
 }

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { SchemaRegistryAdmin, loadSchemaFiles, registerSchemas } from '@tributary/contracts';
 import { downLocalStack, endpointsFromEnv, localStackStatus, upLocalStack } from '@tributary/testkit';
 import type { StackEndpoints } from '@tributary/testkit';
-import { startPlatform } from '../platform/platform.js';
+import { scrapeTargets, startPlatform } from '../platform/platform.js';
 import type { RunningPlatform } from '../platform/platform.js';
 import {
   devSessionPath,
@@ -15,7 +15,7 @@ import { DRIFT_EVERY_MS, DemoDrift, FIRST_DRIFT_MS, scheduleDemoDrift } from './
 import { startDevGuard } from './dev-guard.js';
 import type { DevGuard } from './dev-guard.js';
 import { startDevPrometheus } from './dev-prometheus.js';
-import type { DevPrometheus, ScrapeTargets } from './dev-prometheus.js';
+import type { DevPrometheus } from './dev-prometheus.js';
 import { stopApps, within } from './dev-stop.js';
 import { tapCatalogue } from './dev-tap.js';
 import { ensureCatalogueTopics } from './topics.js';
@@ -103,7 +103,6 @@ export async function dev(options: DevOptions): Promise<number> {
     const dlqToken = randomBytes(18).toString('base64url');
     const tokenHash = createHash('sha256').update(dlqToken).digest('hex');
     const partial = new Map<string, string>();
-    const appUrls = new Map<string, string>();
     platform = await startPlatform({
       endpoints,
       ...(options.port
@@ -139,12 +138,7 @@ export async function dev(options: DevOptions): Promise<number> {
         partial.set(app, lines.pop()!);
         for (const line of lines.filter(Boolean)) log(`${app.padEnd(6).slice(0, 22)} ${line}`);
       },
-      log: (line) => {
-        // Each app's URL as the platform announces it: the scrape targets of the dev Prometheus.
-        const announced = /^app {4}(\S+) (?:ready )?on (http:\/\/[^\s,)]+)/.exec(line);
-        if (announced) appUrls.set(announced[1]!, announced[2]!);
-        log(line);
-      },
+      log,
     });
     const running = platform;
     for (const [name, app] of running.apps) guard.process(app.pid, name, 'wait');
@@ -152,7 +146,7 @@ export async function dev(options: DevOptions): Promise<number> {
       await Promise.all([...running.apps.values()].map((app) => app.kill('SIGKILL')));
     });
     if (stop.requested()) return await stopped();
-    prometheus = await startDevPrometheus(scrapeTargets(platform, appUrls), log);
+    prometheus = await startDevPrometheus(scrapeTargets(platform), log);
     if (prometheus) guard.process(prometheus.pid, 'prometheus', 'SIGTERM');
 
     log(
@@ -345,19 +339,6 @@ async function connectStack(
   const { state, reused } = await upLocalStack({ owner: 'cli', log: (line) => log(`stack  ${line}`) });
   if (!reused) guard.stack(state.id);
   return { endpoints: state.endpoints, startedStack: !reused };
-}
-
-/**
- * What the dev Prometheus scrapes: every app the platform announced but the simulator (a test double
- * without /metrics, left out of infra/prometheus/targets/apps.yml too), and the platform's lag exporter
- * under its own job when it runs one (only as that job, so its series are not doubled).
- */
-function scrapeTargets(platform: RunningPlatform, announced: ReadonlyMap<string, string>): ScrapeTargets {
-  const lagExporterUrl = (platform as { readonly lagExporterUrl?: string }).lagExporterUrl;
-  const apps = new Map(
-    [...announced].filter(([name, url]) => name !== 'provider-sim' && url !== lagExporterUrl),
-  );
-  return { apps, ...(lagExporterUrl ? { lagExporterUrl } : {}) };
 }
 
 const streets = ['Main Street', 'Harbour Road', 'Market Square', 'Station Lane'];

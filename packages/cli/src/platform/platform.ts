@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pickFreePorts, spawnNodeProcess, startBuiltApp } from '@tributary/testkit';
-import type { NodeProcessExit, NodeProcessHandle, StackEndpoints } from '@tributary/testkit';
+import type { NodeProcessExit, NodeProcessHandle, ScrapeTargets, StackEndpoints } from '@tributary/testkit';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -329,4 +329,14 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&');
+}
+
+/**
+ * What Prometheus scrapes of a running platform, as infra/prometheus does: every app but the simulator (a
+ * test double without /metrics) in job `tributary`, the lag exporter alone in `kafka-lag` so its series
+ * are scraped once.
+ */
+export function scrapeTargets(platform: RunningPlatform): ScrapeTargets {
+  const apps = [...platform.appUrls].filter(([name]) => name !== 'provider-sim' && name !== 'lag-exporter');
+  return { apps: new Map(apps), lagExporterUrl: platform.lagExporterUrl };
 }

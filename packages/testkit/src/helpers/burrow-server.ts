@@ -1,9 +1,8 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pickFreePorts } from '../stack/ports.js';
-import { startExternalProcess } from './external-process.js';
-import { waitFor } from './wait-for.js';
+import { startExternalProcess, whenReady } from './external-process.js';
 
 export interface BurrowServerOptions {
   readonly brokers: readonly string[];
@@ -100,22 +99,12 @@ min-distance=1
     missing: INSTALL,
   });
   const url = `http://127.0.0.1:${port}`;
-  const stop = async () => {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await Promise.race([
-      server.failed,
-      waitFor(`Burrow answering on ${url}`, async () => (await fetch(`${url}/burrow/admin`)).ok, {
-        timeoutMs: options.timeoutMs ?? 60_000,
-        intervalMs: 200,
-      }),
-    ]);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  const stop = await whenReady(server, {
+    description: `Burrow answering on ${url}`,
+    ready: async () => (await fetch(`${url}/burrow/admin`)).ok,
+    timeoutMs: options.timeoutMs ?? 60_000,
+    dir,
+  });
   return {
     url,
     cluster,

@@ -1,5 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { waitFor } from './wait-for.js';
 
 /** A server process a test started: its output so far, and a stop that waits for it to exit. */
 export interface ExternalProcess {
@@ -19,12 +21,19 @@ export function startExternalProcess(
   name: string,
   command: string,
   args: readonly string[],
-  options: { cwd?: string; env?: NodeJS.ProcessEnv; missing: string },
+  options: {
+    cwd?: string;
+    env?: NodeJS.ProcessEnv;
+    missing: string;
+    /** Its own process group, so a terminal's Ctrl-C reaches only whoever started it. */
+    detached?: boolean;
+  },
 ): ExternalProcess {
   const child = spawn(command, [...args], {
     cwd: options.cwd,
     env: options.env ?? process.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: options.detached ?? false,
   });
   let output = '';
   // The last 64 KiB is enough to say why a server failed; a chatty one must not grow the test's memory.
@@ -55,4 +64,28 @@ export function startExternalProcess(
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * Waits until `ready` answers true, racing the process's exit. Resolves with a stop that ends the process
+ * and removes its working directory; on any failure to get ready, stops it the same way and rethrows.
+ */
+export async function whenReady(
+  server: ExternalProcess,
+  options: { description: string; ready: () => Promise<boolean>; timeoutMs: number; dir: string },
+): Promise<() => Promise<void>> {
+  const stop = async () => {
+    await server.stop();
+    rmSync(options.dir, { recursive: true, force: true });
+  };
+  try {
+    await Promise.race([
+      server.failed,
+      waitFor(options.description, options.ready, { timeoutMs: options.timeoutMs, intervalMs: 200 }),
+    ]);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return stop;
 }

@@ -1,16 +1,16 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pickFreePorts } from '../stack/ports.js';
-import { waitFor } from './wait-for.js';
+import { startExternalProcess, whenReady } from './external-process.js';
 
 export interface PrometheusServerOptions {
   /** prometheus.yml as an object; rule file paths must be absolute (the config is written to a temp dir). */
   readonly config: Record<string, unknown>;
   /** Default `prometheus` on PATH (Debian/Ubuntu: `apt-get install prometheus`). */
   readonly binary?: string;
+  /** Its own process group (the dev runner's: a terminal's Ctrl-C is for the runner). */
+  readonly detached?: boolean;
   readonly timeoutMs?: number;
 }
 
@@ -22,17 +22,61 @@ export interface PromSample {
 
 export interface PrometheusServer {
   readonly url: string;
+  readonly pid: number;
   /** An instant query now; rejects with Prometheus' own error for a query it refuses. */
   query(expr: string): Promise<PromSample[]>;
   /** Health of each scrape target, by `job` and `instance`. */
   targets(): Promise<Array<{ labels: Record<string, string>; health: string; lastError: string }>>;
-  /** Stops the server and removes its data directory. */
+  /** Stops the server (SIGKILL past 10 s) and removes its data directory. */
   stop(): Promise<void>;
 }
 
+/** Where the apps of a running platform serve /metrics: infra/prometheus's two jobs. */
+export interface ScrapeTargets {
+  /** Base URL of each app by name: job `tributary`, labelled `app` as in infra/prometheus/targets/apps.yml. */
+  readonly apps: ReadonlyMap<string, string>;
+  /** The lag exporter's base URL, alone in job `kafka-lag` so its series are scraped once. */
+  readonly lagExporterUrl?: string | undefined;
+}
+
 /**
- * A real Prometheus server on a free port with its TSDB in a temp dir, for tests that check what the
- * dashboards and alert rules compute on live scrapes. Nothing is mocked: the binary is the distribution's.
+ * A prometheus.yml with infra/prometheus's jobs and labels, so its rules and the dashboards' queries select
+ * the same series as in production, over processes on this machine.
+ */
+export function prometheusConfig(
+  targets: ScrapeTargets,
+  options: { ruleFiles: readonly string[]; interval: string; environment: string },
+): Record<string, unknown> {
+  const staticConfig = ([app, url]: [string, string]) => ({ targets: [new URL(url).host], labels: { app } });
+  return {
+    global: {
+      scrape_interval: options.interval,
+      evaluation_interval: options.interval,
+      external_labels: { environment: options.environment },
+    },
+    rule_files: options.ruleFiles,
+    scrape_configs: [
+      {
+        job_name: 'tributary',
+        metrics_path: '/metrics',
+        static_configs: [...targets.apps].map(staticConfig),
+      },
+      ...(targets.lagExporterUrl
+        ? [
+            {
+              job_name: 'kafka-lag',
+              metrics_path: '/metrics',
+              static_configs: [staticConfig(['lag-exporter', targets.lagExporterUrl])],
+            },
+          ]
+        : []),
+    ],
+  };
+}
+
+/**
+ * A real Prometheus server on a free port with its TSDB in a temp dir: tests check what the dashboards and
+ * alert rules compute on live scrapes, and `npm run dev` offers one. The binary is the distribution's.
  */
 export async function startPrometheusServer(options: PrometheusServerOptions): Promise<PrometheusServer> {
   const dir = mkdtempSync(join(tmpdir(), 'tributary-prometheus-'));
@@ -41,8 +85,8 @@ export async function startPrometheusServer(options: PrometheusServerOptions): P
   writeFileSync(configFile, JSON.stringify(options.config, null, 2));
   const [port] = await pickFreePorts(1);
   const url = `http://127.0.0.1:${port}`;
-  let output = '';
-  const child: ChildProcess = spawn(
+  const server = startExternalProcess(
+    'prometheus',
     options.binary ?? 'prometheus',
     [
       `--config.file=${configFile}`,
@@ -50,46 +94,18 @@ export async function startPrometheusServer(options: PrometheusServerOptions): P
       `--web.listen-address=127.0.0.1:${port}`,
       '--log.level=warn',
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { missing: 'install it, e.g. apt-get install -y prometheus', detached: options.detached ?? false },
   );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const spawnError = new Promise<never>((_, reject) =>
-    child.once('error', (error) =>
-      reject(
-        new Error(
-          `cannot run ${options.binary ?? 'prometheus'} (${error.message}): install it, e.g. apt-get install -y prometheus`,
-        ),
-      ),
-    ),
-  );
-  for (const stream of [child.stdout, child.stderr]) stream?.on('data', (chunk) => (output += String(chunk)));
-
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGTERM');
-      await exited;
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
-
-  try {
-    await Promise.race([
-      spawnError,
-      exited.then(() => {
-        throw new Error(`prometheus exited during start-up:\n${output}`);
-      }),
-      waitFor(`prometheus ready on ${url}`, async () => (await fetch(`${url}/-/ready`)).ok, {
-        timeoutMs: options.timeoutMs ?? 30_000,
-        intervalMs: 200,
-      }),
-    ]);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  const stop = await whenReady(server, {
+    description: `prometheus ready on ${url}`,
+    ready: async () => (await fetch(`${url}/-/ready`)).ok,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    dir,
+  });
 
   return {
     url,
+    pid: server.child.pid!,
     async query(expr) {
       const response = await fetch(`${url}/api/v1/query`, {
         method: 'POST',

@@ -1,11 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kafkaToolCommand } from '../stack/kafka-tools.js';
 import { pickFreePorts } from '../stack/ports.js';
-import { startExternalProcess } from './external-process.js';
-import { waitFor } from './wait-for.js';
+import { startExternalProcess, whenReady } from './external-process.js';
 
 export interface ZooKeeperServer {
   /** `127.0.0.1:<port>`, for a client's server list. */
@@ -47,27 +46,13 @@ export async function startZooKeeperServer(
     missing: 'install a Java runtime (apt-get install -y openjdk-17-jre-headless)',
   });
   const address = `127.0.0.1:${port}`;
-  const stop = async () => {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await Promise.race([
-      server.failed,
-      // `ruok` answers imok before the server takes sessions; `srvr` names the mode only once it does.
-      waitFor(
-        `zookeeper serving on ${address}`,
-        async () => /Mode: standalone/.test(await fourLetterWord(port!, 'srvr')),
-        {
-          timeoutMs: options.timeoutMs ?? 60_000,
-          intervalMs: 200,
-        },
-      ),
-    ]);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
+  const stop = await whenReady(server, {
+    // `ruok` answers imok before the server takes sessions; `srvr` names the mode only once it does.
+    description: `zookeeper serving on ${address}`,
+    ready: async () => /Mode: standalone/.test(await fourLetterWord(port!, 'srvr')),
+    timeoutMs: options.timeoutMs ?? 60_000,
+    dir,
+  });
   return { address, stop };
 }
 
