@@ -749,6 +749,18 @@ export class ReliableConsumer {
     }
   }
 
+  /** The OpenTelemetry messaging attributes of a consumer span over one partition of this group. */
+  private processAttributes(topic: string, partition: number) {
+    return {
+      'messaging.system': 'kafka',
+      'messaging.operation.type': 'process',
+      'messaging.operation.name': 'process',
+      'messaging.destination.name': topic,
+      'messaging.destination.partition.id': String(partition),
+      'messaging.consumer.group.name': this.groupId,
+    };
+  }
+
   /**
    * True when the batch handler applied every record; otherwise nothing was kept, and `failedAt` is the
    * record the handler named (`BatchRecordFailed`), if it did.
@@ -768,12 +780,7 @@ export class ReliableConsumer {
     const { span, context: spanContext } = startSpan(`process ${topic}`, { kind: 'consumer' });
     if (span.isRecording()) {
       span.setAttributes({
-        'messaging.system': 'kafka',
-        'messaging.operation.type': 'process',
-        'messaging.operation.name': 'process',
-        'messaging.destination.name': topic,
-        'messaging.destination.partition.id': String(partition),
-        'messaging.consumer.group.name': this.groupId,
+        ...this.processAttributes(topic, partition),
         'messaging.batch.message_count': messages.length,
       });
       for (const message of messages) {
@@ -934,12 +941,7 @@ export class ReliableConsumer {
     });
     if (span.isRecording()) {
       span.setAttributes({
-        'messaging.system': 'kafka',
-        'messaging.operation.type': 'process',
-        'messaging.operation.name': 'process',
-        'messaging.destination.name': topic,
-        'messaging.destination.partition.id': String(partition),
-        'messaging.consumer.group.name': this.groupId,
+        ...this.processAttributes(topic, partition),
         'messaging.kafka.offset': Number(message.offset),
         'messaging.message.id': headerText(message.headers, CeHeaders.id) ?? '',
         'tributary.attempt': attempt,
