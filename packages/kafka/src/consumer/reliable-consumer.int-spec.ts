@@ -556,6 +556,33 @@ describe('ReliableConsumer against the real Kafka and registry', () => {
     await consumer.stop();
   });
 
+  it('starts when its first join crashes on a retriable error (a coordinator still loading), as kafkajs restarts it', async () => {
+    // kafkajs asks restartOnFailure from inside run() when the first join fails, which happens on a broker
+    // whose group coordinator is still loading (a fresh or just restarted cluster): the same call, made
+    // here before the real join, must be answered without waiting for the start it is part of.
+    const answers: boolean[] = [];
+    const f = await start(
+      async () => {},
+      {},
+      async (kafka) => {
+        const consumer = kafka.consumer.bind(kafka);
+        kafka.consumer = (config) => {
+          const real = consumer(config);
+          const run = real.run.bind(real);
+          real.run = async (runConfig) => {
+            const loading = Object.assign(new Error('The coordinator is loading'), { retriable: true });
+            if (answers.length === 0) answers.push(await config.retry!.restartOnFailure!(loading));
+            return run(runConfig);
+          };
+          return real;
+        };
+      },
+    );
+    expect(answers).toEqual([true]);
+    await f.producer.publish(orderPlaced('order-after-loading'));
+    await waitFor('the record handled', () => f.calls.length === 1);
+  });
+
   it('keeps the group membership through a handler longer than the session timeout that heartbeats', async () => {
     let joins = 0;
     const f = await start(

@@ -190,6 +190,8 @@ export class ReliableConsumer {
   private serial: Promise<unknown> = Promise.resolve();
   private checkQueued = false;
   private reattachQueued = false;
+  /** The consumer whose first join is under way inside `attach` (itself a serial step). */
+  private joining: Consumer | undefined;
   private checkTimer: NodeJS.Timeout | undefined;
   private admin: Admin | undefined;
   /** The kafkajs consumer crashed and will not restart on its own; the next check builds a new one. */
@@ -487,6 +489,7 @@ export class ReliableConsumer {
       // The tiers belong to this group alone: whatever is in them is ours to work through.
       if (tiers.length > 0) await consumer.subscribe({ topics: tiers, fromBeginning: true });
       this.consumer = consumer;
+      this.joining = consumer;
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
@@ -497,6 +500,8 @@ export class ReliableConsumer {
       this.consumer = undefined;
       await consumer.disconnect().catch(() => {});
       throw error;
+    } finally {
+      this.joining = undefined;
     }
     this.subscribedTiers = tiers;
     this.failure = undefined;
@@ -511,6 +516,10 @@ export class ReliableConsumer {
    */
   private async restartOnFailure(consumer: Consumer, error: Error): Promise<boolean> {
     if (this.stopping || consumer !== this.consumer) return false;
+    // A crash of the first join (a coordinator still loading on a fresh or restarted broker) comes from
+    // inside `run()`, within the serial step of `attach`, which just reconciled the topics: waiting for the
+    // serial queue here would wait for ourselves, and the consumer would never start.
+    if (consumer === this.joining) return true;
     // kafkajs has disconnected this consumer already: nothing of it can commit into a recreated tier.
     const { absent } = await this.inSerial(() => this.reconcileTopics());
     if (consumer !== this.consumer) return false;
