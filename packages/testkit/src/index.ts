@@ -39,3 +39,5 @@ export { startZooKeeperServer } from './helpers/zookeeper-server.js';
 export type { ZooKeeperServer } from './helpers/zookeeper-server.js';
 export { startBurrowServer } from './helpers/burrow-server.js';
 export type { BurrowPartitionLag, BurrowServer, BurrowServerOptions } from './helpers/burrow-server.js';
+export { describeConsumerGroup } from './helpers/consumer-group-command.js';
+export type { ConsumerGroupPartition } from './helpers/consumer-group-command.js';

@@ -1,8 +1,10 @@
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
 import { pickFreePorts } from '../stack/ports.js';
 import { startExternalProcess, whenReady } from './external-process.js';
+import { waitFor } from './wait-for.js';
 
 export interface BurrowServerOptions {
   readonly brokers: readonly string[];
@@ -46,6 +48,7 @@ const INSTALL = 'install Burrow: apt-get install -y burrow (Debian/Ubuntu packag
  * Its client speaks Kafka protocol 2.0, which Kafka 3.9 and 4.x brokers still answer.
  */
 export async function startBurrowServer(options: BurrowServerOptions): Promise<BurrowServer> {
+  await offsetsTopicCreated(options.brokers, options.timeoutMs ?? 60_000);
   const binary = options.binary ?? (existsSync('/usr/bin/Burrow') ? '/usr/bin/Burrow' : 'Burrow');
   const dir = mkdtempSync(join(tmpdir(), 'tributary-burrow-'));
   const [port] = await pickFreePorts(1);
@@ -126,4 +129,30 @@ min-distance=1
     output: server.output,
     stop,
   };
+}
+
+/**
+ * Burrow's consumer module gives up at start when `__consumer_offsets` does not exist, and a broker creates
+ * it only when a group first asks for its coordinator: on a fresh Kafka 4 stack nothing has yet. Asking for
+ * a throwaway group's offsets makes the broker create it.
+ */
+async function offsetsTopicCreated(brokers: readonly string[], timeoutMs: number): Promise<void> {
+  const admin = new Kafka({
+    clientId: 'tributary-testkit-burrow',
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+  }).admin();
+  await admin.connect();
+  try {
+    await waitFor(
+      '__consumer_offsets to exist',
+      async () => {
+        await admin.fetchOffsets({ groupId: 'tributary-testkit-burrow-warmup', topics: [] });
+        return (await admin.listTopics()).includes('__consumer_offsets');
+      },
+      { timeoutMs, intervalMs: 500 },
+    );
+  } finally {
+    await admin.disconnect();
+  }
 }
