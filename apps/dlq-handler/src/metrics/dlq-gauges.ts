@@ -7,6 +7,7 @@ import { REPLAY_OUTCOMES, dlqMetrics } from './dlq.metrics.js';
 /** Refreshes the table-derived gauges every `intervalMs`; series of vanished label sets are dropped. */
 export class DlqGauges {
   private timer: NodeJS.Timeout | undefined;
+  private readonly countersZeroed = new Set<string>();
 
   constructor(
     private readonly queries: Pick<GaugeQueries, 'statistics'>,
@@ -33,8 +34,11 @@ export class DlqGauges {
       const zeros = groups.length
         ? labelSets({ consumer_group: groups, status: DEAD_LETTER_STATUSES })
         : labelSets({ status: DEAD_LETTER_STATUSES });
-      exposeZeros(dlqMetrics.replays, labelSets({ consumer_group: groups, outcome: REPLAY_OUTCOMES }));
-      exposeZeros(dlqMetrics.discards, labelSets({ consumer_group: groups }));
+      // Counters keep a series once it exists: only a group seen for the first time needs its zeros.
+      const fresh = groups.filter((group) => !this.countersZeroed.has(group));
+      exposeZeros(dlqMetrics.replays, labelSets({ consumer_group: fresh, outcome: REPLAY_OUTCOMES }));
+      exposeZeros(dlqMetrics.discards, labelSets({ consumer_group: fresh }));
+      for (const group of fresh) this.countersZeroed.add(group);
       dlqMetrics.messages.reset();
       exposeZeros(dlqMetrics.messages, zeros);
       for (const row of byStatus) {
