@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pickFreePorts, spawnNodeProcess, startBuiltApp } from '@tributary/testkit';
 import type { NodeProcessExit, NodeProcessHandle, ScrapeTargets, StackEndpoints } from '@tributary/testkit';
+import { appOfInstance, instanceName, replicaCounts } from './replicas.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
 
@@ -45,6 +46,21 @@ export function discoverConnectors(appsDir = join(repoRoot, 'apps')): ConnectorA
     });
 }
 
+/**
+ * The apps that serve the platform's traffic, by name: every connector, ingestion, the example service, the
+ * DLQ handler and the reconciler; what `npm run dev --replicas <n>` scales. The lag exporter may run
+ * replicas too (`replicas: { 'lag-exporter': 2 }`), but only the one holding its lock exports.
+ */
+export function serviceApps(connectors: readonly ConnectorApp[]): string[] {
+  return [
+    ...connectors.map((c) => `connector-${c.id}`),
+    'ingestion',
+    'example-service',
+    'dlq-handler',
+    'reconciliation',
+  ];
+}
+
 export interface PlatformOptions {
   readonly endpoints: StackEndpoints;
   /** Default: the stack's database. Every app keeps its tables in its own schema of it. */
@@ -53,7 +69,13 @@ export interface PlatformOptions {
   readonly topicPrefix?: string;
   /** Prepended to every consumer group, so an isolated run shares no retry or DLQ topics. */
   readonly groupPrefix?: string;
-  /** Fixed ports (development); absent ones are picked free. */
+  /**
+   * Processes per app, by app name (`ingestion`, `connector-payments`, ...); default 1. Replicas of an app
+   * are one service: the same environment (consumer group, database schema), each on a port of its own.
+   * Replica 1 keeps the app's name and its port in `ports`; replica n is `<app>.<n>` on a free port.
+   */
+  readonly replicas?: Readonly<Record<string, number>>;
+  /** Fixed ports of each app's first replica (development); absent ones are picked free. */
   readonly ports?: Partial<
     Record<
       'ingestion' | 'exampleService' | 'dlqHandler' | 'reconciliation' | 'lagExporter' | 'simulator',
@@ -101,24 +123,33 @@ export interface RunningPlatform {
    */
   readonly lagExporterUrl: string | undefined;
   readonly connectors: readonly ConnectorApp[];
+  /** Every process by instance name: `ingestion`, `ingestion.2`, ..., `provider-sim`. */
   readonly apps: ReadonlyMap<string, NodeProcessHandle>;
-  /** Base URL of each app by name, the simulator too (which serves no /metrics): what a scraper targets. */
+  /**
+   * Base URL of each instance by name, the simulator too (which serves no /metrics): what a scraper
+   * targets. The `*Url` fields above are each app's first replica.
+   */
   readonly appUrls: ReadonlyMap<string, string>;
   readonly webhookSecrets: WebhookSecrets;
   /** The schema ingestion keeps its tables (api_keys among them) in. */
   readonly ingestionDatabaseSchema: string;
   /** Each service's schema, for keys issued into its `api_keys` table. */
   readonly databaseSchemas: Readonly<Record<string, string>>;
-  /** Consumer group of an app, e.g. `connector-payments`, with the run's prefix. */
+  /** Consumer group of an app, e.g. `connector-payments`, with the run's prefix: every replica's. */
   groupOf(app: string): string;
+  /** The instance names of an app, first replica first: `['ingestion', 'ingestion.2']`; [] if not run. */
+  instancesOf(app: string): readonly string[];
+  /** The base URLs of an app's instances, in `instancesOf` order. */
+  urlsOf(app: string): readonly string[];
   /**
-   * Starts an app again as it was started (same main, port and environment), e.g. after a test SIGKILLed
-   * it; resolves once it is ready. Its handle in `apps` is the new process from then on.
+   * Starts an instance again as it was started (same main, port and environment), e.g. after a test
+   * SIGKILLed it; resolves once it is ready. Its handle in `apps` is the new process from then on.
    */
-  restart(app: string): Promise<NodeProcessHandle>;
+  restart(instance: string): Promise<NodeProcessHandle>;
   /**
-   * SIGTERM to every app, one at a time, each awaited: consumers first (the ones that call providers), then
-   * ingestion, the simulator last. Resolves with how each app exited; `onStopped` hears of each as it goes.
+   * SIGTERM to every instance, one at a time, each awaited: consumers first (the ones that call providers),
+   * then ingestion, the simulator last; an app's replicas one after the other. Resolves with how each
+   * instance exited; `onStopped` hears of each as it goes.
    */
   stop(
     onStopped?: (app: string, exit: NodeProcessExit) => void,
@@ -137,8 +168,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const prefix = options.topicPrefix ?? '';
   const groupPrefix = options.groupPrefix ?? '';
   const groupOf = (app: string) => `${groupPrefix}${app}`;
+  const replicas = replicaCounts(options.replicas ?? {}, [...serviceApps(connectors), 'lag-exporter']);
   const apps = new Map<string, NodeProcessHandle>();
   const appUrls = new Map<string, string>();
+  const instances = new Map<string, string[]>();
   const launchers = new Map<string, () => Promise<NodeProcessHandle>>();
   const base = {
     DATABASE_URL: options.databaseUrl ?? endpoints.postgres.url,
@@ -150,8 +183,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   };
   const output = (name: string) =>
     options.onOutput ? { onOutput: (chunk: string) => options.onOutput!(name, chunk) } : {};
-  // Distinct free ports for whatever was not given: the apps, then one per connector.
-  const free = await pickFreePorts(5 + connectors.length);
+  // Distinct free ports for whatever was not given: the apps, one per connector, then the extra replicas.
+  const extraReplicas = Object.values(replicas).reduce((sum, n) => sum + n - 1, 0);
+  const free = await pickFreePorts(5 + connectors.length + extraReplicas);
+  const replicaPorts = free.slice(5 + connectors.length);
   const ports = {
     ingestion: options.ports?.ingestion ?? free[0]!,
     exampleService: options.ports?.exampleService ?? free[1]!,
@@ -159,7 +194,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     reconciliation: options.ports?.reconciliation ?? free[3]!,
     lagExporter: options.ports?.lagExporter ?? free[4]!,
   };
-  const connectorPorts = free.slice(5);
+  const connectorPorts = free.slice(5, 5 + connectors.length);
   const ingestionUrl = `http://127.0.0.1:${ports.ingestion}`;
   // Fresh per run: the simulator signs with them, ingestion verifies. Only `npm run dev` writes them down,
   // in its session file, so a developer can sign a webhook by hand.
@@ -185,7 +220,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       'provider-sim',
     ];
     const exits = new Map<string, NodeProcessExit>();
-    for (const name of order) {
+    for (const name of order.flatMap((app) => instances.get(app) ?? [app])) {
       const app = apps.get(name);
       if (!app) continue;
       const exit = await app.kill('SIGTERM');
@@ -220,7 +255,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     appUrls.set('provider-sim', simulatorUrl);
     log(`app    provider-sim on ${simulatorUrl} (admin: ${simulatorUrl}/__admin/ledger, pid ${sim.pid})`);
 
-    const start = async (name: string, main: string, port: number, env: Record<string, string>) => {
+    const startInstance = async (name: string, main: string, port: number, env: Record<string, string>) => {
       const launch = async () => {
         const app = await startBuiltApp(main, {
           env: { ...base, PORT: String(port), ...env },
@@ -237,6 +272,15 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       };
       launchers.set(name, launch);
       await launch();
+    };
+    // Replicas of one service: the same environment, so the same consumer group (Kafka shares the
+    // partitions out) and the same schema (row claims and advisory locks keep them apart). The first one
+    // starts alone, so schema migrations run once before the others boot.
+    const start = async (app: string, main: string, port: number, env: Record<string, string>) => {
+      const names = Array.from({ length: replicas[app] ?? 1 }, (_, i) => instanceName(app, i + 1));
+      instances.set(app, names);
+      await startInstance(names[0]!, main, port, env);
+      await Promise.all(names.slice(1).map((name) => startInstance(name, main, replicaPorts.shift()!, env)));
     };
 
     // Ingestion maps a provider's callbacks with the ids its connector records (EXTERNAL_REFS_SCHEMAS);
@@ -314,9 +358,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         reconciliation: 'reconciliation',
       },
       groupOf,
-      async restart(app) {
-        const launch = launchers.get(app);
-        if (!launch) throw new Error(`no app ${app} to restart (the simulator is not restartable)`);
+      instancesOf: (app) => instances.get(app) ?? [],
+      urlsOf: (app) => (instances.get(app) ?? []).map((name) => appUrls.get(name)!),
+      async restart(instance) {
+        const launch = launchers.get(instance);
+        if (!launch) throw new Error(`no instance ${instance} to restart (the simulator is not restartable)`);
         return launch();
       },
       stop: stopAll,
@@ -332,11 +378,16 @@ function escapeRegExp(text: string): string {
 }
 
 /**
- * What Prometheus scrapes of a running platform, as infra/prometheus does: every app but the simulator (a
- * test double without /metrics) in job `tributary`, the lag exporter alone in `kafka-lag` so its series
- * are scraped once.
+ * What Prometheus scrapes of a running platform, as infra/prometheus does: every instance of every app but
+ * the simulator (a test double without /metrics) in job `tributary`, labelled with its app and its
+ * instance name; the lag exporter's alone in `kafka-lag` so its series are scraped once.
  */
 export function scrapeTargets(platform: RunningPlatform): ScrapeTargets {
-  const apps = [...platform.appUrls].filter(([name]) => name !== 'provider-sim' && name !== 'lag-exporter');
-  return { apps: new Map(apps), lagExporterUrl: platform.lagExporterUrl };
+  const targets = [...platform.appUrls]
+    .map(([instance, url]) => ({ app: appOfInstance(instance), instance, url }))
+    .filter(({ app }) => app !== 'provider-sim');
+  return {
+    apps: targets.filter(({ app }) => app !== 'lag-exporter'),
+    lagExporters: targets.filter(({ app }) => app === 'lag-exporter'),
+  };
 }

@@ -31,23 +31,38 @@ export interface PrometheusServer {
   stop(): Promise<void>;
 }
 
+/** One process Prometheus scrapes: a replica of an app. */
+export interface ScrapeTarget {
+  /** The service: `app` label, as infra/prometheus labels every replica of a compose service. */
+  readonly app: string;
+  /** This replica, distinct among the app's: `instance` label (the platform's instance name). */
+  readonly instance: string;
+  /** Base URL; /metrics is scraped under it. */
+  readonly url: string;
+}
+
 /** Where the apps of a running platform serve /metrics: infra/prometheus's two jobs. */
 export interface ScrapeTargets {
-  /** Base URL of each app by name: job `tributary`, labelled `app` as in infra/prometheus/targets/apps.yml. */
-  readonly apps: ReadonlyMap<string, string>;
-  /** The lag exporter's base URL, alone in job `kafka-lag` so its series are scraped once. */
-  readonly lagExporterUrl?: string | undefined;
+  /** Every replica of every app: job `tributary`. */
+  readonly apps: readonly ScrapeTarget[];
+  /** The lag exporter's replicas, alone in job `kafka-lag` so its series are scraped once. */
+  readonly lagExporters?: readonly ScrapeTarget[];
 }
 
 /**
  * A prometheus.yml with infra/prometheus's jobs and labels, so its rules and the dashboards' queries select
- * the same series as in production, over processes on this machine.
+ * the same series as in production, over processes on this machine: one target per replica, labelled with
+ * its app (what dashboards sum by) and its instance (what a per-replica panel or TributaryTargetDown names).
  */
 export function prometheusConfig(
   targets: ScrapeTargets,
   options: { ruleFiles: readonly string[]; interval: string; environment: string },
 ): Record<string, unknown> {
-  const staticConfig = ([app, url]: [string, string]) => ({ targets: [new URL(url).host], labels: { app } });
+  const staticConfig = ({ app, instance, url }: ScrapeTarget) => ({
+    targets: [new URL(url).host],
+    labels: { app, instance },
+  });
+  const lagExporters = targets.lagExporters ?? [];
   return {
     global: {
       scrape_interval: options.interval,
@@ -59,14 +74,14 @@ export function prometheusConfig(
       {
         job_name: 'tributary',
         metrics_path: '/metrics',
-        static_configs: [...targets.apps].map(staticConfig),
+        static_configs: targets.apps.map(staticConfig),
       },
-      ...(targets.lagExporterUrl
+      ...(lagExporters.length > 0
         ? [
             {
               job_name: 'kafka-lag',
               metrics_path: '/metrics',
-              static_configs: [staticConfig(['lag-exporter', targets.lagExporterUrl])],
+              static_configs: lagExporters.map(staticConfig),
             },
           ]
         : []),
