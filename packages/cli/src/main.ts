@@ -11,6 +11,7 @@ import { devSessionPath, envWithDevSession, readDevSession } from './session/dev
 
 const usage = `usage: tributary <command>
   dev [--rate <orders/s>] [--port <port>] [--prefix <p>] [--log-level <level>] [--no-drift]
+      [--replicas <n>|<app>=<n>,...]
                                             run the platform on the local stack with demo traffic
                                             (and now and then a drift for reconciliation to repair)
   topics ensure                             create the catalogue topics on KAFKA_BROKERS
@@ -46,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
       prefix: { type: 'string', default: '' },
       'log-level': { type: 'string' },
       'no-drift': { type: 'boolean' },
+      replicas: { type: 'string', multiple: true, default: [] },
     },
   });
   const log = (line: string) => process.stdout.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`);
@@ -57,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
         prefix: values.prefix,
         ...(values['log-level'] ? { logLevel: values['log-level'] } : {}),
         drift: !values['no-drift'],
+        replicas: values.replicas,
         log,
         print: out,
       });

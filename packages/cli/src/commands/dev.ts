@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { SchemaRegistryAdmin, loadSchemaFiles, registerSchemas } from '@tributary/contracts';
 import { downLocalStack, endpointsFromEnv, localStackStatus, upLocalStack } from '@tributary/testkit';
 import type { StackEndpoints } from '@tributary/testkit';
-import { scrapeTargets, startPlatform } from '../platform/platform.js';
+import { discoverConnectors, scrapeTargets, serviceApps, startPlatform } from '../platform/platform.js';
 import type { RunningPlatform } from '../platform/platform.js';
 import {
   devSessionPath,
@@ -16,6 +16,7 @@ import { startDevGuard } from './dev-guard.js';
 import type { DevGuard } from './dev-guard.js';
 import { startDevPrometheus } from './dev-prometheus.js';
 import type { DevPrometheus } from './dev-prometheus.js';
+import { parseReplicas } from './dev-replicas.js';
 import { stopApps, within } from './dev-stop.js';
 import { tapCatalogue } from './dev-tap.js';
 import { ensureCatalogueTopics } from './topics.js';
@@ -31,6 +32,11 @@ export interface DevOptions {
   readonly logLevel?: string;
   /** Now and then a contact edited in HubSpot without a webhook, for reconciliation to repair. Default on. */
   readonly drift?: boolean;
+  /**
+   * `--replicas` as given: `<n>` (every service app), `<app>=<n>`, comma-separated, later entries winning.
+   * Replicas 2..n of an app run on free ports; the session's URLs are the first replica's.
+   */
+  readonly replicas?: readonly string[];
   /** Where the session's URLs and keys go. Default devSessionPath(). */
   readonly sessionFile?: string;
   readonly log: (line: string) => void;
@@ -62,6 +68,9 @@ export async function dev(options: DevOptions): Promise<number> {
   const print = options.print ?? log;
   const prefix = options.prefix ?? '';
   const sessionFile = options.sessionFile ?? devSessionPath();
+  // Checked before anything starts: a typo stops the runner here, not after the stack is up.
+  const all = serviceApps(discoverConnectors());
+  const replicas = parseReplicas(options.replicas ?? [], { all, known: [...all, 'lag-exporter'] });
   const stop = stopSignals(log);
   // Whatever ends this process without the stop below (a SIGKILL, a crash, a second Ctrl-C during
   // start-up), the guard stops what it started: see dev-guard.ts.
@@ -118,6 +127,7 @@ export async function dev(options: DevOptions): Promise<number> {
         : {}),
       topicPrefix: prefix,
       groupPrefix: prefix,
+      replicas,
       ...(options.logLevel ? { logLevel: options.logLevel } : {}),
       dlqHandlerEnv: { API_KEYS: `dev:${tokenHash}:dlq:read+dlq:replay+dlq:discard` },
       // Repairs on, and runs every half minute instead of every few minutes, so the demo's drift is found
@@ -156,6 +166,10 @@ export async function dev(options: DevOptions): Promise<number> {
       log(`ready  DLQ console ${platform.dlqHandlerUrl}/console (API key for this session: ${dlqToken})`);
     if (platform.reconciliationUrl)
       log(`ready  reconciliation ${platform.reconciliationUrl}/v1/runs (same key; tributary reconcile runs)`);
+    for (const app of [...all, 'lag-exporter']) {
+      const urls = platform.urlsOf(app);
+      if (urls.length > 1) log(`ready  ${app} × ${urls.length}: ${urls.join(' · ')}`);
+    }
     log(
       `ready  connectors: ${platform.connectors.map((c) => `connector-${c.id} (${c.provider})`).join(', ')}`,
     );
@@ -186,10 +200,12 @@ export async function dev(options: DevOptions): Promise<number> {
     effects = watchSimulator(platform, log);
     let sequence = 0;
     const exampleServiceUrl = platform.exampleServiceUrl;
+    // Orders go round the example service's replicas, as a load balancer would send them.
+    const orderUrls = platform.urlsOf('example-service');
     traffic = setInterval(
       () => {
         sequence += 1;
-        void placeDemoOrder(exampleServiceUrl, sequence).then(
+        void placeDemoOrder(orderUrls[sequence % orderUrls.length]!, sequence).then(
           (order) => log(`http   POST /v1/orders → 202 ${order.orderNumber} (order ${order.orderId})`),
           (error: unknown) => log(`http   POST /v1/orders failed: ${(error as Error).message}`),
         );
