@@ -1,7 +1,8 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { DataSource, type DataSourceOptions, type MigrationInterface } from 'typeorm';
 import { assertSchemaName } from './names.js';
 import { persistenceMigrations } from './migrations/index.js';
+import { withMigrationLock } from './migration-lock.js';
 
 type PostgresDataSourceOptions = Extract<DataSourceOptions, { type: 'postgres' }>;
 
@@ -14,8 +15,15 @@ export interface PersistenceOptions {
   readonly createSchema?: boolean;
   /** Connections in the pool (default 10). The outbox relay uses one more connection of its own. */
   readonly poolSize?: number;
-  /** Run pending migrations on initialize (default false: production runs them as a deploy step). */
+  /**
+   * Run pending migrations on initialize (default false: production runs them as a deploy step). Replicas
+   * booting at once take turns under the schema's advisory lock (docs/architecture.md#several-replicas).
+   */
   readonly migrationsRun?: boolean;
+  /** Longest initialize waits for another replica's schema creation and migrations (default 5 min). */
+  readonly migrationLockTimeoutMs?: number;
+  /** Told once per initialize that took the migration lock: what this replica applied, how long it waited. */
+  readonly onMigrations?: (event: MigrationsEvent) => void;
   /** The app's own migrations, run after the platform's. */
   readonly migrations?: ReadonlyArray<new () => MigrationInterface>;
   readonly entities?: PostgresDataSourceOptions['entities'];
@@ -23,6 +31,14 @@ export interface PersistenceOptions {
   readonly applicationName?: string;
   readonly connectTimeoutMs?: number;
   readonly logging?: PostgresDataSourceOptions['logging'];
+}
+
+export interface MigrationsEvent {
+  readonly schema: string;
+  /** Names of the migrations this replica applied, in order; empty when another replica had applied them. */
+  readonly applied: readonly string[];
+  /** Time spent waiting for the migration lock (another replica migrating shows here). */
+  readonly lockWaitMs: number;
 }
 
 /**
@@ -38,7 +54,8 @@ export function createDataSource(options: PersistenceOptions): DataSource {
     schema,
     poolSize: options.poolSize ?? 10,
     synchronize: false,
-    migrationsRun: options.migrationsRun ?? false,
+    // Driven by PersistenceDataSource.initialize under the migration lock, never by TypeORM's own initialize.
+    migrationsRun: false,
     migrations: [...persistenceMigrations, ...(options.migrations ?? [])],
     migrationsTableName: 'typeorm_migrations',
     entities: options.entities ?? [],
@@ -48,37 +65,60 @@ export function createDataSource(options: PersistenceOptions): DataSource {
     // Validated above: the name needs no escaping inside a libpq options string.
     extra: { options: `-c search_path=${schema}` },
   };
-  return new PersistenceDataSource(dataSourceOptions, options.createSchema ?? true);
+  return new PersistenceDataSource(dataSourceOptions, {
+    createSchema: options.createSchema ?? true,
+    migrationsRun: options.migrationsRun ?? false,
+    migrationLockTimeoutMs: options.migrationLockTimeoutMs ?? 5 * 60_000,
+    onMigrations: options.onMigrations,
+  });
+}
+
+interface BootSteps {
+  readonly createSchema: boolean;
+  readonly migrationsRun: boolean;
+  readonly migrationLockTimeoutMs: number;
+  readonly onMigrations: PersistenceOptions['onMigrations'];
 }
 
 class PersistenceDataSource extends DataSource {
-  readonly #createSchema: boolean;
+  readonly #boot: BootSteps;
 
-  constructor(options: DataSourceOptions, createSchema: boolean) {
+  constructor(options: DataSourceOptions, boot: BootSteps) {
     super(options);
-    this.#createSchema = createSchema;
+    this.#boot = boot;
   }
 
   // TypeORM creates its migrations table inside the schema before any migration runs, so the schema has to
   // exist before initialize(); doing it here keeps `createDataSource(...).initialize()` the one boot step.
+  // Both steps race between replicas booting at once (a duplicate schema, table or migration row), so they
+  // run under the schema's migration lock.
   override async initialize(): Promise<this> {
+    const { createSchema, migrationsRun, migrationLockTimeoutMs, onMigrations } = this.#boot;
+    if (!createSchema && !migrationsRun) return super.initialize();
     const schema = (this.options as PostgresDataSourceOptions).schema ?? 'public';
-    if (this.#createSchema) await ensureSchema(pgConfigOf(this), schema);
-    return super.initialize();
+    return withMigrationLock(pgConfigOf(this), schema, migrationLockTimeoutMs, async (client, lockWaitMs) => {
+      if (createSchema) await ensureSchema(client, schema);
+      await super.initialize();
+      if (!migrationsRun) return this;
+      try {
+        // 'all' is what TypeORM's own migrationsRun did (migrationsTransactionMode unset): one transaction.
+        const applied = await this.runMigrations({ transaction: 'all' });
+        onMigrations?.({ schema, applied: applied.map((migration) => migration.name), lockWaitMs });
+      } catch (error) {
+        // As TypeORM's initialize does when a boot step fails: no pool left behind.
+        await this.destroy().catch(() => undefined);
+        throw error;
+      }
+      return this;
+    });
   }
 }
 
 /** Production roles often may not CREATE in the database, and CREATE SCHEMA IF NOT EXISTS checks that
  * privilege even when the schema exists: look first. */
-async function ensureSchema(config: pg.ClientConfig, schema: string): Promise<void> {
-  const client = new pg.Client(config);
-  await client.connect();
-  try {
-    const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
-    if (found.rowCount === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
-  } finally {
-    await client.end();
-  }
+async function ensureSchema(client: pg.Client, schema: string): Promise<void> {
+  const found = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  if (found.rowCount === 0) await client.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
 }
 
 /** Connection settings of a DataSource for a dedicated `pg.Client` outside its pool (the relay's lock

@@ -10,6 +10,7 @@ export const PersistenceErrorCode = {
   inboxInvalidKey: 'INBOX_INVALID_KEY',
   externalRefInvalid: 'EXTERNAL_REF_INVALID',
   auditInvalidEntry: 'AUDIT_INVALID_ENTRY',
+  migrationLockTimeout: 'PERSISTENCE_MIGRATION_LOCK_TIMEOUT',
 } as const;
 
 /** SQLSTATE of a failed query, whether it comes straight from pg or wrapped by TypeORM's QueryFailedError. */
@@ -20,7 +21,7 @@ export function sqlStateOf(error: unknown): string | undefined {
   return typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) ? e.code : undefined;
 }
 
-export const SqlState = { uniqueViolation: '23505' } as const;
+export const SqlState = { uniqueViolation: '23505', lockNotAvailable: '55P03' } as const;
 
 export function invalid(code: string, message: string): TributaryError {
   return new TributaryError(code, message, { retriable: false });

@@ -1,5 +1,5 @@
 export { createDataSource, pgConfigOf, schemaOf } from './data-source.js';
-export type { PersistenceOptions } from './data-source.js';
+export type { MigrationsEvent, PersistenceOptions } from './data-source.js';
 export { persistenceMigrations } from './migrations/index.js';
 export { namesFor } from './names.js';
 export type { OutboxNames } from './names.js';

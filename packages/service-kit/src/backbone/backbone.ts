@@ -100,6 +100,12 @@ export async function createBackbone(options: BackboneOptions): Promise<Backbone
       migrationsRun: true,
       migrations: [...(options.migrations ?? [])],
       applicationName: service,
+      // Replicas booting together take turns under the schema's lock: one applies, the others find nothing.
+      onMigrations: ({ schema, applied, lockWaitMs }) =>
+        logger.info(
+          { schema, applied, lockWaitMs },
+          applied.length > 0 ? `applied ${applied.length} migrations` : 'migrations up to date',
+        ),
     }).initialize();
     opened.push(() => dataSource.destroy());
 
