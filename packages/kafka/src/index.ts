@@ -70,6 +70,8 @@ export type { Classification, FailureAction, FailureContext } from './consumer/f
 export { DEFAULT_IN_PROCESS_RETRY, withInProcessRetry } from './consumer/in-process-retry.js';
 export type { InProcessRetryHooks, InProcessRetryOptions } from './consumer/in-process-retry.js';
 export type { PauseReason } from './consumer/partition-pauses.js';
+export { sourceAssignmentOf } from './consumer/source-assignment.js';
+export type { SourceAssignment, SourceAssignmentListener } from './consumer/source-assignment.js';
 export { sameOrigin } from './consumer/key-parking.js';
 export type {
   HeadState,

@@ -43,6 +43,8 @@ import {
   retryTopicSpecs,
 } from './retry-topics.js';
 import type { RetryTier } from './retry-topics.js';
+import { SourceAssignmentWatch } from './source-assignment.js';
+import type { SourceAssignmentListener } from './source-assignment.js';
 
 export interface EventHandlerContext {
   readonly topic: string;
@@ -131,6 +133,11 @@ export interface ReliableConsumerOptions {
    * recreate or report the ones someone deleted. A crash caused by a deleted tier checks at once. Default 30 s.
    */
   topicCheckIntervalMs?: number;
+  /**
+   * Told this member's share of the source partitions after every join of the group (the first and each
+   * rebalance): what a replica may use of a budget the group shares, such as a provider's quota.
+   */
+  onAssignment?: SourceAssignmentListener;
   logger?: Logger;
 }
 
@@ -198,6 +205,7 @@ export class ReliableConsumer {
   private failure: Error | undefined;
   private readonly keyOrder: KeyOrder | undefined;
   private readonly releaser: ParkedReleaser | undefined;
+  private readonly assignment: SourceAssignmentWatch | undefined;
 
   constructor(options: ReliableConsumerOptions) {
     if (options.topics.length === 0) throw new Error('ReliableConsumer needs at least one topic');
@@ -227,6 +235,13 @@ export class ReliableConsumer {
         logger: this.logger,
       });
     }
+    if (options.onAssignment)
+      this.assignment = new SourceAssignmentWatch(
+        options.kafka,
+        options.topics,
+        options.onAssignment,
+        this.logger,
+      );
     this.pauses = new PartitionPauses(
       (topic, partition) => this.consumer?.pause([{ topic, partitions: [partition] }]),
       (topic, partition) => this.consumer?.resume([{ topic, partitions: [partition] }]),
@@ -475,6 +490,7 @@ export class ReliableConsumer {
       allowAutoTopicCreation: false,
       retry: { retries: 5, restartOnFailure: (error) => this.restartOnFailure(consumer, error) },
     });
+    this.assignment?.follow(consumer);
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.logger.error(
         { groupId: this.groupId, restart: payload.restart, ...errorFields(payload.error) },
