@@ -12,6 +12,7 @@ export type { ProviderHttpClientOptions, ProviderLimits } from './http/provider-
 export type { ProviderRequest, ProviderResponse, RequestPriority } from './http/provider-request.js';
 export { DEFAULT_LOW_PRIORITY_RESERVE } from './http/provider-admission.js';
 export { withRequestPriority } from './http/request-priority.js';
+export { IDLE_REPLICA_MAX_REQUESTS_PER_SECOND, quotaShareOf } from './http/quota-share.js';
 export type { AdaptivePacingOptions } from './http/adaptive-pacer.js';
 export type { Clock } from './http/clock.js';
 export { idempotencyKeyFor } from './http/idempotency-key.js';

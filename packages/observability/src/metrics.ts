@@ -198,6 +198,12 @@ export const metrics = {
     labelNames: ['provider'] as const,
     registers: [registry],
   }),
+  providerRateLimitShare: new Gauge({
+    name: 'tributary_provider_rate_limit_share',
+    help: "Share (0..1) of the provider's quota this connector replica uses: the source partitions Kafka assigned it over all of them, re-split on every rebalance; 1 for a lone replica. Its configured rate limit, and a rate learned from 429s, scale with it.",
+    labelNames: ['provider'] as const,
+    registers: [registry],
+  }),
   providerRetries: new Counter({
     name: 'tributary_provider_retries_total',
     help: 'In-process retries of provider calls, by provider, operation and error code.',

@@ -123,7 +123,7 @@ export class RateMeter {
  */
 export class AdaptivePacer {
   readonly #options: Readonly<Required<AdaptivePacingOptions>>;
-  readonly #ceiling: number;
+  #ceiling: number;
   readonly #now: () => number;
   readonly #meter: RateMeter;
   #rate: number;
@@ -216,6 +216,29 @@ export class AdaptivePacer {
     this.#updatedAt = now;
     this.#generation += 1;
     return true;
+  }
+
+  /**
+   * This client's part of the provider's quota changed by `factor` (its replica's share of the partitions,
+   * after a rebalance). A rate learned from a 429 was this replica's share of the provider's limit, so the
+   * ceiling, the learned rate, the rate last refused and the growth per second all scale with the share:
+   * the rate stays the same fraction of the provider's limit instead of being learned again from new 429s
+   * (a larger share) or overshooting until they come (a smaller one). The rate of calls accepted over the
+   * last second was measured at the old share and is left as it is. `ceiling` is the new configured limit
+   * when the caller has it exactly (the share of the whole, not a product of earlier factors).
+   */
+  rescale(factor: number, ceiling = this.#ceiling * factor): void {
+    if (!(factor > 0) || !Number.isFinite(factor))
+      throw new Error('adaptive pacing rescales by a positive factor');
+    this.#grow();
+    const floor = this.#options.minRequestsPerSecond;
+    const atCeiling = this.#rate >= this.#ceiling;
+    this.#ceiling = ceiling;
+    if (atCeiling) this.#rate = ceiling;
+    else if (Number.isFinite(this.#rate))
+      this.#rate = Math.min(ceiling, Math.max(floor, this.#rate * factor));
+    if (Number.isFinite(this.#refusedRate)) this.#refusedRate = Math.max(floor, this.#refusedRate * factor);
+    this.#slope *= factor;
   }
 
   #grow(): void {

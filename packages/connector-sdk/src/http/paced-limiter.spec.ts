@@ -1,5 +1,6 @@
 import type { AdaptivePacingOptions } from './adaptive-pacer.js';
 import { PacedLimiter } from './paced-limiter.js';
+import { quotaShareOf } from './quota-share.js';
 
 /**
  * The whole loop on a fake clock, deterministic: `workers` handlers (a connector's concurrent partitions)
@@ -206,3 +207,94 @@ describe('PacedLimiter', () => {
     expect(first.waitMs).toBeGreaterThan(0); // nothing saved up: the provider has nothing either
   });
 });
+
+describe('PacedLimiter: a replica share of the quota', () => {
+  /** Calls that get a slot at once or within 1 s, one every `everyMs`, for `ms`: what the limiter lets go. */
+  function saturate(limiters: readonly PacedLimiter[], clock: { now: number }, ms: number, everyMs = 5) {
+    let sent = 0;
+    const queuedUntil = limiters.map(() => clock.now);
+    for (const end = clock.now + ms; clock.now < end; clock.now += everyMs) {
+      limiters.forEach((limiter, i) => {
+        // A call waits for its slot; the next one is asked for only once the previous one went.
+        if (queuedUntil[i]! > clock.now) return;
+        const slot = limiter.reserve(1_000)!;
+        if (!slot.reserved) return;
+        queuedUntil[i] = clock.now + slot.waitMs;
+        if (queuedUntil[i]! < end) sent += 1;
+      });
+    }
+    return sent;
+  }
+
+  it('scales the configured rate and burst with the share, the burst rounded down and at least 1', () => {
+    const clock = { now: 0 };
+    const limiter = new PacedLimiter({
+      rateLimit: { requestsPerSecond: 20, burst: 10 },
+      now: () => clock.now,
+    });
+    expect(limiter.share).toBe(1);
+    limiter.setShare(0.5);
+    expect(limiter.rate).toBe(10);
+    // The saved-up burst is cut to the share's: 5 calls at once, then one every 100 ms.
+    const first = Array.from({ length: 6 }, () => limiter.reserve(1_000)!.waitMs);
+    expect(first).toEqual([0, 0, 0, 0, 0, 100]);
+    limiter.setShare(1 / 30);
+    expect(limiter.rate).toBeCloseTo(20 / 30, 12);
+    clock.now += 60_000;
+    expect(limiter.reserve(1_000)!.waitMs).toBe(0);
+    expect(limiter.reserve(10_000)!.waitMs).toBe(1_500); // a burst of 1, one call every 1.5 s
+    expect(limiter.adapted).toBe(false);
+    expect(() => limiter.setShare(0)).toThrow(RangeError);
+  });
+
+  it('re-splits on a rebalance: two replicas together never send more than the quota, one alone all of it', () => {
+    const clock = { now: 0 };
+    const rateLimit = { requestsPerSecond: 20, burst: 4 };
+    const a = new PacedLimiter({ rateLimit, now: () => clock.now });
+    const b = new PacedLimiter({ rateLimit, now: () => clock.now });
+    // Alone on six partitions, `a` holds the whole quota.
+    expect(saturate([a], clock, 10_000)).toBeLessThanOrEqual(4 + 20 * 10);
+    expect(saturate([a], clock, 10_000)).toBeGreaterThanOrEqual(20 * 10 - 1);
+    // `b` joins: three partitions each. Over 10 s both together: the quota's rate and burst, not twice it.
+    a.setShare(quotaShare(3, 6));
+    b.setShare(quotaShare(3, 6));
+    const together = saturate([a, b], clock, 10_000);
+    expect(together).toBeLessThanOrEqual(4 + 20 * 10);
+    expect(together).toBeGreaterThanOrEqual(0.97 * 20 * 10);
+    // `b` leaves: `a` gets its partitions back and the whole rate again.
+    a.setShare(quotaShare(6, 6));
+    const alone = saturate([a], clock, 10_000);
+    expect(alone).toBeGreaterThanOrEqual(0.99 * 20 * 10);
+    expect(alone).toBeLessThanOrEqual(4 + 20 * 10);
+  });
+
+  it('carries a rate learned from 429s to the new share in proportion', () => {
+    let now = 0;
+    const limiter = new PacedLimiter({ rateLimit: { requestsPerSecond: 100 }, now: () => now });
+    for (let i = 0; i < 80; i++) {
+      now += 12.5;
+      limiter.recordAccepted();
+    }
+    expect(limiter.recordRefused(now)).toBe(true);
+    const learned = limiter.rate;
+    // 0.9 × the 80/s getting through (the meter's second is 0.9–1 s of 100 ms slots).
+    expect(learned).toBeGreaterThanOrEqual(0.9 * 80);
+    expect(learned).toBeLessThanOrEqual(0.9 * 80 * 1.05);
+    // Half the partitions: half of what this replica learned the provider allows it.
+    limiter.setShare(0.5);
+    expect(limiter.rate).toBeCloseTo(learned / 2, 9);
+    expect(limiter.adapted).toBe(true);
+    limiter.setShare(1);
+    expect(limiter.rate).toBeCloseTo(learned, 9);
+    // At the configured limit, a share stays exactly at its part of the limit, not paced below it.
+    const fresh = new PacedLimiter({ rateLimit: { requestsPerSecond: 100 }, now: () => now });
+    fresh.setShare(0.5);
+    fresh.setShare(1 / 3);
+    expect(fresh.rate).toBe(100 * (1 / 3));
+    expect(fresh.adapted).toBe(false);
+  });
+});
+
+function quotaShare(assigned: number, total: number): number {
+  return quotaShareOf({ assigned, total }, 20);
+}

@@ -22,7 +22,11 @@ export interface Slot {
  * loop (client, pacer, a provider's bucket) runs in unit tests on a fake clock.
  */
 export class PacedLimiter {
-  readonly #configured: { rate: number; burst: number } | undefined;
+  /** The configured limit as a whole: the provider's quota for every replica together. */
+  readonly #whole: { rate: number; burst: number } | undefined;
+  /** This replica's part of it (`rateLimit` × share), what its bucket holds to. */
+  #configured: { rate: number; burst: number } | undefined;
+  #share = 1;
   readonly #pacer: AdaptivePacer | undefined;
   readonly #now: () => number;
   #bucket: TokenBucket | undefined;
@@ -34,12 +38,13 @@ export class PacedLimiter {
   }) {
     this.#now = options.now ?? Date.now;
     const limit = options.rateLimit;
-    this.#configured = limit
+    this.#whole = limit
       ? {
           rate: limit.requestsPerSecond,
           burst: Math.max(1, limit.burst ?? Math.ceil(limit.requestsPerSecond)),
         }
       : undefined;
+    this.#configured = this.#whole;
     this.#bucket = this.#configured
       ? new TokenBucket({
           ratePerSecond: this.#configured.rate,
@@ -51,6 +56,32 @@ export class PacedLimiter {
       options.adaptivePacing === false
         ? undefined
         : new AdaptivePacer({ ...options.adaptivePacing, ceiling: limit?.requestsPerSecond, now: this.#now });
+  }
+
+  /** This replica's share of the provider's quota (0 < share ≤ 1); 1 until `setShare`. */
+  get share(): number {
+    return this.#share;
+  }
+
+  /**
+   * Paces to `share` of the quota from now on (docs/architecture.md#connectors: a replica's share follows
+   * its partitions). The configured rate scales with it, and so does the burst, rounded down so the
+   * replicas' bursts together stay within the quota's (at least 1 each); a rate learned from 429s scales
+   * by new / old share (`AdaptivePacer.rescale`). Tokens saved are kept up to the new burst.
+   */
+  setShare(share: number): void {
+    if (!(share > 0 && share <= 1)) throw new RangeError(`a quota share is within (0, 1], got ${share}`);
+    if (share === this.#share) return;
+    const factor = share / this.#share;
+    this.#share = share;
+    const whole = this.#whole;
+    this.#configured = whole
+      ? { rate: whole.rate * share, burst: Math.max(1, Math.floor(whole.burst * share)) }
+      : undefined;
+    this.#pacer?.rescale(factor, this.#configured?.rate ?? Number.POSITIVE_INFINITY);
+    // With pacing the bucket follows the pacer's rate at the next call (#currentBucket); without, it is this.
+    if (!this.#pacer && this.#configured)
+      this.#bucket?.configure(this.#configured.rate, this.#configured.burst);
   }
 
   /** Requests per second calls are paced to now; `Infinity` when nothing limits them. */

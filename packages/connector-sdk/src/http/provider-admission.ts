@@ -81,11 +81,27 @@ export class ProviderAdmission {
       now: () => options.clock.now(),
     });
     this.#reportPacingRate();
+    metrics.providerRateLimitShare.set({ provider: options.provider }, this.#limiter.share);
   }
 
   /** Requests per second calls are paced to now; `Infinity` when nothing limits them. */
   get pacingRate(): number {
     return this.#limiter.rate;
+  }
+
+  /** This replica's share of the provider's quota; 1 until `setShare`. */
+  get share(): number {
+    return this.#limiter.share;
+  }
+
+  /**
+   * Paces to `share` of the provider's quota (`PacedLimiter.setShare`). Holds the provider asked for
+   * (Retry-After, a spent window) are about its whole budget and stay as they are.
+   */
+  setShare(share: number): void {
+    this.#limiter.setShare(share);
+    metrics.providerRateLimitShare.set({ provider: this.#options.provider }, share);
+    this.#reportPacingRate();
   }
 
   /**

@@ -433,6 +433,23 @@ describe('ProviderHttpClient', () => {
     expect(gauge).toContain(`provider="${client.provider}"} 600`);
   });
 
+  it("paces to its replica's share of the quota and reports the share and the rate from boot on", async () => {
+    const { client, clock } = await setup((_req, res) => json(res, 200, {}), {
+      rateLimit: { requestsPerSecond: 20, burst: 4 },
+    });
+    const share = () => registry.getSingleMetricAsString('tributary_provider_rate_limit_share');
+    expect(await share()).toContain(`tributary_provider_rate_limit_share{provider="${client.provider}"} 1`);
+    client.setQuotaShare(0.5);
+    expect(client.quotaShare).toBe(0.5);
+    expect(client.pacingRate).toBe(10);
+    expect(await share()).toContain(`tributary_provider_rate_limit_share{provider="${client.provider}"} 0.5`);
+    const rate = await registry.getSingleMetricAsString('tributary_provider_pacing_rate');
+    expect(rate).toContain(`tributary_provider_pacing_rate{provider="${client.provider}"} 10`);
+    // Half the burst saved up, then one call every 100 ms.
+    for (let i = 0; i < 3; i++) await client.request({ method: 'GET', path: '/x', operation: 'x.get' });
+    expect(clock.sleeps).toEqual([100]);
+  });
+
   it('stops retrying when the caller aborts', async () => {
     const controller = new AbortController();
     const { client, requests } = await setup(

@@ -162,6 +162,21 @@ export class ProviderHttpClient {
     return this.#admission.pacingRate;
   }
 
+  /** This replica's share of the provider's quota (0 < share ≤ 1); 1 unless `setQuotaShare` said otherwise. */
+  get quotaShare(): number {
+    return this.#admission.share;
+  }
+
+  /**
+   * Paces calls to `share` of the provider's quota from now on: the configured rate limit and burst, and a
+   * rate learned from 429s, scale with it (docs/architecture.md#connectors). The connector runtime sets it
+   * from the partitions Kafka assigns this replica (`quotaShareOf`), on every rebalance. Rate-limit headers
+   * report the provider's whole budget and are obeyed as they are; the circuit breaker stays per replica.
+   */
+  setQuotaShare(share: number): void {
+    this.#admission.setShare(share);
+  }
+
   /** Breaker state for health and tests. */
   get circuitState(): 'closed' | 'open' | 'half_open' {
     return this.#resilience.circuitState;

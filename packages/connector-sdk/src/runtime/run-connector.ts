@@ -19,6 +19,7 @@ import type { z } from 'zod';
 import type { CommitContext, ConnectorDefinition, HandlerContext } from '../define-connector.js';
 import { idempotencyKeyFor } from '../http/idempotency-key.js';
 import { ProviderHttpClient } from '../http/provider-http-client.js';
+import { quotaShareOf } from '../http/quota-share.js';
 import { connectorReadHandler, reconciliationGroupOf } from '../reconcile/read-handler.js';
 import { loadConnectorConfig } from './connector-config.js';
 import type { ConnectorConfig } from './connector-config.js';
@@ -66,6 +67,9 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
   const shutdown = app.get(ShutdownService);
   const { logger } = backbone;
 
+  const rateLimit = platform.provider.rateLimit
+    ? { ...definition.limits?.rateLimit, ...platform.provider.rateLimit }
+    : definition.limits?.rateLimit;
   const http = new ProviderHttpClient({
     provider: definition.provider,
     // A socket for every event the consumer may have in flight, and one for a reconciliation read: calls
@@ -73,9 +77,7 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
     connections: platform.consumer.concurrency * platform.consumer.keyConcurrency + 1,
     ...definition.limits,
     ...platform.provider,
-    ...(platform.provider.rateLimit
-      ? { rateLimit: { ...definition.limits?.rateLimit, ...platform.provider.rateLimit } }
-      : {}),
+    ...(rateLimit ? { rateLimit } : {}),
     ...definition.http(config.connector),
   });
   shutdown.register('resources', 'provider http client', () => http.close());
@@ -94,6 +96,22 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
     ordering: orderingOf(backbone, platform.consumer),
     // A connector deployed after the first requests must still act on them.
     fromBeginning: true,
+    // The provider's quota is the group's, split like its partitions (docs/architecture.md#connectors).
+    onAssignment: (assignment) => {
+      const share = quotaShareOf(assignment, rateLimit?.requestsPerSecond);
+      if (share === http.quotaShare) return;
+      http.setQuotaShare(share);
+      logger.info(
+        {
+          provider: definition.provider,
+          partitions: assignment.assigned,
+          of: assignment.total,
+          share,
+          pacingRate: http.pacingRate,
+        },
+        'provider quota share follows the partitions assigned',
+      );
+    },
     logger,
     handler: connectorHandler({
       definition,
