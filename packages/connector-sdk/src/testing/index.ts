@@ -12,6 +12,7 @@ export { connectorProcessHarness, findProviderSim } from './process-harness.js';
 export type {
   ConnectorOutcome,
   ConnectorProcessHarness,
+  ConnectorReplica,
   ConnectorProcessHarnessOptions,
 } from './process-harness.js';
 export { fakeHandlerContext } from './fake-handler-context.js';

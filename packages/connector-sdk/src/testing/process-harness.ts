@@ -63,6 +63,17 @@ export interface ConnectorProcessHarnessOptions<T extends EventType> {
   readyTimeoutMs?: number;
 }
 
+/** Another process of the same connector: same group, database and topics, its own port. */
+export interface ConnectorReplica {
+  /** `http://127.0.0.1:<port>` of this replica. */
+  readonly appUrl: string;
+  /** Its `/metrics` text. */
+  metrics(): Promise<string>;
+  kill(signal: 'SIGTERM' | 'SIGKILL'): Promise<{ code: number | null }>;
+  /** What it printed so far. */
+  output(): string;
+}
+
 /** The conformance harness plus what a connector's own e2e tests need next to the suite. */
 export interface ConnectorProcessHarness extends ConformanceHarness {
   readonly simUrl: string;
@@ -83,6 +94,11 @@ export interface ConnectorProcessHarness extends ConformanceHarness {
   ): Promise<R[]>;
   /** What the connector process printed so far (for failure messages). */
   appOutput(): string;
+  /**
+   * Starts one more replica of the connector (the harness's variables, `env` over them, its own port) and
+   * resolves once it is ready; `close()` stops it. Several replicas share the group's partitions.
+   */
+  startReplica(env?: Record<string, string>): Promise<ConnectorReplica>;
   /**
    * The events on a catalogue topic (under this run's prefix), decoded as a consumer would, from its
    * beginning: a live list that grows as records arrive. The first call for a topic starts its reader.
@@ -323,6 +339,23 @@ async function build<T extends EventType>(
     },
     query,
     appOutput: () => runs.map((run) => run.output).join('\n--- restarted ---\n'),
+    async startReplica(overrides = {}) {
+      const [replicaPort] = (await pickFreePorts(1)) as [number];
+      const replicaUrl = `http://127.0.0.1:${replicaPort}`;
+      const replica = await startBuiltApp(options.main, {
+        env: { ...env, ...overrides, PORT: String(replicaPort) },
+        readyUrl: `${replicaUrl}/health/ready`,
+        name: `${name}-replica`,
+        timeoutMs: options.readyTimeoutMs ?? 60_000,
+      });
+      cleanups.push(() => replica.kill('SIGTERM'));
+      return {
+        appUrl: replicaUrl,
+        metrics: async () => (await fetch(`${replicaUrl}/metrics`)).text(),
+        kill: async (signal) => ({ code: (await replica.kill(signal)).code }),
+        output: () => replica.output,
+      };
+    },
     topicEvents,
     close,
   };
