@@ -16,11 +16,21 @@ describe('resolveRelayOptions', () => {
     expect(options.pollIntervalMs).toBe(1000);
   });
 
+  it('lets one process hold every shard unless capped', () => {
+    expect(resolveRelayOptions(base)).toMatchObject({ shards: 1, maxShards: 1 });
+    expect(resolveRelayOptions({ ...base, shards: 4 })).toMatchObject({ shards: 4, maxShards: 4 });
+    expect(resolveRelayOptions({ ...base, shards: 4, maxShards: 2 }).maxShards).toBe(2);
+  });
+
   it.each([
     ['batchSize', 0],
     ['batchSize', 1.5],
     ['pollIntervalMs', -1],
     ['retentionMs', Number.NaN],
+    ['shards', 0],
+    ['shards', 2.5],
+    ['shards', 2000],
+    ['maxShards', 0],
   ])('rejects %s = %p', (name, value) => {
     expect(() => resolveRelayOptions({ ...base, [name]: value })).toThrow(RangeError);
   });

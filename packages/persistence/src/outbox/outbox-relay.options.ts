@@ -12,6 +12,18 @@ export interface OutboxRelayOptions {
   /** Bytes per sink.send (value + key + stored headers size), at least one row (default 768 KiB): keeps
    * each Kafka request under the broker's default 1 MiB message.max.bytes. */
   readonly maxBatchBytes?: number;
+  /**
+   * Shards the outbox's rows are split into by a hash of their Kafka key (default 1: one publisher for the
+   * whole outbox). Each shard has at most one publishing relay, so several replicas publish in parallel and
+   * a key's rows still have one publisher. Fixed for every relay of an outbox: relays of another count wait
+   * until the last relay of the old count is gone (docs/architecture.md#outbox).
+   */
+  readonly shards?: number;
+  /** Shards this process holds at most (default all): with N replicas each holds about shards / N. */
+  readonly maxShards?: number;
+  /** How often free shards are claimed and a share above the fair one given back (default 500 ms): the
+   * longest a dead relay's shards wait for a taker. */
+  readonly claimIntervalMs?: number;
   /** Fallback scan when no NOTIFY arrives, e.g. for rows written with notify off (default 1000 ms). */
   readonly pollIntervalMs?: number;
   /** How often pending count and oldest age are measured (default 5000 ms). */
@@ -34,8 +46,13 @@ export interface OutboxRelayOptions {
 export type RelayEvent =
   | { readonly type: 'standby' }
   | { readonly type: 'active' }
+  /** The relays of another layout are alive; this one waits until they are gone. */
+  | { readonly type: 'layout-conflict'; readonly reason: 'unsharded-relay' | 'other-shard-count' }
+  | { readonly type: 'claimed'; readonly shard: number; readonly relays: number }
+  | { readonly type: 'released'; readonly shard: number; readonly relays: number }
   | {
       readonly type: 'published';
+      readonly shard: number;
       readonly count: number;
       readonly firstId: string;
       readonly lastId: string;
@@ -70,6 +87,9 @@ const positive = [
   'cleanupBatchSize',
   'retryInitialMs',
   'retryMaxMs',
+  'shards',
+  'maxShards',
+  'claimIntervalMs',
 ] as const;
 
 export function resolveRelayOptions(options: OutboxRelayOptions): ResolvedRelayOptions {
@@ -85,7 +105,10 @@ export function resolveRelayOptions(options: OutboxRelayOptions): ResolvedRelayO
     retryInitialMs: 200,
     retryMaxMs: 10_000,
     applicationName: 'tributary-outbox-relay',
+    shards: 1,
+    claimIntervalMs: 500,
     ...definedOnly(options),
+    maxShards: options.maxShards ?? options.shards ?? 1,
     dataSource: options.dataSource,
     sink: options.sink,
   };
@@ -95,8 +118,12 @@ export function resolveRelayOptions(options: OutboxRelayOptions): ResolvedRelayO
       throw new RangeError(`OutboxRelay option ${name} must be a positive number, got ${String(value)}.`);
     }
   }
-  if (!Number.isInteger(resolved.batchSize))
-    throw new RangeError('OutboxRelay option batchSize must be an integer.');
+  for (const name of ['batchSize', 'shards', 'maxShards'] as const) {
+    if (!Number.isInteger(resolved[name]))
+      throw new RangeError(`OutboxRelay option ${name} must be an integer.`);
+  }
+  // The shard count is the negative second key of the layout lock (an int4).
+  if (resolved.shards > 1024) throw new RangeError('OutboxRelay option shards must be at most 1024.');
   return resolved;
 }
 

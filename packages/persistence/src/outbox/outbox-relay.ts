@@ -9,54 +9,56 @@ import {
   type RelayEvent,
   type ResolvedRelayOptions,
 } from './outbox-relay.options.js';
-import { OutboxStore, toRecord, type Batch, type OutboxRow } from './outbox-store.js';
 import { RelayLease } from './relay-lease.js';
-
-interface WakeOn {
-  readonly notify: boolean;
-  readonly broken: boolean;
-}
-
-/** Aborts the active phase without counting as a failure: stop() was called. */
-class Stopped extends Error {}
+import { fairShare, shardsToRelease } from './relay-shards.js';
+import { RelaySignals } from './relay-signals.js';
+import { ShardPublisher } from './shard-publisher.js';
 
 /**
- * Publishes outbox rows to a RecordSink in id order (docs/architecture.md#exactly-once).
+ * Publishes outbox rows to a RecordSink, each shard in id order (docs/architecture.md#outbox).
  *
- * One relay per outbox is active: it holds a session-level advisory lock on a dedicated connection, and
- * every read and mark of the outbox goes through that same connection. If the connection dies, the lock is
- * released and this relay can no longer read or mark anything, so a standby that takes over never races a
- * half-dead predecessor on the database. What can still be in flight is one sink.send; the new relay resends
- * from the first unpublished row, so the first copy of every row still arrives in id order — duplicates,
- * never losses or reorderings (the inbox makes duplicates harmless).
+ * The rows are split into `shards` shards by a hash of their Kafka key; each shard has at most one publishing
+ * relay, which holds the shard's session-level advisory lock on the relay's own connection, and every read
+ * and mark goes through that same connection. If the connection dies, its locks are released and this relay
+ * can no longer read or mark anything, so the relay that takes a shard over never races a half-dead
+ * predecessor on the database. What can still be in flight is one sink.send per shard; the new holder resends
+ * from the shard's first unpublished row, so the first copy of every row still arrives in the key's order —
+ * duplicates, never losses or reorderings (the inbox makes duplicates harmless).
  *
- * Rows are marked published only after the sink resolved (acks=all); a crash between the two gives a
- * duplicate. While batch N is being sent, batch N+1 is read, so Kafka and Postgres work in parallel.
+ * Every relay competes for every shard: alone it holds them all; with N relays of the same layout each
+ * claims free shards up to its fair share, ceil(shards / N) (and `maxShards`), and gives back shards above
+ * it, so N replicas spread the shards within a few claim intervals.
  */
 export class OutboxRelay {
   readonly #options: ResolvedRelayOptions;
   #names: OutboxNames | undefined;
   #running: Promise<void> | undefined;
-  #stopping = false;
   #stopped: Promise<void> | undefined;
   #active = false;
-  /** Set by NOTIFY so that a notification arriving while a batch is read is not missed. */
-  #woken = false;
-  #waiter: { readonly resolve: () => void; readonly wakeOn: WakeOn } | undefined;
-  /** The session of the current attempt: the lock once it is taken, every read and mark while active. */
+  readonly #signals: RelaySignals;
+  /** The session of the current attempt: the shard locks once taken, every read and mark while held. */
   #lease: RelayLease | undefined;
+  readonly #publishers = new Map<number, ShardPublisher>();
+  /** Why a publisher ended while its session lived (a failed query): the relay starts over. */
+  #publisherFailure: unknown;
   #housekeeping: OutboxHousekeeping | undefined;
 
   constructor(options: OutboxRelayOptions) {
     this.#options = resolveRelayOptions(options);
+    this.#signals = new RelaySignals(() => this.#lease?.broken !== undefined);
   }
 
-  /** True while this relay holds the lock and publishes. */
+  /** True while this relay holds at least one shard and publishes it. */
   get active(): boolean {
     return this.#active;
   }
 
-  /** Starts competing for the lock and, once it holds it, publishing. Returns at once. */
+  /** The shards this relay holds now, in order. */
+  get heldShards(): readonly number[] {
+    return [...this.#publishers.keys()].sort((a, b) => a - b);
+  }
+
+  /** Starts competing for the shards and publishing those it holds. Returns at once. */
   start(): void {
     if (this.#running) return;
     const names = namesFor(schemaOf(this.#options.dataSource));
@@ -70,14 +72,15 @@ export class OutboxRelay {
       retentionMs: options.retentionMs,
       cleanupIntervalMs: options.cleanupIntervalMs,
       cleanupBatchSize: options.cleanupBatchSize,
-      isActive: () => this.#active,
+      // One cleaner per outbox whatever the replica count: the holder of shard 0.
+      isActive: () => this.#active && this.#publishers.has(0),
       emit: (event) => this.#emit(event),
     });
     this.#running = this.#run();
     this.#housekeeping.start();
   }
 
-  /** Finishes the batch in flight (send and mark), releases the lock and closes the connection. */
+  /** Finishes every shard's batch in flight (send and mark), releases the locks and closes the connection. */
   stop(): Promise<void> {
     this.#stopped ??= this.#stop();
     return this.#stopped;
@@ -85,43 +88,41 @@ export class OutboxRelay {
 
   async #stop(): Promise<void> {
     if (!this.#running) return;
-    this.#stopping = true;
-    this.#waiter?.resolve();
+    this.#signals.stop();
     const housekeepingStopped = this.#housekeeping!.stop();
-    // A standby blocked in pg_advisory_lock only returns when its connection closes. Closing an active
-    // relay's connection here would abandon its batch, so only the waiting one is cut.
-    if (!this.#active) await this.#lease?.close();
     await this.#running;
     await housekeepingStopped;
-    const label = { outbox: this.#names!.metricLabel };
-    metrics.outboxRelayActive.set(label, 0);
+    metrics.outboxRelayActive.set({ outbox: this.#names!.metricLabel }, 0);
     this.#emit({ type: 'stopped' });
   }
 
   async #run(): Promise<void> {
     let attempt = 0;
-    while (!this.#stopping) {
+    while (!this.#signals.stopping) {
       let lease: RelayLease | undefined;
       try {
         lease = await this.#connect();
         this.#emit({ type: 'standby' });
-        await lease.lock();
-        if (this.#stopping) break;
+        if (!(await this.#joinLayout(lease))) break;
         await lease.listen();
-        this.#setActive(true);
         attempt = 0;
-        await this.#publishWhileActive(lease);
+        await this.#holdShards(lease);
       } catch (error) {
-        if (this.#stopping || error instanceof Stopped) break;
+        if (this.#signals.stopping) break;
         this.#setActive(false);
+        // A publisher whose session died may still wait for its send: a new session must not start
+        // publishing the same shard before that send settled.
+        await this.#endPublishers();
         await lease?.close();
         const retryInMs = backoffMs(attempt++, this.#options.retryInitialMs, this.#options.retryMaxMs);
         this.#emit({ type: 'connection-lost', error, attempt, retryInMs });
         // Only stop() shortens this pause: events of the connection just closed must not.
-        await this.#sleep(retryInMs, { notify: false, broken: false });
+        await this.#signals.sleep(retryInMs, { notify: false, broken: false });
       } finally {
+        // On stop() the publishers finish their batches in flight before the session ends.
+        await this.#endPublishers();
         this.#setActive(false);
-        // Ending the session releases the advisory lock for a standby.
+        // Ending the session releases every lock it held.
         await lease?.close();
       }
     }
@@ -129,6 +130,7 @@ export class OutboxRelay {
 
   async #connect(): Promise<RelayLease> {
     const names = this.#names!;
+    this.#publisherFailure = undefined;
     // Events of an earlier, abandoned session must not disturb the current one.
     const lease: RelayLease = new RelayLease(
       { ...pgConfigOf(this.#options.dataSource), application_name: this.#options.applicationName },
@@ -143,82 +145,68 @@ export class OutboxRelay {
     return lease;
   }
 
-  async #publishWhileActive(lease: RelayLease): Promise<void> {
-    const store = new OutboxStore(lease.client, this.#names!.outboxTable, this.#options);
-    let sinkAttempt = 0;
-    while (!this.#stopping) {
-      this.#throwIfBroken();
-      this.#woken = false;
-      let { rows: batch, more } = await store.fetch([]);
-      if (batch.length === 0) {
-        await this.#waitForWork(this.#options.pollIntervalMs);
-        continue;
+  /** Waits until no relay of another layout is alive. False: stop() came first. */
+  async #joinLayout(lease: RelayLease): Promise<boolean> {
+    let reported: string | undefined;
+    while (!this.#signals.stopping) {
+      const verdict = await lease.joinLayout(this.#options.shards);
+      if (verdict.joined) return true;
+      if (reported !== verdict.reason) this.#emit({ type: 'layout-conflict', reason: verdict.reason });
+      reported = verdict.reason;
+      await this.#signals.sleep(this.#options.claimIntervalMs, { notify: false, broken: true }, this);
+      this.#throwIfFailed();
+    }
+    return false;
+  }
+
+  /** Claims free shards up to the fair share and gives back those above it, every claimIntervalMs. */
+  async #holdShards(lease: RelayLease): Promise<void> {
+    const { shards, maxShards, claimIntervalMs } = this.#options;
+    while (!this.#signals.stopping) {
+      this.#throwIfFailed();
+      const relays = await lease.relaysInLayout(shards);
+      const share = fairShare(shards, relays, maxShards);
+      for (const shard of shardsToRelease(new Set(this.#publishers.keys()), share)) {
+        const publisher = this.#publishers.get(shard)!;
+        publisher.release();
+        await publisher.done;
+        this.#publishers.delete(shard);
+        await lease.release(shard);
+        this.#emit({ type: 'released', shard, relays });
       }
-      // Marking batch N runs while batch N+1 travels: sending N+1 only has to wait for N's acknowledgement.
-      let marking: Promise<void> = Promise.resolve();
-      try {
-        while (batch.length > 0) {
-          // A relay that lost its session may hold a batch read before; it must not send it.
-          this.#throwIfBroken();
-          const startedAt = Date.now();
-          const sending = this.#options.sink.send(batch.map(toRecord));
-          sending.catch(() => undefined);
-          // Read the next batch while this one travels to Kafka. It excludes the rows in flight, which are
-          // still unpublished. The connection runs queries in order, so the previous batch's mark is applied
-          // before this read.
-          const next: Promise<Batch> =
-            more && !this.#stopping
-              ? store.fetch(batch.map((row) => row.id))
-              : Promise.resolve({ rows: [], more: false });
-          next.catch(() => undefined);
-          await marking.catch(async (error: unknown) => {
-            // The connection is gone. Let the send in flight settle, so this relay never has two.
-            await sending.catch(() => undefined);
-            throw error;
-          });
-          try {
-            await sending;
-          } catch (error) {
-            await next.catch(() => undefined);
-            const retryInMs = backoffMs(
-              sinkAttempt++,
-              this.#options.retryInitialMs,
-              this.#options.retryMaxMs,
-            );
-            this.#emit({ type: 'sink-failed', error, attempt: sinkAttempt, retryInMs });
-            // The rows stay unpublished; the next pass reads them again from the first unpublished row. New
-            // notifications do not shorten the pause: Kafka is the problem, not a lack of work.
-            await this.#sleep(retryInMs, { notify: false, broken: true });
-            break;
-          }
-          sinkAttempt = 0;
-          const acked = batch;
-          const ackedAt = Date.now();
-          marking = store
-            .markPublished(acked.map((row) => row.id))
-            .then(() => this.#observePublished(acked, startedAt, ackedAt));
-          if (this.#stopping) break;
-          ({ rows: batch, more } = await next);
-        }
-      } finally {
-        // stop() finishes the batch in flight: its mark is part of it.
-        await marking;
+      for (let shard = 0; shard < shards && this.#publishers.size < share; shard++) {
+        if (this.#publishers.has(shard) || this.#signals.stopping) continue;
+        if (!(await lease.tryClaim(shard))) continue;
+        this.#startPublisher(lease, shard);
+        this.#emit({ type: 'claimed', shard, relays });
       }
+      this.#setActive(this.#publishers.size > 0 && !lease.broken);
+      await this.#signals.sleep(claimIntervalMs, { notify: false, broken: true }, this);
     }
   }
 
-  #observePublished(batch: readonly OutboxRow[], startedAt: number, ackedAt: number): void {
-    const label = { outbox: this.#names!.metricLabel };
-    for (const row of batch) {
-      metrics.outboxPublishDuration.observe(label, Math.max(0, ackedAt - row.created_ms) / 1000);
-    }
-    this.#emit({
-      type: 'published',
-      count: batch.length,
-      firstId: batch[0]!.id,
-      lastId: batch[batch.length - 1]!.id,
-      durationMs: Date.now() - startedAt,
+  #startPublisher(lease: RelayLease, shard: number): void {
+    const names = this.#names!;
+    const publisher = new ShardPublisher({
+      shard,
+      lease,
+      table: names.outboxTable,
+      metricLabel: names.metricLabel,
+      options: this.#options,
+      signals: this.#signals,
+      emit: (event) => this.#emit(event),
     });
+    this.#publishers.set(shard, publisher);
+    publisher.done.catch((error: unknown) => {
+      this.#publisherFailure ??= error;
+      this.#signals.wake(this);
+    });
+  }
+
+  /** Waits for every publisher to end (each ends on stop(), release() or a broken session). */
+  async #endPublishers(): Promise<void> {
+    await Promise.allSettled([...this.#publishers.values()].map((publisher) => publisher.done));
+    this.#publishers.clear();
   }
 
   #setActive(active: boolean): void {
@@ -229,41 +217,20 @@ export class OutboxRelay {
   }
 
   #breakConnection(): void {
-    // The lock went with the session: say so now, even while a send is still in flight.
+    // The locks went with the session: say so now, even while sends are still in flight.
     this.#setActive(false);
-    if (this.#waiter?.wakeOn.broken) this.#waiter.resolve();
+    this.#signals.broken();
   }
 
-  #throwIfBroken(): void {
+  #throwIfFailed(): void {
     const broken = this.#lease?.broken;
     if (broken) throw broken;
+    if (this.#publisherFailure !== undefined) throw this.#publisherFailure;
   }
 
   #notified(): void {
-    this.#woken = true;
-    if (this.#waiter?.wakeOn.notify) this.#waiter.resolve();
-  }
-
-  /** Waits for a NOTIFY, the polling interval, stop() or a broken connection, whichever comes first. */
-  async #waitForWork(ms: number): Promise<void> {
-    if (!this.#woken) await this.#sleep(ms, { notify: true, broken: true });
-    if (this.#stopping) throw new Stopped();
-    this.#throwIfBroken();
-  }
-
-  /** A sleep that stop() cuts short, and as asked a NOTIFY or a broken connection. */
-  #sleep(ms: number, wakeOn: WakeOn): Promise<void> {
-    if (this.#stopping || (wakeOn.broken && this.#lease?.broken)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        if (this.#waiter === waiter) this.#waiter = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      const waiter = { resolve: done, wakeOn };
-      this.#waiter = waiter;
-    });
+    for (const publisher of this.#publishers.values()) publisher.notified();
+    this.#signals.notified();
   }
 
   #emit(event: RelayEvent): void {

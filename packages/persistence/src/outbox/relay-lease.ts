@@ -9,10 +9,21 @@ export interface RelayLeaseEvents {
   notified(): void;
 }
 
+/** Why a relay may not publish yet: another layout of the same outbox is alive. */
+export type LayoutVerdict =
+  | { readonly joined: true; readonly relays: number }
+  | { readonly joined: false; readonly reason: 'unsharded-relay' | 'other-shard-count' };
+
 /**
- * One session of the relay's own, and the right to publish that comes with it: a session-level advisory
- * lock. Every read and mark of the active relay goes through this session, so once it dies the relay can no
- * longer touch the outbox, and a standby that takes the lock never races a half-dead predecessor.
+ * One session of the relay's own, and the rights to publish that come with it: session-level advisory locks,
+ * one per shard held (docs/architecture.md#outbox). Every read and mark of the relay goes through this
+ * session, so once it dies the relay can no longer touch the outbox, and a relay that takes its shards over
+ * never races a half-dead predecessor. One session for all shards: a replica costs one connection whatever
+ * it holds, and Postgres releases all of them at once when it dies.
+ *
+ * Lock keys, all derived from the outbox's relay lock name: the two-key form (hashtext(name), i) for shard i,
+ * (hashtext(name), -S) held shared by every relay of a layout with S shards, and the one-key form the
+ * unsharded relay of earlier versions held exclusively, which sharded relays hold shared.
  */
 export class RelayLease {
   readonly #client: pg.Client;
@@ -62,9 +73,62 @@ export class RelayLease {
       .catch(() => undefined);
   }
 
-  /** Blocks in Postgres until the active relay's session ends: no polling, no takeover delay. */
-  async lock(): Promise<void> {
-    await this.#client.query('SELECT pg_advisory_lock(hashtextextended($1, 0))', [this.#lockName]);
+  /**
+   * Joins the relays of a layout with `shards` shards, unless relays of another layout are alive: two layouts
+   * at once would give one key two publishers. An unsharded relay of an earlier version holds the old lock
+   * exclusively (our shared hold then fails, and holding it shared keeps such a relay from starting later);
+   * a relay with another shard count shows its layout lock in pg_locks. Both sides check after taking their
+   * own lock, so of two relays starting together at least one sees the other. Not joined: nothing is held.
+   */
+  async joinLayout(shards: number): Promise<LayoutVerdict> {
+    const { rows } = await this.#client.query<{ legacy: boolean }>(
+      'SELECT pg_try_advisory_lock_shared(hashtextextended($1, 0)) AS legacy',
+      [this.#lockName],
+    );
+    if (!rows[0]!.legacy) return { joined: false, reason: 'unsharded-relay' };
+    await this.#client.query('SELECT pg_advisory_lock_shared(hashtext($1), $2)', [this.#lockName, -shards]);
+    const others = await this.#layouts(shards);
+    if (others.other > 0) {
+      await this.#client.query(
+        'SELECT pg_advisory_unlock_shared(hashtext($1), $2), pg_advisory_unlock_shared(hashtextextended($1, 0))',
+        [this.#lockName, -shards],
+      );
+      return { joined: false, reason: 'other-shard-count' };
+    }
+    return { joined: true, relays: others.same };
+  }
+
+  /** How many relays of this layout are alive, this one included: the divisor of the fair share. */
+  async relaysInLayout(shards: number): Promise<number> {
+    return (await this.#layouts(shards)).same;
+  }
+
+  /** Takes shard `shard` if no other session holds it. Never waits: this session serves the shards it has. */
+  async tryClaim(shard: number): Promise<boolean> {
+    const { rows } = await this.#client.query<{ claimed: boolean }>(
+      'SELECT pg_try_advisory_lock(hashtext($1), $2) AS claimed',
+      [this.#lockName, shard],
+    );
+    return rows[0]!.claimed;
+  }
+
+  /** Gives shard `shard` back; call only once its publisher has finished the batch in flight. */
+  async release(shard: number): Promise<void> {
+    await this.#client.query('SELECT pg_advisory_unlock(hashtext($1), $2)', [this.#lockName, shard]);
+  }
+
+  async #layouts(shards: number): Promise<{ same: number; other: number }> {
+    // Layout locks are the negative second keys (objid above 2^31 once seen as an unsigned oid).
+    const { rows } = await this.#client.query<{ same: number; other: number }>(
+      `SELECT count(*) FILTER (WHERE objid = $2::int4::oid)::int AS same,
+              count(*) FILTER (WHERE objid <> $2::int4::oid)::int AS other
+       FROM pg_locks
+       WHERE locktype = 'advisory' AND granted AND objsubid = 2 AND classid = hashtext($1)::oid
+         AND objid::int8 > 2147483647
+         AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+      [this.#lockName, -shards],
+    );
+    return rows[0]!;
   }
 
   /** Subscribes to the writers' NOTIFY, so that an idle active relay wakes on new rows. */
