@@ -15,7 +15,8 @@ describe('loadConfig', () => {
       API_KEYS: `ops:${hash('a')}:dlq:read+dlq:replay+dlq:discard,\nviewer:${hash('b')}:dlq:read`,
     });
     expect(config.kafka.consumerGroup).toBe('dlq-handler');
-    expect(config.replay).toEqual({ ratePerSecond: 50, burst: 10, stallAfterMs: 1_800_000 });
+    expect(config.replay).toEqual({ ratePerSecond: 50, burst: 10, stallAfterMs: 1_800_000, leaseMs: 30_000 });
+    expect(loadConfig({ ...valid, REPLAY_LEASE_MS: '5000' }).replay.leaseMs).toBe(5_000);
     expect(loadConfig({ ...valid, REPLAY_STALL_AFTER_MS: '2000' }).replay.stallAfterMs).toBe(2_000);
     expect(config.apiKeys).toEqual([
       { id: 'ops', sha256: hash('a'), scopes: ['dlq:read', 'dlq:replay', 'dlq:discard'] },
@@ -27,6 +28,7 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ KAFKA_BROKERS: 'x:1' })).toThrow(/DATABASE_URL[\s\S]*SCHEMA_REGISTRY_URL/);
     expect(() => loadConfig({ ...valid, REPLAY_RATE_PER_SECOND: '0' })).toThrow(/REPLAY_RATE_PER_SECOND/);
     expect(() => loadConfig({ ...valid, REPLAY_STALL_AFTER_MS: '10' })).toThrow(/REPLAY_STALL_AFTER_MS/);
+    expect(() => loadConfig({ ...valid, REPLAY_LEASE_MS: '500' })).toThrow(/REPLAY_LEASE_MS/);
     expect(() => loadConfig({ ...valid, API_KEYS: 'ops:plaintext:dlq:read' })).toThrow(/API_KEYS/);
     expect(() => loadConfig({ ...valid, API_KEYS: `ops:${hash('a')}:events:publish` })).toThrow(/API_KEYS/);
   });

@@ -43,6 +43,10 @@ const schema = z.object({
     .min(1_000)
     .max(7 * 86_400_000)
     .default(1_800_000),
+  // How long a replica's claim on the rows it is sending holds without renewal (renewed every third of it
+  // while a send runs). A replica that dies leaves its rows in doubt this long, then another one settles them
+  // from their tier. 30 s: the default consumer session timeout, i.e. as long as Kafka waits for a dead member.
+  REPLAY_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
   // Largest number of dead letters one replay or discard request may select by filter.
   BULK_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   METRICS_REFRESH_MS: z.coerce.number().int().min(200).max(600_000).default(15_000),
@@ -54,7 +58,12 @@ export type DlqHandlerConfig = ServiceConfig & {
     readonly sessionTimeoutMs: number;
     readonly topicRefreshMs: number;
   };
-  readonly replay: { readonly ratePerSecond: number; readonly burst: number; readonly stallAfterMs: number };
+  readonly replay: {
+    readonly ratePerSecond: number;
+    readonly burst: number;
+    readonly stallAfterMs: number;
+    readonly leaseMs: number;
+  };
   readonly bulkLimit: number;
   readonly metricsRefreshMs: number;
   /** Keys listed in API_KEYS (hashed), beside the ones stored in the `api_keys` table. */
@@ -83,6 +92,7 @@ export function loadConfig(env: Env = process.env): DlqHandlerConfig {
           ratePerSecond: values.REPLAY_RATE_PER_SECOND,
           burst: values.REPLAY_BURST,
           stallAfterMs: values.REPLAY_STALL_AFTER_MS,
+          leaseMs: values.REPLAY_LEASE_MS,
         },
         bulkLimit: values.BULK_LIMIT,
         metricsRefreshMs: values.METRICS_REFRESH_MS,

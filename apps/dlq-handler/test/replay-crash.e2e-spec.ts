@@ -12,7 +12,9 @@ describe('dlq-handler killed with SIGKILL in the middle of a bulk replay', () =>
   let producer: Producer;
 
   beforeAll(async () => {
-    handler = await dlqHandler({ ratePerSecond: 20, burst: 1 });
+    // The killed process's claim must expire before its restarted successor (a new owner) settles that row:
+    // a 3 s lease rather than the default 30 s keeps the test short.
+    handler = await dlqHandler({ ratePerSecond: 20, burst: 1, env: { REPLAY_LEASE_MS: '3000' } });
     producer = handler.kafka.producer();
     await producer.connect();
   });

@@ -82,7 +82,8 @@ export class CaptureStore {
            replay_topic = COALESCE($13, replay_topic),
            status = CASE WHEN status = ANY($14::text[]) THEN $15 ELSE status END,
            status_reason = CASE WHEN status = ANY($14::text[]) THEN 'failed again after replay' ELSE status_reason END,
-           replay_stalled_at = NULL, replay_pending = false, replay_sending_since = NULL, updated_at = now()
+           replay_stalled_at = NULL, replay_pending = false, replay_sending_since = NULL, claimed_by = NULL,
+           claim_expires_at = NULL, updated_at = now()
          WHERE id = $1`,
         [
           existing.id,

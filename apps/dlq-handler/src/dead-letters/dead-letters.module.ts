@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Module } from '@nestjs/common';
 import type { OnApplicationBootstrap } from '@nestjs/common';
 import { KafkaEventProducer, SchemaRegistryClient } from '@tributary/kafka';
@@ -30,18 +31,28 @@ import { TopicDirectory } from './topic-directory.js';
 
 /**
  * Capture (DLQ consumer → table), the HTTP API, the replay dispatcher, the stalled-replay monitor and the
- * gauges, each over the part of the dead_letters table it owns. Started after every client is up; stopped in
+ * gauges, each over the part of the dead_letters table it owns. Every replica runs all of them and none needs
+ * to run once per cluster: the consumer shares the DLQ partitions through its Kafka group (capture is
+ * idempotent besides), the dispatcher claims rows (replay-queue.ts), the stall monitor flags each row in one
+ * UPDATE (a row flagged by one replica is not by another) and the gauges only read. Started after every client is up; stopped in
  * ShutdownService phases: the dispatcher, the monitor and the gauges in `intake`, the consumer in
  * `consumers`, before the producer and the pool they use.
  */
 @Module({
   controllers: [DeadLettersController],
   providers: [
-    ...[CaptureStore, DeadLetterReadModel, ReplayQueue, GaugeQueries].map((store) => ({
+    ...[CaptureStore, DeadLetterReadModel, GaugeQueries].map((store) => ({
       provide: store,
       inject: [DATA_SOURCE],
       useFactory: (dataSource: DataSource) => new store(dataSource),
     })),
+    {
+      provide: ReplayQueue,
+      inject: [DATA_SOURCE, SERVICE_CONFIG],
+      // One owner id per process: a restarted process treats its predecessor's claims as another's.
+      useFactory: (dataSource: DataSource, config: DlqHandlerConfig) =>
+        new ReplayQueue(dataSource, { owner: randomUUID(), leaseMs: config.replay.leaseMs }),
+    },
     { provide: OperatorCommands, useValue: new OperatorCommands() },
     {
       provide: TopicDirectory,

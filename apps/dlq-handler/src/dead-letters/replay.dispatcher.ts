@@ -6,6 +6,7 @@ import type { Message } from 'kafkajs';
 import { ProblemCode } from '../http/problem.js';
 import { dlqMetrics } from '../metrics/dlq.metrics.js';
 import { DEAD_LETTER_ID_HEADER, kafkaHeaders } from './domain/dead-letter.js';
+import { inDoubtByTopic, inDoubtCheckMs, leaseRenewalMs } from './replay-lease.js';
 import type { ReplayItem, ReplayQueue } from './replay-queue.js';
 import type { ReplayTopics } from './topic-directory.js';
 
@@ -16,13 +17,15 @@ export interface ReplaySink {
 export interface ReplayDispatcherOptions {
   readonly queue: Pick<
     ReplayQueue,
-    | 'nextToReplay'
-    | 'markSending'
+    | 'owner'
+    | 'leaseMs'
+    | 'claimNextToReplay'
+    | 'claimInDoubt'
+    | 'renewClaims'
     | 'markReplayed'
     | 'failReplay'
-    | 'inDoubt'
     | 'clearSending'
-    | 'discardSignalsOwed'
+    | 'claimDiscardSignals'
     | 'markDiscardSignalled'
   >;
   readonly sink: ReplaySink;
@@ -59,12 +62,16 @@ export function discardSignal(item: ReplayItem, now: number): Message {
 
 /**
  * Sends rows accepted for replay into the retry tier each row names, oldest request first, never faster than
- * the token bucket allows (shared by every request of this process). Each chunk is marked `sending` before
- * the send and `replayed` after Kafka acknowledged it (acks=all). After a crash, or a send that failed, the
- * rows still marked sending are looked up in their tier topic before anything else is sent: found ones are
- * settled, the others are sent again — so a replay neither repeats nor loses a record across a restart. (Were
- * the lookup itself to miss one, the consumer's inbox would still skip the second copy's effect: same ce_id.)
- * A row whose tier does not exist is not sent anywhere else: it goes back to pending with the error on it.
+ * the token bucket allows (one bucket per process). Safe with several replicas on one table: each round claims
+ * only the rows the bucket lets leave now (the claim, with this process's owner id and a lease, is the
+ * `sending` mark), renews the claim while the send runs, and marks them `replayed` after Kafka acknowledged
+ * them (acks=all) — a mark that only lands while this process still holds the claim. Rows whose claim expired
+ * (their holder died) or that a failed send of this process left claimed are in doubt: claimed again here,
+ * looked up in their tier topic, found ones settled, the others sent again — so neither a restart nor a second
+ * replica repeats or loses a replay, and no replica touches the rows another live one is sending. (Were the
+ * look-up to miss one, or a replica frozen for a whole lease to send late, the consumer's inbox would still
+ * skip the second copy's effect: same ce_id.) A row whose tier does not exist is not sent anywhere else: it
+ * goes back to pending with the error on it.
  */
 export class ReplayDispatcher {
   private running: Promise<void> | undefined;
@@ -89,20 +96,22 @@ export class ReplayDispatcher {
   }
 
   private async loop(): Promise<void> {
-    const { logger } = this.options;
-    let recovered = false;
+    const { logger, queue } = this.options;
+    // In doubt at start (a predecessor that died), then every half lease (another replica that died).
+    let lookForDoubtAt = 0;
     while (!this.abort.signal.aborted) {
       try {
-        if (!recovered) {
+        if (Date.now() >= lookForDoubtAt) {
           await this.recoverInDoubt();
-          recovered = true;
+          lookForDoubtAt = Date.now() + inDoubtCheckMs(queue.leaseMs);
         }
         const sent = (await this.dispatchOnce()) + (await this.signalDiscards());
         if (sent === 0) await this.idle();
       } catch (error) {
         logger.error({ err: error }, 'replay dispatch failed; trying again');
-        // Part of a failed send may have landed: look before sending those rows again.
-        recovered = false;
+        // Part of a failed send may have landed: its rows are still claimed by this process, and looked up
+        // before they are sent again.
+        lookForDoubtAt = 0;
         await this.idle();
       }
     }
@@ -120,32 +129,40 @@ export class ReplayDispatcher {
     });
   }
 
-  /** Settles the rows a previous process was sending when it stopped. */
-  async recoverInDoubt(): Promise<void> {
+  /**
+   * Settles rows in doubt: those of a process that stopped renewing its claims (it died), and those a failed
+   * send of this one left claimed. Resolves to how many it settled.
+   */
+  async recoverInDoubt(): Promise<number> {
     const { queue, logger } = this.options;
-    const rows = await queue.inDoubt();
-    if (rows.length === 0) return;
-    const targets = await this.targetsOf(rows);
-    const existing = await this.options.topics.existingTopics();
-    const byTopic = new Map<string, { ids: Set<string>; since: Date }>();
-    for (const row of rows) {
-      const topic = targets.get(row.id);
-      // Gone with its topic or never sent: dispatchOnce fails it visibly either way.
-      if (topic === undefined || !existing.has(topic)) continue;
-      const entry = byTopic.get(topic) ?? { ids: new Set<string>(), since: row.since };
-      entry.ids.add(row.id);
-      if (row.since < entry.since) entry.since = row.since;
-      byTopic.set(topic, entry);
-    }
-    for (const [topic, { ids, since }] of byTopic) {
-      const sent = await this.options.findReplayed(topic, since, ids);
-      if (sent.size > 0) await queue.markReplayed([...sent]);
-      const unsent = [...ids].filter((id) => !sent.has(id));
-      if (unsent.length > 0) await queue.clearSending(unsent);
-      logger.warn(
-        { topic, sent: sent.size, unsent: unsent.length },
-        'settled replays in doubt after a restart',
-      );
+    let settled = 0;
+    for (;;) {
+      const rows = await queue.claimInDoubt(this.options.batchSize ?? 200);
+      if (rows.length === 0) return settled;
+      const held = new Set(rows.map((row) => row.id));
+      const settle = (ids: Iterable<string>) => {
+        for (const id of ids) held.delete(id);
+      };
+      await this.holding(held, async () => {
+        const targets = await this.targetsOf(rows);
+        const existing = await this.options.topics.existingTopics();
+        const { byTopic, nowhere } = inDoubtByTopic(rows, targets, existing);
+        // Gone with its topic (nothing to read) or never given one: dispatchOnce fails it visibly.
+        this.fenced('given back', await queue.clearSending(nowhere));
+        settle(nowhere);
+        for (const [topic, { ids, since }] of byTopic) {
+          const sent = await this.options.findReplayed(topic, since, ids);
+          const unsent = [...ids].filter((id) => !sent.has(id));
+          this.fenced('replayed', await queue.markReplayed([...sent]));
+          this.fenced('given back', await queue.clearSending(unsent));
+          settle(ids);
+          logger.warn(
+            { topic, sent: sent.size, unsent: unsent.length },
+            'settled replays in doubt (their sender stopped before marking them)',
+          );
+        }
+      });
+      settled += rows.length;
     }
   }
 
@@ -162,11 +179,31 @@ export class ReplayDispatcher {
     return new Map(rows.map((row) => [row.id, row.replayTopic ?? firstTiers.get(row.consumerGroup)]));
   }
 
-  /** One round: up to a batch of rows, paced by the bucket. Resolves to how many rows it settled. */
+  /**
+   * One round: up to a batch of rows, paced by the bucket. Rows are claimed only as the bucket lets them leave,
+   * so a claim is held for one send, not for a whole paced batch. Resolves to how many rows it settled.
+   */
   async dispatchOnce(): Promise<number> {
-    const { queue, sink, bucket, logger } = this.options;
-    const items = await queue.nextToReplay(this.options.batchSize ?? 200);
-    if (items.length === 0) return 0;
+    const { queue, bucket } = this.options;
+    const batchSize = this.options.batchSize ?? 200;
+    let settled = 0;
+    while (settled < batchSize && (await this.tokenThere(bucket))) {
+      const items = await queue.claimNextToReplay(Math.min(batchSize - settled, Math.floor(bucket.tokens)));
+      if (items.length === 0) break;
+      const { sendable, targets } = await this.failUnsendable(items);
+      // Only this loop takes from the bucket, and tokens only grew since they were counted: all are there.
+      bucket.takeUpTo(sendable.length);
+      await this.send(sendable, targets);
+      settled += items.length;
+    }
+    return settled;
+  }
+
+  /** Fails the claimed rows whose tier is missing; the others, with their topics. */
+  private async failUnsendable(
+    items: readonly ReplayItem[],
+  ): Promise<{ sendable: ReplayItem[]; targets: Map<string, string | undefined> }> {
+    const { queue, logger } = this.options;
     const targets = await this.targetsOf(items);
     const existing = await this.options.topics.existingTopics();
     const unsendable = new Map<string, ReplayItem[]>();
@@ -178,33 +215,40 @@ export class ReplayDispatcher {
     }
     for (const [topic, rows] of unsendable) {
       const message = `replay not sent: its retry tier topic ${topic} does not exist, and a replay never goes to another tier; replay again once the group's consumer has recreated it`;
-      await queue.failReplay(
-        rows.map((item) => item.id),
-        ProblemCode.replayTargetMissing,
-        message,
+      this.fenced(
+        'failed',
+        await queue.failReplay(
+          rows.map((item) => item.id),
+          ProblemCode.replayTargetMissing,
+          message,
+        ),
       );
       for (const item of rows)
         dlqMetrics.replays.inc({ consumer_group: item.consumerGroup, outcome: 'abandoned' });
       logger.warn({ topic, deadLetters: rows.length }, message);
     }
     const failed = new Set([...unsendable.values()].flat().map((item) => item.id));
-    const sendable = items.filter((item) => !failed.has(item.id));
-    let index = 0;
-    while (index < sendable.length && !this.abort.signal.aborted) {
-      const n = await this.tokens(bucket, sendable.length - index);
-      if (n === 0) break;
-      const chunk = sendable.slice(index, index + n);
-      await queue.markSending(chunk.map((item) => item.id));
-      const now = (this.options.now ?? Date.now)();
-      await sink.sendMessages(
+    return { sendable: items.filter((item) => !failed.has(item.id)), targets };
+  }
+
+  /** Sends claimed rows, holding their claims meanwhile, and marks them replayed. */
+  private async send(
+    chunk: readonly ReplayItem[],
+    targets: ReadonlyMap<string, string | undefined>,
+  ): Promise<void> {
+    if (chunk.length === 0) return;
+    const { queue, sink } = this.options;
+    const ids = chunk.map((item) => item.id);
+    const now = (this.options.now ?? Date.now)();
+    await this.holding(new Set(ids), () =>
+      sink.sendMessages(
         chunk.map((item) => ({ topic: targets.get(item.id)!, message: replayMessage(item, now) })),
-      );
-      await queue.markReplayed(chunk.map((item) => item.id));
-      for (const item of chunk)
-        dlqMetrics.replays.inc({ consumer_group: item.consumerGroup, outcome: 'sent' });
-      index += n;
-    }
-    return failed.size + index;
+      ),
+    );
+    const fenced = await queue.markReplayed(ids);
+    this.fenced('replayed', fenced);
+    // A fenced row's send still happened: counted here, and settled by the replica that took it over.
+    for (const item of chunk) dlqMetrics.replays.inc({ consumer_group: item.consumerGroup, outcome: 'sent' });
   }
 
   /**
@@ -213,7 +257,7 @@ export class ReplayDispatcher {
    */
   async signalDiscards(): Promise<number> {
     const { queue, sink } = this.options;
-    const items = await queue.discardSignalsOwed(this.options.batchSize ?? 200);
+    const items = await queue.claimDiscardSignals(this.options.batchSize ?? 200);
     if (items.length === 0) return 0;
     const targets = await this.targetsOf(items);
     const existing = await this.options.topics.existingTopics();
@@ -221,23 +265,71 @@ export class ReplayDispatcher {
       const topic = targets.get(item.id);
       return topic !== undefined && existing.has(topic);
     });
+    const sendableIds = new Set(sendable.map((item) => item.id));
+    // Owed until the tier is back; unclaimed meanwhile, so any replica sends it then.
+    this.fenced(
+      'given back',
+      await queue.clearSending(items.filter((item) => !sendableIds.has(item.id)).map((item) => item.id)),
+    );
     if (sendable.length === 0) return 0;
     const now = (this.options.now ?? Date.now)();
-    await sink.sendMessages(
-      sendable.map((item) => ({ topic: targets.get(item.id)!, message: discardSignal(item, now) })),
+    await this.holding(sendableIds, () =>
+      sink.sendMessages(
+        sendable.map((item) => ({ topic: targets.get(item.id)!, message: discardSignal(item, now) })),
+      ),
     );
-    await queue.markDiscardSignalled(sendable.map((item) => item.id));
+    this.fenced('signalled', await queue.markDiscardSignalled([...sendableIds]));
     return sendable.length;
   }
 
-  /** Waits until the bucket holds a token, then takes what is there up to `max`; 0 once stopping. */
-  private async tokens(bucket: TokenBucket, max: number): Promise<number> {
+  /**
+   * Runs `work` while renewing this process's claims on `ids` (those still there: `work` removes the rows it
+   * settles) every third of the lease (replay-lease.ts): a slow send or look-up keeps its rows. A renewal that
+   * finds rows gone is logged; the marks after `work` are fenced anyway.
+   */
+  private async holding<T>(ids: ReadonlySet<string>, work: () => Promise<T>): Promise<T> {
+    const { queue, logger } = this.options;
+    let renewing: Promise<void> = Promise.resolve();
+    const timer = setInterval(() => {
+      renewing = renewing
+        .then(async () => {
+          const wanted = [...ids];
+          if (wanted.length === 0) return;
+          const held = await queue.renewClaims(wanted);
+          if (held < wanted.length)
+            logger.warn(
+              { owner: queue.owner, lost: wanted.length - held },
+              'replay claims lost during a send: another replica took them over after the lease expired',
+            );
+        })
+        .catch((error: unknown) => logger.warn({ err: error }, 'replay claims not renewed'));
+    }, leaseRenewalMs(queue.leaseMs));
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+      await renewing;
+    }
+  }
+
+  /** Counts and logs marks refused because this process no longer held the rows. */
+  private fenced(mark: 'replayed' | 'failed' | 'given back' | 'signalled', count: number): void {
+    if (count === 0) return;
+    dlqMetrics.fencedMarks.inc(count);
+    this.options.logger.warn(
+      { owner: this.options.queue.owner, mark, rows: count },
+      'replay marks fenced off: this replica no longer held the rows (its lease expired and another replica took them)',
+    );
+  }
+
+  /** Waits until the bucket holds a token, without taking it; false once stopping. */
+  private async tokenThere(bucket: TokenBucket): Promise<boolean> {
     for (;;) {
-      if (this.abort.signal.aborted) return 0;
-      const taken = bucket.takeUpTo(max);
-      if (taken > 0) return taken;
-      // Aborted by stop(): the loop above then returns 0.
-      await delay(bucket.msUntil(1), undefined, { signal: this.abort.signal }).catch(() => undefined);
+      if (this.abort.signal.aborted) return false;
+      const waitMs = bucket.msUntil(1);
+      if (waitMs === 0) return true;
+      // Aborted by stop(): the loop above then returns false.
+      await delay(waitMs, undefined, { signal: this.abort.signal }).catch(() => undefined);
     }
   }
 }

@@ -42,6 +42,12 @@ export const dlqMetrics = {
     labelNames: ['consumer_group', 'outcome'] as const,
     registers: [registry],
   }),
+  /** Per replica: sum. Not 0 only when a replica lost claims it was still using (see replay-lease.ts). */
+  fencedMarks: new Counter({
+    name: 'tributary_dlq_replay_marks_fenced_total',
+    help: 'Rows a replica could not mark (replayed, failed, given back, signalled) because its claim on them had expired and another replica took them over.',
+    registers: [registry],
+  }),
   discards: new Counter({
     name: 'tributary_dlq_discards_total',
     help: 'Dead letters discarded by an operator.',
