@@ -11,6 +11,7 @@ export const PersistenceErrorCode = {
   externalRefInvalid: 'EXTERNAL_REF_INVALID',
   auditInvalidEntry: 'AUDIT_INVALID_ENTRY',
   migrationLockTimeout: 'PERSISTENCE_MIGRATION_LOCK_TIMEOUT',
+  clusterLockInvalid: 'PERSISTENCE_CLUSTER_LOCK_INVALID',
 } as const;
 
 /** SQLSTATE of a failed query, whether it comes straight from pg or wrapped by TypeORM's QueryFailedError. */

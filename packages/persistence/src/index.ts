@@ -1,5 +1,7 @@
 export { createDataSource, pgConfigOf, schemaOf } from './data-source.js';
 export type { MigrationsEvent, PersistenceOptions } from './data-source.js';
+export { clusterLockName, withClusterLock } from './cluster-lock.js';
+export type { ClusterLockOutcome } from './cluster-lock.js';
 export { persistenceMigrations } from './migrations/index.js';
 export { namesFor } from './names.js';
 export type { OutboxNames } from './names.js';
