@@ -28,6 +28,8 @@ interface ComposeService {
   volumes?: string[];
   environment?: Record<string, string | number>;
   stop_grace_period?: string;
+  ports?: string[];
+  container_name?: string;
 }
 interface Compose {
   services: Record<string, ComposeService>;
@@ -156,13 +158,25 @@ function metricNamesIn(expr: string): string[] {
   return [...new Set([...recorded, ...names, ...(/\bup\b/.test(rest) ? ['up'] : [])])];
 }
 
-interface AppTarget {
-  targets: string[];
-  labels: { app: string };
+interface ScrapeJob {
+  job_name: string;
+  metrics_path?: string;
+  file_sd_configs?: { files: string[] }[];
+  static_configs?: unknown[];
+  dns_sd_configs?: { names: string[]; type: string; port: number }[];
+  relabel_configs?: { source_labels?: string[]; target_label?: string; action?: string }[];
 }
-const appTargets = yamlFile<AppTarget[]>('infra/prometheus/targets/apps.yml');
-/** The `kafka-lag` job's targets: the lag exporter, scraped apart so its series are scraped once. */
-const lagTargets = yamlFile<AppTarget[]>('infra/prometheus/targets/lag-exporters.yml');
+const prometheusJobs = yamlFile<{ scrape_configs: ScrapeJob[] }>(
+  'infra/prometheus/prometheus.yml',
+).scrape_configs;
+const jobNamed = (name: string) => prometheusJobs.find((job) => job.job_name === name)!;
+/**
+ * The compose services a job finds in Docker's DNS, one target per running container: the `tributary`
+ * job's are the apps, the `kafka-lag` job's the lag exporter, scraped apart so its series are scraped once.
+ */
+const dnsNamesOf = (job: string) => (jobNamed(job).dns_sd_configs ?? []).flatMap((sd) => sd.names);
+const appTargets = dnsNamesOf('tributary');
+const lagTargets = dnsNamesOf('kafka-lag');
 
 describe('docker-compose.yml', () => {
   const required = {
@@ -424,7 +438,6 @@ describe('infra/prometheus', () => {
     }
     const prometheusMounts = compose.services.prometheus!.volumes!.join(' ');
     expect(prometheusMounts).toContain('./infra/prometheus/rules:/etc/prometheus/rules');
-    expect(prometheusMounts).toContain('./infra/prometheus/targets:/etc/prometheus/targets');
   });
 
   it('scrapes the apps on /metrics', () => {
@@ -433,13 +446,16 @@ describe('infra/prometheus', () => {
     });
   });
 
-  it('scrapes each app at its compose service, which listens there and reports ready', () => {
-    for (const { targets, labels } of [...appTargets, ...lagTargets]) {
-      expect(targets).toHaveLength(1);
-      const [host, port] = targets[0]!.split(':');
-      const service = compose.services[host!];
-      expect([host, labels.app, port]).toEqual([host, host, '3000']);
-      expect([host, service && envOf(host!).PORT]).toEqual([host, '3000']);
+  it('scrapes every replica of each app: its compose service resolved in DNS, on the port it listens and reports ready on', () => {
+    for (const job of ['tributary', 'kafka-lag']) {
+      const { dns_sd_configs: sds = [], static_configs, file_sd_configs } = jobNamed(job);
+      // DNS only: a static or file target would name one container, and miss the others of a scaled app.
+      expect([job, static_configs, file_sd_configs, sds.length]).toEqual([job, undefined, undefined, 1]);
+      expect([job, sds[0]!.type, sds[0]!.port]).toEqual([job, 'A', 3000]);
+    }
+    for (const host of [...appTargets, ...lagTargets]) {
+      const service = compose.services[host];
+      expect([host, service && envOf(host).PORT]).toEqual([host, '3000']);
       expect([host, service && healthcheckOf(service)]).toEqual([
         host,
         expect.stringContaining(':3000/health/ready'),
@@ -447,18 +463,40 @@ describe('infra/prometheus', () => {
     }
   });
 
+  it('labels each target `app` with its service name and leaves `instance` per container', () => {
+    for (const job of ['tributary', 'kafka-lag']) {
+      // The labels dashboards and alerts select and sum by: app as before the apps scaled, instance the
+      // replica's address (Prometheus' default), never overwritten to one value for all replicas.
+      expect([job, jobNamed(job).relabel_configs]).toEqual([
+        job,
+        [{ source_labels: ['__meta_dns_name'], target_label: 'app' }],
+      ]);
+    }
+  });
+
   it('scrapes every app service but the simulator, so none is unwatched', () => {
-    expect([...appTargets, ...lagTargets].map((t) => t.labels.app).sort()).toEqual(
-      appServices.filter((n) => n !== 'provider-sim'),
-    );
+    expect([...appTargets, ...lagTargets].sort()).toEqual(appServices.filter((n) => n !== 'provider-sim'));
   });
 
   it('scrapes the lag exporter under the kafka-lag job only, so no lag series is scraped twice', () => {
-    expect(lagTargets.map((t) => t.labels.app)).toEqual(['lag-exporter']);
-    expect(appTargets.map((t) => t.labels.app)).not.toContain('lag-exporter');
-    expect(config.scrape_configs.find((job) => job.job_name === 'kafka-lag')).toMatchObject({
-      file_sd_configs: [{ files: ['targets/lag-exporters.yml'] }],
-    });
+    expect(lagTargets).toEqual(['lag-exporter']);
+    expect(appTargets).not.toContain('lag-exporter');
+  });
+
+  it('lets every app scale: no container name, host ports a range or none', () => {
+    for (const name of appServices.filter((n) => n !== 'provider-sim')) {
+      const { container_name, ports = [] } = compose.services[name]!;
+      expect([name, container_name]).toEqual([name, undefined]);
+      // `--scale n` needs a host port per container: a range, its first port the stable URL the compose
+      // header lists.
+      for (const port of ports)
+        expect([name, port]).toEqual([name, expect.stringMatching(/^'?(\d+)-(\d+):3000'?$/)]);
+      for (const port of ports) {
+        const [, first, last] = /^(\d+)-(\d+):/.exec(port)!;
+        expect([name, Number(last) - Number(first)]).toEqual([name, 9]);
+        expect(read('docker-compose.yml')).toContain(`localhost:${first}`);
+      }
+    }
   });
 
   it('has rule files with unique alert and recording rule names', () => {
@@ -504,7 +542,7 @@ describe('infra/prometheus', () => {
   });
 
   it('selects apps by the `app` label of a scrape target', () => {
-    const apps = new Set(appTargets.map((t) => t.labels.app));
+    const apps = new Set(appTargets);
     for (const rule of allRules) {
       for (const match of rule.expr.matchAll(/\bapp\s*=\s*"([^"]*)"/g))
         expect([rule.alert ?? rule.record, match[1], apps.has(match[1]!)]).toEqual([
