@@ -4,6 +4,8 @@ export { StackError, StackErrorCode } from './stack/errors.js';
 export { acquireStack } from './stack/acquire.js';
 export type { AcquiredStack, AcquireOptions } from './stack/acquire.js';
 export { downLocalStack, localStackStatus, upLocalStack } from './stack/local-stack.js';
+export { startPrivateStack } from './stack/private-stack.js';
+export type { PrivateStack } from './stack/private-stack.js';
 export { kafkaToolCommand } from './stack/kafka-tools.js';
 export {
   KAFKA_VERSIONS,
