@@ -1,7 +1,13 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { createKafkaClient } from '@tributary/kafka';
-import { createTestDatabase, stackFromEnv, startBuiltApp, uniqueName } from '@tributary/testkit';
+import {
+  createTestDatabase,
+  pickFreePorts,
+  stackFromEnv,
+  startBuiltApp,
+  uniqueName,
+} from '@tributary/testkit';
 import type { NodeProcessHandle, TestDatabase } from '@tributary/testkit';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
@@ -24,6 +30,8 @@ export interface DlqHandlerFixture {
   readonly ratePerSecond: number;
   readonly burst: number;
   start(): Promise<NodeProcessHandle>;
+  /** Another replica: the same database, consumer group and settings, on its own port. */
+  startReplica(): Promise<{ app: NodeProcessHandle; url: string }>;
   close(): Promise<void>;
   /** An API call with the ops key unless `token` says otherwise (null: no Authorization header). */
   api(path: string, init?: { method?: string; body?: unknown; token?: string | null }): Promise<Response>;
@@ -72,6 +80,18 @@ export async function dlqHandler(
       running.add(app);
       void app.exited.then(() => running.delete(app));
       return app;
+    },
+    async startReplica() {
+      const [replicaPort] = await pickFreePorts(1);
+      const replicaUrl = `http://127.0.0.1:${replicaPort}`;
+      const app = await startBuiltApp(mainJs, {
+        env: { ...env, PORT: String(replicaPort) },
+        readyUrl: `${replicaUrl}/health/ready`,
+        name: 'dlq-handler replica',
+      });
+      running.add(app);
+      void app.exited.then(() => running.delete(app));
+      return { app, url: replicaUrl };
     },
     async close() {
       await Promise.all([...running].map((app) => app.kill('SIGTERM')));
