@@ -21,7 +21,23 @@ describe('parseCommand', () => {
         ceilingProps: [],
       },
       reconciliation: { records: 100_000, drift: 0.01, entities: ['payment', 'contact', 'shipment'] },
+      soak: {
+        events: 100_000,
+        ordersPerSecond: 8,
+        seed: expect.any(Number),
+        replicas: 2,
+        killsPerInstance: 2,
+        brokerRestarts: 1,
+        postgresRestarts: 1,
+        providerFaultRate: 0.05,
+        stallMs: 180_000,
+      },
     });
+  });
+
+  it('takes the soak seed given, to repeat a fault plan', () => {
+    const command = parseCommand(['soak', '--events', '5000', '--seed', '42']);
+    expect(command.kind === 'run' && command.soak).toMatchObject({ events: 5_000, seed: 42 });
   });
 
   it('takes flags in either order and digit separators in numbers', () => {

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { BENCH_ENTITIES } from './suites/reconciliation/names.js';
 import type { BenchEntityName } from './suites/reconciliation/names.js';
 
-export const SUITES = ['backbone', 'ingestion', 'connectors', 'reconciliation'] as const;
+export const SUITES = ['backbone', 'ingestion', 'connectors', 'reconciliation', 'soak'] as const;
 export type SuiteName = (typeof SUITES)[number];
 
 export interface BackboneOptions {
@@ -42,6 +42,20 @@ export interface ReconciliationOptions {
   readonly entities: readonly BenchEntityName[];
 }
 
+export interface SoakSuiteOptions {
+  /** Orders and webhooks in all (EVENTS_PER_ORDER per order). */
+  readonly events: number;
+  readonly ordersPerSecond: number;
+  /** The fault plan's seed: printed, and given back with --seed to repeat a run. */
+  readonly seed: number;
+  readonly replicas: number;
+  readonly killsPerInstance: number;
+  readonly brokerRestarts: number;
+  readonly postgresRestarts: number;
+  readonly providerFaultRate: number;
+  readonly stallMs: number;
+}
+
 export type Command =
   | { readonly kind: 'help'; readonly text: string }
   | {
@@ -49,6 +63,7 @@ export type Command =
       readonly suite: SuiteName;
       readonly options: BackboneOptions;
       readonly reconciliation: ReconciliationOptions;
+      readonly soak: SoakSuiteOptions;
     };
 
 export const USAGE = `Usage: npm run bench -- <suite> [options]
@@ -81,6 +96,13 @@ Options (reconciliation):
   --drift R         share of them drifted at the owner, 0..1 (default 0.01)
   --entities LIST   comma-separated, or all: ${BENCH_ENTITIES.join(', ')} (default all)
 
+Options (soak):
+  --events N        orders and provider webhooks in all, 11 per order (default 100000)
+  --rate N          orders placed per second (default 8)
+  --seed N          seed of the fault plan (default: random, printed)
+  --replicas N      instances of ingestion, dlq-handler and each connector (default 2)
+  --kills N         SIGKILLs of each app instance (default 2)
+
   -h, --help        this text
 
 Connection details come from KAFKA_BROKERS, SCHEMA_REGISTRY_URL and DATABASE_URL when set; otherwise the
@@ -109,6 +131,10 @@ export function parseCommand(argv: readonly string[]): Command {
       records: { type: 'string' },
       drift: { type: 'string' },
       entities: { type: 'string' },
+      rate: { type: 'string' },
+      seed: { type: 'string' },
+      replicas: { type: 'string' },
+      kills: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -141,7 +167,18 @@ export function parseCommand(argv: readonly string[]): Command {
     drift: share('--drift', values.drift, 0.01),
     entities: entityList(values.entities),
   };
-  return { kind: 'run', suite, options, reconciliation };
+  const soak: SoakSuiteOptions = {
+    events: integer('--events', values.events, 100_000, 11),
+    ordersPerSecond: integer('--rate', values.rate, 8, 1),
+    seed: integer('--seed', values.seed, Math.floor(Math.random() * 2 ** 31), 0, 2 ** 32 - 1),
+    replicas: integer('--replicas', values.replicas, 2, 1, 8),
+    killsPerInstance: integer('--kills', values.kills, 2, 0),
+    brokerRestarts: 1,
+    postgresRestarts: 1,
+    providerFaultRate: 0.05,
+    stallMs: 180_000,
+  };
+  return { kind: 'run', suite, options, reconciliation, soak };
 }
 
 function isSuite(name: string): name is SuiteName {

@@ -47,6 +47,10 @@ async function main(argv: readonly string[]): Promise<number> {
       const { runReconciliation } = await import('./suites/reconciliation.js');
       return runReconciliation(command.reconciliation, log);
     }
+    case 'soak': {
+      const { runSoakSuite } = await import('./suites/soak.js');
+      return runSoakSuite(command.soak, log);
+    }
   }
 }
 

@@ -1,0 +1,59 @@
+// The bench's soak, imported through its exports map and not declared in package.json: the bench depends on
+// this package (for startPlatform), and turbo refuses a dependency cycle between workspaces.
+import { goalLine, runSoak, soakGoals } from '@tributary/bench/soak';
+import type { SoakResult } from '@tributary/bench/soak';
+import { startPrivateStack } from '@tributary/testkit';
+import type { PrivateStack } from '@tributary/testkit';
+import { startPlatform } from '../src/platform/platform.js';
+
+// Needs the builds of every app (`npm run build`). The small version of `npm run bench -- soak`: a private
+// stack (its broker is stopped on purpose), a few thousand events, each app SIGKILLed once (one replica
+// each), one broker stop and start. It asserts counts only, never timings.
+
+describe('the chaos soak, small (every app with two replicas on a private stack)', () => {
+  let stack: PrivateStack;
+  let result: SoakResult;
+
+  beforeAll(async () => {
+    stack = await startPrivateStack();
+  }, 180_000);
+
+  afterAll(async () => {
+    await stack?.down();
+  });
+
+  it('loses, doubles and reorders nothing through SIGKILLs of every app and a broker restart', async () => {
+    const seed = Math.floor(Math.random() * 2 ** 31);
+    result = await runSoak(
+      stack,
+      startPlatform,
+      {
+        events: 2_200,
+        ordersPerSecond: 5,
+        seed,
+        replicas: 2,
+        // One kill per instance would be two per app; the test kills one replica of each app.
+        killsPerInstance: 1,
+        brokerRestarts: 1,
+        postgresRestarts: 0,
+        providerFaultRate: 0.05,
+        stallMs: 60_000,
+        killOnlyFirstReplica: true,
+      },
+      (line) => process.stderr.write(`[soak] ${line}\n`),
+    );
+    process.stderr.write(`${result.report}\n`);
+    const { findings } = result;
+    expect(findings.accepted).toBeGreaterThan(100);
+    expect(findings.lost).toEqual([]);
+    expect(findings.doubled).toEqual([]);
+    expect(findings.orderViolations).toEqual([]);
+    expect(findings.unexplained).toEqual([]);
+    expect(result.faults.filter((f) => f.error)).toEqual([]);
+    expect(
+      soakGoals(findings, result.faults)
+        .map(goalLine)
+        .filter((line) => line.endsWith('NOT MET')),
+    ).toEqual([]);
+  }, 420_000);
+});
