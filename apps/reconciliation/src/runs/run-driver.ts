@@ -1,6 +1,7 @@
 import { TributaryError } from '@tributary/contracts';
 import type { ReconciledEntityName } from '@tributary/contracts';
 import type { Logger } from '@tributary/observability';
+import { withClusterLock } from '@tributary/persistence';
 import type { DataSource } from 'typeorm';
 import type { FindingsRepository } from '../findings/findings.repository.js';
 import {
@@ -12,6 +13,11 @@ import type { PageRequester } from './page-requester.js';
 import { RunErrorCode } from './runs.repository.js';
 import type { RunsRepository } from './runs.repository.js';
 import type { RunsService } from './runs.service.js';
+
+/** The cluster lock under which one replica at a time decides whether an entity's scheduled run is due. */
+export function scheduleLockName(entity: ReconciledEntityName): string {
+  return `reconciliation.schedule:${entity}`;
+}
 
 export interface RunDriverOptions {
   readonly dataSource: DataSource;
@@ -31,8 +37,9 @@ export interface RunDriverOptions {
 /**
  * The reconciler's clock: starts scheduled runs when due, asks again for pages whose answer is overdue (a
  * connector restarted, a reconciler killed mid-walk: the run resumes from its checkpoint), and refreshes
- * the open-findings gauge. Every replica runs it; a due run is claimed with `FOR UPDATE SKIP LOCKED` and
- * one running run per entity is a unique index, so replicas never walk an owner twice.
+ * the open-findings gauge. Every replica runs it: the schedule decides under a cluster lock per entity, a
+ * due page is claimed with `FOR UPDATE SKIP LOCKED`, and one running run per entity is a unique index, so
+ * replicas never walk an owner twice.
  */
 export class RunDriver {
   #timer: NodeJS.Timeout | undefined;
@@ -77,32 +84,40 @@ export class RunDriver {
     if (Date.now() - this.#lastMetrics >= this.options.metricsRefreshMs) await this.#refreshGauges();
   }
 
+  // Deciding that a run is due and starting it happen in one transaction under the entity's cluster lock: a
+  // replica deciding from a snapshot taken before another replica's run started, and starting after that run
+  // already ended, would otherwise walk the owner a second time (the unique index only refuses overlapping
+  // runs). A replica finding the lock held skips the entity this tick (docs/architecture.md#several-replicas).
   async #startDueRuns(): Promise<void> {
     const { dataSource, runs } = this.options;
     for (const entity of this.options.entities) {
-      const now = Date.now();
-      const due = await dataSource.transaction(async (manager) => {
+      const outcome = await withClusterLock(dataSource, scheduleLockName(entity), async (manager) => {
+        // Looked at before the watermark, each read a fresh snapshot: a run that ends between the two reads
+        // has already moved the watermark, so no run that just ended is started again.
+        if (await runs.isRunning(manager, entity)) return undefined;
+        const now = Date.now();
         const mark = await runs.watermark(manager, entity);
+        let due: 'full' | 'incremental' | undefined;
         if (!mark?.lastFullAt || now - mark.lastFullAt.getTime() >= this.options.fullSweepIntervalMs)
-          return 'full';
-        const last = await runs.lastStart(manager, entity, 'incremental');
-        const every = this.options.incrementalIntervalMs[entity];
-        if (every !== undefined && (!last || now - last.getTime() >= every)) return 'incremental';
-        return undefined;
-      });
-      if (!due) continue;
-      try {
-        const run = await this.options.service.start({
-          entity,
-          mode: due,
-          trigger: 'schedule',
-          requestedBy: 'schedule',
-        });
-        this.options.logger.info({ runId: run.id, entity, mode: due }, 'reconciliation run started');
-      } catch (error) {
-        // Another run of the entity is still walking (or another replica just started this one).
-        if (error instanceof TributaryError && error.code === RunErrorCode.alreadyRunning) continue;
+          due = 'full';
+        else {
+          const last = await runs.lastStart(manager, entity, 'incremental');
+          const every = this.options.incrementalIntervalMs[entity];
+          if (every !== undefined && (!last || now - last.getTime() >= every)) due = 'incremental';
+        }
+        if (!due) return undefined;
+        return this.options.service.start(
+          { entity, mode: due, trigger: 'schedule', requestedBy: 'schedule' },
+          manager,
+        );
+      }).catch((error: unknown) => {
+        // A run of the entity is still walking (started by a person, or by the schedule earlier).
+        if (error instanceof TributaryError && error.code === RunErrorCode.alreadyRunning) return undefined;
         throw error;
+      });
+      if (outcome?.ran && outcome.value) {
+        const run = outcome.value;
+        this.options.logger.info({ runId: run.id, entity, mode: run.mode }, 'reconciliation run started');
       }
     }
   }

@@ -272,6 +272,14 @@ export class RunsRepository {
     );
   }
 
+  /** Whether a run of the entity is walking now (from the schedule or a person). */
+  async isRunning(manager: EntityManager, entity: string): Promise<boolean> {
+    const rows = (await manager.query(`SELECT 1 FROM runs WHERE entity = $1 AND status = 'running' LIMIT 1`, [
+      entity,
+    ])) as unknown[];
+    return rows.length > 0;
+  }
+
   /** When the last run of this entity, mode and trigger started, if any. */
   async lastStart(manager: EntityManager, entity: string, mode: RunMode): Promise<Date | undefined> {
     const rows = (await manager.query(

@@ -1,7 +1,7 @@
 import { reconciledEntities } from '@tributary/contracts';
 import type { ReconciledEntityName } from '@tributary/contracts';
 import type { AuditLog } from '@tributary/persistence';
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { RunMode, RunTrigger } from './domain/run.js';
 import type { PageRequester } from './page-requester.js';
 import type { Run, RunsRepository } from './runs.repository.js';
@@ -34,8 +34,14 @@ export class RunsService {
     },
   ) {}
 
-  async start(input: StartRun): Promise<Run> {
-    return this.dataSource.transaction(async (manager) => {
+  /** In its own transaction, or in `manager`'s (the scheduler's, which holds its cluster lock). */
+  async start(input: StartRun, manager?: EntityManager): Promise<Run> {
+    if (manager) return this.#start(input, manager);
+    return this.dataSource.transaction((own) => this.#start(input, own));
+  }
+
+  async #start(input: StartRun, manager: EntityManager): Promise<Run> {
+    {
       let from = input.from;
       const to = input.mode === 'incremental' ? (input.to ?? new Date()) : input.to;
       if (input.mode === 'incremental' && !from) {
@@ -69,6 +75,6 @@ export class RunsService {
       }
       await this.requester.request(manager, run);
       return run;
-    });
+    }
   }
 }
