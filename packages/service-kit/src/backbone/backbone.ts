@@ -126,6 +126,7 @@ export async function createBackbone(options: BackboneOptions): Promise<Backbone
           dataSource,
           sink: producer,
           batchSize: config.outboxBatchSize,
+          shards: config.outboxShards,
           applicationName: `${service}-relay`,
         })
       : undefined;

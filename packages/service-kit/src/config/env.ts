@@ -49,6 +49,8 @@ export const backboneEnv = {
   // (a cluster whose topics are managed elsewhere).
   ENSURE_TOPICS: z.stringbool().default(true),
   OUTBOX_BATCH_SIZE: positiveInt.default(500),
+  // Relay shards (docs/architecture.md#outbox): the same for every replica; changing it drains the old count.
+  OUTBOX_SHARDS: positiveInt.max(1024).default(4),
 };
 
 /** A consumer group reading catalogue topics through the reliable consumer. */

@@ -36,6 +36,7 @@ export interface BackboneConfig {
   readonly kafka: KafkaConfig;
   readonly schemaRegistryUrl: string;
   readonly outboxBatchSize: number;
+  readonly outboxShards: number;
 }
 
 export interface ConsumerConfig {
@@ -86,6 +87,7 @@ export function backboneConfig(values: BackboneValues, defaultSchema = 'public')
     },
     schemaRegistryUrl: values.SCHEMA_REGISTRY_URL,
     outboxBatchSize: values.OUTBOX_BATCH_SIZE,
+    outboxShards: values.OUTBOX_SHARDS,
   };
 }
 
