@@ -335,4 +335,63 @@ describe('OutboxRelay (in-memory sink)', () => {
     // stop() waits for the batch in flight.
     never.open();
   });
+
+  it('spreads shards over relays, keeps each key on one publisher, and takes a stopped relay’s shards', async () => {
+    const records = interleaved('orders.v1', 40, 10);
+    const delivered: EncodedRecord[] = [];
+    const publishersOfKey = new Map<string, Set<number>>();
+    const sinks = [new MemorySink(), new MemorySink()];
+    sinks.forEach((sink, index) => {
+      sink.send = async (batch) => {
+        delivered.push(...batch);
+        for (const record of batch) {
+          publishersOfKey.set(record.key, (publishersOfKey.get(record.key) ?? new Set()).add(index));
+        }
+      };
+    });
+    const a = relay({ sink: sinks[0]!, shards: 4, claimIntervalMs: 20, pollIntervalMs: 50 });
+    const b = relay({ sink: sinks[1]!, shards: 4, claimIntervalMs: 20, pollIntervalMs: 50 });
+    a.start();
+    await waitFor(() => a.heldShards.length === 4, { message: 'A alone holds every shard' });
+    b.start();
+    await waitFor(() => a.heldShards.length === 2 && b.heldShards.length === 2, { message: 'two each' });
+    expect([...a.heldShards, ...b.heldShards].sort()).toEqual([0, 1, 2, 3]);
+    await write(records);
+    await waitFor(async () => (await unpublished()) === 0, { message: 'all published' });
+    // Nothing was killed: every row once, and each key's rows in id order.
+    expect(delivered).toHaveLength(records.length);
+    for (let k = 0; k < 40; k++) {
+      const ofKey = (list: readonly EncodedRecord[]) => ids(list.filter((r) => r.key === `key-${k}`));
+      expect(ofKey(delivered)).toEqual(ofKey(records));
+    }
+    expect([...publishersOfKey.values()].every((publishers) => publishers.size === 1)).toBe(true);
+    // Both relays published: the work was spread.
+    expect(new Set([...publishersOfKey.values()].flatMap((publishers) => [...publishers]))).toEqual(
+      new Set([0, 1]),
+    );
+    await a.stop();
+    await waitFor(() => b.heldShards.length === 4, { message: 'B takes A’s shards' });
+  });
+
+  it('publishes nothing while relays of another shard count are alive, then takes over', async () => {
+    const events: RelayEvent[] = [];
+    const old = relay({ sink: new MemorySink(), shards: 4, claimIntervalMs: 20 });
+    old.start();
+    await waitFor(() => old.heldShards.length === 4, { message: 'the 4-shard relay holds its shards' });
+    const next = relay({ sink: new MemorySink(), shards: 2, claimIntervalMs: 20 }, events);
+    next.start();
+    await waitFor(() => events.some((event) => event.type === 'layout-conflict'), {
+      message: 'conflict seen',
+    });
+    expect(events.find((event) => event.type === 'layout-conflict')).toEqual({
+      type: 'layout-conflict',
+      reason: 'other-shard-count',
+    });
+    expect(next.heldShards).toEqual([]);
+    // The old layout's holder stays unaffected, and a relay of its own count may still join it.
+    expect(old.heldShards).toHaveLength(4);
+    await old.stop();
+    await waitFor(() => next.heldShards.length === 2, { message: 'the 2-shard relay takes over' });
+    expect(next.active).toBe(true);
+  });
 });
