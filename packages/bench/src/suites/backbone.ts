@@ -26,7 +26,16 @@ import { inlineWriters, startWriterThread } from './backbone/outbox-writers.js';
 import type { OutboxWriters } from './backbone/outbox-writers.js';
 import { rawProducerPhase } from './backbone/raw-producer.js';
 import { renderBackboneReport } from './backbone/report.js';
-import type { BackboneResults, Outcome } from './backbone/report.js';
+import type { BackboneResults, Outcome, ShardRun } from './backbone/report.js';
+
+/** The relay shard rows: shards, relay instances sharing them. One relay holding all shards is the default
+ * deployment (one replica); two relays over four shards is two replicas. */
+const SHARD_RUNS: ReadonlyArray<{ readonly shards: number; readonly relays: number }> = [
+  { shards: 1, relays: 1 },
+  { shards: 2, relays: 1 },
+  { shards: 4, relays: 1 },
+  { shards: 4, relays: 2 },
+];
 
 /** The share of keys whose first event fails once in (d): issue #11's "1 % of keys failing". */
 const FAILING_KEY_SHARE = 0.01;
@@ -164,6 +173,55 @@ export async function runBackbone(options: BackboneOptions, log: (line: string) 
     const drain = await outboxPhase(drainSource, 'bench_drain', 'backlog', topics.drain).finally(() =>
       drainSource.destroy(),
     );
+    // Relay shards: each run drains the same backlog from its own outbox (schema) to its own topic.
+    const shardRuns: ShardRun[] = [];
+    for (const { shards, relays } of SHARD_RUNS) {
+      const tag = `shards_${shards}_relays_${relays}`;
+      const topic = `${run}.${tag.replaceAll('_', '-')}`;
+      const name = `(s) ${shards} shard${shards > 1 ? 's' : ''}, ${relays} relay${relays > 1 ? 's' : ''}`;
+      const outcome = await (async (): Promise<Outcome<OutboxRelayFigures>> => {
+        await scratch.createTopics([topic], options.partitions);
+        const source = createDataSource({
+          url: database.url,
+          schema: `bench_${tag}`,
+          poolSize: options.writers + relays,
+          migrationsRun: true,
+          applicationName: 'tributary-bench',
+        });
+        await source.initialize();
+        const phaseRecords = records.map((r) => ({ ...r, topic }));
+        const settings = { writers: options.writers, transactionSize: options.transactionSize };
+        let writers: OutboxWriters | undefined;
+        try {
+          writers = options.inlineWriters
+            ? inlineWriters(source, phaseRecords, settings)
+            : await startWriterThread({
+                url: database.url,
+                schema: `bench_${tag}`,
+                records: phaseRecords,
+                ...settings,
+              });
+          const phaseWriters = writers;
+          return await measured(name, log, () =>
+            outboxRelayPhase({
+              ...relayOptions,
+              dataSource: source,
+              writers: phaseWriters,
+              records: phaseRecords,
+              mode: 'backlog',
+              shards,
+              relays,
+            }),
+          );
+        } catch (error) {
+          return failed(name, log, error);
+        } finally {
+          await writers?.stop();
+          await source.destroy();
+        }
+      })();
+      shardRuns.push({ shards, relays, outcome });
+    }
     // (c), (c') and (d) read what (b) published, each as its own group with its own effect table.
     const inboxPhase = async (
       name: string,
@@ -222,6 +280,7 @@ export async function runBackbone(options: BackboneOptions, log: (line: string) 
       pg,
       outbox,
       drain,
+      shardRuns,
       inbox,
       inboxBatched,
       inboxFailing,

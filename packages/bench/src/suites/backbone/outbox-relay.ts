@@ -25,18 +25,24 @@ export interface OutboxRelayOptions {
    * `backlog`: the writers fill the outbox first, then the relay drains it alone — the relay's own ceiling.
    */
   readonly mode: 'concurrent' | 'backlog';
+  /** The outbox's relay shards (default 1) and the relay instances sharing them, each its own session and
+   * an even part of the shards (default 1): parallel publication as one replica or several would run it. */
+  readonly shards?: number;
+  readonly relays?: number;
 }
 
 /** What the relay did with its time, seen from the sink: the relay's own events overlap when it pipelines. */
 export interface RelayBreakdown {
   readonly batches: number;
   readonly largestBatch: number;
-  /** Sum of sink.send durations (produce until acks=all). Sends never overlap: one request in flight. */
+  /** Sum of sink.send durations (produce until acks=all). Sends overlap only with several shards. */
   readonly sendMs: number;
   /** From the first send's start to the last ack: `sendMs` plus the gaps the relay left between sends. */
   readonly sendingSpanMs: number;
   /** From the clock's start to the first send: the relay's first read (and, concurrently, the first commit). */
   readonly firstSendAtMs: number;
+  /** First acknowledgements of a key that came before an earlier record of that key's: must be 0. */
+  readonly outOfOrder: number;
 }
 
 export interface OutboxRelayFigures {
@@ -64,6 +70,8 @@ export async function outboxRelayPhase(options: OutboxRelayOptions): Promise<Out
   let largestBatch = 0;
   let sendMs = 0;
   let firstSendAt = Number.NaN;
+  let outOfOrder = 0;
+  const lastAckedOfKey = new Map<string, number>();
   const allAcked = deferred();
 
   const producer = new KafkaEventProducer(options.kafka);
@@ -83,6 +91,9 @@ export async function outboxRelayPhase(options: OutboxRelayOptions): Promise<Out
         if (i === undefined || ackedAt[i]! > 0) continue;
         ackedAt[i] = now;
         acked += 1;
+        // A key's records are in `records` order; its first acknowledgements must follow that order.
+        if ((lastAckedOfKey.get(record.key) ?? -1) > i) outOfOrder += 1;
+        else lastAckedOfKey.set(record.key, i);
       }
       if (acked === records.length) allAcked.resolve();
     },
@@ -95,13 +106,21 @@ export async function outboxRelayPhase(options: OutboxRelayOptions): Promise<Out
       );
     }
   };
-  const relay = new OutboxRelay({
-    dataSource: options.dataSource,
-    sink,
-    batchSize: options.batch,
-    maxBatchBytes: options.batchBytes,
-    onEvent,
-  });
+  const shards = options.shards ?? 1;
+  const relayCount = options.relays ?? 1;
+  const relays = Array.from(
+    { length: relayCount },
+    () =>
+      new OutboxRelay({
+        dataSource: options.dataSource,
+        sink,
+        batchSize: options.batch,
+        maxBatchBytes: options.batchBytes,
+        shards,
+        maxShards: Math.ceil(shards / relayCount),
+        onEvent,
+      }),
+  );
 
   const { writers } = options;
   let relayStarted = false;
@@ -110,10 +129,13 @@ export async function outboxRelayPhase(options: OutboxRelayOptions): Promise<Out
     let written: WriterResults | undefined;
     if (options.mode === 'backlog') written = await writers.run();
     let clockStart = epochNow();
-    relay.start();
+    for (const relay of relays) relay.start();
     relayStarted = true;
     if (options.mode === 'concurrent') {
-      await waitFor(() => relay.active, { timeoutMs: 30_000, message: 'the outbox relay holds its lock' });
+      await waitFor(() => relays.every((relay) => relay.active), {
+        timeoutMs: 30_000,
+        message: 'the outbox relays hold their shards',
+      });
       clockStart = epochNow();
       written = await writers.run();
     }
@@ -143,10 +165,11 @@ export async function outboxRelayPhase(options: OutboxRelayOptions): Promise<Out
         sendMs,
         sendingSpanMs: lastAck - firstSendAt,
         firstSendAtMs: firstSendAt - clockStart,
+        outOfOrder,
       },
     };
   } finally {
-    if (relayStarted) await relay.stop();
+    if (relayStarted) await Promise.all(relays.map((relay) => relay.stop()));
     await producer.disconnect();
   }
 }

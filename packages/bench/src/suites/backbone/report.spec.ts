@@ -67,7 +67,14 @@ function results(overrides: Partial<BackboneResults> = {}): BackboneResults {
         mode: 'concurrent',
         published: figures(1000, 160, 70), // 6,250/s
         writes: figures(1000, 100, 12), // 10,000/s
-        relay: { batches: 2, largestBatch: 540, sendMs: 90, sendingSpanMs: 120, firstSendAtMs: 30 },
+        relay: {
+          batches: 2,
+          largestBatch: 540,
+          sendMs: 90,
+          sendingSpanMs: 120,
+          firstSendAtMs: 30,
+          outOfOrder: 0,
+        },
       },
       usage,
     },
@@ -76,9 +83,38 @@ function results(overrides: Partial<BackboneResults> = {}): BackboneResults {
         mode: 'backlog',
         published: figures(1000, 125, 60), // 8,000/s
         writes: figures(1000, 80, 10), // 12,500/s
-        relay: { batches: 2, largestBatch: 540, sendMs: 100, sendingSpanMs: 110, firstSendAtMs: 15 },
+        relay: {
+          batches: 2,
+          largestBatch: 540,
+          sendMs: 100,
+          sendingSpanMs: 110,
+          firstSendAtMs: 15,
+          outOfOrder: 0,
+        },
       },
     },
+    shardRuns: [
+      {
+        shards: 4,
+        relays: 1,
+        outcome: {
+          figures: {
+            mode: 'backlog',
+            published: figures(1000, 110, 30), // 9,091/s
+            writes: figures(1000, 80, 10),
+            relay: {
+              batches: 8,
+              largestBatch: 135,
+              sendMs: 300,
+              sendingSpanMs: 105,
+              firstSendAtMs: 5,
+              outOfOrder: 0,
+            },
+          },
+        },
+      },
+      { shards: 4, relays: 2, outcome: { error: 'relay exited' } },
+    ],
     inbox: { figures: inboxFigures(figures(1000, 500, 3)), usage }, // 2,000/s
     inboxBatched: { figures: inboxFigures(figures(1000, 125, 20), { transactions: 4 }), usage }, // 8,000/s
     // Healthy keys: 990 events in 116 ms (8,534/s, 5% below 9,000/s, the mean of (c') and (c'')); the
@@ -172,11 +208,23 @@ describe('renderBackboneReport', () => {
       '10.0',
       '0.63×',
     ]);
-    expect(report.split('\n').slice(-3)).toEqual([
+    expect(report.split('\n').slice(-4)).toEqual([
       'goal outbox publish rate vs raw producer, 1 KiB events: 0.63× (target ≥ 0.5×): MET',
       'goal batched inbox consumer rate vs raw producer, 1 KiB events: 0.80× (target ≥ 0.5×): MET',
       'goal healthy keys rate lost with 1 % of keys failing into a retry tier: 5% (target ≤ 10%): MET',
+      'goal outbox relay with shards: 0.91× of raw producer (target ≥ 0.8×): MET',
     ]);
+    expect(line('4 shards, 1 relay')).toEqual([
+      '4 shards, 1 relay',
+      '1,000',
+      '9,091',
+      expect.any(String),
+      expect.any(String),
+      '0.91×',
+      '8',
+      'held',
+    ]);
+    expect(report).toMatch(/^4 shards, 2 relays\s+not measured: relay exited\s+n\/a/m);
     expect(report).toContain("(d) healthy keys: 8,534 events/s vs 9,000 (mean of (c') and (c'')): 5% lost");
     expect(report).toContain(
       'inbox (d)  group join + first fetch 400 ms (not in the rate); effects applied 1,000 of 1,000 in 30 transactions, duplicates skipped 0, parked 12, out of order per key 0',
@@ -204,43 +252,52 @@ describe('renderBackboneReport', () => {
     expect(report).toMatch(/\(a\) raw kafkajs producer .* 1\.00×\s+n\/a$/m);
     expect(report).toContain('not measured  ProducerPerformance: skipped (--no-ceiling)');
     expect(report).toContain('not measured  (c): skipped: it consumes what (b) published');
-    expect(report.split('\n').at(-3)).toMatch(
+    expect(report.split('\n').at(-4)).toMatch(
       /^goal outbox publish rate vs raw producer, 1 KiB events: 0\.63× /,
     );
   });
 
   it('prints the goal as n/a and NOT MET when (b) could not be measured', () => {
     const report = renderBackboneReport(results({ outbox: { error: 'relay exited' } }));
-    expect(report.split('\n').at(-3)).toBe(
+    expect(report.split('\n').at(-4)).toBe(
       'goal outbox publish rate vs raw producer, 1 KiB events: n/a (target ≥ 0.5×): NOT MET',
     );
   });
 });
 
 describe('backboneGoals', () => {
-  const base = { rawPerSecond: 10_000, outboxPerSecond: 5_000, inboxPerSecond: 6_000, healthyLoss: 0.1 };
+  const base = {
+    rawPerSecond: 10_000,
+    outboxPerSecond: 5_000,
+    inboxPerSecond: 6_000,
+    healthyLoss: 0.1,
+    shardedPerSecond: 8_500,
+  };
 
   it('says whether (b) and the batched inbox reached half of (a), and the healthy keys lost at most 10 %', () => {
     expect(backboneGoals({ ...base, valueBytes: 1024 }).map(goalLine)).toEqual([
       'goal outbox publish rate vs raw producer, 1 KiB events: 0.50× (target ≥ 0.5×): MET',
       'goal batched inbox consumer rate vs raw producer, 1 KiB events: 0.60× (target ≥ 0.5×): MET',
       'goal healthy keys rate lost with 1 % of keys failing into a retry tier: 10% (target ≤ 10%): MET',
+      'goal outbox relay with shards: 0.85× of raw producer (target ≥ 0.8×): MET',
     ]);
     const short = backboneGoals({
       ...base,
       outboxPerSecond: 4_999,
       inboxPerSecond: 2_000,
       healthyLoss: 0.11,
+      shardedPerSecond: 7_999,
       valueBytes: 1024,
     });
-    expect(short.map((goal) => goal.met)).toEqual([false, false, false]);
+    expect(short.map((goal) => goal.met)).toEqual([false, false, false, false]);
     const unmeasured = backboneGoals({
       ...base,
       inboxPerSecond: Number.NaN,
       healthyLoss: Number.NaN,
+      shardedPerSecond: Number.NaN,
       valueBytes: 1024,
     });
-    expect(unmeasured.map((goal) => goal.met)).toEqual([true, undefined, undefined]);
+    expect(unmeasured.map((goal) => goal.met)).toEqual([true, undefined, undefined, undefined]);
   });
 
   it('names the record size of a run with another size, which the goal does not speak about', () => {

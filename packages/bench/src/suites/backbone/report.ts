@@ -39,6 +39,8 @@ export interface BackboneResults {
   readonly pg: Outcome<Figures>;
   readonly outbox: Outcome<OutboxRelayFigures>;
   readonly drain: Outcome<OutboxRelayFigures>;
+  /** (s): relay shards, each run draining the same backlog as (b') with `shards` shards over `relays` relays. */
+  readonly shardRuns?: readonly ShardRun[];
   /** (c): a transaction per event. */
   readonly inbox: Outcome<InboxConsumerFigures>;
   /** (c'): batched inbox transactions. */
@@ -48,6 +50,15 @@ export interface BackboneResults {
   /** (c''): (c') again after (d); (d) is compared with the mean of the two. */
   readonly inboxBatchedAgain: Outcome<InboxConsumerFigures>;
 }
+
+export interface ShardRun {
+  readonly shards: number;
+  readonly relays: number;
+  readonly outcome: Outcome<OutboxRelayFigures>;
+}
+
+/** The relay with shards (one relay, the most shards measured) must publish this share of (a)'s rate (#16). */
+export const GOAL_SHARDED_SHARE = 0.8;
 
 /** (b) must reach this share of (a)'s throughput for 1 KiB events (issue #2); so must the inbox consumer (#11). */
 export const GOAL_SHARE = 0.5;
@@ -175,6 +186,7 @@ export function renderBackboneReport(results: BackboneResults): string {
   ] as const) {
     if (outcome.figures) lines.push(...relayLines(name, outcome.figures));
   }
+  lines.push(...shardLines(results.shardRuns ?? [], a.perSecond));
   for (const [name, outcome] of [
     ['(c)', results.inbox],
     ["(c')", results.inboxBatched],
@@ -256,6 +268,7 @@ export function renderBackboneReport(results: BackboneResults): string {
       inboxPerSecond: cBatched.perSecond,
       healthyLoss: healthy.loss,
       valueBytes: results.workload.valueBytes,
+      shardedPerSecond: shardedGoalRate(results.shardRuns ?? []),
     }).map(goalLine),
   );
   return lines.join('\n');
@@ -301,6 +314,8 @@ export interface BackboneGoalFigures {
   /** (d): the share of (c')'s rate the healthy keys lost with 1 % of keys failing. */
   readonly healthyLoss: number;
   readonly valueBytes: number;
+  /** (s): one relay with the most shards measured, draining a backlog; NaN when not measured. */
+  readonly shardedPerSecond?: number;
 }
 
 /**
@@ -330,6 +345,17 @@ export function backboneGoals(f: BackboneGoalFigures): Goal[] {
       figure: formatPercent(f.healthyLoss),
       target: `≤ ${GOAL_HEALTHY_LOSS * 100}%`,
       met: Number.isFinite(f.healthyLoss) ? f.healthyLoss <= GOAL_HEALTHY_LOSS : undefined,
+    },
+    {
+      what: 'outbox relay with shards',
+      target: `≥ ${GOAL_SHARDED_SHARE}×`,
+      ...(() => {
+        const value = ratio(f.shardedPerSecond ?? Number.NaN, f.rawPerSecond);
+        return {
+          figure: Number.isFinite(value) ? `${formatRatio(value)} of raw producer` : 'n/a',
+          met: Number.isFinite(value) ? value >= GOAL_SHARDED_SHARE : undefined,
+        };
+      })(),
     },
   ];
 }
@@ -362,4 +388,43 @@ function withFigures<T, U>(outcome: Outcome<T>, pick: (figures: T) => U): Outcom
     ...(outcome.error ? { error: outcome.error } : {}),
     ...(outcome.usage ? { usage: outcome.usage } : {}),
   };
+}
+
+/** (s): one row a shard run, its rate against (a), and the per-key order check. */
+function shardLines(runs: readonly ShardRun[], rawPerSecond: number): string[] {
+  if (runs.length === 0) return [];
+  const rows = runs.map(({ shards, relays, outcome }) => {
+    const r = row(
+      `${shards} shard${shards > 1 ? 's' : ''}, ${relays} relay${relays > 1 ? 's' : ''}`,
+      withFigures(outcome, (f) => f.published),
+      0,
+    );
+    const f = outcome.figures;
+    return [
+      r.label,
+      f ? r.events.toLocaleString('en-US') : `not measured: ${outcome.error ?? ''}`,
+      formatRate(r.perSecond),
+      formatMs(r.p50),
+      formatMs(r.p99),
+      formatRatio(ratio(r.perSecond, rawPerSecond)),
+      f ? `${f.relay.batches}` : '',
+      f ? (f.relay.outOfOrder === 0 ? 'held' : `${f.relay.outOfOrder} out of order`) : '',
+    ];
+  });
+  return [
+    '',
+    "(s) relay shards: the (b') backlog drained by one relay holding every shard, or by two relays (sessions)",
+    '          sharing them; a key has one shard, so per-key order is checked on the first acknowledgements',
+    renderTable(
+      ['relay shards', 'events', 'events/s', 'p50 ms', 'p99 ms', 'vs (a)', 'sends', 'per-key order'],
+      rows,
+    ),
+  ];
+}
+
+/** The goal's row: one relay (a replica's default) with the most shards measured. */
+function shardedGoalRate(runs: readonly ShardRun[]): number {
+  const single = runs.filter((run) => run.relays === 1 && run.outcome.figures);
+  const best = single.sort((x, y) => y.shards - x.shards)[0]?.outcome.figures;
+  return best ? ratePerSecond(best.published.events, best.published.elapsedMs) : Number.NaN;
 }
