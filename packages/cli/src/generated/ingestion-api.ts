@@ -302,9 +302,9 @@ export interface operations {
             /** @description A page of entries. */
             readonly 200: {
                 headers: {
-                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again, in this replica. */
                     readonly RateLimit: string;
-                    /** @description Bucket size (q) and refill window in seconds (w). */
+                    /** @description Bucket size (q) and refill window in seconds (w), per replica: with N replicas behind the load balancer, up to N × q requests are admitted per window. */
                     readonly "RateLimit-Policy": string;
                     readonly [name: string]: unknown;
                 };
@@ -342,9 +342,9 @@ export interface operations {
             /** @description Problem codes: RATE_LIMITED. */
             readonly 429: {
                 headers: {
-                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again, in this replica. */
                     readonly RateLimit: string;
-                    /** @description Bucket size (q) and refill window in seconds (w). */
+                    /** @description Bucket size (q) and refill window in seconds (w), per replica: with N replicas behind the load balancer, up to N × q requests are admitted per window. */
                     readonly "RateLimit-Policy": string;
                     /** @description Seconds to wait. */
                     readonly "Retry-After": number;
@@ -389,9 +389,9 @@ export interface operations {
             /** @description The entry. */
             readonly 200: {
                 headers: {
-                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again, in this replica. */
                     readonly RateLimit: string;
-                    /** @description Bucket size (q) and refill window in seconds (w). */
+                    /** @description Bucket size (q) and refill window in seconds (w), per replica: with N replicas behind the load balancer, up to N × q requests are admitted per window. */
                     readonly "RateLimit-Policy": string;
                     readonly [name: string]: unknown;
                 };
@@ -429,9 +429,9 @@ export interface operations {
             /** @description Problem codes: RATE_LIMITED. */
             readonly 429: {
                 headers: {
-                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again, in this replica. */
                     readonly RateLimit: string;
-                    /** @description Bucket size (q) and refill window in seconds (w). */
+                    /** @description Bucket size (q) and refill window in seconds (w), per replica: with N replicas behind the load balancer, up to N × q requests are admitted per window. */
                     readonly "RateLimit-Policy": string;
                     /** @description Seconds to wait. */
                     readonly "Retry-After": number;
@@ -480,9 +480,9 @@ export interface operations {
             /** @description Replayed. */
             readonly 202: {
                 headers: {
-                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again, in this replica. */
                     readonly RateLimit: string;
-                    /** @description Bucket size (q) and refill window in seconds (w). */
+                    /** @description Bucket size (q) and refill window in seconds (w), per replica: with N replicas behind the load balancer, up to N × q requests are admitted per window. */
                     readonly "RateLimit-Policy": string;
                     readonly [name: string]: unknown;
                 };
@@ -556,9 +556,9 @@ export interface operations {
             /** @description Problem codes: RATE_LIMITED. */
             readonly 429: {
                 headers: {
-                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again, in this replica. */
                     readonly RateLimit: string;
-                    /** @description Bucket size (q) and refill window in seconds (w). */
+                    /** @description Bucket size (q) and refill window in seconds (w), per replica: with N replicas behind the load balancer, up to N × q requests are admitted per window. */
                     readonly "RateLimit-Policy": string;
                     /** @description Seconds to wait. */
                     readonly "Retry-After": number;
@@ -604,9 +604,9 @@ export interface operations {
             /** @description Replayed. */
             readonly 202: {
                 headers: {
-                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again, in this replica. */
                     readonly RateLimit: string;
-                    /** @description Bucket size (q) and refill window in seconds (w). */
+                    /** @description Bucket size (q) and refill window in seconds (w), per replica: with N replicas behind the load balancer, up to N × q requests are admitted per window. */
                     readonly "RateLimit-Policy": string;
                     readonly [name: string]: unknown;
                 };
@@ -671,9 +671,9 @@ export interface operations {
             /** @description Problem codes: RATE_LIMITED. */
             readonly 429: {
                 headers: {
-                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again, in this replica. */
                     readonly RateLimit: string;
-                    /** @description Bucket size (q) and refill window in seconds (w). */
+                    /** @description Bucket size (q) and refill window in seconds (w), per replica: with N replicas behind the load balancer, up to N × q requests are admitted per window. */
                     readonly "RateLimit-Policy": string;
                     /** @description Seconds to wait. */
                     readonly "Retry-After": number;
@@ -724,9 +724,9 @@ export interface operations {
             /** @description Accepted; the same answer for a retry. */
             readonly 202: {
                 headers: {
-                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again, in this replica. */
                     readonly RateLimit: string;
-                    /** @description Bucket size (q) and refill window in seconds (w). */
+                    /** @description Bucket size (q) and refill window in seconds (w), per replica: with N replicas behind the load balancer, up to N × q requests are admitted per window. */
                     readonly "RateLimit-Policy": string;
                     readonly [name: string]: unknown;
                 };
@@ -791,9 +791,9 @@ export interface operations {
             /** @description Problem codes: RATE_LIMITED. */
             readonly 429: {
                 headers: {
-                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again, in this replica. */
                     readonly RateLimit: string;
-                    /** @description Bucket size (q) and refill window in seconds (w). */
+                    /** @description Bucket size (q) and refill window in seconds (w), per replica: with N replicas behind the load balancer, up to N × q requests are admitted per window. */
                     readonly "RateLimit-Policy": string;
                     /** @description Seconds to wait. */
                     readonly "Retry-After": number;
@@ -843,9 +843,9 @@ export interface operations {
             /** @description Duplicate: every event was received before; nothing published. */
             readonly 200: {
                 headers: {
-                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again, in this replica. */
                     readonly RateLimit: string;
-                    /** @description Bucket size (q) and refill window in seconds (w). */
+                    /** @description Bucket size (q) and refill window in seconds (w), per replica: with N replicas behind the load balancer, up to N × q requests are admitted per window. */
                     readonly "RateLimit-Policy": string;
                     readonly [name: string]: unknown;
                 };
@@ -856,9 +856,9 @@ export interface operations {
             /** @description Stored in the event log; mapped events are in the outbox. */
             readonly 202: {
                 headers: {
-                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again, in this replica. */
                     readonly RateLimit: string;
-                    /** @description Bucket size (q) and refill window in seconds (w). */
+                    /** @description Bucket size (q) and refill window in seconds (w), per replica: with N replicas behind the load balancer, up to N × q requests are admitted per window. */
                     readonly "RateLimit-Policy": string;
                     readonly [name: string]: unknown;
                 };
@@ -923,9 +923,9 @@ export interface operations {
             /** @description Problem codes: RATE_LIMITED. */
             readonly 429: {
                 headers: {
-                    /** @description Requests left (r) and seconds (t) until the bucket is full again. */
+                    /** @description Requests left (r) and seconds (t) until the bucket is full again, in this replica. */
                     readonly RateLimit: string;
-                    /** @description Bucket size (q) and refill window in seconds (w). */
+                    /** @description Bucket size (q) and refill window in seconds (w), per replica: with N replicas behind the load balancer, up to N × q requests are admitted per window. */
                     readonly "RateLimit-Policy": string;
                     /** @description Seconds to wait. */
                     readonly "Retry-After": number;
