@@ -1,5 +1,6 @@
 import type { EncodedRecord } from '@tributary/kafka';
 import type pg from 'pg';
+import type { RelaySession } from './relay-lease.js';
 import { shardOfKeySql } from './relay-shards.js';
 
 export interface OutboxRow {
@@ -32,14 +33,14 @@ export interface ShardOf {
  * lock: a relay that lost its session can no longer read or mark anything.
  */
 export class OutboxStore {
-  readonly #client: pg.Client;
+  readonly #client: RelaySession;
   readonly #table: string;
   readonly #batchSize: number;
   readonly #maxBatchBytes: number;
   readonly #shardFilter: string;
 
   constructor(
-    client: pg.Client,
+    client: RelaySession,
     table: string,
     limits: { readonly batchSize: number; readonly maxBatchBytes: number },
     shard: ShardOf = { shard: 0, shards: 1 },

@@ -9,6 +9,14 @@ export interface RelayLeaseEvents {
   notified(): void;
 }
 
+/** What reads and marks need of the relay's session. */
+export interface RelaySession {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    query: string | pg.QueryConfig,
+    values?: readonly unknown[],
+  ): Promise<pg.QueryResult<R>>;
+}
+
 /** Why a relay may not publish yet: another layout of the same outbox is alive. */
 export type LayoutVerdict =
   | { readonly joined: true; readonly relays: number }
@@ -31,6 +39,11 @@ export class RelayLease {
   readonly #channel: string;
   #broken: Error | undefined;
   #closed = false;
+  /**
+   * The shards' publishers and the claim loop share the session: their statements go one after the other
+   * here rather than in pg's own queue, which is deprecated (gone in pg 9).
+   */
+  #tail: Promise<unknown> = Promise.resolve();
 
   constructor(
     config: pg.ClientConfig,
@@ -48,9 +61,22 @@ export class RelayLease {
     this.#client = client;
   }
 
-  /** The session the active relay reads and marks through. */
-  get client(): pg.Client {
-    return this.#client;
+  /** The session the relay reads and marks through, one statement at a time. */
+  get session(): RelaySession {
+    return this;
+  }
+
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    query: string | pg.QueryConfig,
+    values?: readonly unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    const run = () =>
+      typeof query === 'string'
+        ? this.#client.query<R>(query, values as unknown[])
+        : this.#client.query<R>(query);
+    const result = this.#tail.then(run, run);
+    this.#tail = result.catch(() => undefined);
+    return result;
   }
 
   /** Why the session ended, once it has. */
@@ -64,13 +90,13 @@ export class RelayLease {
     // silent network, and (Postgres 14+) a periodic check of the client socket while waiting for the lock.
     // Marks need no durability: a mark lost in a database crash only republishes its rows (duplicates, never
     // losses), so the relay's commits skip the WAL flush wait.
-    await this.#client.query(
+    await this.query(
       `SELECT set_config('tcp_keepalives_idle', '10', false), set_config('tcp_keepalives_interval', '5', false),
               set_config('tcp_keepalives_count', '3', false), set_config('synchronous_commit', 'off', false)`,
     );
-    await this.#client
-      .query(`SELECT set_config('client_connection_check_interval', '2000', false)`)
-      .catch(() => undefined);
+    await this.query(`SELECT set_config('client_connection_check_interval', '2000', false)`).catch(
+      () => undefined,
+    );
   }
 
   /**
@@ -81,15 +107,15 @@ export class RelayLease {
    * own lock, so of two relays starting together at least one sees the other. Not joined: nothing is held.
    */
   async joinLayout(shards: number): Promise<LayoutVerdict> {
-    const { rows } = await this.#client.query<{ legacy: boolean }>(
+    const { rows } = await this.query<{ legacy: boolean }>(
       'SELECT pg_try_advisory_lock_shared(hashtextextended($1, 0)) AS legacy',
       [this.#lockName],
     );
     if (!rows[0]!.legacy) return { joined: false, reason: 'unsharded-relay' };
-    await this.#client.query('SELECT pg_advisory_lock_shared(hashtext($1), $2)', [this.#lockName, -shards]);
+    await this.query('SELECT pg_advisory_lock_shared(hashtext($1), $2)', [this.#lockName, -shards]);
     const others = await this.#layouts(shards);
     if (others.other > 0) {
-      await this.#client.query(
+      await this.query(
         'SELECT pg_advisory_unlock_shared(hashtext($1), $2), pg_advisory_unlock_shared(hashtextextended($1, 0))',
         [this.#lockName, -shards],
       );
@@ -105,7 +131,7 @@ export class RelayLease {
 
   /** Takes shard `shard` if no other session holds it. Never waits: this session serves the shards it has. */
   async tryClaim(shard: number): Promise<boolean> {
-    const { rows } = await this.#client.query<{ claimed: boolean }>(
+    const { rows } = await this.query<{ claimed: boolean }>(
       'SELECT pg_try_advisory_lock(hashtext($1), $2) AS claimed',
       [this.#lockName, shard],
     );
@@ -114,12 +140,12 @@ export class RelayLease {
 
   /** Gives shard `shard` back; call only once its publisher has finished the batch in flight. */
   async release(shard: number): Promise<void> {
-    await this.#client.query('SELECT pg_advisory_unlock(hashtext($1), $2)', [this.#lockName, shard]);
+    await this.query('SELECT pg_advisory_unlock(hashtext($1), $2)', [this.#lockName, shard]);
   }
 
   async #layouts(shards: number): Promise<{ same: number; other: number }> {
     // Layout locks are the negative second keys (objid above 2^31 once seen as an unsigned oid).
-    const { rows } = await this.#client.query<{ same: number; other: number }>(
+    const { rows } = await this.query<{ same: number; other: number }>(
       `SELECT count(*) FILTER (WHERE objid = $2::int4::oid)::int AS same,
               count(*) FILTER (WHERE objid <> $2::int4::oid)::int AS other
        FROM pg_locks
@@ -133,7 +159,7 @@ export class RelayLease {
 
   /** Subscribes to the writers' NOTIFY, so that an idle active relay wakes on new rows. */
   async listen(): Promise<void> {
-    await this.#client.query(`LISTEN ${quoteIdent(this.#channel)}`);
+    await this.query(`LISTEN ${quoteIdent(this.#channel)}`);
   }
 
   /** Ends the session once, whoever asks first (the loop, stop()), and never throws. Releases the lock. */

@@ -36,7 +36,7 @@ export class ShardPublisher {
   constructor(context: ShardPublisherContext) {
     this.#context = context;
     const { options, shard } = context;
-    this.#store = new OutboxStore(context.lease.client, context.table, options, {
+    this.#store = new OutboxStore(context.lease.session, context.table, options, {
       shard,
       shards: options.shards,
     });
