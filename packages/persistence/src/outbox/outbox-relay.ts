@@ -10,7 +10,7 @@ import {
   type ResolvedRelayOptions,
 } from './outbox-relay.options.js';
 import { RelayLease } from './relay-lease.js';
-import { fairShare, shardsToRelease } from './relay-shards.js';
+import { fairShare, shardOfKeySql, shardsToRelease } from './relay-shards.js';
 import { RelaySignals } from './relay-signals.js';
 import { ShardPublisher } from './shard-publisher.js';
 
@@ -56,6 +56,22 @@ export class OutboxRelay {
   /** The shards this relay holds now, in order. */
   get heldShards(): readonly number[] {
     return [...this.#publishers.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * Whether rows of the shards this relay holds wait to be published: what a replica that is about to stop
+   * can still drain. Rows of other replicas' shards are theirs to publish, so they are not counted.
+   */
+  async pendingInHeldShards(): Promise<boolean> {
+    const held = this.heldShards;
+    if (held.length === 0 || this.#names === undefined) return false;
+    const { shards, dataSource } = this.#options;
+    const inHeld = shards > 1 ? `AND ${shardOfKeySql('key', '$2::int')} = ANY($1::int[])` : '';
+    const rows = (await dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM ${this.#names.outboxTable} WHERE published_at IS NULL ${inHeld}) AS pending`,
+      shards > 1 ? [held, shards] : [],
+    )) as Array<{ pending: boolean }>;
+    return rows[0]?.pending === true;
   }
 
   /** Starts competing for the shards and publishing those it holds. Returns at once. */

@@ -13,15 +13,7 @@ import {
 import type { KeyParking, OrderingOptions } from '@tributary/kafka';
 import { kafkaReadiness, postgresReadiness, schemaRegistryReadiness } from '@tributary/observability';
 import type { Logger, ReadinessCheck } from '@tributary/observability';
-import {
-  AuditLog,
-  Outbox,
-  OutboxRelay,
-  PostgresKeyParking,
-  createDataSource,
-  namesFor,
-  schemaOf,
-} from '@tributary/persistence';
+import { AuditLog, Outbox, OutboxRelay, PostgresKeyParking, createDataSource } from '@tributary/persistence';
 import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { ShutdownStepSpec } from '../lifecycle/shutdown-phases.js';
@@ -178,7 +170,7 @@ export async function createBackbone(options: BackboneOptions): Promise<Backbone
             name: relay ? 'outbox drain, relay, kafka producer' : 'kafka producer',
             run: async () => {
               if (relay) {
-                await drainOutbox(dataSource, relay, options.outboxDrainMs ?? 5_000);
+                await drainOutbox(relay, options.outboxDrainMs ?? 5_000);
                 await relay.stop();
               }
               await producer.disconnect();
@@ -197,17 +189,14 @@ export async function createBackbone(options: BackboneOptions): Promise<Backbone
 
 /**
  * By the time this runs HTTP and the consumers have stopped, so nothing new is written: give the relay a
- * moment to publish what they committed, so a deploy does not leave acknowledged events waiting for the
- * next process. Not needed for correctness (the rows stay for the next relay), hence bounded.
+ * moment to publish what they committed to the shards it holds, so a deploy does not leave acknowledged
+ * events waiting for the next process. Other replicas' shards are theirs. Not needed for correctness (the
+ * rows stay for the next relay), hence bounded.
  */
-async function drainOutbox(dataSource: DataSource, relay: OutboxRelay, timeoutMs: number): Promise<void> {
-  const { outboxTable } = namesFor(schemaOf(dataSource));
+async function drainOutbox(relay: OutboxRelay, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (relay.active && Date.now() < deadline) {
-    const rows = (await dataSource.query(
-      `SELECT EXISTS (SELECT 1 FROM ${outboxTable} WHERE published_at IS NULL) AS pending`,
-    )) as Array<{ pending: boolean }>;
-    if (!rows[0]?.pending) return;
+    if (!(await relay.pendingInHeldShards())) return;
     await delay(50);
   }
 }
