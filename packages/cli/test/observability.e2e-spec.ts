@@ -24,6 +24,8 @@ import { Simulator } from './support/simulator.js';
 // it) scraping every app of the platform as built processes (`npm run build` first) while orders, provider
 // failures, a forged webhook and a poison record flow. Then every query of every dashboard and every alert
 // rule's selectors must return series, or be listed with a reason in infra/prometheus/may-be-empty.json.
+// Ingestion runs as two replicas, scraped one by one as compose's DNS discovery scrapes them: the
+// dashboards must see one service with two instances.
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const RULES_DIR = join(repoRoot, 'infra/prometheus/rules');
@@ -54,6 +56,7 @@ describe('dashboards and alert rules on a live Prometheus scraping the platform'
       databaseUrl: db.url,
       topicPrefix: `${run}.`,
       groupPrefix: `${run}.`,
+      replicas: { ingestion: 2 },
       appEnv: { RETRY_TIERS: '1s,2s', CONSUMER_SESSION_TIMEOUT_MS: '6000' },
       dlqHandlerEnv: { API_KEYS: `e2e:${hashToken(TOKEN)}:dlq:read+dlq:replay+dlq:discard` },
       reconciliationEnv: {
@@ -96,8 +99,31 @@ describe('dashboards and alert rules on a live Prometheus scraping the platform'
       { timeoutMs: 90_000, intervalMs: 1_000 },
     );
 
-    const down = (await prometheus.targets()).filter((target) => target.health !== 'up');
-    expect(down.map((t) => `${t.labels.app}: ${t.lastError}`)).toEqual([]);
+    const targets = await prometheus.targets();
+    const down = targets.filter((target) => target.health !== 'up');
+    expect(down.map((t) => `${t.labels.app} ${t.labels.instance}: ${t.lastError}`)).toEqual([]);
+    // Every instance is a target of its own, under its app's label: two for ingestion.
+    expect(
+      targets
+        .filter((t) => t.labels.app === 'ingestion')
+        .map((t) => t.labels.instance)
+        .sort(),
+    ).toEqual(['ingestion', 'ingestion.2']);
+    // The backbone's Instances panels: the service summed, the per-instance series apart.
+    const upByApp = await prometheus.query('sum by (app) (up{job=~"tributary|kafka-lag"})');
+    expect(upByApp.find((s) => s.metric.app === 'ingestion')?.value).toBe('2');
+    expect(upByApp.find((s) => s.metric.app === 'example-service')?.value).toBe('1');
+    const rss = await prometheus.query('process_resident_memory_bytes{app="ingestion"}');
+    expect(rss.map((s) => s.metric.instance).sort()).toEqual(['ingestion', 'ingestion.2']);
+    // The forged webhook went to the second replica: the service's count has it, once.
+    const failures = await prometheus.query(
+      'sum by (app) (tributary_webhook_signature_failures_total{app="ingestion"})',
+    );
+    expect(failures.map((s) => s.value)).toEqual(['1']);
+    const onSecond = await prometheus.query(
+      'sum(tributary_webhook_signature_failures_total{app="ingestion", instance="ingestion.2"})',
+    );
+    expect(onSecond.map((s) => s.value)).toEqual(['1']);
 
     const rules = await ruleStates(prometheus);
     expect(rules.filter((r) => r.health === 'err').map((r) => `${r.name}: ${r.lastError}`)).toEqual([]);
@@ -177,7 +203,8 @@ async function driveTrafficAndFailures(platform: RunningPlatform, run: string): 
   const orders = [];
   for (let n = 0; n < ORDERS; n += 1) orders.push(await shop.place());
 
-  const forged = await fetch(`${platform.ingestionUrl}/webhooks/stripe`, {
+  // To the second ingestion replica: it verifies as the first does, and its metrics add up with the first's.
+  const forged = await fetch(`${platform.urlsOf('ingestion')[1]}/webhooks/stripe`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
