@@ -1,4 +1,3 @@
-import { startPlatform } from '@tributary/cli';
 import { startPrivateStack } from '@tributary/testkit';
 import type { SoakOptions } from './soak/run.js';
 import { runSoak } from './soak/run.js';
@@ -21,7 +20,7 @@ export async function runSoakSuite(options: SoakOptions, log: (line: string) => 
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    const { report } = await runSoak(stack, startPlatform, options, log);
+    const { report } = await runSoak(stack, options, log);
     process.stdout.write(`\n${report}\n`);
     return 0;
   } finally {

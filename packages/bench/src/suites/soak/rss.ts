@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { SoakPlatform } from './platform.js';
+import type { RunningPlatform } from '@tributary/cli';
 
 export interface RssFigures {
   readonly peakBytes: number;
@@ -7,7 +7,7 @@ export interface RssFigures {
 }
 
 /** Samples VmRSS of every app instance (whatever pid it has now: restarts included) every few seconds. */
-export function sampleRss(platform: SoakPlatform, everyMs = 5_000) {
+export function sampleRss(platform: RunningPlatform, everyMs = 5_000) {
   const figures = new Map<string, RssFigures>();
   const sample = () => {
     for (const [name, app] of platform.apps) {

@@ -1,13 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startPlatform } from '@tributary/cli';
+import type { RunningPlatform } from '@tributary/cli';
 import type { PrivateStack } from '@tributary/testkit';
 import { uniqueName } from '@tributary/testkit';
 import { TERMINAL_STATUSES, examine } from './checks.js';
 import type { Collected, DeadLetterRef, OrderState, SoakFindings } from './checks.js';
 import { describeFault, planFaults } from './plan.js';
 import type { PlannedFault } from './plan.js';
-import { REPLICATED_APPS, instancesOf } from './platform.js';
-import type { SoakPlatform, StartPlatform } from './platform.js';
+import { REPLICATED_APPS } from './platform.js';
 import { renderSoakReport } from './report.js';
 import type { FaultOutcome } from './report.js';
 import { sampleRss } from './rss.js';
@@ -53,7 +54,6 @@ export interface SoakResult {
  */
 export async function runSoak(
   stack: PrivateStack,
-  startPlatform: StartPlatform,
   options: SoakOptions,
   log: (line: string) => void,
 ): Promise<SoakResult> {
@@ -67,7 +67,7 @@ export async function runSoak(
   const token = randomBytes(18).toString('base64url');
   const tokenHash = createHash('sha256').update(token).digest('hex');
   const replicas = Object.fromEntries(REPLICATED_APPS.map((app) => [app, options.replicas]));
-  const platform: SoakPlatform = await startPlatform({
+  const platform = await startPlatform({
     endpoints: stack.endpoints,
     topicPrefix: prefix,
     groupPrefix: prefix,
@@ -91,7 +91,7 @@ export async function runSoak(
   const tap = await startTap(stack.endpoints.kafka.brokers, prefix, `${prefix}soak-tap`);
   const rss = sampleRss(platform);
   const killable = [...REPLICATED_APPS, 'example-service'].flatMap((app) =>
-    instancesOf(platform, app).slice(0, options.killOnlyFirstReplica ? 1 : undefined),
+    platform.instancesOf(app).slice(0, options.killOnlyFirstReplica ? 1 : undefined),
   );
   const plan = planFaults({
     seed: options.seed,
@@ -157,7 +157,7 @@ export async function runSoak(
 async function carryOut(
   plan: readonly PlannedFault[],
   flowStart: number,
-  platform: SoakPlatform,
+  platform: RunningPlatform,
   stack: PrivateStack,
   log: (line: string) => void,
 ): Promise<FaultOutcome[]> {

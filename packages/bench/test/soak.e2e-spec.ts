@@ -1,10 +1,9 @@
-// The bench's soak, imported through its exports map and not declared in package.json: the bench depends on
-// this package (for startPlatform), and turbo refuses a dependency cycle between workspaces.
-import { goalLine, runSoak, soakGoals } from '@tributary/bench/soak';
-import type { SoakResult } from '@tributary/bench/soak';
 import { startPrivateStack } from '@tributary/testkit';
 import type { PrivateStack } from '@tributary/testkit';
-import { startPlatform } from '../src/platform/platform.js';
+import { goalLine } from '../src/goals.js';
+import { soakGoals } from '../src/suites/soak/report.js';
+import { runSoak } from '../src/suites/soak/run.js';
+import type { SoakResult } from '../src/suites/soak/run.js';
 
 // Needs the builds of every app (`npm run build`). The small version of `npm run bench -- soak`: a private
 // stack (its broker is stopped on purpose), a few thousand events, each app SIGKILLed once (one replica
@@ -26,7 +25,6 @@ describe('the chaos soak, small (every app with two replicas on a private stack)
     const seed = Math.floor(Math.random() * 2 ** 31);
     result = await runSoak(
       stack,
-      startPlatform,
       {
         events: 2_200,
         ordersPerSecond: 5,
