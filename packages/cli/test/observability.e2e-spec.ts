@@ -103,25 +103,27 @@ describe('dashboards and alert rules on a live Prometheus scraping the platform'
     const down = targets.filter((target) => target.health !== 'up');
     expect(down.map((t) => `${t.labels.app} ${t.labels.instance}: ${t.lastError}`)).toEqual([]);
     // Every instance is a target of its own, under its app's label: two for ingestion.
+    const ingestionHosts = platform.urlsOf('ingestion').map((url) => new URL(url).host);
+    expect(ingestionHosts).toHaveLength(2);
     expect(
       targets
         .filter((t) => t.labels.app === 'ingestion')
         .map((t) => t.labels.instance)
         .sort(),
-    ).toEqual(['ingestion', 'ingestion.2']);
+    ).toEqual([...ingestionHosts].sort());
     // The backbone's Instances panels: the service summed, the per-instance series apart.
     const upByApp = await prometheus.query('sum by (app) (up{job=~"tributary|kafka-lag"})');
     expect(upByApp.find((s) => s.metric.app === 'ingestion')?.value).toBe('2');
     expect(upByApp.find((s) => s.metric.app === 'example-service')?.value).toBe('1');
     const rss = await prometheus.query('process_resident_memory_bytes{app="ingestion"}');
-    expect(rss.map((s) => s.metric.instance).sort()).toEqual(['ingestion', 'ingestion.2']);
+    expect(rss.map((s) => s.metric.instance).sort()).toEqual([...ingestionHosts].sort());
     // The forged webhook went to the second replica: the service's count has it, once.
     const failures = await prometheus.query(
       'sum by (app) (tributary_webhook_signature_failures_total{app="ingestion"})',
     );
     expect(failures.map((s) => s.value)).toEqual(['1']);
     const onSecond = await prometheus.query(
-      'sum(tributary_webhook_signature_failures_total{app="ingestion", instance="ingestion.2"})',
+      `sum(tributary_webhook_signature_failures_total{app="ingestion", instance="${ingestionHosts[1]}"})`,
     );
     expect(onSecond.map((s) => s.value)).toEqual(['1']);
 

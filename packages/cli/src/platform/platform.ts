@@ -379,12 +379,13 @@ function escapeRegExp(text: string): string {
 
 /**
  * What Prometheus scrapes of a running platform, as infra/prometheus does: every instance of every app but
- * the simulator (a test double without /metrics) in job `tributary`, labelled with its app and its
- * instance name; the lag exporter's alone in `kafka-lag` so its series are scraped once.
+ * the simulator (a test double without /metrics) in job `tributary`, labelled with its app (its instance
+ * label is its host:port, as compose's are); the lag exporter's alone in `kafka-lag` so its series are
+ * scraped once.
  */
 export function scrapeTargets(platform: RunningPlatform): ScrapeTargets {
   const targets = [...platform.appUrls]
-    .map(([instance, url]) => ({ app: appOfInstance(instance), instance, url }))
+    .map(([instance, url]) => ({ app: appOfInstance(instance), url }))
     .filter(({ app }) => app !== 'provider-sim');
   return {
     apps: targets.filter(({ app }) => app !== 'lag-exporter'),

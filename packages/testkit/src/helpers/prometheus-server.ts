@@ -35,9 +35,10 @@ export interface PrometheusServer {
 export interface ScrapeTarget {
   /** The service: `app` label, as infra/prometheus labels every replica of a compose service. */
   readonly app: string;
-  /** This replica, distinct among the app's: `instance` label (the platform's instance name). */
-  readonly instance: string;
-  /** Base URL; /metrics is scraped under it. */
+  /**
+   * Base URL; /metrics is scraped under it. Its host:port is the `instance` label, Prometheus' default and
+   * what compose's DNS discovery gives each container (its address): distinct per replica.
+   */
   readonly url: string;
 }
 
@@ -52,16 +53,14 @@ export interface ScrapeTargets {
 /**
  * A prometheus.yml with infra/prometheus's jobs and labels, so its rules and the dashboards' queries select
  * the same series as in production, over processes on this machine: one target per replica, labelled with
- * its app (what dashboards sum by) and its instance (what a per-replica panel or TributaryTargetDown names).
+ * its app (what dashboards sum by); its instance is its host:port (what a per-replica panel or
+ * TributaryTargetDown names).
  */
 export function prometheusConfig(
   targets: ScrapeTargets,
   options: { ruleFiles: readonly string[]; interval: string; environment: string },
 ): Record<string, unknown> {
-  const staticConfig = ({ app, instance, url }: ScrapeTarget) => ({
-    targets: [new URL(url).host],
-    labels: { app, instance },
-  });
+  const staticConfig = ({ app, url }: ScrapeTarget) => ({ targets: [new URL(url).host], labels: { app } });
   const lagExporters = targets.lagExporters ?? [];
   return {
     global: {
