@@ -1,4 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
+import { hostname } from 'node:os';
 import { eventCatalogue } from '@tributary/contracts';
 import type { EventDefinition } from '@tributary/contracts';
 import {
@@ -101,7 +102,11 @@ export async function createBackbone(options: BackboneOptions): Promise<Backbone
     }).initialize();
     opened.push(() => dataSource.destroy());
 
-    const kafka = createKafkaClient({ clientId: service, brokers: config.kafka.brokers, logger });
+    // Distinct per replica (docs/architecture.md#several-replicas): the broker's logs and the group's
+    // member list tell replicas apart by client id, and replicas share the app's name. The host name
+    // differs per container (where every app is pid 1), the pid per process on one machine.
+    const clientId = `${service}-${hostname()}-${process.pid}`;
+    const kafka = createKafkaClient({ clientId, brokers: config.kafka.brokers, logger });
     const admin = kafka.admin();
     await admin.connect();
     opened.push(() => admin.disconnect());
