@@ -275,7 +275,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     };
     // Replicas of one service: the same environment, so the same consumer group (Kafka shares the
     // partitions out) and the same schema (row claims and advisory locks keep them apart). The first one
-    // starts alone, so schema migrations run once before the others boot.
+    // starts alone: the others find the schema migrated instead of queueing on its migration lock.
     const start = async (app: string, main: string, port: number, env: Record<string, string>) => {
       const names = Array.from({ length: replicas[app] ?? 1 }, (_, i) => instanceName(app, i + 1));
       instances.set(app, names);
