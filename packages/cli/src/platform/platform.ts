@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pickFreePorts, spawnNodeProcess, startBuiltApp } from '@tributary/testkit';
 import type { NodeProcessExit, NodeProcessHandle, ScrapeTargets, StackEndpoints } from '@tributary/testkit';
+import { startFrontDoor } from './front-door.js';
+import type { FrontDoor } from './front-door.js';
 import { appOfInstance, instanceName, replicaCounts } from './replicas.js';
 
 const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -113,6 +115,10 @@ export interface WebhookSecrets {
 
 export interface RunningPlatform {
   readonly simulatorUrl: string;
+  /**
+   * Where providers send webhooks: ingestion itself, or with replicas the front door that spreads requests
+   * over them (`front-door.ts`); `urlsOf('ingestion')` names each replica.
+   */
   readonly ingestionUrl: string;
   readonly exampleServiceUrl: string;
   readonly dlqHandlerUrl: string | undefined;
@@ -185,7 +191,10 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     options.onOutput ? { onOutput: (chunk: string) => options.onOutput!(name, chunk) } : {};
   // Distinct free ports for whatever was not given: the apps, one per connector, then the extra replicas.
   const extraReplicas = Object.values(replicas).reduce((sum, n) => sum + n - 1, 0);
-  const free = await pickFreePorts(5 + connectors.length + extraReplicas);
+  // Replicas of ingestion sit behind a front door on ingestion's port, as behind a deployment's balancer:
+  // the simulator's webhooks reach every replica, and keep arriving while one is down.
+  const withFrontDoor = (replicas['ingestion'] ?? 1) > 1;
+  const free = await pickFreePorts(5 + connectors.length + extraReplicas + (withFrontDoor ? 1 : 0));
   const replicaPorts = free.slice(5 + connectors.length);
   const ports = {
     ingestion: options.ports?.ingestion ?? free[0]!,
@@ -196,6 +205,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   };
   const connectorPorts = free.slice(5, 5 + connectors.length);
   const ingestionUrl = `http://127.0.0.1:${ports.ingestion}`;
+  let frontDoor: FrontDoor | undefined;
   // Fresh per run: the simulator signs with them, ingestion verifies. Only `npm run dev` writes them down,
   // in its session file, so a developer can sign a webhook by hand.
   const secrets: WebhookSecrets = {
@@ -227,6 +237,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       exits.set(name, exit);
       onStopped?.(name, exit);
     }
+    await frontDoor?.close();
     return exits;
   };
   // Each app in its own process group, so a terminal's Ctrl-C reaches only the runner, which then stops the
@@ -235,6 +246,13 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const supervision = { detached: true, stopWithParent: true } as const;
 
   try {
+    if (withFrontDoor) {
+      frontDoor = await startFrontDoor({
+        port: ports.ingestion,
+        upstreams: () => (instances.get('ingestion') ?? []).flatMap((name) => appUrls.get(name) ?? []),
+      });
+      log(`front  ingestion's replicas behind ${frontDoor.url} (round robin)`);
+    }
     const sim = spawnNodeProcess(join(repoRoot, 'apps/provider-sim/dist/main.js'), {
       loader: false,
       env: {
@@ -298,7 +316,8 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         }),
       ),
     );
-    await start('ingestion', join(repoRoot, 'apps/ingestion/dist/main.js'), ports.ingestion, {
+    const ingestionPort = withFrontDoor ? replicaPorts.shift()! : ports.ingestion;
+    await start('ingestion', join(repoRoot, 'apps/ingestion/dist/main.js'), ingestionPort, {
       DATABASE_SCHEMA: ingestionDatabaseSchema,
       STRIPE_WEBHOOK_SECRETS: secrets.stripe,
       EASYPOST_WEBHOOK_SECRETS: secrets.easypost,
