@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { BENCH_ENTITIES } from './suites/reconciliation/names.js';
 import type { BenchEntityName } from './suites/reconciliation/names.js';
+import type { SoakOptions } from './suites/soak/run.js';
 
 export const SUITES = ['backbone', 'ingestion', 'connectors', 'reconciliation', 'soak'] as const;
 export type SuiteName = (typeof SUITES)[number];
@@ -42,19 +43,8 @@ export interface ReconciliationOptions {
   readonly entities: readonly BenchEntityName[];
 }
 
-export interface SoakSuiteOptions {
-  /** Orders and webhooks in all (EVENTS_PER_ORDER per order). */
-  readonly events: number;
-  readonly ordersPerSecond: number;
-  /** The fault plan's seed: printed, and given back with --seed to repeat a run. */
-  readonly seed: number;
-  readonly replicas: number;
-  readonly killsPerInstance: number;
-  readonly brokerRestarts: number;
-  readonly postgresRestarts: number;
-  readonly providerFaultRate: number;
-  readonly stallMs: number;
-}
+/** The soak's options as the command line gives them (the small test's kill-one-replica mode is its own). */
+export type SoakSuiteOptions = Omit<SoakOptions, 'killOnlyFirstReplica'>;
 
 export type Command =
   | { readonly kind: 'help'; readonly text: string }
