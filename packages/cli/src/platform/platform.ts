@@ -113,6 +113,9 @@ export interface WebhookSecrets {
   readonly hubspot: string;
 }
 
+/** The apps called from outside the platform: with replicas, a front door spreads requests over them. */
+const FRONTED_APPS = ['ingestion', 'example-service'] as const;
+
 export interface RunningPlatform {
   readonly simulatorUrl: string;
   /**
@@ -120,6 +123,7 @@ export interface RunningPlatform {
    * over them (`front-door.ts`); `urlsOf('ingestion')` names each replica.
    */
   readonly ingestionUrl: string;
+  /** Where orders are placed: the service itself, or with replicas the front door, like `ingestionUrl`. */
   readonly exampleServiceUrl: string;
   readonly dlqHandlerUrl: string | undefined;
   readonly reconciliationUrl: string | undefined;
@@ -191,10 +195,11 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     options.onOutput ? { onOutput: (chunk: string) => options.onOutput!(name, chunk) } : {};
   // Distinct free ports for whatever was not given: the apps, one per connector, then the extra replicas.
   const extraReplicas = Object.values(replicas).reduce((sum, n) => sum + n - 1, 0);
-  // Replicas of ingestion sit behind a front door on ingestion's port, as behind a deployment's balancer:
-  // the simulator's webhooks reach every replica, and keep arriving while one is down.
-  const withFrontDoor = (replicas['ingestion'] ?? 1) > 1;
-  const free = await pickFreePorts(5 + connectors.length + extraReplicas + (withFrontDoor ? 1 : 0));
+  // Replicas of the apps called from outside (ingestion by providers, the example service by shoppers) sit
+  // behind a front door on the app's port, as behind a deployment's balancer: requests reach every replica,
+  // and keep being answered while one is down.
+  const fronted = FRONTED_APPS.filter((app) => (replicas[app] ?? 1) > 1);
+  const free = await pickFreePorts(5 + connectors.length + extraReplicas + fronted.length);
   const replicaPorts = free.slice(5 + connectors.length);
   const ports = {
     ingestion: options.ports?.ingestion ?? free[0]!,
@@ -205,7 +210,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   };
   const connectorPorts = free.slice(5, 5 + connectors.length);
   const ingestionUrl = `http://127.0.0.1:${ports.ingestion}`;
-  let frontDoor: FrontDoor | undefined;
+  const frontDoors: FrontDoor[] = [];
   // Fresh per run: the simulator signs with them, ingestion verifies. Only `npm run dev` writes them down,
   // in its session file, so a developer can sign a webhook by hand.
   const secrets: WebhookSecrets = {
@@ -237,7 +242,7 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       exits.set(name, exit);
       onStopped?.(name, exit);
     }
-    await frontDoor?.close();
+    await Promise.all(frontDoors.map((door) => door.close()));
     return exits;
   };
   // Each app in its own process group, so a terminal's Ctrl-C reaches only the runner, which then stops the
@@ -246,13 +251,17 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
   const supervision = { detached: true, stopWithParent: true } as const;
 
   try {
-    if (withFrontDoor) {
-      frontDoor = await startFrontDoor({
-        port: ports.ingestion,
-        upstreams: () => (instances.get('ingestion') ?? []).flatMap((name) => appUrls.get(name) ?? []),
+    for (const app of fronted) {
+      const door = await startFrontDoor({
+        port: app === 'ingestion' ? ports.ingestion : ports.exampleService,
+        upstreams: () => (instances.get(app) ?? []).flatMap((name) => appUrls.get(name) ?? []),
       });
-      log(`front  ingestion's replicas behind ${frontDoor.url} (round robin)`);
+      frontDoors.push(door);
+      log(`front  ${app}'s replicas behind ${door.url} (round robin)`);
     }
+    // With a front door on an app's port, its first replica listens on a port of its own.
+    const firstPort = (app: (typeof FRONTED_APPS)[number], port: number) =>
+      fronted.includes(app) ? replicaPorts.shift()! : port;
     const sim = spawnNodeProcess(join(repoRoot, 'apps/provider-sim/dist/main.js'), {
       loader: false,
       env: {
@@ -316,21 +325,25 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
         }),
       ),
     );
-    const ingestionPort = withFrontDoor ? replicaPorts.shift()! : ports.ingestion;
-    await start('ingestion', join(repoRoot, 'apps/ingestion/dist/main.js'), ingestionPort, {
-      DATABASE_SCHEMA: ingestionDatabaseSchema,
-      STRIPE_WEBHOOK_SECRETS: secrets.stripe,
-      EASYPOST_WEBHOOK_SECRETS: secrets.easypost,
-      HUBSPOT_CLIENT_SECRETS: secrets.hubspot,
-      PUBLIC_BASE_URL: ingestionUrl,
-      EXTERNAL_REFS_SCHEMAS: connectors
-        .map((c) => `${c.provider}=connector_${c.id.replaceAll('-', '_')}`)
-        .join(','),
-    });
+    await start(
+      'ingestion',
+      join(repoRoot, 'apps/ingestion/dist/main.js'),
+      firstPort('ingestion', ports.ingestion),
+      {
+        DATABASE_SCHEMA: ingestionDatabaseSchema,
+        STRIPE_WEBHOOK_SECRETS: secrets.stripe,
+        EASYPOST_WEBHOOK_SECRETS: secrets.easypost,
+        HUBSPOT_CLIENT_SECRETS: secrets.hubspot,
+        PUBLIC_BASE_URL: ingestionUrl,
+        EXTERNAL_REFS_SCHEMAS: connectors
+          .map((c) => `${c.provider}=connector_${c.id.replaceAll('-', '_')}`)
+          .join(','),
+      },
+    );
     await start(
       'example-service',
       join(repoRoot, 'apps/example-service/dist/main.js'),
-      ports.exampleService,
+      firstPort('example-service', ports.exampleService),
       { DATABASE_SCHEMA: 'example_service', CONSUMER_GROUP: groupOf('example-service') },
     );
     if (options.withDlqHandler ?? true) {

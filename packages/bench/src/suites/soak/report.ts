@@ -39,7 +39,7 @@ export function renderSoakReport(input: SoakReportInput): string {
   const lines: string[] = [];
   const flowS = (flow.endedAt - flow.startedAt) / 1000;
   lines.push(
-    `soak: seed ${input.seed} (rerun with --seed ${input.seed}), ${input.options.replicas} replicas of ingestion, dlq-handler and each connector`,
+    `soak: seed ${input.seed} (rerun with --seed ${input.seed}), ${input.options.replicas} replicas of ingestion, the example service, dlq-handler and each connector`,
   );
   lines.push(`instances: ${input.instances.join(', ')}`);
   lines.push('');

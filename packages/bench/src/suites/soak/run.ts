@@ -90,7 +90,7 @@ export async function runSoak(
   const sim = new SoakSim(platform.simulatorUrl);
   const tap = await startTap(stack.endpoints.kafka.brokers, prefix, `${prefix}soak-tap`);
   const rss = sampleRss(platform);
-  const killable = [...REPLICATED_APPS, 'example-service'].flatMap((app) =>
+  const killable = REPLICATED_APPS.flatMap((app) =>
     platform.instancesOf(app).slice(0, options.killOnlyFirstReplica ? 1 : undefined),
   );
   const plan = planFaults({
