@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StackEndpoints } from './endpoints.js';
 import { StackErrorCode, stackError } from './errors.js';
@@ -43,10 +43,11 @@ export async function startPrivateStack(
   options: { log?: (line: string) => void; kafkaVersion?: string } = {},
 ): Promise<PrivateStack> {
   const base = stackPaths();
-  mkdirSync(join(base.repoRoot, '.tributary'), { recursive: true });
-  const stackDir = mkdtempSync(join(base.repoRoot, '.tributary', 'private-stack-'));
-  const paths = { ...base, stackDir };
   const log = options.log ?? (() => undefined);
+  mkdirSync(join(base.repoRoot, '.tributary'), { recursive: true });
+  await reapOrphans(join(base.repoRoot, '.tributary'), base, log);
+  const stackDir = mkdtempSync(join(base.repoRoot, '.tributary', `${PREFIX}`));
+  const paths = { ...base, stackDir };
   const { state } = await upLocalStack({
     owner: 'cli',
     paths,
@@ -97,6 +98,38 @@ export async function startPrivateStack(
       rmSync(stackDir, { recursive: true, force: true });
     },
   };
+}
+
+const PREFIX = 'private-stack-';
+
+/**
+ * Private stacks whose owner died without `down()` (a killed bench, a crashed test): stopped and removed, so
+ * a broker, a registry and a database do not outlive the run that wanted them.
+ */
+async function reapOrphans(
+  parent: string,
+  base: ReturnType<typeof stackPaths>,
+  log: (line: string) => void,
+): Promise<void> {
+  for (const entry of readdirSync(parent, { withFileTypes: true })) {
+    if (!entry.isDirectory() || !entry.name.startsWith(PREFIX)) continue;
+    const stackDir = join(parent, entry.name);
+    // No state yet: another run may be starting it right now.
+    const owner = readState(stackDir)?.owner.pid;
+    if (owner === undefined || isAlive(owner)) continue;
+    log(`reaping ${entry.name}: its owner (pid ${owner}) is gone`);
+    await downLocalStack({ paths: { ...base, stackDir }, log });
+    rmSync(stackDir, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function launchOf(proc: ManagedProcess): Launch {
