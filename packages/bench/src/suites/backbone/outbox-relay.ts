@@ -74,9 +74,12 @@ export async function outboxRelayPhase(options: OutboxRelayOptions): Promise<Out
   const lastAckedOfKey = new Map<string, number>();
   const allAcked = deferred();
 
-  const producer = new KafkaEventProducer(options.kafka);
+  // A producer per relay, as each replica has its own: one idempotent producer sends one request at a time.
+  const shards = options.shards ?? 1;
+  const relayCount = options.relays ?? 1;
+  const producers = Array.from({ length: relayCount }, () => new KafkaEventProducer(options.kafka));
   // Stamps acknowledgements as the relay sees them: after sink.send resolves, before the relay marks rows.
-  const sink: RecordSink = {
+  const sinkOf = (producer: KafkaEventProducer): RecordSink => ({
     async send(batch) {
       const started = epochNow();
       if (Number.isNaN(firstSendAt)) firstSendAt = started;
@@ -97,7 +100,7 @@ export async function outboxRelayPhase(options: OutboxRelayOptions): Promise<Out
       }
       if (acked === records.length) allAcked.resolve();
     },
-  };
+  });
   const failures: string[] = [];
   const onEvent = (event: RelayEvent) => {
     if (event.type === 'sink-failed' || event.type === 'connection-lost') {
@@ -106,14 +109,11 @@ export async function outboxRelayPhase(options: OutboxRelayOptions): Promise<Out
       );
     }
   };
-  const shards = options.shards ?? 1;
-  const relayCount = options.relays ?? 1;
-  const relays = Array.from(
-    { length: relayCount },
-    () =>
+  const relays = producers.map(
+    (producer) =>
       new OutboxRelay({
         dataSource: options.dataSource,
-        sink,
+        sink: sinkOf(producer),
         batchSize: options.batch,
         maxBatchBytes: options.batchBytes,
         shards,
@@ -125,7 +125,7 @@ export async function outboxRelayPhase(options: OutboxRelayOptions): Promise<Out
   const { writers } = options;
   let relayStarted = false;
   try {
-    await producer.connect();
+    await Promise.all(producers.map((producer) => producer.connect()));
     let written: WriterResults | undefined;
     if (options.mode === 'backlog') written = await writers.run();
     let clockStart = epochNow();
@@ -170,6 +170,6 @@ export async function outboxRelayPhase(options: OutboxRelayOptions): Promise<Out
     };
   } finally {
     if (relayStarted) await Promise.all(relays.map((relay) => relay.stop()));
-    await producer.disconnect();
+    await Promise.all(producers.map((producer) => producer.disconnect()));
   }
 }
