@@ -4,7 +4,8 @@ import { planFaults } from './plan.js';
 
 const order = { orderId: 'o1', paymentId: 'p1', customerId: 'c1', acceptedAt: 0 };
 let offset = 0;
-const rec = (topic: string, type: string, subject: string): TapRecord => ({
+const rec = (topic: string, type: string, subject: string, id = `${type}|${subject}`): TapRecord => ({
+  id,
   topic: `run.${topic}`,
   partition: 0,
   offset: String(offset++),
@@ -41,11 +42,22 @@ describe('the soak checks', () => {
     const c = healthy();
     const f = examine({
       ...c,
-      records: [...c.records, rec('payments.payment.v1', 'payments.payment.requested', 'p1')],
+      records: [...c.records, rec('payments.payment.v1', 'payments.payment.requested', 'p1', 'second-event')],
       paymentEffects: new Map([['p1', 2]]),
       ledger: [{ route: 'POST /v1/payment_intents', idempotencyKey: 'k', effects: 2 }],
     });
     expect(f.doubled).toHaveLength(3);
+  });
+
+  it('counts a resent copy of an event (same id, new offset) as a copy, not as a doubled event', () => {
+    const c = healthy();
+    const f = examine({
+      ...c,
+      records: [...c.records, rec('payments.payment.v1', 'payments.payment.requested', 'p1')],
+    });
+    expect(f.doubled).toEqual([]);
+    expect(f.copies).toBe(1);
+    expect(f.onKafka['payments.payment.requested']).toBe(1);
   });
 
   it('finds an outcome before its request on a key, and a missing request', () => {

@@ -2,7 +2,9 @@
  * What the soak concludes from what it collected (pure, unit-tested). The stages, and what counts at each:
  * - accepted: orders example-service answered 202 (a POST refused or cut while an app was down is not an
  *   accepted order: the caller knows it failed); webhooks: distinct provider event ids ingestion answered 2xx.
- * - on Kafka: distinct records (topic, partition, offset) under the run's prefix, by type and subject.
+ * - on Kafka: distinct events (CloudEvents id) under the run's prefix, by type and subject. A second record of
+ *   an event already there (the relay resending a batch whose mark a crash lost) is a copy, counted apart:
+ *   the design allows it and inboxes absorb it; two events of a once-only type for one subject are doubled.
  * - effects: the simulator's state, per order: succeeded PaymentIntents carrying the order's payment id,
  *   bought EasyPost shipments carrying its shipment id, HubSpot contacts carrying its customer id; and its
  *   ledger, per idempotency key.
@@ -17,6 +19,8 @@ export interface AcceptedOrder {
 }
 
 export interface TapRecord {
+  /** The CloudEvents id: the same on every copy of one event. */
+  readonly id: string;
   readonly topic: string;
   readonly partition: number;
   readonly offset: string;
@@ -86,6 +90,8 @@ export interface NotTerminal {
 export interface SoakFindings {
   readonly accepted: number;
   readonly onKafka: Readonly<Record<string, number>>;
+  /** Records that repeat an event already on Kafka (same id): resends, not new events. */
+  readonly copies: number;
   readonly effects: { readonly payments: number; readonly shipments: number; readonly contacts: number };
   /** Accepted orders missing a stage they should have reached: no request on Kafka, or no effect. */
   readonly lost: readonly string[];
@@ -104,7 +110,9 @@ export function examine(c: Collected): SoakFindings {
   const bump = (key: string) => count.set(key, (count.get(key) ?? 0) + 1);
   const onKafka: Record<string, number> = {};
   const byKey = new Map<string, TapRecord[]>();
-  for (const r of c.records) {
+  const events = new Map<string, TapRecord>();
+  for (const r of c.records) if (!events.has(r.id)) events.set(r.id, r);
+  for (const r of events.values()) {
     bump(`${r.type}|${r.subject}`);
     onKafka[r.type] = (onKafka[r.type] ?? 0) + 1;
     const key = `${r.topic}|${r.partition}|${r.subject}`;
@@ -172,6 +180,7 @@ export function examine(c: Collected): SoakFindings {
   return {
     accepted: c.orders.length,
     onKafka,
+    copies: c.records.length - events.size,
     effects: {
       payments: sum(c.paymentEffects),
       shipments: sum(c.shipmentEffects),

@@ -73,10 +73,12 @@ export function renderSoakReport(input: SoakReportInput): string {
   );
   lines.push(renderTable(['provider', 'attempts', 'events', 'accepted 2xx', 'never accepted'], webhookRows));
   lines.push(
-    `on Kafka (distinct records of the run's topics): ${Object.entries(f.onKafka)
+    `on Kafka (distinct events of the run's topics): ${Object.entries(f.onKafka)
       .sort()
       .map(([t, n]) => `${t} ${n}`)
-      .join(', ')}`,
+      .join(
+        ', ',
+      )}; copies of an event already there (resends after a crash, absorbed by inboxes): ${f.copies}`,
   );
   lines.push(
     `effects at the providers (orders with ≥ 1): payments ${f.effects.payments}, shipments bought ${f.effects.shipments}, contacts ${f.effects.contacts}; ledger keys with more than one effect: ${f.ledgerKeysAboveOne}`,

@@ -27,6 +27,7 @@ export async function startTap(brokers: readonly string[], prefix: string, group
       const id = `${topic}|${partition}|${message.offset}`;
       if (records.has(id)) return;
       records.set(id, {
+        id: header(message.headers, 'ce_id'),
         topic,
         partition,
         offset: message.offset,
