@@ -373,6 +373,42 @@ describe('OutboxRelay (in-memory sink)', () => {
     await waitFor(() => b.heldShards.length === 4, { message: 'B takes A’s shards' });
   });
 
+  it('starts over when one shard’s statement fails on a live session, instead of leaving the other shards locked', async () => {
+    // One key's marks are refused by the database: its shard's publisher fails while the session and the
+    // other shards' publishers are healthy. The relay must give every shard up and start again.
+    const fn = `"${db.schema}".refuse_mark`;
+    await db.admin.query(`CREATE FUNCTION ${fn}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.key = 'key-0' AND NEW.published_at IS NOT NULL THEN RAISE EXCEPTION 'mark refused'; END IF;
+        RETURN NEW;
+      END $$`);
+    await db.admin.query(
+      `CREATE TRIGGER refuse_mark BEFORE UPDATE ON "${db.schema}".outbox FOR EACH ROW EXECUTE FUNCTION ${fn}()`,
+    );
+    cleanups.push(() => {
+      void db.admin.query(`DROP FUNCTION IF EXISTS ${fn}() CASCADE`);
+    });
+    const records = interleaved('orders.v1', 20, 10);
+    const sink = new MemorySink();
+    const events: RelayEvent[] = [];
+    relay({ sink, shards: 4, claimIntervalMs: 20, pollIntervalMs: 50 }, events).start();
+    await write(records);
+
+    await waitFor(() => events.some((event) => event.type === 'connection-lost'), {
+      message: 'the relay gives its shards up and starts over',
+    });
+    await db.admin.query(`DROP TRIGGER refuse_mark ON "${db.schema}".outbox`);
+    await waitFor(async () => (await unpublished()) === 0, {
+      message: 'every row published once marks pass',
+    });
+
+    // Nothing lost; each key's first copies in id order (resends of the refused key are duplicates).
+    for (let k = 0; k < 20; k++) {
+      const ofKey = (list: readonly EncodedRecord[]) => ids(list.filter((r) => r.key === `key-${k}`));
+      expect([...new Set(ofKey(sink.records))]).toEqual(ofKey(records));
+    }
+  });
+
   it('publishes nothing while relays of another shard count are alive, then takes over', async () => {
     const events: RelayEvent[] = [];
     const old = relay({ sink: new MemorySink(), shards: 4, claimIntervalMs: 20 });

@@ -126,10 +126,12 @@ export class OutboxRelay {
       } catch (error) {
         if (this.#signals.stopping) break;
         this.#setActive(false);
-        // A publisher whose session died may still wait for its send: a new session must not start
-        // publishing the same shard before that send settled.
-        await this.#endPublishers();
+        // Whatever failed (the session, one shard's statement, a claim), the session ends first: the shards'
+        // locks go with it and no publisher can read or mark anything more; healthy publishers would otherwise
+        // never end, and the shards they hold would stay locked. One whose send is in flight ends once it has
+        // settled, before a new session may publish the same shard.
         await lease?.close();
+        await this.#endPublishers();
         const retryInMs = backoffMs(attempt++, this.#options.retryInitialMs, this.#options.retryMaxMs);
         this.#emit({ type: 'connection-lost', error, attempt, retryInMs });
         // Only stop() shortens this pause: events of the connection just closed must not.
@@ -157,7 +159,13 @@ export class OutboxRelay {
       },
     );
     this.#lease = lease;
-    await lease.connect();
+    try {
+      await lease.connect();
+    } catch (error) {
+      // Connected but not set up: the caller never sees this lease, so it is ended here.
+      await lease.close();
+      throw error;
+    }
     return lease;
   }
 
