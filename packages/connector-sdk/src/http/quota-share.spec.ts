@@ -21,7 +21,8 @@ describe('quotaShareOf', () => {
     expect(quotaShareOf({ assigned: 0, total: 6 })).toBeCloseTo(1 / 6, 12);
   });
 
-  it('is the whole quota while nothing is known about the partitions', () => {
-    expect(quotaShareOf({ assigned: 0, total: 0 }, 20)).toBe(1);
+  it('keeps only the idle floor while nothing is assigned and no partition count is known', () => {
+    // Taking the whole quota here would let every replica that could not read the counts spend all of it.
+    expect(quotaShareOf({ assigned: 0, total: 0 }, 20)).toBe(1 / 20);
   });
 });

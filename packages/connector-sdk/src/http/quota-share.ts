@@ -18,9 +18,10 @@ export function quotaShareOf(
   requestsPerSecond?: number,
 ): number {
   const { assigned, total } = assignment;
-  if (total <= 0) return 1;
+  if (total <= 0 && assigned > 0) return 1;
   if (assigned > 0) return Math.min(1, assigned / total);
-  const onePartition = 1 / total;
+  // Nothing assigned: one partition's share, or with no count known, the idle floor alone (never the whole).
+  const onePartition = total > 0 ? 1 / total : 1;
   if (requestsPerSecond === undefined || !(requestsPerSecond > 0)) return onePartition;
   return Math.min(onePartition, IDLE_REPLICA_MAX_REQUESTS_PER_SECOND / requestsPerSecond);
 }

@@ -1,4 +1,7 @@
-import { sourceAssignmentOf } from './source-assignment.js';
+import { jest } from '@jest/globals';
+import type { Consumer, IMemberAssignment, Kafka } from 'kafkajs';
+import type { Logger } from '../logger.js';
+import { SourceAssignmentWatch, sourceAssignmentOf } from './source-assignment.js';
 
 describe('sourceAssignmentOf', () => {
   const counts = new Map([
@@ -36,5 +39,65 @@ describe('sourceAssignmentOf', () => {
       assigned: 1,
       total: 12,
     });
+  });
+});
+
+describe('SourceAssignmentWatch', () => {
+  const topic = 'payments.payment.v1';
+
+  /** A Kafka whose metadata reads fail `failures` times, then report 6 partitions. */
+  function fakeKafka(failures: number) {
+    let calls = 0;
+    const admin = {
+      connect: async () => undefined,
+      disconnect: async () => undefined,
+      listTopics: async () => {
+        calls += 1;
+        if (calls <= failures) throw new Error('broker down');
+        return [topic];
+      },
+      fetchTopicMetadata: async () => ({ topics: [{ name: topic, partitions: new Array(6).fill({}) }] }),
+    };
+    return { kafka: { admin: () => admin } as unknown as Kafka, calls: () => calls };
+  }
+
+  function fakeConsumer() {
+    let onJoin: (event: { payload: { memberAssignment: IMemberAssignment } }) => void = () => undefined;
+    const consumer = {
+      events: { GROUP_JOIN: 'consumer.group_join' },
+      on: (_: string, listener: typeof onJoin) => (onJoin = listener),
+    } as unknown as Consumer;
+    return {
+      consumer,
+      join: (partitions: number[]) => onJoin({ payload: { memberAssignment: { [topic]: partitions } } }),
+    };
+  }
+
+  const logger = { warn: () => undefined } as unknown as Logger;
+  afterEach(() => jest.useRealTimers());
+
+  it('reads the partition counts again with backoff while they cannot be read, and then reports the true share', async () => {
+    jest.useFakeTimers();
+    const { kafka, calls } = fakeKafka(2);
+    const heard: Array<{ assigned: number; total: number }> = [];
+    const watch = new SourceAssignmentWatch(
+      kafka,
+      [topic],
+      (a) => heard.push({ assigned: a.assigned, total: a.total }),
+      logger,
+    );
+    const { consumer, join } = fakeConsumer();
+    watch.follow(consumer);
+
+    join([0, 1, 2]);
+    await jest.advanceTimersByTimeAsync(0);
+    // No count yet: the highest assigned partition stands in, once.
+    expect(heard).toEqual([{ assigned: 3, total: 3 }]);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(calls()).toBe(2);
+    await jest.advanceTimersByTimeAsync(2_000);
+
+    expect(calls()).toBe(3);
+    expect(heard.at(-1)).toEqual({ assigned: 3, total: 6 });
   });
 });

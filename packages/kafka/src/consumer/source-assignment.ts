@@ -71,6 +71,20 @@ export class SourceAssignmentWatch {
     const join = ++this.#joins;
     const known = this.#counts;
     if (known) this.#listener(sourceAssignmentOf(memberAssignment, this.#topics, known));
+    await this.#readCounts(join, memberAssignment, known, 0);
+  }
+
+  /**
+   * Reads the partition counts for the join `join`, again with backoff while they cannot be read (a broker
+   * down), until a later join takes over. Meanwhile the last known counts stand; before any is known, the
+   * highest assigned partition stands in for each topic's (sourceAssignmentOf), reported once.
+   */
+  async #readCounts(
+    join: number,
+    memberAssignment: IMemberAssignment,
+    known: ReadonlyMap<string, number> | undefined,
+    attempt: number,
+  ): Promise<void> {
     try {
       const counts = await partitionCounts(this.#kafka, this.#topics);
       this.#counts = counts;
@@ -78,10 +92,15 @@ export class SourceAssignmentWatch {
       if (changed && join === this.#joins)
         this.#listener(sourceAssignmentOf(memberAssignment, this.#topics, counts));
     } catch (error) {
-      // Without counts the highest assigned partition stands in for each topic's (sourceAssignmentOf).
-      this.#logger.warn({ topics: this.#topics, ...errorFields(error) }, 'partition counts not read');
-      if (!known && join === this.#joins)
+      this.#logger.warn(
+        { topics: this.#topics, attempt, ...errorFields(error) },
+        'partition counts not read',
+      );
+      if (join !== this.#joins) return;
+      if (!known && attempt === 0)
         this.#listener(sourceAssignmentOf(memberAssignment, this.#topics, new Map()));
+      const retryInMs = Math.min(30_000, 1_000 * 2 ** attempt);
+      setTimeout(() => void this.#readCounts(join, memberAssignment, known, attempt + 1), retryInMs).unref();
     }
   }
 }
