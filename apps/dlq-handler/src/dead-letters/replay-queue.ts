@@ -93,16 +93,16 @@ export class ReplayQueue {
     }));
   }
 
-  /** Extends this owner's claims on `ids` by a lease; resolves to how many it still holds. */
-  async renewClaims(ids: readonly string[]): Promise<number> {
+  /** Extends this owner's claims on `ids` by a lease; resolves to the ids it still holds. */
+  async renewClaims(ids: readonly string[]): Promise<string[]> {
     const rows = returnedRows(
       await this.dataSource.query(
         `UPDATE dead_letters SET claim_expires_at = now() + ${LEASE}
          WHERE id = ANY($1::uuid[]) AND claimed_by = $2 RETURNING id`,
         [ids, this.owner, this.leaseMs],
       ),
-    );
-    return rows.length;
+    ) as { id: string }[];
+    return rows.map((row) => row.id);
   }
 
   /** Claimed rows given back unsent (found not sent in doubt, or with nowhere to go yet): queued as they were. */

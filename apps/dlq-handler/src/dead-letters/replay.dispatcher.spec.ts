@@ -15,7 +15,10 @@ const item = (id: string): ReplayItem => ({
 });
 
 /** A queue in memory: what a dispatcher claims, renews and marks, and how many marks it fences off. */
-function fakeQueue(pending: ReplayItem[], options: { leaseMs?: number; fencedOnReplay?: number } = {}) {
+function fakeQueue(
+  pending: ReplayItem[],
+  options: { leaseMs?: number; fencedOnReplay?: number; lost?: readonly string[] } = {},
+) {
   const calls = { claimed: [] as number[], renewed: [] as string[][], replayed: [] as string[][] };
   const queue: ReplayDispatcherOptions['queue'] = {
     owner: 'me',
@@ -27,7 +30,7 @@ function fakeQueue(pending: ReplayItem[], options: { leaseMs?: number; fencedOnR
     claimInDoubt: async () => [],
     renewClaims: async (ids) => {
       calls.renewed.push([...ids]);
-      return ids.length;
+      return ids.filter((id) => !(options.lost ?? []).includes(id));
     },
     markReplayed: async (ids) => {
       calls.replayed.push([...ids]);
@@ -103,18 +106,34 @@ describe('ReplayDispatcher claims', () => {
     const slowSink: ReplaySink = {
       sendMessages: async () => {
         const check = setInterval(() => {
-          if (calls.renewed.length >= 2) renewedTwice();
+          // One renewal just before the send, then two while it runs.
+          if (calls.renewed.length >= 3) renewedTwice();
         }, 5);
         await twice;
         clearInterval(check);
       },
     };
     await expect(dispatcher(queue, slowSink).dispatchOnce()).resolves.toBe(2);
-    expect(calls.renewed.slice(0, 2)).toEqual([
+    expect(calls.renewed.slice(0, 3)).toEqual([
+      ['a', 'b'],
       ['a', 'b'],
       ['a', 'b'],
     ]);
     expect(calls.replayed).toEqual([['a', 'b']]);
+  });
+
+  it('sends only the rows it still holds when the send starts, the others being another replica’s', async () => {
+    const { queue, calls } = fakeQueue([item('a'), item('b'), item('c')], { lost: ['b'] });
+    const sent: string[] = [];
+    const logger = recordingLogger();
+    await dispatcher(
+      queue,
+      { sendMessages: async (b) => void sent.push(...b.map((m) => String(m.message.value))) },
+      { logger },
+    ).dispatchOnce();
+    expect(sent).toEqual(['a', 'c']);
+    expect(calls.replayed).toEqual([['a', 'c']]);
+    expect(logger.warnings.map((w) => w.fields)).toEqual([{ owner: 'me', mark: 'sent', rows: 1 }]);
   });
 
   it('counts and logs marks fenced off because another replica took the rows over', async () => {

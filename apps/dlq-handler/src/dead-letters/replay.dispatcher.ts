@@ -236,19 +236,33 @@ export class ReplayDispatcher {
     chunk: readonly ReplayItem[],
     targets: ReadonlyMap<string, string | undefined>,
   ): Promise<void> {
-    if (chunk.length === 0) return;
     const { queue, sink } = this.options;
-    const ids = chunk.map((item) => item.id);
+    const mine = await this.stillHeld(chunk);
+    if (mine.length === 0) return;
+    const ids = mine.map((item) => item.id);
     const now = (this.options.now ?? Date.now)();
     await this.holding(new Set(ids), () =>
       sink.sendMessages(
-        chunk.map((item) => ({ topic: targets.get(item.id)!, message: replayMessage(item, now) })),
+        mine.map((item) => ({ topic: targets.get(item.id)!, message: replayMessage(item, now) })),
       ),
     );
     const fenced = await queue.markReplayed(ids);
     this.fenced('replayed', fenced);
     // A fenced row's send still happened: counted here, and settled by the replica that took it over.
-    for (const item of chunk) dlqMetrics.replays.inc({ consumer_group: item.consumerGroup, outcome: 'sent' });
+    for (const item of mine) dlqMetrics.replays.inc({ consumer_group: item.consumerGroup, outcome: 'sent' });
+  }
+
+  /**
+   * The rows of `items` this process still holds, their leases renewed, just before they are sent: the steps
+   * between the claim and the send (topic look-ups against a slow cluster) may outlast a lease, and a row
+   * another replica took over meanwhile is its to send.
+   */
+  private async stillHeld(items: readonly ReplayItem[]): Promise<ReplayItem[]> {
+    if (items.length === 0) return [];
+    const held = new Set(await this.options.queue.renewClaims(items.map((item) => item.id)));
+    const mine = items.filter((item) => held.has(item.id));
+    this.fenced('sent', items.length - mine.length);
+    return mine;
   }
 
   /**
@@ -271,15 +285,17 @@ export class ReplayDispatcher {
       'given back',
       await queue.clearSending(items.filter((item) => !sendableIds.has(item.id)).map((item) => item.id)),
     );
-    if (sendable.length === 0) return 0;
+    const mine = await this.stillHeld(sendable);
+    if (mine.length === 0) return 0;
+    const mineIds = new Set(mine.map((item) => item.id));
     const now = (this.options.now ?? Date.now)();
-    await this.holding(sendableIds, () =>
+    await this.holding(mineIds, () =>
       sink.sendMessages(
-        sendable.map((item) => ({ topic: targets.get(item.id)!, message: discardSignal(item, now) })),
+        mine.map((item) => ({ topic: targets.get(item.id)!, message: discardSignal(item, now) })),
       ),
     );
-    this.fenced('signalled', await queue.markDiscardSignalled([...sendableIds]));
-    return sendable.length;
+    this.fenced('signalled', await queue.markDiscardSignalled([...mineIds]));
+    return mine.length;
   }
 
   /**
@@ -295,7 +311,7 @@ export class ReplayDispatcher {
         .then(async () => {
           const wanted = [...ids];
           if (wanted.length === 0) return;
-          const held = await queue.renewClaims(wanted);
+          const held = (await queue.renewClaims(wanted)).length;
           if (held < wanted.length)
             logger.warn(
               { owner: queue.owner, lost: wanted.length - held },
@@ -313,7 +329,7 @@ export class ReplayDispatcher {
   }
 
   /** Counts and logs marks refused because this process no longer held the rows. */
-  private fenced(mark: 'replayed' | 'failed' | 'given back' | 'signalled', count: number): void {
+  private fenced(mark: 'sent' | 'replayed' | 'failed' | 'given back' | 'signalled', count: number): void {
     if (count === 0) return;
     dlqMetrics.fencedMarks.inc(count);
     this.options.logger.warn(
