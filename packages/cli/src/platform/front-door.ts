@@ -63,6 +63,10 @@ function forward(
   const target = new URL(req.url ?? '/', upstreams[index % upstreams.length]);
   const outgoing = request(target, { method: req.method, headers: req.headers }, (answer) => {
     res.writeHead(answer.statusCode ?? 502, answer.headers);
+    // An instance that dies mid-answer cuts the caller's connection too, as a balancer would, rather than
+    // leaving it waiting for the rest.
+    answer.on('aborted', () => res.destroy());
+    answer.on('error', () => res.destroy());
     answer.pipe(res);
   });
   outgoing.on('error', (error: NodeJS.ErrnoException) => {

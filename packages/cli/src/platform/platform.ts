@@ -307,7 +307,12 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
       const names = Array.from({ length: replicas[app] ?? 1 }, (_, i) => instanceName(app, i + 1));
       instances.set(app, names);
       await startInstance(names[0]!, main, port, env);
-      await Promise.all(names.slice(1).map((name) => startInstance(name, main, replicaPorts.shift()!, env)));
+      // Every start settles before a failure is thrown, so the runner's stop finds each replica it started.
+      const starts = await Promise.allSettled(
+        names.slice(1).map((name) => startInstance(name, main, replicaPorts.shift()!, env)),
+      );
+      const failed = starts.find((start) => start.status === 'rejected');
+      if (failed) throw failed.reason;
     };
 
     // Ingestion maps a provider's callbacks with the ids its connector records (EXTERNAL_REFS_SCHEMAS);

@@ -60,9 +60,15 @@ export async function startPrivateStack(
     return proc;
   };
   // Read from the live processes once, while they run: a restart repeats exactly what the start ran.
-  const launches = new Map<ComponentName, Launch>(
-    (['kafka', 'postgres'] as const).map((name) => [name, launchOf(current(name))]),
-  );
+  let launches: Map<ComponentName, Launch>;
+  try {
+    launches = new Map((['kafka', 'postgres'] as const).map((name) => [name, launchOf(current(name))]));
+  } catch (error) {
+    // Started but not usable: nothing would stop it (its owner, this process, is alive), so stop it here.
+    await downLocalStack({ paths, log });
+    rmSync(stackDir, { recursive: true, force: true });
+    throw error;
+  }
 
   const stop = async (name: ComponentName, signal: NodeJS.Signals) => {
     const outcome = await stopProcess(current(name), { signal, graceMs: 30_000 });
