@@ -190,4 +190,17 @@ const figures = await main(rows);
 const base = figures[0]!.rowsPerSecond;
 for (const f of figures.slice(1)) log(`${f.replicas} replicas vs 1: ${(f.rowsPerSecond / base).toFixed(2)}×`);
 log(`BENCH_RESULT ${JSON.stringify(figures)}`);
+// The platform's goal line format (packages/bench/src/goals.ts), one per goal, last.
+const goal = (what: string, figure: string, target: string, met: boolean) =>
+  log(`goal ${what}: ${figure} (target ${target}): ${met ? 'MET' : 'NOT MET'}`);
+const duplicates = figures.reduce((sum, f) => sum + f.duplicates, 0);
+goal('replays duplicated in the tier, every row', String(duplicates), '0', duplicates === 0);
+const two = figures.find((f) => f.replicas === 2);
+const twoRatio = two ? two.rowsPerSecond / base : Number.NaN;
+goal(
+  'replay rate with 2 dispatchers vs 1',
+  two ? `${twoRatio.toFixed(2)}×` : 'n/a',
+  '≥ 1.5×',
+  twoRatio >= 1.5,
+);
 process.exit(0);
