@@ -12,6 +12,8 @@ export {
   serviceEnv,
   sqlIdentifier,
 } from './config/env.js';
+export { ENVIRONMENTS, credentialModeProblem, environmentEnv } from './config/environment.js';
+export type { CredentialMode, Environment } from './config/environment.js';
 export { loadConfig, resolveFiles } from './config/load-config.js';
 export { tracingConfig, tracingEnv } from './config/tracing-env.js';
 export type { Env, LoadConfigOptions } from './config/load-config.js';

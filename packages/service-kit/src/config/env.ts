@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { environmentEnv } from './environment.js';
 import { tracingEnv } from './tracing-env.js';
 
 /**
@@ -21,9 +22,13 @@ export const kafkaName = z.string().regex(/^[a-zA-Z0-9._-]{1,200}$/, 'letters, d
 
 export const sqlIdentifier = z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case SQL identifier');
 
-/** HTTP port, log level, shutdown deadline, tracing (OTEL_*, off by default): what the process itself needs. */
+/**
+ * The declared environment (TRIBUTARY_ENV), HTTP port, log level, shutdown deadline, tracing (OTEL_*, off by
+ * default): what the process itself needs.
+ */
 export function serviceEnv(defaults: { port: number }) {
   return {
+    ...environmentEnv,
     PORT: z.coerce.number().int().min(0).max(65535).default(defaults.port),
     LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
     // Below Kubernetes' 30 s grace period, so the process ends on its own terms and logs why.

@@ -1,6 +1,7 @@
 import type { TracingOptions } from '@tributary/observability';
 import type { z } from 'zod';
 import { ConfigError } from './config-error.js';
+import type { Environment } from './environment.js';
 import { tracingConfig } from './tracing-env.js';
 import type { LOG_LEVELS, backboneEnv, consumerEnv, serviceEnv } from './env.js';
 
@@ -10,6 +11,8 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 export interface ProcessConfig {
   /** App name: logs, metrics, the Kafka client id and Postgres' application_name carry it. */
   readonly service: string;
+  /** TRIBUTARY_ENV: which provider credentials may run here (environment.ts). */
+  readonly environment: Environment;
   readonly port: number;
   readonly logLevel: LogLevel;
   readonly shutdownTimeoutMs: number;
@@ -62,6 +65,7 @@ export function processConfig(service: string, values: ServiceValues): ProcessCo
   if (problems.length > 0) throw new ConfigError(service, problems);
   return {
     service,
+    environment: values.TRIBUTARY_ENV,
     port: values.PORT,
     logLevel: values.LOG_LEVEL,
     shutdownTimeoutMs: values.SHUTDOWN_TIMEOUT_MS,
