@@ -88,6 +88,8 @@ export function adminApi(core: SimCore, router: Router<unknown>, extra: Record<s
         case 'DELETE /__admin/webhooks':
           core.webhooks.clearAttempts();
           return ok([]);
+        case 'GET /__admin/webhooks/pending':
+          return ok({ series: core.webhooks.pending() });
         case 'GET /__admin/webhooks/delivery':
           return ok(core.webhooks.allControls());
         case 'POST /__admin/webhooks/delivery': {

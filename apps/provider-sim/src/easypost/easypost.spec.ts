@@ -223,6 +223,19 @@ describe('provider-sim, EasyPost tracker webhooks', () => {
     expect(statuses()).toEqual(['delivered', 'out_for_delivery', 'in_transit']);
   });
 
+  it("counts an object's webhooks as pending until the last one is delivered", async () => {
+    // Held a second before delivery, so the series is certainly still pending when asked.
+    await admin(sim.url, '/webhooks/delivery', { provider: 'easypost', delayMs: 1_000 });
+    const shipment = await createShipment(sim);
+    await buy(sim, shipment);
+    expect(await admin<{ series: number }>(sim.url, '/webhooks/pending')).toEqual({ series: 1 });
+    expect(receiver.received).toHaveLength(0);
+    await waitFor(() => receiver.received.length === 3, { timeoutMs: 10_000 });
+    await waitFor(async () => (await admin<{ series: number }>(sim.url, '/webhooks/pending')).series === 0, {
+      timeoutMs: 5_000,
+    });
+  });
+
   it('sends every event n times when asked to duplicate, each recorded', async () => {
     await admin(sim.url, '/webhooks/delivery', { provider: 'easypost', duplicate: 2 });
     const shipment = await createShipment(sim);

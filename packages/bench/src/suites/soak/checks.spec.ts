@@ -85,6 +85,17 @@ describe('the soak checks', () => {
     expect(explained.unexplained).toEqual([]);
     expect(explained.notTerminal[0]!.deadLetters).toEqual(['d1 (payments.payment.requested: X)']);
   });
+
+  it('names the event types on Kafka about a stuck order, its payment and its shipment', () => {
+    const c = { ...healthy(), states: new Map([['o1', { status: 'shipped', shipmentId: 's1' }]]) };
+    expect(examine(c).notTerminal[0]!.onKafka).toEqual([
+      'commerce.order.placed',
+      'logistics.shipment.created',
+      'logistics.shipment.requested',
+      'payments.payment.requested',
+      'payments.payment.succeeded',
+    ]);
+  });
 });
 
 describe('the fault plan', () => {

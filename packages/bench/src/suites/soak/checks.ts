@@ -85,6 +85,8 @@ export interface NotTerminal {
   readonly status: string;
   /** Dead letters naming the order, its payment or its shipment: why it stopped. */
   readonly deadLetters: readonly string[];
+  /** The event types on Kafka about the order, its payment or its shipment: how far it got. */
+  readonly onKafka: readonly string[];
 }
 
 export interface SoakFindings {
@@ -121,6 +123,12 @@ export function examine(c: Collected): SoakFindings {
     byKey.set(key, list);
   }
   const seen = (type: string, subject: string) => count.get(`${type}|${subject}`) ?? 0;
+  const typesBySubject = new Map<string, Set<string>>();
+  for (const r of events.values()) {
+    const types = typesBySubject.get(r.subject) ?? new Set<string>();
+    types.add(r.type);
+    typesBySubject.set(r.subject, types);
+  }
 
   const doubled: string[] = [];
   for (const [key, n] of count) {
@@ -158,6 +166,7 @@ export function examine(c: Collected): SoakFindings {
       deadLetters: c.deadLetters
         .filter((d) => ids.some((id) => d.text.includes(id)))
         .map((d) => `${d.id} (${d.eventType ?? '?'}: ${d.errorCode})`),
+      onKafka: [...new Set(ids.flatMap((id) => [...(typesBySubject.get(id) ?? [])]))].sort(),
     });
   }
   const orderViolations: string[] = [];

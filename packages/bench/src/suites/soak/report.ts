@@ -5,6 +5,7 @@ import type { Collected, SoakFindings, TapRecord } from './checks.js';
 import { describeFault } from './plan.js';
 import type { PlannedFault } from './plan.js';
 import type { RssFigures } from './rss.js';
+import type { UnmappedWebhooks } from './event-log.js';
 import type { FlowFigures } from './workload.js';
 
 export interface FaultOutcome {
@@ -24,6 +25,10 @@ export interface SoakReportInput {
   readonly findings: SoakFindings;
   readonly faults: readonly FaultOutcome[];
   readonly webhooks: ReadonlyArray<{ provider: string; eventId: string; status: number | string | null }>;
+  /** Webhook series the simulator had still to send or retry when the drain ended. */
+  readonly pendingWebhooks: number;
+  /** Ingestion's webhook entries that produced no event (read when some order was not terminal). */
+  readonly unmapped: readonly UnmappedWebhooks[];
   readonly rss: ReadonlyMap<string, RssFigures>;
 }
 
@@ -72,6 +77,7 @@ export function renderSoakReport(input: SoakReportInput): string {
     'webhooks (attempts: every copy and retry the simulator sent; events: distinct provider event ids):',
   );
   lines.push(renderTable(['provider', 'attempts', 'events', 'accepted 2xx', 'never accepted'], webhookRows));
+  lines.push(`webhook series still pending at the simulator when the drain ended: ${input.pendingWebhooks}`);
   lines.push(
     `on Kafka (distinct events of the run's topics): ${Object.entries(f.onKafka)
       .sort()
@@ -87,7 +93,18 @@ export function renderSoakReport(input: SoakReportInput): string {
     `orders terminal: ${f.terminal}/${f.accepted}; not terminal: ${f.notTerminal.length} (${f.unexplained.length} without a dead letter)`,
   );
   for (const n of f.notTerminal.slice(0, 20))
-    lines.push(`  ${n.orderId}: ${n.status}; dead letters: ${n.deadLetters.join(', ') || 'none'}`);
+    lines.push(
+      `  ${n.orderId}: ${n.status}; dead letters: ${n.deadLetters.join(', ') || 'none'}; on Kafka: ${n.onKafka.join(', ') || 'nothing'}`,
+    );
+  if (input.unmapped.length > 0) {
+    lines.push("ingestion's webhook entries that produced no event (event log, at the end):");
+    lines.push(
+      renderTable(
+        ['provider', 'status', 'entries', 'reason (first of the group)'],
+        input.unmapped.map((u) => [u.provider, u.status, String(u.entries), u.reason]),
+      ),
+    );
+  }
   for (const [what, list] of [
     ['lost', f.lost],
     ['doubled', f.doubled],

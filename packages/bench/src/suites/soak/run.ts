@@ -6,6 +6,7 @@ import type { PrivateStack } from '@tributary/testkit';
 import { uniqueName } from '@tributary/testkit';
 import { TERMINAL_STATUSES, examine } from './checks.js';
 import type { Collected, DeadLetterRef, OrderState, SoakFindings } from './checks.js';
+import { unmappedWebhooks } from './event-log.js';
 import { describeFault, planFaults } from './plan.js';
 import type { PlannedFault } from './plan.js';
 import { REPLICATED_APPS } from './platform.js';
@@ -28,7 +29,11 @@ export interface SoakOptions {
   readonly postgresRestarts: number;
   /** Share of provider calls answered 5xx/429 while orders flow. */
   readonly providerFaultRate: number;
-  /** Give up draining after this long without an order reaching a terminal state. */
+  /**
+   * Give up draining after this long without an order reaching a terminal state, unless the simulator still
+   * has webhooks to send or retry (a callback in its backoff may yet move an order): then wait for them, up
+   * to WEBHOOK_RETRY_SPAN_MS more.
+   */
   readonly stallMs: number;
   /** Kill replica 1 of each app only (the small test); otherwise every instance. */
   readonly killOnlyFirstReplica?: boolean;
@@ -40,6 +45,11 @@ export interface SoakOptions {
  * tracker.updated, HubSpot's contact.creation batch (one per order here, each order its own customer).
  */
 export const EVENTS_PER_ORDER = 1 + 2 * (1 + 3 + 1);
+
+/** The simulator's webhook retries below: 10 attempts, doubling from 0.5 s, each up to 10 s: under 6 min. */
+const WEBHOOK_MAX_ATTEMPTS = 10;
+const WEBHOOK_RETRY_SPAN_MS =
+  0.5 * (2 ** (WEBHOOK_MAX_ATTEMPTS - 1) - 1) * 1000 + WEBHOOK_MAX_ATTEMPTS * 10_000;
 
 export interface SoakResult {
   readonly report: string;
@@ -80,7 +90,7 @@ export async function runSoak(
       WEBHOOK_REORDER: 'true',
       EASYPOST_TRACKING_STEP_MS: '500',
       // A provider retries for hours; 10 attempts doubling from 0.5 s ride out an ingestion restart.
-      WEBHOOK_MAX_ATTEMPTS: '10',
+      WEBHOOK_MAX_ATTEMPTS: String(WEBHOOK_MAX_ATTEMPTS),
       // HubSpot's own limit is not what this run measures (429s are injected instead).
       HUBSPOT_RATE_LIMIT_MAX: '1000000',
     },
@@ -119,7 +129,7 @@ export async function runSoak(
     const states = await drain(
       platform.exampleServiceUrl,
       flow.accepted.map((o) => o.orderId),
-      options.stallMs,
+      { stallMs: options.stallMs, pendingWebhooks: () => sim.pendingWebhooks() },
       log,
     );
     await settle(() => tap.count(), 5_000);
@@ -134,6 +144,10 @@ export async function runSoak(
       deadLetters: await deadLetters(platform.dlqHandlerUrl, token),
     };
     const findings = examine(collected);
+    const unmapped =
+      findings.notTerminal.length > 0
+        ? await unmappedWebhooks(stack.endpoints.postgres.url, platform.ingestionDatabaseSchema)
+        : [];
     const report = renderSoakReport({
       seed: options.seed,
       options,
@@ -143,6 +157,8 @@ export async function runSoak(
       findings,
       faults,
       webhooks: await sim.webhookAttempts(),
+      pendingWebhooks: await sim.pendingWebhooks(),
+      unmapped,
       rss: rss.stop(),
     });
     return { report, findings, faults };
@@ -199,17 +215,31 @@ async function carryOut(
   return outcomes;
 }
 
-/** Polls the orders not yet terminal until all are, or none moved for `stallMs`. */
+/**
+ * Polls the orders not yet terminal until all are, or none moved for `stallMs` while the simulator had no
+ * webhook left to send (then at most WEBHOOK_RETRY_SPAN_MS longer).
+ */
 async function drain(
   url: string,
   orderIds: readonly string[],
-  stallMs: number,
+  limits: { stallMs: number; pendingWebhooks: () => Promise<number> },
   log: (line: string) => void,
 ): Promise<Map<string, OrderState>> {
   const states = new Map<string, OrderState>();
   let open = [...orderIds];
   let lastMove = Date.now();
-  while (open.length > 0 && Date.now() - lastMove < stallMs) {
+  const stalled = async () => {
+    const idle = Date.now() - lastMove;
+    if (idle < limits.stallMs) return false;
+    if (idle >= limits.stallMs + WEBHOOK_RETRY_SPAN_MS) return true;
+    const pending = await limits.pendingWebhooks();
+    if (pending > 0)
+      log(
+        `drain: no order moved for ${Math.round(idle / 1000)} s; ${pending} webhook series still pending at the simulator`,
+      );
+    return pending === 0;
+  };
+  while (open.length > 0 && !(await stalled())) {
     const before = open.length;
     const still: string[] = [];
     for (let i = 0; i < open.length; i += 32) {

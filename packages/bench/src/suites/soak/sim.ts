@@ -24,6 +24,11 @@ export class SoakSim {
     return ((await this.get('/__admin/ledger')) as { entries: LedgerEntry[] }).entries;
   }
 
+  /** Webhook series the simulator has still to send or is retrying: callbacks that may yet move an order. */
+  async pendingWebhooks(): Promise<number> {
+    return ((await this.get('/__admin/webhooks/pending')) as { series: number }).series;
+  }
+
   async webhookAttempts(): Promise<
     Array<{ provider: string; eventId: string; status: number | string | null }>
   > {
