@@ -473,3 +473,11 @@ describe('contact mapping', () => {
     ).toBe(at);
   });
 });
+
+describe('crm connector: credentials', () => {
+  it('declares the HubSpot token unknown: a private app token carries no live/test marker', () => {
+    const check = crmConnector.credentials?.HUBSPOT_ACCESS_TOKEN;
+    expect(check?.classify('pat-na1-00000000-0000-0000-0000-000000000000')).toBe('unknown');
+    expect(check?.unknownBecause).toMatch(/no live\/test marker/);
+  });
+});

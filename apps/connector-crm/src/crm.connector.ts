@@ -43,6 +43,14 @@ export const crmConnector = defineConnector({
   description:
     'Marks paying customers in HubSpot and publishes the contact as HubSpot holds it, also when HubSpot reports a change.',
   config,
+  // Declared so the boot log says it was not checked: a private app token (pat-<region>-…) reads the same in
+  // a developer test account as in a production portal.
+  credentials: {
+    HUBSPOT_ACCESS_TOKEN: {
+      classify: () => 'unknown',
+      unknownBecause: 'HubSpot private app tokens carry no live/test marker',
+    },
+  },
   http: (c) => ({
     baseUrl: c.HUBSPOT_API_BASE,
     defaultHeaders: { authorization: `Bearer ${c.HUBSPOT_ACCESS_TOKEN}` },

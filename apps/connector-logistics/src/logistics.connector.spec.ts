@@ -330,3 +330,10 @@ describe('gramsToOunces', () => {
     expect(gramsToOunces(1)).toBe(0.1);
   });
 });
+
+describe('logistics connector: credentials', () => {
+  it("tells EasyPost's production (EZAK) and test (EZTK) keys apart (checked against TRIBUTARY_ENV at boot)", () => {
+    const classify = (key: string) => logisticsConnector.credentials?.EASYPOST_API_KEY?.classify(key);
+    expect(['EZAKabc', 'EZTKabc', 'abc'].map(classify)).toEqual(['live', 'test', 'unknown']);
+  });
+});

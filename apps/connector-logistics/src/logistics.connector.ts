@@ -13,7 +13,7 @@ const text = z.string().trim().min(1);
 const config = z.object({
   // EasyPost itself, or the simulator: pointing the connector at either is this variable (and the key).
   EASYPOST_API_BASE: z.url().default('https://api.easypost.com'),
-  // EZTK… (test mode) or EZAK… (production); sent as the Basic user name.
+  // EZTK… (test mode) or EZAK… (production); sent as the Basic user name. Checked against TRIBUTARY_ENV.
   EASYPOST_API_KEY: text,
   // The warehouse every parcel leaves from: the event carries only the destination.
   EASYPOST_FROM_NAME: text,
@@ -62,6 +62,13 @@ export const logisticsConnector = defineConnector({
   provider: 'easypost',
   description: 'Books parcels through EasyPost Shipments (create, choose a rate, buy).',
   config,
+  // EasyPost's production keys start EZAK, its test keys EZTK.
+  credentials: {
+    EASYPOST_API_KEY: {
+      classify: (key) => (key.startsWith('EZAK') ? 'live' : key.startsWith('EZTK') ? 'test' : 'unknown'),
+      unknownBecause: 'not an EasyPost API key (EZAK… production, EZTK… test)',
+    },
+  },
   http: (c) => ({
     baseUrl: c.EASYPOST_API_BASE,
     defaultHeaders: { authorization: basicAuth(c.EASYPOST_API_KEY) },

@@ -139,3 +139,12 @@ describe('payments connector', () => {
     });
   });
 });
+
+describe('payments connector: credentials', () => {
+  it("tells Stripe's live and test secret and restricted keys apart (checked against TRIBUTARY_ENV at boot)", () => {
+    const classify = (key: string) => paymentsConnector.credentials?.STRIPE_API_KEY?.classify(key);
+    expect(
+      ['sk_live_1', 'rk_live_1', 'sk_test_1', 'rk_test_1', 'pk_live_1', 'whsec_1'].map(classify),
+    ).toEqual(['live', 'live', 'test', 'test', 'unknown', 'unknown']);
+  });
+});

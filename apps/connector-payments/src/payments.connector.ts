@@ -29,6 +29,14 @@ export const paymentsConnector = defineConnector({
   provider: 'stripe',
   description: 'Collects payments through Stripe PaymentIntents.',
   config,
+  // Stripe's secret and restricted keys say their mode: sk_live_/rk_live_ or sk_test_/rk_test_.
+  credentials: {
+    STRIPE_API_KEY: {
+      classify: (key) =>
+        /^(sk|rk)_live_/.test(key) ? 'live' : /^(sk|rk)_test_/.test(key) ? 'test' : 'unknown',
+      unknownBecause: 'not a Stripe secret or restricted key (sk_/rk_ followed by live_ or test_)',
+    },
+  },
   http: (c) => ({
     baseUrl: c.STRIPE_API_BASE,
     defaultHeaders: { authorization: `Bearer ${c.STRIPE_API_KEY}` },

@@ -2,6 +2,7 @@ import { isReconciledEntity, reconciledEntities } from '@tributary/contracts';
 import type { EventOf, EventType } from '@tributary/contracts';
 import type { Logger } from '@tributary/observability';
 import type { ExternalRef } from '@tributary/persistence';
+import type { CredentialMode } from '@tributary/service-kit';
 import type { WebhookDefinition } from '@tributary/webhooks';
 import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
@@ -62,6 +63,22 @@ export type ConnectorHandlers<TClient, TConfig> = {
   readonly [T in EventType]?: ConnectorHandler<T, TClient, TConfig>;
 };
 
+/**
+ * How to tell the account mode of one credential from its value. The SDK checks it at boot against
+ * TRIBUTARY_ENV (live only in production, test everywhere else) and refuses to start on a mismatch.
+ */
+export interface CredentialCheck {
+  /** `live` or `test` from the value's format (a prefix, say); `unknown` when the format carries no mode. */
+  classify(secret: string): CredentialMode;
+  /** Why an `unknown` one cannot be told, for the boot log line that says it was not checked. */
+  readonly unknownBecause?: string;
+}
+
+/** The config variables holding provider credentials, each with its check. */
+export type ConnectorCredentials<TConfig> = {
+  readonly [K in Extract<keyof TConfig, string>]?: CredentialCheck;
+};
+
 export interface ConnectorDefinition<TSchema extends z.ZodType = z.ZodType, TClient = unknown> {
   /** Lower case; names the app (`connector-<id>`), the default consumer group and the idempotency keys. */
   readonly id: string;
@@ -70,6 +87,12 @@ export interface ConnectorDefinition<TSchema extends z.ZodType = z.ZodType, TCli
   readonly description?: string;
   /** The connector's own environment variables (provider URL, credentials), parsed at boot. */
   readonly config: TSchema;
+  /**
+   * The variables of `config` that hold provider credentials and how to tell each one's mode (live or
+   * test): checked at boot against TRIBUTARY_ENV, so a live key never runs outside production and a test key
+   * never in it. Every connector should name its API credentials here; webhook secrets carry no mode.
+   */
+  readonly credentials?: ConnectorCredentials<z.output<TSchema>>;
   /** Where and how to reach the provider, from the parsed config. */
   readonly http: (
     config: z.output<TSchema>,
@@ -104,6 +127,7 @@ export function defineConnector<TSchema extends z.ZodType, TClient>(
   if (!definition.provider) problems.push('provider is required');
   if (Object.keys(definition.handlers).length === 0) problems.push('at least one handler is required');
   problems.push(...readerProblems(definition));
+  problems.push(...credentialProblems(definition));
   if (problems.length > 0) {
     throw Object.assign(new Error(`invalid connector definition: ${problems.join('; ')}`), {
       code: ConnectorErrorCode.definitionInvalid,
@@ -136,6 +160,22 @@ function readerProblems(definition: {
     else if (owner !== definition.provider)
       problems.push(`reconcile.${entity}: ${entity} is owned by ${owner}, not ${definition.provider}`);
     if (typeof reader !== 'function') problems.push(`reconcile.${entity} must be a reader function`);
+  }
+  return problems;
+}
+
+/** Each credential check names a variable of the connector's own config and can classify. */
+function credentialProblems(definition: {
+  readonly config: z.ZodType;
+  readonly credentials?: object;
+}): string[] {
+  const problems: string[] = [];
+  const shape = (definition.config as { shape?: Record<string, unknown> }).shape;
+  for (const [variable, check] of Object.entries(definition.credentials ?? {})) {
+    if (shape && !(variable in shape))
+      problems.push(`credentials.${variable}: not a variable of the connector's config`);
+    if (typeof (check as Partial<CredentialCheck> | undefined)?.classify !== 'function')
+      problems.push(`credentials.${variable} must have a classify function`);
   }
   return problems;
 }

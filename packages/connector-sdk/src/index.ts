@@ -1,7 +1,9 @@
 export { defineConnector } from './define-connector.js';
 export type {
   CommitContext,
+  ConnectorCredentials,
   ConnectorDefinition,
+  CredentialCheck,
   ConnectorHandler,
   ConnectorHandlers,
   HandlerContext,
@@ -20,6 +22,7 @@ export { DEFAULT_REMAINING_HEADERS, rateLimitRemaining, retryAfterMs } from './h
 export type { HeaderBag } from './http/rate-limit-headers.js';
 export { loadConnectorConfig } from './runtime/connector-config.js';
 export type { ConnectorConfig, ConnectorPlatformConfig } from './runtime/connector-config.js';
+export type { CheckedCredential } from './runtime/credentials.js';
 export { connectorHandler, runConnector, topicsOf } from './runtime/run-connector.js';
 export type {
   ConnectorReader,

@@ -189,6 +189,9 @@ export async function startPlatform(options: PlatformOptions): Promise<RunningPl
     SCHEMA_REGISTRY_URL: endpoints.registry.url,
     KAFKA_TOPIC_PREFIX: prefix,
     LOG_LEVEL: options.logLevel ?? 'warn',
+    // The simulator takes test keys, which production refuses: the runner says so rather than inherit a
+    // TRIBUTARY_ENV a shell exported for something else.
+    TRIBUTARY_ENV: 'development',
     ...options.appEnv,
   };
   const output = (name: string) =>

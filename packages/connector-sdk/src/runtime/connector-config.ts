@@ -9,6 +9,8 @@ import {
 import type { ConsumerConfig, Env, ServiceConfig } from '@tributary/service-kit';
 import { z } from 'zod';
 import type { ConnectorDefinition } from '../define-connector.js';
+import { checkCredentials } from './credentials.js';
+import type { CheckedCredential } from './credentials.js';
 
 /** What every connector app reads besides its own variables: the kit's shared ones and these. */
 const connectorEnv = {
@@ -40,15 +42,20 @@ export type ConnectorPlatformConfig = ServiceConfig & {
 export interface ConnectorConfig<TConfig> {
   readonly platform: ConnectorPlatformConfig;
   readonly connector: TConfig;
+  /** The definition's credentials as classified at boot (variable and mode), for the boot log. */
+  readonly credentials: readonly CheckedCredential[];
 }
 
 /**
  * The one place a connector app reads the environment: the platform variables and the connector's own
  * schema, parsed together so every problem is listed at once, by variable, before any connection opens.
- * Any variable, the provider credentials included, may come from `<NAME>_FILE`.
+ * Any variable, the provider credentials included, may come from `<NAME>_FILE`. The definition's
+ * `credentials` are checked against TRIBUTARY_ENV here, so a live key outside production (or a test key in
+ * it) is one more problem of the same report.
  */
 export function loadConnectorConfig<TSchema extends z.ZodType>(
-  definition: Pick<ConnectorDefinition<TSchema>, 'id' | 'config'>,
+  definition: Pick<ConnectorDefinition<TSchema>, 'id' | 'config'> &
+    Partial<Pick<ConnectorDefinition<TSchema>, 'provider' | 'credentials'>>,
   env: Env = process.env,
   readFile?: (path: string) => string,
 ): ConnectorConfig<z.output<TSchema>> {
@@ -65,6 +72,14 @@ export function loadConnectorConfig<TSchema extends z.ZodType>(
         for (const issue of connector.error.issues)
           problems.push(`${issue.path.map(String).join('.')}: ${issue.message}`);
       }
+      const credentials = connector.success
+        ? checkCredentials(
+            { provider: definition.provider ?? definition.id, credentials: definition.credentials ?? {} },
+            connector.data as Record<string, unknown>,
+            values.TRIBUTARY_ENV,
+            problems,
+          )
+        : [];
       return {
         platform: {
           ...serviceConfig(service, values, `connector_${definition.id.replaceAll('-', '_')}`),
@@ -88,6 +103,7 @@ export function loadConnectorConfig<TSchema extends z.ZodType>(
           },
         },
         connector: (connector.success ? connector.data : undefined) as z.output<TSchema>,
+        credentials,
       };
     },
     { service, env, ...(readFile ? { readFile } : {}) },

@@ -22,6 +22,7 @@ import { ProviderHttpClient } from '../http/provider-http-client.js';
 import { quotaShareOf } from '../http/quota-share.js';
 import { connectorReadHandler, reconciliationGroupOf } from '../reconcile/read-handler.js';
 import { loadConnectorConfig } from './connector-config.js';
+import { logCredentials } from './credentials.js';
 import type { ConnectorConfig } from './connector-config.js';
 
 export interface RunConnectorOptions {
@@ -66,6 +67,7 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
   const backbone = app.get<Backbone>(BACKBONE);
   const shutdown = app.get(ShutdownService);
   const { logger } = backbone;
+  logCredentials(logger, definition.provider, platform.environment, config.credentials);
 
   const rateLimit = platform.provider.rateLimit
     ? { ...definition.limits?.rateLimit, ...platform.provider.rateLimit }

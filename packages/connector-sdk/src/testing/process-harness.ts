@@ -184,6 +184,8 @@ async function build<T extends EventType>(
     CONSUMER_SESSION_TIMEOUT_MS: '6000',
     PROVIDER_TIMEOUT_MS: '2000',
     LOG_LEVEL: 'warn',
+    // Against the simulator, with its test keys: whatever the shell running the tests exported.
+    TRIBUTARY_ENV: 'test',
     ...options.providerEnv(simUrl),
     ...options.env,
   };
