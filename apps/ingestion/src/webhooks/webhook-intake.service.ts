@@ -5,6 +5,12 @@ import type { MappingResult, ProviderEvent, WebhookDefinition, WebhookRequest } 
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { ProblemError } from '@tributary/service-kit';
+import {
+  JsonBodyErrorCode,
+  isJsonBodyError,
+  jsonBodyProblem,
+  parseStrictJson,
+} from '@tributary/service-kit/http';
 import { DATA_SOURCE } from '@tributary/service-kit/nest';
 import type { EncodedEntry, EventLogWriter } from '../event-log/event-log.writer.js';
 import { GroupCommitWriter } from '../event-log/domain/group-commit.js';
@@ -102,11 +108,13 @@ export class WebhookIntakeService {
       );
     }
 
+    // Strict: a lossy decode or a last-wins duplicate would store and publish something other than what
+    // the provider signed (docs/architecture.md#strict-input).
     let body: unknown;
     try {
-      body = JSON.parse(request.body.toString('utf8'));
-    } catch {
-      throw new ProblemError(ProblemCode.payloadMalformed, 'The webhook body is not JSON.');
+      body = parseStrictJson(request.body);
+    } catch (error) {
+      throw isJsonBodyError(error) ? jsonBodyProblem(error, ProblemCode.payloadMalformed) : error;
     }
     const events = definition.events(body, request);
 
@@ -216,6 +224,8 @@ function outcomeOf(error: unknown): string {
     case WebhookErrorCode.providerNotConfigured:
       return 'not_configured';
     case WebhookErrorCode.payloadMalformed:
+    case JsonBodyErrorCode.notUtf8:
+    case JsonBodyErrorCode.duplicateKey:
       return 'malformed';
     case WebhookErrorCode.payloadInvalid:
       return 'invalid';

@@ -8,3 +8,5 @@ export { openApiDocument, problemsByStatus, renderOpenApi } from './openapi-docu
 export { renderDocsPage } from './docs-page.js';
 export { rateLimitHeaders, rateLimitedHeaders } from './rate-limit-headers.js';
 export type { OpenApiOptions } from './openapi-document.js';
+export { firstInvalidUtf8, jsonBodyProblem, parseStrictJson } from './strict-json.js';
+export { JsonBodyError, JsonBodyErrorCode, isJsonBodyError } from './errors.js';

@@ -23,6 +23,14 @@ export interface OpenApiOptions {
 /** Every route may fail this way, whatever it declares. */
 const everyRoute = ['INTERNAL', 'SERVICE_UNAVAILABLE'] as const;
 const guarded = [...Object.keys(apiKeyProblems), 'RATE_LIMITED'];
+// What a body can be refused for before its schema is checked (parseStrictJson, the body limit, the type).
+const bodyProblems = [
+  'REQUEST_MALFORMED',
+  'REQUEST_BODY_NOT_UTF8',
+  'REQUEST_BODY_DUPLICATE_KEY',
+  'REQUEST_BODY_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+];
 
 /**
  * The OpenAPI 3.1 document of a service, generated from its route contracts and problem catalogue with
@@ -129,7 +137,7 @@ export function problemsByStatus(route: RouteContract, catalogue: ProblemCatalog
   const codes = new Set<string>([
     ...(route.problems ?? []),
     ...(route.request ? [route.invalidCode ?? 'REQUEST_INVALID'] : []),
-    ...(route.request?.body ? ['REQUEST_MALFORMED', 'REQUEST_BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'] : []),
+    ...(route.request?.body ? bodyProblems : []),
     ...(route.scope ? guarded : []),
     ...everyRoute,
   ]);

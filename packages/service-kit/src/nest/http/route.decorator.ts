@@ -12,6 +12,8 @@ import { ProblemError } from '../../problems/problem-error.js';
 import { defaultStatus, routerPath } from '../../http/route.js';
 import type { HttpMethod, RouteContract } from '../../http/route.js';
 import { parseRouteInput } from '../../http/route-input.js';
+import { isJsonBodyError } from '../../http/errors.js';
+import { jsonBodyProblem, parseStrictJson } from '../../http/strict-json.js';
 import { RequireScope } from '../api-keys/api-key.guard.js';
 
 export const ROUTE_CONTRACT = 'tributary:route-contract';
@@ -45,8 +47,9 @@ export function contractOf(handler: object): RouteContract | undefined {
 
 /**
  * The request parsed by the route's schemas: `{ params, query, headers, body }`. A JSON body is parsed
- * here when the app keeps raw bodies (ingestion verifies signatures over the exact bytes): a body that is
- * not JSON is REQUEST_MALFORMED, another content type UNSUPPORTED_MEDIA_TYPE.
+ * here when the app keeps raw bodies (ingestion verifies signatures over the exact bytes), strictly
+ * (parseStrictJson): a body that is not JSON is REQUEST_MALFORMED, not UTF-8 REQUEST_BODY_NOT_UTF8, with a
+ * member named twice REQUEST_BODY_DUPLICATE_KEY; another content type is UNSUPPORTED_MEDIA_TYPE.
  */
 export const Input = createParamDecorator((_data: unknown, context: ExecutionContext) => {
   const contract = contractOf(context.getHandler());
@@ -67,8 +70,8 @@ function bodyOf(request: FastifyRequest, contract: RouteContract): unknown {
   if (request.body.length === 0 && contract.request?.body?.safeParse(undefined).success) return undefined;
   if (type !== expected) throw new ProblemError('UNSUPPORTED_MEDIA_TYPE', `Send the body as ${expected}.`);
   try {
-    return JSON.parse(request.body.toString('utf8'));
-  } catch {
-    throw new ProblemError('REQUEST_MALFORMED', 'The body is not valid JSON.');
+    return parseStrictJson(request.body);
+  } catch (error) {
+    throw isJsonBodyError(error) ? jsonBodyProblem(error) : error;
   }
 }

@@ -12,6 +12,8 @@ import { orderingOf } from '../../backbone/backbone.js';
 import type { Backbone } from '../../backbone/backbone.js';
 import type { ProcessConfig } from '../../config/service-config.js';
 import { recordServedRoutes } from '../http/served-routes.js';
+import { isJsonBodyError } from '../../http/errors.js';
+import { jsonBodyProblem, parseStrictJson } from '../../http/strict-json.js';
 import type { ServiceModuleOptions } from '../service-module-options.js';
 import { BACKBONE, SERVICE_OPTIONS } from '../tokens.js';
 import { instrumentHttp } from './http-instrumentation.js';
@@ -144,6 +146,7 @@ async function configureService(
   options: ServiceAppOptions,
 ): Promise<void> {
   if (options.rawBody) keepRawBodies(app, config.bodyLimitBytes);
+  else parseJsonStrictly(app, config.bodyLimitBytes);
   await options.configure?.(app);
   const service = app.get<ServiceModuleOptions>(SERVICE_OPTIONS, { strict: false });
   if (service.consumer) {
@@ -177,6 +180,20 @@ function keepRawBodies(app: NestFastifyApplication, bodyLimitBytes: number): voi
   fastify.removeAllContentTypeParsers();
   // A catch-all parser also makes Nest skip its JSON and urlencoded defaults.
   app.useBodyParser('*', { bodyLimit: bodyLimitBytes }, (_request, body, done) => done(null, body));
+}
+
+/**
+ * Fastify's JSON parser decodes bad UTF-8 as U+FFFD and lets a duplicated member's last value win; apps
+ * that do not keep raw bodies (and their `@Body()` handlers) get the kit's strict reader instead.
+ */
+function parseJsonStrictly(app: NestFastifyApplication, bodyLimitBytes: number): void {
+  app.useBodyParser('application/json', { bodyLimit: bodyLimitBytes }, (_request, body, done) => {
+    try {
+      done(null, parseStrictJson(body));
+    } catch (error) {
+      done(isJsonBodyError(error) ? jsonBodyProblem(error) : (error as Error), undefined);
+    }
+  });
 }
 
 /** The raw body Fastify kept (see ServiceAppOptions.rawBody); empty for bodiless requests. */
