@@ -114,9 +114,12 @@ export function hmacScheme(options: HmacSchemeOptions): SignatureScheme {
         values.set(name, value);
       }
       const signatureText = values.get(options.signatureHeader)!;
-      const signature = signatureText.startsWith(prefix)
-        ? decodeStrict(signatureText.slice(prefix.length), options.encoding)
-        : undefined;
+      // Hex is lower case: GitHub's and EasyPost's libraries compare the header's text with the digest's.
+      const encoded = signatureText.startsWith(prefix) ? signatureText.slice(prefix.length) : '';
+      const signature =
+        options.encoding === 'hex' && /[A-F]/.test(encoded)
+          ? undefined
+          : decodeStrict(encoded, options.encoding);
       if (!signature) {
         throw new WebhookError(
           WebhookErrorCode.signatureMalformed,

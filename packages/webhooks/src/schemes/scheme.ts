@@ -41,6 +41,14 @@ export interface SignatureScheme {
   sign(input: SignInput, secret: string): Record<string, string>;
 }
 
+/**
+ * Whole seconds between a signed Unix time and now, in either direction, now rounded down as Stripe's and
+ * Standard Webhooks' libraries do (so a delivery exactly at the tolerance gets the same verdict).
+ */
+export function unixSkewSeconds(unixSeconds: number, now: Date): number {
+  return Math.abs(Math.floor(now.getTime() / 1000) - unixSeconds);
+}
+
 /** Seconds between `timestamp` and `now`, in either direction. */
 export function skewSeconds(timestamp: Date, now: Date): number {
   return Math.abs(now.getTime() - timestamp.getTime()) / 1000;

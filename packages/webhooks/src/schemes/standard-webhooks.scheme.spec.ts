@@ -82,7 +82,7 @@ describe('Standard Webhooks scheme', () => {
       const { [name]: _dropped, ...rest } = good;
       expect(codeOf(() => verifier.verify(request(rest), now))).toBe(WebhookErrorCode.signatureMissing);
     }
-    expect(codeOf(() => verifier.verify(request({ ...good, 'webhook-timestamp': '17e8' }), now))).toBe(
+    expect(codeOf(() => verifier.verify(request({ ...good, 'webhook-timestamp': 'soon' }), now))).toBe(
       WebhookErrorCode.signatureMalformed,
     );
     expect(codeOf(() => verifier.verify(request({ ...good, 'webhook-signature': 'v1:abc' }), now))).toBe(

@@ -3,11 +3,10 @@ import { constantTimeEqual, decodeStrict, hmac } from '../crypto.js';
 import { WebhookError, WebhookErrorCode } from '../errors.js';
 import { headerOf } from '../request.js';
 import type { WebhookRequest } from '../request.js';
-import { DEFAULT_TOLERANCE_SECONDS, skewSeconds } from './scheme.js';
+import { DEFAULT_TOLERANCE_SECONDS, unixSkewSeconds } from './scheme.js';
 import type { SignatureScheme, SignInput, VerifiedSignature } from './scheme.js';
 
 const SECRET_PREFIX = 'whsec_';
-const digitsPattern = /^\d{1,15}$/;
 
 export interface StandardWebhooksOptions {
   readonly toleranceSeconds?: number;
@@ -41,20 +40,22 @@ export function standardWebhooksScheme(options: StandardWebhooksOptions = {}): S
           'webhook-id, webhook-timestamp and webhook-signature headers are required',
         );
       }
-      if (!digitsPattern.test(timestampText)) {
+      // As the standardwebhooks library: parseInt, and the number (not the header's text) is signed.
+      const unixSeconds = Number.parseInt(timestampText, 10);
+      if (!Number.isSafeInteger(unixSeconds)) {
         throw new WebhookError(WebhookErrorCode.signatureMalformed, 'webhook-timestamp is not Unix seconds');
       }
       const signatures = parseSignatureList(signatureHeader);
-      const content = [`${id}.${timestampText}.`, request.body] as const;
+      const content = [`${id}.${unixSeconds}.`, request.body] as const;
       const secretIndex = keys.findIndex((key) => {
-        const expected = hmac('sha256', key, content);
+        const expected = Buffer.from(hmac('sha256', key, content).toString('base64'));
         return signatures.some((signature) => constantTimeEqual(signature, expected));
       });
       if (secretIndex < 0) {
         throw new WebhookError(WebhookErrorCode.signatureInvalid, 'no v1 signature matches an active secret');
       }
-      const timestamp = new Date(Number(timestampText) * 1000);
-      if (skewSeconds(timestamp, now) > tolerance) {
+      const timestamp = new Date(unixSeconds * 1000);
+      if (unixSkewSeconds(unixSeconds, now) > tolerance) {
         throw new WebhookError(
           WebhookErrorCode.signatureStale,
           `webhook-timestamp is more than ${tolerance} s from now`,
@@ -77,18 +78,19 @@ function keyOf(secret: string): Buffer {
   return key;
 }
 
-/** The v1 signatures of the header. Throws MALFORMED when no entry has the `<version>,<base64>` form. */
+/**
+ * The v1 signatures of the header as text, split as the standardwebhooks library splits them (on single
+ * spaces, then on commas, nothing trimmed) and compared as base64 text, so a non-canonical encoding of the
+ * right bytes does not verify. Throws MALFORMED when no entry has the `<version>,<base64>` form.
+ */
 function parseSignatureList(header: string): Buffer[] {
-  const entries = header.split(' ').filter(Boolean);
   const v1: Buffer[] = [];
   let wellFormed = 0;
-  for (const entry of entries) {
-    const comma = entry.indexOf(',');
-    if (comma <= 0) continue;
-    const signature = decodeStrict(entry.slice(comma + 1), 'base64');
-    if (!signature) continue;
+  for (const entry of header.split(' ')) {
+    const [version, signature] = entry.split(',');
+    if (!version || !signature || !decodeStrict(signature, 'base64')) continue;
     wellFormed++;
-    if (entry.slice(0, comma) === 'v1') v1.push(signature);
+    if (version === 'v1') v1.push(Buffer.from(signature));
   }
   if (wellFormed === 0) {
     throw new WebhookError(
