@@ -93,6 +93,12 @@ export const metrics = {
     labelNames: ['topic'] as const,
     registers: [registry],
   }),
+  retentionRowsDeleted: new Counter({
+    name: 'tributary_retention_rows_deleted_total',
+    help: 'Rows deleted, or scrubbed of their personal data, by the retention jobs, by table (inbox, audit_log, dead_letters, dead_letters_scrubbed).',
+    labelNames: ['table'] as const,
+    registers: [registry],
+  }),
   outboxPending: new Gauge({
     name: 'tributary_outbox_pending_messages',
     help: 'Outbox rows not yet published.',

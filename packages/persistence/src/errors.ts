@@ -12,6 +12,7 @@ export const PersistenceErrorCode = {
   auditInvalidEntry: 'AUDIT_INVALID_ENTRY',
   migrationLockTimeout: 'PERSISTENCE_MIGRATION_LOCK_TIMEOUT',
   clusterLockInvalid: 'PERSISTENCE_CLUSTER_LOCK_INVALID',
+  retentionConfigInvalid: 'PERSISTENCE_RETENTION_CONFIG_INVALID',
 } as const;
 
 /** SQLSTATE of a failed query, whether it comes straight from pg or wrapped by TypeORM's QueryFailedError. */

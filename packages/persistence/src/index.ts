@@ -17,3 +17,13 @@ export { ExternalRefRepository } from './external-refs/external-ref.repository.j
 export type { ExternalKey, ExternalRef } from './external-refs/external-ref.repository.js';
 export { AuditLog } from './audit/audit-log.js';
 export type { AuditEntry, AuditQuery, AuditRecord } from './audit/audit-log.js';
+export { RetentionJob } from './retention/retention-job.js';
+export type {
+  RetentionEvent,
+  RetentionJobOptions,
+  RetentionPolicy,
+  RetentionRun,
+} from './retention/retention-job.js';
+export { affectedRows, platformRetentionPolicies } from './retention/platform-retention.js';
+export { inboxRetentionFloorMs, retentionConfigFrom, retentionEnv } from './retention/retention-config.js';
+export type { RetentionConfig } from './retention/retention-config.js';

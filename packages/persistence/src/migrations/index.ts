@@ -4,6 +4,7 @@ import { CreateInbox1764201600001 } from './1764201600001-inbox.migration.js';
 import { CreateExternalRefs1764201600002 } from './1764201600002-external-refs.migration.js';
 import { CreateAuditLog1764201600003 } from './1764201600003-audit-log.migration.js';
 import { CreateKeyParking1765324800000 } from './1765324800000-key-parking.migration.js';
+import { AuditLogAtIndex1796515200000 } from './1796515200000-audit-log-at.migration.js';
 
 /** The platform tables, in order. Apps append their own migrations after these. */
 export const persistenceMigrations: ReadonlyArray<new () => MigrationInterface> = [
@@ -12,4 +13,5 @@ export const persistenceMigrations: ReadonlyArray<new () => MigrationInterface> 
   CreateExternalRefs1764201600002,
   CreateAuditLog1764201600003,
   CreateKeyParking1765324800000,
+  AuditLogAtIndex1796515200000,
 ];

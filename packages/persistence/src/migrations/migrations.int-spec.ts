@@ -67,6 +67,7 @@ describe('migrations', () => {
       'CreateExternalRefs1764201600002',
       'CreateAuditLog1764201600003',
       'CreateKeyParking1765324800000',
+      'AuditLogAtIndex1796515200000',
     ]);
     expect(await tablesIn(db.schema)).toEqual(tables);
     expect(await db.dataSource.showMigrations()).toBe(false);
@@ -95,6 +96,7 @@ describe('migrations with several replicas booting at once', () => {
     'CreateExternalRefs1764201600002',
     'CreateAuditLog1764201600003',
     'CreateKeyParking1765324800000',
+    'AuditLogAtIndex1796515200000',
   ];
   let database: TestDatabase;
   let admin: pg.Client;

@@ -14,7 +14,16 @@ import {
 import type { KeyParking, OrderingOptions } from '@tributary/kafka';
 import { kafkaReadiness, postgresReadiness, schemaRegistryReadiness } from '@tributary/observability';
 import type { Logger, ReadinessCheck } from '@tributary/observability';
-import { AuditLog, Outbox, OutboxRelay, PostgresKeyParking, createDataSource } from '@tributary/persistence';
+import {
+  AuditLog,
+  Outbox,
+  OutboxRelay,
+  PostgresKeyParking,
+  RetentionJob,
+  createDataSource,
+  platformRetentionPolicies,
+  retentionConfigFrom,
+} from '@tributary/persistence';
 import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { ShutdownStepSpec } from '../lifecycle/shutdown-phases.js';
@@ -83,6 +92,9 @@ export function prefixedDefinitions(prefix: string): EventDefinition[] {
 export async function createBackbone(options: BackboneOptions): Promise<Backbone> {
   const { config, logger, service } = options;
   const publishes = options.publishes ?? true;
+  // Read here until the kit's base config spreads `retentionEnv`; an invalid value stops the boot before
+  // anything opens.
+  const retentionConfig = retentionConfigFrom(process.env);
   const opened: Array<() => Promise<unknown>> = [];
   try {
     const dataSource = await createDataSource({
@@ -101,6 +113,19 @@ export async function createBackbone(options: BackboneOptions): Promise<Backbone
         ),
     }).initialize();
     opened.push(() => dataSource.destroy());
+
+    // Inbox and audit log past their horizons (docs/architecture.md#retention), one replica at a time.
+    const retention = new RetentionJob({
+      dataSource,
+      policies: platformRetentionPolicies(dataSource, retentionConfig),
+      ...retentionConfig,
+      onEvent: (event) => {
+        if (event.type === 'failed')
+          logger.warn({ err: event.error, table: event.policy }, 'retention failed; next run retries');
+        else if (Object.values(event.removed).some((count) => count > 0))
+          logger.info({ removed: event.removed }, 'retention removed rows');
+      },
+    });
 
     // Distinct per replica (docs/architecture.md#several-replicas): the broker's logs and the group's
     // member list tell replicas apart by client id, and replicas share the app's name. The host name
@@ -142,6 +167,7 @@ export async function createBackbone(options: BackboneOptions): Promise<Backbone
         );
       }
       relay?.start();
+      retention.start();
       logger.info({ relay: relay !== undefined, batch: config.outboxBatchSize }, 'backbone started');
     };
 
@@ -181,6 +207,7 @@ export async function createBackbone(options: BackboneOptions): Promise<Backbone
               await producer.disconnect();
             },
           },
+          { phase: 'producers', name: 'retention', run: () => retention.stop() },
           { phase: 'resources', name: 'kafka admin', run: () => admin.disconnect() },
           { phase: 'resources', name: 'postgres pool', run: () => dataSource.destroy() },
         ];

@@ -1,0 +1,71 @@
+import { TributaryError, topics } from '@tributary/contracts';
+import { z } from 'zod';
+import { PersistenceErrorCode } from '../errors.js';
+
+const day = 24 * 60 * 60 * 1000;
+const week = 7 * day;
+
+/**
+ * The shortest inbox retention that is still safe: an event can come back to a group as long as a copy of it
+ * is readable, in its source topic (an offsets reset reads it again; the longest catalogue retention) or in
+ * one of the group's retry tiers (kept at least a week, packages/kafka retry-topics). Each copy was appended
+ * before the event was processed, so both are gone this long after `processed_at`. A row deleted earlier
+ * would let such a redelivery apply its effect a second time.
+ */
+export const inboxRetentionFloorMs = Math.max(...topics.map((topic) => topic.retentionMs)) + week;
+
+const days = z.coerce.number().positive();
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * The environment of the platform tables' retention (docs/architecture.md#retention), as a zod shape to
+ * spread into a service's schema once the kit's base config takes it; until then `retentionConfigFrom`
+ * parses it on its own when the backbone is built.
+ */
+export const retentionEnv = {
+  // Floor plus a margin, rounded to a number an operator recognises: 40 days with today's catalogue.
+  INBOX_RETENTION_DAYS: days.default(Math.ceil(inboxRetentionFloorMs / day / 10) * 10),
+  // Longer than a year, so a yearly review (an audit, a dispute about last year's action) still finds it.
+  AUDIT_LOG_RETENTION_DAYS: days.default(400),
+  RETENTION_INTERVAL_MS: positiveInt.default(3_600_000),
+  // Small enough that each delete is a short transaction holding few row locks; the pause lets writers and
+  // autovacuum keep up on a large first run.
+  RETENTION_BATCH_SIZE: positiveInt.max(100_000).default(1_000),
+  RETENTION_BATCH_PAUSE_MS: z.coerce.number().int().min(0).default(100),
+};
+
+export interface RetentionConfig {
+  readonly inboxRetentionMs: number;
+  readonly auditLogRetentionMs: number;
+  readonly intervalMs: number;
+  readonly batchSize: number;
+  readonly batchPauseMs: number;
+}
+
+/** The retention settings from `env`; every problem is reported at once, by variable, and stops the boot. */
+export function retentionConfigFrom(env: Readonly<Record<string, string | undefined>>): RetentionConfig {
+  const parsed = z.object(retentionEnv).safeParse(env);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+  if (parsed.success && parsed.data.INBOX_RETENTION_DAYS * day < inboxRetentionFloorMs) {
+    problems.push(
+      `INBOX_RETENTION_DAYS: at least ${inboxRetentionFloorMs / day} (the longest topic retention plus a retry tier's week); a redelivery after a shorter one would apply twice`,
+    );
+  }
+  if (!parsed.success || problems.length > 0) {
+    throw new TributaryError(
+      PersistenceErrorCode.retentionConfigInvalid,
+      `Invalid retention configuration:\n  ${problems.join('\n  ')}`,
+      { retriable: false },
+    );
+  }
+  const values = parsed.data;
+  return {
+    inboxRetentionMs: values.INBOX_RETENTION_DAYS * day,
+    auditLogRetentionMs: values.AUDIT_LOG_RETENTION_DAYS * day,
+    intervalMs: values.RETENTION_INTERVAL_MS,
+    batchSize: values.RETENTION_BATCH_SIZE,
+    batchPauseMs: values.RETENTION_BATCH_PAUSE_MS,
+  };
+}
