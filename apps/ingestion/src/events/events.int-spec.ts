@@ -83,6 +83,7 @@ describe('POST /v1/events', () => {
         422,
         'REQUEST_INVALID',
       ],
+      [{}, { ...paymentRequested(), subject: randomUUID() }, 422, 'EVENT_KEY_NOT_AGGREGATE_ID'],
     ];
     for (const [headers, body, status, code] of cases) {
       const response = await publish(body, headers);
@@ -132,6 +133,41 @@ describe('POST /v1/events', () => {
         ce_subject: paymentId,
         ce_source: '/tributary/api/test-client',
       });
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it('keys the event by its aggregate id: a subject naming another is refused with both values, nothing stored', async () => {
+    const reader = await readTopics(
+      [`${environment.topicPrefix}payments.payment.v1`],
+      `${environment.topicPrefix}events-key`,
+    );
+    try {
+      const before = await rowCounts(ingestion.dataSource);
+      const body = paymentRequested();
+      const other = randomUUID();
+      const key = randomUUID();
+      const refused = await publish({ ...body, subject: other }, { 'idempotency-key': key });
+      expect(refused.status).toBe(422);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(refused.body).toMatchObject({
+        code: 'EVENT_KEY_NOT_AGGREGATE_ID',
+        field: 'data.paymentId',
+        subject: other,
+        aggregateId: body.data.paymentId,
+      });
+      expect(refused.body['detail']).toContain(
+        `subject "${other}" is not data.paymentId "${body.data.paymentId}"`,
+      );
+      expect(await rowCounts(ingestion.dataSource)).toEqual(before);
+
+      // The same key, now with the matching subject: the refusal kept nothing, so this is a first request.
+      const accepted = await publish({ ...body, subject: body.data.paymentId }, { 'idempotency-key': key });
+      expect(accepted.status).toBe(202);
+      const eventId = accepted.body['eventId'] as string;
+      await reader.waitForIds([eventId]);
+      expect(reader.headers.get(eventId)).toMatchObject({ ce_subject: body.data.paymentId });
     } finally {
       await reader.stop();
     }

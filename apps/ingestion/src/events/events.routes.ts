@@ -30,6 +30,7 @@ export const publishEvent = defineRoute({
     },
   },
   problems: [
+    'EVENT_KEY_NOT_AGGREGATE_ID',
     'IDEMPOTENCY_KEY_MISSING',
     'IDEMPOTENCY_KEY_REUSED',
     'SCHEMA_VALIDATION_FAILED',

@@ -129,13 +129,24 @@ export class InternalEventsService {
     }
     const definition = eventCatalogue[request.type];
     const keyField = topicCatalogue[definition.topic as keyof typeof topicCatalogue].key.field;
-    const subject = request.subject ?? request.data[keyField];
-    if (typeof subject !== 'string' || subject.length === 0) {
+    // The subject is the Kafka key, and the key is the aggregate id (docs/architecture.md#topics): a subject
+    // naming another aggregate would put this event in another key's order, where no consumer looks for it.
+    const aggregateId = request.data[keyField];
+    if (typeof aggregateId !== 'string' || aggregateId.length === 0) {
       throw new ProblemError(
         ProblemCode.requestInvalid,
-        `subject is missing: give it, or data.${keyField} (the aggregate id of ${definition.topic}).`,
+        `data.${keyField} is missing: it is the aggregate id of ${definition.topic}, the event's subject and Kafka key.`,
       );
     }
+    if (request.subject !== undefined && request.subject !== aggregateId) {
+      throw new ProblemError(
+        ProblemCode.eventKeyNotAggregateId,
+        `subject ${JSON.stringify(request.subject)} is not data.${keyField} ${JSON.stringify(aggregateId)}: the subject is the Kafka key of ${definition.topic}, which is the aggregate id. Leave it out or send the same value.`,
+        {},
+        { field: `data.${keyField}`, subject: request.subject, aggregateId },
+      );
+    }
+    const subject = aggregateId;
     // A traceparent in the body is the caller's statement and wins. Otherwise the event continues this
     // request's server span (itself a child of the caller's traceparent header, when one was sent).
     const traceparent = request.traceparent ?? activeTraceparent() ?? input.traceparent;

@@ -10,7 +10,9 @@ export const publishEventRequest = z
       .min(1)
       .max(200)
       .optional()
-      .describe("Aggregate id (Kafka key). Default: the payload's key field for the topic, e.g. paymentId."),
+      .describe(
+        "Aggregate id (Kafka key): the payload's key field for the topic, e.g. data.paymentId. Optional; another value is refused (EVENT_KEY_NOT_AGGREGATE_ID).",
+      ),
     source: z
       .string()
       .min(1)

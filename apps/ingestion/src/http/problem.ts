@@ -26,6 +26,7 @@ export const ingestionProblems = defineProblems({
   IDEMPOTENCY_KEY_REUSED: { status: 422, title: 'The Idempotency-Key was used for another request' },
   [KafkaErrorCodes.SCHEMA_VALIDATION_FAILED]: { status: 422, title: 'The event does not match its schema' },
   [KafkaErrorCodes.UNKNOWN_EVENT_TYPE]: { status: 422, title: 'No such event type in the catalogue' },
+  EVENT_KEY_NOT_AGGREGATE_ID: { status: 422, title: "The subject is not the event's aggregate id" },
   EVENT_LOG_ENTRY_NOT_FOUND: { status: 404, title: 'No such event log entry' },
   REPLAY_RANGE_TOO_LARGE: { status: 422, title: 'Too many entries to replay at once' },
 });
@@ -64,6 +65,7 @@ export const ProblemCode = {
   idempotencyKeyReused: 'IDEMPOTENCY_KEY_REUSED',
   schemaValidationFailed: KafkaErrorCodes.SCHEMA_VALIDATION_FAILED,
   unknownEventType: KafkaErrorCodes.UNKNOWN_EVENT_TYPE,
+  eventKeyNotAggregateId: 'EVENT_KEY_NOT_AGGREGATE_ID',
   // Event log
   eventLogEntryNotFound: 'EVENT_LOG_ENTRY_NOT_FOUND',
   replayRangeTooLarge: 'REPLAY_RANGE_TOO_LARGE',

@@ -181,7 +181,7 @@ export interface components {
              * @description Stable code; clients and alerts key on it.
              * @enum {string}
              */
-            readonly code: "API_KEY_EXPIRED" | "API_KEY_INVALID" | "API_KEY_MISSING" | "API_KEY_REVOKED" | "API_KEY_SCOPE_MISSING" | "EVENT_LOG_ENTRY_NOT_FOUND" | "IDEMPOTENCY_KEY_MISSING" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "METHOD_NOT_ALLOWED" | "NOT_FOUND" | "RATE_LIMITED" | "REPLAY_RANGE_TOO_LARGE" | "REQUEST_BODY_DUPLICATE_KEY" | "REQUEST_BODY_NOT_UTF8" | "REQUEST_BODY_TOO_LARGE" | "REQUEST_INVALID" | "REQUEST_MALFORMED" | "SCHEMA_VALIDATION_FAILED" | "SERVICE_UNAVAILABLE" | "UNKNOWN_EVENT_TYPE" | "UNSUPPORTED_MEDIA_TYPE" | "WEBHOOK_PAYLOAD_INVALID" | "WEBHOOK_PAYLOAD_MALFORMED" | "WEBHOOK_PROVIDER_NOT_CONFIGURED" | "WEBHOOK_PROVIDER_UNKNOWN" | "WEBHOOK_SIGNATURE_INVALID" | "WEBHOOK_SIGNATURE_MALFORMED" | "WEBHOOK_SIGNATURE_MISSING" | "WEBHOOK_SIGNATURE_STALE";
+            readonly code: "API_KEY_EXPIRED" | "API_KEY_INVALID" | "API_KEY_MISSING" | "API_KEY_REVOKED" | "API_KEY_SCOPE_MISSING" | "EVENT_KEY_NOT_AGGREGATE_ID" | "EVENT_LOG_ENTRY_NOT_FOUND" | "IDEMPOTENCY_KEY_MISSING" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "METHOD_NOT_ALLOWED" | "NOT_FOUND" | "RATE_LIMITED" | "REPLAY_RANGE_TOO_LARGE" | "REQUEST_BODY_DUPLICATE_KEY" | "REQUEST_BODY_NOT_UTF8" | "REQUEST_BODY_TOO_LARGE" | "REQUEST_INVALID" | "REQUEST_MALFORMED" | "SCHEMA_VALIDATION_FAILED" | "SERVICE_UNAVAILABLE" | "UNKNOWN_EVENT_TYPE" | "UNSUPPORTED_MEDIA_TYPE" | "WEBHOOK_PAYLOAD_INVALID" | "WEBHOOK_PAYLOAD_MALFORMED" | "WEBHOOK_PROVIDER_NOT_CONFIGURED" | "WEBHOOK_PROVIDER_UNKNOWN" | "WEBHOOK_SIGNATURE_INVALID" | "WEBHOOK_SIGNATURE_MALFORMED" | "WEBHOOK_SIGNATURE_MISSING" | "WEBHOOK_SIGNATURE_STALE";
             readonly detail: string;
             /** @description The path of the request. */
             readonly instance?: string;
@@ -213,7 +213,7 @@ export interface components {
             };
             /** @description ce_source. Default: /tributary/api/<client name>. */
             readonly source?: string;
-            /** @description Aggregate id (Kafka key). Default: the payload's key field for the topic, e.g. paymentId. */
+            /** @description Aggregate id (Kafka key): the payload's key field for the topic, e.g. data.paymentId. Optional; another value is refused (EVENT_KEY_NOT_AGGREGATE_ID). */
             readonly subject?: string;
             /**
              * Format: date-time
@@ -779,7 +779,7 @@ export interface operations {
                     readonly "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Problem codes: IDEMPOTENCY_KEY_REUSED, REQUEST_INVALID, SCHEMA_VALIDATION_FAILED, UNKNOWN_EVENT_TYPE. */
+            /** @description Problem codes: EVENT_KEY_NOT_AGGREGATE_ID, IDEMPOTENCY_KEY_REUSED, REQUEST_INVALID, SCHEMA_VALIDATION_FAILED, UNKNOWN_EVENT_TYPE. */
             readonly 422: {
                 headers: {
                     readonly [name: string]: unknown;
