@@ -1,25 +1,33 @@
 /**
  * `npm run schemas:check`: fails (exit 1) when a schema breaks BACKWARD_TRANSITIVE compatibility with any
- * version registered for its subject or with its last committed version, or when the generated types are stale.
+ * version registered for its subject or with its version at the git base, when a schema (an event type)
+ * disappeared, or when the generated types are stale.
  *
- *   --base <rev>          git revision to compare with (default HEAD)
+ *   --base <rev>          git revision to compare with; default: chosen by src/tooling/git-base.ts (the merge
+ *                         base with main on a branch, else the last v* tag before HEAD, else HEAD~1)
  *   --no-git              skip the git comparison
+ *   --seed-registry       first register the base's schemas, so a fresh registry (CI's) holds the previous
+ *                         versions; never against a shared or production registry
  *   --schemas <dir>       schema directory (default packages/contracts/schemas)
  *   --topic-prefix <p>    prepended to topics and so to subjects (test runs, shared registries)
- * SCHEMA_REGISTRY_URL    registry to compare with; unset: git only.
+ * SCHEMA_REGISTRY_URL    registry to compare with; unset: git only, and the check says so.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { checkSchemas, gitBaseline } from '../src/tooling/check.js';
+import { topics } from '../src/topics.js';
+import { baselineFiles, checkSchemas, gitBaseline } from '../src/tooling/check.js';
 import { renderEventsModule } from '../src/tooling/codegen.js';
+import { resolveGitBase } from '../src/tooling/git-base.js';
+import { registerSchemas } from '../src/tooling/register.js';
 import { SchemaRegistryAdmin } from '../src/tooling/registry-admin.js';
 import { defaultSchemasDir, loadSchemaFiles } from '../src/tooling/schema-files.js';
 
 const { values } = parseArgs({
   options: {
-    base: { type: 'string', default: 'HEAD' },
+    base: { type: 'string' },
     'no-git': { type: 'boolean', default: false },
+    'seed-registry': { type: 'boolean', default: false },
     schemas: { type: 'string' },
     'topic-prefix': { type: 'string', default: '' },
   },
@@ -27,6 +35,7 @@ const { values } = parseArgs({
 
 const schemasDir = values.schemas ?? defaultSchemasDir;
 const registryUrl = process.env.SCHEMA_REGISTRY_URL;
+const topicPrefix = values['topic-prefix'];
 
 try {
   const files = loadSchemaFiles(schemasDir);
@@ -39,18 +48,43 @@ try {
     }
   }
 
-  if (!registryUrl)
-    console.log('SCHEMA_REGISTRY_URL is not set: checking against git only, not the registry.');
+  const registry = registryUrl ? new SchemaRegistryAdmin({ url: registryUrl }) : undefined;
+  if (!registry) console.log('SCHEMA_REGISTRY_URL is not set: checking against git only, not the registry.');
+
+  const base = values['no-git'] ? undefined : await resolveGitBase(schemasDir, values.base);
+  if (base) console.log(`git base: ${base.label} — ${base.reason}`);
+  const baseline = base?.rev ? gitBaseline(schemasDir, base.rev, base.label) : undefined;
+
+  if (values['seed-registry']) {
+    if (!registry) throw new Error('--seed-registry needs SCHEMA_REGISTRY_URL');
+    const previous = baseline ? await baselineFiles(baseline) : [];
+    const seeded = await registerSchemas(registry, previous, { topicPrefix });
+    const added = seeded.filter((r) => r.status === 'registered').length;
+    console.log(
+      `registry seeded from ${base?.label ?? 'nothing'}: ${added} registered, ${seeded.length - added} already there`,
+    );
+  }
+
+  // A deprecated topic past its removeAfter may lose its schemas (CHANGELOG.md); any other removal fails.
+  const today = new Date().toISOString().slice(0, 10);
+  const retiredTopics = new Set(
+    topics.filter((t) => t.deprecation && t.deprecation.removeAfter <= today).map((t) => t.name),
+  );
+
   const report = await checkSchemas({
     files,
-    ...(registryUrl ? { registry: new SchemaRegistryAdmin({ url: registryUrl }) } : {}),
-    ...(values['no-git'] ? {} : { baseline: gitBaseline(schemasDir, values.base) }),
-    topicPrefix: values['topic-prefix'],
+    ...(registry ? { registry } : {}),
+    ...(baseline ? { baseline } : {}),
+    topicPrefix,
+    retiredTopics,
   });
 
   for (const result of report.results) {
     const against = result.comparedWith.length > 0 ? result.comparedWith.join(', ') : 'nothing yet';
     console.log(`${result.issues.length === 0 ? 'ok  ' : 'FAIL'} ${result.subject} (vs ${against})`);
+  }
+  for (const removed of report.removed) {
+    console.log(`${removed.allowed ? 'ok  ' : 'FAIL'} ${removed.subject} (removed; in ${removed.seenIn})`);
   }
   for (const note of report.notes) console.log(`note: ${note}`);
   problems.push(...report.errors);
@@ -65,7 +99,7 @@ try {
     }
     process.exit(1);
   }
-  console.log(`\n${files.length} schemas compatible (BACKWARD_TRANSITIVE).`);
+  console.log(`\n${files.length} schemas compatible (BACKWARD_TRANSITIVE), none removed.`);
 } catch (error) {
   console.error(`schemas:check could not run: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(2);

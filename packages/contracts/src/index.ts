@@ -45,8 +45,11 @@ export { SchemaRegistryAdmin, SchemaRegistryError } from './tooling/registry-adm
 export type { RegisteredSchema, SchemaRegistryAdminOptions } from './tooling/registry-admin.js';
 export { defaultSchemasDir, loadSchemaFiles, parseSchemaFile, subjectOf } from './tooling/schema-files.js';
 export type { SchemaFile } from './tooling/schema-files.js';
-export { checkSchemas, gitBaseline } from './tooling/check.js';
+export { baselineFiles, checkSchemas, gitBaseline } from './tooling/check.js';
+export { resolveGitBase } from './tooling/git-base.js';
+export type { GitBase } from './tooling/git-base.js';
 export type {
+  RemovedSchema,
   SchemaBaseline,
   SchemaCheckOptions,
   SchemaCheckReport,

@@ -60,6 +60,11 @@ export class SchemaRegistryAdmin {
     this.fetchFn = options.fetch ?? fetch;
   }
 
+  /** Every subject the registry holds (not the soft-deleted ones), in the registry's order. */
+  async listSubjects(): Promise<string[]> {
+    return (await this.request<string[]>('GET', '/subjects')) ?? [];
+  }
+
   /** Version numbers of a subject, ascending; empty when the subject does not exist. */
   async listVersions(subject: string): Promise<number[]> {
     const versions = await this.request<number[]>('GET', `/subjects/${enc(subject)}/versions`, undefined, {

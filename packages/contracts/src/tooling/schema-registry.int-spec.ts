@@ -151,6 +151,8 @@ describe('schema tooling against the real registry', () => {
       await git('init', '-q');
       await git('add', '.');
       await git('commit', '-q', '-m', 'v1 schemas');
+      // No other branch and no tag: the check's base is the previous commit, which holds the v1 schemas.
+      await git('commit', '-q', '--allow-empty', '-m', 'second');
 
       const registered = await runScript('register', ['--schemas', schemas, '--topic-prefix', prefix]);
       expect([registered.code, registered.stderr]).toEqual([0, '']);
@@ -180,12 +182,72 @@ describe('schema tooling against the real registry', () => {
       expect(failed.stderr).toContain(
         `${subject}: field "totalAmount" was added without a default (BACKWARD_TRANSITIVE vs registry version 1)`,
       );
-      expect(failed.stderr).toContain(
-        `${subject}: field "totalAmount" was added without a default (BACKWARD_TRANSITIVE vs git HEAD)`,
+      expect(failed.stderr).toMatch(
+        `${subject}: field "totalAmount" was added without a default (BACKWARD_TRANSITIVE vs git HEAD~1 (`,
       );
       expect(failed.stdout).toContain(`FAIL ${subject}`);
     } finally {
       await rm(repo, { recursive: true, force: true });
     }
   }, 90_000); // four tsx processes on a shared two-core machine
+
+  it('fails an event type the registry holds and the files no longer define', async () => {
+    const prefix = uniquePrefix();
+    const [placedSubject, cancelledSubject] = subjectsOf(
+      [orderPlaced, files.find((f) => f.recordName === 'OrderCancelled')!],
+      prefix,
+    );
+    await registerSchemas(admin, files, { topicPrefix: prefix });
+    subjectsOf(files, prefix);
+
+    const report = await checkSchemas({
+      files: files.filter((f) => f !== orderPlaced),
+      registry: admin,
+      topicPrefix: prefix,
+    });
+    expect(report.errors).toEqual([
+      expect.stringContaining(
+        `${placedSubject}: event type commerce.order.placed removed: the registry holds it but no schema file defines it.`,
+      ),
+    ]);
+    expect(report.results.map((r) => r.subject)).toContain(cancelledSubject);
+  }, 30_000);
+
+  it('seeds a fresh registry with the base revision, so the check compares with the previous versions', async () => {
+    const prefix = uniquePrefix();
+    subjectsOf(files, prefix);
+    const repo = await mkdtemp(join(tmpdir(), 'tributary-contracts-'));
+    try {
+      const schemas = join(repo, 'schemas');
+      await cp(defaultSchemasDir, schemas, { recursive: true });
+      const git = (...args: string[]) =>
+        exec('git', ['-C', repo, '-c', 'user.name=test', '-c', 'user.email=test@example.invalid', ...args]);
+      await git('init', '-q', '-b', 'main');
+      await git('add', '.');
+      await git('commit', '-q', '-m', 'v1 schemas');
+      await git('switch', '-q', '-c', 'feature');
+      const file = join(schemas, orderPlaced.relativePath);
+      const edited = JSON.parse(await readFile(file, 'utf8')) as { fields: unknown[] };
+      edited.fields.push({ name: 'couponCode', type: ['null', 'string'], default: null, doc: 'Coupon.' });
+      await writeFile(file, JSON.stringify(edited, null, 2));
+      await git('commit', '-q', '-am', 'couponCode');
+
+      const seeded = await runScript('check', [
+        '--schemas',
+        schemas,
+        '--topic-prefix',
+        prefix,
+        '--seed-registry',
+      ]);
+      expect([seeded.code, seeded.stderr]).toEqual([0, '']);
+      expect(seeded.stdout).toContain(`registry seeded from git merge base with main`);
+      expect(seeded.stdout).toContain(`${files.length} registered, 0 already there`);
+      const subject = subjectOf(orderPlaced, prefix);
+      // The registry holds main's version only: the branch's is compared, not registered.
+      expect(await admin.listVersions(subject)).toEqual([1]);
+      expect(seeded.stdout).toContain(`ok   ${subject} (vs registry version 1, git merge base with main`);
+    } finally {
+      await rm(repo, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
