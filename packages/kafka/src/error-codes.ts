@@ -9,6 +9,11 @@ export const KafkaErrorCodes = {
   SCHEMA_INCOMPATIBLE: 'SCHEMA_INCOMPATIBLE',
   /** The registry rejected the schema or the subject's compatibility level differs from ours. */
   SCHEMA_REGISTRATION_FAILED: 'SCHEMA_REGISTRATION_FAILED',
+  /**
+   * The subject does not hold the schema and auto-registration is off (production): `npm run
+   * schemas:register` is the deploy step that puts it there. Not retriable until someone does.
+   */
+  SCHEMA_NOT_REGISTERED: 'SCHEMA_NOT_REGISTERED',
   /** Timeout, refused connection or 5xx from the registry. Retriable: nothing is wrong with the record. */
   SCHEMA_REGISTRY_UNAVAILABLE: 'SCHEMA_REGISTRY_UNAVAILABLE',
   /** An event type that no EventDefinition (encoder) or no handler (consumer) knows. */

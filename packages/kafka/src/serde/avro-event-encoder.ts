@@ -15,7 +15,9 @@ export interface AvroEventEncoderOptions {
   definitions: Iterable<EventDefinition>;
   /**
    * Register a schema the registry does not know yet (the registry's compatibility rule still decides).
-   * On by default so local stacks and tests work from empty; turn it off where CI registers schemas.
+   * On by default so local stacks and tests work from empty. Off in production (the service kit's
+   * SCHEMA_AUTO_REGISTER): schemas arrive through `npm run schemas:register`, and encoding an event whose
+   * schema is missing fails with SCHEMA_NOT_REGISTERED instead of registering it.
    */
   autoRegister?: boolean;
 }
@@ -35,7 +37,7 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
  */
 export class AvroEventEncoder implements EventEncoder {
   private readonly byType = new Map<string, CompiledDefinition>();
-  private readonly autoRegister: boolean;
+  readonly autoRegister: boolean;
 
   constructor(private readonly options: AvroEventEncoderOptions) {
     this.autoRegister = options.autoRegister ?? true;

@@ -87,8 +87,35 @@ describe('SchemaRegistryClient error mapping', () => {
       getRegistryIdBySchema: () => Promise.reject(named('ConfluentSchemaRegistryError')),
     });
     await expect(client.idFor('s', schema, { register: false })).rejects.toMatchObject({
-      code: 'SCHEMA_REGISTRATION_FAILED',
-      message: expect.stringContaining('auto-registration is off'),
+      code: 'SCHEMA_NOT_REGISTERED',
+      retriable: false,
+      message: expect.stringContaining('auto-registration is off: run npm run schemas:register'),
+    });
+  });
+
+  it('lists the subjects that miss their schema without registering any, and a miss is not remembered', async () => {
+    const held = new Set(['held']);
+    let registered = 0;
+    const client = clientOver({
+      getRegistryIdBySchema: (subject: string) =>
+        held.has(subject) ? Promise.resolve(5) : Promise.reject(named('ConfluentSchemaRegistryError')),
+      register: () => {
+        registered += 1;
+        return Promise.resolve({ id: 6 });
+      },
+    });
+    const entries = ['held', 'missing-a', 'missing-b'].map((subject) => ({ subject, schema }));
+    expect(await client.unregisteredSubjects(entries)).toEqual(['missing-a', 'missing-b']);
+    expect(registered).toBe(0);
+
+    held.add('missing-a');
+    expect(await client.unregisteredSubjects(entries)).toEqual(['missing-b']);
+  });
+
+  it('does not call a subject missing when the registry cannot answer', async () => {
+    const client = clientOver({ getRegistryIdBySchema: () => Promise.reject(httpError(503)) });
+    await expect(client.unregisteredSubjects([{ subject: 's', schema }])).rejects.toMatchObject({
+      code: 'SCHEMA_REGISTRY_UNAVAILABLE',
     });
   });
 });

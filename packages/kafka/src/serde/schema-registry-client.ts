@@ -94,6 +94,28 @@ export class SchemaRegistryClient {
     );
   }
 
+  /**
+   * The subjects among `entries` that do not hold their schema, looked up without registering anything: the
+   * boot check of a process that must not register (production). Throws SCHEMA_REGISTRY_UNAVAILABLE when the
+   * registry cannot answer, so "missing" is never a guess.
+   */
+  async unregisteredSubjects(
+    entries: Iterable<{ readonly subject: string; readonly schema: AvroRecordSchema }>,
+  ): Promise<string[]> {
+    const found = await Promise.all(
+      [...entries].map(({ subject, schema }) =>
+        this.idFor(subject, schema, { register: false }).then(
+          () => undefined,
+          (error: unknown) => {
+            if ((error as TributaryError).code === KafkaErrorCodes.SCHEMA_NOT_REGISTERED) return subject;
+            throw error;
+          },
+        ),
+      ),
+    );
+    return found.filter((subject): subject is string => subject !== undefined);
+  }
+
   private async fetchSchema(id: number): Promise<Type> {
     let schema: unknown;
     try {
@@ -136,8 +158,8 @@ export class SchemaRegistryClient {
       if (!notFound) throw unavailable(`looking up subject ${subject}`, error);
       if (!options.register) {
         throw new TributaryError(
-          KafkaErrorCodes.SCHEMA_REGISTRATION_FAILED,
-          `schema is not registered under subject ${subject} and auto-registration is off`,
+          KafkaErrorCodes.SCHEMA_NOT_REGISTERED,
+          `schema is not registered under subject ${subject} and auto-registration is off: run npm run schemas:register`,
           { cause: error },
         );
       }

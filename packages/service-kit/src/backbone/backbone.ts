@@ -2,9 +2,11 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import { eventCatalogue } from '@tributary/contracts';
 import type { EventDefinition } from '@tributary/contracts';
+import { TributaryError } from '@tributary/contracts';
 import {
   AvroEventDecoder,
   AvroEventEncoder,
+  KafkaErrorCodes,
   KafkaEventProducer,
   SchemaRegistryClient,
   createKafkaClient,
@@ -28,6 +30,7 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { ShutdownStepSpec } from '../lifecycle/shutdown-phases.js';
 import type { BackboneOptions } from './backbone-options.js';
+import { schemaAutoRegisterFrom } from './schema-auto-register.js';
 
 /**
  * The clients every service talks through, built once from config: Postgres (migrations applied), Kafka
@@ -40,6 +43,8 @@ export interface Backbone {
   readonly kafka: Kafka;
   readonly admin: Admin;
   readonly registry: SchemaRegistryClient;
+  /** Whether the encoder registers missing schemas (SCHEMA_AUTO_REGISTER); off in production by default. */
+  readonly schemaAutoRegister: boolean;
   /** The catalogue's event definitions with this deployment's topic names (KAFKA_TOPIC_PREFIX applied). */
   readonly definitions: readonly EventDefinition[];
   readonly encoder: AvroEventEncoder;
@@ -55,8 +60,10 @@ export interface Backbone {
   /** What `/health/ready` checks: Postgres, the Kafka cluster, the schema registry. */
   readonly readiness: readonly ReadinessCheck[];
   /**
-   * Ensures the catalogue topics and looks up every schema (publishers), then starts the relay. Call once the service's own components are built, before it takes traffic; later calls wait
-   * for the same start.
+   * Ensures the catalogue topics and looks up every schema (publishers), then starts the relay. Call once the
+   * service's own components are built, before it takes traffic; later calls wait for the same start. With
+   * auto-registration off, a publisher whose catalogue subjects are not all registered fails here
+   * (SCHEMA_NOT_REGISTERED, naming them) instead of failing its first publish.
    */
   start(): Promise<void>;
   /**
@@ -92,6 +99,8 @@ export function prefixedDefinitions(prefix: string): EventDefinition[] {
 export async function createBackbone(options: BackboneOptions): Promise<Backbone> {
   const { config, logger, service } = options;
   const publishes = options.publishes ?? true;
+  // Read before anything opens: a bad value is a configuration error, like any other.
+  const schemaAutoRegister = options.schemaAutoRegister ?? schemaAutoRegisterFrom(service);
   // Read here until the kit's base config spreads `retentionEnv`; an invalid value stops the boot before
   // anything opens.
   const retentionConfig = retentionConfigFrom(process.env);
@@ -141,7 +150,7 @@ export async function createBackbone(options: BackboneOptions): Promise<Backbone
 
     const registry = new SchemaRegistryClient({ url: config.schemaRegistryUrl });
     const definitions = prefixedDefinitions(config.kafka.topicPrefix);
-    const encoder = new AvroEventEncoder({ registry, definitions });
+    const encoder = new AvroEventEncoder({ registry, definitions, autoRegister: schemaAutoRegister });
     const outbox = new Outbox({ encoder });
     const relay = publishes
       ? new OutboxRelay({
@@ -160,15 +169,33 @@ export async function createBackbone(options: BackboneOptions): Promise<Backbone
           const created = await ensureCatalogueTopics(kafka, { prefix: config.kafka.topicPrefix });
           if (created.length > 0) logger.info({ topics: created }, 'created catalogue topics');
         }
-        await Promise.all(
-          definitions.map((d) =>
-            registry.idFor(topicRecordSubject(d.topic, d.recordName), d.schema, { register: true }),
-          ),
-        );
+        const subjects = definitions.map((d) => ({
+          subject: topicRecordSubject(d.topic, d.recordName),
+          schema: d.schema,
+        }));
+        if (schemaAutoRegister) {
+          await Promise.all(subjects.map((s) => registry.idFor(s.subject, s.schema, { register: true })));
+        } else {
+          // Every catalogue event, not only the ones this service means to publish: the outbox encodes any
+          // of them, and schemas:register registers them all at once anyway.
+          const missing = await registry.unregisteredSubjects(subjects);
+          if (missing.length > 0) {
+            throw new TributaryError(
+              KafkaErrorCodes.SCHEMA_NOT_REGISTERED,
+              `${service} cannot start: SCHEMA_AUTO_REGISTER is off and the registry at ${config.schemaRegistryUrl} ` +
+                `lacks ${missing.length} schema(s): ${missing.join(', ')}. Register them first: ` +
+                `SCHEMA_REGISTRY_URL=${config.schemaRegistryUrl} npm run schemas:register` +
+                (config.kafka.topicPrefix ? ` -- --topic-prefix ${config.kafka.topicPrefix}` : ''),
+            );
+          }
+        }
       }
       relay?.start();
       retention.start();
-      logger.info({ relay: relay !== undefined, batch: config.outboxBatchSize }, 'backbone started');
+      logger.info(
+        { relay: relay !== undefined, batch: config.outboxBatchSize, schemaAutoRegister },
+        'backbone started',
+      );
     };
 
     return {
@@ -177,6 +204,7 @@ export async function createBackbone(options: BackboneOptions): Promise<Backbone
       kafka,
       admin,
       registry,
+      schemaAutoRegister,
       definitions,
       encoder,
       decoder: new AvroEventDecoder({ registry, readerDefinitions: definitions }),
