@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { namesFor, schemaOf } from '@tributary/persistence';
 import type { OutboxStatement } from '@tributary/persistence';
 import type { DataSource, EntityManager } from 'typeorm';
@@ -56,18 +57,31 @@ export class EventLogRepository {
     outbox?: (firstParam: number) => OutboxStatement,
   ): Promise<Set<string>> {
     if (entries.length === 0) return new Set();
-    const records = outbox?.(17);
+    const records = outbox?.(20);
     const events = entries.flatMap((entry) =>
       entry.events.map(({ event, topic }) => ({ logId: entry.id, event, topic })),
     );
+    // A group commit may hold several entries of one delivery, and several deliveries: each body once.
+    const hashes = entries.map((e) => (e.rawBody ? createHash('sha256').update(e.rawBody).digest() : null));
+    const bodies = new Map<string, { sha256: Buffer; body: Buffer }>();
+    entries.forEach((e, i) => {
+      if (e.rawBody) bodies.set(hashes[i]!.toString('hex'), { sha256: hashes[i]!, body: e.rawBody });
+    });
     const rows = (await manager.query(
       `WITH inserted AS (
          INSERT INTO event_log (id, source, provider, dedupe_key, event_type, status, status_reason, payload,
-                                request_hash, occurred_at)
+                                request_hash, occurred_at, body_sha256)
          SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-                              $8::jsonb[], $9::text[], $10::timestamptz[])
+                              $8::jsonb[], $9::text[], $10::timestamptz[], $17::bytea[])
          ON CONFLICT (provider, dedupe_key) DO NOTHING
-         RETURNING id
+         RETURNING id, body_sha256
+       ), bodies AS (
+         -- Only bodies a new entry points to; a later delivery of the same bytes keeps the body longer.
+         INSERT INTO webhook_bodies (sha256, body)
+         SELECT b.sha256, b.body FROM unnest($18::bytea[], $19::bytea[]) AS b(sha256, body)
+         WHERE b.sha256 IN (SELECT body_sha256 FROM inserted)
+         ON CONFLICT (sha256) DO UPDATE SET received_at = now()
+         RETURNING 1
        ), events AS (
          INSERT INTO event_log_events (event_id, log_id, event_type, topic, subject, event)
          SELECT e.event_id, e.log_id, e.event_type, e.topic, e.subject, e.event
@@ -95,6 +109,9 @@ export class EventLogRepository {
         events.map((e) => e.topic),
         events.map((e) => e.event.subject),
         events.map((e) => JSON.stringify(e.event)),
+        hashes,
+        [...bodies.values()].map((b) => b.sha256),
+        [...bodies.values()].map((b) => b.body),
         ...(records?.params ?? []),
       ],
     )) as Array<{ id: string }>;
@@ -133,9 +150,12 @@ export class EventLogRepository {
   async get(id: string): Promise<EntryDetail | undefined> {
     const { outboxTable } = namesFor(schemaOf(this.dataSource));
     const rows = (await this.dataSource.query(
-      `SELECT ${summaryColumns}, l.payload, l.updated_at FROM event_log l WHERE l.id = $1`,
+      `SELECT ${summaryColumns}, l.payload, l.updated_at, b.sha256, b.body
+       FROM event_log l LEFT JOIN webhook_bodies b ON b.sha256 = l.body_sha256 WHERE l.id = $1`,
       [id],
-    )) as Array<SummaryRow & { payload: unknown; updated_at: Date }>;
+    )) as Array<
+      SummaryRow & { payload: unknown; updated_at: Date; sha256: Buffer | null; body: Buffer | null }
+    >;
     const row = rows[0];
     if (!row) return undefined;
     const events = (await this.dataSource.query(
@@ -156,6 +176,7 @@ export class EventLogRepository {
     return {
       ...toSummary(row),
       payload: row.payload,
+      rawBody: rawBodyOf(row),
       updatedAt: row.updated_at.toISOString(),
       events: events.map((e): EntryEvent => ({
         eventId: e.event_id,
@@ -250,7 +271,10 @@ export class EventLogRepository {
     for (;;) {
       // Counted in a CTE: TypeORM answers a bare DELETE with [rows, count], not rows.
       const rows = (await this.dataSource.query(
-        `WITH deleted AS (
+        `WITH bodies AS (
+           DELETE FROM webhook_bodies WHERE sha256 IN (
+             SELECT sha256 FROM webhook_bodies WHERE received_at < now() - make_interval(secs => $1) LIMIT $2)
+         ), deleted AS (
            DELETE FROM event_log WHERE id IN (
              SELECT id FROM event_log WHERE received_at < now() - make_interval(secs => $1) LIMIT $2)
            RETURNING 1)
@@ -291,6 +315,20 @@ export class EventLogRepository {
         .map((e) => ({ eventId: e.event_id, topic: e.topic, event: e.event })),
     }));
   }
+}
+
+/**
+ * The stored bytes, checked against their key on the way out: a body that no longer hashes to it is
+ * reported as not intact rather than shown as what the provider signed.
+ */
+function rawBodyOf(row: { sha256: Buffer | null; body: Buffer | null }): EntryDetail['rawBody'] {
+  if (!row.sha256 || !row.body) return null;
+  const sha256 = row.sha256.toString('hex');
+  return {
+    sha256,
+    base64: row.body.toString('base64'),
+    intact: createHash('sha256').update(row.body).digest('hex') === sha256,
+  };
 }
 
 function toSummary(row: SummaryRow): EntrySummary {

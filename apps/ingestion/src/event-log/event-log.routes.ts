@@ -36,8 +36,18 @@ export const entryEvent = z
   })
   .meta({ id: 'EventLogEntryEvent' });
 
+export const rawBody = z
+  .object({
+    sha256: z.string().describe('Hex SHA-256 of the bytes, the key they are stored under.'),
+    base64: z.string().describe('The bytes of the request body exactly as received and verified.'),
+    intact: z.boolean().describe('The stored bytes still hash to sha256.'),
+  })
+  .nullable()
+  .describe('Webhooks: the body the provider signed (payload is its parsed JSON). Null for internal events.')
+  .meta({ id: 'EventLogRawBody' });
+
 export const entryDetail = entrySummary
-  .extend({ payload: z.unknown(), updatedAt: timestamp, events: z.array(entryEvent) })
+  .extend({ payload: z.unknown(), rawBody, updatedAt: timestamp, events: z.array(entryEvent) })
   .meta({ id: 'EventLogEntryDetail' });
 
 export const entryPage = z

@@ -122,7 +122,7 @@ export class WebhookIntakeService {
     // idempotent fact about the provider's id, kept even if the write then fails and the provider retries.
     const encoded: EncodedEntry[] = [];
     for (const event of events)
-      encoded.push(await this.entryFor(definition, event, receivedAt, this.dataSource.manager));
+      encoded.push(await this.entryFor(definition, event, receivedAt, request.body, this.dataSource.manager));
     const written = { entries: encoded, fresh: await this.log.write(encoded) };
 
     const duplicates = written.entries.filter((entry) => !written.fresh.has(entry.id));
@@ -162,6 +162,7 @@ export class WebhookIntakeService {
     definition: WebhookDefinition,
     event: ProviderEvent,
     receivedAt: Date,
+    rawBody: Buffer,
     manager: EntityManager,
   ): Promise<EncodedEntry> {
     const { provider } = definition;
@@ -181,6 +182,7 @@ export class WebhookIntakeService {
       dedupeKey: event.dedupeKey,
       eventType: event.type,
       payload: event.payload,
+      rawBody,
       ...(event.occurredAt ? { occurredAt: event.occurredAt } : {}),
     };
     if (mapped.status !== 'mapped') {

@@ -147,6 +147,7 @@ export interface components {
             readonly occurredAt: string | null;
             readonly payload: unknown;
             readonly provider: string;
+            readonly rawBody: components["schemas"]["EventLogRawBody"];
             /** Format: date-time */
             readonly receivedAt: string;
             readonly replayCount: number;
@@ -175,6 +176,15 @@ export interface components {
             readonly items: readonly components["schemas"]["EventLogEntry"][];
             readonly nextCursor: string | null;
         };
+        /** @description Webhooks: the body the provider signed (payload is its parsed JSON). Null for internal events. */
+        readonly EventLogRawBody: {
+            /** @description The bytes of the request body exactly as received and verified. */
+            readonly base64: string;
+            /** @description The stored bytes still hash to sha256. */
+            readonly intact: boolean;
+            /** @description Hex SHA-256 of the bytes, the key they are stored under. */
+            readonly sha256: string;
+        } | null;
         /** @description RFC 9457 problem details. */
         readonly Problem: {
             /**

@@ -34,6 +34,8 @@ export interface NewEntry {
   readonly statusReason?: string;
   readonly payload: unknown;
   readonly requestHash?: string;
+  /** The delivery's exact bytes (webhooks): kept once per distinct body in `webhook_bodies`. */
+  readonly rawBody?: Buffer;
   readonly occurredAt?: Date;
   /** The domain events this entry produced, with the topic each was encoded for. */
   readonly events: ReadonlyArray<{ readonly event: DomainEvent; readonly topic: string }>;
