@@ -6,8 +6,8 @@
  *   --base <rev>          git revision to compare with; default: chosen by src/tooling/git-base.ts (the merge
  *                         base with main on a branch, else the last v* tag before HEAD, else HEAD~1)
  *   --no-git              skip the git comparison
- *   --seed-registry       first register the base's schemas, so a fresh registry (CI's) holds the previous
- *                         versions; never against a shared or production registry
+ *   --seed-registry       first register the base's schemas under the subjects the registry lacks, so a fresh
+ *                         registry (CI's) holds the previous versions; subjects it holds are left alone
  *   --schemas <dir>       schema directory (default packages/contracts/schemas)
  *   --topic-prefix <p>    prepended to topics and so to subjects (test runs, shared registries)
  * SCHEMA_REGISTRY_URL    registry to compare with; unset: git only, and the check says so.
@@ -21,7 +21,7 @@ import { renderEventsModule } from '../src/tooling/codegen.js';
 import { resolveGitBase } from '../src/tooling/git-base.js';
 import { registerSchemas } from '../src/tooling/register.js';
 import { SchemaRegistryAdmin } from '../src/tooling/registry-admin.js';
-import { defaultSchemasDir, loadSchemaFiles } from '../src/tooling/schema-files.js';
+import { defaultSchemasDir, loadSchemaFiles, subjectOf } from '../src/tooling/schema-files.js';
 
 const { values } = parseArgs({
   options: {
@@ -57,11 +57,15 @@ try {
 
   if (values['seed-registry']) {
     if (!registry) throw new Error('--seed-registry needs SCHEMA_REGISTRY_URL');
+    // Only subjects the registry lacks: one it holds keeps its own history, which is never rewritten here.
     const previous = baseline ? await baselineFiles(baseline) : [];
-    const seeded = await registerSchemas(registry, previous, { topicPrefix });
-    const added = seeded.filter((r) => r.status === 'registered').length;
+    const lacking: typeof previous = [];
+    for (const file of previous) {
+      if ((await registry.listVersions(subjectOf(file, topicPrefix))).length === 0) lacking.push(file);
+    }
+    await registerSchemas(registry, lacking, { topicPrefix });
     console.log(
-      `registry seeded from ${base?.label ?? 'nothing'}: ${added} registered, ${seeded.length - added} already there`,
+      `registry seeded from ${base?.label ?? 'nothing'}: ${lacking.length} registered, ${previous.length - lacking.length} already there`,
     );
   }
 
