@@ -3,7 +3,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { ServiceModule } from '@tributary/service-kit/nest';
 import { API_KEY_SCOPES } from './api-keys/api-key-scopes.js';
 import { CreateEventLog1764460800000 } from './event-log/event-log.migration.js';
-import { AddWebhookBodies1796515200000 } from './event-log/webhook-bodies.migration.js';
+import { AddWebhookBodies1796601600000 } from './event-log/webhook-bodies.migration.js';
 import { EventLogModule } from './event-log/event-log.module.js';
 import { EventsModule } from './events/events.module.js';
 import { openApi } from './http/openapi.js';
@@ -24,7 +24,7 @@ export class AppModule {
           config,
           // The api_keys table comes with the kit's API keys, under the migration name ingestion first
           // shipped it with.
-          migrations: [CreateEventLog1764460800000, AddWebhookBodies1796515200000],
+          migrations: [CreateEventLog1764460800000, AddWebhookBodies1796601600000],
           problems: ingestionProblems,
           onProblem: countWebhookRefusedByFastify,
           openApi,

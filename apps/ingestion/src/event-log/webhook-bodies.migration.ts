@@ -11,7 +11,7 @@ function table(queryRunner: QueryRunner, name: string): string {
  * share one copy, and a stored body proves itself against its key. `received_at` is the last delivery that
  * referenced it: the retention deletes a body no earlier than the entries pointing to it.
  */
-export class AddWebhookBodies1796515200000 implements MigrationInterface {
+export class AddWebhookBodies1796601600000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     const bodies = table(queryRunner, 'webhook_bodies');
     await queryRunner.query(`
