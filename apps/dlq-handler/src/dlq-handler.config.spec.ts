@@ -32,4 +32,19 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...valid, API_KEYS: 'ops:plaintext:dlq:read' })).toThrow(/API_KEYS/);
     expect(() => loadConfig({ ...valid, API_KEYS: `ops:${hash('a')}:events:publish` })).toThrow(/API_KEYS/);
   });
+
+  it('keeps closed dead letters 30 days whole and 90 days in all, and refuses a deletion before the scrub', () => {
+    const day = 86_400_000;
+    expect(loadConfig(valid).retention).toEqual({
+      scrubAfterMs: 30 * day,
+      deleteAfterMs: 90 * day,
+      intervalMs: 3_600_000,
+      batchSize: 1_000,
+      batchPauseMs: 100,
+    });
+    expect(() => loadConfig({ ...valid, DLQ_SCRUB_AFTER_DAYS: '60', DLQ_DELETE_AFTER_DAYS: '30' })).toThrow(
+      /DLQ_DELETE_AFTER_DAYS: must not be shorter than DLQ_SCRUB_AFTER_DAYS/,
+    );
+    expect(() => loadConfig({ ...valid, DLQ_SCRUB_AFTER_DAYS: '0' })).toThrow(/DLQ_SCRUB_AFTER_DAYS/);
+  });
 });

@@ -9,6 +9,11 @@ import {
 } from '@tributary/service-kit';
 import type { ConfiguredApiKey, Env, KafkaConfig, RateLimit, ServiceConfig } from '@tributary/service-kit';
 import { z } from 'zod';
+import {
+  deadLetterRetentionConfig,
+  deadLetterRetentionEnv,
+} from './dead-letters/dead-letter-retention.config.js';
+import type { DeadLetterRetentionConfig } from './dead-letters/dead-letter-retention.config.js';
 
 /**
  * What an API key may do here. A stored key holds the scopes it was issued with (`tributary api-keys
@@ -50,6 +55,7 @@ const schema = z.object({
   // Largest number of dead letters one replay or discard request may select by filter.
   BULK_LIMIT: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
   METRICS_REFRESH_MS: z.coerce.number().int().min(200).max(600_000).default(15_000),
+  ...deadLetterRetentionEnv,
 });
 
 export type DlqHandlerConfig = ServiceConfig & {
@@ -66,6 +72,8 @@ export type DlqHandlerConfig = ServiceConfig & {
   };
   readonly bulkLimit: number;
   readonly metricsRefreshMs: number;
+  /** Closed dead letters: payload scrubbed, then row deleted (docs/architecture.md#retention). */
+  readonly retention: DeadLetterRetentionConfig;
   /** Keys listed in API_KEYS (hashed), beside the ones stored in the `api_keys` table. */
   readonly apiKeys: readonly ConfiguredApiKey[];
   readonly apiKeyCacheTtlMs: number;
@@ -96,6 +104,7 @@ export function loadConfig(env: Env = process.env): DlqHandlerConfig {
         },
         bulkLimit: values.BULK_LIMIT,
         metricsRefreshMs: values.METRICS_REFRESH_MS,
+        retention: deadLetterRetentionConfig(values, problems),
         apiKeys: configured.keys,
         apiKeyCacheTtlMs: values.API_KEY_CACHE_TTL_MS,
         apiRateLimit: { ratePerSecond: values.API_RATE_PER_SECOND, burst: values.API_RATE_BURST },

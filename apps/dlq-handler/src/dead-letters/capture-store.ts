@@ -83,7 +83,14 @@ export class CaptureStore {
            status = CASE WHEN status = ANY($14::text[]) THEN $15 ELSE status END,
            status_reason = CASE WHEN status = ANY($14::text[]) THEN 'failed again after replay' ELSE status_reason END,
            replay_stalled_at = NULL, replay_pending = false, replay_sending_since = NULL, claimed_by = NULL,
-           claim_expires_at = NULL, updated_at = now()
+           claim_expires_at = NULL, updated_at = now(),
+           raw_key = CASE WHEN scrubbed_at IS NULL THEN raw_key ELSE $16 END,
+           raw_value = CASE WHEN scrubbed_at IS NULL THEN raw_value ELSE $17 END,
+           value_format = CASE WHEN scrubbed_at IS NULL THEN value_format ELSE $18 END,
+           schema_id = CASE WHEN scrubbed_at IS NULL THEN schema_id ELSE $19 END,
+           decoded_value = CASE WHEN scrubbed_at IS NULL THEN decoded_value ELSE $20::jsonb END,
+           decode_error = CASE WHEN scrubbed_at IS NULL THEN decode_error ELSE $21 END,
+           scrubbed_at = NULL, scrub_reason = NULL
          WHERE id = $1`,
         [
           existing.id,
@@ -101,6 +108,14 @@ export class CaptureStore {
           capture.replayTopic,
           statusesAllowing('failAgain'),
           DEAD_LETTER_TRANSITIONS.failAgain.to,
+          // A row whose payload retention removed takes the same record's bytes again: a pending dead letter
+          // must be replayable. One that stays closed is scrubbed again by the next retention run.
+          capture.key,
+          capture.value,
+          decoded.kind,
+          decoded.kind === 'avro' ? decoded.schemaId : null,
+          decoded.kind === 'none' ? null : JSON.stringify(decoded.json),
+          decoded.kind === 'none' ? decoded.reason : null,
         ],
       );
       return { id: existing.id, outcome: 'failed_again' as const };

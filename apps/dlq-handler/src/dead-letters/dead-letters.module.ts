@@ -13,10 +13,12 @@ import {
   ShutdownService,
 } from '@tributary/service-kit/nest';
 import type { Admin, Kafka } from 'kafkajs';
+import { RetentionJob } from '@tributary/persistence';
 import type { DataSource } from 'typeorm';
 import type { DlqHandlerConfig } from '../dlq-handler.config.js';
 import { DlqGauges } from '../metrics/dlq-gauges.js';
 import { CaptureStore } from './capture-store.js';
+import { deadLetterRetentionPolicies } from './dead-letter-retention.js';
 import { DeadLettersController } from './dead-letters.controller.js';
 import { DeadLettersService } from './dead-letters.service.js';
 import { DlqConsumer } from './dlq.consumer.js';
@@ -34,7 +36,8 @@ import { TopicDirectory } from './topic-directory.js';
  * gauges, each over the part of the dead_letters table it owns. Every replica runs all of them and none needs
  * to run once per cluster: the consumer shares the DLQ partitions through its Kafka group (capture is
  * idempotent besides), the dispatcher claims rows (replay-queue.ts), the stall monitor flags each row in one
- * UPDATE (a row flagged by one replica is not by another) and the gauges only read. Started after every client is up; stopped in
+ * UPDATE (a row flagged by one replica is not by another) and the gauges only read; retention
+ * (closed rows' payload, then the rows) runs each batch under a cluster lock. Started after every client is up; stopped in
  * ShutdownService phases: the dispatcher, the monitor and the gauges in `intake`, the consumer in
  * `consumers`, before the producer and the pool they use.
  */
@@ -133,6 +136,26 @@ import { TopicDirectory } from './topic-directory.js';
         new ReplayStallMonitor(queue, config.replay.stallAfterMs, logger),
     },
     {
+      provide: RetentionJob,
+      inject: [DATA_SOURCE, SERVICE_CONFIG, LOGGER],
+      useFactory: (dataSource: DataSource, config: DlqHandlerConfig, logger: Logger) =>
+        new RetentionJob({
+          dataSource,
+          policies: deadLetterRetentionPolicies(config.retention),
+          ...config.retention,
+          onEvent: (event) => {
+            if (event.type === 'failed') {
+              logger.warn(
+                { err: event.error, table: event.policy },
+                'dead letter retention failed; next run retries',
+              );
+            } else if (Object.values(event.removed).some((count) => count > 0)) {
+              logger.info({ removed: event.removed }, 'dead letter retention scrubbed or deleted rows');
+            }
+          },
+        }),
+    },
+    {
       provide: DlqGauges,
       inject: [GaugeQueries, SERVICE_CONFIG, LOGGER],
       useFactory: (queries: GaugeQueries, config: DlqHandlerConfig, logger: Logger) =>
@@ -147,6 +170,7 @@ export class DeadLettersModule implements OnApplicationBootstrap {
     @Inject(DlqGauges) private readonly gauges: DlqGauges,
     @Inject(ReplayStallMonitor) private readonly stalls: ReplayStallMonitor,
     @Inject(ShutdownService) private readonly shutdown: ShutdownService,
+    @Inject(RetentionJob) private readonly retention: RetentionJob,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -154,9 +178,11 @@ export class DeadLettersModule implements OnApplicationBootstrap {
     this.dispatcher.start();
     this.gauges.start();
     this.stalls.start();
+    this.retention.start();
     this.shutdown.register('intake', 'replay dispatcher', () => this.dispatcher.stop());
     this.shutdown.register('intake', 'stalled replay monitor', () => this.stalls.stop());
     this.shutdown.register('intake', 'dlq gauges', () => this.gauges.stop());
+    this.shutdown.register('intake', 'dead letter retention', () => this.retention.stop());
     this.shutdown.register('consumers', 'dlq consumer', () => this.consumer.stop());
   }
 }

@@ -86,6 +86,12 @@ export const deadLetterDetail = z
     resolvedAt: timestamp.nullable(),
     discardedAt: timestamp.nullable(),
     discardedBy: z.string().nullable(),
+    payloadScrubbed: z
+      .object({ at: timestamp, reason: z.string() })
+      .nullable()
+      .describe(
+        'Set once retention removed the payload of this closed dead letter (key, value, headers, error message and stack: null or empty since); it can no longer be replayed (410 DEAD_LETTER_PAYLOAD_SCRUBBED).',
+      ),
   })
   .meta({ id: 'DeadLetter' });
 export type DeadLetterDetail = z.infer<typeof deadLetterDetail>;
@@ -122,7 +128,7 @@ export const skipped = z
     id: z.string(),
     status: z.enum([...DEAD_LETTER_STATUSES, 'missing']),
     code: z
-      .enum(['DEAD_LETTER_NOT_FOUND', 'DEAD_LETTER_STATE_CONFLICT'])
+      .enum(['DEAD_LETTER_NOT_FOUND', 'DEAD_LETTER_STATE_CONFLICT', 'DEAD_LETTER_PAYLOAD_SCRUBBED'])
       .describe('What the single-id route would answer for this id.'),
     reason: z.string(),
   })
@@ -203,7 +209,12 @@ export const replayDeadLetter = defineRoute({
   request: { params: deadLetterId, body: reasonRequest },
   responses: { 202: { description: replayed, schema: replayAccepted, headers: rateLimitHeaders } },
   problemHeaders: { 429: rateLimitedHeaders },
-  problems: ['DEAD_LETTER_NOT_FOUND', 'DEAD_LETTER_STATE_CONFLICT', 'REPLAY_TARGET_MISSING'],
+  problems: [
+    'DEAD_LETTER_NOT_FOUND',
+    'DEAD_LETTER_STATE_CONFLICT',
+    'DEAD_LETTER_PAYLOAD_SCRUBBED',
+    'REPLAY_TARGET_MISSING',
+  ],
   invalidCode: 'DLQ_REQUEST_INVALID',
 });
 

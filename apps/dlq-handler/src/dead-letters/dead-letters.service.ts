@@ -235,7 +235,8 @@ export class DeadLettersService implements DlqRecordHandler {
       return new ProblemError(ProblemCode.deadLetterNotFound, 'No dead letter has this id.');
     }
     const verb = action === 'replay' ? 'replayed' : 'discarded';
-    return new ProblemError(ProblemCode.stateConflict, `The dead letter was not ${verb}: ${skipped.reason}.`);
+    const code = skipped.code === ProblemCode.payloadScrubbed ? skipped.code : ProblemCode.stateConflict;
+    return new ProblemError(code, `The dead letter was not ${verb}: ${skipped.reason}.`);
   }
 }
 

@@ -55,7 +55,8 @@ export class OperatorCommands {
     const { sql, params } = selectionSql(selection, statusesAllowing('replay'));
     const rows = (await manager.query(
       `SELECT consumer_group, replay_topic, count(*)::int AS n
-       FROM (SELECT consumer_group, replay_topic FROM dead_letters WHERE ${sql} AND NOT replay_pending FOR UPDATE) AS t
+       FROM (SELECT consumer_group, replay_topic FROM dead_letters
+               WHERE ${sql} AND NOT replay_pending AND scrubbed_at IS NULL FOR UPDATE) AS t
        GROUP BY consumer_group, replay_topic`,
       params,
     )) as { consumer_group: string; replay_topic: string | null; n: number }[];
@@ -83,7 +84,7 @@ export class OperatorCommands {
          replay_topic = COALESCE(replay_topic, $${n + 4}::jsonb ->> consumer_group),
          replay_stalled_at = NULL, replay_error_code = NULL, replay_error_message = NULL, replay_error_at = NULL,
          updated_at = now()
-       WHERE ${sql} AND NOT replay_pending
+       WHERE ${sql} AND NOT replay_pending AND scrubbed_at IS NULL
        RETURNING id, consumer_group, replay_topic`,
         [
           ...params,
@@ -119,11 +120,16 @@ export class OperatorCommands {
   async statusesOf(
     manager: EntityManager,
     ids: readonly string[],
-  ): Promise<Map<string, { status: DeadLetterStatus; replayQueued: boolean }>> {
+  ): Promise<Map<string, { status: DeadLetterStatus; replayQueued: boolean; scrubReason: string | null }>> {
     const rows = (await manager.query(
-      `SELECT id, status, replay_pending FROM dead_letters WHERE id = ANY($1::uuid[])`,
+      `SELECT id, status, replay_pending, scrub_reason FROM dead_letters WHERE id = ANY($1::uuid[])`,
       [ids],
-    )) as { id: string; status: DeadLetterStatus; replay_pending: boolean }[];
-    return new Map(rows.map((r) => [r.id, { status: r.status, replayQueued: r.replay_pending }]));
+    )) as { id: string; status: DeadLetterStatus; replay_pending: boolean; scrub_reason: string | null }[];
+    return new Map(
+      rows.map((r) => [
+        r.id,
+        { status: r.status, replayQueued: r.replay_pending, scrubReason: r.scrub_reason },
+      ]),
+    );
   }
 }

@@ -45,6 +45,8 @@ interface Row {
   resolved_at: Date | null;
   discarded_at: Date | null;
   discarded_by: string | null;
+  scrubbed_at: Date | null;
+  scrub_reason: string | null;
 }
 
 const SUMMARY_COLUMNS = `id, consumer_group, original_topic, original_partition, original_offset::text, event_id, event_type,
@@ -168,5 +170,7 @@ function detail(row: Row): DeadLetterDetail {
     resolvedAt: iso(row.resolved_at),
     discardedAt: iso(row.discarded_at),
     discardedBy: row.discarded_by,
+    payloadScrubbed:
+      row.scrubbed_at === null ? null : { at: row.scrubbed_at.toISOString(), reason: row.scrub_reason ?? '' },
   };
 }

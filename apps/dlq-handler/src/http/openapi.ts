@@ -6,7 +6,7 @@ import { dlqProblems } from './problem.js';
 export function openApi(): Record<string, unknown> {
   return openApiDocument({
     title: 'Tributary dead-letter handler',
-    version: '1.3.0',
+    version: '1.4.0',
     description:
       'Generated from the route contracts (npm run openapi); do not edit openapi.json by hand. Errors are application/problem+json (RFC 9457) with a stable `code`.',
     routes: [...deadLetterRoutes],

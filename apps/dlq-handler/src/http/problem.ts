@@ -14,6 +14,8 @@ export const dlqProblems = defineProblems({
   DEAD_LETTER_NOT_FOUND: { status: 404, title: 'No such dead letter' },
   DEAD_LETTER_STATE_CONFLICT: { status: 409, title: 'The dead letter cannot take this action in its status' },
   REPLAY_TARGET_MISSING: { status: 409, title: 'The retry tier the replay goes to does not exist' },
+  // Retention removed what a replay would send (docs/architecture.md#retention); nothing can bring it back.
+  DEAD_LETTER_PAYLOAD_SCRUBBED: { status: 410, title: "The dead letter's payload was removed by retention" },
   DLQ_SELECTION_TOO_LARGE: { status: 422, title: 'The selection is larger than one request may cover' },
 });
 
@@ -27,5 +29,6 @@ export const ProblemCode = {
   deadLetterNotFound: 'DEAD_LETTER_NOT_FOUND',
   stateConflict: 'DEAD_LETTER_STATE_CONFLICT',
   replayTargetMissing: 'REPLAY_TARGET_MISSING',
+  payloadScrubbed: 'DEAD_LETTER_PAYLOAD_SCRUBBED',
   selectionTooLarge: 'DLQ_SELECTION_TOO_LARGE',
 } as const satisfies Record<string, ProblemCode>;

@@ -165,6 +165,12 @@ export interface components {
             readonly originalPartition: number;
             readonly originalTimestamp: string | null;
             readonly originalTopic: string;
+            /** @description Set once retention removed the payload of this closed dead letter (key, value, headers, error message and stack: null or empty since); it can no longer be replayed (410 DEAD_LETTER_PAYLOAD_SCRUBBED). */
+            readonly payloadScrubbed: {
+                /** Format: date-time */
+                readonly at: string;
+                readonly reason: string;
+            } | null;
             readonly replayCount: number;
             readonly replayedAt: string | null;
             /** @description Why the last replay could not be sent (e.g. REPLAY_TARGET_MISSING); cleared by the next request. */
@@ -286,7 +292,7 @@ export interface components {
              * @description Stable code; clients and alerts key on it.
              * @enum {string}
              */
-            readonly code: "API_KEY_EXPIRED" | "API_KEY_INVALID" | "API_KEY_MISSING" | "API_KEY_REVOKED" | "API_KEY_SCOPE_MISSING" | "DEAD_LETTER_NOT_FOUND" | "DEAD_LETTER_STATE_CONFLICT" | "DLQ_CURSOR_INVALID" | "DLQ_FILTER_INVALID" | "DLQ_REQUEST_INVALID" | "DLQ_SELECTION_TOO_LARGE" | "INTERNAL" | "METHOD_NOT_ALLOWED" | "NOT_FOUND" | "RATE_LIMITED" | "REPLAY_TARGET_MISSING" | "REQUEST_BODY_DUPLICATE_KEY" | "REQUEST_BODY_NOT_UTF8" | "REQUEST_BODY_TOO_LARGE" | "REQUEST_INVALID" | "REQUEST_MALFORMED" | "SERVICE_UNAVAILABLE" | "UNSUPPORTED_MEDIA_TYPE";
+            readonly code: "API_KEY_EXPIRED" | "API_KEY_INVALID" | "API_KEY_MISSING" | "API_KEY_REVOKED" | "API_KEY_SCOPE_MISSING" | "DEAD_LETTER_NOT_FOUND" | "DEAD_LETTER_PAYLOAD_SCRUBBED" | "DEAD_LETTER_STATE_CONFLICT" | "DLQ_CURSOR_INVALID" | "DLQ_FILTER_INVALID" | "DLQ_REQUEST_INVALID" | "DLQ_SELECTION_TOO_LARGE" | "INTERNAL" | "METHOD_NOT_ALLOWED" | "NOT_FOUND" | "RATE_LIMITED" | "REPLAY_TARGET_MISSING" | "REQUEST_BODY_DUPLICATE_KEY" | "REQUEST_BODY_NOT_UTF8" | "REQUEST_BODY_TOO_LARGE" | "REQUEST_INVALID" | "REQUEST_MALFORMED" | "SERVICE_UNAVAILABLE" | "UNSUPPORTED_MEDIA_TYPE";
             readonly detail: string;
             /** @description The path of the request. */
             readonly instance?: string;
@@ -317,7 +323,7 @@ export interface components {
              * @description What the single-id route would answer for this id.
              * @enum {string}
              */
-            readonly code: "DEAD_LETTER_NOT_FOUND" | "DEAD_LETTER_STATE_CONFLICT";
+            readonly code: "DEAD_LETTER_NOT_FOUND" | "DEAD_LETTER_STATE_CONFLICT" | "DEAD_LETTER_PAYLOAD_SCRUBBED";
             readonly id: string;
             readonly reason: string;
             /** @enum {string} */
@@ -727,6 +733,15 @@ export interface operations {
             };
             /** @description Problem codes: DEAD_LETTER_STATE_CONFLICT, REPLAY_TARGET_MISSING. */
             readonly 409: {
+                headers: {
+                    readonly [name: string]: unknown;
+                };
+                content: {
+                    readonly "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Problem codes: DEAD_LETTER_PAYLOAD_SCRUBBED. */
+            readonly 410: {
                 headers: {
                     readonly [name: string]: unknown;
                 };

@@ -58,14 +58,27 @@ export function nextStatus(
 /**
  * Why an operator's replay or discard leaves a row as it is (`undefined`: it does not). A row whose replay is
  * queued and not sent yet takes neither: cancelling or repeating it half-way would make its outcome ambiguous.
+ * A row whose payload retention removed has nothing left to replay, whatever its status.
  */
 export function refusalOf(
   action: 'replay' | 'discard',
-  row: { readonly status: DeadLetterStatus; readonly replayQueued: boolean } | undefined,
+  row:
+    | {
+        readonly status: DeadLetterStatus;
+        readonly replayQueued: boolean;
+        readonly scrubReason?: string | null;
+      }
+    | undefined,
 ):
-  | { readonly code: 'DEAD_LETTER_NOT_FOUND' | 'DEAD_LETTER_STATE_CONFLICT'; readonly reason: string }
+  | {
+      readonly code: 'DEAD_LETTER_NOT_FOUND' | 'DEAD_LETTER_STATE_CONFLICT' | 'DEAD_LETTER_PAYLOAD_SCRUBBED';
+      readonly reason: string;
+    }
   | undefined {
   if (row === undefined) return { code: 'DEAD_LETTER_NOT_FOUND', reason: 'no dead letter has this id' };
+  if (action === 'replay' && row.scrubReason) {
+    return { code: 'DEAD_LETTER_PAYLOAD_SCRUBBED', reason: `its ${row.scrubReason}` };
+  }
   if (nextStatus(row.status, action) === undefined) {
     return {
       code: 'DEAD_LETTER_STATE_CONFLICT',
