@@ -58,6 +58,40 @@ describe('createLogger', () => {
     expect(JSON.stringify(line)).not.toMatch(/hunter2|Bearer abc|session=|k-1|k-2|u:p@/);
   });
 
+  it("redacts the ownership map's personal data fields of an event logged with its data, and nothing else", () => {
+    const { lines, destination } = capture();
+    const logger = createLogger({ service: 'connector-crm', destination });
+    logger.info(
+      {
+        event: {
+          type: 'crm.contact.upserted',
+          subject: 'c-1',
+          data: { contactId: 'c-1', email: 'ada@example.com', givenName: 'Ada', locale: 'en-GB' },
+        },
+      },
+      'contact upserted',
+    );
+    logger.warn(
+      {
+        shipment: { destination: { recipientName: 'Ada Lovelace', line1: '12 St James Sq', city: 'London' } },
+        // `line1` is personal only as the shipment destination's field: elsewhere it is left as it is.
+        form: { line1: 'heading' },
+      },
+      'shipment requested',
+    );
+
+    expect(lines[0]!.event).toEqual({
+      type: 'crm.contact.upserted',
+      subject: 'c-1',
+      data: { contactId: 'c-1', email: '[REDACTED]', givenName: '[REDACTED]', locale: 'en-GB' },
+    });
+    expect(lines[1]).toMatchObject({
+      shipment: { destination: { recipientName: '[REDACTED]', line1: '[REDACTED]', city: 'London' } },
+      form: { line1: 'heading' },
+    });
+    expect(JSON.stringify(lines)).not.toMatch(/ada@example\.com|Ada Lovelace|St James/);
+  });
+
   it('redacts at any depth, in any letter case, inside arrays and errors, without touching the caller object', () => {
     const { lines, destination } = capture();
     const failure = Object.assign(new Error('401 from provider'), {
