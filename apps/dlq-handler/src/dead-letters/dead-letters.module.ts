@@ -36,10 +36,10 @@ import { TopicDirectory } from './topic-directory.js';
  * gauges, each over the part of the dead_letters table it owns. Every replica runs all of them and none needs
  * to run once per cluster: the consumer shares the DLQ partitions through its Kafka group (capture is
  * idempotent besides), the dispatcher claims rows (replay-queue.ts), the stall monitor flags each row in one
- * UPDATE (a row flagged by one replica is not by another) and the gauges only read; retention
- * (closed rows' payload, then the rows) runs each batch under a cluster lock. Started after every client is up; stopped in
- * ShutdownService phases: the dispatcher, the monitor and the gauges in `intake`, the consumer in
- * `consumers`, before the producer and the pool they use.
+ * UPDATE (a row flagged by one replica is not by another) and the gauges only read. Retention (closed rows'
+ * payload, then the rows) does run once per cluster: each batch under a cluster lock. Started after every
+ * client is up; stopped in ShutdownService phases: the dispatcher, the monitor, the gauges and retention in
+ * `intake`, the consumer in `consumers`, before the producer and the pool they use.
  */
 @Module({
   controllers: [DeadLettersController],
