@@ -104,6 +104,21 @@ export const topicCatalogue: { readonly [T in EventTopic]: TopicDefinition & { r
     key: { field: 'runId', description: 'The reconciliation run (UUID).' },
     owningTeam: 'platform',
   },
+  'integrations.webhook.v1': {
+    name: 'integrations.webhook.v1',
+    description:
+      'Verified webhooks of sources declared by configuration that map to no domain event: the signed JSON as received, with provider, event type and ids. May hold personal data.',
+    eventTypes: ['integrations.webhook.received'],
+    partitions: 6,
+    // The payload is a third party's data that nobody has classified: kept as briefly as the CRM's.
+    retentionMs: 7 * day,
+    key: {
+      field: 'subject',
+      description:
+        "`<source>:<provider object id>` when the source declares where that id is (an object's webhooks keep their order), else `<source>:<dedupe id>` (spread evenly, no order promised).",
+    },
+    owningTeam: 'platform',
+  },
 };
 
 export const topics: readonly TopicDefinition[] = Object.values(topicCatalogue);

@@ -122,6 +122,28 @@ export interface ContactWriteBackRequested {
   readonly ownerUpdatedAt: number;
 }
 
+/** A verified webhook from a source declared by configuration (no code, no mapping to a domain event): the provider's JSON exactly as it signed it, with what identifies it. Emitted by ingestion once per new provider event, after signature, dedupe and the event log, so any service can consume a source the platform has no mapping for. The payload is the provider's data, unvalidated beyond being strict JSON, and may hold personal data. */
+export interface WebhookReceived {
+  /** The Kafka key: `<provider>:<objectId>` when the source declares where the provider's object id is (so one object's webhooks stay in order), else `<provider>:<dedupeId>`. */
+  readonly subject: string;
+  /** Name of the configured source, e.g. acme-billing; also the path segment of POST /webhooks/<provider>. */
+  readonly provider: string;
+  /** The provider's event type, as found where the source declares it (a JSON pointer into the body or a header), e.g. invoice.paid. */
+  readonly eventType: string;
+  /** The provider's id of the event (e.g. webhook-id), unique per source over its retry horizon; a redelivery with the same id is not published again. */
+  readonly dedupeId: string;
+  /** The provider's id of the object the event is about, when the source declares where it is; null otherwise. */
+  readonly objectId?: null | string;
+  /** The request body the provider signed, as UTF-8 JSON text byte for byte (never re-serialized): a consumer can parse it and, holding the secret, could verify it again. */
+  readonly payload: string;
+  /** Id (UUIDv7) of the ingestion event log entry that holds this delivery: GET /v1/event-log/{id} shows it, replay starts from it. */
+  readonly eventLogId: string;
+  /** When ingestion received the delivery (epoch milliseconds, UTC). */
+  readonly receivedAt: number;
+  /** When it happened at the provider (epoch milliseconds, UTC), when the source declares where the provider says so; null otherwise. */
+  readonly occurredAt?: null | number;
+}
+
 /** A carrier accepted the shipment and issued a tracking number. */
 export interface ShipmentCreated {
   /** Internal shipment id (UUID); the aggregate id and the Kafka key. */
@@ -363,6 +385,7 @@ export type EventType =
   | 'crm.contact.changed'
   | 'crm.contact.upserted'
   | 'crm.contact.write_back_requested'
+  | 'integrations.webhook.received'
   | 'logistics.shipment.created'
   | 'logistics.shipment.delivered'
   | 'logistics.shipment.requested'
@@ -377,6 +400,7 @@ export type EventType =
 export type EventTopic =
   | 'commerce.order.v1'
   | 'crm.contact.v1'
+  | 'integrations.webhook.v1'
   | 'logistics.shipment.v1'
   | 'payments.payment.v1'
   | 'reconciliation.read.v1';
@@ -389,6 +413,7 @@ export interface EventDataMap {
   'crm.contact.changed': ContactChanged;
   'crm.contact.upserted': ContactUpserted;
   'crm.contact.write_back_requested': ContactWriteBackRequested;
+  'integrations.webhook.received': WebhookReceived;
   'logistics.shipment.created': ShipmentCreated;
   'logistics.shipment.delivered': ShipmentDelivered;
   'logistics.shipment.requested': ShipmentRequested;
@@ -407,6 +432,7 @@ export const eventTypes: readonly EventType[] = [
   'crm.contact.changed',
   'crm.contact.upserted',
   'crm.contact.write_back_requested',
+  'integrations.webhook.received',
   'logistics.shipment.created',
   'logistics.shipment.delivered',
   'logistics.shipment.requested',
@@ -815,6 +841,78 @@ export const eventCatalogue: { readonly [T in EventType]: EventDefinition<T> } =
             "logicalType": "timestamp-millis"
           },
           "doc": "The CRM's version of the contact that was judged (its last modification, epoch milliseconds, UTC)."
+        }
+      ]
+    },
+  },
+  'integrations.webhook.received': {
+    type: 'integrations.webhook.received',
+    topic: 'integrations.webhook.v1',
+    recordName: 'tributary.integrations.webhook.WebhookReceived',
+    schema: {
+      "type": "record",
+      "name": "WebhookReceived",
+      "namespace": "tributary.integrations.webhook",
+      "doc": "A verified webhook from a source declared by configuration (no code, no mapping to a domain event): the provider's JSON exactly as it signed it, with what identifies it. Emitted by ingestion once per new provider event, after signature, dedupe and the event log, so any service can consume a source the platform has no mapping for. The payload is the provider's data, unvalidated beyond being strict JSON, and may hold personal data.",
+      "fields": [
+        {
+          "name": "subject",
+          "type": "string",
+          "doc": "The Kafka key: `<provider>:<objectId>` when the source declares where the provider's object id is (so one object's webhooks stay in order), else `<provider>:<dedupeId>`."
+        },
+        {
+          "name": "provider",
+          "type": "string",
+          "doc": "Name of the configured source, e.g. acme-billing; also the path segment of POST /webhooks/<provider>."
+        },
+        {
+          "name": "eventType",
+          "type": "string",
+          "doc": "The provider's event type, as found where the source declares it (a JSON pointer into the body or a header), e.g. invoice.paid."
+        },
+        {
+          "name": "dedupeId",
+          "type": "string",
+          "doc": "The provider's id of the event (e.g. webhook-id), unique per source over its retry horizon; a redelivery with the same id is not published again."
+        },
+        {
+          "name": "objectId",
+          "type": [
+            "null",
+            "string"
+          ],
+          "default": null,
+          "doc": "The provider's id of the object the event is about, when the source declares where it is; null otherwise."
+        },
+        {
+          "name": "payload",
+          "type": "string",
+          "doc": "The request body the provider signed, as UTF-8 JSON text byte for byte (never re-serialized): a consumer can parse it and, holding the secret, could verify it again."
+        },
+        {
+          "name": "eventLogId",
+          "type": "string",
+          "doc": "Id (UUIDv7) of the ingestion event log entry that holds this delivery: GET /v1/event-log/{id} shows it, replay starts from it."
+        },
+        {
+          "name": "receivedAt",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "When ingestion received the delivery (epoch milliseconds, UTC)."
+        },
+        {
+          "name": "occurredAt",
+          "type": [
+            "null",
+            {
+              "type": "long",
+              "logicalType": "timestamp-millis"
+            }
+          ],
+          "default": null,
+          "doc": "When it happened at the provider (epoch milliseconds, UTC), when the source declares where the provider says so; null otherwise."
         }
       ]
     },
