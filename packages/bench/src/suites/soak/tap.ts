@@ -11,9 +11,17 @@ const TOPICS = ['commerce.order.v1', 'payments.payment.v1', 'logistics.shipment.
  */
 export async function startTap(brokers: readonly string[], prefix: string, group: string) {
   const kafka = createKafkaClient({ clientId: 'soak-tap', brokers: [...brokers], logger: silentLogger });
+  let stopped = false;
   const consumer: Consumer = kafka.consumer({
     groupId: group,
-    retry: { retries: 50, initialRetryTime: 300, maxRetryTime: 5_000, restartOnFailure: async () => true },
+    // Never after stop: a crash handled while `stop` disconnects would otherwise arm a restart that
+    // disconnect already passed, and the process (the test) could not exit.
+    retry: {
+      retries: 50,
+      initialRetryTime: 300,
+      maxRetryTime: 5_000,
+      restartOnFailure: async () => !stopped,
+    },
   });
   const records = new Map<string, TapRecord>();
   await consumer.connect();
@@ -41,7 +49,10 @@ export async function startTap(brokers: readonly string[], prefix: string, group
   return {
     records: () => [...records.values()],
     count: () => records.size,
-    stop: () => consumer.disconnect().catch(() => undefined),
+    stop: () => {
+      stopped = true;
+      return consumer.disconnect().catch(() => undefined);
+    },
   };
 }
 export type Tap = Awaited<ReturnType<typeof startTap>>;
