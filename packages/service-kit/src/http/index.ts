@@ -10,3 +10,5 @@ export { rateLimitHeaders, rateLimitedHeaders } from './rate-limit-headers.js';
 export type { OpenApiOptions } from './openapi-document.js';
 export { firstInvalidUtf8, jsonBodyProblem, parseStrictJson } from './strict-json.js';
 export { JsonBodyError, JsonBodyErrorCode, isJsonBodyError } from './errors.js';
+export { checkDeprecation, deprecationHeaders, deprecationNote, deprecationProblems } from './deprecation.js';
+export type { RouteDeprecation } from './deprecation.js';

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { createDocument } from 'zod-openapi';
 import type {
   ZodOpenApiOperationObject,
@@ -7,6 +8,7 @@ import type {
 import { apiKeyProblems, commonProblems } from '../problems/problem-catalogue.js';
 import type { ProblemCatalogue } from '../problems/problem-catalogue.js';
 import { PROBLEM_CONTENT_TYPE, problemSchema } from '../problems/problem-document.js';
+import { deprecationHeaderSchemas, deprecationNote, deprecationProblems } from './deprecation.js';
 import type { RouteContract } from './route.js';
 
 export interface OpenApiOptions {
@@ -38,11 +40,16 @@ const bodyProblems = [
  * its codes in the description and in `x-problem-codes` for tools.
  */
 export function openApiDocument(options: OpenApiOptions): Record<string, unknown> {
+  // ROUTE_SUNSET is in every app's runtime catalogue (ServiceModule) but documented only by an app that has a
+  // deprecated route, so deprecating one changes no other app's document.
+  const catalogue: ProblemCatalogue = options.routes.some((route) => route.deprecation)
+    ? { ...deprecationProblems, ...options.problems }
+    : options.problems;
   // One schema object for every mention: zod-openapi registers it once, as a component, by its id.
-  const problem = problemSchema(options.problems);
+  const problem = problemSchema(catalogue);
   const paths: ZodOpenApiPathsObject = {};
   for (const route of [...options.routes].sort(byPathThenMethod)) {
-    paths[route.path] = { ...paths[route.path], [route.method]: operation(route, options.problems, problem) };
+    paths[route.path] = { ...paths[route.path], [route.method]: operation(route, catalogue, problem) };
   }
   const scopes = [...new Set(options.routes.flatMap((route) => (route.scope ? [route.scope] : [])))].sort();
   return createDocument({
@@ -79,12 +86,16 @@ function operation(
   problem: ProblemSchema,
 ): ZodOpenApiOperationObject {
   const request = route.request ?? {};
+  const description = [
+    route.description,
+    route.deprecation ? deprecationNote(route.deprecation) : undefined,
+  ].filter(Boolean);
   return {
     operationId: route.operationId,
     summary: route.summary,
-    ...(route.description ? { description: route.description } : {}),
+    ...(description.length > 0 ? { description: description.join('\n\n') } : {}),
     ...(route.tags ? { tags: [...route.tags] } : {}),
-    ...(route.deprecated ? { deprecated: true } : {}),
+    ...(route.deprecated || route.deprecation ? { deprecated: true } : {}),
     ...(route.scope ? { security: [{ apiKey: [route.scope] }] } : {}),
     ...(request.params || request.query || request.headers
       ? {
@@ -114,14 +125,18 @@ function responses(
 ): ZodOpenApiResponsesObject {
   const result: ZodOpenApiResponsesObject = {};
   for (const [status, spec] of Object.entries(route.responses)) {
+    const headers = route.deprecation
+      ? (spec.headers ?? z.object({})).extend(deprecationHeaderSchemas)
+      : spec.headers;
     result[status as `2${string}`] = {
       description: spec.description,
-      ...(spec.headers ? { headers: spec.headers } : {}),
+      ...(headers ? { headers } : {}),
       ...(spec.schema ? { content: { 'application/json': { schema: spec.schema } } } : {}),
     };
   }
   for (const [status, codes] of problemsByStatus(route, catalogue)) {
-    const headers = route.problemHeaders?.[status];
+    const own = route.problemHeaders?.[status];
+    const headers = route.deprecation ? (own ?? z.object({})).extend(deprecationHeaderSchemas) : own;
     result[String(status) as `4${string}`] = {
       description: `Problem codes: ${codes.join(', ')}.`,
       'x-problem-codes': codes,
@@ -139,11 +154,15 @@ export function problemsByStatus(route: RouteContract, catalogue: ProblemCatalog
     ...(route.request ? [route.invalidCode ?? 'REQUEST_INVALID'] : []),
     ...(route.request?.body ? bodyProblems : []),
     ...(route.scope ? guarded : []),
+    ...(route.deprecation ? Object.keys(deprecationProblems) : []),
     ...everyRoute,
   ]);
   const byStatus = new Map<number, string[]>();
   for (const code of [...codes].sort()) {
-    const spec = catalogue[code] ?? (commonProblems as ProblemCatalogue)[code];
+    const spec =
+      catalogue[code] ??
+      (commonProblems as ProblemCatalogue)[code] ??
+      (deprecationProblems as ProblemCatalogue)[code];
     if (!spec) throw new Error(`route ${route.operationId} names problem ${code}, which the catalogue lacks`);
     byStatus.set(spec.status, [...(byStatus.get(spec.status) ?? []), code]);
   }

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { checkDeprecation } from './deprecation.js';
+import type { RouteDeprecation } from './deprecation.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -40,7 +42,10 @@ export interface RouteContract {
   readonly problemHeaders?: Readonly<Record<number, z.ZodObject>>;
   /** The code of a request that fails its schemas. Default REQUEST_INVALID. */
   readonly invalidCode?: string;
+  /** Marks the operation deprecated in the document only; `deprecation` also tells clients on the wire. */
   readonly deprecated?: boolean;
+  /** Deprecation and sunset headers, a 410 from the sunset on, and the document's notice (deprecation.ts). */
+  readonly deprecation?: RouteDeprecation;
 }
 
 export function defineRoute<const T extends RouteContract>(route: T): T {
@@ -53,6 +58,7 @@ export function defineRoute<const T extends RouteContract>(route: T): T {
   if (!Object.keys(route.responses).some((status) => Number(status) < 400)) {
     throw new Error(`route ${route.operationId} declares no success response`);
   }
+  if (route.deprecation) checkDeprecation(route.operationId, route.deprecation);
   return route;
 }
 

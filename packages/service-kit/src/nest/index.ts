@@ -18,6 +18,7 @@ export type { DescribedProblem } from './problems/problem-details.filter.js';
 export { ApiKeyGuard, RequireScope, principalOf } from './api-keys/api-key.guard.js';
 export { Input, Route, contractOf } from './http/route.decorator.js';
 export { ResponseCheckInterceptor } from './http/response-check.interceptor.js';
+export { DeprecationInterceptor } from './http/deprecation.interceptor.js';
 export { recordServedRoutes, servedRoutes } from './http/served-routes.js';
 export { LifecycleModule } from './lifecycle/lifecycle.module.js';
 export type { LifecycleModuleOptions } from './lifecycle/lifecycle.module.js';

@@ -16,6 +16,7 @@ import { ApiKeyStore } from '../api-keys/api-key-store.js';
 import { apiKeyMigrations } from '../api-keys/api-keys.migration.js';
 import { createBackbone } from '../backbone/backbone.js';
 import type { Backbone } from '../backbone/backbone.js';
+import { deprecationProblems } from '../http/deprecation.js';
 import { renderDocsPage } from '../http/docs-page.js';
 import { renderOpenApi } from '../http/openapi-document.js';
 import { KeyedRateLimiter } from '../rate-limit/keyed-rate-limiter.js';
@@ -90,7 +91,8 @@ export class ServiceModule {
       providers: [
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: SERVICE_OPTIONS, useValue: options },
-        { provide: PROBLEM_CATALOGUE, useValue: options.problems },
+        // ROUTE_SUNSET is known to every app, so a route past its sunset answers 410 wherever it is declared.
+        { provide: PROBLEM_CATALOGUE, useValue: { ...deprecationProblems, ...options.problems } },
         { provide: LOGGER, useValue: createLogger({ service: config.service, level: config.logLevel }) },
         {
           provide: BACKBONE,

@@ -3,6 +3,7 @@ import {
   RequestMapping,
   RequestMethod,
   SetMetadata,
+  UseInterceptors,
   applyDecorators,
   createParamDecorator,
 } from '@nestjs/common';
@@ -15,6 +16,7 @@ import { parseRouteInput } from '../../http/route-input.js';
 import { isJsonBodyError } from '../../http/errors.js';
 import { jsonBodyProblem, parseStrictJson } from '../../http/strict-json.js';
 import { RequireScope } from '../api-keys/api-key.guard.js';
+import { DeprecationInterceptor, ROUTE_DEPRECATION } from './deprecation.interceptor.js';
 
 export const ROUTE_CONTRACT = 'tributary:route-contract';
 
@@ -28,7 +30,7 @@ const methods: Readonly<Record<HttpMethod, RequestMethod>> = {
 
 /**
  * Serves a handler as the contract says: method, path (controllers carry no path of their own), success
- * status, API-key scope. `@Input()` then hands it the parsed request, and the response is checked against
+ * status, API-key scope, deprecation headers (and the 410 after the sunset). `@Input()` then hands it the parsed request, and the response is checked against
  * the contract's schema on its way out.
  */
 export function Route(contract: RouteContract): MethodDecorator {
@@ -37,6 +39,9 @@ export function Route(contract: RouteContract): MethodDecorator {
     HttpCode(defaultStatus(contract)),
     SetMetadata(ROUTE_CONTRACT, contract),
     ...(contract.scope ? [RequireScope(contract.scope)] : []),
+    ...(contract.deprecation
+      ? [SetMetadata(ROUTE_DEPRECATION, contract.deprecation), UseInterceptors(DeprecationInterceptor)]
+      : []),
   );
 }
 
