@@ -4,8 +4,14 @@ export { TributaryError, classifyError } from './errors.js';
 // The event catalogue, generated from schemas/ by scripts/generate.ts.
 export { eventCatalogue, eventTypes } from './generated/events.js';
 export type * from './generated/events.js';
-export { findEventDefinition, isEventType } from './catalogue.js';
-export type { AnyEvent, EventOf } from './catalogue.js';
+export {
+  defineTranslation,
+  deprecationWindowProblems,
+  eventTranslations,
+  findEventDefinition,
+  isEventType,
+} from './catalogue.js';
+export type { AnyEvent, EventOf, EventTranslation } from './catalogue.js';
 
 export {
   eventTypeFor,

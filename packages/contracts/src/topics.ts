@@ -24,11 +24,20 @@ export interface TopicDefinition {
   };
   /** Team whose alerts fire for this topic (the `team` label). */
   readonly owningTeam: TeamLabel;
-  /** Set when a newer major replaces this topic; producers dual-publish until `removeAfter`. */
+  /**
+   * Set when a newer major replaces this topic (CHANGELOG.md, docs/migrations/). Dates are ISO 8601 days.
+   * From `announced` to `sunset` producers publish both majors (each v2 event translated, `eventTranslations`
+   * in catalogue.ts) and consumers move at their pace; after `sunset` nothing new is published here, and the
+   * topic and its schemas may go once `removeAfter` (at least the retention later) has passed.
+   */
   readonly deprecation?: {
     readonly replacedBy: string;
     readonly announced: string;
+    /** The last day of dual publication: at least max(30 days, retention) after `announced`. */
+    readonly sunset: string;
     readonly removeAfter: string;
+    /** The migration guide, docs/migrations/<file>.md. */
+    readonly guide: string;
   };
 }
 
