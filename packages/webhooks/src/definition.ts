@@ -36,6 +36,13 @@ export interface MappingContext {
   readonly correlationId?: string;
   /** A fresh ce_id (UUIDv7). */
   newEventId(): string;
+  /**
+   * The delivery's body exactly as received, when the caller still has it (ingestion at intake, and replay
+   * while `webhook_bodies` holds it): a mapping that forwards the provider's JSON forwards these bytes.
+   */
+  readonly rawBody?: Buffer;
+  /** The provider event being mapped; set by `mapProviderEvent` (a generic mapping forwards its ids). */
+  readonly event?: ProviderEvent;
 }
 
 /** What a mapping made of a provider event it understood. */
@@ -78,6 +85,11 @@ export interface WebhookDefinition {
   events(body: unknown, request: WebhookRequest): readonly ProviderEvent[];
   /** Mappings by provider event type. Types without one are stored and counted as `unknown_type`. */
   readonly mappings: Readonly<Record<string, EventMapping<never>>>;
+  /**
+   * Mapping of every type `mappings` does not name. Configured sources use it to publish each event as
+   * `integrations.webhook.received`; coded providers leave it out, so an unmapped type stays `unknown_type`.
+   */
+  readonly otherTypes?: EventMapping<never>;
 }
 
 /** Types a mapping's payload through its schema (`defineMapping(schema, [...], (payload, ctx) => ...)`). */
@@ -114,13 +126,13 @@ export async function mapProviderEvent(
   event: ProviderEvent,
   context: MappingContext,
 ): Promise<MappingResult> {
-  const mapping = Object.hasOwn(definition.mappings, event.type)
-    ? (definition.mappings[event.type] as EventMapping<unknown> | undefined)
-    : undefined;
+  const mapping = (
+    Object.hasOwn(definition.mappings, event.type) ? definition.mappings[event.type] : definition.otherTypes
+  ) as EventMapping<unknown> | undefined;
   if (!mapping) return { status: 'unknown_type' };
   const parsed = mapping.schema.safeParse(event.payload);
   if (!parsed.success) return { status: 'invalid', reason: describeIssues(parsed.error) };
-  const outcome = await mapping.map(parsed.data, context);
+  const outcome = await mapping.map(parsed.data, { ...context, event });
   if (outcome.kind === 'mapped') return { status: 'mapped', events: outcome.events };
   return { status: outcome.kind, reason: outcome.reason };
 }
@@ -137,8 +149,11 @@ export function describeIssues(error: z.ZodError): string {
 export function producedEventTypes(definitions: readonly WebhookDefinition[]): EventType[] {
   const types = new Set<EventType>();
   for (const definition of definitions) {
-    for (const mapping of Object.values(definition.mappings))
-      for (const type of mapping.produces) types.add(type);
+    const mappings = [
+      ...Object.values(definition.mappings),
+      ...(definition.otherTypes ? [definition.otherTypes] : []),
+    ];
+    for (const mapping of mappings) for (const type of mapping.produces) types.add(type);
   }
   return [...types].sort();
 }

@@ -47,3 +47,8 @@ export {
   stripeWebhook,
   webhookDefinitions,
 } from './providers/index.js';
+
+export { buildWebhookDefinitions, configuredWebhook } from './sources/configured-webhook.js';
+export { parseWebhookSources, webhookSourceConfig } from './sources/source-config.js';
+export type { WebhookSourceConfig } from './sources/source-config.js';
+export { resolvePointer } from './sources/json-pointer.js';
