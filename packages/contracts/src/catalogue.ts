@@ -34,7 +34,8 @@ export interface EventTranslation<From = unknown, To = unknown> {
   readonly from: string;
   /** The deprecated major's ce_type it is also published as. */
   readonly to: string;
-  readonly translate: (data: From) => To;
+  // A method, not a function property: a typed translation stands in the untyped list (bivariant).
+  translate(data: From): To;
 }
 
 /** A translation between two catalogued types, checked against both payload types. */

@@ -25,7 +25,7 @@ export {
 export { SharedLoadCache } from './serde/schema-cache.js';
 export { SchemaRegistryClient, recordFullName, topicRecordSubject } from './serde/schema-registry-client.js';
 export type { SchemaRegistryClientOptions } from './serde/schema-registry-client.js';
-export { AvroEventEncoder } from './serde/avro-event-encoder.js';
+export { AvroEventEncoder, TRANSLATED_FROM_HEADER } from './serde/avro-event-encoder.js';
 export type { AvroEventEncoderOptions } from './serde/avro-event-encoder.js';
 export { AvroEventDecoder } from './serde/avro-event-decoder.js';
 export type { AvroEventDecoderOptions, ConsumedRecord, EventDecoder } from './serde/avro-event-decoder.js';

@@ -24,4 +24,9 @@ export interface RecordSink {
  * when the payload does not match, so a bad event never reaches the outbox. */
 export interface EventEncoder {
   encode(event: DomainEvent): Promise<EncodedRecord>;
+  /**
+   * Every record the event is published as: its own, then one per deprecated major it is translated to
+   * (docs/migrations/README.md). The outbox writes them all; without it, `encode` alone.
+   */
+  encodeAll?(event: DomainEvent): Promise<EncodedRecord[]>;
 }

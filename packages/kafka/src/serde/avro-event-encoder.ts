@@ -1,5 +1,5 @@
-import { TributaryError } from '@tributary/contracts';
-import type { DomainEvent, EventDefinition } from '@tributary/contracts';
+import { TributaryError, eventTranslations } from '@tributary/contracts';
+import type { DomainEvent, EventDefinition, EventTranslation } from '@tributary/contracts';
 import avro from 'avsc';
 import type { Type } from 'avsc';
 import { KafkaErrorCodes } from '../error-codes.js';
@@ -20,7 +20,16 @@ export interface AvroEventEncoderOptions {
    * schema is missing fails with SCHEMA_NOT_REGISTERED instead of registering it.
    */
   autoRegister?: boolean;
+  /**
+   * Types of a new major also published on the deprecated major's topic during its window (CHANGELOG.md).
+   * Both types of each must be among `definitions`. Default: the contracts' `eventTranslations` whose types
+   * this encoder has, so every producer of the catalogue dual-publishes without wiring of its own.
+   */
+  translations?: Iterable<EventTranslation>;
 }
+
+/** On a record written by a translation: the ce_type it was translated from (the new major's). */
+export const TRANSLATED_FROM_HEADER = 'tributary-translated-from';
 
 interface CompiledDefinition {
   readonly definition: EventDefinition;
@@ -37,6 +46,7 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
  */
 export class AvroEventEncoder implements EventEncoder {
   private readonly byType = new Map<string, CompiledDefinition>();
+  private readonly translationsOf = new Map<string, EventTranslation[]>();
   readonly autoRegister: boolean;
 
   constructor(private readonly options: AvroEventEncoderOptions) {
@@ -54,6 +64,47 @@ export class AvroEventEncoder implements EventEncoder {
         subject: topicRecordSubject(definition.topic, definition.recordName),
       });
     }
+    const translations =
+      options.translations ??
+      eventTranslations.filter((t) => this.byType.has(t.from) && this.byType.has(t.to));
+    for (const translation of translations) {
+      for (const type of [translation.from, translation.to]) {
+        if (!this.byType.has(type)) {
+          throw new Error(`translation ${translation.from} → ${translation.to}: no definition for ${type}`);
+        }
+      }
+      if (
+        this.byType.get(translation.from)!.definition.topic ===
+        this.byType.get(translation.to)!.definition.topic
+      ) {
+        throw new Error(`translation ${translation.from} → ${translation.to}: both types are on one topic`);
+      }
+      this.translationsOf.set(translation.from, [
+        ...(this.translationsOf.get(translation.from) ?? []),
+        translation,
+      ]);
+    }
+  }
+
+  /**
+   * The event's record, then one per translation of its type: the same id, key and CloudEvents attributes
+   * under the old ce_type, the payload translated and validated against the old schema, so a translation
+   * that no longer fits fails before the producer's transaction commits, not at a v1 consumer.
+   */
+  async encodeAll(event: DomainEvent): Promise<EncodedRecord[]> {
+    const records = [await this.encode(event)];
+    for (const translation of this.translationsOf.get(event.type) ?? []) {
+      const translated = await this.encode({
+        ...event,
+        type: translation.to,
+        data: translation.translate(event.data),
+      });
+      records.push({
+        ...translated,
+        headers: { ...translated.headers, [TRANSLATED_FROM_HEADER]: event.type },
+      });
+    }
+    return records;
   }
 
   /** Throws SCHEMA_VALIDATION_FAILED naming every bad field path; cheap, no registry round trip. */

@@ -165,3 +165,79 @@ describe('AvroEventDecoder', () => {
     ).rejects.toMatchObject({ code: 'DECODE_INCOMPATIBLE_SCHEMA', retriable: false });
   });
 });
+
+describe('AvroEventEncoder translations', () => {
+  const placedV2: EventDefinition = {
+    type: 'test.order.placed.v2',
+    topic: 'test.order.v2',
+    recordName: 'tributary.test.v2.OrderPlaced',
+    schema: {
+      type: 'record',
+      name: 'OrderPlaced',
+      namespace: 'tributary.test.v2',
+      fields: [
+        { name: 'orderId', type: 'string' },
+        { name: 'totalMinor', type: 'long' },
+      ],
+    },
+  };
+  const toV1 = {
+    from: placedV2.type,
+    to: placedV1.type,
+    translate: (data: unknown) => {
+      const v2 = data as { orderId: string; totalMinor: number };
+      return { orderId: v2.orderId, amountMinor: v2.totalMinor, lines: [] };
+    },
+  };
+  const v2Event: DomainEvent = {
+    ...event,
+    type: placedV2.type,
+    data: { orderId: 'order-1', totalMinor: 990 },
+  };
+
+  it('encode the new major first, then the old one under the same id and key, marked as translated', async () => {
+    const registry = inMemoryRegistry();
+    const encoder = new AvroEventEncoder({
+      registry,
+      definitions: [placedV1, placedV2],
+      translations: [toV1],
+    });
+    const [own, old, ...rest] = await encoder.encodeAll(v2Event);
+    expect(rest).toEqual([]);
+    expect([own!.topic, own!.headers['ce_type'], own!.headers['tributary-translated-from']]).toEqual([
+      'test.order.v2',
+      'test.order.placed.v2',
+      undefined,
+    ]);
+    expect([old!.topic, old!.key, old!.eventId, old!.headers['ce_type']]).toEqual([
+      'test.order.v1',
+      'order-1',
+      event.id,
+      'test.order.placed',
+    ]);
+    expect(old!.headers['tributary-translated-from']).toBe('test.order.placed.v2');
+    expect(
+      registry.registered.get(old!.value.readInt32BE(1))!.fromBuffer(old!.value.subarray(5)),
+    ).toMatchObject({
+      orderId: 'order-1',
+      amountMinor: 990,
+    });
+    // A type without translation is one record.
+    expect(await encoder.encodeAll(event)).toHaveLength(1);
+  });
+
+  it('refuse a translation naming a type it cannot encode, or staying on one topic', () => {
+    expect(
+      () =>
+        new AvroEventEncoder({ registry: inMemoryRegistry(), definitions: [placedV2], translations: [toV1] }),
+    ).toThrow('no definition for test.order.placed');
+    expect(
+      () =>
+        new AvroEventEncoder({
+          registry: inMemoryRegistry(),
+          definitions: [placedV1, { ...placedV2, topic: 'test.order.v1' }],
+          translations: [toV1],
+        }),
+    ).toThrow('both types are on one topic');
+  });
+});

@@ -37,7 +37,7 @@ describe('migrations', () => {
     const unpublished = rows.find((row) => row.indexname === 'outbox_unpublished_idx');
     expect(unpublished?.indexdef).toMatch(/WHERE \(published_at IS NULL\)/);
     expect(rows.map((row) => row.indexname)).toEqual(
-      expect.arrayContaining(['outbox_pkey', 'outbox_event_id_key', 'outbox_created_at_brin']),
+      expect.arrayContaining(['outbox_pkey', 'outbox_event_id_topic_key', 'outbox_created_at_brin']),
     );
     const inboxKey = await db.admin.query(
       `SELECT pg_get_constraintdef(oid) AS def FROM pg_constraint
@@ -68,6 +68,7 @@ describe('migrations', () => {
       'CreateAuditLog1764201600003',
       'CreateKeyParking1765324800000',
       'AuditLogAtIndex1796515200000',
+      'OutboxEventPerTopic1796601600000',
     ]);
     expect(await tablesIn(db.schema)).toEqual(tables);
     expect(await db.dataSource.showMigrations()).toBe(false);
@@ -97,6 +98,7 @@ describe('migrations with several replicas booting at once', () => {
     'CreateAuditLog1764201600003',
     'CreateKeyParking1765324800000',
     'AuditLogAtIndex1796515200000',
+    'OutboxEventPerTopic1796601600000',
   ];
   let database: TestDatabase;
   let admin: pg.Client;

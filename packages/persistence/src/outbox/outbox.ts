@@ -138,7 +138,12 @@ export class Outbox {
     };
   }
 
-  /** Encodes the event (schema validation happens here, before commit) and adds it. Returns the record. */
+  /**
+   * Encodes the event (schema validation happens here, before commit) and adds it. Returns its record. An
+   * event of a new major whose old major is in its deprecation window is also written translated to the old
+   * topic (encoder's `encodeAll`): the rows follow each other in this transaction with one key, so the relay
+   * publishes both or neither and each topic keeps the key's order.
+   */
   async publishEvent(manager: EntityManager, event: DomainEvent): Promise<EncodedRecord> {
     if (!this.#encoder) {
       throw invalid(
@@ -146,9 +151,11 @@ export class Outbox {
         'Outbox.publishEvent needs an EventEncoder in its options.',
       );
     }
-    const record = await this.#encoder.encode(event);
-    await this.add(manager, record);
-    return record;
+    const records = this.#encoder.encodeAll
+      ? await this.#encoder.encodeAll(event)
+      : [await this.#encoder.encode(event)];
+    await this.add(manager, records);
+    return records[0]!;
   }
 }
 
