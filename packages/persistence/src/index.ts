@@ -25,5 +25,10 @@ export type {
   RetentionRun,
 } from './retention/retention-job.js';
 export { affectedRows, platformRetentionPolicies } from './retention/platform-retention.js';
-export { inboxRetentionFloorMs, retentionConfigFrom, retentionEnv } from './retention/retention-config.js';
+export {
+  inboxRetentionFloorMs,
+  retentionConfigFrom,
+  retentionConfigOf,
+  retentionEnv,
+} from './retention/retention-config.js';
 export type { RetentionConfig } from './retention/retention-config.js';

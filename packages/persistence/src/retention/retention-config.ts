@@ -18,13 +18,17 @@ const days = z.coerce.number().positive();
 const positiveInt = z.coerce.number().int().positive();
 
 /**
- * The environment of the platform tables' retention (docs/architecture.md#retention), as a zod shape to
- * spread into a service's schema once the kit's base config takes it; until then `retentionConfigFrom`
- * parses it on its own when the backbone is built.
+ * The environment of the platform tables' retention (docs/architecture.md#retention), as a zod shape: the
+ * service kit's backbone config spreads it, so its problems are reported with every other variable's.
  */
 export const retentionEnv = {
   // Floor plus a margin, rounded to a number an operator recognises: 40 days with today's catalogue.
-  INBOX_RETENTION_DAYS: days.default(Math.ceil(inboxRetentionFloorMs / day / 10) * 10),
+  INBOX_RETENTION_DAYS: days
+    .refine(
+      (value) => value * day >= inboxRetentionFloorMs,
+      `at least ${inboxRetentionFloorMs / day} (the longest topic retention plus a retry tier's week); a redelivery after a shorter one would apply twice`,
+    )
+    .default(Math.ceil(inboxRetentionFloorMs / day / 10) * 10),
   // Longer than a year, so a yearly review (an audit, a dispute about last year's action) still finds it.
   AUDIT_LOG_RETENTION_DAYS: days.default(400),
   RETENTION_INTERVAL_MS: positiveInt.default(3_600_000),
@@ -45,22 +49,19 @@ export interface RetentionConfig {
 /** The retention settings from `env`; every problem is reported at once, by variable, and stops the boot. */
 export function retentionConfigFrom(env: Readonly<Record<string, string | undefined>>): RetentionConfig {
   const parsed = z.object(retentionEnv).safeParse(env);
-  const problems = parsed.success
-    ? []
-    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-  if (parsed.success && parsed.data.INBOX_RETENTION_DAYS * day < inboxRetentionFloorMs) {
-    problems.push(
-      `INBOX_RETENTION_DAYS: at least ${inboxRetentionFloorMs / day} (the longest topic retention plus a retry tier's week); a redelivery after a shorter one would apply twice`,
-    );
-  }
-  if (!parsed.success || problems.length > 0) {
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new TributaryError(
       PersistenceErrorCode.retentionConfigInvalid,
       `Invalid retention configuration:\n  ${problems.join('\n  ')}`,
       { retriable: false },
     );
   }
-  const values = parsed.data;
+  return retentionConfigOf(parsed.data);
+}
+
+/** The settings from values already parsed with `retentionEnv` (a service's whole config schema). */
+export function retentionConfigOf(values: z.output<z.ZodObject<typeof retentionEnv>>): RetentionConfig {
   return {
     inboxRetentionMs: values.INBOX_RETENTION_DAYS * day,
     auditLogRetentionMs: values.AUDIT_LOG_RETENTION_DAYS * day,

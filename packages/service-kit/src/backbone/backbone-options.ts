@@ -17,9 +17,9 @@ export interface BackboneOptions {
    */
   readonly publishes?: boolean;
   /**
-   * May the encoder register a schema the registry lacks? Default: SCHEMA_AUTO_REGISTER, itself true except
-   * in TRIBUTARY_ENV=production (schema-auto-register.ts). When false, a publishing service's `start()` fails
-   * with SCHEMA_NOT_REGISTERED naming every catalogue subject the registry does not hold.
+   * May the encoder register a schema the registry lacks? Default: the config's `schemaAutoRegister`
+   * (SCHEMA_AUTO_REGISTER, itself true except in TRIBUTARY_ENV=production). When false, a publishing
+   * service's `start()` fails with SCHEMA_NOT_REGISTERED naming every catalogue subject the registry lacks.
    */
   readonly schemaAutoRegister?: boolean;
   /** Longest a graceful shutdown waits for the relay to publish committed rows. Default 5 s. */

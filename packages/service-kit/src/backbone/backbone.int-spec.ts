@@ -36,30 +36,27 @@ afterAll(async () => {
   await db?.drop();
 }, 60_000);
 
-function backbone(env: NodeJS.ProcessEnv): Promise<Backbone> {
-  const previous = { ...process.env };
-  Object.assign(process.env, env);
-  try {
-    return createBackbone({
-      service: 'kit-test',
-      logger: createLogger({ service: 'kit-test', level: 'silent' }),
-      config: {
-        database: { url: db.url, schema: 'public', poolSize: 2 },
-        kafka: { brokers: stack.kafka.brokers, topicPrefix, ensureTopics: false },
-        schemaRegistryUrl: stack.registry.url,
-        outboxBatchSize: 10,
-        outboxShards: 1,
-      },
-    }).then((b) => (opened.push(b), b));
-  } finally {
-    process.env = previous;
-  }
+/** `schemaAutoRegister` as the config resolves it from SCHEMA_AUTO_REGISTER and TRIBUTARY_ENV (load-config.spec). */
+async function backbone(schemaAutoRegister: boolean): Promise<Backbone> {
+  const opening = await createBackbone({
+    service: 'kit-test',
+    logger: createLogger({ service: 'kit-test', level: 'silent' }),
+    config: {
+      database: { url: db.url, schema: 'public', poolSize: 2 },
+      kafka: { brokers: stack.kafka.brokers, topicPrefix, ensureTopics: false },
+      schemaRegistryUrl: stack.registry.url,
+      outboxBatchSize: 10,
+      outboxShards: 1,
+      schemaAutoRegister,
+    },
+  });
+  opened.push(opening);
+  return opening;
 }
 
 describe('backbone with SCHEMA_AUTO_REGISTER off', () => {
   it('refuses to start while a schema is missing, naming it, and starts after schemas:register', async () => {
-    // Production's default, from TRIBUTARY_ENV alone.
-    const refused = await backbone({ TRIBUTARY_ENV: 'production', SCHEMA_AUTO_REGISTER: '' });
+    const refused = await backbone(false);
     expect(refused.schemaAutoRegister).toBe(false);
     const placed = `${topicPrefix}commerce.order.v1-tributary.commerce.order.OrderPlaced`;
     expect(subjects).toContain(placed);
@@ -78,7 +75,7 @@ describe('backbone with SCHEMA_AUTO_REGISTER off', () => {
     // One schema registered is not enough: the message names exactly what is still missing.
     const [first, ...rest] = files;
     await registerSchemas(admin, [first!], { topicPrefix });
-    const partly = await backbone({ SCHEMA_AUTO_REGISTER: 'false' });
+    const partly = await backbone(false);
     const stillMissing = await partly.start().then(
       () => undefined,
       (error: unknown) => (error as Error).message,
@@ -87,7 +84,7 @@ describe('backbone with SCHEMA_AUTO_REGISTER off', () => {
     expect(stillMissing).not.toContain(subjectOf(first!, topicPrefix));
 
     await registerSchemas(admin, rest, { topicPrefix });
-    const started = await backbone({ TRIBUTARY_ENV: 'production' });
+    const started = await backbone(false);
     await expect(started.start()).resolves.toBeUndefined();
     // The encoder finds the registered id and registers nothing new.
     const record = await started.encoder.encode({

@@ -30,7 +30,6 @@ import type { Admin, Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { ShutdownStepSpec } from '../lifecycle/shutdown-phases.js';
 import type { BackboneOptions } from './backbone-options.js';
-import { schemaAutoRegisterFrom } from './schema-auto-register.js';
 
 /**
  * The clients every service talks through, built once from config: Postgres (migrations applied), Kafka
@@ -99,11 +98,8 @@ export function prefixedDefinitions(prefix: string): EventDefinition[] {
 export async function createBackbone(options: BackboneOptions): Promise<Backbone> {
   const { config, logger, service } = options;
   const publishes = options.publishes ?? true;
-  // Read before anything opens: a bad value is a configuration error, like any other.
-  const schemaAutoRegister = options.schemaAutoRegister ?? schemaAutoRegisterFrom(service);
-  // Read here until the kit's base config spreads `retentionEnv`; an invalid value stops the boot before
-  // anything opens.
-  const retentionConfig = retentionConfigFrom(process.env);
+  const schemaAutoRegister = options.schemaAutoRegister ?? config.schemaAutoRegister ?? true;
+  const retentionConfig = config.retention ?? retentionConfigFrom({});
   const opened: Array<() => Promise<unknown>> = [];
   try {
     const dataSource = await createDataSource({

@@ -1,3 +1,4 @@
+import { retentionEnv } from '@tributary/persistence';
 import { z } from 'zod';
 import { environmentEnv } from './environment.js';
 import { tracingEnv } from './tracing-env.js';
@@ -38,7 +39,7 @@ export function serviceEnv(defaults: { port: number }) {
   };
 }
 
-/** Postgres, Kafka, the schema registry and the outbox relay. */
+/** Postgres, Kafka, the schema registry, the outbox relay and the platform tables' retention. */
 export const backboneEnv = {
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }),
   DATABASE_SCHEMA: sqlIdentifier.optional(),
@@ -56,6 +57,12 @@ export const backboneEnv = {
   OUTBOX_BATCH_SIZE: positiveInt.default(500),
   // Relay shards (docs/architecture.md#outbox): the same for every replica; changing it drains the old count.
   OUTBOX_SHARDS: positiveInt.max(1024).default(4),
+  // May the encoder register a schema the registry lacks? Unset: yes, except in TRIBUTARY_ENV=production,
+  // where schemas arrive through `npm run schemas:register` (a deploy step after `schemas:check`) and a
+  // publisher whose schemas are missing refuses to start (SCHEMA_NOT_REGISTERED).
+  SCHEMA_AUTO_REGISTER: z.stringbool().optional(),
+  // Inbox and audit log horizons (docs/architecture.md#retention).
+  ...retentionEnv,
 };
 
 /** A consumer group reading catalogue topics through the reliable consumer. */

@@ -43,6 +43,37 @@ describe('loadConfig', () => {
     });
   });
 
+  it.each([
+    [{}, true],
+    [{ TRIBUTARY_ENV: 'staging' }, true],
+    [{ TRIBUTARY_ENV: 'production' }, false],
+    [{ TRIBUTARY_ENV: 'production', SCHEMA_AUTO_REGISTER: 'true' }, true],
+    [{ TRIBUTARY_ENV: 'test', SCHEMA_AUTO_REGISTER: 'false' }, false],
+    [{ SCHEMA_AUTO_REGISTER: '0' }, false],
+    // NODE_ENV says nothing about the deployment (service kit README).
+    [{ NODE_ENV: 'production' }, true],
+  ])('SCHEMA_AUTO_REGISTER with %j → %s', (env, expected) => {
+    expect(load({ ...minimal, ...env }).schemaAutoRegister).toBe(expected);
+  });
+
+  it('shapes the retention of the platform tables, and reports a bad horizon with the other problems', () => {
+    expect(load({ ...minimal, AUDIT_LOG_RETENTION_DAYS: '730' }).retention).toMatchObject({
+      inboxRetentionMs: 40 * 24 * 3_600_000,
+      auditLogRetentionMs: 730 * 24 * 3_600_000,
+    });
+    let error: unknown;
+    try {
+      load({ ...minimal, INBOX_RETENTION_DAYS: '3', SCHEMA_AUTO_REGISTER: 'prod', PORT: 'x' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/INBOX_RETENTION_DAYS: at least \d+/);
+    expect(message).toMatch(/SCHEMA_AUTO_REGISTER/);
+    expect(message).toMatch(/PORT/);
+  });
+
   it('reads any variable from <NAME>_FILE, without the trailing newline', () => {
     const { DATABASE_URL: _omitted, ...rest } = minimal;
     const config = load(

@@ -1,4 +1,6 @@
 import type { TracingOptions } from '@tributary/observability';
+import { retentionConfigOf } from '@tributary/persistence';
+import type { RetentionConfig } from '@tributary/persistence';
 import type { z } from 'zod';
 import { ConfigError } from './config-error.js';
 import type { Environment } from './environment.js';
@@ -40,6 +42,10 @@ export interface BackboneConfig {
   readonly schemaRegistryUrl: string;
   readonly outboxBatchSize: number;
   readonly outboxShards: number;
+  /** SCHEMA_AUTO_REGISTER, resolved against TRIBUTARY_ENV. Absent (a config built by hand): on. */
+  readonly schemaAutoRegister?: boolean;
+  /** Inbox and audit log horizons. Absent (a config built by hand): the defaults. */
+  readonly retention?: RetentionConfig;
 }
 
 export interface ConsumerConfig {
@@ -74,8 +80,14 @@ export function processConfig(service: string, values: ServiceValues): ProcessCo
   };
 }
 
-/** `defaultSchema`: the Postgres schema when DATABASE_SCHEMA is unset (a connector's own, say). */
-export function backboneConfig(values: BackboneValues, defaultSchema = 'public'): BackboneConfig {
+/**
+ * `defaultSchema`: the Postgres schema when DATABASE_SCHEMA is unset (a connector's own, say). The declared
+ * environment decides SCHEMA_AUTO_REGISTER's default.
+ */
+export function backboneConfig(
+  values: BackboneValues & { readonly TRIBUTARY_ENV?: Environment },
+  defaultSchema = 'public',
+): BackboneConfig {
   return {
     database: {
       url: values.DATABASE_URL,
@@ -92,6 +104,8 @@ export function backboneConfig(values: BackboneValues, defaultSchema = 'public')
     schemaRegistryUrl: values.SCHEMA_REGISTRY_URL,
     outboxBatchSize: values.OUTBOX_BATCH_SIZE,
     outboxShards: values.OUTBOX_SHARDS,
+    schemaAutoRegister: values.SCHEMA_AUTO_REGISTER ?? values.TRIBUTARY_ENV !== 'production',
+    retention: retentionConfigOf(values),
   };
 }
 
