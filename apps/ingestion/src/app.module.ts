@@ -26,7 +26,7 @@ export class AppModule {
           // shipped it with.
           migrations: [CreateEventLog1764460800000, AddWebhookBodies1796601600000],
           problems: ingestionProblems,
-          onProblem: countWebhookRefusedByFastify,
+          onProblem: countWebhookRefusedByFastify(config.webhookDefinitions),
           openApi,
           docsPage: true,
           apiKeys: {

@@ -81,4 +81,77 @@ describe('loadIngestionConfig', () => {
       /DATABASE_URL[\s\S]*SCHEMA_REGISTRY_URL/,
     );
   });
+
+  describe('webhook sources by configuration', () => {
+    const source = {
+      name: 'acme',
+      scheme: { type: 'standard-webhooks' },
+      secretsEnv: 'ACME_WEBHOOK_SECRETS',
+      dedupeId: { header: 'webhook-id' },
+      eventType: { pointer: '/type' },
+    };
+    const acmeSecret = `whsec_${Buffer.from('acme secret bytes').toString('base64')}`;
+
+    it('serves a source from WEBHOOK_SOURCES_FILE with its secrets from <secretsEnv>_FILE', () => {
+      const files: Record<string, string> = {
+        '/etc/tributary/sources.json': JSON.stringify([source]),
+        '/run/secrets/acme': `${acmeSecret}\n`,
+      };
+      const config = loadIngestionConfig(
+        {
+          ...valid,
+          WEBHOOK_SOURCES_FILE: '/etc/tributary/sources.json',
+          ACME_WEBHOOK_SECRETS_FILE: '/run/secrets/acme',
+        },
+        (path) => files[path] ?? '',
+      );
+      expect(config.webhookSecrets['acme']).toEqual([acmeSecret]);
+      expect(config.webhookDefinitions['acme']?.scheme.name).toBe('standard-webhooks');
+      expect(Object.keys(config.webhookDefinitions).sort()).toEqual([
+        'acme',
+        'easypost',
+        'github',
+        'hubspot',
+        'stripe',
+      ]);
+    });
+
+    it('reads WEBHOOK_SOURCES from the environment; a source without secrets is known but not served', () => {
+      const config = loadIngestionConfig({ ...valid, WEBHOOK_SOURCES: JSON.stringify([source]) });
+      expect(config.webhookSecrets['acme']).toEqual([]);
+      expect(config.webhookDefinitions['acme']?.provider).toBe('acme');
+    });
+
+    it('stops the boot naming the source and field of each problem, with the others', () => {
+      const load = (env: Record<string, string>) => () => loadIngestionConfig({ ...valid, ...env });
+      expect(load({ WEBHOOK_SOURCES: JSON.stringify([{ ...source, dedupeId: { pointer: 'id' } }]) })).toThrow(
+        /WEBHOOK_SOURCES: source "acme" \(#1\) dedupeId\.pointer: expected a JSON pointer/,
+      );
+      expect(load({ WEBHOOK_SOURCES: JSON.stringify([source]), ACME_WEBHOOK_SECRETS: 'not-whsec' })).toThrow(
+        /ACME_WEBHOOK_SECRETS: secret #1 is not a standard-webhooks secret/,
+      );
+      expect(load({ WEBHOOK_SOURCES: JSON.stringify([{ ...source, name: 'github' }]) })).toThrow(
+        /WEBHOOK_SOURCES: source "github" name: github is already a webhook provider/,
+      );
+      // A source retried for longer than the event log keeps entries could be published twice.
+      expect(
+        load({
+          WEBHOOK_SOURCES: JSON.stringify([{ ...source, retryHorizonSeconds: 10 * 24 * 3600 }]),
+          EVENT_LOG_RETENTION_DAYS: '7',
+        }),
+      ).toThrow(/EVENT_LOG_RETENTION_DAYS: shorter than a provider's retries/);
+      expect(load({ WEBHOOK_SOURCES: '{' })).toThrow(/WEBHOOK_SOURCES: not JSON/);
+      expect(() =>
+        loadIngestionConfig(
+          { KAFKA_BROKERS: 'x:1', WEBHOOK_SOURCES: '[]', WEBHOOK_SOURCES_FILE: '/x' },
+          () => '[]',
+        ),
+      ).toThrow(/WEBHOOK_SOURCES: set either WEBHOOK_SOURCES or WEBHOOK_SOURCES_FILE, not both/);
+      expect(() =>
+        loadIngestionConfig({ ...valid, WEBHOOK_SOURCES_FILE: '/missing.json' }, () => {
+          throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+        }),
+      ).toThrow(/WEBHOOK_SOURCES_FILE: cannot read \/missing\.json \(ENOENT\)/);
+    });
+  });
 });

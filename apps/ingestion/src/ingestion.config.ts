@@ -1,11 +1,20 @@
-import { parseSecretList, webhookDefinitions } from '@tributary/webhooks';
+import { readFileSync } from 'node:fs';
+import {
+  buildWebhookDefinitions,
+  parseSecretList,
+  parseWebhookSources,
+  webhookDefinitions as codedWebhookDefinitions,
+} from '@tributary/webhooks';
+import type { WebhookDefinition } from '@tributary/webhooks';
 import { z } from 'zod';
 import {
+  ConfigError,
   apiKeysEnv,
   backboneEnv,
   loadConfig,
   parseConfiguredApiKeys,
   positiveInt,
+  resolveFiles,
   serviceConfig,
   serviceEnv,
 } from '@tributary/service-kit';
@@ -18,9 +27,10 @@ const day = 24 * 3600;
  * Each provider's secrets variable (STRIPE_WEBHOOK_SECRETS, ...), named by its definition. In the schema so
  * that `<NAME>_FILE` works for them as for any variable: secrets belong in files, not in the environment.
  */
-const webhookSecretsEnv = Object.fromEntries(
-  Object.values(webhookDefinitions).map((definition) => [definition.secretsEnv, z.string().optional()]),
-);
+const secretsEnvOf = (definitions: Readonly<Record<string, WebhookDefinition>>) =>
+  Object.fromEntries(
+    Object.values(definitions).map((definition) => [definition.secretsEnv, z.string().optional()]),
+  );
 
 /**
  * The one place this app reads the environment: the kit's shared variables plus ingestion's own. A bad or
@@ -51,10 +61,15 @@ const schema = z.object({
       message: 'expected provider=schema pairs separated by commas',
     })
     .default(''),
-  ...webhookSecretsEnv,
+  ...secretsEnvOf(codedWebhookDefinitions),
 });
 
 export type IngestionConfig = ServiceConfig & {
+  /**
+   * Every webhook definition this instance knows, by provider: the coded ones and the sources declared in
+   * WEBHOOK_SOURCES(_FILE). Built once at boot; intake, replay and the metrics read it, never a constant.
+   */
+  readonly webhookDefinitions: Readonly<Record<string, WebhookDefinition>>;
   /** The URL providers call, when a proxy sits in front (HubSpot signs the full URL). */
   readonly publicBaseUrl: string | undefined;
   readonly eventLog: { readonly retentionSeconds: number; readonly cleanupIntervalMs: number };
@@ -83,9 +98,48 @@ export function loadIngestionConfig(
   env: Env = process.env,
   readFile?: (path: string) => string,
 ): IngestionConfig {
+  // The sources decide which secrets variables exist, so they are read before the schema is complete.
+  const sourceProblems: string[] = [];
+  const sourcesText = resolveFiles(
+    ['WEBHOOK_SOURCES'],
+    env,
+    readFile ?? ((path) => readFileSync(path, 'utf8')),
+    sourceProblems,
+  ).WEBHOOK_SOURCES;
+  const origin = env.WEBHOOK_SOURCES_FILE ? 'WEBHOOK_SOURCES_FILE' : 'WEBHOOK_SOURCES';
+  const sources = parseWebhookSources(sourcesText, origin);
+  const built = buildWebhookDefinitions(codedWebhookDefinitions, sources.sources, origin);
+  sourceProblems.push(...sources.problems, ...built.problems);
+  const webhookDefinitions = built.definitions;
+
+  try {
+    return load(
+      schema.extend(secretsEnvOf(webhookDefinitions)),
+      webhookDefinitions,
+      sourceProblems,
+      env,
+      readFile,
+    );
+  } catch (error) {
+    // A schema failure ends before the derived checks run: the sources' problems are listed with it anyway.
+    if (!(error instanceof ConfigError) || sourceProblems.every((p) => error.problems.includes(p)))
+      throw error;
+    throw new ConfigError(error.service, [...sourceProblems, ...error.problems]);
+  }
+}
+
+function load(
+  fullSchema: z.ZodObject,
+  webhookDefinitions: Readonly<Record<string, WebhookDefinition>>,
+  sourceProblems: readonly string[],
+  env: Env,
+  readFile: ((path: string) => string) | undefined,
+): IngestionConfig {
   return loadConfig(
-    schema,
+    // The added keys are optional strings read by name below; the static type keeps the known ones.
+    fullSchema as unknown as typeof schema,
     (values, problems) => {
+      problems.push(...sourceProblems);
       const retentionSeconds = values.EVENT_LOG_RETENTION_DAYS * day;
       const longestRetry = Math.max(...Object.values(webhookDefinitions).map((d) => d.retryHorizonSeconds));
       if (retentionSeconds < longestRetry) {
@@ -97,7 +151,8 @@ export function loadIngestionConfig(
         ...serviceConfig('ingestion', values),
         publicBaseUrl: values.PUBLIC_BASE_URL?.replace(/\/+$/, ''),
         eventLog: { retentionSeconds, cleanupIntervalMs: values.EVENT_LOG_CLEANUP_INTERVAL_MS },
-        webhookSecrets: webhookSecrets(values, problems),
+        webhookDefinitions,
+        webhookSecrets: webhookSecrets(webhookDefinitions, values, problems),
         rateLimits: {
           webhookPerProvider: {
             ratePerSecond: values.WEBHOOK_RATE_PER_SECOND,
@@ -132,6 +187,7 @@ export function loadIngestionConfig(
  * secret into a boot failure that names the variable, instead of a stream of 401s later.
  */
 function webhookSecrets(
+  webhookDefinitions: Readonly<Record<string, WebhookDefinition>>,
   values: Readonly<Record<string, unknown>>,
   problems: string[],
 ): Record<string, readonly string[]> {

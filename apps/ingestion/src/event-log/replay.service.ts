@@ -3,7 +3,7 @@ import type { DomainEvent } from '@tributary/contracts';
 import type { EncodedRecord } from '@tributary/kafka';
 import { metrics } from '@tributary/observability';
 import { AuditLog, Outbox } from '@tributary/persistence';
-import { mapProviderEvent, webhookDefinitions } from '@tributary/webhooks';
+import { mapProviderEvent } from '@tributary/webhooks';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { ProblemError, actorOf } from '@tributary/service-kit';
@@ -163,9 +163,9 @@ export class ReplayService {
       await this.repository.markReplayed(manager, entry.id);
       return { result: 'republished', eventIds: encoded.records.map((r) => r.eventId) };
     }
-    const definition = Object.hasOwn(webhookDefinitions, entry.provider)
-      ? webhookDefinitions[entry.provider]
-      : undefined;
+    // The boot's definitions, configured sources included: a source removed since is skipped, not guessed.
+    const definitions = this.config.webhookDefinitions;
+    const definition = Object.hasOwn(definitions, entry.provider) ? definitions[entry.provider] : undefined;
     if (entry.source !== 'webhook' || !definition || !remappable.has(entry.status))
       return { result: 'skipped', eventIds: [] };
     const mapped = await mapProviderEvent(

@@ -13,7 +13,8 @@ import { WebhooksController } from './webhooks.controller.js';
     {
       provide: WebhookProviders,
       inject: [SERVICE_CONFIG],
-      useFactory: (config: IngestionConfig) => new WebhookProviders(config.webhookSecrets),
+      useFactory: (config: IngestionConfig) =>
+        new WebhookProviders(config.webhookSecrets, config.webhookDefinitions),
     },
     WebhookIntakeService,
   ],

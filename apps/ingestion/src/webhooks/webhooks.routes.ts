@@ -36,6 +36,8 @@ function description(): string {
     '| provider | domain | scheme | headers | secrets |',
     '|---|---|---|---|---|',
     ...rows,
+    '',
+    'Besides these, every source declared in `WEBHOOK_SOURCES` / `WEBHOOK_SOURCES_FILE` (its name is the path segment); each of its events is published as `integrations.webhook.received`.',
   ].join('\n');
 }
 
@@ -51,7 +53,15 @@ export const receiveWebhook = defineRoute({
   summary: 'Receive a provider webhook',
   description: description(),
   request: {
-    params: z.object({ provider: z.enum(Object.keys(webhookDefinitions).sort() as [string, ...string[]]) }),
+    // A slug rather than an enum: configured sources are known at boot, not when this module loads.
+    params: z.object({
+      provider: z
+        .string()
+        .regex(/^[a-z][a-z0-9-]{0,31}$/)
+        .describe(
+          `A coded provider (${Object.keys(webhookDefinitions).sort().join(', ')}) or a configured source.`,
+        ),
+    }),
     body: z
       .union([z.record(z.string(), z.unknown()), z.array(z.unknown())])
       .describe("The provider's payload, as the provider sends it."),

@@ -108,6 +108,8 @@ export interface paths {
          *     | github | engineering | github | x-hub-signature-256 | GITHUB_WEBHOOK_SECRETS |
          *     | hubspot | crm | hubspot-v3 | x-hubspot-signature-v3, x-hubspot-request-timestamp | HUBSPOT_CLIENT_SECRETS |
          *     | stripe | payments | stripe | stripe-signature | STRIPE_WEBHOOK_SECRETS |
+         *
+         *     Besides these, every source declared in `WEBHOOK_SOURCES` / `WEBHOOK_SOURCES_FILE` (its name is the path segment); each of its events is published as `integrations.webhook.received`.
          */
         readonly post: operations["receiveWebhook"];
         readonly delete?: never;
@@ -838,7 +840,8 @@ export interface operations {
             readonly query?: never;
             readonly header?: never;
             readonly path: {
-                readonly provider: "easypost" | "github" | "hubspot" | "stripe";
+                /** @description A coded provider (easypost, github, hubspot, stripe) or a configured source. */
+                readonly provider: string;
             };
             readonly cookie?: never;
         };

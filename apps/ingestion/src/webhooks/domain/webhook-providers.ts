@@ -1,4 +1,4 @@
-import { WebhookError, WebhookErrorCode, createVerifier, webhookDefinitions } from '@tributary/webhooks';
+import { WebhookError, WebhookErrorCode, createVerifier } from '@tributary/webhooks';
 import type { WebhookDefinition, WebhookVerifier } from '@tributary/webhooks';
 
 export interface ServedProvider {
@@ -7,7 +7,8 @@ export interface ServedProvider {
 }
 
 /**
- * The providers this instance serves: every definition of @tributary/webhooks that has secrets configured.
+ * The providers this instance serves: every definition it knows (coded in @tributary/webhooks or declared
+ * in WEBHOOK_SOURCES, `IngestionConfig.webhookDefinitions`) that has secrets configured.
  * A known provider without secrets is refused like an unknown one (fail closed), never served unverified.
  */
 export class WebhookProviders {
@@ -15,7 +16,7 @@ export class WebhookProviders {
 
   constructor(
     secrets: Readonly<Record<string, readonly string[]>>,
-    private readonly definitions: Readonly<Record<string, WebhookDefinition>> = webhookDefinitions,
+    private readonly definitions: Readonly<Record<string, WebhookDefinition>>,
   ) {
     for (const definition of Object.values(definitions)) {
       const active = secrets[definition.provider] ?? [];
