@@ -174,6 +174,8 @@ export class WebhookIntakeService {
       refs: this.refs.resolver(provider, manager),
       correlationId: id,
       newEventId: () => uuidv7(),
+      // What the provider signed, for mappings that forward it (configured sources) rather than re-serialize.
+      rawBody,
     });
     const base = {
       id,
