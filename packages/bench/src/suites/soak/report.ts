@@ -78,6 +78,11 @@ export function renderSoakReport(input: SoakReportInput): string {
   );
   lines.push(renderTable(['provider', 'attempts', 'events', 'accepted 2xx', 'never accepted'], webhookRows));
   lines.push(`webhook series still pending at the simulator when the drain ended: ${input.pendingWebhooks}`);
+  const unanswered = (f.onKafka['commerce.order.placed'] ?? 0) - f.accepted;
+  if (unanswered > 0)
+    lines.push(
+      `orders placed on Kafka whose caller saw no 202 (the answer lost to a timeout or a cut connection; not counted as accepted): ${unanswered}`,
+    );
   lines.push(
     `on Kafka (distinct events of the run's topics): ${Object.entries(f.onKafka)
       .sort()

@@ -70,7 +70,9 @@ async function placeOne(url: string, n: number): Promise<{ order: AcceptedOrder 
       order: { orderId: body.orderId, paymentId: body.paymentId, customerId, acceptedAt: Date.now() },
     };
   } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return { refused: cause ?? (error instanceof Error ? error.name : 'error') };
+    // By shape, not `instanceof`: fetch's errors come from another realm under jest's VM modules.
+    const { name, cause } = error as { name?: unknown; cause?: { code?: unknown } };
+    const code = typeof cause?.code === 'string' ? cause.code : undefined;
+    return { refused: code ?? (typeof name === 'string' ? name : 'error') };
   }
 }
