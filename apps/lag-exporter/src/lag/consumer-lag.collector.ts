@@ -1,5 +1,7 @@
 import { LagEstimator, exposeZeros } from '@tributary/observability';
 import type { ConsumerLagMetrics, Logger } from '@tributary/observability';
+import { sunsetSeconds } from './deprecated-readers.js';
+import type { DeprecatedReaderMetrics, DeprecatedTopic } from './deprecated-readers.js';
 import type { Leadership } from './exporter-lock.js';
 import type { CommittedOffset, ConsumerLagSource, GroupDescription, PartitionOffsets } from './lag-source.js';
 import { restoreHistory } from './offset-history.js';
@@ -22,6 +24,9 @@ export interface ConsumerLagCollectorOptions {
   readonly groups?: RegExp;
   readonly now?: () => number;
   readonly logger?: Pick<Logger, 'info' | 'warn'>;
+  /** Topics in a deprecation window, whose readers are reported (`deprecatedReaders`). */
+  readonly deprecatedTopics?: readonly DeprecatedTopic[];
+  readonly deprecatedReaders?: DeprecatedReaderMetrics;
 }
 
 const POLL_STAGES = [
@@ -199,6 +204,9 @@ export class ConsumerLagCollector {
     ]) {
       gauge.reset();
     }
+    this.options.deprecatedReaders?.readers.reset();
+    this.options.deprecatedReaders?.readerLag.reset();
+    this.options.deprecatedReaders?.sunset.reset();
   }
 
   // Everything is set synchronously after a reset, so a scrape sees either the previous poll or this one,
@@ -241,7 +249,29 @@ export class ConsumerLagCollector {
       m.groupMaxLagSeconds.set({ group }, maxIgnoringNaN(lagSeconds));
       m.groupSumLag.set({ group }, sumIgnoringNaN(lags));
     }
+    this.publishDeprecatedReaders(estimator, committed, nowMs);
     m.lastPoll.set(nowMs / 1000);
+  }
+
+  // A group reads a deprecated topic while it has a committed offset there; one that moved to the new major
+  // keeps showing, its lag growing, until Kafka expires those offsets or an operator deletes them (runbook).
+  private publishDeprecatedReaders(
+    estimator: LagEstimator,
+    committed: Map<string, CommittedOffset[]>,
+    nowMs: number,
+  ): void {
+    const metrics = this.options.deprecatedReaders;
+    if (!metrics) return;
+    for (const { topic, sunset } of this.options.deprecatedTopics ?? []) {
+      metrics.sunset.set({ topic }, sunsetSeconds(sunset));
+      for (const [group, offsets] of committed) {
+        const on = offsets.filter((c) => c.topic === topic && c.offset !== null && c.offset >= 0);
+        if (on.length === 0) continue;
+        metrics.readers.set({ topic, group, sunset }, 1);
+        const lags = on.map((c) => estimator.estimate(c.topic, c.partition, c.offset, nowMs).lag);
+        metrics.readerLag.set({ topic, group }, sumIgnoringNaN(lags));
+      }
+    }
   }
 
   private async attempt<T>(stage: PollStage, fn: () => Promise<T>): Promise<T | undefined> {

@@ -14,6 +14,7 @@ import type { Admin } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { LagExporterConfig } from '../lag-exporter.config.js';
 import { ConsumerLagCollector } from './consumer-lag.collector.js';
+import { catalogueDeprecatedTopics, createDeprecatedReaderMetrics } from './deprecated-readers.js';
 import { AdvisoryLockLeadership } from './exporter-lock.js';
 import { kafkaConsumerLagSource } from './kafka-lag-source.js';
 import { PostgresOffsetHistory } from './postgres-offset-history.js';
@@ -40,6 +41,8 @@ import { PostgresOffsetHistory } from './postgres-offset-history.js';
           pollIntervalMs: config.lag.pollIntervalMs,
           historyWindowMs: config.lag.historyWindowMs,
           groups: config.lag.groups,
+          deprecatedTopics: catalogueDeprecatedTopics(config.kafka.topicPrefix),
+          deprecatedReaders: createDeprecatedReaderMetrics(registry),
           logger,
         }),
     },
