@@ -79,6 +79,12 @@ export const crmConnector = defineConnector({
     operationLimits: { 'contacts.search': { requestsPerSecond: 4, burst: 1 } },
   },
   webhook: hubspotWebhook,
+  // HubSpot honours no idempotency key, so there is none to forget: every write is a batch upsert by our
+  // unique id property, and a repeat at any age writes the same values onto the same contact.
+  idempotency: {
+    idempotentBy:
+      'HubSpot batch upsert by the unique property tributary_contact_id: a repeat writes the same values to the same contact',
+  },
   handlers: {
     'payments.payment.succeeded': markCustomer,
     'crm.contact.changed': readChangedContact,

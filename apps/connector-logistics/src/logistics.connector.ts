@@ -86,6 +86,9 @@ export const logisticsConnector = defineConnector({
     breaker: { consecutiveFailures: 4, halfOpenAfterMs: 15_000 },
   },
   webhook: easypostWebhook,
+  // EasyPost documents no idempotency keys (the simulator's are a convenience), so a key protects nothing at
+  // any age: lifetime 0 makes every delivery look its shipment up by our reference before creating it.
+  idempotency: { keyLifetimeMs: 0, lateReplay: { 'logistics.shipment.requested': 'lookup' } },
   handlers: {
     'logistics.shipment.requested': bookShipment,
   },
@@ -105,7 +108,7 @@ async function bookShipment(event: EventOf<'logistics.shipment.requested'>, ctx:
 
   // Real EasyPost ignores Idempotency-Key on create: a redelivery would create a second shipment and buy a
   // second label. Looking our reference up first finds the shipment an earlier delivery created.
-  let shipment = await ctx.provider.findShipment(request.shipmentId, ctx.signal);
+  let shipment = await ctx.lookupBeforeCall(() => ctx.provider.findShipment(request.shipmentId, ctx.signal));
   if (shipment?.reference !== request.shipmentId) {
     shipment = await ctx.provider.createShipment(
       {

@@ -7,19 +7,29 @@ import type { EventOf } from '@tributary/contracts';
 import { paymentsConnector } from './payments.connector.js';
 import { StripeClient } from './stripe/stripe.client.js';
 
-/** A Stripe stand-in that answers every PaymentIntent creation with `answer`, recording what it got. */
-async function stripe(answer: { status: number; body: unknown }) {
+/**
+ * A Stripe stand-in that answers every PaymentIntent creation with `answer` and a search with `found`,
+ * recording what it got.
+ */
+async function stripe(answer: { status: number; body: unknown }, found: unknown[] = []) {
   const seen: { headers: IncomingMessage['headers']; form: URLSearchParams }[] = [];
+  const searches: string[] = [];
   const server: Server = createServer((req, res) => {
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://stripe');
+      if (url.pathname === '/v1/payment_intents/search') {
+        searches.push(url.searchParams.get('query') ?? '');
+        const result = { object: 'search_result', has_more: false, next_page: null, data: found };
+        return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
+      }
       seen.push({ headers: req.headers, form: new URLSearchParams(body) });
       res.writeHead(answer.status, { 'content-type': 'application/json' }).end(JSON.stringify(answer.body));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, server };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, searches, server };
 }
 
 const request: EventOf<'payments.payment.requested'> = {
@@ -40,8 +50,11 @@ const request: EventOf<'payments.payment.requested'> = {
   },
 };
 
-async function handle(answer: { status: number; body: unknown }) {
-  const sim = await stripe(answer);
+async function handle(
+  answer: { status: number; body: unknown },
+  late: { found?: unknown[]; firstAttemptAt?: number } = {},
+) {
+  const sim = await stripe(answer, late.found);
   const http = new ProviderHttpClient({
     provider: 'stripe',
     baseUrl: sim.url,
@@ -52,6 +65,7 @@ async function handle(answer: { status: number; body: unknown }) {
     event: request,
     provider: new StripeClient(http),
     config: { STRIPE_API_BASE: sim.url, STRIPE_API_KEY: 'sk_test' },
+    ...(late.firstAttemptAt === undefined ? {} : { firstAttemptAt: late.firstAttemptAt }),
   });
   try {
     await paymentsConnector.handlers['payments.payment.requested']!(request, ctx);
@@ -60,7 +74,7 @@ async function handle(answer: { status: number; body: unknown }) {
     sim.server.close();
   }
   const refs = ctx.upserted.map((ref) => [ref.externalType, ref.externalId, ref.internalId]);
-  return { seen: sim.seen, published: ctx.published, refs };
+  return { seen: sim.seen, searches: sim.searches, published: ctx.published, refs };
 }
 
 describe('payments connector', () => {
@@ -137,6 +151,52 @@ describe('payments connector', () => {
       code: 'PROVIDER_REJECTED',
       retriable: false,
     });
+  });
+});
+
+describe('payments connector: past the 24 h of a Stripe idempotency key', () => {
+  const weekAgo = Date.now() - 7 * 86_400_000;
+  const succeeded = (id: string, created: number) => ({
+    id,
+    object: 'payment_intent',
+    amount: 1999,
+    amount_received: 1999,
+    currency: 'eur',
+    status: 'succeeded',
+    metadata: { tributary_payment_id: 'pay-1' },
+    created,
+  });
+
+  it('finds the PaymentIntent of the first attempt by our paymentId and publishes its outcome without a create', async () => {
+    const { seen, searches, published, refs } = await handle(
+      { status: 500, body: { error: { type: 'api_error' } } },
+      { firstAttemptAt: weekAgo, found: [succeeded('pi_first', 1_700_000_000)] },
+    );
+    expect(searches).toEqual(["metadata['tributary_payment_id']:'pay-1'"]);
+    expect(seen).toHaveLength(0);
+    expect(refs).toEqual([['payment_intent', 'pi_first', 'pay-1']]);
+    expect(
+      published.map((e) => [e.type, (e.data as { providerPaymentId?: string }).providerPaymentId]),
+    ).toEqual([['payments.payment.succeeded', 'pi_first']]);
+  });
+
+  it('creates when the search finds nothing (the first attempt never reached Stripe)', async () => {
+    const { seen, searches, published } = await handle(
+      { status: 200, body: succeeded('pi_new', 1_700_000_100) },
+      { firstAttemptAt: weekAgo },
+    );
+    expect(searches).toHaveLength(1);
+    expect(seen).toHaveLength(1);
+    expect(published.map((e) => e.type)).toEqual(['payments.payment.succeeded']);
+  });
+
+  it('does not search while the key is younger than 23 h: Stripe answers the repeat itself', async () => {
+    const { seen, searches } = await handle(
+      { status: 200, body: succeeded('pi_1', 1_700_000_000) },
+      { firstAttemptAt: Date.now() - 22 * 3_600_000, found: [succeeded('pi_other', 1)] },
+    );
+    expect(searches).toEqual([]);
+    expect(seen).toHaveLength(1);
   });
 });
 

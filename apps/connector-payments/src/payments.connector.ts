@@ -50,6 +50,12 @@ export const paymentsConnector = defineConnector({
     breaker: { consecutiveFailures: 5, halfOpenAfterMs: 15_000 },
   },
   webhook: stripeWebhook,
+  // Stripe may remove a key once it is 24 hours old; a replay after that would be a new PaymentIntent, so the
+  // handler first searches for the one our paymentId names in its metadata (requestPayment).
+  idempotency: {
+    keyLifetimeMs: 24 * 3_600_000,
+    lateReplay: { 'payments.payment.requested': 'lookup' },
+  },
   handlers: {
     'payments.payment.requested': requestPayment,
   },
@@ -59,33 +65,19 @@ export const paymentsConnector = defineConnector({
 
 async function requestPayment(event: EventOf<'payments.payment.requested'>, ctx: Context): Promise<void> {
   const request = event.data;
-  let intent: StripePaymentIntent;
-  try {
-    intent = await ctx.provider.createPaymentIntent(
-      {
-        amount: request.amountMinor,
-        currency: request.currency,
-        confirm: true,
-        ...(ctx.config.STRIPE_PAYMENT_METHOD ? { paymentMethod: ctx.config.STRIPE_PAYMENT_METHOD } : {}),
-        ...(request.paymentMethod ? { paymentMethodTypes: [request.paymentMethod] } : {}),
-        ...(request.description ? { description: request.description } : {}),
-        metadata: {
-          [STRIPE_METADATA.paymentId]: request.paymentId,
-          [STRIPE_METADATA.orderId]: request.orderId,
-          [STRIPE_METADATA.customerId]: request.customerId,
-        },
-      },
-      { idempotencyKey: ctx.idempotencyKey, signal: ctx.signal },
-    );
-  } catch (error) {
-    // A decline is an answer, not a failure of the connector: it becomes PaymentFailed. Other 4xx go to the DLQ.
-    const declined =
-      isProviderError(error) && error.code === ConnectorErrorCode.providerRejected && error.status === 402
-        ? declinedIntent(error.body)
-        : undefined;
-    if (!declined) throw error;
-    intent = declined;
-  }
+  // Only past the key's lifetime: Stripe's search lags its writes, the key does not.
+  const earlier = await ctx.lookupBeforeCall(async () =>
+    reportedIntent(
+      await ctx.provider.searchPaymentIntentsByMetadata(
+        STRIPE_METADATA.paymentId,
+        request.paymentId,
+        ctx.signal,
+      ),
+    ),
+  );
+  if (earlier)
+    ctx.logger.info({ paymentIntent: earlier.id }, 'found the PaymentIntent of an earlier attempt');
+  const intent = earlier ?? (await createIntent(request, ctx));
   await ctx.commit(async (tx) => {
     await tx.externalRefs.upsert(PAYMENT_INTENT_REF, intent.id, request.paymentId);
     if (intent.status === 'succeeded') {
@@ -118,4 +110,46 @@ async function requestPayment(event: EventOf<'payments.payment.requested'>, ctx:
     }
     // Anything else (processing, requires_action) is settled later by Stripe's webhook through ingestion.
   });
+}
+
+/**
+ * Of the intents a search found for one payment, the one to report: one that was paid if any, else the
+ * oldest (the first attempt's).
+ */
+function reportedIntent(intents: readonly StripePaymentIntent[]): StripePaymentIntent | undefined {
+  const paid = intents.filter((intent) => intent.status === 'succeeded');
+  const pool = paid.length > 0 ? paid : intents;
+  return [...pool].sort((a, b) => (a.created ?? 0) - (b.created ?? 0))[0];
+}
+
+async function createIntent(
+  request: EventOf<'payments.payment.requested'>['data'],
+  ctx: Context,
+): Promise<StripePaymentIntent> {
+  try {
+    return await ctx.provider.createPaymentIntent(
+      {
+        amount: request.amountMinor,
+        currency: request.currency,
+        confirm: true,
+        ...(ctx.config.STRIPE_PAYMENT_METHOD ? { paymentMethod: ctx.config.STRIPE_PAYMENT_METHOD } : {}),
+        ...(request.paymentMethod ? { paymentMethodTypes: [request.paymentMethod] } : {}),
+        ...(request.description ? { description: request.description } : {}),
+        metadata: {
+          [STRIPE_METADATA.paymentId]: request.paymentId,
+          [STRIPE_METADATA.orderId]: request.orderId,
+          [STRIPE_METADATA.customerId]: request.customerId,
+        },
+      },
+      { idempotencyKey: ctx.idempotencyKey, signal: ctx.signal },
+    );
+  } catch (error) {
+    // A decline is an answer, not a failure of the connector: it becomes PaymentFailed. Other 4xx go to the DLQ.
+    const declined =
+      isProviderError(error) && error.code === ConnectorErrorCode.providerRejected && error.status === 402
+        ? declinedIntent(error.body)
+        : undefined;
+    if (!declined) throw error;
+    return declined;
+  }
 }

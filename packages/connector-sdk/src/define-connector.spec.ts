@@ -17,6 +17,7 @@ const base = (overrides: Partial<ConnectorDefinition<z.ZodType, unknown>>) => ({
   http: () => ({ baseUrl: 'http://hubspot.test' }),
   client: () => ({}),
   handlers: { 'crm.contact.changed': async () => undefined },
+  idempotency: { idempotentBy: 'the upsert by a unique property' },
   ...overrides,
 });
 
@@ -53,5 +54,49 @@ describe('defineConnector: reconciliation readers', () => {
     expect(refusal(base({ reconcile: unknown }))).toMatch('reconcile.order: not a reconciled entity');
     const notAFunction = { contact: 'read' } as unknown as ConnectorDefinition['reconcile'];
     expect(refusal(base({ reconcile: notAFunction }))).toMatch('reconcile.contact must be a reader function');
+  });
+});
+
+describe('defineConnector: idempotency past the key lifetime', () => {
+  const day = 86_400_000;
+
+  it('accepts a key lifetime with a lookup planned for every handled type, or idempotentBy', () => {
+    const planned = base({
+      idempotency: { keyLifetimeMs: day, lateReplay: { 'crm.contact.changed': 'lookup' } },
+    });
+    expect(defineConnector(planned).idempotency).toEqual(planned.idempotency);
+    const optedOut = base({
+      idempotency: {
+        keyLifetimeMs: day,
+        lateReplay: { 'crm.contact.changed': { noLookupBecause: 'the handler reads first anyway' } },
+      },
+    });
+    expect(() => defineConnector(optedOut)).not.toThrow();
+  });
+
+  it('refuses a finite key lifetime whose handler has no lookup and no reason', () => {
+    expect(refusal(base({ idempotency: { keyLifetimeMs: day, lateReplay: {} } }))).toMatch(
+      /idempotency\.lateReplay\.crm\.contact\.changed: missing — the provider forgets keys after 86400000 ms/,
+    );
+    const blank = { 'crm.contact.changed': { noLookupBecause: ' ' } };
+    expect(refusal(base({ idempotency: { keyLifetimeMs: day, lateReplay: blank } }))).toMatch(
+      "idempotency.lateReplay.crm.contact.changed must be 'lookup' or { noLookupBecause: <reason> }",
+    );
+  });
+
+  it('refuses a plan for a type it does not handle, a bad lifetime, a missing declaration', () => {
+    const stray = { 'crm.contact.changed': 'lookup', 'payments.payment.requested': 'lookup' } as const;
+    expect(refusal(base({ idempotency: { keyLifetimeMs: day, lateReplay: stray } }))).toMatch(
+      'idempotency.lateReplay.payments.payment.requested: not a handled event type',
+    );
+    const lateReplay = { 'crm.contact.changed': 'lookup' } as const;
+    expect(refusal(base({ idempotency: { keyLifetimeMs: -1, lateReplay } }))).toMatch(
+      'idempotency.keyLifetimeMs must be a finite number',
+    );
+    expect(refusal(base({ idempotency: { idempotentBy: '' } }))).toMatch(
+      'idempotency.idempotentBy must say why',
+    );
+    const missing = { ...base({}), idempotency: undefined } as unknown as ConnectorDefinition;
+    expect(refusal(missing)).toMatch('idempotency is required');
   });
 });

@@ -12,6 +12,8 @@ import type {
   ProviderHttpClientOptions,
   ProviderLimits,
 } from './http/provider-http-client.js';
+import { idempotencyProblems } from './late-replay.js';
+import type { ConnectorIdempotency } from './late-replay.js';
 import type { ConnectorReaders } from './reconcile/reader.js';
 
 /** What a handler may write, all in the one transaction that also records the event in the inbox. */
@@ -37,6 +39,23 @@ export interface HandlerContext<TClient, TConfig> {
   idempotencyKeyFor(operation: string): string;
   /** 1 on the original topic, 2 on the first retry tier, ... */
   readonly attempt: number;
+  /**
+   * Epoch ms: the earliest moment this event's effect can have been attempted (its time, or where its
+   * record first failed, carried through the retry tiers, the DLQ and a replay). Undefined when unreadable.
+   */
+  readonly firstAttemptAt: number | undefined;
+  /**
+   * The provider may have forgotten the key of the first attempt (`idempotency.keyLifetimeMs`, less the
+   * margin, has passed since `firstAttemptAt`): a call now could make a second effect.
+   */
+  readonly keyMayHaveExpired: boolean;
+  /**
+   * Call before the effectful call: runs `find` (a read of the effect at the provider by our own reference)
+   * only when the key may have expired and answers what it found; otherwise answers undefined without a
+   * call, since the key still protects the call. A handler declared `'lookup'` whose late replay makes an
+   * effectful call without it is refused (IDEMPOTENCY_LOOKUP_MISSING).
+   */
+  lookupBeforeCall<T>(find: () => Promise<T | null | undefined>): Promise<T | undefined>;
   /** Aborted when shutdown gives up waiting: pass it to provider calls. */
   readonly signal: AbortSignal;
   heartbeat(): Promise<void>;
@@ -105,6 +124,12 @@ export interface ConnectorDefinition<TSchema extends z.ZodType = z.ZodType, TCli
   readonly webhook?: WebhookDefinition;
   readonly limits?: ProviderLimits;
   /**
+   * How long the provider keeps an idempotency key, and what each handler does past it
+   * (docs/architecture.md#idempotency-keys): `{ keyLifetimeMs, lateReplay: { <type>: 'lookup' } }`, or
+   * `{ idempotentBy }` when the provider's own state makes a repeated call harmless at any age.
+   */
+  readonly idempotency: ConnectorIdempotency;
+  /**
    * Reconciliation readers (docs/architecture.md#reconciliation), one per entity this connector reads for
    * the ownership map (`reconciledEntities[entity].connector` is this id): each answers
    * `reconciliation.read.requested` for its entity with one page as the provider holds it, at low priority.
@@ -128,6 +153,7 @@ export function defineConnector<TSchema extends z.ZodType, TClient>(
   if (Object.keys(definition.handlers).length === 0) problems.push('at least one handler is required');
   problems.push(...readerProblems(definition));
   problems.push(...credentialProblems(definition));
+  problems.push(...idempotencyProblems(definition));
   if (problems.length > 0) {
     throw Object.assign(new Error(`invalid connector definition: ${problems.join('; ')}`), {
       code: ConnectorErrorCode.definitionInvalid,

@@ -14,6 +14,12 @@ export const ConnectorErrorCode = {
   circuitOpen: 'PROVIDER_CIRCUIT_OPEN',
   /** An effectful call without an idempotency key: a programming error, refused before it is sent. */
   idempotencyKeyMissing: 'IDEMPOTENCY_KEY_MISSING',
+  /**
+   * An effectful call of an event older than the provider's key lifetime, from a handler that is declared
+   * to look its effect up first and did not: refused before it is sent, not retriable (a dead letter, not a
+   * second charge).
+   */
+  lookupMissing: 'IDEMPOTENCY_LOOKUP_MISSING',
   definitionInvalid: 'CONNECTOR_DEFINITION_INVALID',
   /**
    * The provider answered 2xx with something that is not what the operation returns (a truncated or cut-off

@@ -9,6 +9,18 @@ export type {
   HandlerContext,
 } from './define-connector.js';
 export { ConnectorErrorCode, ProviderError, isProviderError, malformedAnswer } from './errors.js';
+export {
+  DEFAULT_LOOKUP_MARGIN_MS,
+  firstAttemptAt,
+  keyMayHaveExpired,
+  withEffectGuard,
+} from './late-replay.js';
+export type {
+  ConnectorIdempotency,
+  IdempotentByProvider,
+  KeyLifetimeIdempotency,
+  LateReplayPlan,
+} from './late-replay.js';
 export { ProviderHttpClient } from './http/provider-http-client.js';
 export type { ProviderHttpClientOptions, ProviderLimits } from './http/provider-http-client.js';
 export type { ProviderRequest, ProviderResponse, RequestPriority } from './http/provider-request.js';

@@ -131,6 +131,29 @@ export class StripeClient {
     return list as StripeList<StripePaymentIntent>;
   }
 
+  /**
+   * The PaymentIntents whose metadata `key` is `value`, newest first (Stripe's search API). Search is
+   * eventually consistent: an intent created within about a minute may be missing, so it is for effects old
+   * enough that their idempotency key may be forgotten, never for read-after-write.
+   */
+  async searchPaymentIntentsByMetadata(
+    key: string,
+    value: string,
+    signal?: AbortSignal,
+  ): Promise<StripePaymentIntent[]> {
+    const query = new URLSearchParams({ query: `metadata['${key}']:'${searchLiteral(value)}'`, limit: '10' });
+    const response = await this.http.request<unknown>({
+      method: 'GET',
+      path: `/v1/payment_intents/search?${query}`,
+      operation: 'payment_intents.search',
+      ...(signal ? { signal } : {}),
+    });
+    const result = response.body as { object?: string; data?: unknown } | undefined;
+    if (result?.object !== 'search_result' || !Array.isArray(result.data))
+      throw malformedAnswer('stripe', 'payment_intents.search', 'not a search result');
+    return result.data.map((intent) => intentOf(intent, 'payment_intents.search'));
+  }
+
   /** One page of events of `type` (exact, or `payment_intent.*`), newest first. */
   async listEvents(
     type: string,
@@ -153,6 +176,11 @@ export class StripeClient {
     }
     return list as StripeList<StripeEvent<StripePaymentIntent>>;
   }
+}
+
+/** A value inside single quotes of Stripe's search query language: quotes and backslashes escaped. */
+function searchLiteral(value: string): string {
+  return value.replace(/[\\']/g, (c) => `\\${c}`);
 }
 
 function listQuery(params: ListParams): URLSearchParams {

@@ -70,6 +70,8 @@ describe('renderConnector', () => {
     expect(definition).toContain("'commerce.order.placed': onOrderPlaced");
     expect(definition).toContain("path: '/v1/effects'");
     expect(definition).toContain('idempotencyKey: ctx.idempotencyKey');
+    expect(definition).toContain("lateReplay: { 'commerce.order.placed': 'lookup' }");
+    expect(definition).toContain('ctx.lookupBeforeCall(');
     expect(definition).toContain('ctx.commit(');
     expect(fileOf(scaffold, 'src/main.ts')).toContain('await runConnector(acmeCrmConnector);');
     expect(fileOf(scaffold, 'src/acme-crm.connector.spec.ts')).toContain("['commerce.order.v1']");

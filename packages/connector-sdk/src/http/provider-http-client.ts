@@ -7,6 +7,7 @@ import { providerError } from './provider-request.js';
 import type { ProviderRequest, ProviderResponse } from './provider-request.js';
 import { ProviderResilience } from './provider-resilience.js';
 import { ProviderTransport } from './provider-transport.js';
+import { checkEffect } from '../late-replay.js';
 import { priorityOf } from './request-priority.js';
 
 /** How hard a connector may lean on its provider. Every field has a safe default. */
@@ -192,6 +193,8 @@ export class ProviderHttpClient {
         message: `${call.method} ${call.operation} without an idempotency key`,
       });
     }
+    // A late replay's effect goes only after the handler looked it up (late-replay.ts).
+    if (call.method !== 'GET' && !call.readOnly) checkEffect(call);
     const request = { ...call, priority: priorityOf(call) };
     await this.#admission.admit(request);
     return this.#resilience.run(request, () => this.#attempt<T>(request));

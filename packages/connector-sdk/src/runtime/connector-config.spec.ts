@@ -85,6 +85,7 @@ describe('defineConnector', () => {
     http: () => ({ baseUrl: 'http://127.0.0.1' }),
     client: () => ({}),
     handlers: { 'payments.payment.requested': async () => undefined },
+    idempotency: { idempotentBy: 'a test connector without effects' },
   };
 
   it('consumes the topics of the handled event types', () => {
@@ -162,6 +163,7 @@ describe('defineConnector: credentials', () => {
     http: () => ({ baseUrl: 'http://127.0.0.1' }),
     client: () => ({}),
     handlers: { 'payments.payment.requested': async () => undefined },
+    idempotency: { idempotentBy: 'a test connector without effects' },
   };
 
   it('refuses a check of a variable the config does not have, or one without classify', () => {

@@ -18,6 +18,13 @@ import { v7 as uuidv7 } from 'uuid';
 import type { z } from 'zod';
 import type { CommitContext, ConnectorDefinition, HandlerContext } from '../define-connector.js';
 import { idempotencyKeyFor } from '../http/idempotency-key.js';
+import {
+  LateReplay,
+  firstAttemptAt,
+  hasKeyLifetime,
+  keyMayHaveExpired,
+  withEffectGuard,
+} from '../late-replay.js';
 import { ProviderHttpClient } from '../http/provider-http-client.js';
 import { quotaShareOf } from '../http/quota-share.js';
 import { connectorReadHandler, reconciliationGroupOf } from '../reconcile/read-handler.js';
@@ -194,6 +201,7 @@ function readConsumer<TSchema extends z.ZodType, TClient>(
 interface HandlerDeps<TConfig, TClient> {
   definition: Pick<ConnectorDefinition<z.ZodType, TClient>, 'id' | 'provider'> & {
     readonly handlers: object;
+    readonly idempotency?: ConnectorDefinition['idempotency'];
   };
   /** The consumer group: the inbox rows are the group's. */
   group: string;
@@ -202,6 +210,8 @@ interface HandlerDeps<TConfig, TClient> {
   outbox: Outbox;
   client: TClient;
   logger: Logger;
+  /** Epoch ms; default Date.now. */
+  now?: () => number;
 }
 
 /**
@@ -231,6 +241,19 @@ export function connectorHandler<TConfig, TClient>(deps: HandlerDeps<TConfig, TC
       eventType: event.type,
       correlationId: event.correlationId,
     });
+    const { idempotency } = definition;
+    const attemptedAt = firstAttemptAt(event, kafkaContext.headers);
+    const late = new LateReplay(
+      event,
+      hasKeyLifetime(idempotency) ? idempotency.lateReplay[event.type as EventType] : undefined,
+      keyMayHaveExpired(idempotency, attemptedAt, (deps.now ?? Date.now)()),
+    );
+    // A provider without keys (lifetime 0) looks up on every delivery: nothing worth a line each time.
+    if (late.keyMayHaveExpired && hasKeyLifetime(idempotency) && idempotency.keyLifetimeMs > 0)
+      logger.info(
+        { firstAttemptAt: attemptedAt === undefined ? null : new Date(attemptedAt).toISOString() },
+        'older than the provider keeps idempotency keys: the handler looks its effect up before calling',
+      );
     const context: HandlerContext<TClient, TConfig> = {
       connectorId: definition.id,
       provider: client,
@@ -238,6 +261,9 @@ export function connectorHandler<TConfig, TClient>(deps: HandlerDeps<TConfig, TC
       idempotencyKey: idempotencyKeyFor(definition.id, event.id),
       idempotencyKeyFor: (operation) => idempotencyKeyFor(definition.id, event.id, operation),
       attempt: kafkaContext.attempt,
+      firstAttemptAt: attemptedAt,
+      keyMayHaveExpired: late.keyMayHaveExpired,
+      lookupBeforeCall: (find) => late.lookupBeforeCall(find),
       signal: kafkaContext.signal,
       heartbeat: () => kafkaContext.heartbeat(),
       logger,
@@ -276,7 +302,7 @@ export function connectorHandler<TConfig, TClient>(deps: HandlerDeps<TConfig, TC
         return result.outcome === 'processed' ? result.value : undefined;
       },
     };
-    await handler(event, context);
+    await withEffectGuard(late.guard, () => handler(event, context));
     if (!committed) await withInbox(dataSource, group, event.id, async () => undefined);
   };
 }

@@ -8,6 +8,8 @@ import type { EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { CommitContext, HandlerContext } from '../define-connector.js';
 import { idempotencyKeyFor } from '../http/idempotency-key.js';
+import { LateReplay, firstAttemptAt, hasKeyLifetime, keyMayHaveExpired } from '../late-replay.js';
+import type { ConnectorIdempotency } from '../late-replay.js';
 
 /** An `external_refs` row of the connector's provider, as a handler writes it. */
 export interface ExternalRefWrite {
@@ -33,7 +35,20 @@ export interface FakeHandlerContextOptions<TClient, TConfig> {
   readonly signal?: AbortSignal;
   /** Rows earlier events left in `external_refs`, for handlers that look theirs up. */
   readonly externalRefs?: readonly ExternalRefWrite[];
+  /**
+   * Epoch ms of the first attempt, as the runtime reads it from the record (`kafka_original-timestamp` of a
+   * replayed dead letter); default the event's time. With `now` (default Date.now) and the definition's
+   * `idempotency`, it decides `keyMayHaveExpired`.
+   */
+  readonly firstAttemptAt?: number;
+  readonly now?: number;
 }
+
+type FakeConnector = {
+  readonly id: string;
+  readonly provider: string;
+  readonly idempotency?: ConnectorIdempotency;
+};
 
 /**
  * A `HandlerContext` for a connector's unit tests: everything the runtime gives a handler, with an
@@ -58,17 +73,18 @@ export class FakeHandlerContext<TClient, TConfig> implements HandlerContext<TCli
   /** The idempotency keys the handler took (`idempotencyKey`, `idempotencyKeyFor(op)`), each once, in order. */
   readonly idempotencyKeys: string[] = [];
   readonly logs: LoggedLine[] = [];
+  readonly firstAttemptAt: number | undefined;
+  /** How many times the handler's `lookupBeforeCall` ran its lookup (only a late replay does). */
+  lookups = 0;
 
-  readonly #connector: { readonly id: string; readonly provider: string };
+  readonly #connector: FakeConnector;
+  readonly #late: LateReplay;
   readonly #event: DomainEvent;
   readonly #refs = new Map<string, ExternalRef>();
   #commits = 0;
   #heartbeats = 0;
 
-  constructor(
-    connector: { readonly id: string; readonly provider: string },
-    options: FakeHandlerContextOptions<TClient, TConfig>,
-  ) {
+  constructor(connector: FakeConnector, options: FakeHandlerContextOptions<TClient, TConfig>) {
     this.#connector = connector;
     this.#event = options.event;
     this.connectorId = connector.id;
@@ -83,6 +99,24 @@ export class FakeHandlerContext<TClient, TConfig> implements HandlerContext<TCli
       destination: { write: (line: string) => void this.logs.push(JSON.parse(line) as LoggedLine) },
     }).child({ eventId: event.id, eventType: event.type, correlationId: event.correlationId });
     for (const ref of options.externalRefs ?? []) this.#refs.set(refKey(ref), this.#ref(ref));
+    this.firstAttemptAt = options.firstAttemptAt ?? firstAttemptAt(event, undefined);
+    const { idempotency } = connector;
+    this.#late = new LateReplay(
+      event,
+      hasKeyLifetime(idempotency) ? idempotency.lateReplay[event.type as EventType] : undefined,
+      keyMayHaveExpired(idempotency, this.firstAttemptAt, options.now ?? Date.now()),
+    );
+  }
+
+  get keyMayHaveExpired(): boolean {
+    return this.#late.keyMayHaveExpired;
+  }
+
+  lookupBeforeCall<T>(find: () => Promise<T | null | undefined>): Promise<T | undefined> {
+    return this.#late.lookupBeforeCall(() => {
+      this.lookups += 1;
+      return find();
+    });
   }
 
   /** Commits whose work resolved: 0 or 1 for a handler that behaves. */
@@ -183,7 +217,7 @@ export class FakeHandlerContext<TClient, TConfig> implements HandlerContext<TCli
  * connector's handlers expect them.
  */
 export function fakeHandlerContext<TClient, TConfig>(
-  connector: { readonly id: string; readonly provider: string },
+  connector: FakeConnector,
   options: FakeHandlerContextOptions<TClient, TConfig>,
 ): FakeHandlerContext<TClient, TConfig> {
   return new FakeHandlerContext(connector, options);
