@@ -23,6 +23,12 @@ const schema = z.object({
   WEBHOOK_DROP_RATE: z.coerce.number().min(0).max(1).default(0),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(0).default(500),
+  // Idempotency keys are forgotten after this long on the simulator's clock (POST /__admin/clock).
+  STRIPE_IDEMPOTENCY_KEY_LIFETIME_MS: z.coerce.number().int().positive().default(86_400_000),
+  EASYPOST_IDEMPOTENCY_KEY_LIFETIME_MS: z.coerce.number().int().positive().default(86_400_000),
+  GENERIC_IDEMPOTENCY_KEY_LIFETIME_MS: z.coerce.number().int().positive().default(86_400_000),
+  // Stripe's search is eventually consistent: a new PaymentIntent shows in it after this long (real time).
+  STRIPE_SEARCH_INDEX_DELAY_MS: z.coerce.number().int().min(0).default(1_000),
 });
 
 export type ProviderSimConfig = ProviderSimOptions & { port: number; host: string };
@@ -65,5 +71,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dropRate: c.WEBHOOK_DROP_RATE,
     },
     webhookRetry: { maxAttempts: c.WEBHOOK_MAX_ATTEMPTS, baseDelayMs: c.WEBHOOK_RETRY_BASE_MS },
+    idempotencyKeyLifetimeMs: {
+      stripe: c.STRIPE_IDEMPOTENCY_KEY_LIFETIME_MS,
+      easypost: c.EASYPOST_IDEMPOTENCY_KEY_LIFETIME_MS,
+      generic: c.GENERIC_IDEMPOTENCY_KEY_LIFETIME_MS,
+    },
+    stripeSearchIndexDelayMs: c.STRIPE_SEARCH_INDEX_DELAY_MS,
   };
 }

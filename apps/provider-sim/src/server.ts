@@ -16,7 +16,7 @@ import { RateObserver } from './core/rates.js';
 import { RequestLog } from './core/request-log.js';
 import { Throttle } from './core/throttle.js';
 import { DEFAULT_DELIVERY, WebhookSender } from './core/webhooks.js';
-import type { DeliveryControls, RetryPolicy, WebhookEndpoint } from './core/webhooks.js';
+import type { DeliveryControls, ProviderName, RetryPolicy, WebhookEndpoint } from './core/webhooks.js';
 import { easypostProvider } from './easypost/easypost.provider.js';
 import { genericProvider } from './generic/generic.provider.js';
 import { hubspotProvider } from './hubspot/hubspot.provider.js';
@@ -46,6 +46,10 @@ export interface ProviderSimOptions {
   /** Delivery controls every provider starts with (the admin API changes them per provider). */
   webhookDelivery?: Partial<DeliveryControls>;
   webhookRetry?: Partial<RetryPolicy>;
+  /** How long each provider keeps an idempotency key on the simulator's clock (defaults: 24 h). */
+  idempotencyKeyLifetimeMs?: Partial<Record<ProviderName, number>>;
+  /** Real time before a new PaymentIntent shows in Stripe's search (eventually consistent there). */
+  stripeSearchIndexDelayMs?: number;
   /** Dice for faults, latency draws and dropped webhooks; seed it for repeatable runs. */
   random?: Random;
 }
@@ -76,19 +80,20 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
   if (options.easypostWebhook) webhooks.register('easypost', options.easypostWebhook, easypostWebhook.scheme);
   if (options.hubspotWebhook) webhooks.register('hubspot', options.hubspotWebhook, hubspotWebhook.scheme);
 
+  const clock = new SimClock();
   const core: SimCore = {
     faults: new FaultTable(random),
     ledger: new EffectsLedger(),
     throttle: new Throttle(),
-    idempotency: new IdempotencyStore(),
+    idempotency: new IdempotencyStore(clock, options.idempotencyKeyLifetimeMs),
     webhooks,
     held: new Set(),
     rates: new RateObserver(),
-    clock: new SimClock(),
+    clock,
     requests: new RequestLog(),
   };
   const providers: Provider[] = [
-    stripeProvider(core),
+    stripeProvider(core, { searchIndexDelayMs: options.stripeSearchIndexDelayMs ?? 1_000 }),
     hubspotProvider(core, {
       rateLimitMax: options.hubspotRateLimitMax ?? 190,
       webhookBatchWindowMs: options.hubspotWebhookBatchMs ?? 250,

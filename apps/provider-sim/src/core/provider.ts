@@ -254,7 +254,7 @@ export function effectRoute<P>(definition: EffectRouteDefinition<P>): RouteHandl
     if (invalid) return reply(res, provider, route, invalid);
     if (faultedBefore(faults, provider, ctx, res)) return;
 
-    if (honoured !== undefined) core.idempotency.begin(route, honoured, print);
+    if (honoured !== undefined) core.idempotency.begin(route, honoured, print, provider.name);
     let outcome: EffectOutcome;
     try {
       outcome = await definition.apply(params, ctx, keys);

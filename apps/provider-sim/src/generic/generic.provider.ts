@@ -69,6 +69,19 @@ export function genericProvider(core: SimCore): Provider {
         }),
       },
       {
+        // Finding an effect by the caller's own reference, as a connector does before a late replay's call.
+        method: 'GET',
+        path: '/v1/effects',
+        handler: queryRoute(({ query }) => {
+          const reference = query.get('reference');
+          if (!reference) return genericError(400, 'invalid_request', 'Give reference=<your reference>.');
+          const data = [...effects.values()].filter(
+            (effect) => (effect.received as { reference?: unknown } | null)?.reference === reference,
+          );
+          return { status: 200, body: { object: 'list', data } };
+        }),
+      },
+      {
         method: 'GET',
         path: '/v1/effects/:id',
         handler: queryRoute(({ params }) => {

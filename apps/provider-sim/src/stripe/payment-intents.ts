@@ -214,6 +214,11 @@ export class PaymentIntentStore {
     return this.#intents.get(id);
   }
 
+  /** Every intent as it is now, in no particular order (search filters and sorts). */
+  all(): IterableIterator<PaymentIntent> {
+    return this.#intents.values();
+  }
+
   /** Where an intent sits in the list, for a cursor. */
   stamp(id: string): Stamp | undefined {
     const intent = this.#intents.get(id);

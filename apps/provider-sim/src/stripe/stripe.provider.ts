@@ -11,6 +11,7 @@ import type { StripeParams, StripeQuery } from './form.js';
 import { isAnswer, listAnswer, parseExpand, parseListWindow } from './listing.js';
 import type { ListWindow } from './listing.js';
 import { validateCreate } from './payment-intents.js';
+import { parseSearchParams, searchAnswer } from './search.js';
 
 export const STRIPE_CREATE_INTENT = 'POST /v1/payment_intents';
 
@@ -53,9 +54,15 @@ function eventTypes(query: StripeQuery): string[] | Answer {
  * idempotency rules; lists newest first with Stripe's cursors and `created` filters; an event for every
  * change of an intent, listed for 30 days, and sent as a webhook when the endpoint subscribes to its type.
  */
-export function stripeProvider(core: SimCore): Provider & { account: StripeAccount } {
+export function stripeProvider(
+  core: SimCore,
+  options: { searchIndexDelayMs?: number } = {},
+): Provider & { account: StripeAccount } {
   const account = new StripeAccount(core);
   const { intents, events } = account;
+  // Real time at which an intent created through the API reaches the search index; seeded ones are there.
+  const indexedAt = new Map<string, number>();
+  const searchDelayMs = options.searchIndexDelayMs ?? 0;
 
   return {
     name: 'stripe',
@@ -98,6 +105,7 @@ export function stripeProvider(core: SimCore): Provider & { account: StripeAccou
           validate: validateCreate,
           apply(params, _ctx, [key = NO_KEY]) {
             const { intent, answer, changes } = intents.create(params);
+            indexedAt.set(intent.id, Date.now() + searchDelayMs);
             for (const change of changes) account.publish(change, key === NO_KEY ? null : key);
             return {
               kind: 'applied',
@@ -125,6 +133,18 @@ export function stripeProvider(core: SimCore): Provider & { account: StripeAccou
             page,
             found.map((intent) => account.render(intent, expanded)),
           );
+        }),
+      },
+      {
+        // Before `/:id`, which would take `search` for an id.
+        method: 'GET',
+        path: '/v1/payment_intents/search',
+        handler: queryRoute(({ query }): Answer => {
+          const params = parseStripeQuery(query);
+          const page = parseSearchParams(params);
+          if (isAnswer(page)) return page;
+          const now = Date.now();
+          return searchAnswer(intents.all(), page, (intent) => (indexedAt.get(intent.id) ?? 0) <= now);
         }),
       },
       {
