@@ -6,6 +6,7 @@ import { describeFault } from './plan.js';
 import type { PlannedFault } from './plan.js';
 import type { RssFigures } from './rss.js';
 import type { UnmappedWebhooks } from './event-log.js';
+import type { ParkedKey } from './parking.js';
 import type { FlowFigures } from './workload.js';
 
 export interface FaultOutcome {
@@ -29,6 +30,8 @@ export interface SoakReportInput {
   readonly pendingWebhooks: number;
   /** Ingestion's webhook entries that produced no event (read when some order was not terminal). */
   readonly unmapped: readonly UnmappedWebhooks[];
+  /** Keys still parked behind their head in any app's schema at the end. */
+  readonly parked: readonly ParkedKey[];
   readonly rss: ReadonlyMap<string, RssFigures>;
 }
 
@@ -100,6 +103,14 @@ export function renderSoakReport(input: SoakReportInput): string {
   for (const n of f.notTerminal.slice(0, 20))
     lines.push(
       `  ${n.orderId}: ${n.status}; dead letters: ${n.deadLetters.join(', ') || 'none'}; on Kafka: ${n.onKafka.join(', ') || 'nothing'}`,
+    );
+  lines.push(`keys still parked behind their head at the end (every app's schema): ${input.parked.length}`);
+  if (input.parked.length > 0)
+    lines.push(
+      renderTable(
+        ['schema', 'group', 'key', 'state', 'records', 'since'],
+        input.parked.map((p) => [p.schema, p.group, p.key, p.state, String(p.records), p.since]),
+      ),
     );
   if (input.unmapped.length > 0) {
     lines.push("ingestion's webhook entries that produced no event (event log, at the end):");

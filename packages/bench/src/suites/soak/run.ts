@@ -7,6 +7,7 @@ import { uniqueName } from '@tributary/testkit';
 import { TERMINAL_STATUSES, examine } from './checks.js';
 import type { Collected, DeadLetterRef, OrderState, SoakFindings } from './checks.js';
 import { unmappedWebhooks } from './event-log.js';
+import { parkedKeys } from './parking.js';
 import { describeFault, planFaults } from './plan.js';
 import type { PlannedFault } from './plan.js';
 import { REPLICATED_APPS } from './platform.js';
@@ -148,6 +149,7 @@ export async function runSoak(
       findings.notTerminal.length > 0
         ? await unmappedWebhooks(stack.endpoints.postgres.url, platform.ingestionDatabaseSchema)
         : [];
+    const parked = await parkedKeys(stack.endpoints.postgres.url);
     const report = renderSoakReport({
       seed: options.seed,
       options,
@@ -159,6 +161,7 @@ export async function runSoak(
       webhooks: await sim.webhookAttempts(),
       pendingWebhooks: await sim.pendingWebhooks(),
       unmapped,
+      parked,
       rss: rss.stop(),
     });
     return { report, findings, faults };
