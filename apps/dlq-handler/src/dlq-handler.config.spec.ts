@@ -35,7 +35,7 @@ describe('loadConfig', () => {
 
   it('keeps closed dead letters 30 days whole and 90 days in all, and refuses a deletion before the scrub', () => {
     const day = 86_400_000;
-    expect(loadConfig(valid).retention).toEqual({
+    expect(loadConfig(valid).deadLetterRetention).toEqual({
       scrubAfterMs: 30 * day,
       deleteAfterMs: 90 * day,
       intervalMs: 3_600_000,

@@ -73,7 +73,7 @@ export type DlqHandlerConfig = ServiceConfig & {
   readonly bulkLimit: number;
   readonly metricsRefreshMs: number;
   /** Closed dead letters: payload scrubbed, then row deleted (docs/architecture.md#retention). */
-  readonly retention: DeadLetterRetentionConfig;
+  readonly deadLetterRetention: DeadLetterRetentionConfig;
   /** Keys listed in API_KEYS (hashed), beside the ones stored in the `api_keys` table. */
   readonly apiKeys: readonly ConfiguredApiKey[];
   readonly apiKeyCacheTtlMs: number;
@@ -104,7 +104,7 @@ export function loadConfig(env: Env = process.env): DlqHandlerConfig {
         },
         bulkLimit: values.BULK_LIMIT,
         metricsRefreshMs: values.METRICS_REFRESH_MS,
-        retention: deadLetterRetentionConfig(values, problems),
+        deadLetterRetention: deadLetterRetentionConfig(values, problems),
         apiKeys: configured.keys,
         apiKeyCacheTtlMs: values.API_KEY_CACHE_TTL_MS,
         apiRateLimit: { ratePerSecond: values.API_RATE_PER_SECOND, burst: values.API_RATE_BURST },

@@ -141,8 +141,8 @@ import { TopicDirectory } from './topic-directory.js';
       useFactory: (dataSource: DataSource, config: DlqHandlerConfig, logger: Logger) =>
         new RetentionJob({
           dataSource,
-          policies: deadLetterRetentionPolicies(config.retention),
-          ...config.retention,
+          policies: deadLetterRetentionPolicies(config.deadLetterRetention),
+          ...config.deadLetterRetention,
           onEvent: (event) => {
             if (event.type === 'failed') {
               logger.warn(
