@@ -230,6 +230,7 @@ function outcomeOf(error: unknown): string {
     case WebhookErrorCode.payloadMalformed:
     case JsonBodyErrorCode.notUtf8:
     case JsonBodyErrorCode.duplicateKey:
+    case JsonBodyErrorCode.forbiddenMember:
       return 'malformed';
     case WebhookErrorCode.payloadInvalid:
       return 'invalid';

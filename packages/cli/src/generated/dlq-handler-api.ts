@@ -292,7 +292,7 @@ export interface components {
              * @description Stable code; clients and alerts key on it.
              * @enum {string}
              */
-            readonly code: "API_KEY_EXPIRED" | "API_KEY_INVALID" | "API_KEY_MISSING" | "API_KEY_REVOKED" | "API_KEY_SCOPE_MISSING" | "DEAD_LETTER_NOT_FOUND" | "DEAD_LETTER_PAYLOAD_SCRUBBED" | "DEAD_LETTER_STATE_CONFLICT" | "DLQ_CURSOR_INVALID" | "DLQ_FILTER_INVALID" | "DLQ_REQUEST_INVALID" | "DLQ_SELECTION_TOO_LARGE" | "INTERNAL" | "METHOD_NOT_ALLOWED" | "NOT_FOUND" | "RATE_LIMITED" | "REPLAY_TARGET_MISSING" | "REQUEST_BODY_DUPLICATE_KEY" | "REQUEST_BODY_NOT_UTF8" | "REQUEST_BODY_TOO_LARGE" | "REQUEST_INVALID" | "REQUEST_MALFORMED" | "SERVICE_UNAVAILABLE" | "UNSUPPORTED_MEDIA_TYPE";
+            readonly code: "API_KEY_EXPIRED" | "API_KEY_INVALID" | "API_KEY_MISSING" | "API_KEY_REVOKED" | "API_KEY_SCOPE_MISSING" | "DEAD_LETTER_NOT_FOUND" | "DEAD_LETTER_PAYLOAD_SCRUBBED" | "DEAD_LETTER_STATE_CONFLICT" | "DLQ_CURSOR_INVALID" | "DLQ_FILTER_INVALID" | "DLQ_REQUEST_INVALID" | "DLQ_SELECTION_TOO_LARGE" | "INTERNAL" | "METHOD_NOT_ALLOWED" | "NOT_FOUND" | "RATE_LIMITED" | "REPLAY_TARGET_MISSING" | "REQUEST_BODY_DUPLICATE_KEY" | "REQUEST_BODY_FORBIDDEN_MEMBER" | "REQUEST_BODY_NOT_UTF8" | "REQUEST_BODY_TOO_LARGE" | "REQUEST_INVALID" | "REQUEST_MALFORMED" | "SERVICE_UNAVAILABLE" | "UNSUPPORTED_MEDIA_TYPE";
             readonly detail: string;
             /** @description The path of the request. */
             readonly instance?: string;
@@ -568,7 +568,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["Discarded"];
                 };
             };
-            /** @description Problem codes: DLQ_REQUEST_INVALID, REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
+            /** @description Problem codes: DLQ_REQUEST_INVALID, REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_FORBIDDEN_MEMBER, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
             readonly 400: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -695,7 +695,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["ReplayAccepted"];
                 };
             };
-            /** @description Problem codes: DLQ_REQUEST_INVALID, REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
+            /** @description Problem codes: DLQ_REQUEST_INVALID, REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_FORBIDDEN_MEMBER, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
             readonly 400: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -930,7 +930,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["Discarded"];
                 };
             };
-            /** @description Problem codes: DLQ_FILTER_INVALID, DLQ_REQUEST_INVALID, REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
+            /** @description Problem codes: DLQ_FILTER_INVALID, DLQ_REQUEST_INVALID, REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_FORBIDDEN_MEMBER, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
             readonly 400: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -1045,7 +1045,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["ReplayAccepted"];
                 };
             };
-            /** @description Problem codes: DLQ_FILTER_INVALID, DLQ_REQUEST_INVALID, REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
+            /** @description Problem codes: DLQ_FILTER_INVALID, DLQ_REQUEST_INVALID, REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_FORBIDDEN_MEMBER, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
             readonly 400: {
                 headers: {
                     readonly [name: string]: unknown;

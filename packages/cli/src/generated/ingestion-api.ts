@@ -193,7 +193,7 @@ export interface components {
              * @description Stable code; clients and alerts key on it.
              * @enum {string}
              */
-            readonly code: "API_KEY_EXPIRED" | "API_KEY_INVALID" | "API_KEY_MISSING" | "API_KEY_REVOKED" | "API_KEY_SCOPE_MISSING" | "EVENT_KEY_NOT_AGGREGATE_ID" | "EVENT_LOG_ENTRY_NOT_FOUND" | "IDEMPOTENCY_KEY_MISSING" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "METHOD_NOT_ALLOWED" | "NOT_FOUND" | "RATE_LIMITED" | "REPLAY_RANGE_TOO_LARGE" | "REQUEST_BODY_DUPLICATE_KEY" | "REQUEST_BODY_NOT_UTF8" | "REQUEST_BODY_TOO_LARGE" | "REQUEST_INVALID" | "REQUEST_MALFORMED" | "SCHEMA_VALIDATION_FAILED" | "SERVICE_UNAVAILABLE" | "UNKNOWN_EVENT_TYPE" | "UNSUPPORTED_MEDIA_TYPE" | "WEBHOOK_PAYLOAD_INVALID" | "WEBHOOK_PAYLOAD_MALFORMED" | "WEBHOOK_PROVIDER_NOT_CONFIGURED" | "WEBHOOK_PROVIDER_UNKNOWN" | "WEBHOOK_SIGNATURE_INVALID" | "WEBHOOK_SIGNATURE_MALFORMED" | "WEBHOOK_SIGNATURE_MISSING" | "WEBHOOK_SIGNATURE_STALE";
+            readonly code: "API_KEY_EXPIRED" | "API_KEY_INVALID" | "API_KEY_MISSING" | "API_KEY_REVOKED" | "API_KEY_SCOPE_MISSING" | "EVENT_KEY_NOT_AGGREGATE_ID" | "EVENT_LOG_ENTRY_NOT_FOUND" | "IDEMPOTENCY_KEY_MISSING" | "IDEMPOTENCY_KEY_REUSED" | "INTERNAL" | "METHOD_NOT_ALLOWED" | "NOT_FOUND" | "RATE_LIMITED" | "REPLAY_RANGE_TOO_LARGE" | "REQUEST_BODY_DUPLICATE_KEY" | "REQUEST_BODY_FORBIDDEN_MEMBER" | "REQUEST_BODY_NOT_UTF8" | "REQUEST_BODY_TOO_LARGE" | "REQUEST_INVALID" | "REQUEST_MALFORMED" | "SCHEMA_VALIDATION_FAILED" | "SERVICE_UNAVAILABLE" | "UNKNOWN_EVENT_TYPE" | "UNSUPPORTED_MEDIA_TYPE" | "WEBHOOK_PAYLOAD_INVALID" | "WEBHOOK_PAYLOAD_MALFORMED" | "WEBHOOK_PROVIDER_NOT_CONFIGURED" | "WEBHOOK_PROVIDER_UNKNOWN" | "WEBHOOK_SIGNATURE_INVALID" | "WEBHOOK_SIGNATURE_MALFORMED" | "WEBHOOK_SIGNATURE_MISSING" | "WEBHOOK_SIGNATURE_STALE";
             readonly detail: string;
             /** @description The path of the request. */
             readonly instance?: string;
@@ -502,7 +502,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["ReplayResult"];
                 };
             };
-            /** @description Problem codes: REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
+            /** @description Problem codes: REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_FORBIDDEN_MEMBER, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
             readonly 400: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -626,7 +626,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["ReplayResult"];
                 };
             };
-            /** @description Problem codes: REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
+            /** @description Problem codes: REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_FORBIDDEN_MEMBER, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
             readonly 400: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -746,7 +746,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["PublishedEvent"];
                 };
             };
-            /** @description Problem codes: IDEMPOTENCY_KEY_MISSING, REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
+            /** @description Problem codes: IDEMPOTENCY_KEY_MISSING, REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_FORBIDDEN_MEMBER, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
             readonly 400: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -879,7 +879,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["WebhookResult"];
                 };
             };
-            /** @description Problem codes: REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED, WEBHOOK_PAYLOAD_MALFORMED. */
+            /** @description Problem codes: REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_FORBIDDEN_MEMBER, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED, WEBHOOK_PAYLOAD_MALFORMED. */
             readonly 400: {
                 headers: {
                     readonly [name: string]: unknown;

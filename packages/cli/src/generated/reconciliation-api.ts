@@ -168,7 +168,7 @@ export interface components {
              * @description Stable code; clients and alerts key on it.
              * @enum {string}
              */
-            readonly code: "API_KEY_EXPIRED" | "API_KEY_INVALID" | "API_KEY_MISSING" | "API_KEY_REVOKED" | "API_KEY_SCOPE_MISSING" | "INTERNAL" | "METHOD_NOT_ALLOWED" | "NOT_FOUND" | "RATE_LIMITED" | "RECONCILIATION_CURSOR_INVALID" | "RECONCILIATION_FINDING_NOT_FOUND" | "RECONCILIATION_FINDING_NOT_REPAIRABLE" | "RECONCILIATION_FINDING_STATE_CONFLICT" | "RECONCILIATION_RUN_ALREADY_RUNNING" | "RECONCILIATION_RUN_NOT_FOUND" | "REQUEST_BODY_DUPLICATE_KEY" | "REQUEST_BODY_NOT_UTF8" | "REQUEST_BODY_TOO_LARGE" | "REQUEST_INVALID" | "REQUEST_MALFORMED" | "SERVICE_UNAVAILABLE" | "UNSUPPORTED_MEDIA_TYPE";
+            readonly code: "API_KEY_EXPIRED" | "API_KEY_INVALID" | "API_KEY_MISSING" | "API_KEY_REVOKED" | "API_KEY_SCOPE_MISSING" | "INTERNAL" | "METHOD_NOT_ALLOWED" | "NOT_FOUND" | "RATE_LIMITED" | "RECONCILIATION_CURSOR_INVALID" | "RECONCILIATION_FINDING_NOT_FOUND" | "RECONCILIATION_FINDING_NOT_REPAIRABLE" | "RECONCILIATION_FINDING_STATE_CONFLICT" | "RECONCILIATION_RUN_ALREADY_RUNNING" | "RECONCILIATION_RUN_NOT_FOUND" | "REQUEST_BODY_DUPLICATE_KEY" | "REQUEST_BODY_FORBIDDEN_MEMBER" | "REQUEST_BODY_NOT_UTF8" | "REQUEST_BODY_TOO_LARGE" | "REQUEST_INVALID" | "REQUEST_MALFORMED" | "SERVICE_UNAVAILABLE" | "UNSUPPORTED_MEDIA_TYPE";
             readonly detail: string;
             /** @description The path of the request. */
             readonly instance?: string;
@@ -450,7 +450,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["Finding"];
                 };
             };
-            /** @description Problem codes: REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
+            /** @description Problem codes: REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_FORBIDDEN_MEMBER, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
             readonly 400: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -575,7 +575,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["Finding"];
                 };
             };
-            /** @description Problem codes: REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
+            /** @description Problem codes: REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_FORBIDDEN_MEMBER, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
             readonly 400: {
                 headers: {
                     readonly [name: string]: unknown;
@@ -787,7 +787,7 @@ export interface operations {
                     readonly "application/json": components["schemas"]["Run"];
                 };
             };
-            /** @description Problem codes: REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
+            /** @description Problem codes: REQUEST_BODY_DUPLICATE_KEY, REQUEST_BODY_FORBIDDEN_MEMBER, REQUEST_BODY_NOT_UTF8, REQUEST_MALFORMED. */
             readonly 400: {
                 headers: {
                     readonly [name: string]: unknown;

@@ -9,6 +9,11 @@ export const JsonBodyErrorCode = {
   notUtf8: 'REQUEST_BODY_NOT_UTF8',
   /** An object names the same member twice: readers disagree on which value wins (RFC 8259 §4). */
   duplicateKey: 'REQUEST_BODY_DUPLICATE_KEY',
+  /**
+   * A member named `__proto__`, or `prototype` inside `constructor`: harmless to JSON.parse, but code that
+   * later merges the object with Object.assign or a deep merge would change a prototype (prototype poisoning).
+   */
+  forbiddenMember: 'REQUEST_BODY_FORBIDDEN_MEMBER',
   /** Not one JSON text (RFC 8259): syntax, a byte order mark, trailing data, an empty body. */
   malformed: 'REQUEST_MALFORMED',
 } as const;

@@ -50,7 +50,6 @@ describe('parseStrictJson', () => {
     ['after unescaping', '{"id":1,"\\u0069d":2}', '/id', 8],
     ['deep inside arrays and objects', '{"a":[{"x":1},{"b":{"k":1,"k":2}}]}', '/a/1/b/k', 26],
     ['with pointer escapes', '{"m":{"a/b~":1,"a/b~":2}}', '/m/a~1b~0', 15],
-    ['named __proto__', '{"__proto__":{},"__proto__":{}}', '/__proto__', 16],
   ])('refuses a duplicated member %s, naming its JSON pointer', (_name, text, pointer, offset) => {
     const error = refusal(utf8(text));
     expect(error.code).toBe('REQUEST_BODY_DUPLICATE_KEY');
@@ -65,11 +64,25 @@ describe('parseStrictJson', () => {
     ]);
   });
 
-  it('keeps __proto__ as an own member and leaves the prototype alone', () => {
-    const value = parseStrictJson(utf8('{"__proto__":{"polluted":true}}')) as Record<string, unknown>;
-    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
-    expect(Object.keys(value)).toEqual(['__proto__']);
+  it.each([
+    ['__proto__ at the top', '{"a":1,"__proto__":{"polluted":true}}', '/__proto__', 7],
+    ['__proto__ deep, escaped', '{"a":[{"\\u005f_proto__":{}}]}', '/a/0/__proto__', 7],
+    [
+      'prototype inside constructor',
+      '{"constructor":{"prototype":{"polluted":true}}}',
+      '/constructor/prototype',
+      16,
+    ],
+  ])('refuses %s (prototype poisoning) with its pointer', (_name, text, pointer, offset) => {
+    const error = refusal(utf8(text));
+    expect(error.code).toBe('REQUEST_BODY_FORBIDDEN_MEMBER');
+    expect(error.at).toEqual({ offset, pointer });
     expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('takes constructor and prototype where they cannot reach a prototype', () => {
+    const text = '{"constructor":"Foo","prototype":1,"x":{"constructor":[{"prototype":2}]}}';
+    expect(parseStrictJson(utf8(text))).toEqual(JSON.parse(text));
   });
 
   it('reads a deeply nested body without exhausting the stack, and finds a duplicate at the bottom', () => {

@@ -73,6 +73,8 @@ interface Frame {
   readonly names: Set<string> | null;
   /** The member name or array index whose value is being read (for the pointer). */
   at: string | number;
+  /** An object that is the value of a member named `constructor`: its `prototype` member is refused. */
+  readonly inConstructor: boolean;
 }
 
 class Scanner {
@@ -124,7 +126,12 @@ class Scanner {
         this.i++;
         return false;
       }
-      const frame: Frame = { names: c === '{' ? new Set() : null, at: 0 };
+      const parent = this.stack.at(-1);
+      const frame: Frame = {
+        names: c === '{' ? new Set() : null,
+        at: 0,
+        inConstructor: c === '{' && parent?.names != null && parent.at === 'constructor',
+      };
       this.stack.push(frame);
       if (frame.names) this.member(frame);
       return true;
@@ -151,6 +158,15 @@ class Scanner {
     this.i = this.endOfString(start);
     const raw = this.text.slice(start + 1, this.i - 1);
     const name = raw.includes('\\') ? (JSON.parse(this.text.slice(start, this.i)) as string) : raw;
+    if (name === '__proto__' || (name === 'prototype' && frame.inConstructor)) {
+      const pointer = this.pointerTo(name);
+      const offset = this.byteOffset(start);
+      throw new JsonBodyError(
+        JsonBodyErrorCode.forbiddenMember,
+        `The body names the member ${pointer}, refused so that no merge of it can reach a prototype (byte ${offset}).`,
+        { offset, pointer },
+      );
+    }
     if (frame.names!.has(name)) {
       const pointer = this.pointerTo(name);
       const offset = this.byteOffset(start);

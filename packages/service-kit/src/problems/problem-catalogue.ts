@@ -12,6 +12,10 @@ export const commonProblems = {
   REQUEST_MALFORMED: { status: 400, title: 'The request could not be parsed' },
   REQUEST_BODY_NOT_UTF8: { status: 400, title: 'The request body is not UTF-8' },
   REQUEST_BODY_DUPLICATE_KEY: { status: 400, title: 'The request body names a JSON member twice' },
+  REQUEST_BODY_FORBIDDEN_MEMBER: {
+    status: 400,
+    title: 'The request body names __proto__, or prototype inside constructor',
+  },
   REQUEST_INVALID: { status: 422, title: 'The request is not valid' },
   NOT_FOUND: { status: 404, title: 'No such route' },
   METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed on this route' },

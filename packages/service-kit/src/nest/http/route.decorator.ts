@@ -54,7 +54,8 @@ export function contractOf(handler: object): RouteContract | undefined {
  * The request parsed by the route's schemas: `{ params, query, headers, body }`. A JSON body is parsed
  * here when the app keeps raw bodies (ingestion verifies signatures over the exact bytes), strictly
  * (parseStrictJson): a body that is not JSON is REQUEST_MALFORMED, not UTF-8 REQUEST_BODY_NOT_UTF8, with a
- * member named twice REQUEST_BODY_DUPLICATE_KEY; another content type is UNSUPPORTED_MEDIA_TYPE.
+ * member named twice REQUEST_BODY_DUPLICATE_KEY, a `__proto__` member REQUEST_BODY_FORBIDDEN_MEMBER; another
+ * content type is UNSUPPORTED_MEDIA_TYPE.
  */
 export const Input = createParamDecorator((_data: unknown, context: ExecutionContext) => {
   const contract = contractOf(context.getHandler());
