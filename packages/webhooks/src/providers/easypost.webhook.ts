@@ -15,6 +15,7 @@ export const easypostScheme = hmacScheme({
   signatureHeader: 'X-Hmac-Signature',
   algorithm: 'sha256',
   encoding: 'hex',
+  hexCase: 'lower',
   prefix: 'hmac-sha256-hex=',
   secretEncoding: 'utf8-nfkd',
 });

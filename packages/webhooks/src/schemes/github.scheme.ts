@@ -11,6 +11,7 @@ export function githubScheme(): SignatureScheme {
     signatureHeader: 'X-Hub-Signature-256',
     algorithm: 'sha256',
     encoding: 'hex',
+    hexCase: 'lower',
     prefix: 'sha256=',
   });
 }

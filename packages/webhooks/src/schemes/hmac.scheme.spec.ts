@@ -135,6 +135,21 @@ describe('hmacScheme configuration', () => {
     );
   });
 
+  it('takes upper-case hex unless the scheme says lower case only (as GitHub and EasyPost do)', () => {
+    const body = '{"id":"evt_1"}';
+    const upper = createHmac('sha256', 'secret-abc').update(body).digest('hex').toUpperCase();
+    const generic = createVerifier(hmacScheme({ signatureHeader: 'x-sig', encoding: 'hex' }), ['secret-abc']);
+    expect(() => generic.verify(request({ 'x-sig': upper }, body), now)).not.toThrow();
+    const lower = createVerifier(
+      hmacScheme({ signatureHeader: 'x-sig', encoding: 'hex', hexCase: 'lower' }),
+      ['secret-abc'],
+    );
+    expect(codeOf(() => lower.verify(request({ 'x-sig': upper }, body), now))).toBe(
+      WebhookErrorCode.signatureMalformed,
+    );
+    expect(() => lower.verify(request({ 'x-sig': upper.toLowerCase() }, body), now)).not.toThrow();
+  });
+
   it('signs extra headers and literal text in template order', () => {
     const scheme = hmacScheme({
       signatureHeader: 'x-sig',

@@ -14,6 +14,12 @@ export interface HmacSchemeOptions {
   /** Default sha256. */
   readonly algorithm?: HmacAlgorithm;
   readonly encoding: 'hex' | 'base64';
+  /**
+   * Hex digits a signature may use: `lower` where the provider's own library compares the header's text with
+   * a lower-case digest (GitHub, EasyPost), so upper case is refused as theirs refuses it; `any` (default)
+   * where nothing says so, as a generic sender may well print upper case.
+   */
+  readonly hexCase?: 'lower' | 'any';
   /** Text before the signature in the header value, e.g. `sha256=`; a value without it is malformed. */
   readonly prefix?: string;
   /**
@@ -114,10 +120,9 @@ export function hmacScheme(options: HmacSchemeOptions): SignatureScheme {
         values.set(name, value);
       }
       const signatureText = values.get(options.signatureHeader)!;
-      // Hex is lower case: GitHub's and EasyPost's libraries compare the header's text with the digest's.
       const encoded = signatureText.startsWith(prefix) ? signatureText.slice(prefix.length) : '';
       const signature =
-        options.encoding === 'hex' && /[A-F]/.test(encoded)
+        options.encoding === 'hex' && options.hexCase === 'lower' && /[A-F]/.test(encoded)
           ? undefined
           : decodeStrict(encoded, options.encoding);
       if (!signature) {

@@ -25,6 +25,7 @@ const schemeConfig = z.discriminatedUnion('type', [
     signatureHeader: headerName,
     algorithm: z.enum(['sha1', 'sha256', 'sha512']).default('sha256'),
     encoding: z.enum(['hex', 'base64']),
+    hexCase: z.enum(['lower', 'any']).optional(),
     prefix: z.string().max(64).optional(),
     signedContent: z.string().max(512).optional(),
     timestampHeader: headerName.optional(),
