@@ -93,6 +93,12 @@ describe('retention of dead letters (real Postgres, fake clock)', () => {
     const pending = await deadLetter(1, { status: 'pending' });
     const resolvedRecently = await deadLetter(2, { status: 'resolved', closedDaysAgo: 29 });
     const resolvedOld = await deadLetter(3, { status: 'resolved', closedDaysAgo: 31 });
+    // A failed replay's error may quote the record it sent.
+    await dataSource.query(
+      `UPDATE dead_letters SET replay_error_code = 'REPLAY_FAILED', replay_error_message = $2,
+         replay_error_at = now() WHERE id = $1`,
+      [resolvedOld, 'record {"email":"ada@example.com"} refused'],
+    );
     const discardedOld = await deadLetter(4, { status: 'discarded', closedDaysAgo: 60 });
     const discardedGone = await deadLetter(5, { status: 'discarded', closedDaysAgo: 91 });
     const resolvedGone = await deadLetter(6, { status: 'resolved', closedDaysAgo: 120 });
@@ -122,6 +128,7 @@ describe('retention of dead letters (real Postgres, fake clock)', () => {
       value: null,
       headers: [],
       errorMessage: null,
+      replayError: { code: 'REPLAY_FAILED', message: '' },
       payloadScrubbed: {
         at: now.toISOString(),
         reason: 'payload removed 30 days after the dead letter was resolved (DLQ_SCRUB_AFTER_DAYS)',

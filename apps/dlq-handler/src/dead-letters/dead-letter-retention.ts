@@ -11,7 +11,7 @@ const closed = `status IN ('resolved', 'discarded')`;
 /**
  * Retention of closed dead letters, payload first (docs/architecture.md#retention). The scrub nulls what came
  * from the record, where personal data lives: key, value (raw and decoded), headers, and the error's message
- * and stack, which can quote the payload. What happened to the row stays: ids, topics, offsets, error code,
+ * and stack and a failed replay's error, which can quote the payload. What happened to the row stays: ids, topics, offsets, error code,
  * status, who closed it, and why the payload is gone. Rows still owing their discard signal are kept whole
  * until it is sent. Unqualified names: the DataSource's search path is the app's schema.
  */
@@ -27,7 +27,7 @@ export function deadLetterRetentionPolicies(
         affectedRows(
           manager,
           `UPDATE dead_letters SET raw_key = NULL, raw_value = NULL, decoded_value = NULL, decode_error = NULL,
-             headers = '[]'::jsonb, error_message = NULL, error_stack = NULL,
+             headers = '[]'::jsonb, error_message = NULL, error_stack = NULL, replay_error_message = NULL,
              scrubbed_at = $3, scrub_reason = 'payload removed ' || $4 || ' days after the dead letter was ' || status
                || ' (DLQ_SCRUB_AFTER_DAYS)'
            WHERE id = ANY(ARRAY(
