@@ -50,6 +50,7 @@ export {
   parseConsumerTopic,
   parseDelay,
   retryTiersFor,
+  retryTierRetentionMs,
   retryTopicName,
   retryTopicSpecs,
 } from './consumer/retry-topics.js';

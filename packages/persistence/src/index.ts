@@ -26,6 +26,7 @@ export type {
 } from './retention/retention-job.js';
 export { affectedRows, platformRetentionPolicies } from './retention/platform-retention.js';
 export {
+  inboxRetentionFloorFor,
   inboxRetentionFloorMs,
   retentionConfigFrom,
   retentionConfigOf,

@@ -90,9 +90,16 @@ export function retryTiersFor(groupId: string, delays: readonly string[] = DEFAU
 const WEEK_MS = 7 * 86_400_000;
 
 /**
- * Topic specs for a group's tiers, its DLQ and the DLQ's resolution signals. Tiers keep records for a week or ten times their delay,
- * whichever is longer, so a stopped consumer has time to come back; the DLQ keeps them for 30 days while the
- * dlq-handler copies them to Postgres.
+ * How long a retry tier of `delay` keeps its records: a week or ten times its delay, whichever is longer, so a
+ * stopped consumer has time to come back. A group's inbox must outlive it (persistence's retention floor).
+ */
+export function retryTierRetentionMs(delay: string): number {
+  return Math.max(WEEK_MS, parseDelay(delay) * 10);
+}
+
+/**
+ * Topic specs for a group's tiers (kept `retryTierRetentionMs`), its DLQ and the DLQ's resolution signals; the
+ * DLQ keeps records for 30 days while the dlq-handler copies them to Postgres.
  */
 export function retryTopicSpecs(
   groupId: string,
@@ -107,7 +114,7 @@ export function retryTopicSpecs(
     ...retryTiersFor(groupId, delays).map((tier) => ({
       topic: tier.topic,
       ...common,
-      configs: { 'retention.ms': String(Math.max(WEEK_MS, tier.delayMs * 10)) },
+      configs: { 'retention.ms': String(retryTierRetentionMs(tier.delay)) },
     })),
     { topic: dlqTopicName(groupId), ...common, configs: { 'retention.ms': String(30 * 86_400_000) } },
     { topic: dlqResolvedTopicName(groupId), ...common, configs: { 'retention.ms': String(WEEK_MS) } },

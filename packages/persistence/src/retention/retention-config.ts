@@ -1,4 +1,5 @@
 import { TributaryError, topics } from '@tributary/contracts';
+import { DEFAULT_RETRY_TIERS, retryTierRetentionMs } from '@tributary/kafka';
 import { z } from 'zod';
 import { PersistenceErrorCode } from '../errors.js';
 
@@ -6,13 +7,21 @@ const day = 24 * 60 * 60 * 1000;
 const week = 7 * day;
 
 /**
- * The shortest inbox retention that is still safe: an event can come back to a group as long as a copy of it
- * is readable, in its source topic (an offsets reset reads it again; the longest catalogue retention) or in
- * one of the group's retry tiers (kept at least a week, packages/kafka retry-topics). Each copy was appended
- * before the event was processed, so both are gone this long after `processed_at`. A row deleted earlier
- * would let such a redelivery apply its effect a second time.
+ * The shortest inbox retention that is still safe for a group with these retry tiers: an event can come back
+ * to a group as long as a copy of it is readable, in its source topic (an offsets reset reads it again; the
+ * longest catalogue retention) or in one of the group's retry tiers (`retryTierRetentionMs`: a week, or ten
+ * times a long tier's delay). Each copy was appended before the event was processed, so both are gone this
+ * long after `processed_at`. A row deleted earlier would let such a redelivery apply its effect a second time.
  */
-export const inboxRetentionFloorMs = Math.max(...topics.map((topic) => topic.retentionMs)) + week;
+export function inboxRetentionFloorFor(retryTiers: readonly string[]): number {
+  return (
+    Math.max(...topics.map((topic) => topic.retentionMs)) +
+    Math.max(week, ...retryTiers.map((delay) => retryTierRetentionMs(delay)))
+  );
+}
+
+/** The floor with the default retry tiers (what a group configured otherwise checks again, consumer config). */
+export const inboxRetentionFloorMs = inboxRetentionFloorFor(DEFAULT_RETRY_TIERS);
 
 const days = z.coerce.number().positive();
 const positiveInt = z.coerce.number().int().positive();

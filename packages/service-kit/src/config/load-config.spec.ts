@@ -74,6 +74,17 @@ describe('loadConfig', () => {
     expect(message).toMatch(/PORT/);
   });
 
+  it('keeps the inbox past the retry tiers the group is configured with, and names a malformed tier', () => {
+    // A 2d tier keeps its records 20 days: 30 (payments) + 20 = 50 days at least.
+    expect(() => load({ ...minimal, RETRY_TIERS: '5s,2d' })).toThrow(
+      /INBOX_RETENTION_DAYS: at least 50 with RETRY_TIERS 5s,2d/,
+    );
+    expect(
+      load({ ...minimal, RETRY_TIERS: '5s,2d', INBOX_RETENTION_DAYS: '50' }).consumer.retryTiers,
+    ).toEqual(['5s', '2d']);
+    expect(() => load({ ...minimal, RETRY_TIERS: '5s,soon' })).toThrow(/RETRY_TIERS: retry delay "soon"/);
+  });
+
   it('reads any variable from <NAME>_FILE, without the trailing newline', () => {
     const { DATABASE_URL: _omitted, ...rest } = minimal;
     const config = load(

@@ -1,5 +1,6 @@
 import type { TracingOptions } from '@tributary/observability';
-import { retentionConfigOf } from '@tributary/persistence';
+import { parseDelay } from '@tributary/kafka';
+import { inboxRetentionFloorFor, retentionConfigOf } from '@tributary/persistence';
 import type { RetentionConfig } from '@tributary/persistence';
 import type { z } from 'zod';
 import { ConfigError } from './config-error.js';
@@ -117,8 +118,31 @@ export function serviceConfig(
   return { ...processConfig(service, values), ...backboneConfig(values, defaultSchema) };
 }
 
-/** `defaultGroup`: the group when CONSUMER_GROUP is unset. */
-export function consumerConfig(values: ConsumerValues, defaultGroup: string): ConsumerConfig {
+/**
+ * `defaultGroup`: the group when CONSUMER_GROUP is unset (the service's name in every app). With the backbone's
+ * variables beside, the inbox must outlive this group's retry tiers too: a tier of `2d` keeps its records
+ * 20 days, longer than the default floor counts.
+ */
+export function consumerConfig(
+  values: ConsumerValues & { readonly INBOX_RETENTION_DAYS?: number },
+  defaultGroup: string,
+): ConsumerConfig {
+  const problems: string[] = [];
+  for (const delay of values.RETRY_TIERS) {
+    try {
+      parseDelay(delay);
+    } catch (error) {
+      problems.push(`RETRY_TIERS: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length === 0 && values.INBOX_RETENTION_DAYS !== undefined) {
+    const floorDays = Math.ceil(inboxRetentionFloorFor(values.RETRY_TIERS) / 86_400_000);
+    if (values.INBOX_RETENTION_DAYS < floorDays)
+      problems.push(
+        `INBOX_RETENTION_DAYS: at least ${floorDays} with RETRY_TIERS ${values.RETRY_TIERS.join(',')} (the longest topic retention plus the longest tier's); a redelivery after a shorter one would apply twice`,
+      );
+  }
+  if (problems.length > 0) throw new ConfigError(defaultGroup, problems);
   return {
     group: values.CONSUMER_GROUP ?? defaultGroup,
     retryTiers: values.RETRY_TIERS,
