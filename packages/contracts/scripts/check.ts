@@ -1,13 +1,15 @@
 /**
  * `npm run schemas:check`: fails (exit 1) when a schema breaks BACKWARD_TRANSITIVE compatibility with any
- * version registered for its subject or with its version at the git base, when a schema (an event type)
- * disappeared, or when the generated types are stale.
+ * version registered for its subject or with any version it had in git up to the base, when a schema (an
+ * event type) that existed at any commit up to the base is gone, or when the generated types are stale.
  *
- *   --base <rev>          git revision to compare with; default: chosen by src/tooling/git-base.ts (the merge
- *                         base with main on a branch, else the last v* tag before HEAD, else HEAD~1)
+ *   --base <rev>          git revision whose history to compare with; default: chosen by
+ *                         src/tooling/git-base.ts (the merge base with main on a branch, else the last v* tag
+ *                         before HEAD, else HEAD~1); its first-parent history back to the first commit counts
  *   --no-git              skip the git comparison
- *   --seed-registry       first register the base's schemas under the subjects the registry lacks, so a fresh
- *                         registry (CI's) holds the previous versions; subjects it holds are left alone
+ *   --seed-registry       first register every historical version of every schema, oldest first, that the
+ *                         registry lacks, so a fresh registry (CI's) holds the whole history; a refused
+ *                         version is reported and the seeding goes on
  *   --schemas <dir>       schema directory (default packages/contracts/schemas)
  *   --topic-prefix <p>    prepended to topics and so to subjects (test runs, shared registries)
  * SCHEMA_REGISTRY_URL    registry to compare with; unset: git only, and the check says so.
@@ -16,12 +18,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { topics } from '../src/topics.js';
-import { baselineFiles, checkSchemas, gitBaseline } from '../src/tooling/check.js';
+import { checkSchemas } from '../src/tooling/check.js';
 import { renderEventsModule } from '../src/tooling/codegen.js';
 import { resolveGitBase } from '../src/tooling/git-base.js';
-import { registerSchemas } from '../src/tooling/register.js';
+import { gitSchemaHistory } from '../src/tooling/git-history.js';
+import { seedRegistryFromHistory } from '../src/tooling/register.js';
 import { SchemaRegistryAdmin } from '../src/tooling/registry-admin.js';
-import { defaultSchemasDir, loadSchemaFiles, subjectOf } from '../src/tooling/schema-files.js';
+import { defaultSchemasDir, loadSchemaFiles } from '../src/tooling/schema-files.js';
 
 const { values } = parseArgs({
   options: {
@@ -37,6 +40,7 @@ const schemasDir = values.schemas ?? defaultSchemasDir;
 const registryUrl = process.env.SCHEMA_REGISTRY_URL;
 const topicPrefix = values['topic-prefix'];
 
+const started = performance.now();
 try {
   const files = loadSchemaFiles(schemasDir);
   const problems: string[] = [];
@@ -53,20 +57,26 @@ try {
 
   const base = values['no-git'] ? undefined : await resolveGitBase(schemasDir, values.base);
   if (base) console.log(`git base: ${base.label} — ${base.reason}`);
-  const baseline = base?.rev ? gitBaseline(schemasDir, base.rev, base.label) : undefined;
+  const baseline = base?.rev
+    ? await gitSchemaHistory(schemasDir, base.rev, `git history to ${base.label.replace(/^git /, '')}`)
+    : undefined;
+  if (baseline) {
+    const versions = baseline.files.reduce((n, f) => n + f.versions.length, 0);
+    console.log(
+      `git history: ${baseline.commits} commits changed schemas, ${versions} versions of ${baseline.files.length} files (read in ${baseline.elapsedMs} ms)${baseline.shallow ? '; shallow clone: history before its first commit is not seen' : ''}`,
+    );
+  }
 
+  const seedNotes: string[] = [];
   if (values['seed-registry']) {
     if (!registry) throw new Error('--seed-registry needs SCHEMA_REGISTRY_URL');
-    // Only subjects the registry lacks: one it holds keeps its own history, which is never rewritten here.
-    const previous = baseline ? await baselineFiles(baseline) : [];
-    const lacking: typeof previous = [];
-    for (const file of previous) {
-      if ((await registry.listVersions(subjectOf(file, topicPrefix))).length === 0) lacking.push(file);
-    }
-    await registerSchemas(registry, lacking, { topicPrefix });
+    // Versions the registry holds are skipped, so a reused stack gets only what it lacks, in order.
+    const seed = await seedRegistryFromHistory(registry, baseline?.files ?? [], { topicPrefix });
     console.log(
-      `registry seeded from ${base?.label ?? 'nothing'}: ${lacking.length} registered, ${previous.length - lacking.length} already there`,
+      `registry seeded from ${baseline?.label ?? 'nothing'}: ${seed.registered} registered, ${seed.alreadyThere} already there, ${seed.refused.length} refused`,
     );
+    for (const refusal of seed.refused) console.log(`REFUSED ${refusal.message}`);
+    seedNotes.push(...seed.skipped.map((s) => `not seeded, not a valid schema file today: ${s}`));
   }
 
   // A deprecated topic past its removeAfter may lose its schemas (CHANGELOG.md); any other removal fails.
@@ -90,7 +100,8 @@ try {
   for (const removed of report.removed) {
     console.log(`${removed.allowed ? 'ok  ' : 'FAIL'} ${removed.subject} (removed; in ${removed.seenIn})`);
   }
-  for (const note of report.notes) console.log(`note: ${note}`);
+  for (const note of [...seedNotes, ...report.notes]) console.log(`note: ${note}`);
+  const took = `${Math.round(performance.now() - started)} ms`;
   problems.push(...report.errors);
 
   if (problems.length > 0) {
@@ -101,9 +112,12 @@ try {
         '\nA breaking change needs a new major topic and a deprecation window: see packages/contracts/CHANGELOG.md.',
       );
     }
+    console.error(`(checked in ${took})`);
     process.exit(1);
   }
-  console.log(`\n${files.length} schemas compatible (BACKWARD_TRANSITIVE), none removed.`);
+  console.log(
+    `\n${files.length} schemas compatible (BACKWARD_TRANSITIVE), none removed (checked in ${took}).`,
+  );
 } catch (error) {
   console.error(`schemas:check could not run: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(2);

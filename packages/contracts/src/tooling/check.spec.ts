@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { checkSchemas, gitBaseline } from './check.js';
 import type { SchemaBaseline } from './check.js';
 import { resolveGitBase } from './git-base.js';
+import { gitSchemaHistory } from './git-history.js';
 import type { SchemaRegistryAdmin } from './registry-admin.js';
 import { defaultSchemasDir, loadSchemaFiles } from './schema-files.js';
 
@@ -180,6 +181,27 @@ describe('resolveGitBase', () => {
   });
 });
 
+/** The real gate: the check script as CI runs it, without --base, in a scratch repository. */
+async function runCheck(schemas: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const env = { ...process.env };
+  delete env.SCHEMA_REGISTRY_URL; // git only: the registry side has its int-spec
+  try {
+    const { stdout, stderr } = await exec(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/check.ts', '--schemas', schemas],
+      { cwd: packageDir, env, timeout: 60_000 },
+    );
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code?: number; stdout?: string; stderr?: string };
+    return {
+      code: typeof e.code === 'number' ? e.code : -1,
+      stdout: e.stdout ?? '',
+      stderr: e.stderr ?? '',
+    };
+  }
+}
+
 describe('schemas:check on a temporary branch', () => {
   let repo: Awaited<ReturnType<typeof scratchRepo>>;
   beforeAll(async () => {
@@ -187,38 +209,17 @@ describe('schemas:check on a temporary branch', () => {
   });
   afterAll(() => repo.remove());
 
-  /** The real gate: the check script as CI runs it, without --base, in the scratch repository. */
-  async function runCheck(): Promise<{ code: number; stdout: string; stderr: string }> {
-    const env = { ...process.env };
-    delete env.SCHEMA_REGISTRY_URL; // git only: the registry side has its int-spec
-    try {
-      const { stdout, stderr } = await exec(
-        process.execPath,
-        ['--import', 'tsx', 'scripts/check.ts', '--schemas', repo.schemas],
-        { cwd: packageDir, env, timeout: 60_000 },
-      );
-      return { code: 0, stdout, stderr };
-    } catch (error) {
-      const e = error as { code?: number; stdout?: string; stderr?: string };
-      return {
-        code: typeof e.code === 'number' ? e.code : -1,
-        stdout: e.stdout ?? '',
-        stderr: e.stderr ?? '',
-      };
-    }
-  }
-
   it('fails a committed breaking change against the merge base, naming subject and field', async () => {
     const main = (await repo.git('rev-parse', 'HEAD')).slice(0, 7);
     await repo.git('switch', '-q', '-c', 'breaking');
     await repo.editPlaced((fields) => [...fields, { name: 'giftWrapFeeMinor', type: 'long', doc: 'Total.' }]);
     await repo.git('commit', '-q', '-am', 'OrderPlaced: a required field');
 
-    const result = await runCheck();
+    const result = await runCheck(repo.schemas);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(`git base: git merge base with main (${main})`);
     expect(result.stderr).toContain(
-      `${placedSubject}: field "giftWrapFeeMinor" was added without a default (BACKWARD_TRANSITIVE vs git merge base with main (${main}))`,
+      `${placedSubject}: field "giftWrapFeeMinor" was added without a default (BACKWARD_TRANSITIVE vs git ${main})`,
     );
   }, 60_000);
 
@@ -231,7 +232,7 @@ describe('schemas:check on a temporary branch', () => {
     ]);
     await repo.git('commit', '-q', '-am', 'OrderPlaced: an optional field');
 
-    const result = await runCheck();
+    const result = await runCheck(repo.schemas);
     expect([result.code, result.stderr]).toEqual([0, '']);
     expect(result.stdout).toContain(`${files.length} schemas compatible`);
   }, 60_000);
@@ -242,12 +243,137 @@ describe('schemas:check on a temporary branch', () => {
     await repo.git('rm', '-q', join(repo.schemas, cancelled.relativePath));
     await repo.git('commit', '-q', '-m', 'drop OrderCancelled');
 
-    const result = await runCheck();
+    const result = await runCheck(repo.schemas);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(
       'commerce.order.v1-tributary.commerce.order.OrderCancelled: event type commerce.order.cancelled removed',
     );
   }, 60_000);
+});
+
+describe('schemas:check over the history of main (no branch, no tag: the base is HEAD~1)', () => {
+  let repo: Awaited<ReturnType<typeof scratchRepo>>;
+  beforeEach(async () => {
+    repo = await scratchRepo();
+  });
+  afterEach(() => repo.remove());
+
+  const short = async () => (await repo.git('rev-parse', '--short=7', 'HEAD')).slice(0, 7);
+  /** A commit that touches no schema, like most of a session's. */
+  const unrelatedCommit = async (name: string) => {
+    await writeFile(join(repo.dir, `${name}.md`), name);
+    await repo.git('add', '.');
+    await repo.git('commit', '-q', '-m', name);
+  };
+  const optionalField = (name: string) => ({
+    name,
+    type: ['null', 'string'],
+    default: null,
+    doc: 'Optional.',
+  });
+
+  it('fails a breaking commit once an unrelated commit lands on top of it, against every earlier version', async () => {
+    const first = await short();
+    await repo.editPlaced((fields) => [...fields, optionalField('couponCode')]);
+    await repo.git('commit', '-q', '-am', 'OrderPlaced: an optional field');
+    const second = await short();
+    await repo.editPlaced((fields) => [...fields, { name: 'giftWrapFeeMinor', type: 'long', doc: 'Fee.' }]);
+    await repo.git('commit', '-q', '-am', 'OrderPlaced: a required field');
+    await unrelatedCommit('later');
+
+    // The base alone (HEAD~1, the breaking commit) sees nothing wrong: what CI compared with before.
+    const againstBase = await checkSchemas({
+      files: loadSchemaFiles(repo.schemas),
+      baseline: gitBaseline(repo.schemas, 'HEAD~1'),
+    });
+    expect(againstBase.errors).toEqual([]);
+
+    const result = await runCheck(repo.schemas);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('git base: git HEAD~1');
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `git history: 3 commits changed schemas, ${files.length + 2} versions of ${files.length} files \\(read in \\d+ ms\\)`,
+      ),
+    );
+    expect(result.stderr).toContain(
+      `${placedSubject}: field "giftWrapFeeMinor" was added without a default (BACKWARD_TRANSITIVE vs git ${first}, git ${second})\n`,
+    );
+    expect(result.stderr).toMatch(/\(checked in \d+ ms\)/);
+  }, 60_000);
+
+  it('fails a removal once another commit lands on top of it, naming the commits', async () => {
+    const first = await short();
+    await repo.git('rm', '-q', join(repo.schemas, cancelled.relativePath));
+    await repo.git('commit', '-q', '-m', 'drop OrderCancelled');
+    const removal = await short();
+    await unrelatedCommit('later');
+
+    const result = await runCheck(repo.schemas);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `commerce.order.v1-tributary.commerce.order.OrderCancelled: event type commerce.order.cancelled removed: ${cancelled.relativePath} is in git ${first} (removed by ${removal}) but no longer in the schema files.`,
+    );
+  }, 60_000);
+
+  it('passes a compatible history, a reformatting counting as no version', async () => {
+    const first = await short();
+    await repo.editPlaced((fields) => [...fields, optionalField('couponCode')]);
+    await repo.git('commit', '-q', '-am', 'OrderPlaced: couponCode');
+    const second = await short();
+    const placedPath = join(repo.schemas, placed.relativePath);
+    await writeFile(placedPath, JSON.stringify(JSON.parse(await readFile(placedPath, 'utf8'))));
+    await repo.git('commit', '-q', '-am', 'OrderPlaced: one line');
+    await repo.editPlaced((fields) => [...fields, optionalField('giftMessage')]);
+    await repo.git('commit', '-q', '-am', 'OrderPlaced: giftMessage');
+    const fourth = await short();
+    await unrelatedCommit('later');
+    await repo.editPlaced((fields) => [...fields, optionalField('salesNote')]); // the working tree too
+
+    const result = await runCheck(repo.schemas);
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    expect(result.stdout).toContain(
+      `ok   ${placedSubject} (vs git ${first}, git ${second}, git ${fourth})\n`,
+    );
+    expect(result.stdout).toMatch(
+      new RegExp(
+        `${files.length} schemas compatible \\(BACKWARD_TRANSITIVE\\), none removed \\(checked in \\d+ ms\\)`,
+      ),
+    );
+  }, 60_000);
+});
+
+describe('gitSchemaHistory', () => {
+  let repo: Awaited<ReturnType<typeof scratchRepo>>;
+  beforeEach(async () => {
+    repo = await scratchRepo();
+  });
+  afterEach(() => repo.remove());
+
+  it('keeps one version for a file deleted and restored unchanged, and marks a deleted one', async () => {
+    const cancelledPath = join(repo.schemas, cancelled.relativePath);
+    const text = await readFile(cancelledPath, 'utf8');
+    await repo.git('rm', '-q', cancelledPath);
+    await repo.git('commit', '-q', '-m', 'drop');
+    await writeFile(cancelledPath, text);
+    await repo.git('add', '.');
+    await repo.git('commit', '-q', '-m', 'restore');
+    await repo.git('rm', '-q', join(repo.schemas, placed.relativePath));
+    await repo.git('commit', '-q', '-m', 'drop OrderPlaced');
+    const dropped = await repo.git('rev-parse', 'HEAD');
+
+    const history = await gitSchemaHistory(repo.schemas, 'HEAD');
+    expect(history.commits).toBe(4);
+    expect(history.files).toHaveLength(files.length);
+    const byPath = new Map(history.files.map((f) => [f.relativePath, f]));
+    expect(byPath.get(cancelled.relativePath)).toMatchObject({ removedBy: undefined });
+    expect(byPath.get(cancelled.relativePath)!.versions.map((v) => v.text)).toEqual([text]);
+    expect(byPath.get(placed.relativePath)).toMatchObject({ removedBy: dropped });
+    expect(await history.list()).toContain(placed.relativePath);
+    expect(await history.seenIn!(placed.relativePath)).toMatch(
+      new RegExp(`^git [0-9a-f]{7} \\(removed by ${dropped.slice(0, 7)}\\)$`),
+    );
+  });
 });
 
 describe('gitBaseline', () => {

@@ -1,8 +1,9 @@
 /**
- * `schemas:check`: every schema file against every version its subject has in the registry and against its
- * version at the git base (git-base.ts). Breaking changes are reported with subject and field; so is a schema
- * that disappeared — from the files since the base, or from the files while the registry still holds its
- * subject — because its topic's consumers would be left with records nobody describes any more.
+ * `schemas:check`: every schema file against every version its subject has in the registry and against every
+ * version it had in git up to the base (git-base.ts, git-history.ts). Breaking changes are reported with
+ * subject and field; so is a schema that disappeared — from the files at any commit up to the base, or from
+ * the files while the registry still holds its subject — because its topic's consumers would be left with
+ * records nobody describes any more.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -18,10 +19,17 @@ import type { SchemaFile } from './schema-files.js';
 export interface SchemaBaseline {
   /** e.g. `git HEAD~1 (1a2b3c4)` */
   readonly label: string;
-  /** The text at the baseline of the file at this relative path; undefined when the file is new. */
+  /**
+   * The text at the baseline of the file at this relative path (with history: the last text it had);
+   * undefined when the file is new.
+   */
   read(relativePath: string): Promise<string | undefined>;
-  /** Relative paths of every schema file at the baseline, to notice removed files. */
+  /** Relative paths of every schema file at the baseline (with history: at any commit), to notice removals. */
   list(): Promise<string[]>;
+  /** With history: every distinct text of the file, oldest first; each is compared, not only the last. */
+  versions?(relativePath: string): Promise<readonly { label: string; text: string }[]>;
+  /** With history: where a listed path was seen last, for the removal message; default `label`. */
+  seenIn?(relativePath: string): Promise<string>;
 }
 
 export interface SchemaCheckOptions {
@@ -105,14 +113,18 @@ export async function checkSchemas(options: SchemaCheckOptions): Promise<SchemaC
         }
       }
     }
-    if (options.baseline) {
+    if (options.baseline?.versions) {
+      const versions = await options.baseline.versions(file.relativePath);
+      compare(versions.map((v) => ({ label: v.label, schema: v.text })));
+    } else if (options.baseline) {
       const committed = await options.baseline.read(file.relativePath);
       if (committed !== undefined) compare([{ label: options.baseline.label, schema: committed }]);
     }
 
     if (comparedWith.length === 0) notes.push(`${subject}: new, nothing to compare with`);
-    results.push({ subject, file: file.relativePath, comparedWith, issues });
-    errors.push(...issues.map((i) => i.message));
+    const merged = mergeIssues(issues);
+    results.push({ subject, file: file.relativePath, comparedWith, issues: merged });
+    errors.push(...merged.map((i) => i.message));
   }
 
   const removed = await findRemoved(options, new Set(results.map((r) => r.subject)));
@@ -129,6 +141,27 @@ export async function checkSchemas(options: SchemaCheckOptions): Promise<SchemaC
     }
   }
   return { ok: errors.length === 0, results, errors, notes, removed };
+}
+
+/**
+ * One issue per field and reason, naming every version it breaks against: a field added without a default
+ * breaks the same way against each of a file's twenty committed versions, and one line says so.
+ */
+function mergeIssues(issues: readonly CompatibilityIssue[]): CompatibilityIssue[] {
+  const merged = new Map<string, CompatibilityIssue>();
+  for (const issue of issues) {
+    const key = `${issue.field}\u0000${issue.reason}`;
+    const first = merged.get(key);
+    if (!first) {
+      merged.set(key, issue);
+      continue;
+    }
+    // The message ends with `vs <against>)` (compatibility.ts); only that tail grows.
+    const against = `${first.against}, ${issue.against}`;
+    const head = first.message.slice(0, first.message.length - first.against.length - 1);
+    merged.set(key, { ...first, against, message: `${head}${against})` });
+  }
+  return [...merged.values()];
 }
 
 /** Subjects of the baseline's files and of the registry that the current files no longer define. */
@@ -155,7 +188,7 @@ async function findRemoved(
       removed.set(subject, {
         subject,
         eventType: old?.eventType,
-        seenIn: options.baseline.label,
+        seenIn: (await options.baseline.seenIn?.(path)) ?? options.baseline.label,
         file: path,
         allowed: old !== undefined && retired.has(old.topic),
       });

@@ -179,17 +179,109 @@ describe('schema tooling against the real registry', () => {
       const failed = await runScript('check', ['--schemas', schemas, '--topic-prefix', prefix]);
       const subject = subjectOf(orderPlaced, prefix);
       expect(failed.code).toBe(1);
+      // One line for the field, naming every version it breaks against: the registry's and git's.
+      const first = (await git('rev-parse', '--short=7', 'HEAD~1')).stdout.trim();
       expect(failed.stderr).toContain(
-        `${subject}: field "totalAmount" was added without a default (BACKWARD_TRANSITIVE vs registry version 1)`,
-      );
-      expect(failed.stderr).toMatch(
-        `${subject}: field "totalAmount" was added without a default (BACKWARD_TRANSITIVE vs git HEAD~1 (`,
+        `${subject}: field "totalAmount" was added without a default (BACKWARD_TRANSITIVE vs registry version 1, git ${first})\n`,
       );
       expect(failed.stdout).toContain(`FAIL ${subject}`);
     } finally {
       await rm(repo, { recursive: true, force: true });
     }
   }, 90_000); // four tsx processes on a shared two-core machine
+
+  /** A scratch repository on main: the schemas, then OrderPlaced with couponCode, then a commit elsewhere. */
+  async function historyRepo() {
+    const repo = await mkdtemp(join(tmpdir(), 'tributary-contracts-'));
+    const schemas = join(repo, 'schemas');
+    await cp(defaultSchemasDir, schemas, { recursive: true });
+    const git = async (...args: string[]) =>
+      (
+        await exec('git', [
+          '-C',
+          repo,
+          '-c',
+          'user.name=test',
+          '-c',
+          'user.email=test@example.invalid',
+          ...args,
+        ])
+      ).stdout.trim();
+    await git('init', '-q', '-b', 'main');
+    await git('add', '.');
+    await git('commit', '-q', '-m', 'v1 schemas');
+    const file = join(schemas, orderPlaced.relativePath);
+    const edited = JSON.parse(await readFile(file, 'utf8')) as { fields: unknown[] };
+    edited.fields.push({ name: 'couponCode', type: ['null', 'string'], default: null, doc: 'Coupon.' });
+    await writeFile(file, JSON.stringify(edited, null, 2));
+    await git('commit', '-q', '-am', 'couponCode');
+    const second = (await git('rev-parse', 'HEAD')).slice(0, 7);
+    await writeFile(join(repo, 'notes.md'), 'not a schema');
+    await git('add', '.');
+    await git('commit', '-q', '-m', 'unrelated');
+    return { repo, schemas, second, remove: () => rm(repo, { recursive: true, force: true }) };
+  }
+
+  it('seeds every historical version oldest first, and a reused registry only with what it lacks', async () => {
+    const prefix = uniquePrefix();
+    subjectsOf(files, prefix);
+    const { schemas, remove } = await historyRepo();
+    try {
+      const args = ['--schemas', schemas, '--topic-prefix', prefix, '--seed-registry'];
+      const seeded = await runScript('check', args);
+      expect([seeded.code, seeded.stderr]).toEqual([0, '']);
+      expect(seeded.stdout).toContain(`registry seeded from git history to HEAD~1 (`);
+      expect(seeded.stdout).toContain(`${files.length + 1} registered, 0 already there, 0 refused`);
+      const subject = subjectOf(orderPlaced, prefix);
+      const versions = await admin.getAllVersions(subject);
+      expect(versions.map((v) => JSON.parse(v.schema).fields.at(-1).name)).toEqual([
+        'placedAt',
+        'couponCode',
+      ]);
+      expect(seeded.stdout).toContain(`ok   ${subject} (vs registry version 1, registry version 2, git `);
+
+      const reused = await runScript('check', args);
+      expect([reused.code, reused.stderr]).toEqual([0, '']);
+      expect(reused.stdout).toContain(`0 registered, ${files.length + 1} already there, 0 refused`);
+      expect(await admin.listVersions(subject)).toEqual([1, 2]);
+    } finally {
+      await remove();
+    }
+  }, 90_000);
+
+  it('reports a historical version a reused registry refuses because of a version it never had', async () => {
+    const prefix = uniquePrefix();
+    subjectsOf(files, prefix);
+    const subject = subjectOf(orderPlaced, prefix);
+    // Another run's version 2: couponCode as an int, compatible with version 1 but not with this history's.
+    await registerSchemas(admin, [orderPlaced], { topicPrefix: prefix });
+    const foreign = orderPlacedWith(orderPlaced, (f) => [
+      ...f,
+      { name: 'couponCode', type: 'int', default: 0, doc: 'Another idea of a coupon.' },
+    ]);
+    await admin.register(subject, schemaTextOf(foreign.schema));
+    const { schemas, second, remove } = await historyRepo();
+    try {
+      const result = await runScript('check', [
+        '--schemas',
+        schemas,
+        '--topic-prefix',
+        prefix,
+        '--seed-registry',
+      ]);
+      expect(result.stdout).toContain(`${files.length - 1} registered, 1 already there, 1 refused`);
+      expect(result.stdout).toContain(
+        `REFUSED ${subject}: the registry refuses ${orderPlaced.relativePath} as of git ${second}: it already holds version 2, which this history never had`,
+      );
+      // The schema file itself cannot read version 2's records: the check fails on that, not on the seeding.
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`${subject}: field "couponCode"`);
+      expect(result.stderr).toContain('(BACKWARD_TRANSITIVE vs registry version 2)');
+      expect(await admin.listVersions(subject)).toEqual([1, 2]);
+    } finally {
+      await remove();
+    }
+  }, 90_000);
 
   it('fails an event type the registry holds and the files no longer define', async () => {
     const prefix = uniquePrefix();
@@ -225,6 +317,7 @@ describe('schema tooling against the real registry', () => {
       await git('init', '-q', '-b', 'main');
       await git('add', '.');
       await git('commit', '-q', '-m', 'v1 schemas');
+      const main = (await git('rev-parse', '--short=7', 'HEAD')).stdout.trim();
       await git('switch', '-q', '-c', 'feature');
       const file = join(schemas, orderPlaced.relativePath);
       const edited = JSON.parse(await readFile(file, 'utf8')) as { fields: unknown[] };
@@ -240,12 +333,12 @@ describe('schema tooling against the real registry', () => {
         '--seed-registry',
       ]);
       expect([seeded.code, seeded.stderr]).toEqual([0, '']);
-      expect(seeded.stdout).toContain(`registry seeded from git merge base with main`);
-      expect(seeded.stdout).toContain(`${files.length} registered, 0 already there`);
+      expect(seeded.stdout).toContain(`registry seeded from git history to merge base with main`);
+      expect(seeded.stdout).toContain(`${files.length} registered, 0 already there, 0 refused`);
       const subject = subjectOf(orderPlaced, prefix);
       // The registry holds main's version only: the branch's is compared, not registered.
       expect(await admin.listVersions(subject)).toEqual([1]);
-      expect(seeded.stdout).toContain(`ok   ${subject} (vs registry version 1, git merge base with main`);
+      expect(seeded.stdout).toContain(`ok   ${subject} (vs registry version 1, git ${main})`);
     } finally {
       await rm(repo, { recursive: true, force: true });
     }
