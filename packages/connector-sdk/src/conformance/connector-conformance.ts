@@ -7,6 +7,8 @@ export interface LedgerEntry {
   readonly route: string;
   readonly requests: number;
   readonly effects: number;
+  /** The provider's object the key's effect made (the simulator reports it), e.g. `pi_…`. */
+  readonly objectId?: string;
 }
 
 /** The provider simulator as the suite drives it (apps/provider-sim's admin API fits). */

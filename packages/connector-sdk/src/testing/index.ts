@@ -14,6 +14,7 @@ export type {
   ConnectorProcessHarness,
   ConnectorReplica,
   ConnectorProcessHarnessOptions,
+  DeadLetterRecord,
 } from './process-harness.js';
 export { fakeHandlerContext } from './fake-handler-context.js';
 export type {

@@ -8,9 +8,13 @@ import {
   AvroEventEncoder,
   KafkaEventProducer,
   SchemaRegistryClient,
+  DEAD_LETTER_ID_HEADER,
+  REPLAY_TOPIC_HEADER,
   createKafkaClient,
   dlqTopicName,
+  headerText,
 } from '@tributary/kafka';
+import type { RawHeaders } from '@tributary/kafka';
 import { namesFor } from '@tributary/persistence';
 import {
   createTestDatabase,
@@ -104,6 +108,21 @@ export interface ConnectorProcessHarness extends ConformanceHarness {
    * beginning: a live list that grows as records arrive. The first call for a topic starts its reader.
    */
   topicEvents(topic: EventTopic): Promise<readonly DomainEvent[]>;
+  /** The records of the group's DLQ with this key, as they arrived (raw value and headers). */
+  deadLetters(key: string): readonly DeadLetterRecord[];
+  /**
+   * Replays the last dead letter with this key as the dlq-handler does: the raw record to the tier its
+   * `tributary-replay-topic` header names, with a `tributary-dead-letter-id`. `headers` replace some of the
+   * dead letter's (a `kafka_original-timestamp` a week back: a dead letter replayed a week later).
+   */
+  replayDeadLetter(key: string, options?: { headers?: Record<string, string> }): Promise<void>;
+}
+
+/** One record read from the group's DLQ. */
+export interface DeadLetterRecord {
+  readonly key: string;
+  readonly value: Buffer | null;
+  readonly headers: RawHeaders;
 }
 
 /**
@@ -222,14 +241,19 @@ async function build<T extends EventType>(
   await start();
 
   // The DLQ exists once the connector started (it creates its tier and DLQ topics).
-  const dlqKeys = new Set<string>();
+  const dlqRecords: DeadLetterRecord[] = [];
   const dlq = kafka.consumer({ groupId: uniqueName(`${name}-dlq-reader`) });
   await dlq.connect();
   cleanups.push(() => dlq.disconnect());
   await dlq.subscribe({ topic: dlqTopicName(group), fromBeginning: true });
   await dlq.run({
     eachMessage: async ({ message }) => {
-      if (message.key) dlqKeys.add(message.key.toString());
+      if (message.key)
+        dlqRecords.push({
+          key: message.key.toString(),
+          value: message.value,
+          headers: message.headers ?? {},
+        });
     },
   });
 
@@ -321,7 +345,28 @@ async function build<T extends EventType>(
       return rows.length > 0;
     },
     async inDlq(key) {
-      return dlqKeys.has(key);
+      return dlqRecords.some((record) => record.key === key);
+    },
+    deadLetters: (key) => dlqRecords.filter((record) => record.key === key),
+    async replayDeadLetter(key, replay = {}) {
+      const record = dlqRecords.filter((r) => r.key === key).at(-1);
+      if (!record) throw new Error(`no dead letter with key ${key} in ${dlqTopicName(group)}`);
+      const replayTopic = headerText(record.headers, REPLAY_TOPIC_HEADER);
+      if (!replayTopic) throw new Error(`dead letter ${key} has no ${REPLAY_TOPIC_HEADER} header`);
+      const headers: Record<string, Buffer | string> = {};
+      for (const [header, value] of Object.entries(record.headers)) {
+        if (typeof value === 'string' || Buffer.isBuffer(value)) headers[header] = value;
+      }
+      await raw.send({
+        topic: replayTopic,
+        messages: [
+          {
+            key,
+            value: record.value,
+            headers: { ...headers, [DEAD_LETTER_ID_HEADER]: uniqueName('dead-letter'), ...replay.headers },
+          },
+        ],
+      });
     },
     async outcomes(eventId) {
       const rows =
