@@ -9,6 +9,9 @@ import type { TestDatabase } from '@tributary/testkit';
 import type { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { HandlerContext } from '../define-connector.js';
+import { ConnectorErrorCode } from '../errors.js';
+import { checkEffect } from '../late-replay.js';
+import type { ConnectorIdempotency } from '../late-replay.js';
 import { connectorHandler } from './run-connector.js';
 
 const SCHEMA = 'sdk_handler';
@@ -40,9 +43,14 @@ afterAll(async () => {
 type Requested = EventOf<'payments.payment.requested'>;
 type Handler = (event: Requested, ctx: HandlerContext<object, object>) => Promise<void>;
 
-function handlerWith(requested: Handler) {
+function handlerWith(requested: Handler, idempotency?: ConnectorIdempotency) {
   return connectorHandler({
-    definition: { id: 'test', provider: 'sim', handlers: { 'payments.payment.requested': requested } },
+    definition: {
+      id: 'test',
+      provider: 'sim',
+      handlers: { 'payments.payment.requested': requested },
+      ...(idempotency ? { idempotency } : {}),
+    },
     group: GROUP,
     connectorConfig: {},
     dataSource,
@@ -165,5 +173,46 @@ describe('connectorHandler (real Postgres and schema registry)', () => {
     const other = { ...requested(), type: 'payments.payment.succeeded' } as unknown as Requested;
     await handle(other, kafkaContext);
     expect(await inboxRows(other.id)).toBe(0);
+  });
+
+  it('reads the age of a replayed dead letter from kafka_original-timestamp and refuses its call without the lookup', async () => {
+    const weekAgo = Date.now() - 7 * 86_400_000;
+    const replayed = {
+      ...kafkaContext,
+      headers: { 'kafka_original-timestamp': Buffer.from(String(weekAgo)) },
+    } as EventHandlerContext;
+    const seen: Array<[number | undefined, boolean]> = [];
+    let lookups = 0;
+    const idempotency: ConnectorIdempotency = {
+      keyLifetimeMs: 86_400_000,
+      lateReplay: { 'payments.payment.requested': 'lookup' },
+    };
+    const careless = handlerWith(async (_event, ctx) => {
+      seen.push([ctx.firstAttemptAt, ctx.keyMayHaveExpired]);
+      // What a client's effectful call does first (the SDK's ProviderHttpClient): the guard refuses it.
+      checkEffect({ method: 'POST', operation: 'things.create' });
+      await ctx.commit(async () => undefined);
+    }, idempotency);
+    const event = requested();
+    await careless(event, kafkaContext);
+    const late = requested();
+    await expect(careless(late, replayed)).rejects.toMatchObject({
+      code: ConnectorErrorCode.lookupMissing,
+      retriable: false,
+    });
+    expect(seen).toEqual([
+      [Date.parse(event.time), false],
+      [weekAgo, true],
+    ]);
+    expect(await inboxRows(late.id)).toBe(0);
+
+    const careful = handlerWith(async (_event, ctx) => {
+      await ctx.lookupBeforeCall(async () => (lookups += 1));
+      checkEffect({ method: 'POST', operation: 'things.create' });
+      await ctx.commit(async () => undefined);
+    }, idempotency);
+    await careful(late, replayed);
+    expect(lookups).toBe(1);
+    expect(await inboxRows(late.id)).toBe(1);
   });
 });
