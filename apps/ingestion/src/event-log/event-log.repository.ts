@@ -162,7 +162,8 @@ export class EventLogRepository {
       `SELECT e.event_id::text AS event_id, e.event_type, e.topic, e.subject,
               o.id IS NOT NULL AS in_outbox, o.published_at
        FROM event_log_events e
-       LEFT JOIN LATERAL (SELECT id, published_at FROM ${outboxTable} o WHERE o.event_id = e.event_id) o ON true
+       LEFT JOIN LATERAL (SELECT id, published_at FROM ${outboxTable} o
+                          WHERE o.event_id = e.event_id AND o.topic = e.topic) o ON true
        WHERE e.log_id = $1 ORDER BY e.created_at, e.event_id`,
       [id],
     )) as Array<{
