@@ -5,7 +5,7 @@ import { CreateExternalRefs1764201600002 } from './1764201600002-external-refs.m
 import { CreateAuditLog1764201600003 } from './1764201600003-audit-log.migration.js';
 import { CreateKeyParking1765324800000 } from './1765324800000-key-parking.migration.js';
 import { AuditLogAtIndex1796515200000 } from './1796515200000-audit-log-at.migration.js';
-import { OutboxEventPerTopic1796601600000 } from './1796601600000-outbox-event-per-topic.migration.js';
+import { OutboxEventPerTopic1796688000000 } from './1796688000000-outbox-event-per-topic.migration.js';
 
 /** The platform tables, in order. Apps append their own migrations after these. */
 export const persistenceMigrations: ReadonlyArray<new () => MigrationInterface> = [
@@ -15,5 +15,5 @@ export const persistenceMigrations: ReadonlyArray<new () => MigrationInterface> 
   CreateAuditLog1764201600003,
   CreateKeyParking1765324800000,
   AuditLogAtIndex1796515200000,
-  OutboxEventPerTopic1796601600000,
+  OutboxEventPerTopic1796688000000,
 ];

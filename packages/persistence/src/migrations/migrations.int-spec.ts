@@ -68,7 +68,7 @@ describe('migrations', () => {
       'CreateAuditLog1764201600003',
       'CreateKeyParking1765324800000',
       'AuditLogAtIndex1796515200000',
-      'OutboxEventPerTopic1796601600000',
+      'OutboxEventPerTopic1796688000000',
     ]);
     expect(await tablesIn(db.schema)).toEqual(tables);
     expect(await db.dataSource.showMigrations()).toBe(false);
@@ -98,7 +98,7 @@ describe('migrations with several replicas booting at once', () => {
     'CreateAuditLog1764201600003',
     'CreateKeyParking1765324800000',
     'AuditLogAtIndex1796515200000',
-    'OutboxEventPerTopic1796601600000',
+    'OutboxEventPerTopic1796688000000',
   ];
   let database: TestDatabase;
   let admin: pg.Client;

@@ -1,7 +1,12 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { namesOf } from './schema-of.js';
 
-export class OutboxEventPerTopic1796601600000 implements MigrationInterface {
+/**
+ * One outbox row per (event, topic). The unique index is built under the table's lock, so writers wait for
+ * it: the outbox holds unpublished rows and published ones until the relay's cleanup, so the build is short
+ * on a healthy outbox; one with a large backlog is best drained before the upgrade.
+ */
+export class OutboxEventPerTopic1796688000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     const { outboxTable } = namesOf(queryRunner);
     // During a deprecation window one event is written twice, to the new major's topic and translated to the
