@@ -13,8 +13,15 @@ export interface EncodedEntry extends NewEntry {
   readonly records: readonly EncodedRecord[];
 }
 
+/**
+ * One event's records: its own first (the topic the event log names), then one per deprecated major it is
+ * also published to during that major's window (docs/architecture.md#topics). Grouped, not flat, so callers
+ * can match events to their own records by index.
+ */
+export type EventRecords = readonly [EncodedRecord, ...EncodedRecord[]];
+
 export type EncodeResult =
-  | { readonly ok: true; readonly records: EncodedRecord[] }
+  | { readonly ok: true; readonly events: readonly EventRecords[] }
   | { readonly ok: false; readonly code: string; readonly message: string };
 
 /** Codes that mean "this event can never be encoded" (a mapping or client bug), not "try again later". */
@@ -40,12 +47,18 @@ export class EventLogWriter {
    */
   async encode(events: readonly DomainEvent[]): Promise<EncodeResult> {
     try {
-      return { ok: true, records: await Promise.all(events.map((event) => this.encoder.encode(event))) };
+      return { ok: true, events: await Promise.all(events.map((event) => this.recordsOf(event))) };
     } catch (error) {
       const { code } = classifyError(error);
       if (!permanent.has(code)) throw error;
       return { ok: false, code, message: (error as Error).message };
     }
+  }
+
+  private async recordsOf(event: DomainEvent): Promise<EventRecords> {
+    if (!this.encoder.encodeAll) return [await this.encoder.encode(event)];
+    // encodeAll starts with the event's own record (EventEncoder), so the tuple's first element is there.
+    return (await this.encoder.encodeAll(event)) as unknown as EventRecords;
   }
 
   /**

@@ -158,10 +158,10 @@ export class ReplayService {
       if (!encoded.ok) return { result: 'skipped', eventIds: [] };
       await this.outbox.add(
         manager,
-        encoded.records.map((record) => asReplay(record, replayId)),
+        encoded.events.flat().map((record) => asReplay(record, replayId)),
       );
       await this.repository.markReplayed(manager, entry.id);
-      return { result: 'republished', eventIds: encoded.records.map((r) => r.eventId) };
+      return { result: 'republished', eventIds: encoded.events.map(([own]) => own.eventId) };
     }
     // The boot's definitions, configured sources included: a source removed since is skipped, not guessed.
     const definitions = this.config.webhookDefinitions;
@@ -207,9 +207,9 @@ export class ReplayService {
     }
     await this.repository.markReplayed(manager, entry.id, {
       status: 'mapped',
-      events: mapped.events.map((event, i) => ({ event, topic: encoded.records[i]!.topic })),
+      events: mapped.events.map((event, i) => ({ event, topic: encoded.events[i]![0].topic })),
     });
-    await this.outbox.add(manager, encoded.records);
+    await this.outbox.add(manager, encoded.events.flat());
     return { result: 'remapped', eventIds: mapped.events.map((e) => e.id) };
   }
 }

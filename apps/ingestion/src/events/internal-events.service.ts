@@ -58,7 +58,7 @@ export class InternalEventsService {
     const requestHash = createHash('sha256').update(input.rawBody).digest('hex');
     const label = labelOf(input.body);
     try {
-      let validated: { event: DomainEvent; record: EncodedRecord };
+      let validated: { event: DomainEvent; record: EncodedRecord; translations: EncodedRecord[] };
       try {
         validated = await this.validated(input);
       } catch (error) {
@@ -68,7 +68,7 @@ export class InternalEventsService {
         if (!previous) throw error;
         return this.counted(label, 'replayed_idempotent', this.answerOf(previous, requestHash));
       }
-      const { event, record } = validated;
+      const { event, record, translations } = validated;
       const logId = uuidv7();
       const fresh = await this.dataSource.transaction((manager) =>
         this.writer.write(manager, [
@@ -83,7 +83,7 @@ export class InternalEventsService {
             requestHash,
             occurredAt: new Date(event.time),
             events: [{ event, topic: record.topic }],
-            records: [record],
+            records: [record, ...translations],
           },
         ]),
       );
@@ -114,13 +114,17 @@ export class InternalEventsService {
   }
 
   /** The request as an Avro-valid, encoded event, or a ProblemError (422) saying what is wrong with it. */
-  private async validated(input: PublishInput): Promise<{ event: DomainEvent; record: EncodedRecord }> {
+  private async validated(
+    input: PublishInput,
+  ): Promise<{ event: DomainEvent; record: EncodedRecord; translations: EncodedRecord[] }> {
     const parsed = publishEventRequest.safeParse(input.body);
     if (!parsed.success) throw new ProblemError(ProblemCode.requestInvalid, describeIssues(parsed.error));
     const event = this.eventOf(parsed.data, input);
     const encoded = await this.writer.encode([event]);
     if (!encoded.ok) throw new ProblemError(encoded.code as ProblemCode, encoded.message);
-    return { event, record: encoded.records[0]! };
+    // Its own record first; a translation to a deprecated major's topic follows it into the outbox.
+    const [records] = encoded.events;
+    return { event, record: records![0], translations: records!.slice(1) };
   }
 
   private eventOf(request: PublishEventRequest, input: PublishInput): DomainEvent {

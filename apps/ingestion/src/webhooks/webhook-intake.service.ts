@@ -209,8 +209,8 @@ export class WebhookIntakeService {
     return {
       ...base,
       status: 'mapped',
-      events: mapped.events.map((e, i) => ({ event: e, topic: encoded.records[i]!.topic })),
-      records: encoded.records,
+      events: mapped.events.map((e, i) => ({ event: e, topic: encoded.events[i]![0].topic })),
+      records: encoded.events.flat(),
     };
   }
 }
