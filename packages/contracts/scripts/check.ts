@@ -10,7 +10,9 @@
  *   --seed-registry       first register every historical version of every schema, oldest first, that the
  *                         registry lacks, so a fresh registry (CI's) holds the whole history; a refused
  *                         version is reported and the seeding goes on
- *   --schemas <dir>       schema directory (default packages/contracts/schemas)
+ *   --schemas <dir>       schema directory (default packages/contracts/schemas); its withdrawn.json lists
+ *                         historical versions that never reached a shared registry: neither compared nor
+ *                         seeded, like a version that is no valid schema file (both printed as notes)
  *   --topic-prefix <p>    prepended to topics and so to subjects (test runs, shared registries)
  * SCHEMA_REGISTRY_URL    registry to compare with; unset: git only, and the check says so.
  */
@@ -25,6 +27,7 @@ import { gitSchemaHistory } from '../src/tooling/git-history.js';
 import { seedRegistryFromHistory } from '../src/tooling/register.js';
 import { SchemaRegistryAdmin } from '../src/tooling/registry-admin.js';
 import { defaultSchemasDir, loadSchemaFiles } from '../src/tooling/schema-files.js';
+import { loadWithdrawn } from '../src/tooling/withdrawn.js';
 
 const { values } = parseArgs({
   options: {
@@ -43,6 +46,7 @@ const topicPrefix = values['topic-prefix'];
 const started = performance.now();
 try {
   const files = loadSchemaFiles(schemasDir);
+  const withdrawn = loadWithdrawn(schemasDir);
   const problems: string[] = [];
 
   if (!values.schemas) {
@@ -58,7 +62,9 @@ try {
   const base = values['no-git'] ? undefined : await resolveGitBase(schemasDir, values.base);
   if (base) console.log(`git base: ${base.label} — ${base.reason}`);
   const baseline = base?.rev
-    ? await gitSchemaHistory(schemasDir, base.rev, `git history to ${base.label.replace(/^git /, '')}`)
+    ? await gitSchemaHistory(schemasDir, base.rev, `git history to ${base.label.replace(/^git /, '')}`, {
+        withdrawn,
+      })
     : undefined;
   if (baseline) {
     const versions = baseline.files.reduce((n, f) => n + f.versions.length, 0);

@@ -343,6 +343,91 @@ describe('schemas:check over the history of main (no branch, no tag: the base is
   }, 60_000);
 });
 
+describe('schemas:check over a history with a bad version (invalid, or breaking and reverted)', () => {
+  let repo: Awaited<ReturnType<typeof scratchRepo>>;
+  beforeEach(async () => {
+    repo = await scratchRepo();
+  });
+  afterEach(() => repo.remove());
+
+  const placedPath = () => join(repo.schemas, placed.relativePath);
+  const commitAll = async (message: string) => {
+    await repo.git('add', '.');
+    await repo.git('commit', '-q', '-m', message);
+    return repo.git('rev-parse', 'HEAD');
+  };
+  const withdraw = (entries: object[]) =>
+    writeFile(join(repo.schemas, 'withdrawn.json'), JSON.stringify(entries, null, 2));
+
+  it('passes once a JSON typo is fixed and another commit lands, printing the typo as a note', async () => {
+    const good = await readFile(placedPath(), 'utf8');
+    await writeFile(placedPath(), good.replace('"fields"', '"fields",')); // not JSON
+    const typo = await commitAll('OrderPlaced: a typo');
+    await writeFile(placedPath(), good);
+    await commitAll('OrderPlaced: the typo fixed');
+    await writeFile(join(repo.dir, 'later.md'), 'later');
+    await commitAll('later');
+
+    const result = await runCheck(repo.schemas);
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    expect(result.stdout).toContain(
+      `note: ${placed.relativePath} as of git ${typo.slice(0, 7)} is not a valid schema file, so nothing was written with it; not compared, not seeded (`,
+    );
+    // The typo and its fix leave the one version there was.
+    const first = (await repo.git('rev-parse', 'HEAD~3')).slice(0, 7);
+    expect(result.stdout).toContain(`ok   ${placedSubject} (vs git ${first})\n`);
+  }, 60_000);
+
+  it('fails a breaking change reverted before release until withdrawn.json lists it, then notes it', async () => {
+    const good = await readFile(placedPath(), 'utf8');
+    await repo.editPlaced((fields) =>
+      fields.map((f) => ((f as { name: string }).name === 'totalAmountMinor' ? { ...f, type: 'string' } : f)),
+    );
+    const breaking = await commitAll('OrderPlaced: amount as a string');
+    await writeFile(placedPath(), good);
+    await commitAll('Revert "OrderPlaced: amount as a string"');
+    await writeFile(join(repo.dir, 'later.md'), 'later');
+    await commitAll('later');
+
+    const failing = await runCheck(repo.schemas);
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toContain(
+      `${placedSubject}: field "totalAmountMinor" changed type from string to long (BACKWARD_TRANSITIVE vs git ${breaking.slice(0, 7)})`,
+    );
+
+    await withdraw([
+      { path: placed.relativePath, commit: breaking.slice(0, 9), reason: 'reverted before release' },
+    ]);
+    const passing = await runCheck(repo.schemas);
+    expect([passing.code, passing.stderr]).toEqual([0, '']);
+    expect(passing.stdout).toContain(
+      `note: ${placed.relativePath} as of git ${breaking.slice(0, 7)} is withdrawn (withdrawn.json: reverted before release); not compared, not seeded`,
+    );
+    expect(passing.stdout).not.toContain(`git ${breaking.slice(0, 7)},`);
+  }, 60_000);
+
+  it('refuses a withdrawn.json entry that names no version of the history, naming it', async () => {
+    await writeFile(join(repo.dir, 'later.md'), 'later');
+    const unrelated = await commitAll('later'); // no schema changed
+    await withdraw([{ path: placed.relativePath, commit: unrelated.slice(0, 7), reason: 'typo' }]);
+    let result = await runCheck(repo.schemas);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `withdrawn.json: commit ${unrelated.slice(0, 7)} gave ${placed.relativePath} no version in the history`,
+    );
+
+    await withdraw([{ path: 'commerce/order/v1/Nope.avsc', commit: unrelated, reason: 'typo' }]);
+    result = await runCheck(repo.schemas);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('commerce/order/v1/Nope.avsc is no schema file of the history');
+
+    await withdraw([{ path: placed.relativePath, commit: 'abc', reason: '' }]);
+    result = await runCheck(repo.schemas);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/withdrawn\.json: \[0\]\[commit\] a commit sha.*; \[0\]\[reason\] say why/);
+  }, 60_000);
+});
+
 describe('gitSchemaHistory', () => {
   let repo: Awaited<ReturnType<typeof scratchRepo>>;
   beforeEach(async () => {

@@ -30,6 +30,8 @@ export interface SchemaBaseline {
   versions?(relativePath: string): Promise<readonly { label: string; text: string }[]>;
   /** With history: where a listed path was seen last, for the removal message; default `label`. */
   seenIn?(relativePath: string): Promise<string>;
+  /** With history: versions left out (invalid or withdrawn), one line each, for the report's notes. */
+  readonly notes?: readonly string[];
 }
 
 export interface SchemaCheckOptions {
@@ -83,7 +85,7 @@ export async function checkSchemas(options: SchemaCheckOptions): Promise<SchemaC
   const level = options.level ?? 'BACKWARD_TRANSITIVE';
   const results: SchemaCheckResult[] = [];
   const errors: string[] = [];
-  const notes: string[] = [];
+  const notes: string[] = [...(options.baseline?.notes ?? [])];
 
   for (const file of options.files) {
     const subject = subjectOf(file, options.topicPrefix);

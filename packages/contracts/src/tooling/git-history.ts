@@ -14,6 +14,8 @@ import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 import { TributaryError } from '../errors.js';
 import type { SchemaBaseline } from './check.js';
+import { parseSchemaFile } from './schema-files.js';
+import type { WithdrawnVersion } from './withdrawn.js';
 
 const exec = promisify(execFile);
 
@@ -26,9 +28,20 @@ export interface HistoricalSchemaVersion {
   readonly text: string;
 }
 
-/** A schema path and every text it had, oldest first. */
+/** A historical version left out of the comparison and of the seeding. */
+export interface SetAsideVersion {
+  readonly relativePath: string;
+  readonly commit: string;
+  readonly label: string;
+  /** `invalid`: not a valid schema file, so nothing was written with it; `withdrawn`: listed in withdrawn.json. */
+  readonly kind: 'invalid' | 'withdrawn';
+  readonly reason: string;
+}
+
+/** A schema path and every text it had that counts, oldest first. */
 export interface SchemaFileHistory {
   readonly relativePath: string;
+  /** Valid and not withdrawn; never empty. */
   readonly versions: readonly HistoricalSchemaVersion[];
   /** The commit that deleted the file, when it is absent at the revision. */
   readonly removedBy: string | undefined;
@@ -43,6 +56,15 @@ export interface GitSchemaHistory extends SchemaBaseline {
   readonly elapsedMs: number;
   /** True when the clone is shallow, so the history may start later than the repository's. */
   readonly shallow: boolean;
+  /** Versions neither compared nor seeded, oldest first per path. */
+  readonly setAside: readonly SetAsideVersion[];
+  /** One line per set-aside version (path, commit, why) and per withdrawal a shallow clone cannot place. */
+  readonly notes: readonly string[];
+}
+
+export interface GitSchemaHistoryOptions {
+  /** schemas/withdrawn.json; an entry that names no version of this history is an error. */
+  readonly withdrawn?: readonly WithdrawnVersion[];
 }
 
 const zeroBlob = /^0+$/;
@@ -50,11 +72,15 @@ const zeroBlob = /^0+$/;
 /**
  * The history of the `.avsc` files under `schemasDir` along the first-parent chain ending at `rev`.
  * Consecutive versions whose JSON is equal (whitespace changes) count once: the registry sees the same text.
+ * A version that is not a valid schema file (a typo fixed by the next commit) or that withdrawn.json lists is
+ * set aside: nothing can have been written with it, so holding later versions to it would fail every run
+ * after it. A path left with no version is not part of the history at all, so deleting it is no removal.
  */
 export async function gitSchemaHistory(
   schemasDir: string,
   rev: string,
   label = `git history to ${rev}`,
+  options: GitSchemaHistoryOptions = {},
 ): Promise<GitSchemaHistory> {
   const started = performance.now();
   const log = await git(schemasDir, [
@@ -96,10 +122,15 @@ export async function gitSchemaHistory(
   for (const list of changes.values()) for (const c of list) if (c.blob) blobs.add(c.blob);
   const texts = await readBlobs(schemasDir, [...blobs]);
 
+  const shallow = (await git(schemasDir, ['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+  const withdrawals = placeWithdrawals(options.withdrawn ?? [], changes, shallow);
+
   const files: SchemaFileHistory[] = [];
+  const setAside: SetAsideVersion[] = [];
   for (const [relativePath, list] of [...changes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const versions: HistoricalSchemaVersion[] = [];
     let last: string | undefined;
+    let lastSeen: string | undefined;
     let removedBy: string | undefined;
     for (const change of list) {
       if (!change.blob) {
@@ -109,20 +140,55 @@ export async function gitSchemaHistory(
       removedBy = undefined;
       const text = texts.get(change.blob)!;
       const normal = normalized(text);
-      if (normal === last) continue; // deleted and restored, or reformatted: one version for the registry
+      if (normal === lastSeen) continue; // deleted and restored, or reformatted: one version for the registry
+      lastSeen = normal;
+      const version = { commit: change.commit, label: `git ${change.commit.slice(0, 7)}`, text };
+      const key = `${relativePath}\u0000${change.commit}`;
+      const withdrawal = withdrawals.entries.get(key);
+      withdrawals.entries.delete(key);
+      const invalid = withdrawal ? undefined : invalidity(relativePath, text);
+      if (withdrawal || invalid) {
+        setAside.push({
+          relativePath,
+          commit: change.commit,
+          label: version.label,
+          kind: withdrawal ? 'withdrawn' : 'invalid',
+          reason: withdrawal ? withdrawal.reason : invalid!,
+        });
+        continue;
+      }
+      // Compared with the last version kept, so a typo and its fix leave one version, not two.
+      if (normal === last) continue;
       last = normal;
-      versions.push({ commit: change.commit, label: `git ${change.commit.slice(0, 7)}`, text });
+      versions.push(version);
     }
     if (versions.length > 0) files.push({ relativePath, versions, removedBy });
   }
+  const unused = [...withdrawals.entries.values()];
+  if (unused.length > 0) {
+    const which = unused.map((e) => `commit ${e.commit} of ${e.path} only reformatted or restored it`);
+    throw new TributaryError(
+      'SCHEMA_WITHDRAWN_INVALID',
+      `withdrawn.json: ${which.join('; ')}: name the commit that gave it the withdrawn text`,
+    );
+  }
 
-  const shallow = (await git(schemasDir, ['rev-parse', '--is-shallow-repository'])).trim() === 'true';
+  const notes = [
+    ...setAside.map((v) =>
+      v.kind === 'invalid'
+        ? `${v.relativePath} as of ${v.label} is not a valid schema file, so nothing was written with it; not compared, not seeded (${v.reason})`
+        : `${v.relativePath} as of ${v.label} is withdrawn (withdrawn.json: ${v.reason}); not compared, not seeded`,
+    ),
+    ...withdrawals.notes,
+  ];
   const byPath = new Map(files.map((f) => [f.relativePath, f]));
   return {
     label,
     files,
     commits,
     shallow,
+    setAside,
+    notes,
     elapsedMs: Math.round(performance.now() - started),
     read: async (path) => byPath.get(path)?.versions.at(-1)?.text,
     list: async () => files.map((f) => f.relativePath),
@@ -133,6 +199,59 @@ export async function gitSchemaHistory(
       return `${file.versions.at(-1)!.label} (removed by ${file.removedBy.slice(0, 7)})`;
     },
   };
+}
+
+/** Why `text` is no schema file at `relativePath` (the same rules as the working tree's), or undefined. */
+function invalidity(relativePath: string, text: string): string | undefined {
+  try {
+    parseSchemaFile(relativePath, text);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
+}
+
+/**
+ * Each withdrawn.json entry matched to the one commit that gave its path a new text, keyed `path\0commit`.
+ * An entry naming no such commit is an error: a typo there would leave the version it meant in the check.
+ * In a shallow clone the commit may lie before the clone's first one, so that is a note.
+ */
+function placeWithdrawals(
+  withdrawn: readonly WithdrawnVersion[],
+  changes: ReadonlyMap<string, readonly { commit: string; blob: string | undefined }[]>,
+  shallow: boolean,
+): { entries: Map<string, WithdrawnVersion>; notes: string[] } {
+  const entries = new Map<string, WithdrawnVersion>();
+  const notes: string[] = [];
+  const problems: string[] = [];
+  for (const entry of withdrawn) {
+    const list = changes.get(entry.path);
+    if (!list) {
+      if (shallow) notes.push(`withdrawn.json: ${entry.path} is not in this shallow clone's history`);
+      else problems.push(`${entry.path} is no schema file of the history`);
+      continue;
+    }
+    const commits = [
+      ...new Set(list.filter((c) => c.blob && c.commit.startsWith(entry.commit)).map((c) => c.commit)),
+    ];
+    if (commits.length === 1) {
+      entries.set(`${entry.path}\u0000${commits[0]}`, entry);
+    } else if (commits.length > 1) {
+      problems.push(
+        `commit ${entry.commit} of ${entry.path} is ambiguous (${commits.map((c) => c.slice(0, 12)).join(', ')})`,
+      );
+    } else if (shallow) {
+      notes.push(
+        `withdrawn.json: commit ${entry.commit} of ${entry.path} is not in this shallow clone's history`,
+      );
+    } else {
+      problems.push(`commit ${entry.commit} gave ${entry.path} no version in the history`);
+    }
+  }
+  if (problems.length > 0) {
+    throw new TributaryError('SCHEMA_WITHDRAWN_INVALID', `withdrawn.json: ${problems.join('; ')}`);
+  }
+  return { entries, notes };
 }
 
 /** JSON without its formatting, so a reformatted file is not a new version; the raw text when not JSON. */

@@ -68,7 +68,10 @@ export interface SeedResult {
   /** Versions the registry held already (a reused stack), left as they are. */
   readonly alreadyThere: number;
   readonly refused: readonly SeedRefusal[];
-  /** Historical texts that are not a valid schema file today; nothing to register. */
+  /**
+   * Historical texts that are not a valid schema file today; nothing to register. gitSchemaHistory sets the
+   * same texts aside already (and withdrawn ones), so the check and the seeding leave out the same versions.
+   */
   readonly skipped: readonly string[];
 }
 
