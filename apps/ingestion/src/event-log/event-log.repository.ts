@@ -27,6 +27,11 @@ const summaryColumns = `l.id, l.source, l.provider, l.dedupe_key, l.event_type, 
 export interface StoredEntry extends EntrySummary {
   readonly payload: unknown;
   readonly requestHash: string | null;
+  /**
+   * The webhook's bytes as signed, when asked for, still kept (webhook_bodies) and still hashing to their
+   * key; otherwise undefined.
+   */
+  readonly rawBody?: Buffer;
   readonly events: ReadonlyArray<{
     readonly eventId: string;
     readonly topic: string;
@@ -200,13 +205,15 @@ export class EventLogRepository {
       { readonly id: string } | { readonly provider: string; readonly from: Date; readonly to: Date },
     limit: number,
   ): Promise<StoredEntry[]> {
-    if ('id' in selection) return this.stored(manager, `l.id = $1`, [selection.id], 'FOR UPDATE OF l');
+    if ('id' in selection)
+      return this.stored(manager, `l.id = $1`, [selection.id], 'FOR UPDATE OF l', 1, true);
     return this.stored(
       manager,
       `l.provider = $1 AND l.received_at >= $2 AND l.received_at < $3`,
       [selection.provider, selection.from.toISOString(), selection.to.toISOString()],
       'FOR UPDATE OF l',
       limit,
+      true,
     );
   }
 
@@ -221,6 +228,7 @@ export class EventLogRepository {
       [since.toISOString()],
       'FOR UPDATE OF l SKIP LOCKED',
       limit,
+      true,
     );
   }
 
@@ -294,13 +302,25 @@ export class EventLogRepository {
     params: unknown[],
     lock = '',
     limit = 10_000,
+    withBodies = false,
   ): Promise<StoredEntry[]> {
     const db = manager ?? this.dataSource;
+    // A replay re-maps from the signed bytes, so a configured source forwards them, not re-serialized jsonb.
     const rows = (await db.query(
-      `SELECT ${summaryColumns}, l.payload, l.request_hash FROM event_log l
+      `SELECT ${summaryColumns}, l.payload, l.request_hash
+              ${withBodies ? ', b.sha256, b.body' : ''}
+       FROM event_log l
+       ${withBodies ? 'LEFT JOIN webhook_bodies b ON b.sha256 = l.body_sha256' : ''}
        WHERE ${where} ORDER BY l.id LIMIT ${Number(limit)} ${lock}`,
       params,
-    )) as Array<SummaryRow & { payload: unknown; request_hash: string | null }>;
+    )) as Array<
+      SummaryRow & {
+        payload: unknown;
+        request_hash: string | null;
+        sha256?: Buffer | null;
+        body?: Buffer | null;
+      }
+    >;
     if (rows.length === 0) return [];
     const events = (await db.query(
       `SELECT event_id::text AS event_id, log_id::text AS log_id, topic, event FROM event_log_events
@@ -311,6 +331,7 @@ export class EventLogRepository {
       ...toSummary(row),
       payload: row.payload,
       requestHash: row.request_hash,
+      ...(row.body && row.sha256 && sha256Of(row.body).equals(row.sha256) ? { rawBody: row.body } : {}),
       events: events
         .filter((e) => e.log_id === row.id)
         .map((e) => ({ eventId: e.event_id, topic: e.topic, event: e.event })),
@@ -330,6 +351,10 @@ function rawBodyOf(row: { sha256: Buffer | null; body: Buffer | null }): EntryDe
     base64: row.body.toString('base64'),
     intact: createHash('sha256').update(row.body).digest('hex') === sha256,
   };
+}
+
+function sha256Of(body: Buffer): Buffer {
+  return createHash('sha256').update(body).digest();
 }
 
 function toSummary(row: SummaryRow): EntrySummary {

@@ -183,6 +183,7 @@ export class ReplayService {
         refs: this.refs.resolver(entry.provider, manager),
         correlationId: entry.id,
         newEventId: () => uuidv7(),
+        ...(entry.rawBody ? { rawBody: entry.rawBody } : {}),
       },
     );
     if (mapped.status !== 'mapped') {

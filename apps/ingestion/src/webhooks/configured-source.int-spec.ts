@@ -216,6 +216,44 @@ describe('a webhook source declared by configuration (Standard Webhooks)', () =>
     expect(headerText(again!.headers, 'tributary-replay-id')).toBe(replayed.body['replayId']);
   });
 
+  it('re-maps an entry that produced nothing from the bytes as signed, not from the stored JSON', async () => {
+    // jsonb keeps keys by length, then bytes: "a" before "b", "data" before "type"; 1.50 becomes 1.5.
+    const body = `{"type": "invoice.paid", "timestamp": "2026-12-01T09:59:58.000Z", "data": {"id": "in_1004", "b": 1, "a": 2, "amount": 1.50}}`;
+    const delivered = await post(url(), signed(body));
+    const [entry] = delivered.body['entries'] as Array<{ id: string; eventIds: string[] }>;
+    const stored = (await ingestion.dataSource.query(`SELECT payload FROM event_log WHERE id = $1`, [
+      entry!.id,
+    ])) as Array<{ payload: unknown }>;
+    expect(JSON.stringify(stored[0]!.payload)).not.toBe(body);
+    // As if its mapping had failed at intake (a schema refusing it then): no events, status failed.
+    await ingestion.dataSource.query(`DELETE FROM event_log_events WHERE log_id = $1`, [entry!.id]);
+    await ingestion.dataSource.query(
+      `UPDATE event_log SET status = 'failed', status_reason = 'test: failed at intake' WHERE id = $1`,
+      [entry!.id],
+    );
+
+    const token = await ingestion.createApiKey(['events:read', 'events:replay']);
+    const replayed = await post(`${ingestion.url}/v1/event-log/${entry!.id}/replay`, {
+      body: JSON.stringify({ reason: 'the mapping is fixed' }),
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    });
+    expect(replayed.status).toBe(202);
+    expect(replayed.body).toMatchObject({ entries: 1, remapped: 1 });
+    const [eventId] = replayed.body['eventIds'] as string[];
+    expect(eventId).not.toBe(entry!.eventIds[0]);
+    await waitFor(() => recordsOf(eventId!).length > 0, {
+      timeoutMs: 60_000,
+      message: 'the re-mapped event on Kafka',
+    });
+    const [record] = recordsOf(eventId!);
+    const event: DomainEvent = await decoder.decode({
+      key: record!.key,
+      value: record!.value,
+      headers: record!.headers,
+    });
+    expect((event.data as { payload: string }).payload).toBe(body);
+  });
+
   describe('refuses, with nothing stored', () => {
     const body = () => invoiceBody(`in_${randomUUID()}`);
     const cases: Array<
