@@ -153,5 +153,30 @@ describe('loadIngestionConfig', () => {
         }),
       ).toThrow(/WEBHOOK_SOURCES_FILE: cannot read \/missing\.json \(ENOENT\)/);
     });
+
+    it("refuses a secretsEnv naming one of ingestion's own variables or a reserved prefix", () => {
+      const load = (secretsEnv: string) => () =>
+        loadIngestionConfig({ ...valid, WEBHOOK_SOURCES: JSON.stringify([{ ...source, secretsEnv }]) });
+      for (const name of [
+        'DATABASE_URL',
+        'API_KEYS',
+        'KAFKA_BROKERS',
+        'REPLAY_MAX_ENTRIES',
+        'WEBHOOK_SOURCES',
+      ]) {
+        expect(load(name)).toThrow(
+          new RegExp(`WEBHOOK_SOURCES: source "acme" secretsEnv: ${name} is one of ingestion's own settings`),
+        );
+      }
+      expect(load('OTEL_PROPAGATORS')).toThrow(
+        /WEBHOOK_SOURCES: source "acme" secretsEnv: OTEL_PROPAGATORS is reserved \(OTEL_\*/,
+      );
+      expect(load('NODE_OPTIONS')).toThrow(/secretsEnv: NODE_OPTIONS is reserved/);
+      // A coded provider's variable keeps its own message, not "ingestion's own".
+      expect(load('STRIPE_WEBHOOK_SECRETS')).toThrow(
+        /secretsEnv: STRIPE_WEBHOOK_SECRETS already holds stripe's secrets/,
+      );
+      expect(load('ACME_WEBHOOK_SECRETS')).not.toThrow();
+    });
   });
 });

@@ -5,7 +5,7 @@ import {
   parseWebhookSources,
   webhookDefinitions as codedWebhookDefinitions,
 } from '@tributary/webhooks';
-import type { WebhookDefinition } from '@tributary/webhooks';
+import type { WebhookDefinition, WebhookSourceConfig } from '@tributary/webhooks';
 import { z } from 'zod';
 import {
   ConfigError,
@@ -64,6 +64,27 @@ const schema = z.object({
   ...secretsEnvOf(codedWebhookDefinitions),
 });
 
+/**
+ * What a configured source's secretsEnv may not name. Its variable joins the schema as an optional string,
+ * so naming one of ingestion's own (DATABASE_URL) would take that value as an HMAC secret and drop the
+ * variable's own validation; the prefixes belong to the runtime and the platform (OTEL_ configures tracing,
+ * NODE_OPTIONS the process). The coded providers' variables are refused by buildWebhookDefinitions.
+ */
+const codedSecretsEnv = new Set(Object.values(codedWebhookDefinitions).map((d) => d.secretsEnv));
+const ownEnv = new Set([
+  ...Object.keys(schema.shape).filter((name) => !codedSecretsEnv.has(name)),
+  'WEBHOOK_SOURCES',
+]);
+const reservedEnvPrefixes = ['OTEL_', 'NODE_', 'TRIBUTARY_'] as const;
+
+function reservedSecretsEnvProblem(source: WebhookSourceConfig, origin: string): string | undefined {
+  const name = source.secretsEnv;
+  const label = `${origin}: source "${source.name}" secretsEnv`;
+  if (ownEnv.has(name)) return `${label}: ${name} is one of ingestion's own settings`;
+  const prefix = reservedEnvPrefixes.find((p) => name.startsWith(p));
+  return prefix ? `${label}: ${name} is reserved (${prefix}* variables are not webhook secrets)` : undefined;
+}
+
 export type IngestionConfig = ServiceConfig & {
   /**
    * Every webhook definition this instance knows, by provider: the coded ones and the sources declared in
@@ -108,8 +129,17 @@ export function loadIngestionConfig(
   ).WEBHOOK_SOURCES;
   const origin = env.WEBHOOK_SOURCES_FILE ? 'WEBHOOK_SOURCES_FILE' : 'WEBHOOK_SOURCES';
   const sources = parseWebhookSources(sourcesText, origin);
-  const built = buildWebhookDefinitions(codedWebhookDefinitions, sources.sources, origin);
-  sourceProblems.push(...sources.problems, ...built.problems);
+  const reserved = sources.sources.map((source) => reservedSecretsEnvProblem(source, origin));
+  const built = buildWebhookDefinitions(
+    codedWebhookDefinitions,
+    sources.sources.filter((_, i) => reserved[i] === undefined),
+    origin,
+  );
+  sourceProblems.push(
+    ...sources.problems,
+    ...reserved.filter((p): p is string => p !== undefined),
+    ...built.problems,
+  );
   const webhookDefinitions = built.definitions;
 
   try {
