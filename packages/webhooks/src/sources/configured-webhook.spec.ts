@@ -169,6 +169,28 @@ describe('webhook sources by configuration', () => {
     );
   });
 
+  it('caps the object id at 255 characters as it caps the dedupe id and type', async () => {
+    const definition = configuredWebhook(parse([{ ...acme, occurredAt: undefined }]).sources[0]!);
+    const request = { method: 'POST', url: '', headers: { 'webhook-id': 'msg_1' }, body: Buffer.from('{}') };
+    const body = (id: string) => ({ type: 'invoice.paid', data: { 'invoice/id': id } });
+
+    const [longest] = definition.events(body('i'.repeat(255)), request);
+    const result = await mapProviderEvent(definition, longest!, context());
+    expect(result.status === 'mapped' && result.events[0]!.subject).toBe(`acme:${'i'.repeat(255)}`);
+    expect(() => definition.events(body('i'.repeat(256)), request)).toThrow(
+      expect.objectContaining({
+        code: 'WEBHOOK_PAYLOAD_INVALID',
+        message: 'acme: objectId at JSON pointer "/data/invoice~1id" is longer than 255 characters',
+      }),
+    );
+    // An entry stored before the cap is not published under an oversized key when replayed.
+    const stored = { dedupeKey: 'msg_2', type: 'invoice.paid', payload: body('i'.repeat(256)) };
+    expect(await mapProviderEvent(definition, stored, context())).toMatchObject({
+      status: 'invalid',
+      reason: expect.stringContaining('objectId at JSON pointer "/data/invoice~1id" is longer than 255'),
+    });
+  });
+
   it('refuses an occurredAt present but unreadable, and leaves out one absent', () => {
     const definition = configuredWebhook(parse([acme]).sources[0]!);
     const request = { method: 'POST', url: '', headers: { 'webhook-id': 'm' }, body: Buffer.from('{}') };

@@ -55,7 +55,31 @@ function providerEvent(source: WebhookSourceConfig, body: unknown, request: Webh
   const dedupeKey = idAt(source, 'dedupeId', source.dedupeId, body, request);
   const type = idAt(source, 'eventType', source.eventType, body, request);
   const occurredAt = source.occurredAt ? timeAt(source, source.occurredAt, body, request) : undefined;
+  if (source.objectId && !objectIdFits(source, body)) {
+    throw new WebhookError(WebhookErrorCode.payloadInvalid, objectIdTooLong(source, source.objectId));
+  }
   return { dedupeKey, type, payload: body, ...(occurredAt ? { occurredAt } : {}) };
+}
+
+/**
+ * The provider's object id as text, or null when absent or neither a string nor an integer: the key then
+ * falls back to the dedupe id. Optional, unlike the dedupe id and type, but capped as they are.
+ */
+function objectIdOf(source: WebhookSourceConfig, payload: unknown): string | null {
+  const objectAt = source.objectId ? resolvePointer(payload, source.objectId.pointer) : undefined;
+  return typeof objectAt === 'string' && objectAt !== ''
+    ? objectAt
+    : typeof objectAt === 'number' && Number.isSafeInteger(objectAt)
+      ? String(objectAt)
+      : null;
+}
+
+function objectIdFits(source: WebhookSourceConfig, payload: unknown): boolean {
+  return (objectIdOf(source, payload)?.length ?? 0) <= MAX_ID_LENGTH;
+}
+
+function objectIdTooLong(source: WebhookSourceConfig, at: { pointer: string }): string {
+  return `${source.name}: objectId at ${describe(at)} is longer than ${MAX_ID_LENGTH} characters`;
 }
 
 /** A string, or an integer (providers number their events), as text; anything else is refused. */
@@ -115,18 +139,19 @@ function describe(at: { pointer?: string | undefined; header?: string | undefine
  * provider signed it; only a replay that no longer holds those bytes re-serializes the stored JSON.
  */
 function receivedMapping(source: WebhookSourceConfig): EventMapping<never> {
-  return defineMapping(z.unknown(), ['integrations.webhook.received'], (payload, context) => {
+  // Intake refuses a delivery whose object id is too long; the schema says so again for entries stored
+  // before the cap, so their replay is `invalid` instead of a key no topic should carry.
+  const payloadSchema = source.objectId
+    ? z.unknown().refine((payload) => objectIdFits(source, payload), {
+        message: objectIdTooLong(source, source.objectId),
+      })
+    : z.unknown();
+  return defineMapping(payloadSchema, ['integrations.webhook.received'], (payload, context) => {
     const event = context.event;
     if (!event || !context.correlationId) {
       return { kind: 'unresolved', reason: 'mapped without its provider event or event log id' };
     }
-    const objectAt = source.objectId ? resolvePointer(payload, source.objectId.pointer) : undefined;
-    const objectId =
-      typeof objectAt === 'string' && objectAt !== ''
-        ? objectAt
-        : typeof objectAt === 'number' && Number.isSafeInteger(objectAt)
-          ? String(objectAt)
-          : null;
+    const objectId = objectIdOf(source, payload);
     const subject = `${source.name}:${objectId ?? event.dedupeKey}`;
     const received: EventOf<'integrations.webhook.received'> = {
       id: context.newEventId(),
