@@ -7,6 +7,7 @@ import type { PlannedFault } from './plan.js';
 import type { RssFigures } from './rss.js';
 import type { UnmappedWebhooks } from './event-log.js';
 import type { ParkedKey } from './parking.js';
+import type { ShipmentTrace } from './trace.js';
 import type { FlowFigures } from './workload.js';
 
 export interface FaultOutcome {
@@ -32,6 +33,8 @@ export interface SoakReportInput {
   readonly unmapped: readonly UnmappedWebhooks[];
   /** Keys still parked behind their head in any app's schema at the end. */
   readonly parked: readonly ParkedKey[];
+  /** The tracking callbacks of stuck orders' shipments, followed through ingestion's tables. */
+  readonly traces: readonly ShipmentTrace[];
   readonly rss: ReadonlyMap<string, RssFigures>;
 }
 
@@ -104,6 +107,10 @@ export function renderSoakReport(input: SoakReportInput): string {
     lines.push(
       `  ${n.orderId}: ${n.status}; dead letters: ${n.deadLetters.join(', ') || 'none'}; on Kafka: ${n.onKafka.join(', ') || 'nothing'}`,
     );
+  for (const trace of input.traces) {
+    lines.push(`shipment ${trace.shipmentId} of a stuck order, through ingestion:`);
+    for (const line of trace.lines) lines.push(`  ${line}`);
+  }
   lines.push(`keys still parked behind their head at the end (every app's schema): ${input.parked.length}`);
   if (input.parked.length > 0)
     lines.push(

@@ -8,6 +8,7 @@ import { TERMINAL_STATUSES, examine } from './checks.js';
 import type { Collected, DeadLetterRef, OrderState, SoakFindings } from './checks.js';
 import { unmappedWebhooks } from './event-log.js';
 import { parkedKeys } from './parking.js';
+import { traceShipments } from './trace.js';
 import { describeFault, planFaults } from './plan.js';
 import type { PlannedFault } from './plan.js';
 import { REPLICATED_APPS } from './platform.js';
@@ -150,6 +151,22 @@ export async function runSoak(
         ? await unmappedWebhooks(stack.endpoints.postgres.url, platform.ingestionDatabaseSchema)
         : [];
     const parked = await parkedKeys(stack.endpoints.postgres.url);
+    const seen = new Set(collected.records.map((r) => r.id));
+    const traces = await traceShipments(
+      stack.endpoints.postgres.url,
+      platform.ingestionDatabaseSchema,
+      findings.notTerminal.flatMap((n) => {
+        const shipmentId = collected.states.get(n.orderId)?.shipmentId;
+        return shipmentId ? [shipmentId] : [];
+      }),
+      (eventId) => seen.has(eventId),
+    ).catch((error: unknown) => [
+      // A diagnosis that fails must not take the report with it.
+      {
+        shipmentId: '(all)',
+        lines: [`tracing failed: ${error instanceof Error ? error.message : String(error)}`],
+      },
+    ]);
     const report = renderSoakReport({
       seed: options.seed,
       options,
@@ -162,6 +179,7 @@ export async function runSoak(
       pendingWebhooks: await sim.pendingWebhooks(),
       unmapped,
       parked,
+      traces,
       rss: rss.stop(),
     });
     return { report, findings, faults };
