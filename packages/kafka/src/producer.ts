@@ -12,10 +12,15 @@ export interface EventProducerOptions {
 }
 
 /**
- * The platform's producer (docs/architecture.md#exactly-once): idempotent with one request in flight per
- * broker, so retries can neither duplicate nor reorder records within a partition, and acks=all, so an
- * acknowledged record survives the loss of a broker. Product code does not produce directly; it writes to the
- * outbox, and the relay sends through this class.
+ * The platform's producer (docs/architecture.md#outbox): acks=all, so an acknowledged record survives the
+ * loss of a broker, one request in flight per broker, and **not** kafkajs' idempotent mode. kafkajs rolls a
+ * failed request's sequence numbers back and rebuilds the retry; when the failure was ambiguous (the broker
+ * appended the batch, then the connection closed — a broker stopping), another send on the same producer
+ * (a second relay shard, a retry-tier forward) takes those sequence numbers, the broker answers it as a
+ * duplicate of the batch it holds, and its records are acknowledged without being written: lost. Without
+ * idempotence an ambiguous failure can only write a copy, which every inbox absorbs (same event id). Order per
+ * key holds: a relay shard sends one batch at a time, and concurrent sends never share a key.
+ * Product code does not produce directly; it writes to the outbox, and the relay sends through this class.
  */
 export class KafkaEventProducer implements RecordSink {
   private readonly producer: Producer;
@@ -26,7 +31,7 @@ export class KafkaEventProducer implements RecordSink {
     private readonly options: EventProducerOptions = {},
   ) {
     this.producer = kafka.producer({
-      idempotent: true,
+      idempotent: false,
       maxInFlightRequests: 1,
       // Topics are created deliberately (ensureTopics), never by a typo in a producer.
       allowAutoTopicCreation: false,

@@ -74,7 +74,7 @@ export async function outboxRelayPhase(options: OutboxRelayOptions): Promise<Out
   const lastAckedOfKey = new Map<string, number>();
   const allAcked = deferred();
 
-  // A producer per relay, as each replica has its own: one idempotent producer sends one request at a time.
+  // A producer per relay, as each replica has its own: one producer sends one request at a time.
   const shards = options.shards ?? 1;
   const relayCount = options.relays ?? 1;
   const producers = Array.from({ length: relayCount }, () => new KafkaEventProducer(options.kafka));

@@ -16,13 +16,13 @@ export interface RawProducerOptions {
 }
 
 /**
- * (a): kafkajs with the platform's producer settings and nothing else — idempotent, one request in flight,
+ * (a): kafkajs with the platform's producer settings and nothing else — not idempotent, one request in flight,
  * acks=all, Java's partitioner — sending batches cut like the relay's (records and bytes), one after the
  * other, as the relay does. Latency of a record: from its batch's send to the acknowledgement.
  */
 export async function rawProducerPhase(options: RawProducerOptions): Promise<Figures> {
   const producer = options.kafka.producer({
-    idempotent: true,
+    idempotent: false,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
     createPartitioner: Partitioners.DefaultPartitioner,
