@@ -22,6 +22,7 @@ const DOMAIN = [
   '^(apps|packages)/[^/]+/src/(domain/|.*/domain/)',
   '^packages/contracts/src/',
   '^packages/webhooks/src/',
+  '^packages/provider-shapes/src/',
 ];
 
 // Frameworks and infrastructure clients, resolved (under any node_modules, their @types included) or not.

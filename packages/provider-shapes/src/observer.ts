@@ -1,0 +1,191 @@
+import { exampleOf } from './example.js';
+import { endpointKeyOf } from './observation.js';
+import type {
+  EndpointDeclaration,
+  ObservedShape,
+  ShapeObservation,
+  ShapeRun,
+  ShapeSurface,
+} from './observation.js';
+import { ShapeCache, canonicalShape, shapeOf } from './shape.js';
+
+export interface ShapeObserverOptions {
+  readonly surface: ShapeSurface;
+  /** The observing app (`connector-payments`, `ingestion`). */
+  readonly observer: string;
+  /** What the definition declares about an endpoint of a provider; undefined when nothing. */
+  readonly declarationOf: (provider: string, endpoint: string) => EndpointDeclaration | undefined;
+  /**
+   * Replaces personal data and secrets in a sample before it becomes an example: the ownership map's
+   * personal data fields, the secret names, and `personalData` (the endpoint's declared provider paths).
+   */
+  readonly redact: (value: unknown, personalData: readonly string[]) => unknown;
+  /** Sends a window's observations (the outbox, in one transaction). Rejecting keeps them for the next. */
+  readonly send: (observations: readonly ShapeObservation[]) => Promise<void>;
+  readonly flushIntervalMs: number;
+  /** Called when a send fails; the observations are kept (bounded) and sent with the next window. */
+  readonly onSendError?: (error: unknown) => void;
+  /** Epoch ms; default Date.now. */
+  readonly now?: () => number;
+}
+
+interface Window {
+  readonly provider: string;
+  readonly endpoint: string;
+  start: number;
+  end: number;
+  runs: { hash: string; count: number }[];
+  readonly shapes: Map<string, ObservedShape>;
+}
+
+interface Compiled {
+  readonly enumPaths: ReadonlySet<string>;
+  readonly declaration: ShapeObservation['declaration'];
+  readonly personalData: readonly string[];
+}
+
+/**
+ * A window that cannot be sent keeps at most this many runs: while the database is down a provider
+ * alternating shapes costs bounded memory, and the oldest runs are the ones given up.
+ */
+const MAX_RUNS_PER_WINDOW = 5_000;
+
+/**
+ * Samples what one app receives from providers (docs/architecture.md#provider-shapes). `observe` is on the
+ * hot path: one walk of the parsed body and a cache lookup; only a shape this process has not seen before
+ * is made canonical, hashed and redacted into an example. Every `flushIntervalMs` each endpoint's samples
+ * of the window go out as one observation, in order, consecutive samples of one shape as one run.
+ */
+export class ShapeObserver {
+  readonly #options: ShapeObserverOptions;
+  readonly #now: () => number;
+  readonly #cache = new ShapeCache();
+  readonly #compiled = new Map<string, Compiled>();
+  #windows = new Map<string, Window>();
+  #timer: NodeJS.Timeout | undefined;
+  #flushing: Promise<void> | undefined;
+
+  constructor(options: ShapeObserverOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /**
+   * One sample: a response's parsed JSON with its status, or a verified webhook's payload (status null).
+   * Bodies that are not JSON objects or arrays (empty, text) carry no shape and are ignored.
+   */
+  observe(provider: string, endpoint: string, status: number | null, body: unknown): void {
+    if (body === null || typeof body !== 'object') return;
+    const key = endpointKeyOf({ provider, surface: this.#options.surface, endpoint });
+    const compiled = this.#compile(key, provider, endpoint);
+    const sample = shapeOf(body, compiled.enumPaths);
+    let shape = this.#cache.get(status, sample.key);
+    if (!shape) {
+      const example = exampleOf(body, (value) => this.#options.redact(value, compiled.personalData));
+      shape = canonicalShape(sample, status, example);
+      this.#cache.set(status, sample.key, shape);
+    }
+    const now = this.#now();
+    let window = this.#windows.get(key);
+    if (!window) {
+      window = { provider, endpoint, start: now, end: now, runs: [], shapes: new Map() };
+      this.#windows.set(key, window);
+    }
+    window.end = now;
+    const last = window.runs[window.runs.length - 1];
+    if (last?.hash === shape.hash) last.count++;
+    else window.runs.push({ hash: shape.hash, count: 1 });
+    if (!window.shapes.has(shape.hash)) window.shapes.set(shape.hash, shape);
+  }
+
+  start(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => void this.flush(), this.#options.flushIntervalMs);
+    // Sampling never keeps a process alive; stop() sends the last window.
+    this.#timer.unref();
+  }
+
+  /** Sends what was observed since the last flush; one flush at a time. */
+  flush(): Promise<void> {
+    this.#flushing ??= this.#flush().finally(() => (this.#flushing = undefined));
+    return this.#flushing;
+  }
+
+  /** Stops the timer and sends the last window (shutdown calls it before the relay drains). */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#flushing;
+    await this.flush();
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#windows.size === 0) return;
+    const windows = this.#windows;
+    this.#windows = new Map();
+    const observations = [...windows.values()].map((window) => this.#observationOf(window));
+    try {
+      await this.#options.send(observations);
+    } catch (error) {
+      this.#options.onSendError?.(error);
+      this.#requeue(windows);
+    }
+  }
+
+  #observationOf(window: Window): ShapeObservation {
+    const key = endpointKeyOf({ ...window, surface: this.#options.surface });
+    const runs: ShapeRun[] = window.runs.map((run) => ({ ...run }));
+    return {
+      provider: window.provider,
+      surface: this.#options.surface,
+      endpoint: window.endpoint,
+      observer: this.#options.observer,
+      windowStart: new Date(window.start),
+      windowEnd: new Date(window.end),
+      runs,
+      shapes: [...window.shapes.values()],
+      declaration: this.#compiled.get(key)!.declaration,
+    };
+  }
+
+  /** Puts unsent windows back in front of what arrived since, so the order of samples holds. */
+  #requeue(unsent: Map<string, Window>): void {
+    for (const [key, old] of unsent) {
+      const newer = this.#windows.get(key);
+      if (newer) {
+        const first = newer.runs[0];
+        const last = old.runs[old.runs.length - 1];
+        if (first && last?.hash === first.hash) {
+          last.count += first.count;
+          newer.runs.shift();
+        }
+        old.runs.push(...newer.runs);
+        old.end = newer.end;
+        for (const [hash, shape] of newer.shapes) if (!old.shapes.has(hash)) old.shapes.set(hash, shape);
+      }
+      if (old.runs.length > MAX_RUNS_PER_WINDOW) old.runs = old.runs.slice(-MAX_RUNS_PER_WINDOW);
+      this.#windows.set(key, old);
+    }
+  }
+
+  #compile(key: string, provider: string, endpoint: string): Compiled {
+    let compiled = this.#compiled.get(key);
+    if (!compiled) {
+      const declaration = this.#options.declarationOf(provider, endpoint) ?? {};
+      const reliesOn = declaration.reliesOn ?? [];
+      compiled = {
+        enumPaths: new Set([
+          ...(declaration.enums ?? []),
+          ...reliesOn.filter((reliance) => reliance.values).map((reliance) => reliance.path),
+        ]),
+        declaration: {
+          ...(declaration.enums ? { enums: declaration.enums } : {}),
+          ...(declaration.reliesOn ? { reliesOn: declaration.reliesOn } : {}),
+        },
+        personalData: declaration.personalData ?? [],
+      };
+      this.#compiled.set(key, compiled);
+    }
+    return compiled;
+  }
+}
