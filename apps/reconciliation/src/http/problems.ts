@@ -7,5 +7,7 @@ export const reconciliationProblems = defineProblems({
   RECONCILIATION_RUN_ALREADY_RUNNING: { status: 409, title: 'A run of this entity is already running' },
   RECONCILIATION_FINDING_STATE_CONFLICT: { status: 409, title: 'The finding cannot change that way' },
   RECONCILIATION_FINDING_NOT_REPAIRABLE: { status: 422, title: 'No event can state the owner value' },
+  RECONCILIATION_PROVIDER_CHANGE_NOT_FOUND: { status: 404, title: 'No such provider change' },
+  RECONCILIATION_PROVIDER_CHANGE_ACKNOWLEDGED: { status: 409, title: 'The change is already acknowledged' },
   RECONCILIATION_CURSOR_INVALID: { status: 400, title: 'The cursor is not one this API returned' },
 });

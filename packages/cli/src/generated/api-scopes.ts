@@ -2,7 +2,7 @@
 export const apiScopes = {
   'ingestion': ['events:publish', 'events:read', 'events:replay'],
   'dlq-handler': ['dlq:discard', 'dlq:read', 'dlq:replay'],
-  'reconciliation': ['reconciliation:read', 'reconciliation:repair', 'reconciliation:run'],
+  'reconciliation': ['reconciliation:acknowledge', 'reconciliation:read', 'reconciliation:repair', 'reconciliation:run'],
 } as const;
 
 export type ApiService = keyof typeof apiScopes;
