@@ -4,6 +4,7 @@ import { apiKeysCommand } from './commands/api-keys.js';
 import { dev } from './commands/dev.js';
 import { dlqCommand } from './commands/dlq.js';
 import { newConnectorCommand } from './commands/new-connector.js';
+import { providersCommand } from './commands/providers.js';
 import { reconcileCommand } from './commands/reconcile.js';
 import { ensureCatalogueTopics } from './commands/topics.js';
 import { webhooksCommand } from './commands/webhooks.js';
@@ -18,6 +19,8 @@ const usage = `usage: tributary <command>
   api-keys create|rotate|revoke|list ...    manage API keys of ingestion or dlq-handler (tributary api-keys for help)
   dlq ls|show|replay|discard ...            inspect and recover dead letters (tributary dlq for help)
   reconcile start|runs|run|findings|...     reconciliation runs and findings (tributary reconcile for help)
+  providers changes|change|ack|shapes ...   what providers changed in their answers and webhooks
+                                            (tributary providers for help)
   webhooks sign <provider> [--body <json>]  print a curl delivering a webhook signed now (tributary webhooks for help)
   new-connector <name> [--event <type>]     scaffold apps/connector-<name> (npm run new:connector -- <name>)`;
 
@@ -26,6 +29,7 @@ async function main(argv: string[]): Promise<number> {
   // These parse their own options.
   if (argv[0] === 'dlq') return dlqCommand(argv.slice(1), { env: process.env, out });
   if (argv[0] === 'reconcile') return reconcileCommand(argv.slice(1), { env: process.env, out });
+  if (argv[0] === 'providers') return providersCommand(argv.slice(1), { env: process.env, out });
   if (argv[0] === 'new-connector') return newConnectorCommand(argv.slice(1), { out });
   if (argv[0] === 'webhooks') return webhooksCommand(argv.slice(1), { env: process.env, out });
   // Without DATABASE_URL, the database (and the service's schema) of a running `npm run dev`.
