@@ -113,6 +113,20 @@ export const topicCatalogue: { readonly [T in EventTopic]: TopicDefinition & { r
     key: { field: 'runId', description: 'The reconciliation run (UUID).' },
     owningTeam: 'platform',
   },
+  'integrations.provider.v1': {
+    name: 'integrations.provider.v1',
+    description:
+      "The shapes of providers' responses and webhooks as connectors and ingestion see them, one endpoint's window per record, for reconciliation to find what a provider changed. Examples are redacted: no personal data.",
+    eventTypes: ['integrations.provider.shapes_observed'],
+    partitions: 3,
+    // Read within seconds; a week covers a reconciliation service that was down for days.
+    retentionMs: 7 * day,
+    key: {
+      field: 'endpointKey',
+      description: "`<provider>/<surface>/<endpoint>`: one endpoint's windows stay in order.",
+    },
+    owningTeam: 'platform',
+  },
   'integrations.webhook.v1': {
     name: 'integrations.webhook.v1',
     description:

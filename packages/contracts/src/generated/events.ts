@@ -122,6 +122,86 @@ export interface ContactWriteBackRequested {
   readonly ownerUpdatedAt: number;
 }
 
+/** The shapes of what one app received from one provider endpoint in one window (docs/architecture.md#provider-shapes): the samples in the order they came, consecutive samples of one shape counted as one run, and every shape they name. Sent by connectors (responses of an operation, per HTTP status) and ingestion (verified webhooks of an event type); reconciliation compares them with what it knows of the endpoint and records what the provider changed. Examples are redacted before they are sent. */
+export interface ProviderShapesObserved {
+  /** The Kafka key: `<provider>/<surface>/<endpoint>`, so one endpoint's windows stay in order. */
+  readonly endpointKey: string;
+  /** Provider label, e.g. stripe. */
+  readonly provider: string;
+  /** `response` (a connector's call to the provider) or `webhook` (a verified webhook ingestion accepted). */
+  readonly surface: string;
+  /** The connector operation (payment_intents.create) or the provider's webhook event type (payment_intent.succeeded). */
+  readonly endpoint: string;
+  /** The app that saw the samples, e.g. connector-payments. */
+  readonly observer: string;
+  /** When the window's first sample arrived. */
+  readonly windowStart: number;
+  /** When its last sample arrived. */
+  readonly windowEnd: number;
+  /** Every sample of the window in order, consecutive samples of one shape counted together. */
+  readonly runs: ReadonlyArray<ShapeRun>;
+  /** Every shape the runs name, once. */
+  readonly shapes: ReadonlyArray<ObservedShape>;
+  /** What the observing build's definition says about the endpoint. */
+  readonly declaration: EndpointDeclaration;
+}
+
+/** Consecutive samples of one shape. */
+export interface ShapeRun {
+  /** The shape's hash (shapes). */
+  readonly hash: string;
+  /** How many samples in a row had it. */
+  readonly count: number;
+}
+
+/** A distinct shape: its paths with JSON types, its values at enum paths, and its status. */
+export interface ObservedShape {
+  /** 16 hex characters of SHA-256 over status, fields and enum values in canonical order. */
+  readonly hash: string;
+  /** The HTTP status of a response; null for a webhook. */
+  readonly status?: null | number;
+  /** Paths (`$`, `$.a.b`, `$.items[].sku`) with one JSON type each, sorted; a path seen with two types is listed twice. */
+  readonly fields: ReadonlyArray<ShapeField>;
+  /** The string values seen at the paths the definition declares as enums, sorted. */
+  readonly enums: ReadonlyArray<ShapeEnumValue>;
+  /** The first sample of the shape as JSON, personal data and secrets replaced by [REDACTED], cut to at most 8 KiB. */
+  readonly example: string;
+}
+
+/** One path with one of its JSON types. */
+export interface ShapeField {
+  /** The path. */
+  readonly path: string;
+  /** string, number, boolean, null, object or array. */
+  readonly type: string;
+}
+
+/** A value at an enum path. */
+export interface ShapeEnumValue {
+  /** The enum path. */
+  readonly path: string;
+  /** The value. */
+  readonly value: string;
+}
+
+/** Enum paths, and the fields and values the connector's code relies on. */
+export interface EndpointDeclaration {
+  /** Paths whose string values are a closed set. */
+  readonly enums?: ReadonlyArray<string>;
+  /** Fields the code depends on: a change to one is an error naming the code. */
+  readonly reliesOn?: ReadonlyArray<ShapeReliance>;
+}
+
+/** A field, and for an enum the values, some code depends on. */
+export interface ShapeReliance {
+  /** The path. */
+  readonly path: string;
+  /** The values the code handles; any other value is an error. Null when not an enum. */
+  readonly values?: null | ReadonlyArray<string>;
+  /** The code that breaks when it changes. */
+  readonly usedBy: string;
+}
+
 /** A verified webhook from a source declared by configuration (no code, no mapping to a domain event): the provider's JSON exactly as it signed it, with what identifies it. Emitted by ingestion once per new provider event, after signature, dedupe and the event log, so any service can consume a source the platform has no mapping for. The payload is the provider's data, unvalidated beyond being strict JSON, and may hold personal data. */
 export interface WebhookReceived {
   /** The Kafka key: `<provider>:<objectId>` when the source declares where the provider's object id is (so one object's webhooks stay in order), else `<provider>:<dedupeId>`. */
@@ -385,6 +465,7 @@ export type EventType =
   | 'crm.contact.changed'
   | 'crm.contact.upserted'
   | 'crm.contact.write_back_requested'
+  | 'integrations.provider.shapes_observed'
   | 'integrations.webhook.received'
   | 'logistics.shipment.created'
   | 'logistics.shipment.delivered'
@@ -400,6 +481,7 @@ export type EventType =
 export type EventTopic =
   | 'commerce.order.v1'
   | 'crm.contact.v1'
+  | 'integrations.provider.v1'
   | 'integrations.webhook.v1'
   | 'logistics.shipment.v1'
   | 'payments.payment.v1'
@@ -413,6 +495,7 @@ export interface EventDataMap {
   'crm.contact.changed': ContactChanged;
   'crm.contact.upserted': ContactUpserted;
   'crm.contact.write_back_requested': ContactWriteBackRequested;
+  'integrations.provider.shapes_observed': ProviderShapesObserved;
   'integrations.webhook.received': WebhookReceived;
   'logistics.shipment.created': ShipmentCreated;
   'logistics.shipment.delivered': ShipmentDelivered;
@@ -432,6 +515,7 @@ export const eventTypes: readonly EventType[] = [
   'crm.contact.changed',
   'crm.contact.upserted',
   'crm.contact.write_back_requested',
+  'integrations.provider.shapes_observed',
   'integrations.webhook.received',
   'logistics.shipment.created',
   'logistics.shipment.delivered',
@@ -841,6 +925,222 @@ export const eventCatalogue: { readonly [T in EventType]: EventDefinition<T> } =
             "logicalType": "timestamp-millis"
           },
           "doc": "The CRM's version of the contact that was judged (its last modification, epoch milliseconds, UTC)."
+        }
+      ]
+    },
+  },
+  'integrations.provider.shapes_observed': {
+    type: 'integrations.provider.shapes_observed',
+    topic: 'integrations.provider.v1',
+    recordName: 'tributary.integrations.provider.ProviderShapesObserved',
+    schema: {
+      "type": "record",
+      "name": "ProviderShapesObserved",
+      "namespace": "tributary.integrations.provider",
+      "doc": "The shapes of what one app received from one provider endpoint in one window (docs/architecture.md#provider-shapes): the samples in the order they came, consecutive samples of one shape counted as one run, and every shape they name. Sent by connectors (responses of an operation, per HTTP status) and ingestion (verified webhooks of an event type); reconciliation compares them with what it knows of the endpoint and records what the provider changed. Examples are redacted before they are sent.",
+      "fields": [
+        {
+          "name": "endpointKey",
+          "type": "string",
+          "doc": "The Kafka key: `<provider>/<surface>/<endpoint>`, so one endpoint's windows stay in order."
+        },
+        {
+          "name": "provider",
+          "type": "string",
+          "doc": "Provider label, e.g. stripe."
+        },
+        {
+          "name": "surface",
+          "type": "string",
+          "doc": "`response` (a connector's call to the provider) or `webhook` (a verified webhook ingestion accepted)."
+        },
+        {
+          "name": "endpoint",
+          "type": "string",
+          "doc": "The connector operation (payment_intents.create) or the provider's webhook event type (payment_intent.succeeded)."
+        },
+        {
+          "name": "observer",
+          "type": "string",
+          "doc": "The app that saw the samples, e.g. connector-payments."
+        },
+        {
+          "name": "windowStart",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "When the window's first sample arrived."
+        },
+        {
+          "name": "windowEnd",
+          "type": {
+            "type": "long",
+            "logicalType": "timestamp-millis"
+          },
+          "doc": "When its last sample arrived."
+        },
+        {
+          "name": "runs",
+          "doc": "Every sample of the window in order, consecutive samples of one shape counted together.",
+          "type": {
+            "type": "array",
+            "items": {
+              "type": "record",
+              "name": "ShapeRun",
+              "doc": "Consecutive samples of one shape.",
+              "fields": [
+                {
+                  "name": "hash",
+                  "type": "string",
+                  "doc": "The shape's hash (shapes)."
+                },
+                {
+                  "name": "count",
+                  "type": "int",
+                  "doc": "How many samples in a row had it."
+                }
+              ]
+            }
+          }
+        },
+        {
+          "name": "shapes",
+          "doc": "Every shape the runs name, once.",
+          "type": {
+            "type": "array",
+            "items": {
+              "type": "record",
+              "name": "ObservedShape",
+              "doc": "A distinct shape: its paths with JSON types, its values at enum paths, and its status.",
+              "fields": [
+                {
+                  "name": "hash",
+                  "type": "string",
+                  "doc": "16 hex characters of SHA-256 over status, fields and enum values in canonical order."
+                },
+                {
+                  "name": "status",
+                  "type": [
+                    "null",
+                    "int"
+                  ],
+                  "default": null,
+                  "doc": "The HTTP status of a response; null for a webhook."
+                },
+                {
+                  "name": "fields",
+                  "doc": "Paths (`$`, `$.a.b`, `$.items[].sku`) with one JSON type each, sorted; a path seen with two types is listed twice.",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "ShapeField",
+                      "doc": "One path with one of its JSON types.",
+                      "fields": [
+                        {
+                          "name": "path",
+                          "type": "string",
+                          "doc": "The path."
+                        },
+                        {
+                          "name": "type",
+                          "type": "string",
+                          "doc": "string, number, boolean, null, object or array."
+                        }
+                      ]
+                    }
+                  }
+                },
+                {
+                  "name": "enums",
+                  "doc": "The string values seen at the paths the definition declares as enums, sorted.",
+                  "type": {
+                    "type": "array",
+                    "items": {
+                      "type": "record",
+                      "name": "ShapeEnumValue",
+                      "doc": "A value at an enum path.",
+                      "fields": [
+                        {
+                          "name": "path",
+                          "type": "string",
+                          "doc": "The enum path."
+                        },
+                        {
+                          "name": "value",
+                          "type": "string",
+                          "doc": "The value."
+                        }
+                      ]
+                    }
+                  }
+                },
+                {
+                  "name": "example",
+                  "type": "string",
+                  "doc": "The first sample of the shape as JSON, personal data and secrets replaced by [REDACTED], cut to at most 8 KiB."
+                }
+              ]
+            }
+          }
+        },
+        {
+          "name": "declaration",
+          "doc": "What the observing build's definition says about the endpoint.",
+          "type": {
+            "type": "record",
+            "name": "EndpointDeclaration",
+            "doc": "Enum paths, and the fields and values the connector's code relies on.",
+            "fields": [
+              {
+                "name": "enums",
+                "type": {
+                  "type": "array",
+                  "items": "string"
+                },
+                "default": [],
+                "doc": "Paths whose string values are a closed set."
+              },
+              {
+                "name": "reliesOn",
+                "default": [],
+                "doc": "Fields the code depends on: a change to one is an error naming the code.",
+                "type": {
+                  "type": "array",
+                  "items": {
+                    "type": "record",
+                    "name": "ShapeReliance",
+                    "doc": "A field, and for an enum the values, some code depends on.",
+                    "fields": [
+                      {
+                        "name": "path",
+                        "type": "string",
+                        "doc": "The path."
+                      },
+                      {
+                        "name": "values",
+                        "type": [
+                          "null",
+                          {
+                            "type": "array",
+                            "items": "string"
+                          }
+                        ],
+                        "default": null,
+                        "doc": "The values the code handles; any other value is an error. Null when not an enum."
+                      },
+                      {
+                        "name": "usedBy",
+                        "type": "string",
+                        "doc": "The code that breaks when it changes."
+                      }
+                    ]
+                  }
+                }
+              }
+            ]
+          }
         }
       ]
     },

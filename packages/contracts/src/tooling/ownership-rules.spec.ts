@@ -17,6 +17,7 @@ describe('ownership rules', () => {
       'crm.contact.v1': 'crm',
       'logistics.shipment.v1': 'logistics',
       'reconciliation.read.v1': 'platform',
+      'integrations.provider.v1': 'platform',
       'integrations.webhook.v1': 'platform',
     });
     expect(teamsOf(series.entities, 'entity')).toEqual({

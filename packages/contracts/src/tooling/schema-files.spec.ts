@@ -69,7 +69,7 @@ describe('schema files', () => {
     expect(() => parseSchemaFile(path, text)).toThrow(reason);
   });
 
-  it('load the repository schemas: the entity events, reconciliation reads and write-backs, received webhooks', () => {
+  it('load the repository schemas: the entity events, reconciliation reads and write-backs, received webhooks, provider shapes', () => {
     const types = loadSchemaFiles(defaultSchemasDir).map((f) => f.eventType);
     expect(types.sort()).toEqual([
       'commerce.order.cancelled',
@@ -78,6 +78,7 @@ describe('schema files', () => {
       'crm.contact.changed',
       'crm.contact.upserted',
       'crm.contact.write_back_requested',
+      'integrations.provider.shapes_observed',
       'integrations.webhook.received',
       'logistics.shipment.created',
       'logistics.shipment.delivered',
