@@ -6,6 +6,8 @@ export { latencySchema, sampleLatencyMs } from './core/latency.js';
 export type { Latency } from './core/latency.js';
 export { seededRandom } from './core/random.js';
 export type { Random } from './core/random.js';
+export { shapeChangeSchema } from './core/shape-changes.js';
+export type { ShapeChange, StoredShapeChange } from './core/shape-changes.js';
 export { throttleSchema } from './core/throttle.js';
 export type { ThrottleRule } from './core/throttle.js';
 export type { LedgerEntry, LedgerSnapshot } from './core/ledger.js';

@@ -5,6 +5,7 @@ import { adminApi } from './core/admin.js';
 import { SimClock } from './core/clock.js';
 import { driftRoute } from './core/drift.js';
 import { seedRoute } from './core/seed.js';
+import { ShapeChanges } from './core/shape-changes.js';
 import { FaultTable } from './core/faults.js';
 import { header, send } from './core/http.js';
 import { IdempotencyStore } from './core/idempotency.js';
@@ -65,15 +66,18 @@ export interface ProviderSim {
 
 /**
  * Provider APIs for tests, demos and benchmarks (docs/architecture.md#connectors): Stripe, HubSpot, EasyPost
- * and a generic effect route, on one shared core (routing, faults, throttle, idempotency, ledger, webhooks),
+ * and a generic effect route, on one shared core (routing, faults, throttle, shape changes, idempotency, ledger,
+ * webhooks),
  * with an admin API under `/__admin`.
  */
 export async function startProviderSim(options: ProviderSimOptions = {}): Promise<ProviderSim> {
   const random = options.random ?? Math.random;
+  const shapes = new ShapeChanges();
   const webhooks = new WebhookSender(
     { ...DEFAULT_DELIVERY, ...options.webhookDelivery },
     { maxAttempts: 4, baseDelayMs: 500, ...options.webhookRetry },
     random,
+    (provider, event) => shapes.webhook(provider, event),
   );
   // A secret the provider's scheme refuses stops the start (register checks it).
   if (options.stripeWebhook) webhooks.register('stripe', options.stripeWebhook, stripeWebhook.scheme);
@@ -85,6 +89,7 @@ export async function startProviderSim(options: ProviderSimOptions = {}): Promis
     faults: new FaultTable(random),
     ledger: new EffectsLedger(),
     throttle: new Throttle(),
+    shapes,
     idempotency: new IdempotencyStore(clock, options.idempotencyKeyLifetimeMs),
     webhooks,
     held: new Set(),

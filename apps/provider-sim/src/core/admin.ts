@@ -6,9 +6,10 @@ import type { Answer } from './http.js';
 import type { SimCore } from './provider.js';
 import type { Router } from './router.js';
 import { throttleSchema } from './throttle.js';
-import { deliveryControlsSchema } from './webhooks.js';
+import { shapeChangeSchema } from './shape-changes.js';
+import { deliveryControlsSchema, providerName } from './webhooks.js';
 
-export const providerName = z.enum(['stripe', 'hubspot', 'easypost', 'generic']);
+export { providerName };
 
 const clockRequest = z.object({ offsetMs: z.number().int() });
 
@@ -44,8 +45,8 @@ export async function adminBody<T>(
 export type AdminRoute = (req: IncomingMessage, url: URL) => Promise<Answer>;
 
 /**
- * The simulator's control surface under `/__admin` (see the README): faults, throttles, the ledger, webhook
- * delivery controls and attempts, the clock, observed request rates, and the `extra` routes.
+ * The simulator's control surface under `/__admin` (see the README): faults, throttles, shape changes, the
+ * ledger, webhook delivery controls and attempts, the clock, observed request rates, and the `extra` routes.
  */
 export function adminApi(core: SimCore, router: Router<unknown>, extra: Record<string, AdminRoute> = {}) {
   return async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
@@ -83,6 +84,24 @@ export function adminApi(core: SimCore, router: Router<unknown>, extra: Record<s
         case 'DELETE /__admin/throttle':
           core.throttle.clear(url.searchParams.get('route') ?? undefined);
           return ok(core.throttle.list());
+        case 'GET /__admin/shape-changes':
+          return ok(core.shapes.list());
+        case 'POST /__admin/shape-changes': {
+          const parsed = await adminBody(req, shapeChangeSchema);
+          if ('answer' in parsed) return parsed.answer;
+          const { response } = parsed.value;
+          // A misspelt route would never match: the test would wait for a change that cannot come.
+          if (response !== undefined && !router.routes().includes(response))
+            return adminError(
+              400,
+              'ADMIN_INVALID_BODY',
+              `no route ${response}; GET /__admin/routes lists them`,
+            );
+          return ok(core.shapes.add(parsed.value));
+        }
+        case 'DELETE /__admin/shape-changes':
+          core.shapes.clear();
+          return ok([]);
         case 'GET /__admin/webhooks':
           return ok(core.webhooks.attempts());
         case 'DELETE /__admin/webhooks':
@@ -126,6 +145,7 @@ export function adminApi(core: SimCore, router: Router<unknown>, extra: Record<s
           return ok({});
         case 'POST /__admin/reset':
           core.faults.clear();
+          core.shapes.clear();
           core.ledger.reset();
           core.throttle.clear();
           core.webhooks.resetControls();

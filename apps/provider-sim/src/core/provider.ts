@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SimClock } from './clock.js';
 import type { DriftHandler } from './drift.js';
 import type { SeedHandler } from './seed.js';
+import type { ShapeChanges } from './shape-changes.js';
 import type { FaultTable, RequestFaults } from './faults.js';
 import { fingerprint, header, readBody, send, sendTruncated } from './http.js';
 import type { Answer } from './http.js';
@@ -19,6 +20,8 @@ export interface SimCore {
   readonly faults: FaultTable;
   readonly ledger: EffectsLedger;
   readonly throttle: Throttle;
+  /** Changes of what routes answer and webhooks carry, set by tests of endpoint drift. */
+  readonly shapes: ShapeChanges;
   readonly idempotency: IdempotencyStore;
   readonly webhooks: WebhookSender;
   /** Answers a timeout fault holds back until the client gives up (released at close). */
@@ -105,6 +108,21 @@ export function reply(
   send(res, answer, { ...provider.headers?.(route), ...extra });
 }
 
+/**
+ * Sends a route's own answer (not a throttle's, an injected fault's or a missing token's) as the shape changes
+ * of the route make it. The answer itself stays as computed: stored for replays, its objects untouched.
+ */
+function replyShaped(
+  core: SimCore,
+  res: ServerResponse,
+  provider: Provider,
+  route: string,
+  answer: Answer,
+  extra: Record<string, string> = {},
+): void {
+  reply(res, provider, route, core.shapes.response(provider.name, route, answer), extra);
+}
+
 /** Throttle and provider limit: true when the request may go on, else the 429 is sent and counted. */
 function admitted(core: SimCore, provider: Provider, ctx: RequestContext, res: ServerResponse): boolean {
   const verdict: Admission = provider.admit
@@ -161,7 +179,7 @@ function answerThroughFaults(
     return false;
   }
   if (after.kind === 'truncate') {
-    sendTruncated(res, answer, provider.headers?.(ctx.route));
+    sendTruncated(res, core.shapes.response(provider.name, ctx.route, answer), provider.headers?.(ctx.route));
     return false;
   }
   return true;
@@ -185,7 +203,7 @@ export function queryRoute(
     if (faultedBefore(faults, provider, ctx, res)) return;
     const answer = await handle(ctx, body);
     if (answerThroughFaults(core, provider, ctx, res, faults, answer))
-      reply(res, provider, ctx.route, answer);
+      replyShaped(core, res, provider, ctx.route, answer);
   };
 }
 
@@ -225,7 +243,7 @@ export function effectRoute<P>(definition: EffectRouteDefinition<P>): RouteHandl
     if (!admitted(core, provider, ctx, res)) return;
     if (!provider.authorized(req)) return reply(res, provider, route, provider.errors.unauthorized());
     const parsed = definition.parse(await readBody(req), ctx);
-    if (!parsed.ok) return reply(res, provider, route, parsed.answer);
+    if (!parsed.ok) return replyShaped(core, res, provider, route, parsed.answer);
     const params = parsed.params;
 
     const headerKey = header(req, 'idempotency-key');
@@ -240,18 +258,18 @@ export function effectRoute<P>(definition: EffectRouteDefinition<P>): RouteHandl
     if (honoured !== undefined) {
       const known = core.idempotency.lookup(route, honoured, print);
       if (known.kind === 'mismatch')
-        return reply(res, provider, route, provider.errors.idempotencyMismatch());
+        return replyShaped(core, res, provider, route, provider.errors.idempotencyMismatch());
       if (known.kind === 'in_progress')
-        return reply(res, provider, route, provider.errors.idempotencyInProgress());
+        return replyShaped(core, res, provider, route, provider.errors.idempotencyInProgress());
       if (known.kind === 'replay') {
         const late = faults.afterEffectDelayMs();
         if (late > 0) await sleep(late);
-        return reply(res, provider, route, known.answer, { 'idempotent-replayed': 'true' });
+        return replyShaped(core, res, provider, route, known.answer, { 'idempotent-replayed': 'true' });
       }
     }
 
     const invalid = definition.validate?.(params, ctx);
-    if (invalid) return reply(res, provider, route, invalid);
+    if (invalid) return replyShaped(core, res, provider, route, invalid);
     if (faultedBefore(faults, provider, ctx, res)) return;
 
     if (honoured !== undefined) core.idempotency.begin(route, honoured, print, provider.name);
@@ -264,7 +282,7 @@ export function effectRoute<P>(definition: EffectRouteDefinition<P>): RouteHandl
     }
     if (outcome.kind === 'refused') {
       if (honoured !== undefined) core.idempotency.release(route, honoured);
-      return reply(res, provider, route, outcome.answer);
+      return replyShaped(core, res, provider, route, outcome.answer);
     }
     if (honoured !== undefined) core.idempotency.finish(route, honoured, outcome.answer);
     for (const effect of outcome.effects) {
@@ -276,7 +294,7 @@ export function effectRoute<P>(definition: EffectRouteDefinition<P>): RouteHandl
     if (!answerThroughFaults(core, provider, ctx, res, faults, outcome.answer)) return;
     const delay = faults.afterEffectDelayMs();
     if (delay > 0) await sleep(delay);
-    reply(res, provider, route, outcome.answer);
+    replyShaped(core, res, provider, route, outcome.answer);
   };
 }
 

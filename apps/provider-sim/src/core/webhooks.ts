@@ -3,7 +3,9 @@ import type { SignatureScheme } from '@tributary/webhooks';
 import { z } from 'zod';
 import type { Random } from './random.js';
 
-export type ProviderName = 'stripe' | 'hubspot' | 'easypost' | 'generic';
+export const providerName = z.enum(['stripe', 'hubspot', 'easypost', 'generic']);
+
+export type ProviderName = z.infer<typeof providerName>;
 
 /** Where one provider's events go and how they are signed. */
 export interface WebhookEndpoint {
@@ -57,7 +59,12 @@ export interface ProducedEvent {
   type: string;
   detail?: string;
   payload: unknown;
+  /** A batch (the payload an array of events, as HubSpot sends them): each element's own event type. */
+  elementTypes?: readonly string[];
 }
+
+/** The payload to sign and send for an event, e.g. with the shape changes a test set. */
+export type PayloadShaper = (provider: ProviderName, event: ProducedEvent) => unknown;
 
 /** One event of a series: produced `afterMs` after the series started (the producer runs at that time). */
 export interface ScheduledEvent {
@@ -88,6 +95,7 @@ export class WebhookSender {
     private readonly defaults: DeliveryControls,
     private readonly retry: RetryPolicy,
     private readonly random: Random = Math.random,
+    private readonly shape: PayloadShaper = (_provider, event) => event.payload,
   ) {}
 
   register(provider: ProviderName, endpoint: WebhookEndpoint, scheme: SignatureScheme): void {
@@ -207,8 +215,10 @@ export class WebhookSender {
       this.#record(provider, event, { status: 'dropped', attempt: 0, copy: 1 });
       return;
     }
+    // Shaped once per event, before signing: copies and retries resend the same changed bytes, validly signed.
+    const payload = this.shape(provider, event);
     await sleepUntil(producedAt + controls.delayMs, signal);
-    const body = Buffer.from(JSON.stringify(event.payload));
+    const body = Buffer.from(JSON.stringify(payload));
     for (let copy = 1; copy <= controls.duplicate; copy++) {
       for (let attempt = 1; attempt <= this.retry.maxAttempts; attempt++) {
         const status = await this.#post(sink, body, signal);

@@ -123,6 +123,7 @@ export class HubspotContactWebhooks {
             type: types.join(','),
             detail: `${events.length} event(s), object(s) ${objects.join(',')}`,
             payload: events,
+            elementTypes: events.map((event) => event.subscriptionType),
           };
         },
       },
