@@ -6,6 +6,8 @@ import {
   webhookDefinitions as codedWebhookDefinitions,
 } from '@tributary/webhooks';
 import type { WebhookDefinition, WebhookSourceConfig } from '@tributary/webhooks';
+import { providerShapesConfig, providerShapesEnv } from '@tributary/provider-shapes';
+import type { ProviderShapesConfig } from '@tributary/provider-shapes';
 import { z } from 'zod';
 import {
   ConfigError,
@@ -43,6 +45,7 @@ const schema = z.object({
   // benchmark figures were measured with 20.
   DATABASE_POOL_SIZE: positiveInt.max(200).default(20),
   ...apiKeysEnv,
+  ...providerShapesEnv,
   PUBLIC_BASE_URL: z.url().optional(),
   EVENT_LOG_RETENTION_DAYS: z.coerce.number().min(7).default(7),
   EVENT_LOG_CLEANUP_INTERVAL_MS: positiveInt.default(3_600_000),
@@ -113,6 +116,8 @@ export type IngestionConfig = ServiceConfig & {
   readonly externalRefsSchemas: Readonly<Record<string, string>>;
   /** How often recent `unresolved` webhooks are mapped again, and for how long after they arrived. */
   readonly unresolvedRetry: { readonly intervalMs: number; readonly windowMs: number };
+  /** Sampling of verified webhook payloads' shapes (docs/architecture.md#provider-shapes). */
+  readonly providerShapes: ProviderShapesConfig;
 };
 
 export function loadIngestionConfig(
@@ -201,6 +206,7 @@ function load(
           intervalMs: values.UNRESOLVED_RETRY_INTERVAL_MS,
           windowMs: values.UNRESOLVED_RETRY_WINDOW_MS,
         },
+        providerShapes: providerShapesConfig(values),
         externalRefsSchemas: Object.fromEntries(
           values.EXTERNAL_REFS_SCHEMAS.split(',')
             .filter(Boolean)

@@ -3,6 +3,7 @@ import type { EventOf, EventType } from '@tributary/contracts';
 import type { Logger } from '@tributary/observability';
 import type { ExternalRef } from '@tributary/persistence';
 import type { CredentialMode } from '@tributary/service-kit';
+import type { ShapeDeclarations } from '@tributary/provider-shapes';
 import type { WebhookDefinition } from '@tributary/webhooks';
 import type { EntityManager } from 'typeorm';
 import type { z } from 'zod';
@@ -135,6 +136,14 @@ export interface ConnectorDefinition<TSchema extends z.ZodType = z.ZodType, TCli
    * `reconciliation.read.requested` for its entity with one page as the provider holds it, at low priority.
    */
   readonly reconcile?: ConnectorReaders<TClient, z.output<TSchema>>;
+  /**
+   * What the connector's code expects of its provider's answers, per operation (the request's `operation`
+   * label): enum paths whose values are part of the shape, the fields and values the code relies on (a change
+   * to one is an error-level provider change naming `usedBy`), and provider paths holding personal data,
+   * kept out of the examples (docs/architecture.md#provider-shapes). Webhook payloads are declared on the
+   * webhook definition, which ingestion reads.
+   */
+  readonly shapes?: ShapeDeclarations;
 }
 
 const idPattern = /^[a-z][a-z0-9-]{0,40}$/;

@@ -8,7 +8,7 @@ export { exposeZeros, labelSets } from './zeros/zero-series.js';
 
 export { createLogger, childLogger } from './logging/logger.js';
 export type { CreateLoggerOptions, Logger, LogLevel } from './logging/logger.js';
-export { SECRET_KEYS, REDACTED, createRedactor } from './logging/redaction.js';
+export { PERSONAL_DATA_FIELDS, SECRET_KEYS, REDACTED, createRedactor } from './logging/redaction.js';
 export type { Redactor } from './logging/redaction.js';
 export {
   runWithLogContext,

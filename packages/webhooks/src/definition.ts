@@ -1,4 +1,5 @@
 import type { DomainEvent, EventType } from '@tributary/contracts';
+import type { ShapeDeclarations } from '@tributary/provider-shapes';
 import type { z } from 'zod';
 import type { WebhookRequest } from './request.js';
 import type { SignatureScheme } from './schemes/scheme.js';
@@ -90,6 +91,12 @@ export interface WebhookDefinition {
    * `integrations.webhook.received`; coded providers leave it out, so an unmapped type stays `unknown_type`.
    */
   readonly otherTypes?: EventMapping<never>;
+  /**
+   * What the mappings expect of each provider event type's payload (docs/architecture.md#provider-shapes):
+   * enum paths, the fields and values a mapping relies on (a change to one is an error-level provider change
+   * naming `usedBy`), provider paths holding personal data. Ingestion samples every verified payload's shape.
+   */
+  readonly shapes?: ShapeDeclarations;
 }
 
 /** Types a mapping's payload through its schema (`defineMapping(schema, [...], (payload, ctx) => ...)`). */

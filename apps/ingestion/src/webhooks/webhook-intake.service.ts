@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { metrics } from '@tributary/observability';
 import { WebhookErrorCode, isWebhookError, mapProviderEvent, signatureErrorCodes } from '@tributary/webhooks';
 import type { MappingResult, ProviderEvent, WebhookDefinition, WebhookRequest } from '@tributary/webhooks';
+import type { ShapeObserver } from '@tributary/provider-shapes';
 import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { ProblemError } from '@tributary/service-kit';
@@ -32,6 +33,9 @@ export interface IntakeResult {
 
 export const webhookSource = (provider: string) => `/tributary/ingestion/webhooks/${provider}`;
 
+/** The ShapeObserver verified payloads are sampled into; undefined when PROVIDER_SHAPES=off. */
+export const WEBHOOK_SHAPES = Symbol('WEBHOOK_SHAPES');
+
 /**
  * One webhook delivery, start to finish: provider → signature → rate limit → JSON → provider events →
  * mapping → one transaction writing the event log entries and their outbox records, shared with the
@@ -50,6 +54,7 @@ export class WebhookIntakeService {
     @Inject(EVENT_LOG_WRITER) private readonly writer: EventLogWriter,
     @Inject(EVENT_LOG_REPOSITORY) private readonly repository: EventLogRepository,
     @Inject(RATE_LIMITERS) private readonly limiters: RateLimiters,
+    @Inject(WEBHOOK_SHAPES) private readonly shapes: ShapeObserver | undefined,
   ) {
     // One statement per group (see EventLogWriter.write): atomic on its own, no BEGIN/COMMIT round trips.
     this.log = new GroupCommitWriter((entries) => writer.write(dataSource.manager, entries));
@@ -117,6 +122,9 @@ export class WebhookIntakeService {
       throw isJsonBodyError(error) ? jsonBodyProblem(error, ProblemCode.payloadMalformed) : error;
     }
     const events = definition.events(body, request);
+    // Verified, so what the provider really sends (docs/architecture.md#provider-shapes); a redelivery is
+    // one more sample of the same shape.
+    for (const event of events) this.shapes?.observe(provider, event.type, null, event.payload);
 
     // Mapping reads refs outside the write transaction; a ref a mapping creates (a first sighting) is an
     // idempotent fact about the provider's id, kept even if the write then fails and the provider retries.

@@ -1,9 +1,11 @@
 import { Logger, Module } from '@nestjs/common';
 import type { OnModuleInit } from '@nestjs/common';
-import { SERVICE_CONFIG } from '@tributary/service-kit/nest';
+import { createShapeSampling } from '@tributary/service-kit/backbone';
+import type { Backbone } from '@tributary/service-kit/backbone';
+import { BACKBONE, SERVICE_CONFIG, ShutdownService } from '@tributary/service-kit/nest';
 import type { IngestionConfig } from '../ingestion.config.js';
 import { exposeIngestionZeros } from '../metrics/ingestion-zeros.js';
-import { WebhookIntakeService } from './webhook-intake.service.js';
+import { WEBHOOK_SHAPES, WebhookIntakeService } from './webhook-intake.service.js';
 import { WebhookProviders } from './domain/webhook-providers.js';
 import { WebhooksController } from './webhooks.controller.js';
 
@@ -15,6 +17,21 @@ import { WebhooksController } from './webhooks.controller.js';
       inject: [SERVICE_CONFIG],
       useFactory: (config: IngestionConfig) =>
         new WebhookProviders(config.webhookSecrets, config.webhookDefinitions),
+    },
+    {
+      provide: WEBHOOK_SHAPES,
+      inject: [SERVICE_CONFIG, BACKBONE, ShutdownService],
+      useFactory: (config: IngestionConfig, backbone: Backbone, shutdown: ShutdownService) => {
+        const sampling = createShapeSampling({
+          backbone,
+          config: config.providerShapes,
+          surface: 'webhook',
+          declarationOf: (provider, eventType) => config.webhookDefinitions[provider]?.shapes?.[eventType],
+        });
+        for (const step of sampling.shutdownSteps) shutdown.register(step.phase, step.name, step.run);
+        sampling.observer?.start();
+        return sampling.observer;
+      },
     },
     WebhookIntakeService,
   ],

@@ -91,6 +91,11 @@ export interface ProviderHttpClientOptions extends ProviderLimits {
    * which cockatiel times itself.
    */
   clock?: Clock;
+  /**
+   * Fed every answer's status and parsed body under the request's operation (docs/architecture.md#provider-shapes),
+   * after the attempt and before it is judged, so error answers count too. Absent: nothing is sampled.
+   */
+  shapes?: { observe(provider: string, endpoint: string, status: number | null, body: unknown): void };
 }
 
 const DEFAULTS = {
@@ -118,10 +123,12 @@ export class ProviderHttpClient {
   readonly #transport: ProviderTransport;
   readonly #admission: ProviderAdmission;
   readonly #resilience: ProviderResilience;
+  readonly #shapes: ProviderHttpClientOptions['shapes'];
 
   constructor(options: ProviderHttpClientOptions) {
     this.provider = options.provider;
     this.#clock = options.clock ?? systemClock;
+    this.#shapes = options.shapes;
     const retryAfter = { ...DEFAULTS.retryAfter, ...options.retryAfter };
     this.#transport = new ProviderTransport({
       provider: options.provider,
@@ -207,6 +214,7 @@ export class ProviderHttpClient {
   async #attempt<T>(request: ProviderRequest): Promise<ProviderResponse<T>> {
     const sentAt = this.#clock.now();
     const answer = await this.#transport.send(request);
+    this.#shapes?.observe(this.provider, request.operation, answer.status, answer.body);
     const retryAfterMs = this.#admission.observe(answer, sentAt);
     return this.#resilience.settle<T>(answer, request, retryAfterMs);
   }

@@ -7,6 +7,8 @@ import {
   serviceEnv,
 } from '@tributary/service-kit';
 import type { ConsumerConfig, Env, ServiceConfig } from '@tributary/service-kit';
+import { providerShapesConfig, providerShapesEnv } from '@tributary/provider-shapes';
+import type { ProviderShapesConfig } from '@tributary/provider-shapes';
 import { z } from 'zod';
 import type { ConnectorDefinition } from '../define-connector.js';
 import { checkCredentials } from './credentials.js';
@@ -17,6 +19,7 @@ const connectorEnv = {
   ...serviceEnv({ port: 3200 }),
   ...backboneEnv,
   ...consumerEnv(),
+  ...providerShapesEnv,
   // Overrides the definition's per-call timeout: operators tune it to the provider's observed latency.
   PROVIDER_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
   // Override the definition's token bucket: a provider account's real quota (a paid tier, a sandbox).
@@ -37,6 +40,8 @@ export type ConnectorPlatformConfig = ServiceConfig & {
     readonly timeoutMs?: number;
     readonly rateLimit?: { readonly requestsPerSecond: number; readonly burst?: number };
   };
+  /** Sampling of the provider's response shapes (docs/architecture.md#provider-shapes). */
+  readonly providerShapes: ProviderShapesConfig;
 };
 
 export interface ConnectorConfig<TConfig> {
@@ -101,6 +106,7 @@ export function loadConnectorConfig<TSchema extends z.ZodType>(
                   },
                 }),
           },
+          providerShapes: providerShapesConfig(values),
         },
         connector: (connector.success ? connector.data : undefined) as z.output<TSchema>,
         credentials,

@@ -8,7 +8,7 @@ import type { Logger } from '@tributary/observability';
 import { ExternalRefRepository, namesFor, schemaOf, withInbox } from '@tributary/persistence';
 import type { Outbox } from '@tributary/persistence';
 import { defineProblems } from '@tributary/service-kit';
-import { orderingOf } from '@tributary/service-kit/backbone';
+import { createShapeSampling, orderingOf } from '@tributary/service-kit/backbone';
 import type { Backbone } from '@tributary/service-kit/backbone';
 import { ReadinessRegistry } from '@tributary/observability/nest';
 import { BACKBONE, ServiceModule, ShutdownService, bootstrapService } from '@tributary/service-kit/nest';
@@ -79,6 +79,12 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
   const rateLimit = platform.provider.rateLimit
     ? { ...definition.limits?.rateLimit, ...platform.provider.rateLimit }
     : definition.limits?.rateLimit;
+  const sampling = createShapeSampling({
+    backbone,
+    config: platform.providerShapes,
+    surface: 'response',
+    declarationOf: (_provider, operation) => definition.shapes?.[operation],
+  });
   const http = new ProviderHttpClient({
     provider: definition.provider,
     // A socket for every event the consumer may have in flight, and one for a reconciliation read: calls
@@ -88,8 +94,10 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
     ...platform.provider,
     ...(rateLimit ? { rateLimit } : {}),
     ...definition.http(config.connector),
+    ...(sampling.observer ? { shapes: sampling.observer } : {}),
   });
   shutdown.register('resources', 'provider http client', () => http.close());
+  for (const step of sampling.shutdownSteps) shutdown.register(step.phase, step.name, step.run);
   const client = definition.client(http, config.connector);
 
   const topics = topicsOf(definition).map((topic) => `${platform.kafka.topicPrefix}${topic}`);
@@ -136,6 +144,7 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
   // A handler may publish to any catalogue topic (the CRM connector consumes payments and publishes
   // contacts): the backbone ensures them all before the consumer subscribes.
   await backbone.start();
+  sampling.observer?.start();
   await consumer.start();
   shutdown.register('consumers', 'reliable consumer', () => consumer.stop());
   // Not ready while one of the group's retry or DLQ topics is missing and cannot be recreated.

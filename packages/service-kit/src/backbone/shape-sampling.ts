@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import type { EventOf } from '@tributary/contracts';
+import { PERSONAL_DATA_FIELDS, createRedactor } from '@tributary/observability';
+import type { Redactor } from '@tributary/observability';
+import { ShapeObserver, endpointKeyOf } from '@tributary/provider-shapes';
+import type {
+  EndpointDeclaration,
+  ProviderShapesConfig,
+  ShapeObservation,
+  ShapeSurface,
+} from '@tributary/provider-shapes';
+import type { ShutdownStepSpec } from '../lifecycle/shutdown-phases.js';
+import type { Backbone } from './backbone.js';
+
+export interface ShapeSamplingOptions {
+  readonly backbone: Pick<Backbone, 'dataSource' | 'outbox' | 'logger' | 'service'>;
+  readonly config: ProviderShapesConfig;
+  readonly surface: ShapeSurface;
+  readonly declarationOf: (provider: string, endpoint: string) => EndpointDeclaration | undefined;
+}
+
+export interface ShapeSampling {
+  /** The observer to feed; undefined when PROVIDER_SHAPES=off (callers skip the walk entirely). */
+  readonly observer: ShapeObserver | undefined;
+  /**
+   * Sends the last window while the relay still runs: `consumers` phase, so it follows the handlers that
+   * produced the samples only as far as phases are ordered (a call finishing during the phase is lost to
+   * sampling, never to the platform's events).
+   */
+  readonly shutdownSteps: readonly ShutdownStepSpec[];
+}
+
+/**
+ * Wires a ShapeObserver into a service (docs/architecture.md#provider-shapes): examples are redacted like
+ * log lines (secrets, the ownership map's personal data fields, the endpoint's declared provider paths),
+ * and each window's observations go through the outbox in one short transaction of their own, never in a
+ * handler's, so sampling can neither slow nor fail the work it samples.
+ */
+export function createShapeSampling(options: ShapeSamplingOptions): ShapeSampling {
+  const { backbone, config, surface } = options;
+  if (!config.enabled) return { observer: undefined, shutdownSteps: [] };
+  const logger = backbone.logger.child({ component: 'provider-shapes' });
+  const redactors = new Map<string, Redactor>();
+  const redactorFor = (personalData: readonly string[]): Redactor => {
+    const key = personalData.join('\u0000');
+    let redactor = redactors.get(key);
+    if (!redactor) {
+      redactor = createRedactor([], [...PERSONAL_DATA_FIELDS, ...personalData]);
+      redactors.set(key, redactor);
+    }
+    return redactor;
+  };
+  const source = `/tributary/${backbone.service}`;
+  const observer = new ShapeObserver({
+    surface,
+    observer: backbone.service,
+    declarationOf: options.declarationOf,
+    redact: (value, personalData) => redactorFor(personalData)(value),
+    flushIntervalMs: config.flushIntervalMs,
+    send: (observations) =>
+      backbone.dataSource.transaction(async (manager) => {
+        for (const observation of observations)
+          await backbone.outbox.publishEvent(manager, shapesEvent(observation, source));
+      }),
+    onSendError: (error) => logger.warn({ err: error }, 'provider shapes not sent: kept for the next window'),
+  });
+  return {
+    observer,
+    shutdownSteps: [{ phase: 'consumers', name: 'provider shape sampling', run: () => observer.stop() }],
+  };
+}
+
+function shapesEvent(
+  observation: ShapeObservation,
+  source: string,
+): EventOf<'integrations.provider.shapes_observed'> {
+  const endpointKey = endpointKeyOf(observation);
+  return {
+    id: randomUUID(),
+    type: 'integrations.provider.shapes_observed',
+    source,
+    subject: endpointKey,
+    time: observation.windowEnd.toISOString(),
+    data: {
+      endpointKey,
+      provider: observation.provider,
+      surface: observation.surface,
+      endpoint: observation.endpoint,
+      observer: observation.observer,
+      windowStart: observation.windowStart.getTime(),
+      windowEnd: observation.windowEnd.getTime(),
+      runs: observation.runs,
+      shapes: observation.shapes,
+      declaration: {
+        enums: observation.declaration.enums ?? [],
+        reliesOn: (observation.declaration.reliesOn ?? []).map((reliance) => ({
+          path: reliance.path,
+          values: reliance.values ?? null,
+          usedBy: reliance.usedBy,
+        })),
+      },
+    },
+  };
+}
