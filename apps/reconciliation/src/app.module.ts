@@ -8,18 +8,24 @@ import { CreatePlatformOwned1765152000002 } from './projections/platform-owned.m
 import { CreateProjections1765152000000 } from './projections/projections.migration.js';
 import { PROJECTED_EVENT_TYPES } from './projections/projections.consumer.js';
 import { ProjectionsModule } from './projections/projections.module.js';
+import { CreateProviderChanges1797206400000 } from './provider-changes/provider-changes.migration.js';
+import { ProviderChangesModule } from './provider-changes/provider-changes.module.js';
 import { RECONCILIATION_SCOPES } from './reconciliation.config.js';
 import type { ReconciliationConfig } from './reconciliation.config.js';
 import { CreateRuns1765152000001 } from './runs/runs.migration.js';
 import { RunsModule } from './runs/runs.module.js';
 
-/** The entity topics the projection reads, and the topic the owners' pages come back on. */
+/**
+ * The entity topics the projection reads, the topic the owners' pages come back on, and the providers'
+ * shapes as connectors and ingestion see them.
+ */
 export const RECONCILIATION_TOPICS = [
   'commerce.order.v1',
   'payments.payment.v1',
   'crm.contact.v1',
   'logistics.shipment.v1',
   'reconciliation.read.v1',
+  'integrations.provider.v1',
 ];
 
 /**
@@ -45,6 +51,7 @@ export class AppModule {
             CreateProjections1765152000000,
             CreateRuns1765152000001,
             CreatePlatformOwned1765152000002,
+            CreateProviderChanges1797206400000,
           ],
           problems: reconciliationProblems,
           openApi,
@@ -54,6 +61,7 @@ export class AppModule {
         ProjectionsModule,
         FindingsModule,
         RunsModule,
+        ProviderChangesModule,
       ],
     };
   }

@@ -20,6 +20,7 @@ export const RECONCILIATION_SCOPES = [
   'reconciliation:read',
   'reconciliation:run',
   'reconciliation:repair',
+  'reconciliation:acknowledge',
 ] as const;
 
 const units: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
@@ -103,6 +104,11 @@ const schema = z.object({
   RECONCILE_SCHEDULE: z.stringbool().default(true),
   RECONCILE_DRIVER_INTERVAL: duration.default(1_000),
   METRICS_REFRESH: duration.default(15_000),
+  // Provider shapes (docs/architecture.md#provider-shapes). An endpoint, and each status it answers, is
+  // learnt silently from its first samples: optional fields and enum values show up there, not as changes.
+  PROVIDER_SHAPES_LEARNING_SAMPLES: positiveInt.max(100_000).default(50),
+  // A known field absent this many samples in a row is missing; one sample without it is not.
+  PROVIDER_SHAPES_MISSING_AFTER: z.coerce.number().int().min(2).max(100_000).default(20),
 });
 
 export type ReconciliationConfig = ServiceConfig & {
@@ -122,6 +128,7 @@ export type ReconciliationConfig = ServiceConfig & {
   readonly schedule: boolean;
   readonly driverIntervalMs: number;
   readonly metricsRefreshMs: number;
+  readonly providerShapes: { readonly learningSamples: number; readonly missingAfter: number };
   readonly apiKeys: {
     readonly configured: readonly ConfiguredApiKey[];
     readonly cacheTtlMs: number;
@@ -162,6 +169,10 @@ export function loadReconciliationConfig(env: Env = process.env): Reconciliation
         schedule: values.RECONCILE_SCHEDULE,
         driverIntervalMs: values.RECONCILE_DRIVER_INTERVAL,
         metricsRefreshMs: values.METRICS_REFRESH,
+        providerShapes: {
+          learningSamples: values.PROVIDER_SHAPES_LEARNING_SAMPLES,
+          missingAfter: values.PROVIDER_SHAPES_MISSING_AFTER,
+        },
         apiKeys: {
           configured: keys.keys,
           cacheTtlMs: values.API_KEY_CACHE_TTL_MS,
