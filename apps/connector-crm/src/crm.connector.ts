@@ -7,6 +7,7 @@ import { CONTACT_REF, HUBSPOT_PROPERTIES, epochMs, present, truthy } from './hub
 import { contactReader } from './hubspot/contact.reader.js';
 import { HubSpotClient } from './hubspot/hubspot.client.js';
 import type { BatchUpsertResponse, HubSpotContact } from './hubspot/hubspot.client.js';
+import { hubspotShapes } from './hubspot/hubspot.shapes.js';
 
 export { CONTACT_REF, HUBSPOT_PROPERTIES, truthy } from './hubspot/contact-properties.js';
 
@@ -92,6 +93,9 @@ export const crmConnector = defineConnector({
   },
   // Reconciliation reads contacts as HubSpot holds them (hubspot/contact.reader.ts), at low priority.
   reconcile: { contact: contactReader },
+  // What this connector reads of HubSpot's answers (hubspot/hubspot.shapes.ts): reconciliation reports
+  // a change to it as an error.
+  shapes: hubspotShapes,
 });
 
 /** The properties ContactUpserted is made of: asked for explicitly when the upsert answer lacks any. */

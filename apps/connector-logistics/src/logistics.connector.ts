@@ -6,6 +6,7 @@ import { EASYPOST_REFS, easypostWebhook } from '@tributary/webhooks';
 import { z } from 'zod';
 import { EasyPostClient, basicAuth, isPostageExists } from './easypost/easypost.client.js';
 import type { EasyPostAddress, EasyPostRate, EasyPostShipment } from './easypost/easypost.client.js';
+import { easypostShapes } from './easypost/easypost.shapes.js';
 import { shipmentReader } from './easypost/shipment.reader.js';
 
 const text = z.string().trim().min(1);
@@ -94,6 +95,9 @@ export const logisticsConnector = defineConnector({
   },
   // Reconciliation reads shipments as EasyPost holds them (easypost/shipment.reader.ts), at low priority.
   reconcile: { shipment: shipmentReader },
+  // What this connector reads of EasyPost's answers (easypost/easypost.shapes.ts): reconciliation reports
+  // a change to it as an error.
+  shapes: easypostShapes,
 });
 
 async function bookShipment(event: EventOf<'logistics.shipment.requested'>, ctx: Context): Promise<void> {

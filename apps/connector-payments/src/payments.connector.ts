@@ -5,6 +5,7 @@ import { STRIPE_METADATA, stripeFailureCode, stripeWebhook } from '@tributary/we
 import { z } from 'zod';
 import { PAYMENT_INTENT_REF, paymentReader } from './stripe/payment.reader.js';
 import { StripeClient, declinedIntent } from './stripe/stripe.client.js';
+import { stripeShapes } from './stripe/stripe.shapes.js';
 import type { StripePaymentIntent } from './stripe/stripe.client.js';
 
 const config = z.object({
@@ -61,6 +62,9 @@ export const paymentsConnector = defineConnector({
   },
   // Reconciliation reads payments as Stripe holds them (payment.reader.ts), at low priority.
   reconcile: { payment: paymentReader },
+  // What this connector reads of Stripe's answers (stripe/stripe.shapes.ts): reconciliation reports
+  // a change to it as an error.
+  shapes: stripeShapes,
 });
 
 async function requestPayment(event: EventOf<'payments.payment.requested'>, ctx: Context): Promise<void> {
