@@ -1,4 +1,5 @@
 import type { EventOf } from '@tributary/contracts';
+import type { ShapeDeclarations } from '@tributary/provider-shapes';
 import { z } from 'zod';
 import { defineMapping, defineWebhook } from '../definition.js';
 import type { MappingOutcome } from '../definition.js';
@@ -49,6 +50,47 @@ const tracker = z.object({
 });
 
 const trackerUpdated = envelope.extend({ description: z.literal('tracker.updated'), result: tracker });
+
+/**
+ * EasyPost's tracker statuses: the mapping acts on `delivered` and ignores the others. One outside this set
+ * could be a delivery under a new name, ignored like a parcel still on its way.
+ */
+const TRACKER_STATUSES = [
+  'unknown',
+  'pre_transit',
+  'in_transit',
+  'out_for_delivery',
+  'delivered',
+  'available_for_pickup',
+  'return_to_sender',
+  'failure',
+  'cancelled',
+  'error',
+];
+
+const EVENTS = 'webhooks: src/providers/easypost.webhook.ts easypostWebhook.events';
+const MAPPING = 'webhooks: src/providers/easypost.webhook.ts easypostWebhook tracker.updated';
+
+const shapes: ShapeDeclarations = {
+  'tracker.updated': {
+    reliesOn: [
+      { path: '$.id', usedBy: EVENTS },
+      { path: '$.description', values: ['tracker.updated'], usedBy: EVENTS },
+      { path: '$.created_at', usedBy: EVENTS },
+      { path: '$.result.object', values: ['Tracker'], usedBy: MAPPING },
+      { path: '$.result.id', usedBy: MAPPING },
+      { path: '$.result.status', values: TRACKER_STATUSES, usedBy: MAPPING },
+      { path: '$.result.shipment_id', usedBy: MAPPING },
+      { path: '$.result.tracking_code', usedBy: MAPPING },
+      { path: '$.result.carrier', usedBy: MAPPING },
+      { path: '$.result.updated_at', usedBy: MAPPING },
+      { path: '$.result.tracking_details[].status', values: TRACKER_STATUSES, usedBy: MAPPING },
+      { path: '$.result.tracking_details[].datetime', usedBy: MAPPING },
+    ],
+    // Whoever signed for the parcel.
+    personalData: ['signed_by'],
+  },
+};
 
 /**
  * EasyPost (logistics): tracking updates. One event per delivery, deduplicated on the event id (`evt_...`).
@@ -109,4 +151,5 @@ export const easypostWebhook = defineWebhook({
       },
     ),
   },
+  shapes,
 });

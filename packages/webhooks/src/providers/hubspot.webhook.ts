@@ -1,4 +1,5 @@
 import type { ContactChangeKind, EventOf } from '@tributary/contracts';
+import type { EndpointDeclaration } from '@tributary/provider-shapes';
 import { z } from 'zod';
 import { defineMapping, defineWebhook } from '../definition.js';
 import type { MappingOutcome } from '../definition.js';
@@ -81,6 +82,30 @@ function contactChanged(changeKind: ContactChangeKind) {
   );
 }
 
+const EVENTS = 'webhooks: src/providers/hubspot.webhook.ts hubspotWebhook.events';
+const MAPPING = 'webhooks: src/providers/hubspot.webhook.ts contactChanged';
+
+/**
+ * What the dedupe key and contactChanged read of one contact event. `changeSource` is passed on as HubSpot
+ * says it, but its values are HubSpot's closed set: a new one is worth seeing.
+ */
+function contactShape(type: string, extra: EndpointDeclaration = {}): EndpointDeclaration {
+  return {
+    enums: ['$.changeSource'],
+    reliesOn: [
+      { path: '$.subscriptionType', values: [type], usedBy: EVENTS },
+      { path: '$.portalId', usedBy: EVENTS },
+      { path: '$.eventId', usedBy: EVENTS },
+      { path: '$.objectId', usedBy: EVENTS },
+      { path: '$.objectId', usedBy: MAPPING },
+      { path: '$.occurredAt', usedBy: MAPPING },
+      { path: '$.changeSource', usedBy: MAPPING },
+      ...(extra.reliesOn ?? []),
+    ],
+    ...(extra.personalData ? { personalData: extra.personalData } : {}),
+  };
+}
+
 /**
  * HubSpot (CRM). Deduplicated per event: HubSpot documents `eventId` as not unique on its own, so the key
  * combines portal, subscription type, object, event id and time. HubSpot retries for up to 24 hours.
@@ -103,5 +128,13 @@ export const hubspotWebhook = defineWebhook({
   mappings: {
     'contact.creation': contactChanged('CREATED'),
     'contact.propertyChange': contactChanged('PROPERTY_CHANGED'),
+  },
+  shapes: {
+    'contact.creation': contactShape('contact.creation'),
+    // The new value of any property, an email or a name as much as a stage.
+    'contact.propertyChange': contactShape('contact.propertyChange', {
+      reliesOn: [{ path: '$.propertyName', usedBy: MAPPING }],
+      personalData: ['propertyValue'],
+    }),
   },
 });

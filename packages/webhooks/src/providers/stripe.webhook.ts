@@ -1,4 +1,5 @@
 import type { EventOf } from '@tributary/contracts';
+import type { EndpointDeclaration, ShapeReliance } from '@tributary/provider-shapes';
 import { z } from 'zod';
 import { defineMapping, defineWebhook } from '../definition.js';
 import type { MappingContext, MappingOutcome } from '../definition.js';
@@ -81,6 +82,30 @@ export function stripeFailureCode(error: PaymentIntent['last_payment_error']): s
   }
 }
 
+const EVENTS = 'webhooks: src/providers/stripe.webhook.ts stripeWebhook.events';
+const IDS = 'webhooks: src/providers/stripe.webhook.ts internalIds';
+const FAILURE = 'webhooks: src/providers/stripe.webhook.ts stripeFailureCode';
+const mappingOf = (type: string) => `webhooks: src/providers/stripe.webhook.ts stripeWebhook ${type}`;
+
+/** What a PaymentIntent event's mapping reads of it, and the intent's members naming a person. */
+function paymentIntentShape(type: string, extra: readonly ShapeReliance[]): EndpointDeclaration {
+  const mapping = mappingOf(type);
+  return {
+    reliesOn: [
+      { path: '$.id', usedBy: EVENTS },
+      { path: '$.type', values: [type], usedBy: EVENTS },
+      { path: '$.created', usedBy: EVENTS },
+      { path: '$.created', usedBy: mapping },
+      { path: '$.data.object.object', values: ['payment_intent'], usedBy: mapping },
+      { path: '$.data.object.id', usedBy: IDS },
+      { path: `$.data.object.metadata.${STRIPE_METADATA.paymentId}`, usedBy: IDS },
+      { path: `$.data.object.metadata.${STRIPE_METADATA.orderId}`, usedBy: IDS },
+      ...extra,
+    ],
+    personalData: ['receipt_email', 'shipping.name', 'shipping.phone', 'shipping.address'],
+  };
+}
+
 const base = (context: MappingContext, subject: string, created: number) => ({
   id: context.newEventId(),
   source: context.source,
@@ -156,5 +181,24 @@ export const stripeWebhook = defineWebhook({
         return { kind: 'mapped', events: [failed] };
       },
     ),
+  },
+  shapes: {
+    'payment_intent.succeeded': paymentIntentShape('payment_intent.succeeded', [
+      {
+        path: `$.data.object.metadata.${STRIPE_METADATA.customerId}`,
+        usedBy: mappingOf('payment_intent.succeeded'),
+      },
+      { path: '$.data.object.amount', usedBy: mappingOf('payment_intent.succeeded') },
+      { path: '$.data.object.amount_received', usedBy: mappingOf('payment_intent.succeeded') },
+      { path: '$.data.object.currency', usedBy: mappingOf('payment_intent.succeeded') },
+    ]),
+    'payment_intent.payment_failed': paymentIntentShape('payment_intent.payment_failed', [
+      { path: '$.data.object.last_payment_error.code', usedBy: FAILURE },
+      { path: '$.data.object.last_payment_error.decline_code', usedBy: FAILURE },
+      {
+        path: '$.data.object.last_payment_error.message',
+        usedBy: mappingOf('payment_intent.payment_failed'),
+      },
+    ]),
   },
 });
