@@ -20,6 +20,9 @@ import type { PhaseFigures, SimFigures } from './connectors/figures.js';
 import { otherTestRuns } from './connectors/machine.js';
 import { renderConnectorsReport } from './connectors/report.js';
 import type { ConnectorsResults, Outcome } from './connectors/report.js';
+import { measureSamplingCost } from './connectors/sampling-cost.js';
+import { detectionOrder } from './connectors/shape-figures.js';
+import type { Detection, DetectionRound, SamplingCost } from './connectors/shape-figures.js';
 import { SimAdmin } from './connectors/sim.js';
 import {
   awaitTimings,
@@ -53,12 +56,18 @@ const QUIET_WAIT_MS = 5 * 60_000;
 /** CONSUMER_KEY_CONCURRENCY of the partition-bound (before) and the key-concurrent (after) connector. */
 const PARTITION_BOUND = 1;
 const KEY_CONCURRENT = 8;
+/** (c): on/off pairs, alternated (on, off, off, on): two rounds a side. */
+const DETECTION_PAIRS = 2;
+/** (c): events a freshly started connector handles, untimed, before a round's burst: JIT, pools, assignment. */
+const DETECTION_WARMUP = 200;
 
 /**
  * `npm run bench -- connectors`: apps/connector-payments (built) against apps/provider-sim (built) on the
  * stack. (a) events/s end to end, payments.payment.requested published → outcome committed by the
  * connector, with the simulator answering in a fixed 20 ms, as a burst and paced; (b) with the simulator
- * throttling the effect route to N requests/s: achieved effects/s against N, and the 429s. Prints figures,
+ * throttling the effect route to N requests/s: achieved effects/s against N, and the 429s; (c) what provider-shape
+ * detection costs: (b)'s unthrottled load with PROVIDER_SHAPES on and off, alternated, and the cost of one
+ * `observe()` against `JSON.parse` of the same answer in this process. Prints figures,
  * asserts nothing. Everything runs under a topic prefix of its own: thousands of requests on the shared
  * payments topic would be replayed by every later consumer group that starts from the beginning.
  */
@@ -113,11 +122,11 @@ export async function runConnectors(log: (line: string) => void): Promise<number
     const admin = new SimAdmin(simUrl, EFFECT_ROUTE);
 
     const [port] = (await pickFreePorts(1)) as [number];
-    /** The connector, started again with another key concurrency: same database, group and topics. */
-    const startConnector = async (keyConcurrency: number) => {
+    /** The connector, started again with other settings: same database, group and topics. */
+    const startConnector = async (keyConcurrency: number, shapes: Detection = 'on') => {
       await app?.kill('SIGTERM');
       log(
-        `starting connector-payments on :${port}, topics under ${prefix}, CONSUMER_KEY_CONCURRENCY=${keyConcurrency}`,
+        `starting connector-payments on :${port}, topics under ${prefix}, CONSUMER_KEY_CONCURRENCY=${keyConcurrency}, PROVIDER_SHAPES=${shapes}`,
       );
       app = await startBuiltApp(connectorMain, {
         name: 'connector-payments',
@@ -138,6 +147,7 @@ export async function runConnectors(log: (line: string) => void): Promise<number
           PROVIDER_RATE_LIMIT_BURST: String(CLIENT_LIMIT.burst),
           STRIPE_API_BASE: simUrl,
           STRIPE_API_KEY: 'sk_test_bench',
+          PROVIDER_SHAPES: shapes,
         },
       });
     };
@@ -163,15 +173,25 @@ export async function runConnectors(log: (line: string) => void): Promise<number
     producer = new KafkaEventProducer(kafka, { encoder });
     await producer.connect();
 
-    log('warming up: 50 events');
+    /** Untimed events until the connector committed them all: it is past its start and warm. */
+    const warmUp = async (events: number) => {
+      log(`warming up: ${events} events`);
+      const warmup = await paymentRequests(encoder, events);
+      await publishBurst(producer!, warmup);
+      const warmupIds = warmup.map((record) => record.eventId);
+      await waitUntil(async () => (await committedCount(tables, warmupIds)) === warmupIds.length, 120_000);
+    };
     await admin.fixedLatency(LATENCY_MS);
-    const warmup = await paymentRequests(encoder, 50);
-    await publishBurst(producer, warmup);
-    const warmupIds = warmup.map((record) => record.eventId);
-    const warmTables = tables;
-    await waitUntil(async () => (await committedCount(warmTables, warmupIds)) === warmupIds.length, 120_000);
+    await warmUp(50);
 
     const busy = await quietMachine(log);
+    log('(c) sampling cost per answer: observe() against JSON.parse, in this process');
+    let samplingCost: Outcome<SamplingCost>;
+    try {
+      samplingCost = { value: await measureSamplingCost() };
+    } catch (error) {
+      samplingCost = { error: error instanceof Error ? error.message : String(error) };
+    }
     const busyDuring = new Set(busy);
     const note = () => {
       for (const line of otherTestRuns()) busyDuring.add(line.split(':')[0]!);
@@ -262,6 +282,22 @@ export async function runConnectors(log: (line: string) => void): Promise<number
       await admin.clearThrottle();
     }
 
+    const detectionRounds: DetectionRound[] = [];
+    for (const [index, detection] of detectionOrder(DETECTION_PAIRS).entries()) {
+      const name = `(c) round ${index + 1}, PROVIDER_SHAPES=${detection}`;
+      try {
+        await startConnector(KEY_CONCURRENT, detection);
+        await warmUp(DETECTION_WARMUP);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        log(`${name}: not measured: ${message}`);
+        detectionRounds.push({ detection, outcome: { error: message } });
+        continue;
+      }
+      const outcome = await phase(name, BURST_EVENTS, (r) => publishBurst(producer!, r), 180_000);
+      detectionRounds.push({ detection, outcome });
+    }
+
     report = renderConnectorsReport({
       run,
       latencyMs: LATENCY_MS,
@@ -274,6 +310,7 @@ export async function runConnectors(log: (line: string) => void): Promise<number
         'error' in pacedPhase ? pacedPhase : { value: { ...pacedPhase.value, ratePerSecond: PACED_RATE } },
       unthrottled,
       throttled,
+      shapeDetection: { cost: samplingCost, warmupEvents: DETECTION_WARMUP, rounds: detectionRounds },
       cleanupProblems: [],
     });
   } finally {

@@ -12,6 +12,16 @@ function timings(n: number, gapMs: number): EventTiming[] {
   }));
 }
 
+/** A measured (b)-like phase: 100 events, one committed every `gapMs`. */
+function atRate(gapMs: number) {
+  return {
+    value: {
+      phase: phaseFigures(100, timings(100, gapMs)),
+      sim: { requests: 100, throttled: 0, effects: 100, doubleEffects: 0 },
+    },
+  };
+}
+
 describe('connectors figures', () => {
   it('rates committed events over publish → last commit, and the steady rate between p10 and p90', () => {
     const figures = phaseFigures(100, timings(100, 20));
@@ -101,6 +111,7 @@ describe('connectors figures', () => {
       paced: { error: 'skipped' },
       unthrottled: { value: slow },
       throttled: [{ limit: 200, outcome: { value: slow } }],
+      shapeDetection: { cost: { error: 'skipped' }, warmupEvents: 200, rounds: [] },
       cleanupProblems: [],
     });
     expect(text).toContain(
@@ -140,6 +151,18 @@ describe('connectors figures', () => {
         { limit: 50, outcome: measured, pacing: { rateAtEnd: 48.4, heldCalls: 900 } },
         { limit: 200, outcome: { error: 'timeout' } },
       ],
+      shapeDetection: {
+        cost: {
+          value: { bodyBytes: 1877, rounds: 15, parseMicros: 12, cachedMicros: 4.5, newShapeMicros: 180 },
+        },
+        warmupEvents: 200,
+        rounds: [
+          { detection: 'on', outcome: atRate(5) },
+          { detection: 'off', outcome: atRate(4) },
+          { detection: 'off', outcome: { error: 'connector did not start' } },
+          { detection: 'on', outcome: atRate(5) },
+        ],
+      },
       cleanupProblems: [],
     });
     expect(text).toContain('(a) burst, sim 20 ms, key concurrency 1');
@@ -154,11 +177,18 @@ describe('connectors figures', () => {
     expect(text).toContain('(b) no latency, no throttle');
     expect(text).not.toContain('did not bind');
     expect(text).toContain('BUSY');
-    expect(text.split('\n').slice(-4)).toEqual([
+    expect(text).toContain('(c) round 2, PROVIDER_SHAPES=off');
+    expect(text).toContain('in the order on, off, off, on, after 200 warm-up events');
+    expect(text).toContain(
+      'JSON.parse 12.0 µs; observe(), known shape 4.50 µs (0.38× JSON.parse); observe(), new shape 180 µs',
+    );
+    expect(text.split('\n').slice(-6)).toEqual([
       'goal events/s end to end, 20 ms provider, key concurrency 8: 50/s (5.00× the partition-bound 10/s) (target ≥ 1,000/s): NOT MET',
       'goal steady effects/s at simulator limit N=50: 50.0/s = 1.00 N (target within 5 % of N): MET',
       'goal steady effects/s at simulator limit N=200: n/a (target within 5 % of N): NOT MET',
-      'goal keys with more than one effect, every phase: 0 (4 of 6 phases measured) (target 0): NOT MET',
+      'goal keys with more than one effect, every phase: 0 (7 of 10 phases measured) (target 0): NOT MET',
+      'goal shape detection overhead on connector throughput, on ÷ off: n/a (target ≥ 0.95×): NOT MET',
+      'goal shape sampling cost per cached answer: 4.50 µs = 0.38× JSON.parse of the same 1877-byte body (12.0 µs) (target ≤ 0.50× JSON.parse): MET',
     ]);
   });
 });

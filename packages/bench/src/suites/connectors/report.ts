@@ -3,6 +3,8 @@ import type { Goal } from '../../goals.js';
 import { formatMs, formatPercent, formatRate, formatRatio, ratio, renderTable } from '../../stats.js';
 import type { PhaseFigures, SimFigures } from './figures.js';
 import { exactlyOnceGoal, throttleGoal } from './figures.js';
+import { detectionThroughput, detectionThroughputGoal, samplingCostGoal } from './shape-figures.js';
+import type { DetectionRound, SamplingCost } from './shape-figures.js';
 
 export type Outcome<T> = { readonly value: T } | { readonly error: string };
 
@@ -36,6 +38,13 @@ export interface ConnectorsResults {
     /** The connector's adaptive pacing, from its /metrics: absent when it could not be read. */
     pacing?: ClientPacing;
   }[];
+  /** Provider-shape detection: its cost per answer in this process, and the connector's throughput on and off. */
+  readonly shapeDetection: {
+    readonly cost: Outcome<SamplingCost>;
+    /** Warm-up events each round's freshly started connector handled before its measured burst. */
+    readonly warmupEvents: number;
+    readonly rounds: readonly DetectionRound[];
+  };
   readonly cleanupProblems: readonly string[];
 }
 
@@ -83,6 +92,9 @@ export function renderConnectorsReport(results: ConnectorsResults): string {
     ),
     row('(b) no latency, no throttle', results.unthrottled),
     ...results.throttled.map(({ limit, outcome }) => row(`(b) sim throttled to ${limit}/s`, outcome)),
+    ...results.shapeDetection.rounds.map(({ detection, outcome }, index) =>
+      row(`(c) round ${index + 1}, PROVIDER_SHAPES=${detection}`, outcome),
+    ),
   ];
   const lines = [
     `connectors — connector-payments (built) against provider-sim, run ${results.run}`,
@@ -129,6 +141,7 @@ export function renderConnectorsReport(results: ConnectorsResults): string {
       );
     }
   }
+  lines.push('', ...shapeDetectionLines(results.shapeDetection));
   lines.push(
     '',
     'events/s: committed ÷ (last commit − first publish); steady/s: between the 10th (or the first 429, if later)',
@@ -147,6 +160,29 @@ export function renderConnectorsReport(results: ConnectorsResults): string {
   return lines.join('\n');
 }
 
+/** Section (c): what sampling an answer costs, and what it costs the connector end to end. */
+function shapeDetectionLines(shapes: ConnectorsResults['shapeDetection']): string[] {
+  const lines = [
+    `Shape detection (c): the load of (b) unthrottled, on a connector started afresh each round with`,
+    `PROVIDER_SHAPES=on (the default) or =off, in the order ${shapes.rounds.map((r) => r.detection).join(', ')}, after ${shapes.warmupEvents} warm-up events.`,
+  ];
+  const { on, off, ratio: share } = detectionThroughput(shapes.rounds);
+  lines.push(
+    `  events/s: on ${formatRate(on)}/s, off ${formatRate(off)}/s (mean of each side's rounds): on ÷ off ${formatRatio(share)}`,
+  );
+  if ('error' in shapes.cost) {
+    lines.push(`  cost per answer: not measured: ${shapes.cost.error}`);
+    return lines;
+  }
+  const cost = shapes.cost.value;
+  lines.push(
+    `  cost per answer, in this process (a ${cost.bodyBytes}-byte PaymentIntent answer, the real ShapeObserver with a no-op send, median of ${cost.rounds} rounds):`,
+    `    JSON.parse ${formatMs(cost.parseMicros)} µs; observe(), known shape ${formatMs(cost.cachedMicros)} µs (${formatRatio(ratio(cost.cachedMicros, cost.parseMicros))} JSON.parse);` +
+      ` observe(), new shape ${formatMs(cost.newShapeMicros)} µs (walk, canonical form, hash, redacted example; once per shape and process)`,
+  );
+  return lines;
+}
+
 /** The events/s a key-concurrent connector reaches with a 20 ms provider (issue: today 154–175). */
 export const KEY_CONCURRENT_TARGET = 1_000;
 
@@ -160,7 +196,8 @@ export function keyConcurrencyGain(results: ConnectorsResults): number {
 
 /**
  * The suite's goals: events/s of the key-concurrent burst with a 20 ms provider; the limit N reached within
- * THROTTLE_GOAL_SHARE, each N; exactly one effect per key.
+ * THROTTLE_GOAL_SHARE, each N; exactly one effect per key; what shape detection costs the connector's
+ * throughput and each answer.
  */
 export function connectorsGoals(results: ConnectorsResults): Goal[] {
   type Measured = Outcome<{ phase: PhaseFigures; sim: SimFigures }>;
@@ -184,6 +221,9 @@ export function connectorsGoals(results: ConnectorsResults): Goal[] {
       sim(results.paced),
       sim(results.unthrottled),
       ...results.throttled.map(({ outcome }) => sim(outcome)),
+      ...results.shapeDetection.rounds.map(({ outcome }) => sim(outcome)),
     ]),
+    detectionThroughputGoal(results.shapeDetection.rounds),
+    samplingCostGoal('error' in results.shapeDetection.cost ? undefined : results.shapeDetection.cost.value),
   ];
 }
