@@ -91,6 +91,9 @@ const mappingOf = (type: string) => `webhooks: src/providers/stripe.webhook.ts s
 function paymentIntentShape(type: string, extra: readonly ShapeReliance[]): EndpointDeclaration {
   const mapping = mappingOf(type);
   return {
+    // A PaymentIntent's status is one of Stripe's closed set: a new value is worth knowing before a
+    // mapping meets it.
+    enums: ['$.data.object.status'],
     reliesOn: [
       { path: '$.id', usedBy: EVENTS },
       { path: '$.type', values: [type], usedBy: EVENTS },
