@@ -25,9 +25,10 @@ function cut(value: unknown, limits: Cut, depth: number): unknown {
       ? [...kept, `… ${value.length - limits.arrayElements} more`]
       : kept;
   }
-  const out: Record<string, unknown> = {};
-  for (const [name, item] of Object.entries(value)) out[name] = cut(item, limits, depth + 1);
-  return out;
+  // fromEntries defines members: assigning a parsed `__proto__` member would set the prototype and drop it.
+  return Object.fromEntries(
+    Object.entries(value).map(([name, item]) => [name, cut(item, limits, depth + 1)]),
+  );
 }
 
 /**

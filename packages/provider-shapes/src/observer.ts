@@ -39,6 +39,12 @@ interface Window {
 }
 
 interface Compiled {
+  /**
+   * Prefixes the endpoint's walk keys in the shared cache: a shape's example is one of this endpoint's own
+   * samples, redacted with its own personal data paths, even when another endpoint or provider sends the
+   * same shape. The length makes the prefix unambiguous.
+   */
+  readonly cacheScope: string;
   readonly enumPaths: ReadonlySet<string>;
   readonly declaration: ShapeObservation['declaration'];
   readonly personalData: readonly string[];
@@ -79,11 +85,12 @@ export class ShapeObserver {
     const key = endpointKeyOf({ provider, surface: this.#options.surface, endpoint });
     const compiled = this.#compile(key, provider, endpoint);
     const sample = shapeOf(body, compiled.enumPaths);
-    let shape = this.#cache.get(status, sample.key);
+    const cacheKey = compiled.cacheScope + sample.key;
+    let shape = this.#cache.get(status, cacheKey);
     if (!shape) {
       const example = exampleOf(body, (value) => this.#options.redact(value, compiled.personalData));
       shape = canonicalShape(sample, status, example);
-      this.#cache.set(status, sample.key, shape);
+      this.#cache.set(status, cacheKey, shape);
     }
     const now = this.#now();
     let window = this.#windows.get(key);
@@ -127,8 +134,9 @@ export class ShapeObserver {
     try {
       await this.#options.send(observations);
     } catch (error) {
-      this.#options.onSendError?.(error);
+      // Kept before the callback runs, so a callback that throws loses no samples.
       this.#requeue(windows);
+      this.#options.onSendError?.(error);
     }
   }
 
@@ -163,7 +171,12 @@ export class ShapeObserver {
         old.end = newer.end;
         for (const [hash, shape] of newer.shapes) if (!old.shapes.has(hash)) old.shapes.set(hash, shape);
       }
-      if (old.runs.length > MAX_RUNS_PER_WINDOW) old.runs = old.runs.slice(-MAX_RUNS_PER_WINDOW);
+      if (old.runs.length > MAX_RUNS_PER_WINDOW) {
+        old.runs = old.runs.slice(-MAX_RUNS_PER_WINDOW);
+        // Each shape holds an example of up to 8 KiB: one no kept run names is given up with its runs.
+        const named = new Set(old.runs.map((run) => run.hash));
+        for (const hash of old.shapes.keys()) if (!named.has(hash)) old.shapes.delete(hash);
+      }
       this.#windows.set(key, old);
     }
   }
@@ -174,6 +187,7 @@ export class ShapeObserver {
       const declaration = this.#options.declarationOf(provider, endpoint) ?? {};
       const reliesOn = declaration.reliesOn ?? [];
       compiled = {
+        cacheScope: `${key.length}:${key}`,
         enumPaths: new Set([
           ...(declaration.enums ?? []),
           ...reliesOn.filter((reliance) => reliance.values).map((reliance) => reliance.path),

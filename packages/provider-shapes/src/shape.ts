@@ -10,7 +10,11 @@ const MAX_ENUM_VALUE_LENGTH = 100;
 
 /** The shape of one sample before it is made canonical: what the hot path computes. */
 export interface SampleShape {
-  /** Paths and types, then enum values, in the order the walk met them: equal bodies give equal keys. */
+  /**
+   * Paths and types, then enum values, in the order the walk met them: equal bodies give equal keys. Paths
+   * and values are preceded by their length, so a member name or a value holding the separator cannot make
+   * two different shapes read as one.
+   */
   readonly key: string;
   readonly fields: ReadonlyMap<string, ReadonlySet<JsonType>>;
   readonly enums: ReadonlyMap<string, ReadonlySet<string>>;
@@ -47,14 +51,14 @@ export function shapeOf(body: unknown, enumPaths: ReadonlySet<string> = new Set(
     if (!types) fields.set(path, (types = new Set()));
     if (!types.has(type)) {
       types.add(type);
-      parts.push(path, type);
+      parts.push(`${path.length}`, path, type);
     }
     if (type === 'string' && enumPaths.has(path) && (value as string).length <= MAX_ENUM_VALUE_LENGTH) {
       let values = enums.get(path);
       if (!values) enums.set(path, (values = new Set()));
       if (!values.has(value as string)) {
         values.add(value as string);
-        parts.push('=', path, value as string);
+        parts.push('=', `${path.length}`, path, `${(value as string).length}`, value as string);
       }
     }
     if (depth >= MAX_DEPTH) return;
