@@ -1,6 +1,8 @@
 export * from './observation.js';
 export { canonicalShape, shapeOf, ShapeCache } from './shape.js';
 export { exampleOf, MAX_EXAMPLE_BYTES } from './example.js';
+export { enumTrieOf, pathSegments, structureKey } from './structure.js';
+export type { EnumTrie } from './structure.js';
 export type { SampleShape } from './shape.js';
 export { ShapeObserver } from './observer.js';
 export type { ShapeObserverOptions } from './observer.js';

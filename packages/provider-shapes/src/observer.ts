@@ -8,6 +8,8 @@ import type {
   ShapeSurface,
 } from './observation.js';
 import { ShapeCache, canonicalShape, shapeOf } from './shape.js';
+import { enumTrieOf, structureKey } from './structure.js';
+import type { EnumTrie } from './structure.js';
 
 export interface ShapeObserverOptions {
   readonly surface: ShapeSurface;
@@ -39,13 +41,15 @@ interface Window {
 }
 
 interface Compiled {
+  /** `endpointKeyOf` the endpoint, built once. */
+  readonly key: string;
   /**
-   * Prefixes the endpoint's walk keys in the shared cache: a shape's example is one of this endpoint's own
-   * samples, redacted with its own personal data paths, even when another endpoint or provider sends the
-   * same shape. The length makes the prefix unambiguous.
+   * The endpoint's own known shapes by fingerprint: a shape's example is one of this endpoint's samples,
+   * redacted with its own personal data paths, even when another endpoint or provider sends the same shape.
    */
-  readonly cacheScope: string;
+  readonly cache: ShapeCache;
   readonly enumPaths: ReadonlySet<string>;
+  readonly enumTrie: EnumTrie;
   readonly declaration: ShapeObservation['declaration'];
   readonly personalData: readonly string[];
 }
@@ -56,17 +60,21 @@ interface Compiled {
  */
 const MAX_RUNS_PER_WINDOW = 5_000;
 
+/** Fingerprints remembered per endpoint: far more than a provider's real variety of one answer. */
+const SHAPES_PER_ENDPOINT = 256;
+
 /**
  * Samples what one app receives from providers (docs/architecture.md#provider-shapes). `observe` is on the
- * hot path: one walk of the parsed body and a cache lookup; only a shape this process has not seen before
- * is made canonical, hashed and redacted into an example. Every `flushIntervalMs` each endpoint's samples
+ * hot path: one walk of the parsed body that hashes its structure (`structureKey`, no allocation per field)
+ * and a lookup in the endpoint's cache; only a shape this process has not seen before is reduced to paths,
+ * made canonical, hashed and redacted into an example. Every `flushIntervalMs` each endpoint's samples
  * of the window go out as one observation, in order, consecutive samples of one shape as one run.
  */
 export class ShapeObserver {
   readonly #options: ShapeObserverOptions;
   readonly #now: () => number;
-  readonly #cache = new ShapeCache();
-  readonly #compiled = new Map<string, Compiled>();
+  /** Provider → endpoint → what its declaration compiles to. */
+  readonly #compiled = new Map<string, Map<string, Compiled>>();
   #windows = new Map<string, Window>();
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
@@ -82,15 +90,14 @@ export class ShapeObserver {
    */
   observe(provider: string, endpoint: string, status: number | null, body: unknown): void {
     if (body === null || typeof body !== 'object') return;
-    const key = endpointKeyOf({ provider, surface: this.#options.surface, endpoint });
-    const compiled = this.#compile(key, provider, endpoint);
-    const sample = shapeOf(body, compiled.enumPaths);
-    const cacheKey = compiled.cacheScope + sample.key;
-    let shape = this.#cache.get(status, cacheKey);
+    const compiled = this.#compile(provider, endpoint);
+    const { key } = compiled;
+    const fingerprint = structureKey(body, compiled.enumTrie);
+    let shape = compiled.cache.get(status, fingerprint);
     if (!shape) {
       const example = exampleOf(body, (value) => this.#options.redact(value, compiled.personalData));
-      shape = canonicalShape(sample, status, example);
-      this.#cache.set(status, cacheKey, shape);
+      shape = canonicalShape(shapeOf(body, compiled.enumPaths), status, example);
+      compiled.cache.set(status, fingerprint, shape);
     }
     const now = this.#now();
     let window = this.#windows.get(key);
@@ -141,7 +148,6 @@ export class ShapeObserver {
   }
 
   #observationOf(window: Window): ShapeObservation {
-    const key = endpointKeyOf({ ...window, surface: this.#options.surface });
     const runs: ShapeRun[] = window.runs.map((run) => ({ ...run }));
     return {
       provider: window.provider,
@@ -152,7 +158,7 @@ export class ShapeObserver {
       windowEnd: new Date(window.end),
       runs,
       shapes: [...window.shapes.values()],
-      declaration: this.#compiled.get(key)!.declaration,
+      declaration: this.#compile(window.provider, window.endpoint).declaration,
     };
   }
 
@@ -181,24 +187,30 @@ export class ShapeObserver {
     }
   }
 
-  #compile(key: string, provider: string, endpoint: string): Compiled {
-    let compiled = this.#compiled.get(key);
+  #compile(provider: string, endpoint: string): Compiled {
+    let endpoints = this.#compiled.get(provider);
+    if (!endpoints) this.#compiled.set(provider, (endpoints = new Map()));
+    let compiled = endpoints.get(endpoint);
     if (!compiled) {
+      const key = endpointKeyOf({ provider, surface: this.#options.surface, endpoint });
       const declaration = this.#options.declarationOf(provider, endpoint) ?? {};
       const reliesOn = declaration.reliesOn ?? [];
+      const enumPaths = new Set([
+        ...(declaration.enums ?? []),
+        ...reliesOn.filter((reliance) => reliance.values).map((reliance) => reliance.path),
+      ]);
       compiled = {
-        cacheScope: `${key.length}:${key}`,
-        enumPaths: new Set([
-          ...(declaration.enums ?? []),
-          ...reliesOn.filter((reliance) => reliance.values).map((reliance) => reliance.path),
-        ]),
+        key,
+        cache: new ShapeCache(SHAPES_PER_ENDPOINT),
+        enumPaths,
+        enumTrie: enumTrieOf(enumPaths),
         declaration: {
           ...(declaration.enums ? { enums: declaration.enums } : {}),
           ...(declaration.reliesOn ? { reliesOn: declaration.reliesOn } : {}),
         },
         personalData: declaration.personalData ?? [],
       };
-      this.#compiled.set(key, compiled);
+      endpoints.set(endpoint, compiled);
     }
     return compiled;
   }

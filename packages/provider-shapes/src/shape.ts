@@ -98,21 +98,28 @@ export function canonicalShape(sample: SampleShape, status: number | null, examp
 }
 
 /**
- * Known shapes by their walk key and status, so a repeated shape costs one walk and one map lookup: no sort,
+ * Known shapes by their fingerprint (or walk key) and status, so a repeated shape costs one walk and one map lookup: no sort,
  * no hash, no redaction. Bounded: past `capacity` entries it starts over (a provider sending ever new shapes
  * costs hashing, never memory).
  */
 export class ShapeCache {
-  readonly #shapes = new Map<string, ObservedShape>();
+  readonly #byStatus = new Map<number | null, Map<string | number, ObservedShape>>();
+  #size = 0;
 
   constructor(private readonly capacity = 2_000) {}
 
-  get(status: number | null, key: string): ObservedShape | undefined {
-    return this.#shapes.get(`${status ?? ''}\u0001${key}`);
+  get(status: number | null, key: string | number): ObservedShape | undefined {
+    return this.#byStatus.get(status)?.get(key);
   }
 
-  set(status: number | null, key: string, shape: ObservedShape): void {
-    if (this.#shapes.size >= this.capacity) this.#shapes.clear();
-    this.#shapes.set(`${status ?? ''}\u0001${key}`, shape);
+  set(status: number | null, key: string | number, shape: ObservedShape): void {
+    if (this.#size >= this.capacity) {
+      this.#byStatus.clear();
+      this.#size = 0;
+    }
+    let shapes = this.#byStatus.get(status);
+    if (!shapes) this.#byStatus.set(status, (shapes = new Map()));
+    if (!shapes.has(key)) this.#size++;
+    shapes.set(key, shape);
   }
 }
