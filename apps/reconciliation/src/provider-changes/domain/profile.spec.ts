@@ -104,12 +104,7 @@ describe('applyObservation', () => {
     ).toEqual([]);
 
     const fields = endpoint.profile.statuses['200']?.fields;
-    expect(fields?.['$.amount']).toEqual({
-      types: ['number', 'string'],
-      optional: false,
-      absentRun: 0,
-      missingReported: false,
-    });
+    expect(fields?.['$.amount']).toEqual({ types: ['number', 'string'], optional: false, absentRun: 0 });
     expect(fields?.['$.note']?.optional).toBe(true);
     expect(fields?.['$.refund']?.optional).toBe(true);
     expect(fields?.['$.id']?.optional).toBe(false);
@@ -215,7 +210,7 @@ describe('applyObservation', () => {
       expect(endpoint.feed([[withoutCurrency, 1]])).toEqual([]);
     });
 
-    it('starts counting again when the field reappears, and is given again for a new absence', () => {
+    it('starts counting again when the field reappears, and once given makes the field optional', () => {
       const endpoint = learned();
       expect(
         endpoint.feed([
@@ -225,12 +220,26 @@ describe('applyObservation', () => {
         ]),
       ).toEqual([]);
       expect(kinds(endpoint.feed([[withoutCurrency, 1]]))).toEqual(['field_missing $.currency']);
+      expect(endpoint.profile.statuses['200']?.fields['$.currency']?.optional).toBe(true);
       expect(endpoint.feed([[payment, 1]])).toEqual([]);
-      expect(endpoint.profile.statuses['200']?.fields['$.currency']).toMatchObject({
-        absentRun: 0,
-        missingReported: false,
+      expect(endpoint.feed([[withoutCurrency, 3]])).toEqual([]);
+      expect(endpoint.feed([[withoutCurrency, 30]])).toEqual([]);
+    });
+
+    it('gives a field that comes and goes after learning once as added and once as missing', () => {
+      const endpoint = learned();
+      const withCustomer = shape({
+        fields: ['$.amount:number', '$.currency:string', '$.customer:string', '$.id:string'],
       });
-      expect(kinds(endpoint.feed([[withoutCurrency, 3]]))).toEqual(['field_missing $.currency']);
+      const found = [];
+      for (let round = 0; round < 5; round++)
+        found.push(
+          ...endpoint.feed([
+            [withCustomer, 2],
+            [payment, options.missingAfter],
+          ]),
+        );
+      expect(kinds(found)).toEqual(['field_added $.customer', 'field_missing $.customer']);
     });
 
     it('is never given for a field that was optional while learning', () => {
@@ -450,6 +459,25 @@ describe('applyObservation', () => {
       expect(endpoint.profile.statuses['503']?.samples).toBe(1);
     });
 
+    it('never compares a transient status, however long it has been answered', () => {
+      const endpoint = learned();
+      const unavailable = shape({ status: 503, fields: ['$.error:object', '$.error.code:string'] });
+      const htmlOutage = shape({ status: 503, fields: ['$.message:string'], enums: ['$.message=down'] });
+      expect(endpoint.feed([[unavailable, 20]])).toEqual([]);
+      expect(
+        endpoint.feed([
+          [htmlOutage, 10],
+          [unavailable, 1],
+          [htmlOutage, 10],
+        ]),
+      ).toEqual([]);
+      expect(endpoint.profile.statuses['503']).toMatchObject({
+        samples: 41,
+        fields: { '$.error': { optional: true }, '$.message': { optional: true } },
+        enums: { '$.message': ['down'] },
+      });
+    });
+
     it('keeps webhook samples, which have no status, under none', () => {
       const event = shape({ status: null, fields: ['$.type:string'] });
       const result = applyObservation(emptyProfile(), observation([[event, 2]], [], 'webhook'), options);
@@ -537,6 +565,96 @@ describe('applyObservation', () => {
         { value: 'succeeded', severity: 'info', usedBy: null },
         { value: 'disputed', severity: 'error', usedBy: 'connector-payments: handlers/status.ts' },
       ]);
+    });
+  });
+
+  describe('an enum value while learning', () => {
+    const withStatus = (value: string, status = 200) =>
+      shape({ status, fields: ['$.id:string', '$.status:string'], enums: [`$.status=${value}`] });
+    const reliesOn: ShapeReliance[] = [
+      {
+        path: '$.status',
+        values: ['pending', 'succeeded'],
+        usedBy: 'connector-payments: handlers/status.ts',
+      },
+    ];
+
+    it('is an error, once per value, when a reliance does not list it', () => {
+      const endpoint = feeder();
+      const changes = endpoint.feed(
+        [
+          [withStatus('pending'), 1],
+          [withStatus('disputed'), 1],
+          [withStatus('succeeded'), 1],
+          [withStatus('disputed'), 1],
+        ],
+        reliesOn,
+      );
+      expect(changes).toEqual([
+        {
+          kind: 'enum_value_added',
+          severity: 'error',
+          status: 200,
+          path: '$.status',
+          value: 'disputed',
+          previous: 'pending',
+          usedBy: 'connector-payments: handlers/status.ts',
+          shapeHash: withStatus('disputed').hash,
+          message: '$.status took the new value "disputed" (known: pending)',
+        },
+      ]);
+      expect(endpoint.feed([[withStatus('disputed'), 1]], reliesOn)).toEqual([]);
+      expect(endpoint.profile.statuses['200']?.enums['$.status']).toEqual([
+        'disputed',
+        'pending',
+        'succeeded',
+      ]);
+    });
+
+    it("is an error in a new status's first sample too", () => {
+      const endpoint = learned();
+      expect(kinds(endpoint.feed([[withStatus('canceled', 202), 1]], reliesOn))).toEqual([
+        'status_added null',
+        'enum_value_added $.status',
+      ]);
+    });
+
+    it('names only the reliances that list values without it', () => {
+      const endpoint = feeder();
+      const changes = endpoint.feed(
+        [[withStatus('refunded'), 1]],
+        [
+          { path: '$.status', values: ['pending'], usedBy: 'connector-payments: handlers/status.ts' },
+          { path: '$.status', usedBy: 'connector-crm: handlers/contact.ts' },
+        ],
+      );
+      expect(changes.map(({ value, severity, usedBy }) => ({ value, severity, usedBy }))).toEqual([
+        { value: 'refunded', severity: 'error', usedBy: 'connector-payments: handlers/status.ts' },
+      ]);
+    });
+
+    it('is learnt silently when the reliances handle it or list no values', () => {
+      const endpoint = feeder();
+      expect(
+        endpoint.feed(
+          [
+            [withStatus('pending'), 1],
+            [withStatus('refunded'), 1],
+          ],
+          [{ path: '$.status', usedBy: 'connector-crm: handlers/contact.ts' }],
+        ),
+      ).toEqual([]);
+      expect(endpoint.feed([[withStatus('succeeded'), 1]], reliesOn)).toEqual([]);
+      expect(endpoint.profile.statuses['200']?.enums['$.status']).toEqual([
+        'pending',
+        'refunded',
+        'succeeded',
+      ]);
+    });
+
+    it('is never reported for a transient status', () => {
+      const endpoint = feeder();
+      expect(endpoint.feed([[withStatus('overloaded', 503), 1]], reliesOn)).toEqual([]);
     });
   });
 

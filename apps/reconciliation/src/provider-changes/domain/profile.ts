@@ -5,6 +5,7 @@ import { ancestorPaths, parentPath } from './paths.js';
  * What reconciliation knows of one endpoint's shapes, and the comparison of each observation with it: the
  * profile learns an endpoint (and each status it answers) silently from its first samples, then reports
  * what departs from it, each departure once, absorbing it so the next sample of the same shape is quiet.
+ * Learning is silent but for one thing: an enum value the code relying on it does not handle.
  */
 
 export type ShapeChangeKind =
@@ -25,12 +26,10 @@ export const SHAPE_CHANGE_SEVERITIES: readonly ShapeChangeSeverity[] = ['info', 
 export interface FieldProfile {
   /** Sorted. */
   types: JsonType[];
-  /** Absent in some sample while learning: never reported missing. */
+  /** Absent in some sample while learning, or reported missing once: never reported missing (again). */
   optional: boolean;
   /** Consecutive samples, where its parent was present as an object, without it. */
   absentRun: number;
-  /** A field_missing was given for the current absence. */
-  missingReported: boolean;
 }
 
 export interface StatusProfile {
@@ -72,7 +71,10 @@ export interface ProfileOptions {
   missingAfter: number;
 }
 
-/** Statuses a provider answers in passing (timeouts, throttling, outages): never a status_added. */
+/**
+ * Statuses a provider answers in passing (timeouts, throttling, outages): never a status_added, and their
+ * samples are only ever absorbed, never compared (an outage's body is whatever the failing layer sends).
+ */
 export function isTransientStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
@@ -172,19 +174,22 @@ function applyRun(
 ): ShapeChange[] {
   const { status } = view.shape;
   const key = status === null ? 'none' : String(status);
-  let changes: ShapeChange[] = [];
+  const transient = status !== null && isTransientStatus(status);
+  const changes: ShapeChange[] = [];
   let statusProfile = own(profile.statuses, key);
   if (!statusProfile) {
-    const endpointLearned = profile.samples >= options.learningSamples;
-    if (endpointLearned && (status === null || !isTransientStatus(status)))
-      changes.push(statusAdded(view, key));
+    if (!transient && profile.samples >= options.learningSamples) changes.push(statusAdded(view, key));
     statusProfile = { samples: 0, fields: {}, enums: {} };
     profile.statuses[key] = statusProfile;
+  }
+  if (transient) {
     absorb(statusProfile, view);
   } else if (statusProfile.samples < options.learningSamples) {
+    // Learning must not make a value the code does not handle known without a word.
+    changes.push(...enumValuesAdded(statusProfile, view, reliances, 'unhandled'));
     absorb(statusProfile, view);
   } else {
-    changes = compare(statusProfile, view, count, options, reliances);
+    changes.push(...compare(statusProfile, view, count, options, reliances));
   }
   statusProfile.samples += count;
   profile.samples += count;
@@ -199,14 +204,8 @@ function absorb(statusProfile: StatusProfile, view: ShapeView) {
     if (known) {
       known.types = union(known.types, types);
       known.absentRun = 0;
-      known.missingReported = false;
     } else {
-      statusProfile.fields[path] = {
-        types: [...types],
-        optional: hadSamples,
-        absentRun: 0,
-        missingReported: false,
-      };
+      statusProfile.fields[path] = { types: [...types], optional: hadSamples, absentRun: 0 };
     }
   }
   if (hadSamples) {
@@ -274,17 +273,17 @@ function compare(
         }),
       );
     }
-    statusProfile.fields[path] = { types: [...types], optional: false, absentRun: 0, missingReported: false };
+    statusProfile.fields[path] = { types: [...types], optional: false, absentRun: 0 };
   }
 
   for (const [path, field] of Object.entries(statusProfile.fields)) {
     if (view.types.has(path)) {
       field.absentRun = 0;
-      field.missingReported = false;
     } else if (!field.optional && isAbsent(path, view)) {
       field.absentRun += count;
-      if (field.absentRun >= options.missingAfter && !field.missingReported) {
-        field.missingReported = true;
+      if (field.absentRun >= options.missingAfter) {
+        // Absorbed: a field that comes and goes is optional from now on, as if learning had seen it so.
+        field.optional = true;
         changes.push(
           change('field_missing', 'warning', touched(path), {
             status,
@@ -299,6 +298,23 @@ function compare(
     }
   }
 
+  changes.push(...enumValuesAdded(statusProfile, view, reliances, 'all'));
+  absorbEnums(statusProfile, view);
+  return changes;
+}
+
+/**
+ * The shape's enum values the profile does not know yet: every one once the status learned, only those a
+ * reliance listing its handled values does not list while it learns. The caller absorbs them.
+ */
+function enumValuesAdded(
+  statusProfile: StatusProfile,
+  view: ShapeView,
+  reliances: RelianceIndex,
+  which: 'all' | 'unhandled',
+): ShapeChange[] {
+  const { status, hash } = view.shape;
+  const changes: ShapeChange[] = [];
   for (const [path, values] of view.enums) {
     const known = own(statusProfile.enums, path) ?? [];
     const knownSet = new Set(known);
@@ -308,6 +324,7 @@ function compare(
       const unhandledBy = (reliances.enumValues.get(path) ?? [])
         .filter((reliance) => !reliance.values?.includes(value))
         .map((reliance) => reliance.usedBy);
+      if (which === 'unhandled' && unhandledBy.length === 0) continue;
       changes.push(
         change('enum_value_added', 'info', unhandledBy, {
           status,
@@ -322,7 +339,6 @@ function compare(
       );
     }
   }
-  absorbEnums(statusProfile, view);
   return changes;
 }
 
