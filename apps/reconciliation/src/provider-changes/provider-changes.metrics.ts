@@ -1,4 +1,5 @@
 import { registry } from '@tributary/observability';
+import type { Logger } from '@tributary/observability';
 import { Counter, Gauge } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { SHAPE_CHANGE_SEVERITIES } from './domain/profile.js';
@@ -32,14 +33,26 @@ export const providerShapeMetrics = {
 
 /**
  * Fills the open-changes gauge from the table on every scrape: acknowledging on one replica lowers every
- * replica's figure at once, with no timer to wait for. An endpoint with open changes reports 0 for its other
- * severities; a failed read keeps the last figures rather than failing the whole scrape.
+ * replica's figure at once, with no timer to wait for. An endpoint with any change, open or acknowledged,
+ * reports every severity, 0 where nothing is open: acknowledging the last open change ends its alert at the
+ * next evaluation instead of leaving a vanished series for the rule to hold on to. A failed read is logged
+ * and keeps the last figures rather than failing the whole scrape.
  */
-export function collectOpenChanges(dataSource: DataSource, changes: ProviderChangesRepository): void {
+export function collectOpenChanges(
+  dataSource: DataSource,
+  changes: Pick<ProviderChangesRepository, 'openCounts'>,
+  logger: Logger,
+): void {
   const gauge = providerShapeMetrics.openChanges;
   refreshOpenChanges = async () => {
     if (!dataSource.isInitialized) return;
-    const counts = await changes.openCounts(dataSource.manager).catch(() => undefined);
+    const counts = await changes.openCounts(dataSource.manager).catch((error: unknown) => {
+      logger.warn(
+        { err: error },
+        'provider open changes could not be read; the gauge keeps its last figures',
+      );
+      return undefined;
+    });
     if (!counts) return;
     gauge.reset();
     const endpoints = new Map(counts.map((row) => [`${row.provider}\u0000${row.endpoint}`, row]));

@@ -1,7 +1,8 @@
 import { Inject, Module } from '@nestjs/common';
 import type { OnModuleInit } from '@nestjs/common';
+import type { Logger } from '@tributary/observability';
 import { AuditLog } from '@tributary/persistence';
-import { DATA_SOURCE } from '@tributary/service-kit/nest';
+import { DATA_SOURCE, LOGGER } from '@tributary/service-kit/nest';
 import type { DataSource } from 'typeorm';
 import { ProviderChangesController } from './provider-changes.controller.js';
 import { collectOpenChanges } from './provider-changes.metrics.js';
@@ -26,9 +27,10 @@ export class ProviderChangesModule implements OnModuleInit {
   constructor(
     @Inject(DATA_SOURCE) private readonly dataSource: DataSource,
     private readonly changes: ProviderChangesRepository,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   onModuleInit(): void {
-    collectOpenChanges(this.dataSource, this.changes);
+    collectOpenChanges(this.dataSource, this.changes, this.logger);
   }
 }

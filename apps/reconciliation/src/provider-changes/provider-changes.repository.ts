@@ -66,6 +66,10 @@ const changeColumns = `c.id, c.provider, c.surface, c.endpoint, c.status, c.kind
 const changeFrom = `provider_changes c LEFT JOIN provider_shapes s
   ON s.provider = c.provider AND s.surface = c.surface AND s.endpoint = c.endpoint AND s.hash = c.shape_hash`;
 
+/** In an upsert: the incoming change is at least as severe as the open one (info < warning < error). */
+const severityRank = (column: string) => `array_position(ARRAY['info', 'warning', 'error'], ${column})`;
+const escalates = `${severityRank('EXCLUDED.severity')} >= ${severityRank('provider_changes.severity')}`;
+
 const iso = (value: Date | string | null): string | null =>
   value === null ? null : new Date(value).toISOString();
 
@@ -155,7 +159,9 @@ export class ProviderChangesRepository {
 
   /**
    * Records each change: a new row, or one more occurrence of the same change while it is open (another
-   * replica's window, a profile that lost a race with a redelivery). The unique open index decides.
+   * replica's window, a profile that lost a race with a redelivery). The unique open index decides. A repeat
+   * never lowers the severity, and one at least as severe brings its usedBy and message: a reliance declared
+   * since the change opened escalates it.
    */
   async recordChanges(
     manager: EntityManager,
@@ -171,7 +177,10 @@ export class ProviderChangesRepository {
          ON CONFLICT (provider, surface, endpoint, (coalesce(status, -1)), kind, (coalesce(path, '')), (coalesce(value, '')))
            WHERE acknowledged_at IS NULL
          DO UPDATE SET occurrences = provider_changes.occurrences + 1,
-           last_seen_at = greatest(provider_changes.last_seen_at, EXCLUDED.last_seen_at)
+           last_seen_at = greatest(provider_changes.last_seen_at, EXCLUDED.last_seen_at),
+           severity = CASE WHEN ${escalates} THEN EXCLUDED.severity ELSE provider_changes.severity END,
+           used_by = CASE WHEN ${escalates} THEN EXCLUDED.used_by ELSE provider_changes.used_by END,
+           message = CASE WHEN ${escalates} THEN EXCLUDED.message ELSE provider_changes.message END
          RETURNING id, (xmax = 0) AS inserted`,
         [
           uuidv7(),
@@ -247,7 +256,7 @@ export class ProviderChangesRepository {
     limit: number,
   ): Promise<ProviderShapeRow[]> {
     const rows = (await manager.query(
-      `SELECT provider, surface, endpoint, status, hash, fields, enums, samples::int AS samples,
+      `SELECT provider, surface, endpoint, status, hash, fields, enums, samples::float8 AS samples,
          first_seen_at AS "firstSeenAt", last_seen_at AS "lastSeenAt", example
        FROM provider_shapes
        WHERE ($1::text IS NULL OR provider = $1) AND ($2::text IS NULL OR surface = $2)
@@ -262,13 +271,16 @@ export class ProviderChangesRepository {
     }));
   }
 
-  /** Open changes by provider, endpoint and severity, for the gauge. */
+  /**
+   * Open changes by provider, endpoint and severity, surfaces summed, for the gauge: every combination that
+   * has any change, 0 where all are acknowledged, so acknowledging the last one lowers the figure to 0.
+   */
   async openCounts(
     manager: EntityManager,
   ): Promise<{ provider: string; endpoint: string; severity: ShapeChangeSeverity; count: number }[]> {
     return (await manager.query(
-      `SELECT provider, endpoint, severity, count(*)::int AS count FROM provider_changes
-       WHERE acknowledged_at IS NULL GROUP BY provider, endpoint, severity`,
+      `SELECT provider, endpoint, severity, (count(*) FILTER (WHERE acknowledged_at IS NULL))::int AS count
+       FROM provider_changes GROUP BY provider, endpoint, severity`,
     )) as { provider: string; endpoint: string; severity: ShapeChangeSeverity; count: number }[];
   }
 }
