@@ -1,5 +1,6 @@
 import { createRedactor } from '@tributary/observability';
-import { MAX_EXAMPLE_BYTES, exampleOf } from './example.js';
+import { MAX_EXAMPLE_BYTES, MASKED, exampleOf } from './example.js';
+import { pathTrieOf } from './paths.js';
 
 /** Replaces the value of every member named in `names`, at any depth, like the platform's redactors. */
 const redactNames =
@@ -20,7 +21,8 @@ const keep = (value: unknown) => value;
 describe('exampleOf', () => {
   it('replaces personal data with what the redactor gives, keeping the rest', () => {
     const body = { id: 'cus_1', email: 'ada@example.com', address: { line1: '1 Main St', country: 'GB' } };
-    const example = JSON.parse(exampleOf(body, redactNames('email', 'line1')));
+    const kept = pathTrieOf({ kept: ['$.id', '$.email', '$.address.line1', '$.address.country'] });
+    const example = JSON.parse(exampleOf(body, redactNames('email', 'line1'), kept));
     expect(example).toEqual({
       id: 'cus_1',
       email: '[REDACTED]',
@@ -35,7 +37,16 @@ describe('exampleOf', () => {
       client_secret: 'pi_1_secret_abc',
       shipping: { destination: { line1: '1 Main St', city: 'London' } },
     };
-    const example = exampleOf(body, createRedactor());
+    const kept = pathTrieOf({
+      kept: [
+        '$.id',
+        '$.email',
+        '$.client_secret',
+        '$.shipping.destination.line1',
+        '$.shipping.destination.city',
+      ],
+    });
+    const example = exampleOf(body, createRedactor(), kept);
     expect(JSON.parse(example)).toEqual({
       id: 'cus_1',
       email: '[REDACTED]',
@@ -50,7 +61,8 @@ describe('exampleOf', () => {
   });
 
   it('shortens strings longer than 200 characters', () => {
-    const example = JSON.parse(exampleOf({ description: 'd'.repeat(500), short: 'ok' }, keep));
+    const kept = pathTrieOf({ kept: ['$.description', '$.short'] });
+    const example = JSON.parse(exampleOf({ description: 'd'.repeat(500), short: 'ok' }, keep, kept));
     expect(example).toEqual({ description: `${'d'.repeat(200)}…`, short: 'ok' });
   });
 
@@ -71,14 +83,33 @@ describe('exampleOf', () => {
     const example = exampleOf(huge, keep);
     expect(Buffer.byteLength(example)).toBeLessThanOrEqual(MAX_EXAMPLE_BYTES);
     expect(() => JSON.parse(example)).not.toThrow();
-    expect(JSON.parse(example)).toMatchObject({ metadata: { key_0: `${'v'.repeat(40)}…` } });
+    expect(JSON.parse(example)).toMatchObject({ metadata: { key_0: MASKED } });
   });
 
-  it('stays valid and bounded when no cut fits: too many members at the top', () => {
-    const wide = Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`member_${i}`, i]));
+  it('reads an object of more than 200 members as a map: keys masked, the first values, how many more', () => {
+    const wide = Object.fromEntries(Array.from({ length: 2_000 }, (_, i) => [`cus_${i}`, i]));
     const example = exampleOf(wide, keep);
+    expect(JSON.parse(example)).toEqual({ [`${MASKED}1`]: 0, [`${MASKED}2`]: 1, '…': '1998 more' });
+    expect(example).not.toContain('cus_');
+  });
+
+  it('stays valid and bounded when no cut fits', () => {
+    const deep = Array.from({ length: 400 }, () =>
+      Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`m${i}`, i])),
+    );
+    const example = exampleOf({ a: deep, b: deep, c: deep }, keep);
     expect(Buffer.byteLength(example)).toBeLessThanOrEqual(MAX_EXAMPLE_BYTES);
-    expect(JSON.parse(example)).toEqual({ '…': `example over ${MAX_EXAMPLE_BYTES} bytes even when cut` });
+    expect(() => JSON.parse(example)).not.toThrow();
+  });
+
+  it('masks every string nobody declared, at any depth and under any name', () => {
+    let body: Record<string, unknown> = { email: 'deep@person.example', note: 'Jane Deep', amount: 5 };
+    for (let i = 0; i < 12; i++) body = { level: body, label: `level ${i}` };
+    const example = exampleOf(body, keep);
+    expect(example).not.toContain('person.example');
+    expect(example).not.toContain('Jane');
+    expect(example).not.toContain('level 1');
+    expect(example).toContain('"amount":5');
   });
 
   it('leaves no part of a personal value longer than the cut length, even at the shortest cut', () => {
@@ -88,7 +119,10 @@ describe('exampleOf', () => {
       // 200 long members fit only when strings are cut to 16 characters.
       metadata: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`k${i}`, 'v'.repeat(100)])),
     };
-    const example = exampleOf(body, redactNames('name'));
+    const kept = pathTrieOf({
+      kept: ['$.holder.name', ...Array.from({ length: 200 }, (_, i) => `$.metadata.k${i}`)],
+    });
+    const example = exampleOf(body, redactNames('name'), kept);
     expect(JSON.parse(example)).toMatchObject({
       holder: { name: '[REDACTED]' },
       metadata: { k0: `${'v'.repeat(16)}…` },

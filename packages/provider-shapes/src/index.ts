@@ -1,8 +1,11 @@
 export * from './observation.js';
 export { canonicalShape, shapeOf, ShapeCache } from './shape.js';
 export { exampleOf, MAX_EXAMPLE_BYTES } from './example.js';
-export { enumTrieOf, pathSegments, structureKey } from './structure.js';
-export type { EnumTrie } from './structure.js';
+export { structureKey } from './structure.js';
+export { enumTrieOf, pathSegments, pathTrieOf } from './paths.js';
+export type { DeclaredPaths, PathTrie } from './paths.js';
+export { MASKED } from './example.js';
+export { OTHER_ENDPOINT } from './observer.js';
 export type { SampleShape } from './shape.js';
 export { ShapeObserver } from './observer.js';
 export type { ShapeObserverOptions } from './observer.js';

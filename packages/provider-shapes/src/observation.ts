@@ -65,6 +65,11 @@ export interface EndpointDeclaration {
   readonly enums?: readonly string[];
   readonly reliesOn?: readonly ShapeReliance[];
   /**
+   * Objects whose member names are data, not fields (id-keyed maps, merchant-chosen metadata): their members
+   * are one path, `$.a.*`. An object of more than 200 members is read so whether declared or not.
+   */
+  readonly maps?: readonly string[];
+  /**
    * Provider paths holding personal data beyond the ownership map's `personalDataFields` (which are
    * redacted everywhere): their values never leave the process in an example.
    */
@@ -91,7 +96,7 @@ export interface ShapeObservation {
   readonly runs: readonly ShapeRun[];
   /** Every shape `runs` names, once. */
   readonly shapes: readonly ObservedShape[];
-  /** The endpoint's declaration as the observing build has it (personal data paths left out). */
+  /** The endpoint's declaration as the observing build has it (maps and personal data paths left out). */
   readonly declaration: Pick<EndpointDeclaration, 'enums' | 'reliesOn'>;
 }
 

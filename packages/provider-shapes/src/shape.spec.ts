@@ -1,4 +1,6 @@
 import type { ShapeField } from './observation.js';
+import { pathTrieOf } from './paths.js';
+import type { PathTrie } from './paths.js';
 import { ShapeCache, canonicalShape, shapeOf } from './shape.js';
 
 const fieldsOf = (body: unknown, enumPaths?: ReadonlySet<string>): ShapeField[] => [
@@ -7,6 +9,9 @@ const fieldsOf = (body: unknown, enumPaths?: ReadonlySet<string>): ShapeField[] 
 
 const hashOf = (body: unknown, status: number | null = 200, enumPaths?: ReadonlySet<string>) =>
   canonicalShape(shapeOf(body, enumPaths), status, '{}').hash;
+
+const paths = (body: unknown, declared?: PathTrie) =>
+  canonicalShape(shapeOf(body, declared), 200, '{}').fields.map((f) => `${f.path} ${f.type}`);
 
 describe('shapeOf', () => {
   it('lists every path of nested objects and arrays with its JSON type, sorted by path then type', () => {
@@ -74,18 +79,29 @@ describe('shapeOf', () => {
     expect(hashOf({ items: tenth })).not.toBe(hashOf({ items }));
   });
 
-  it('gives equal keys to equal bodies and another key to another order of members', () => {
-    const body = () => ({ id: 'pi_1', amount: 100, nested: { a: [1, 'x'] } });
-    expect(shapeOf(body()).key).toBe(shapeOf(body()).key);
-    expect(shapeOf({ amount: 100, id: 'pi_1' }).key).not.toBe(shapeOf({ id: 'pi_1', amount: 100 }).key);
+  it('tells shapes apart even when names and values hold the separators of the hash input', () => {
+    const enumPaths = new Set(['$.a']);
+    expect(hashOf({ a: 'x","$.b' }, 200, enumPaths)).not.toBe(hashOf({ a: 'x', b: 's' }, 200, enumPaths));
+    expect(hashOf({ 'a","string"],["$.b': 1 })).not.toBe(hashOf({ a: 's', b: 1 }));
   });
 
-  it('gives different keys to different shapes even when names and values hold the key separator', () => {
-    const enumPaths = new Set(['$.a']);
-    const hidden = shapeOf({ a: 'x\u0000$.b\u0000string' }, enumPaths);
-    const real = shapeOf({ a: 'x', b: 's' }, enumPaths);
-    expect(hidden.key).not.toBe(real.key);
-    expect(shapeOf({ 'a\u0000string\u0000$.b': 1 }).key).not.toBe(shapeOf({ a: 's', b: 1 }).key);
+  it('reads a declared map, and any object of more than 200 members, as one `*` path', () => {
+    const metadata = pathTrieOf({ maps: ['$.metadata'] });
+    expect(paths({ metadata: { order: 'o-1', cart: 'c-1' } }, metadata)).toEqual([
+      '$ object',
+      '$.metadata object',
+      '$.metadata.* string',
+    ]);
+    const byId = Object.fromEntries(Array.from({ length: 201 }, (_, i) => [`id_${i}`, { n: i }]));
+    expect(paths({ byId })).toEqual(['$ object', '$.byId object', '$.byId.* object', '$.byId.*.n number']);
+  });
+
+  it('stops after 2 000 values, however wide or deep the body', () => {
+    const wide = Array.from({ length: 150 }, (_, i) =>
+      Object.fromEntries(Array.from({ length: 150 }, (_, j) => [`k${i}_${j}`, j])),
+    );
+    const sample = shapeOf(Object.fromEntries(wide.map((object, i) => [`o${i}`, object])));
+    expect(sample.fields.size).toBeLessThanOrEqual(2_000);
   });
 });
 

@@ -1,21 +1,11 @@
 import { createHash } from 'node:crypto';
+import { MAX_ARRAY_ELEMENTS, MAX_DEPTH, MAX_ENUM_VALUE_LENGTH, MAX_MEMBERS, MAX_VALUES } from './bounds.js';
 import type { JsonType, ObservedShape, ShapeEnumValue, ShapeField } from './observation.js';
+import { pathTrieOf, readsAsMap } from './paths.js';
+import type { PathTrie } from './paths.js';
 
-/** Arrays are read up to this many elements: a list endpoint's 100 items share their shape. */
-const MAX_ARRAY_ELEMENTS = 10;
-/** Deeper levels are not part of the shape: no provider payload we map nests further. */
-const MAX_DEPTH = 16;
-/** An enum value longer than this is not an enum: it is kept out of the shape. */
-const MAX_ENUM_VALUE_LENGTH = 100;
-
-/** The shape of one sample before it is made canonical: what the hot path computes. */
+/** The paths and enum values of one sample: what `canonicalShape` sorts and hashes. */
 export interface SampleShape {
-  /**
-   * Paths and types, then enum values, in the order the walk met them: equal bodies give equal keys. Paths
-   * and values are preceded by their length, so a member name or a value holding the separator cannot make
-   * two different shapes read as one.
-   */
-  readonly key: string;
   readonly fields: ReadonlyMap<string, ReadonlySet<JsonType>>;
   readonly enums: ReadonlyMap<string, ReadonlySet<string>>;
 }
@@ -35,44 +25,50 @@ function jsonTypeOf(value: unknown): JsonType {
   }
 }
 
-const escapeMember = (name: string) => name.replace(/[.[\]\\]/g, (c) => `\\${c}`);
+const escapeMember = (name: string) => name.replace(/[.[\]\\*]/g, (c) => `\\${c}`);
 
 /**
- * Reduces a parsed JSON body to its paths with their types, plus the values found at `enumPaths`. One walk,
- * no sorting: the order-dependent `key` finds a known shape in a cache before anything canonical is built.
+ * Reduces a parsed JSON body to its paths with their types, plus the values found at enum paths. Reads what
+ * `structureKey` reads, in the same order (bounds.ts): arrays' first elements, maps (declared, or objects of
+ * more than MAX_MEMBERS members) as `*` with their first values, at most MAX_VALUES values in all.
  */
-export function shapeOf(body: unknown, enumPaths: ReadonlySet<string> = new Set()): SampleShape {
+export function shapeOf(body: unknown, declared: PathTrie | ReadonlySet<string> = new Set()): SampleShape {
+  const trie = declared instanceof Set ? pathTrieOf({ enums: declared }) : (declared as PathTrie);
   const fields = new Map<string, Set<JsonType>>();
   const enums = new Map<string, Set<string>>();
-  const parts: string[] = [];
-  const visit = (value: unknown, path: string, depth: number): void => {
+  let budget = MAX_VALUES;
+  const visit = (value: unknown, path: string, node: PathTrie | undefined, depth: number): void => {
+    if (budget-- <= 0) return;
     const type = jsonTypeOf(value);
     let types = fields.get(path);
     if (!types) fields.set(path, (types = new Set()));
-    if (!types.has(type)) {
-      types.add(type);
-      parts.push(`${path.length}`, path, type);
-    }
-    if (type === 'string' && enumPaths.has(path) && (value as string).length <= MAX_ENUM_VALUE_LENGTH) {
+    types.add(type);
+    if (type === 'string' && node?.isEnum && (value as string).length <= MAX_ENUM_VALUE_LENGTH) {
       let values = enums.get(path);
       if (!values) enums.set(path, (values = new Set()));
-      if (!values.has(value as string)) {
-        values.add(value as string);
-        parts.push('=', `${path.length}`, path, `${(value as string).length}`, value as string);
-      }
+      values.add(value as string);
     }
     if (depth >= MAX_DEPTH) return;
     if (type === 'array') {
       const items = value as unknown[];
-      const elements = `${path}[]`;
-      for (let i = 0; i < items.length && i < MAX_ARRAY_ELEMENTS; i++) visit(items[i], elements, depth + 1);
+      const child = node?.children.get('[]');
+      for (let i = 0; i < items.length && i < MAX_ARRAY_ELEMENTS; i++)
+        visit(items[i], `${path}[]`, child, depth + 1);
     } else if (type === 'object') {
-      for (const name of Object.keys(value as object))
-        visit((value as Record<string, unknown>)[name], `${path}.${escapeMember(name)}`, depth + 1);
+      const object = value as Record<string, unknown>;
+      const names = Object.keys(object);
+      if (readsAsMap(node, names.length, MAX_MEMBERS)) {
+        const child = node?.children.get('*');
+        for (let i = 0; i < names.length && i < MAX_ARRAY_ELEMENTS; i++)
+          visit(object[names[i]!], `${path}.*`, child, depth + 1);
+      } else {
+        for (const name of names)
+          visit(object[name], `${path}.${escapeMember(name)}`, node?.children.get(name), depth + 1);
+      }
     }
   };
-  visit(body, '$', 0);
-  return { key: parts.join('\u0000'), fields, enums };
+  visit(body, '$', trie, 0);
+  return { fields, enums };
 }
 
 const byPathThen =

@@ -1,4 +1,5 @@
-import { enumTrieOf, pathSegments, structureKey } from './structure.js';
+import { enumTrieOf, pathSegments } from './paths.js';
+import { structureKey } from './structure.js';
 
 const none = enumTrieOf([]);
 const key = (body: unknown, enums = none) => structureKey(body, enums);

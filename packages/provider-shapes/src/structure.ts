@@ -6,16 +6,9 @@
  * elements in another order) costs one more canonical reduction, never a wrong shape.
  */
 
-/** Enum paths as a tree of member names (`[]` for array elements), walked alongside the body. */
-export interface EnumTrie {
-  readonly children: Map<string, EnumTrie>;
-  isEnum: boolean;
-}
-
-// Same bounds as shapeOf: what it does not read cannot tell shapes apart.
-const MAX_ARRAY_ELEMENTS = 10;
-const MAX_DEPTH = 16;
-const MAX_ENUM_VALUE_LENGTH = 100;
+import { MAX_ARRAY_ELEMENTS, MAX_DEPTH, MAX_ENUM_VALUE_LENGTH, MAX_MEMBERS, MAX_VALUES } from './bounds.js';
+import { readsAsMap } from './paths.js';
+import type { PathTrie } from './paths.js';
 
 // Tokens mixed between the names and values, so that structure, not only the names, decides the hash.
 const Tag = {
@@ -28,7 +21,8 @@ const Tag = {
   ArrayOpen: 7,
   ArrayClose: 8,
   EnumValue: 9,
-  Member: 10,
+  MapOpen: 10,
+  MapClose: 11,
 } as const;
 
 /**
@@ -59,61 +53,22 @@ function textHash(name: string): readonly [number, number] {
   return hash;
 }
 
-/** Splits `$.a.b[].c` into `a`, `b`, `[]`, `c`, undoing `\` escapes; undefined when it is not a path. */
-export function pathSegments(path: string): string[] | undefined {
-  if (!path.startsWith('$')) return undefined;
-  const segments: string[] = [];
-  let i = 1;
-  while (i < path.length) {
-    if (path.startsWith('[]', i)) {
-      segments.push('[]');
-      i += 2;
-    } else if (path[i] === '.') {
-      let name = '';
-      i++;
-      while (i < path.length && path[i] !== '.' && path[i] !== '[') {
-        if (path[i] === '\\' && i + 1 < path.length) i++;
-        name += path[i];
-        i++;
-      }
-      segments.push(name);
-    } else {
-      return undefined;
-    }
-  }
-  return segments;
-}
-
-export function enumTrieOf(paths: Iterable<string>): EnumTrie {
-  const root: EnumTrie = { children: new Map(), isEnum: false };
-  for (const path of paths) {
-    const segments = pathSegments(path);
-    if (!segments) continue;
-    let node = root;
-    for (const segment of segments) {
-      let child = node.children.get(segment);
-      if (!child) node.children.set(segment, (child = { children: new Map(), isEnum: false }));
-      node = child;
-    }
-    node.isEnum = true;
-  }
-  return root;
-}
-
 /**
  * The fingerprint of `body`, an integer of 53 bits. Members are mixed in the order the body holds them;
  * consecutive array elements of one fingerprint count once, so a list of 3 or 10 equal items is one shape.
  */
-export function structureKey(body: unknown, enums: EnumTrie): number {
+export function structureKey(body: unknown, declared: PathTrie): number {
   let h1 = SEED1;
   let h2 = SEED2;
+  let budget = MAX_VALUES;
   // One mixing step per field: a member's name hash and its value's type tag go in together.
   const mix = (a: number, b: number) => {
     h1 = Math.imul(h1 ^ a, 0x01000193);
     h2 = Math.imul(h2 ^ b, 0x5bd1e995);
     h2 ^= h2 >>> 15;
   };
-  const walk = (value: unknown, node: EnumTrie | undefined, depth: number, a: number, b: number): void => {
+  const walk = (value: unknown, node: PathTrie | undefined, depth: number, a: number, b: number): void => {
+    if (budget-- <= 0) return;
     if (value === null) return mix(a ^ Tag.Null, b ^ Tag.Null);
     switch (typeof value) {
       case 'string':
@@ -132,41 +87,53 @@ export function structureKey(body: unknown, enums: EnumTrie): number {
     }
     if (Array.isArray(value)) {
       mix(a ^ Tag.ArrayOpen, b ^ Tag.ArrayOpen);
-      if (depth < MAX_DEPTH) {
-        const elements = node?.children.get('[]');
-        let last1 = 0;
-        let last2 = 0;
-        const count = Math.min(value.length, MAX_ARRAY_ELEMENTS);
-        for (let i = 0; i < count; i++) {
-          const outer1 = h1;
-          const outer2 = h2;
-          h1 = SEED1;
-          h2 = SEED2;
-          walk(value[i], elements, depth + 1, 0, 0);
-          const item1 = h1;
-          const item2 = h2;
-          h1 = outer1;
-          h2 = outer2;
-          if (i > 0 && item1 === last1 && item2 === last2) continue;
-          mix(item1, item2);
-          last1 = item1;
-          last2 = item2;
-        }
-      }
+      if (depth < MAX_DEPTH) elements(value, node?.children.get('[]'), depth);
       return mix(Tag.ArrayClose, Tag.ArrayClose);
+    }
+    const object = value as Record<string, unknown>;
+    const names = Object.keys(object);
+    if (readsAsMap(node, names.length, MAX_MEMBERS)) {
+      mix(a ^ Tag.MapOpen, b ^ Tag.MapOpen);
+      if (depth < MAX_DEPTH)
+        elements(
+          names.slice(0, MAX_ARRAY_ELEMENTS).map((name) => object[name]),
+          node?.children.get('*'),
+          depth,
+        );
+      return mix(Tag.MapClose, Tag.MapClose);
     }
     mix(a ^ Tag.ObjectOpen, b ^ Tag.ObjectOpen);
     if (depth < MAX_DEPTH) {
-      const object = value as Record<string, unknown>;
       const children = node?.children;
-      for (const name of Object.keys(object)) {
+      for (const name of names) {
         const [x, y] = textHash(name);
         walk(object[name], children?.get(name), depth + 1, x, y);
       }
     }
     mix(Tag.ObjectClose, Tag.ObjectClose);
   };
-  walk(body, enums, 0, 0, 0);
+  /** Array elements (a map's values): each hashed alone, consecutive equal ones mixed once. */
+  const elements = (items: readonly unknown[], node: PathTrie | undefined, depth: number) => {
+    let last1 = 0;
+    let last2 = 0;
+    const count = Math.min(items.length, MAX_ARRAY_ELEMENTS);
+    for (let i = 0; i < count; i++) {
+      const outer1 = h1;
+      const outer2 = h2;
+      h1 = SEED1;
+      h2 = SEED2;
+      walk(items[i], node, depth + 1, 0, 0);
+      const item1 = h1;
+      const item2 = h2;
+      h1 = outer1;
+      h2 = outer2;
+      if (i > 0 && item1 === last1 && item2 === last2) continue;
+      mix(item1, item2);
+      last1 = item1;
+      last2 = item2;
+    }
+  };
+  walk(body, declared, 0, 0, 0);
   // 32 bits of one lane and 21 of the other: a number a Map hashes without building a string.
   return (h1 >>> 0) * 0x200000 + ((h2 >>> 0) & 0x1fffff);
 }
