@@ -81,7 +81,8 @@ export const listProviderChanges = defineRoute({
   path: '/v1/provider-changes',
   operationId: 'listProviderChanges',
   summary: 'Provider changes, newest first',
-  description: 'What providers send that differs from what was known of the endpoint, by lastSeenAt.',
+  description:
+    'What providers send that differs from what was known of the endpoint, in the order the changes were found, newest first: a change seen again keeps its place.',
   scope: 'reconciliation:read',
   request: {
     query: z.object({

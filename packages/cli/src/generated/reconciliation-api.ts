@@ -80,7 +80,7 @@ export interface paths {
         };
         /**
          * Provider changes, newest first
-         * @description What providers send that differs from what was known of the endpoint, by lastSeenAt.
+         * @description What providers send that differs from what was known of the endpoint, in the order the changes were found, newest first: a change seen again keeps its place.
          */
         readonly get: operations["listProviderChanges"];
         readonly put?: never;
