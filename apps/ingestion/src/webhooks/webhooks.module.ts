@@ -1,6 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import type { OnModuleInit } from '@nestjs/common';
-import { createShapeSampling } from '@tributary/service-kit/backbone';
+import { startShapeSampling } from '@tributary/service-kit/backbone';
 import type { Backbone } from '@tributary/service-kit/backbone';
 import { BACKBONE, SERVICE_CONFIG, ShutdownService } from '@tributary/service-kit/nest';
 import type { IngestionConfig } from '../ingestion.config.js';
@@ -21,17 +21,14 @@ import { WebhooksController } from './webhooks.controller.js';
     {
       provide: WEBHOOK_SHAPES,
       inject: [SERVICE_CONFIG, BACKBONE, ShutdownService],
-      useFactory: (config: IngestionConfig, backbone: Backbone, shutdown: ShutdownService) => {
-        const sampling = createShapeSampling({
+      useFactory: (config: IngestionConfig, backbone: Backbone, shutdown: ShutdownService) =>
+        startShapeSampling({
           backbone,
           config: config.providerShapes,
           surface: 'webhook',
           declarationOf: (provider, eventType) => config.webhookDefinitions[provider]?.shapes?.[eventType],
-        });
-        for (const step of sampling.shutdownSteps) shutdown.register(step.phase, step.name, step.run);
-        sampling.observer?.start();
-        return sampling.observer;
-      },
+          shutdown,
+        }),
     },
     WebhookIntakeService,
   ],

@@ -8,7 +8,7 @@ import type { Logger } from '@tributary/observability';
 import { ExternalRefRepository, namesFor, schemaOf, withInbox } from '@tributary/persistence';
 import type { Outbox } from '@tributary/persistence';
 import { defineProblems } from '@tributary/service-kit';
-import { createShapeSampling, orderingOf } from '@tributary/service-kit/backbone';
+import { orderingOf, startShapeSampling } from '@tributary/service-kit/backbone';
 import type { Backbone } from '@tributary/service-kit/backbone';
 import { ReadinessRegistry } from '@tributary/observability/nest';
 import { BACKBONE, ServiceModule, ShutdownService, bootstrapService } from '@tributary/service-kit/nest';
@@ -79,11 +79,12 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
   const rateLimit = platform.provider.rateLimit
     ? { ...definition.limits?.rateLimit, ...platform.provider.rateLimit }
     : definition.limits?.rateLimit;
-  const sampling = createShapeSampling({
+  const shapes = startShapeSampling({
     backbone,
     config: platform.providerShapes,
     surface: 'response',
     declarationOf: (_provider, operation) => definition.shapes?.[operation],
+    shutdown,
   });
   const http = new ProviderHttpClient({
     provider: definition.provider,
@@ -94,10 +95,9 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
     ...platform.provider,
     ...(rateLimit ? { rateLimit } : {}),
     ...definition.http(config.connector),
-    ...(sampling.observer ? { shapes: sampling.observer } : {}),
+    ...(shapes ? { shapes } : {}),
   });
   shutdown.register('resources', 'provider http client', () => http.close());
-  for (const step of sampling.shutdownSteps) shutdown.register(step.phase, step.name, step.run);
   const client = definition.client(http, config.connector);
 
   const topics = topicsOf(definition).map((topic) => `${platform.kafka.topicPrefix}${topic}`);
@@ -144,7 +144,6 @@ async function startConnector<TSchema extends z.ZodType, TClient>(
   // A handler may publish to any catalogue topic (the CRM connector consumes payments and publishes
   // contacts): the backbone ensures them all before the consumer subscribes.
   await backbone.start();
-  sampling.observer?.start();
   await consumer.start();
   shutdown.register('consumers', 'reliable consumer', () => consumer.stop());
   // Not ready while one of the group's retry or DLQ topics is missing and cannot be recreated.

@@ -3,5 +3,5 @@
 export { createBackbone, orderingOf, prefixedDefinitions } from './backbone.js';
 export type { Backbone } from './backbone.js';
 export type { BackboneOptions } from './backbone-options.js';
-export { createShapeSampling } from './shape-sampling.js';
-export type { ShapeSampling, ShapeSamplingOptions } from './shape-sampling.js';
+export { startShapeSampling } from './shape-sampling.js';
+export type { ShapeSamplingOptions } from './shape-sampling.js';

@@ -9,7 +9,7 @@ import type {
   ShapeObservation,
   ShapeSurface,
 } from '@tributary/provider-shapes';
-import type { ShutdownStepSpec } from '../lifecycle/shutdown-phases.js';
+import type { ShutdownPhase, ShutdownStepRun } from '../lifecycle/shutdown-phases.js';
 import type { Backbone } from './backbone.js';
 
 export interface ShapeSamplingOptions {
@@ -17,28 +17,22 @@ export interface ShapeSamplingOptions {
   readonly config: ProviderShapesConfig;
   readonly surface: ShapeSurface;
   readonly declarationOf: (provider: string, endpoint: string) => EndpointDeclaration | undefined;
-}
-
-export interface ShapeSampling {
-  /** The observer to feed; undefined when PROVIDER_SHAPES=off (callers skip the walk entirely). */
-  readonly observer: ShapeObserver | undefined;
-  /**
-   * Sends the last window while the relay still runs: `consumers` phase, so it follows the handlers that
-   * produced the samples only as far as phases are ordered (a call finishing during the phase is lost to
-   * sampling, never to the platform's events).
-   */
-  readonly shutdownSteps: readonly ShutdownStepSpec[];
+  /** The app's shutdown: the last window is sent in its `consumers` phase. */
+  readonly shutdown: { register(phase: ShutdownPhase, name: string, run: ShutdownStepRun): unknown };
 }
 
 /**
- * Wires a ShapeObserver into a service (docs/architecture.md#provider-shapes): examples are redacted like
- * log lines (secrets, the ownership map's personal data fields, the endpoint's declared provider paths),
- * and each window's observations go through the outbox in one short transaction of their own, never in a
- * handler's, so sampling can neither slow nor fail the work it samples.
+ * Starts sampling provider shapes in a service (docs/architecture.md#provider-shapes) and answers the
+ * observer to feed, or undefined when PROVIDER_SHAPES=off (callers then skip the walk entirely). Kept
+ * strings of examples are redacted like log lines (secrets, the ownership map's personal data fields, the
+ * endpoint's declared provider paths); each window's observations go through the outbox in one short
+ * transaction of their own, never in a handler's, so sampling can neither slow nor fail the work it
+ * samples. The last window is sent in the `consumers` phase of shutdown, while the relay still runs: a call
+ * finishing during that phase is lost to sampling, never to the platform's events.
  */
-export function createShapeSampling(options: ShapeSamplingOptions): ShapeSampling {
+export function startShapeSampling(options: ShapeSamplingOptions): ShapeObserver | undefined {
   const { backbone, config, surface } = options;
-  if (!config.enabled) return { observer: undefined, shutdownSteps: [] };
+  if (!config.enabled) return undefined;
   const logger = backbone.logger.child({ component: 'provider-shapes' });
   const redactors = new Map<string, Redactor>();
   const redactorFor = (personalData: readonly string[]): Redactor => {
@@ -63,11 +57,11 @@ export function createShapeSampling(options: ShapeSamplingOptions): ShapeSamplin
           await backbone.outbox.publishEvent(manager, shapesEvent(observation, source));
       }),
     onSendError: (error) => logger.warn({ err: error }, 'provider shapes not sent: kept for the next window'),
+    onObserveError: (error) => logger.warn({ err: error }, 'provider shape sample dropped'),
   });
-  return {
-    observer,
-    shutdownSteps: [{ phase: 'consumers', name: 'provider shape sampling', run: () => observer.stop() }],
-  };
+  options.shutdown.register('consumers', 'provider shape sampling', () => observer.stop());
+  observer.start();
+  return observer;
 }
 
 function shapesEvent(
