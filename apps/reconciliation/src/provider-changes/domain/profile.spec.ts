@@ -90,6 +90,13 @@ describe('applyObservation', () => {
     expect(endpoint.profile.statuses['200']?.samples).toBe(105);
   });
 
+  it("never reports a map's members missing: an empty map is a map", () => {
+    const withMetadata = shape({ fields: ['$.id:string', '$.metadata:object', '$.metadata.*:string'] });
+    const emptyMetadata = shape({ fields: ['$.id:string', '$.metadata:object'] });
+    const endpoint = learned(withMetadata);
+    expect(endpoint.feed([[emptyMetadata, options.missingAfter * 3]])).toEqual([]);
+  });
+
   it('absorbs variation while learning: a field that comes and goes is optional, types are unioned', () => {
     const endpoint = feeder();
     const withNote = shape({ fields: ['$.amount:number', '$.id:string', '$.note:string'] });

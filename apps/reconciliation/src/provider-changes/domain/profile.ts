@@ -376,8 +376,12 @@ function absorbEnums(statusProfile: StatusProfile, view: ShapeView) {
  * Absent: not in the shape although its parent is there as an object. Under a parent that is missing,
  * null, an empty array or not an object, the path does not apply to the sample at all.
  */
+/**
+ * Absent: the parent is there as an object and lacks it. A map's members (`$.metadata.*`) are never absent:
+ * an empty map is a map.
+ */
 function isAbsent(path: string, view: ShapeView): boolean {
-  if (view.types.has(path)) return false;
+  if (view.types.has(path) || path.endsWith('.*')) return false;
   const parent = parentPath(path);
   return parent !== null && (view.types.get(parent)?.includes('object') ?? false);
 }
