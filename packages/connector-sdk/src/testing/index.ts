@@ -29,3 +29,5 @@ export { providerSimProcess, readerHarness } from './reader-harness.js';
 export type { ProviderSimProcess, ReadAsk, ReaderHarness, ReaderHarnessOptions } from './reader-harness.js';
 // Tests wait on conditions, never on fixed sleeps: the testkit's poller, so a connector needs no testkit import.
 export { waitFor } from '@tributary/testkit';
+export { describeShapeDeclarations } from './shape-declarations.js';
+export type { ShapeDeclarationSuiteOptions } from './shape-declarations.js';
