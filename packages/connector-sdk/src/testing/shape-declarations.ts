@@ -1,3 +1,4 @@
+import type * as JestGlobals from '@jest/globals';
 import { existsSync, readFileSync } from 'node:fs';
 import { pathSegments } from '@tributary/provider-shapes';
 import type { ShapeDeclarations } from '@tributary/provider-shapes';
@@ -21,6 +22,8 @@ export interface ShapeDeclarationSuiteOptions {
  * and the provider's personal data declared.
  */
 export function describeShapeDeclarations(options: ShapeDeclarationSuiteOptions): void {
+  // The test runner's globals, typed: the package never loads jest itself.
+  const { describe, expect, it } = globalThis as unknown as typeof JestGlobals;
   const { shapes, appRoot } = options;
   const source = (file: string) => readFileSync(new URL(file, appRoot), 'utf8');
   const usedByPattern = new RegExp(`^${options.app}: (\\S+\\.ts) ([A-Za-z_$][\\w$]*)`);
