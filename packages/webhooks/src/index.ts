@@ -36,6 +36,7 @@ export type {
 
 export {
   EASYPOST_REFS,
+  EASYPOST_TRACKER_STATUSES,
   HUBSPOT_CONTACT_REF,
   STRIPE_METADATA,
   easypostScheme,

@@ -1,4 +1,5 @@
 import type { ShapeDeclarations, ShapeReliance } from '@tributary/provider-shapes';
+import { EASYPOST_TRACKER_STATUSES } from '@tributary/webhooks';
 
 const BOOK = 'connector-logistics: src/logistics.connector.ts bookShipment';
 const CHOOSE = 'connector-logistics: src/logistics.connector.ts chooseRate';
@@ -10,23 +11,6 @@ const FIELDS = 'connector-logistics: src/easypost/shipment.reader.ts shipmentFie
 const STATUS = 'connector-logistics: src/easypost/shipment.reader.ts shipmentStatus';
 const VERSION = 'connector-logistics: src/easypost/shipment.reader.ts versionOf';
 const PAGE = 'connector-logistics: src/easypost/easypost.client.ts listShipments';
-
-/**
- * EasyPost's tracker statuses. shipmentStatus tells `delivered` from the rest; a status outside the
- * documented set could be a delivery under a new name that reconciliation would read as not delivered.
- */
-export const EASYPOST_TRACKER_STATUSES = [
-  'unknown',
-  'pre_transit',
-  'in_transit',
-  'out_for_delivery',
-  'delivered',
-  'available_for_pickup',
-  'return_to_sender',
-  'failure',
-  'cancelled',
-  'error',
-];
 
 /**
  * The recipient's and sender's addresses EasyPost echoes on every shipment, under member names the

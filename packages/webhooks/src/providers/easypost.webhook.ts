@@ -55,7 +55,7 @@ const trackerUpdated = envelope.extend({ description: z.literal('tracker.updated
  * EasyPost's tracker statuses: the mapping acts on `delivered` and ignores the others. One outside this set
  * could be a delivery under a new name, ignored like a parcel still on its way.
  */
-const TRACKER_STATUSES = [
+export const EASYPOST_TRACKER_STATUSES: readonly string[] = [
   'unknown',
   'pre_transit',
   'in_transit',
@@ -79,12 +79,12 @@ const shapes: ShapeDeclarations = {
       { path: '$.created_at', usedBy: EVENTS },
       { path: '$.result.object', values: ['Tracker'], usedBy: MAPPING },
       { path: '$.result.id', usedBy: MAPPING },
-      { path: '$.result.status', values: TRACKER_STATUSES, usedBy: MAPPING },
+      { path: '$.result.status', values: EASYPOST_TRACKER_STATUSES, usedBy: MAPPING },
       { path: '$.result.shipment_id', usedBy: MAPPING },
       { path: '$.result.tracking_code', usedBy: MAPPING },
       { path: '$.result.carrier', usedBy: MAPPING },
       { path: '$.result.updated_at', usedBy: MAPPING },
-      { path: '$.result.tracking_details[].status', values: TRACKER_STATUSES, usedBy: MAPPING },
+      { path: '$.result.tracking_details[].status', values: EASYPOST_TRACKER_STATUSES, usedBy: MAPPING },
       { path: '$.result.tracking_details[].datetime', usedBy: MAPPING },
     ],
     // Whoever signed for the parcel.

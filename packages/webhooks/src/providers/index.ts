@@ -4,7 +4,12 @@ import { githubWebhook } from './github.webhook.js';
 import { hubspotWebhook } from './hubspot.webhook.js';
 import { stripeWebhook } from './stripe.webhook.js';
 
-export { EASYPOST_REFS, easypostScheme, easypostWebhook } from './easypost.webhook.js';
+export {
+  EASYPOST_REFS,
+  EASYPOST_TRACKER_STATUSES,
+  easypostScheme,
+  easypostWebhook,
+} from './easypost.webhook.js';
 export { githubWebhook } from './github.webhook.js';
 export { HUBSPOT_CONTACT_REF, hubspotSignatureV3, hubspotWebhook } from './hubspot.webhook.js';
 export { STRIPE_METADATA, stripeFailureCode, stripeWebhook } from './stripe.webhook.js';
