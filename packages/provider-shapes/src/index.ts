@@ -11,3 +11,4 @@ export { ShapeObserver } from './observer.js';
 export type { ShapeObserverOptions } from './observer.js';
 export { providerShapesEnv, providerShapesConfig } from './config.js';
 export type { ProviderShapesConfig } from './config.js';
+export { observationOf, shapesObservedData } from './event.js';

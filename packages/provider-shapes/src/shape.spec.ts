@@ -1,14 +1,14 @@
 import type { ShapeField } from './observation.js';
-import { pathTrieOf } from './paths.js';
+import { enumTrieOf, pathTrieOf } from './paths.js';
 import type { PathTrie } from './paths.js';
 import { ShapeCache, canonicalShape, shapeOf } from './shape.js';
 
 const fieldsOf = (body: unknown, enumPaths?: ReadonlySet<string>): ShapeField[] => [
-  ...canonicalShape(shapeOf(body, enumPaths), 200, '{}').fields,
+  ...canonicalShape(shapeOf(body, enumTrieOf(enumPaths ?? [])), 200, '{}').fields,
 ];
 
 const hashOf = (body: unknown, status: number | null = 200, enumPaths?: ReadonlySet<string>) =>
-  canonicalShape(shapeOf(body, enumPaths), status, '{}').hash;
+  canonicalShape(shapeOf(body, enumTrieOf(enumPaths ?? [])), status, '{}').hash;
 
 const paths = (body: unknown, declared?: PathTrie) =>
   canonicalShape(shapeOf(body, declared), 200, '{}').fields.map((f) => `${f.path} ${f.type}`);
@@ -56,7 +56,7 @@ describe('shapeOf', () => {
   it('keeps string values at declared enum paths only', () => {
     const sample = shapeOf(
       { status: 'succeeded', currency: 'eur', items: [{ kind: 'card' }, { kind: 'sepa' }], code: 3 },
-      new Set(['$.status', '$.items[].kind', '$.code']),
+      enumTrieOf(['$.status', '$.items[].kind', '$.code']),
     );
     const shape = canonicalShape(sample, 200, '{}');
     expect(shape.enums).toEqual([
@@ -67,7 +67,7 @@ describe('shapeOf', () => {
   });
 
   it('keeps a value longer than 100 characters out of the enums', () => {
-    const sample = shapeOf({ status: 'x'.repeat(101) }, new Set(['$.status']));
+    const sample = shapeOf({ status: 'x'.repeat(101) }, enumTrieOf(['$.status']));
     expect(sample.enums.get('$.status') ?? new Set()).toEqual(new Set());
   });
 
@@ -110,7 +110,7 @@ describe('canonicalShape', () => {
   const enums = new Set(['$.status']);
 
   it('hashes equal bodies equally, as 16 hex characters, keeping the status and example given', () => {
-    const shape = canonicalShape(shapeOf(body, enums), 201, '{"id":"pi_1"}');
+    const shape = canonicalShape(shapeOf(body, enumTrieOf(enums)), 201, '{"id":"pi_1"}');
     expect(shape.hash).toMatch(/^[0-9a-f]{16}$/);
     expect(shape.hash).toBe(hashOf(structuredClone(body), 201, enums));
     expect(shape.status).toBe(201);

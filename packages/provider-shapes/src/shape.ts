@@ -32,8 +32,7 @@ const escapeMember = (name: string) => name.replace(/[.[\]\\*]/g, (c) => `\\${c}
  * `structureKey` reads, in the same order (bounds.ts): arrays' first elements, maps (declared, or objects of
  * more than MAX_MEMBERS members) as `*` with their first values, at most MAX_VALUES values in all.
  */
-export function shapeOf(body: unknown, declared: PathTrie | ReadonlySet<string> = new Set()): SampleShape {
-  const trie = declared instanceof Set ? pathTrieOf({ enums: declared }) : (declared as PathTrie);
+export function shapeOf(body: unknown, declared: PathTrie = pathTrieOf({})): SampleShape {
   const fields = new Map<string, Set<JsonType>>();
   const enums = new Map<string, Set<string>>();
   let budget = MAX_VALUES;
@@ -67,7 +66,7 @@ export function shapeOf(body: unknown, declared: PathTrie | ReadonlySet<string> 
       }
     }
   };
-  visit(body, '$', trie, 0);
+  visit(body, '$', declared, 0);
   return { fields, enums };
 }
 

@@ -3,7 +3,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import type { EventOf } from '@tributary/contracts';
 import { TributaryEventErrorFilter } from '@tributary/kafka/nest';
 import { withInbox } from '@tributary/persistence';
-import type { ShapeObservation, ShapeSurface } from '@tributary/provider-shapes';
+import { observationOf } from '@tributary/provider-shapes';
 import { DATA_SOURCE, SERVICE_CONFIG } from '@tributary/service-kit/nest';
 import type { DataSource } from 'typeorm';
 import type { ReconciliationConfig } from '../reconciliation.config.js';
@@ -45,32 +45,4 @@ export class ShapesConsumer {
     for (const recorded of result.value)
       if (recorded.inserted) metrics.changes.inc({ provider, endpoint, kind: recorded.change.kind });
   }
-}
-
-/** The event's payload as the domain reads it: dates for epoch milliseconds, absent for Avro nulls. */
-export function observationOf(data: ShapesObserved['data']): ShapeObservation {
-  return {
-    provider: data.provider,
-    surface: data.surface as ShapeSurface,
-    endpoint: data.endpoint,
-    observer: data.observer,
-    windowStart: new Date(data.windowStart),
-    windowEnd: new Date(data.windowEnd),
-    runs: data.runs,
-    shapes: data.shapes.map((shape) => ({
-      hash: shape.hash,
-      status: shape.status ?? null,
-      fields: shape.fields as ShapeObservation['shapes'][number]['fields'],
-      enums: shape.enums,
-      example: shape.example,
-    })),
-    declaration: {
-      enums: data.declaration.enums ?? [],
-      reliesOn: (data.declaration.reliesOn ?? []).map((reliance) => ({
-        path: reliance.path,
-        usedBy: reliance.usedBy,
-        ...(reliance.values ? { values: reliance.values } : {}),
-      })),
-    },
-  };
 }

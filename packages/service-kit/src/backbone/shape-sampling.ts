@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventOf } from '@tributary/contracts';
 import { PERSONAL_DATA_FIELDS, createRedactor } from '@tributary/observability';
 import type { Redactor } from '@tributary/observability';
-import { ShapeObserver, endpointKeyOf } from '@tributary/provider-shapes';
+import { ShapeObserver, endpointKeyOf, shapesObservedData } from '@tributary/provider-shapes';
 import type {
   EndpointDeclaration,
   ProviderShapesConfig,
@@ -68,31 +68,12 @@ function shapesEvent(
   observation: ShapeObservation,
   source: string,
 ): EventOf<'integrations.provider.shapes_observed'> {
-  const endpointKey = endpointKeyOf(observation);
   return {
     id: randomUUID(),
     type: 'integrations.provider.shapes_observed',
     source,
-    subject: endpointKey,
+    subject: endpointKeyOf(observation),
     time: observation.windowEnd.toISOString(),
-    data: {
-      endpointKey,
-      provider: observation.provider,
-      surface: observation.surface,
-      endpoint: observation.endpoint,
-      observer: observation.observer,
-      windowStart: observation.windowStart.getTime(),
-      windowEnd: observation.windowEnd.getTime(),
-      runs: observation.runs,
-      shapes: observation.shapes,
-      declaration: {
-        enums: observation.declaration.enums ?? [],
-        reliesOn: (observation.declaration.reliesOn ?? []).map((reliance) => ({
-          path: reliance.path,
-          values: reliance.values ?? null,
-          usedBy: reliance.usedBy,
-        })),
-      },
-    },
+    data: shapesObservedData(observation),
   };
 }
